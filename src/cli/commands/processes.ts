@@ -1,0 +1,122 @@
+/** The long-running processes: scheduler, worker, webserver, and standalone (all of them). */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startWebserver } from '../../api/server.ts';
+import { createRedis } from '../../queue/redis.ts';
+import { TaskQueues } from '../../queue/task-queues.ts';
+import { Scheduler } from '../../scheduler/scheduler.ts';
+import { createDb } from '../../store/db.ts';
+import { migrateDatabase } from '../../store/migrate.ts';
+import { SluiceWorker } from '../../../workers/worker.ts';
+import { intFlag, parse } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { printJson } from '../output.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/sluice.mjs', import.meta.url));
+
+export async function dbMigrate(ctx: CliContext, args: string[]): Promise<number> {
+  const { json } = parse(args, {}, [], 'db migrate');
+  const result = await migrateDatabase(ctx.config.databaseUrl);
+  if (json) printJson(result);
+  else {
+    if (result.createdDatabase) console.log(`created database ${new URL(ctx.config.databaseUrl).pathname.slice(1)}`);
+    console.log(result.applied.length ? `applied ${result.applied.join(', ')}` : 'the metadata database is up to date');
+  }
+  return 0;
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+const untilSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+
+export async function scheduler(ctx: CliContext, args: string[]): Promise<number> {
+  parse(args, {}, [], 'scheduler');
+  const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
+  await s.start();
+  await untilSignal();
+  await s.stop();
+  return 0;
+}
+
+export async function worker(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parse(args, { concurrency: { type: 'string' }, pools: { type: 'string' } }, [], 'worker');
+  const w = new SluiceWorker(
+    ctx.config,
+    {
+      concurrency: intFlag(values.concurrency as string | undefined, '--concurrency', 1, 16),
+      pools: ((values.pools as string | undefined) ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+    },
+    ctx.log.child({ component: 'worker' }),
+  );
+  await w.start();
+  await untilSignal();
+  await w.stop(ctx.config.workerShutdownGraceMs);
+  return 0;
+}
+
+async function startApi(ctx: CliContext, host: string, port: number) {
+  const db = createDb(ctx.config.databaseUrl, 10);
+  const redis = createRedis(ctx.config.redisUrl, 'producer');
+  const services = { db, queues: new TaskQueues(redis, ctx.config.queuePrefix), log: ctx.log.child({ component: 'webserver' }) };
+  const server = await startWebserver({ services, redis, config: ctx.config }, { host, port });
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await services.queues.close();
+      redis.disconnect();
+      await db.end();
+    },
+  };
+}
+
+export async function webserver(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' } }, [], 'webserver');
+  const api = await startApi(ctx, (values.host as string | undefined) ?? ctx.config.host, intFlag(values.port as string | undefined, '--port', 0, ctx.config.port));
+  ctx.log.info({ url: api.url }, 'webserver listening');
+  console.error(`Sluice webserver: ${api.url}`);
+  await untilSignal();
+  await api.close();
+  return 0;
+}
+
+/** Migrate, then a scheduler and the webserver here and N worker processes beside them. */
+export async function standalone(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { port: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' }, host: { type: 'string' } },
+    [],
+    'standalone',
+  );
+  const workers = intFlag(values.workers as string | undefined, '--workers', 1, 2);
+  const concurrency = intFlag(values.concurrency as string | undefined, '--concurrency', 1, 16);
+  const port = intFlag(values.port as string | undefined, '--port', 0, ctx.config.port);
+  const migrated = await migrateDatabase(ctx.config.databaseUrl);
+  if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
+  const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
+  await s.start();
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+  const spawnWorker = (n: number) => {
+    const child = fork(BIN, ['worker', '--concurrency', String(concurrency)], { stdio: 'inherit' });
+    children.add(child);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (stopping) return;
+      ctx.log.error({ worker: n, code, signal }, 'worker process exited; starting another');
+      setTimeout(() => spawnWorker(n), 1000);
+    });
+  };
+  for (let n = 1; n <= workers; n++) spawnWorker(n);
+  const api = await startApi(ctx, (values.host as string | undefined) ?? ctx.config.host, port);
+  console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
+  await untilSignal();
+  stopping = true;
+  const exited = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all([api.close(), s.stop(), ...exited]);
+  return 0;
+}

@@ -1,0 +1,95 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { importDagFile, type LoadedDag } from './import-dag-file.ts';
+
+export interface FolderScan {
+  dags: Map<string, LoadedDag & { fileloc: string }>;
+  errors: { filename: string; message: string }[];
+  /** Files imported in this scan because they were new or had changed. */
+  importedFiles: number;
+}
+
+type FileResult =
+  | { kind: 'dag'; loaded: LoadedDag }
+  | { kind: 'not-a-dag' }
+  | { kind: 'error'; message: string };
+
+/**
+ * The DAG files of one folder: every *.ts file below it whose default export is a DAG. Files are
+ * re-imported only when their contents change; a broken file is reported and never stops the rest.
+ */
+export class DagFolder {
+  readonly root: string;
+  private readonly cache = new Map<string, { hash: string; result: FileResult }>();
+
+  constructor(folder: string) {
+    this.root = path.resolve(folder);
+  }
+
+  async scan(): Promise<FolderScan> {
+    const files = await listTsFiles(this.root);
+    const scan: FolderScan = { dags: new Map(), errors: [], importedFiles: 0 };
+    for (const cached of [...this.cache.keys()]) if (!files.includes(cached)) this.cache.delete(cached);
+    for (const file of files) {
+      const fileloc = path.relative(this.root, file);
+      const result = await this.load(file, scan);
+      if (result.kind === 'error') {
+        scan.errors.push({ filename: fileloc, message: result.message });
+      } else if (result.kind === 'dag') {
+        const dagId = result.loaded.spec.dagId;
+        const other = scan.dags.get(dagId);
+        if (other) {
+          scan.errors.push({
+            filename: fileloc,
+            message: `DAG id "${dagId}" is already defined in ${other.fileloc}; DAG ids must be unique across the DAGs folder`,
+          });
+        } else {
+          scan.dags.set(dagId, { ...result.loaded, fileloc });
+        }
+      }
+    }
+    return scan;
+  }
+
+  private async load(file: string, scan?: FolderScan): Promise<FileResult> {
+    let text: Buffer;
+    try {
+      text = await readFile(file);
+    } catch (error) {
+      return { kind: 'error', message: `cannot read the file: ${(error as Error).message}` };
+    }
+    const hash = createHash('sha1').update(text).digest('hex');
+    const cached = this.cache.get(file);
+    if (cached && cached.hash === hash) return cached.result;
+    const result = await importDagFile(file, hash);
+    if (scan) scan.importedFiles++;
+    this.cache.set(file, { hash, result });
+    return result;
+  }
+
+  /** The DAG defined in one file (for workers), imported anew only when the file changed. */
+  async loadFile(fileloc: string): Promise<FileResult> {
+    return this.load(path.resolve(this.root, fileloc));
+  }
+}
+
+async function listTsFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`the DAGs folder ${dir} does not exist; create it or set SLUICE_DAGS_FOLDER`);
+    }
+    throw error;
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listTsFiles(full)));
+    else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(full);
+  }
+  return files;
+}

@@ -1,0 +1,47 @@
+import { pathToFileURL } from 'node:url';
+import type { DagSpec } from '../core/spec.ts';
+import { specHash } from '../core/spec.ts';
+import type { Dag } from '../sdk/dag.ts';
+import { isDag } from '../sdk/dag.ts';
+import { ensureSluiceResolvable } from './register.ts';
+
+export interface LoadedDag {
+  dag: Dag;
+  spec: DagSpec;
+  versionHash: string;
+}
+
+export type ImportOutcome = { kind: 'dag'; loaded: LoadedDag } | { kind: 'not-a-dag' } | { kind: 'error'; message: string };
+
+/**
+ * Imports one DAG file and validates its DAG. `version` changes whenever the file does: the ESM
+ * cache is keyed by URL, so a new query string makes Node read the new text.
+ */
+export async function importDagFile(absolutePath: string, version: string): Promise<ImportOutcome> {
+  ensureSluiceResolvable();
+  let module: { default?: unknown };
+  try {
+    module = (await import(`${pathToFileURL(absolutePath).href}?v=${encodeURIComponent(version)}`)) as { default?: unknown };
+  } catch (error) {
+    return { kind: 'error', message: describeImportFailure(error, absolutePath) };
+  }
+  if (!isDag(module.default)) return { kind: 'not-a-dag' };
+  try {
+    const spec = module.default.toSpec();
+    return { kind: 'dag', loaded: { dag: module.default, spec, versionHash: specHash(spec) } };
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+}
+
+/** The error's message, with the line of the DAG file it came from when the stack tells. */
+function describeImportFailure(error: unknown, absolutePath: string): string {
+  if (!(error instanceof Error)) return `the file threw ${String(error)} while being imported`;
+  const fileUrl = pathToFileURL(absolutePath).href;
+  const frame = error.stack
+    ?.split('\n')
+    .find((line) => line.includes(fileUrl) || line.includes(absolutePath));
+  const where = frame ? /:(\d+):(\d+)\)?\s*$/.exec(frame) : null;
+  const message = error.message.replace(/\?v=[^\s:)]*/g, '');
+  return where ? `${message} (line ${where[1]}, column ${where[2]})` : message;
+}

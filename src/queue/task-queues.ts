@@ -1,0 +1,50 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobIdFor, queueNameForPool, type QueuedTry, type TryMessage } from './jobs.ts';
+
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true } as const;
+
+/** The producer side: adds try messages to the queue of their pool. Adding one twice is harmless. */
+export class TaskQueues {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  queueFor(pool: string): Queue {
+    let queue = this.queues.get(pool);
+    if (!queue) {
+      queue = new Queue(queueNameForPool(pool), { connection: this.connection, prefix: this.prefix });
+      queue.on('error', () => undefined);
+      this.queues.set(pool, queue);
+    }
+    return queue;
+  }
+
+  async enqueue(tries: QueuedTry[]): Promise<void> {
+    const byPool = new Map<string, QueuedTry[]>();
+    for (const t of tries) byPool.set(t.pool, [...(byPool.get(t.pool) ?? []), t]);
+    await Promise.all(
+      [...byPool].map(([pool, group]) =>
+        this.queueFor(pool).addBulk(
+          group.map((t) => {
+            const data: TryMessage = { dagId: t.dagId, runId: t.runId, taskId: t.taskId, tryNumber: t.tryNumber };
+            return { name: 'try', data, opts: { ...JOB_OPTIONS, jobId: jobIdFor(t) } };
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** Which of these tries have no message in Redis (lost to a flush or restart). */
+  async missing(tries: QueuedTry[]): Promise<QueuedTry[]> {
+    const states = await Promise.all(tries.map((t) => this.queueFor(t.pool).getJobState(jobIdFor(t))));
+    return tries.filter((_, i) => states[i] === 'unknown');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

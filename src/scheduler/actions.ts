@@ -1,0 +1,128 @@
+/** What users ask for (API, CLI, UI): trigger a run, clear tasks, mark a task. */
+import { downstreamClosure } from '../core/spec.ts';
+import { manualInterval } from '../core/schedule.ts';
+import { makeRunId, type TaskState } from '../core/states.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { getDag } from '../store/dags.ts';
+import { withTransaction, type Db } from '../store/db.ts';
+import { getRun, insertRun, type DagRunRecord } from '../store/runs.ts';
+import { resetTaskInstances } from '../store/task-instances.ts';
+import { clearXcoms } from '../store/xcom.ts';
+import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
+import { dispatch, wakeSchedulers, type Services } from './services.ts';
+
+export interface TriggerRequest {
+  logicalDate?: Date;
+  conf?: Record<string, unknown>;
+}
+
+/** A manual run: logicalDate = the time given (default now), a zero-length data interval at it. */
+export async function triggerDagRun(db: Db, dagId: string, request: TriggerRequest): Promise<DagRunRecord> {
+  const dag = await getDag(db, dagId);
+  if (!dag || !dag.isActive) throw notFound(`DAG "${dagId}" not found; "sluice dags list" shows the DAGs there are`);
+  const logicalDate = request.logicalDate ?? new Date();
+  const interval = manualInterval(logicalDate);
+  const run = await withTransaction(db, (tx) =>
+    insertRun(
+      tx,
+      {
+        dagId,
+        runId: makeRunId('manual', logicalDate),
+        runType: 'manual',
+        logicalDate,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        conf: request.conf ?? {},
+      },
+      dag.spec,
+      dag.versionHash,
+    ),
+  );
+  if (!run) {
+    throw conflict(`DAG "${dagId}" already has a run with logical date ${logicalDate.toISOString()}; pick another logical date`);
+  }
+  await wakeSchedulers(db);
+  return run;
+}
+
+export interface ClearRequest {
+  taskIds?: string[];
+  includeDownstream?: boolean;
+  onlyFailed?: boolean;
+}
+
+/**
+ * Clears task instances so they run again; their try numbers go on counting and each gets its
+ * retries anew. A finished run goes back to queued.
+ */
+export async function clearTaskInstances(
+  services: Services,
+  dagId: string,
+  runId: string,
+  request: ClearRequest,
+): Promise<string[]> {
+  const run = await getRun(services.db, dagId, runId);
+  if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
+  const spec = await requireVersion(services.db, dagId, run.versionHash);
+  const known = new Set(spec.tasks.map((t) => t.taskId));
+  for (const id of request.taskIds ?? []) {
+    if (!known.has(id)) throw badRequest(`DAG "${dagId}" has no task "${id}" (tasks: ${[...known].join(', ')})`);
+  }
+  let targets = request.taskIds?.length ? request.taskIds : [...known];
+  if (request.includeDownstream) targets = downstreamClosure(spec, targets);
+  const retries = new Map(spec.tasks.map((t) => [t.taskId, t.retries]));
+  const { cleared, tries } = await withTransaction(services.db, async (tx) => {
+    const ids = await resetTaskInstances(
+      tx,
+      dagId,
+      runId,
+      targets.map((taskId) => ({ taskId, retries: retries.get(taskId) ?? 0 })),
+      request.onlyFailed ? ['failed', 'upstream_failed'] : null,
+    );
+    if (ids.length === 0) return { cleared: ids, tries: [] };
+    await clearXcoms(tx, dagId, runId, ids);
+    const reopened = await tx.query(
+      `UPDATE dag_runs SET state = 'queued', end_date = NULL, queued_at = now()
+       WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
+      [dagId, runId],
+    );
+    const queued = reopened.rowCount ? [] : await afterTaskStateChange(tx, dagId, runId, ids);
+    return { cleared: ids, tries: queued };
+  });
+  await dispatch(services, tries);
+  if (cleared.length) await wakeSchedulers(services.db);
+  return cleared;
+}
+
+/**
+ * Sets a task instance's state by hand (success or failed). A try still running is taken away;
+ * downstream tasks are judged at once, and a finished run is re-evaluated.
+ */
+export async function markTaskInstance(
+  services: Services,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  state: Extract<TaskState, 'success' | 'failed'>,
+): Promise<void> {
+  const run = await getRun(services.db, dagId, runId);
+  if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
+  const spec = await requireVersion(services.db, dagId, run.versionHash);
+  const task = spec.tasks.find((t) => t.taskId === taskId);
+  if (!task) throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"`);
+  const tries = await withTransaction(services.db, async (tx) => {
+    await tx.query(
+      `UPDATE task_instances SET state = $4, end_date = now(), worker_id = NULL, heartbeat_at = NULL, next_try_at = NULL,
+         start_date = COALESCE(start_date, now()),
+         error = CASE WHEN $4 = 'failed' THEN 'marked failed by a user' ELSE NULL END
+       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
+      [dagId, runId, taskId, state],
+    );
+    await tx.query(
+      `UPDATE dag_runs SET state = 'running', end_date = NULL WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
+      [dagId, runId],
+    );
+    return afterTaskStateChange(tx, dagId, runId, task.downstream);
+  });
+  await dispatch(services, tries);
+}

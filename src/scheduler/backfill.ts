@@ -1,0 +1,247 @@
+/**
+ * Backfills with Airflow 3 semantics: a run for every data interval whose start lies in
+ * [from, to]; existing runs are re-run or left alone by the reprocess behaviour; never a second
+ * run for a date whose run is queued or running; the backfill's own max active runs; backwards.
+ */
+import { CronSchedule, intervalsInRange } from '../core/schedule.ts';
+import { makeRunId } from '../core/states.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { getDag } from '../store/dags.ts';
+import { withTransaction, type Db, type Queryable } from '../store/db.ts';
+import { insertRun } from '../store/runs.ts';
+import { resetTaskInstances } from '../store/task-instances.ts';
+import type { DagSpec } from '../core/spec.ts';
+import { wakeSchedulers } from './services.ts';
+
+export const REPROCESS_BEHAVIORS = ['none', 'failed', 'completed'] as const;
+export type ReprocessBehavior = (typeof REPROCESS_BEHAVIORS)[number];
+
+export interface BackfillRequest {
+  dagId: string;
+  fromDate: Date;
+  toDate: Date;
+  reprocessBehavior: ReprocessBehavior;
+  maxActiveRuns: number;
+  runBackwards: boolean;
+  dryRun: boolean;
+  dagRunConf?: Record<string, unknown>;
+}
+
+export type IntervalPlan = 'create' | 'reprocess' | 'skip';
+
+export interface PlannedInterval {
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  plan: IntervalPlan;
+  /** Why a date is skipped or re-run: the state of the run it already has. */
+  existingRunId?: string;
+  existingState?: string;
+}
+
+export interface BackfillRecord {
+  id: number | null;
+  dagId: string;
+  fromDate: Date;
+  toDate: Date;
+  reprocessBehavior: ReprocessBehavior;
+  maxActiveRuns: number;
+  runBackwards: boolean;
+  dagRunConf: Record<string, unknown>;
+  isCancelled: boolean;
+  createdAt: Date | null;
+  completedAt: Date | null;
+  dryRun: boolean;
+  dagRunIds: string[];
+  intervals?: PlannedInterval[];
+}
+
+/** Whether an interval whose run already exists is re-run: the one decision of reprocess behaviours. */
+export function planFor(existingState: string | undefined, behavior: ReprocessBehavior): IntervalPlan {
+  if (existingState === undefined) return 'create';
+  if (existingState === 'queued' || existingState === 'running') return 'skip';
+  if (behavior === 'completed') return 'reprocess';
+  if (behavior === 'failed' && existingState === 'failed') return 'reprocess';
+  return 'skip';
+}
+
+export async function createBackfill(db: Db, request: BackfillRequest): Promise<BackfillRecord> {
+  const dag = await getDag(db, request.dagId);
+  if (!dag || !dag.isActive) throw notFound(`DAG "${request.dagId}" not found`);
+  if (!dag.spec.schedule) {
+    throw badRequest(`DAG "${request.dagId}" has no schedule, so it has no data intervals to backfill; trigger runs instead`);
+  }
+  if (request.fromDate.getTime() > request.toDate.getTime()) {
+    throw badRequest(`the backfill range starts (${request.fromDate.toISOString()}) after it ends (${request.toDate.toISOString()})`);
+  }
+  const schedule = new CronSchedule(dag.spec.schedule, dag.spec.timezone);
+  const intervals = intervalsInRange(schedule, request.fromDate, request.toDate);
+  if (request.runBackwards) intervals.reverse();
+  const existing = await db.query<{ logical_date: Date; run_id: string; state: string }>(
+    `SELECT logical_date, run_id, state FROM dag_runs WHERE dag_id = $1 AND logical_date = ANY ($2::timestamptz[])`,
+    [request.dagId, intervals.map((i) => i.start)],
+  );
+  const byDate = new Map(existing.rows.map((r) => [r.logical_date.getTime(), r]));
+  const planned: PlannedInterval[] = intervals.map((i) => {
+    const run = byDate.get(i.start.getTime());
+    return {
+      logicalDate: i.start,
+      dataIntervalStart: i.start,
+      dataIntervalEnd: i.end,
+      plan: planFor(run?.state, request.reprocessBehavior),
+      existingRunId: run?.run_id,
+      existingState: run?.state,
+    };
+  });
+  const base = {
+    dagId: request.dagId,
+    fromDate: request.fromDate,
+    toDate: request.toDate,
+    reprocessBehavior: request.reprocessBehavior,
+    maxActiveRuns: request.maxActiveRuns,
+    runBackwards: request.runBackwards,
+    dagRunConf: request.dagRunConf ?? {},
+    isCancelled: false,
+    completedAt: null,
+  };
+  if (request.dryRun) {
+    return { ...base, id: null, createdAt: null, dryRun: true, dagRunIds: [], intervals: planned };
+  }
+  const record = await withTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.backfill.${request.dagId}`]);
+    const active = await tx.query<{ id: number }>(
+      'SELECT id FROM backfills WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled',
+      [request.dagId],
+    );
+    if (active.rows[0]) {
+      throw conflict(
+        `DAG "${request.dagId}" already has backfill ${active.rows[0].id} in progress; wait for it or cancel it first`,
+      );
+    }
+    const { rows } = await tx.query<{ id: number; created_at: Date }>(
+      `INSERT INTO backfills (dag_id, from_date, to_date, reprocess_behavior, max_active_runs, run_backwards, dag_run_conf)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+      [request.dagId, request.fromDate, request.toDate, request.reprocessBehavior, request.maxActiveRuns,
+        request.runBackwards, JSON.stringify(base.dagRunConf)],
+    );
+    const id = rows[0]!.id;
+    const runIds: string[] = [];
+    for (const interval of planned) {
+      if (interval.plan === 'skip') continue;
+      const runId = interval.plan === 'create'
+        ? await createBackfillRun(tx, id, interval, base.dagRunConf, dag.spec, dag.versionHash)
+        : await reprocessRun(tx, id, dag.spec, interval.existingRunId!);
+      if (runId) runIds.push(runId);
+    }
+    if (runIds.length === 0) {
+      await tx.query('UPDATE backfills SET completed_at = now() WHERE id = $1', [id]);
+    }
+    return { ...base, id, createdAt: rows[0]!.created_at, dryRun: false, dagRunIds: runIds, intervals: planned };
+  });
+  await wakeSchedulers(db);
+  return record;
+}
+
+async function createBackfillRun(
+  tx: Queryable,
+  backfillId: number,
+  interval: PlannedInterval,
+  conf: Record<string, unknown>,
+  spec: DagSpec,
+  versionHash: string,
+): Promise<string | undefined> {
+  const run = await insertRun(
+    tx,
+    {
+      dagId: spec.dagId,
+      runId: makeRunId('backfill', interval.logicalDate),
+      runType: 'backfill',
+      logicalDate: interval.logicalDate,
+      dataIntervalStart: interval.dataIntervalStart,
+      dataIntervalEnd: interval.dataIntervalEnd,
+      conf,
+      backfillId,
+    },
+    spec,
+    versionHash,
+  );
+  return run?.runId;
+}
+
+/** An existing finished run joins the backfill: its tasks are cleared and it queues again. */
+async function reprocessRun(tx: Queryable, backfillId: number, spec: DagSpec, runId: string): Promise<string | undefined> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, queued_at = now(), start_date = NULL, end_date = NULL
+     WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
+    [spec.dagId, runId, backfillId],
+  );
+  if (!rowCount) return undefined;
+  await resetTaskInstances(tx, spec.dagId, runId, spec.tasks);
+  await tx.query('DELETE FROM xcoms WHERE dag_id = $1 AND run_id = $2', [spec.dagId, runId]);
+  return runId;
+}
+
+interface BackfillRow {
+  id: number;
+  dag_id: string;
+  from_date: Date;
+  to_date: Date;
+  reprocess_behavior: ReprocessBehavior;
+  max_active_runs: number;
+  run_backwards: boolean;
+  dag_run_conf: Record<string, unknown>;
+  is_cancelled: boolean;
+  created_at: Date;
+  completed_at: Date | null;
+  dag_run_ids: string[];
+}
+
+const BACKFILL_SELECT = `SELECT b.*, COALESCE(
+    (SELECT array_agg(r.run_id ORDER BY r.logical_date) FROM dag_runs r WHERE r.backfill_id = b.id), '{}') AS dag_run_ids
+  FROM backfills b`;
+
+const toBackfill = (r: BackfillRow): BackfillRecord => ({
+  id: r.id,
+  dagId: r.dag_id,
+  fromDate: r.from_date,
+  toDate: r.to_date,
+  reprocessBehavior: r.reprocess_behavior,
+  maxActiveRuns: r.max_active_runs,
+  runBackwards: r.run_backwards,
+  dagRunConf: r.dag_run_conf,
+  isCancelled: r.is_cancelled,
+  createdAt: r.created_at,
+  completedAt: r.completed_at,
+  dryRun: false,
+  dagRunIds: r.dag_run_ids,
+});
+
+export async function getBackfill(db: Queryable, id: number): Promise<BackfillRecord | undefined> {
+  const { rows } = await db.query<BackfillRow>(`${BACKFILL_SELECT} WHERE b.id = $1`, [id]);
+  return rows[0] && toBackfill(rows[0]);
+}
+
+export async function listBackfills(db: Queryable, dagId?: string): Promise<BackfillRecord[]> {
+  const { rows } = await db.query<BackfillRow>(
+    `${BACKFILL_SELECT} WHERE ($1::text IS NULL OR b.dag_id = $1) ORDER BY b.id DESC LIMIT 500`,
+    [dagId ?? null],
+  );
+  return rows.map(toBackfill);
+}
+
+/** Stops a backfill: its runs not yet started are failed; the ones already going carry on. */
+export async function cancelBackfill(db: Db, id: number): Promise<BackfillRecord> {
+  const found = await getBackfill(db, id);
+  if (!found) throw notFound(`backfill ${id} not found`);
+  await withTransaction(db, async (tx) => {
+    await tx.query('UPDATE backfills SET is_cancelled = true WHERE id = $1 AND completed_at IS NULL', [id]);
+    await tx.query(
+      `UPDATE task_instances ti SET state = 'skipped', end_date = now(), error = 'the backfill was cancelled'
+       FROM dag_runs r WHERE r.backfill_id = $1 AND r.state = 'queued' AND ti.dag_id = r.dag_id AND ti.run_id = r.run_id
+         AND ti.state = 'none'`,
+      [id],
+    );
+    await tx.query(`UPDATE dag_runs SET state = 'failed', end_date = now() WHERE backfill_id = $1 AND state = 'queued'`, [id]);
+  });
+  return (await getBackfill(db, id))!;
+}

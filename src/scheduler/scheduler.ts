@@ -1,0 +1,142 @@
+/**
+ * The scheduler process: parses the DAGs folder, creates scheduled runs, starts queued runs, and
+ * runs the safety-net sweep. Several may run at once: every step is guarded in Postgres.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { DagFolder } from '../loader/dag-folder.ts';
+import { syncDagFolder } from '../loader/sync.ts';
+import { createRedis } from '../queue/redis.ts';
+import { TaskQueues } from '../queue/task-queues.ts';
+import { createDb, type Db } from '../store/db.ts';
+import { createScheduledRuns } from './scheduled-runs.ts';
+import type { Services } from './services.ts';
+import {
+  admitWaitingTasks,
+  completeBackfills,
+  failLostTries,
+  resendLostMessages,
+  startRuns,
+  sweepRunningRuns,
+} from './sweep.ts';
+
+/** Messages younger than this may simply not have been sent yet by whoever committed them. */
+const RESEND_AFTER_MS = 5000;
+
+export class Scheduler {
+  readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly db: Db;
+  private readonly services: Services;
+  private readonly folder: DagFolder;
+  private listener: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private wakeRequested = false;
+  private lastParse = 0;
+  private lastResend = 0;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    this.db = createDb(config.databaseUrl, 5);
+    const redis = createRedis(config.redisUrl, 'producer');
+    this.services = { db: this.db, queues: new TaskQueues(redis, config.queuePrefix), log };
+    this.folder = new DagFolder(config.dagsFolder);
+  }
+
+  async start(): Promise<void> {
+    await this.parseDags();
+    await this.listen();
+    this.log.info({ schedulerId: this.id, dagsFolder: this.folder.root }, 'scheduler started');
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.loopDone;
+    await this.listener?.end().catch(() => undefined);
+    await this.services.queues.close();
+    await this.db.query('DELETE FROM scheduler_heartbeats WHERE scheduler_id = $1', [this.id]).catch(() => undefined);
+    await this.db.end();
+    this.log.info({ schedulerId: this.id }, 'scheduler stopped');
+  }
+
+  /** New runs and cleared tasks NOTIFY us, so they start now rather than at the next loop. */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.config.databaseUrl });
+    client.on('error', () => undefined);
+    await client.connect();
+    client.on('notification', () => this.wake());
+    await client.query('LISTEN sluice_scheduler');
+    this.listener = client;
+  }
+
+  private wake(): void {
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.loopDone = this.loop();
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    this.wakeRequested = false;
+    try {
+      await this.tick();
+    } catch (err) {
+      this.log.error({ err }, 'scheduler loop failed; retrying');
+    } finally {
+      this.running = false;
+      this.schedule(this.wakeRequested ? 0 : this.config.schedulerLoopMs);
+    }
+  }
+
+  /** One pass; each step is idempotent, so a pass interrupted anywhere is simply done again. */
+  async tick(): Promise<void> {
+    const now = Date.now();
+    await this.db.query(
+      `INSERT INTO scheduler_heartbeats (scheduler_id, hostname) VALUES ($1, $2)
+       ON CONFLICT (scheduler_id) DO UPDATE SET latest_heartbeat = now()`,
+      [this.id, hostname()],
+    );
+    if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
+    const created = await createScheduledRuns(this.db, new Date(now));
+    if (created.length) this.log.info({ dags: created }, 'scheduled runs created');
+    await startRuns(this.services);
+    await sweepRunningRuns(this.services);
+    await admitWaitingTasks(this.services);
+    await failLostTries(this.services, this.config.taskHeartbeatTimeoutMs);
+    if (now - this.lastResend >= RESEND_AFTER_MS) {
+      this.lastResend = now;
+      await resendLostMessages(this.services, RESEND_AFTER_MS).catch((err) =>
+        this.log.warn({ err }, 'could not check Redis for lost messages'),
+      );
+    }
+    await completeBackfills(this.services);
+  }
+
+  private async parseDags(): Promise<void> {
+    this.lastParse = Date.now();
+    try {
+      await syncDagFolder(this.db, this.folder, this.log);
+    } catch (err) {
+      this.log.error({ err }, 'could not read the DAGs folder');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { Logger } from '../log.ts';
+import type { QueuedTry } from '../queue/jobs.ts';
+import type { TaskQueues } from '../queue/task-queues.ts';
+import type { Db } from '../store/db.ts';
+
+/** What the scheduling code needs from the outside world, handed in by whoever runs it. */
+export interface Services {
+  db: Db;
+  queues: TaskQueues;
+  log: Logger;
+}
+
+/**
+ * Sends try messages after their transaction committed. A failure here loses nothing: Postgres
+ * says the tries are queued, and the scheduler re-sends messages that Redis does not have.
+ */
+export async function dispatch(services: Services, tries: QueuedTry[]): Promise<void> {
+  if (tries.length === 0) return;
+  try {
+    await services.queues.enqueue(tries);
+  } catch (error) {
+    services.log.warn({ err: error, tries: tries.length }, 'could not send try messages to Redis; the scheduler will re-send them');
+  }
+}
+
+/** Wakes the schedulers now instead of at their next loop (a new run, a cleared task). */
+export async function wakeSchedulers(db: Db): Promise<void> {
+  await db.query(`NOTIFY sluice_scheduler`);
+}

@@ -1,0 +1,129 @@
+/**
+ * The scheduler's safety net, run every loop. The fast path (a worker deciding what its finished
+ * try made ready) does the everyday work; this catches whatever a crash, a lost message or a race
+ * left behind, so no run can stay stuck.
+ */
+import type { QueuedTry } from '../queue/jobs.ts';
+import { withTransaction } from '../store/db.ts';
+import { completeTry } from './complete-try.ts';
+import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
+import { dispatch, type Services } from './services.ts';
+import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
+
+/** Starts queued runs that have room, for every DAG that has some. */
+export async function startRuns(services: Services): Promise<void> {
+  const { rows } = await services.db.query<{ dag_id: string }>(
+    `SELECT DISTINCT dag_id FROM dag_runs WHERE state = 'queued'`,
+  );
+  for (const { dag_id } of rows) {
+    const tries = await withTransaction(services.db, (tx) => startQueuedRuns(tx, dag_id));
+    await dispatch(services, tries);
+  }
+}
+
+/** Re-judges every running run's waiting tasks and ends the runs that are done. */
+export async function sweepRunningRuns(services: Services): Promise<void> {
+  const { rows } = await services.db.query<{ dag_id: string; run_id: string }>(
+    `SELECT dag_id, run_id FROM dag_runs WHERE state = 'running' ORDER BY logical_date`,
+  );
+  for (const run of rows) {
+    const tries = await withTransaction(services.db, async (tx) => {
+      const resolved = await resolveWaitingTasks(tx, run.dag_id, run.run_id);
+      if (resolved.skipped.length || resolved.upstreamFailed.length || resolved.scheduled.length) {
+        services.log.debug({ dagId: run.dag_id, runId: run.run_id, ...resolved }, 'sweep decided waiting tasks');
+      }
+      return afterTaskStateChange(tx, run.dag_id, run.run_id, []);
+    });
+    await dispatch(services, tries);
+  }
+  await withTransaction(services.db, (tx) => failTimedOutRuns(tx)).then((timedOut) => {
+    for (const r of timedOut) services.log.warn(r, 'run failed: it exceeded its dagrunTimeout');
+  });
+}
+
+/** Retries whose delay has passed become scheduled again, and every DAG's free slots are handed out. */
+export async function admitWaitingTasks(services: Services): Promise<void> {
+  await services.db.query(
+    `UPDATE task_instances SET state = 'scheduled' WHERE state = 'up_for_retry' AND next_try_at <= now()`,
+  );
+  const { rows } = await services.db.query<{ dag_id: string }>(
+    `SELECT DISTINCT dag_id FROM task_instances WHERE state = 'scheduled'`,
+  );
+  for (const { dag_id } of rows) {
+    const tries = await withTransaction(services.db, (tx) => admitScheduledTasks(tx, dag_id));
+    await dispatch(services, tries);
+  }
+}
+
+/**
+ * A running try whose worker stopped heart-beating is a failed try (retried if tries remain): the
+ * worker was killed, lost its machine, or is stuck in code that never yields.
+ */
+export async function failLostTries(services: Services, heartbeatTimeoutMs: number): Promise<number> {
+  const { rows } = await services.db.query<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    try_number: number;
+    max_tries: number;
+    hostname: string | null;
+    version_hash: string;
+  }>(
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.hostname, r.version_hash
+     FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+     WHERE ti.state = 'running' AND ti.heartbeat_at < now() - $1 * interval '1 millisecond'`,
+    [heartbeatTimeoutMs],
+  );
+  for (const ti of rows) {
+    const spec = await requireVersion(services.db, ti.dag_id, ti.version_hash);
+    const task = spec.tasks.find((t) => t.taskId === ti.task_id);
+    if (!task) continue;
+    const error =
+      `the worker running this try (${ti.hostname ?? 'unknown host'}) stopped sending heartbeats for ` +
+      `${Math.round(heartbeatTimeoutMs / 1000)}s: it died, or the task blocked its event loop`;
+    const outcome = await completeTry(services, {
+      key: { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number },
+      maxTries: ti.max_tries,
+      task,
+      result: { kind: 'failed', error, retryable: true },
+    });
+    if (outcome) services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, try: ti.try_number, state: outcome.state }, error);
+  }
+  return rows.length;
+}
+
+/**
+ * Postgres says these tries are queued, so Redis must hold their messages; any it lost (a flush,
+ * a restart without persistence, a crash between commit and send) are sent again.
+ */
+export async function resendLostMessages(services: Services, olderThanMs: number): Promise<number> {
+  const { rows } = await services.db.query<{ dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
+    `SELECT dag_id, run_id, task_id, try_number, pool, priority_weight FROM task_instances
+     WHERE state = 'queued' AND queued_at < now() - $1 * interval '1 millisecond'
+     ORDER BY queued_at LIMIT 5000`,
+    [olderThanMs],
+  );
+  const queued: QueuedTry[] = rows.map((r) => ({
+    dagId: r.dag_id,
+    runId: r.run_id,
+    taskId: r.task_id,
+    tryNumber: r.try_number,
+    pool: r.pool,
+    priorityWeight: r.priority_weight,
+  }));
+  const missing = await services.queues.missing(queued);
+  if (missing.length) {
+    services.log.warn({ tries: missing.length }, 're-sending try messages that Redis lost');
+    await services.queues.enqueue(missing);
+  }
+  return missing.length;
+}
+
+/** A backfill is complete once none of its runs is queued or running. */
+export async function completeBackfills(services: Services): Promise<void> {
+  await services.db.query(
+    `UPDATE backfills b SET completed_at = now()
+     WHERE completed_at IS NULL AND NOT EXISTS (
+       SELECT 1 FROM dag_runs r WHERE r.backfill_id = b.id AND r.state IN ('queued', 'running'))`,
+  );
+}

@@ -1,0 +1,192 @@
+import type { DagRunState, RunType } from '../core/states.ts';
+import type { DagSpec } from '../core/spec.ts';
+import type { Queryable } from './db.ts';
+
+export interface DagRunRecord {
+  dagId: string;
+  runId: string;
+  runType: RunType;
+  state: DagRunState;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  conf: Record<string, unknown>;
+  versionHash: string;
+  queuedAt: Date;
+  startDate: Date | null;
+  endDate: Date | null;
+  backfillId: number | null;
+}
+
+interface RunRow {
+  dag_id: string;
+  run_id: string;
+  run_type: RunType;
+  state: DagRunState;
+  logical_date: Date;
+  data_interval_start: Date;
+  data_interval_end: Date;
+  conf: Record<string, unknown>;
+  version_hash: string;
+  queued_at: Date;
+  start_date: Date | null;
+  end_date: Date | null;
+  backfill_id: number | null;
+}
+
+export const toRun = (r: RunRow): DagRunRecord => ({
+  dagId: r.dag_id,
+  runId: r.run_id,
+  runType: r.run_type,
+  state: r.state,
+  logicalDate: r.logical_date,
+  dataIntervalStart: r.data_interval_start,
+  dataIntervalEnd: r.data_interval_end,
+  conf: r.conf,
+  versionHash: r.version_hash,
+  queuedAt: r.queued_at,
+  startDate: r.start_date,
+  endDate: r.end_date,
+  backfillId: r.backfill_id,
+});
+
+export interface NewRun {
+  dagId: string;
+  runId: string;
+  runType: RunType;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  conf: Record<string, unknown>;
+  backfillId?: number | null;
+}
+
+/**
+ * Creates a queued run and its task instances, or returns undefined when the DAG already has a
+ * run for that logical date (the unique key is what makes several schedulers safe).
+ */
+export async function insertRun(
+  tx: Queryable,
+  run: NewRun,
+  spec: DagSpec,
+  versionHash: string,
+): Promise<DagRunRecord | undefined> {
+  const { rows } = await tx.query<RunRow>(
+    `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start,
+       data_interval_end, conf, version_hash, backfill_id)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      run.dagId,
+      run.runId,
+      run.runType,
+      run.logicalDate,
+      run.dataIntervalStart,
+      run.dataIntervalEnd,
+      JSON.stringify(run.conf),
+      versionHash,
+      run.backfillId ?? null,
+    ],
+  );
+  const created = rows[0];
+  if (!created) return undefined;
+  await insertTaskInstances(tx, run.dagId, run.runId, spec);
+  return toRun(created);
+}
+
+async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, spec: DagSpec): Promise<void> {
+  const t = spec.tasks;
+  await tx.query(
+    `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight,
+       trigger_rule, downstream, upstream_total)
+     SELECT $1, $2, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
+       ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total
+     FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[])
+       AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total)`,
+    [
+      dagId,
+      runId,
+      t.map((x) => x.taskId),
+      t.map((x) => x.retries + 1),
+      t.map((x) => x.pool),
+      t.map((x) => x.poolSlots),
+      t.map((x) => x.queue),
+      t.map((x) => x.priorityWeight),
+      t.map((x) => x.triggerRule),
+      t.map((x) => JSON.stringify(x.downstream)),
+      t.map((x) => x.upstream.length),
+    ],
+  );
+}
+
+export async function getRun(db: Queryable, dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+  const { rows } = await db.query<RunRow>('SELECT * FROM dag_runs WHERE dag_id = $1 AND run_id = $2', [dagId, runId]);
+  return rows[0] && toRun(rows[0]);
+}
+
+export async function getRunByLogicalDate(db: Queryable, dagId: string, logicalDate: Date): Promise<DagRunRecord | undefined> {
+  const { rows } = await db.query<RunRow>('SELECT * FROM dag_runs WHERE dag_id = $1 AND logical_date = $2', [
+    dagId,
+    logicalDate,
+  ]);
+  return rows[0] && toRun(rows[0]);
+}
+
+export interface RunListFilter {
+  state?: DagRunState;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listRuns(
+  db: Queryable,
+  dagId: string,
+  filter: RunListFilter = {},
+): Promise<{ runs: DagRunRecord[]; total: number }> {
+  const params: unknown[] = [dagId];
+  let where = 'dag_id = $1';
+  if (filter.state) {
+    params.push(filter.state);
+    where += ` AND state = $${params.length}`;
+  }
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dag_runs WHERE ${where}`, params);
+  params.push(filter.limit ?? 100, filter.offset ?? 0);
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM dag_runs WHERE ${where} ORDER BY logical_date DESC
+     LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { runs: rows.map(toRun), total: count.rows[0]?.n ?? 0 };
+}
+
+/** The latest run of each DAG, for list views. */
+export async function latestRuns(db: Queryable, dagIds: string[]): Promise<Map<string, DagRunRecord>> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT DISTINCT ON (dag_id) * FROM dag_runs WHERE dag_id = ANY ($1::text[])
+     ORDER BY dag_id, logical_date DESC`,
+    [dagIds],
+  );
+  return new Map(rows.map((r) => [r.dag_id, toRun(r)]));
+}
+
+export async function latestScheduledInterval(
+  db: Queryable,
+  dagId: string,
+): Promise<{ start: Date; end: Date } | null> {
+  const { rows } = await db.query<{ start: Date; end: Date }>(
+    `SELECT data_interval_start AS start, data_interval_end AS "end" FROM dag_runs
+     WHERE dag_id = $1 AND run_type = 'scheduled' ORDER BY logical_date DESC LIMIT 1`,
+    [dagId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Moves a run to a final state unless it already has one; returns whether it moved. */
+export async function finishRun(db: Queryable, dagId: string, runId: string, state: 'success' | 'failed'): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE dag_runs SET state = $3, end_date = now()
+     WHERE dag_id = $1 AND run_id = $2 AND state IN ('queued', 'running')`,
+    [dagId, runId, state],
+  );
+  return rowCount === 1;
+}

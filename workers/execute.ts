@@ -1,0 +1,142 @@
+/**
+ * Runs one try of a task function with its context, in this process: the shared core of the
+ * worker and of `sluice dags test` / `tasks test`. It never throws; every way a try can end is a
+ * TryResult.
+ */
+import { pino } from 'pino';
+import { formatDuration } from '../src/core/durations.ts';
+import type { TryResult } from '../src/core/try-outcome.ts';
+import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
+import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
+
+export interface TryInput {
+  fn: TaskFn;
+  dagId: string;
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  maxTries: number;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  params: Record<string, unknown>;
+  executionTimeoutMs: number | null;
+  xcom: (taskId: string) => Promise<unknown>;
+  /** Receives each log line (one JSON object, newline-terminated) as the task writes it. */
+  writeLog: (line: string) => void;
+  logLevel?: string;
+  /** Aborted by the caller to take the try away (cleared, marked, worker shutting down). */
+  cancel?: AbortSignal;
+}
+
+export interface TryExecution {
+  result: TryResult;
+  /** The return value as JSON, when the try succeeded and returned something. */
+  xcomJson?: string;
+}
+
+/** The largest XCom we store; bigger results belong in object storage, with their key in XCom. */
+export const MAX_XCOM_BYTES = 8 * 1024 * 1024;
+
+class TryTimeout extends Error {}
+class TryCancelled extends Error {}
+
+export async function executeTry(input: TryInput): Promise<TryExecution> {
+  const controller = new AbortController();
+  const log = pino(
+    { level: input.logLevel ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    { write: (line: string) => input.writeLog(line) },
+  );
+  const ctx: TaskContext = {
+    dagId: input.dagId,
+    runId: input.runId,
+    taskId: input.taskId,
+    tryNumber: input.tryNumber,
+    maxTries: input.maxTries,
+    logicalDate: input.logicalDate,
+    dataIntervalStart: input.dataIntervalStart,
+    dataIntervalEnd: input.dataIntervalEnd,
+    params: input.params,
+    log,
+    signal: controller.signal,
+    xcom: async <T>(taskId: string) => (await input.xcom(taskId)) as T | undefined,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let onCancel: (() => void) | undefined;
+  // The task code may ignore ctx.signal; racing it lets the try end on time regardless.
+  const watchdog = new Promise<never>((_, reject) => {
+    if (input.executionTimeoutMs !== null) {
+      timer = setTimeout(() => reject(new TryTimeout()), input.executionTimeoutMs);
+    }
+    onCancel = () => reject(new TryCancelled());
+    if (input.cancel?.aborted) onCancel();
+    else input.cancel?.addEventListener('abort', onCancel, { once: true });
+  });
+  try {
+    const value = await Promise.race([Promise.resolve().then(() => input.fn(ctx)), watchdog]);
+    return succeed(value, log);
+  } catch (error) {
+    return fail(error, input, controller, log);
+  } finally {
+    clearTimeout(timer);
+    if (onCancel) input.cancel?.removeEventListener('abort', onCancel);
+  }
+}
+
+function succeed(value: unknown, log: pino.Logger): TryExecution {
+  if (value === undefined) return { result: { kind: 'success' } };
+  const problem = xcomProblem(value);
+  let json: string | undefined;
+  if (!problem) {
+    try {
+      json = JSON.stringify(value);
+    } catch (error) {
+      return xcomFailure(`it cannot be turned into JSON (${(error as Error).message})`, log);
+    }
+  }
+  if (problem || json === undefined) return xcomFailure(problem ?? 'it has no JSON form', log);
+  if (json.includes('\\u0000')) return xcomFailure('it contains a NUL character (\\u0000), which PostgreSQL cannot store', log);
+  if (Buffer.byteLength(json) > MAX_XCOM_BYTES) {
+    return xcomFailure(
+      `it is ${Buffer.byteLength(json)} bytes as JSON, over the ${MAX_XCOM_BYTES}-byte limit; ` +
+        'store large results elsewhere (e.g. S3) and return their location',
+      log,
+    );
+  }
+  return { result: { kind: 'success' }, xcomJson: json };
+}
+
+function xcomProblem(value: unknown): string | undefined {
+  if (typeof value === 'function') return 'it is a function';
+  if (typeof value === 'symbol') return 'it is a symbol';
+  if (typeof value === 'bigint') return 'it is a BigInt; return it as a string or number';
+  return undefined;
+}
+
+function xcomFailure(why: string, log: pino.Logger): TryExecution {
+  const error = `the task's return value could not be stored as XCom: ${why}`;
+  log.error(error);
+  return { result: { kind: 'failed', error, retryable: false } };
+}
+
+function fail(error: unknown, input: TryInput, controller: AbortController, log: pino.Logger): TryExecution {
+  if (error instanceof TryTimeout) {
+    const message = `the task exceeded its executionTimeout of ${formatDuration(input.executionTimeoutMs ?? 0)}`;
+    controller.abort(new Error(message));
+    log.error(message);
+    return { result: { kind: 'failed', error: message, retryable: true } };
+  }
+  if (error instanceof TryCancelled) {
+    controller.abort(new Error('the try was taken away'));
+    log.warn('the try was stopped: it was cleared, marked, or its worker is shutting down');
+    return { result: { kind: 'failed', error: 'the try was stopped before it finished', retryable: true } };
+  }
+  if (isSkipTask(error)) {
+    const reason = (error as Error).message;
+    log.info({ reason }, 'task skipped');
+    return { result: { kind: 'skipped', reason } };
+  }
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  log.error({ err: error instanceof Error ? error : undefined }, `task failed: ${message}`);
+  return { result: { kind: 'failed', error: message, retryable: !isFailTask(error) } };
+}

@@ -1,0 +1,118 @@
+/**
+ * `sluice dags test` / `tasks test`: a whole run (or one task) in this process, with no database,
+ * Redis or workers. The same trigger rules, retries and try execution as the real thing.
+ */
+import { evaluateTriggerRule } from '../src/core/trigger-rules.ts';
+import { outcomeOfTry } from '../src/core/try-outcome.ts';
+import type { DagSpec, TaskSpec } from '../src/core/spec.ts';
+import type { TaskState } from '../src/core/states.ts';
+import type { Dag } from '../src/sdk/dag.ts';
+import { executeTry } from './execute.ts';
+
+export interface LocalTaskResult {
+  taskId: string;
+  state: TaskState;
+  tries: number;
+  durationMs: number;
+  error: string | null;
+  xcom?: unknown;
+}
+
+export interface LocalRunOptions {
+  runId: string;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  conf: Record<string, unknown>;
+  /** Receives every log line of every try (one JSON object). */
+  onLog: (taskId: string, tryNumber: number, line: string) => void;
+  onTaskEnd?: (result: LocalTaskResult) => void;
+  /** Waits between tries; tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function runDagLocally(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promise<{ state: 'success' | 'failed'; tasks: LocalTaskResult[] }> {
+  const states = new Map<string, TaskState>(spec.tasks.map((t) => [t.taskId, 'none']));
+  const xcoms = new Map<string, unknown>();
+  const results = new Map<string, LocalTaskResult>();
+  let progressed = true;
+  while (progressed) {
+    progressed = false;
+    // Tasks come in topological order, so one pass settles everything that can be settled.
+    for (const task of spec.tasks) {
+      if (states.get(task.taskId) !== 'none') continue;
+      const up = task.upstream.map((u) => states.get(u));
+      const decision = evaluateTriggerRule(task.triggerRule, {
+        total: up.length,
+        success: up.filter((s) => s === 'success').length,
+        failed: up.filter((s) => s === 'failed').length,
+        upstreamFailed: up.filter((s) => s === 'upstream_failed').length,
+        skipped: up.filter((s) => s === 'skipped').length,
+      });
+      if (decision === 'wait') continue;
+      progressed = true;
+      if (decision !== 'run') {
+        const state = decision === 'skip' ? 'skipped' : 'upstream_failed';
+        states.set(task.taskId, state);
+        const result: LocalTaskResult = { taskId: task.taskId, state, tries: 0, durationMs: 0, error: null };
+        results.set(task.taskId, result);
+        options.onTaskEnd?.(result);
+        continue;
+      }
+      const result = await runTaskLocally(dag, task, spec.params, options, (id) => xcoms.get(id));
+      states.set(task.taskId, result.state);
+      if (result.state === 'success' && result.xcom !== undefined) xcoms.set(task.taskId, result.xcom);
+      results.set(task.taskId, result);
+      options.onTaskEnd?.(result);
+    }
+  }
+  const leaves = spec.tasks.filter((t) => t.downstream.length === 0);
+  const ok = leaves.every((t) => ['success', 'skipped'].includes(states.get(t.taskId) ?? 'none'));
+  return { state: ok ? 'success' : 'failed', tasks: spec.tasks.map((t) => results.get(t.taskId)!).filter(Boolean) };
+}
+
+/** Runs one task through all its tries. */
+export async function runTaskLocally(
+  dag: Dag,
+  task: TaskSpec,
+  dagParams: Record<string, unknown>,
+  options: LocalRunOptions,
+  xcom: (taskId: string) => unknown,
+): Promise<LocalTaskResult> {
+  const fn = dag.getTask(task.taskId)?.fn;
+  if (!fn) throw new Error(`DAG ${dag.dagId} has no task ${task.taskId}`);
+  const maxTries = task.retries + 1;
+  const started = Date.now();
+  for (let tryNumber = 1; ; tryNumber++) {
+    const execution = await executeTry({
+      fn,
+      dagId: dag.dagId,
+      runId: options.runId,
+      taskId: task.taskId,
+      tryNumber,
+      maxTries,
+      logicalDate: options.logicalDate,
+      dataIntervalStart: options.dataIntervalStart,
+      dataIntervalEnd: options.dataIntervalEnd,
+      params: { ...dagParams, ...options.conf },
+      executionTimeoutMs: task.executionTimeoutMs,
+      xcom: async (id) => xcom(id),
+      writeLog: (line) => options.onLog(task.taskId, tryNumber, line),
+    });
+    const outcome = outcomeOfTry(task, tryNumber, maxTries, execution.result, new Date());
+    if (outcome.state === 'up_for_retry') {
+      await (options.sleep ?? sleepFor)(outcome.nextTryAt!.getTime() - Date.now());
+      continue;
+    }
+    return {
+      taskId: task.taskId,
+      state: outcome.state,
+      tries: tryNumber,
+      durationMs: Date.now() - started,
+      error: outcome.error,
+      xcom: execution.xcomJson === undefined ? undefined : JSON.parse(execution.xcomJson),
+    };
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The worker process: takes try messages from the pool queues, fences each with a guarded
+ * queued → running update, runs the task, and records the outcome (which also enqueues whatever
+ * it made ready). Heartbeats prove the try is alive; a worker that dies is noticed by the scheduler.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../src/config.ts';
+import type { Logger } from '../src/log.ts';
+import { DagFolder } from '../src/loader/dag-folder.ts';
+import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
+import { createRedis } from '../src/queue/redis.ts';
+import { TaskQueues } from '../src/queue/task-queues.ts';
+import { completeTry } from '../src/scheduler/complete-try.ts';
+import { requireVersion } from '../src/scheduler/run-lifecycle.ts';
+import type { Services } from '../src/scheduler/services.ts';
+import { createDb, type Db } from '../src/store/db.ts';
+import { appendLogChunks } from '../src/store/logs.ts';
+import { listPools } from '../src/store/pools.ts';
+import { claimTry, handBackTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
+import { readXcom } from '../src/store/xcom.ts';
+import { executeTry } from './execute.ts';
+import { LogBuffer } from './log-buffer.ts';
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** Only these pools' queues; all pools when empty. */
+  pools: string[];
+}
+
+interface RunningTry {
+  key: TryKey;
+  cancel: AbortController;
+  /** Set when shutdown takes the try away: it goes back to the queue with the same try number. */
+  handBack: boolean;
+}
+
+export class SluiceWorker {
+  readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly db: Db;
+  private readonly producer: Redis;
+  private readonly consumer: Redis;
+  private readonly services: Services;
+  private readonly folder: DagFolder;
+  private readonly logs = new LogBuffer();
+  private readonly running = new Map<string, RunningTry>();
+  private readonly bullWorkers = new Map<string, Worker>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly handedBack: QueuedTry[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly options: WorkerOptions,
+    private readonly log: Logger,
+  ) {
+    this.db = createDb(config.databaseUrl, Math.min(options.concurrency + 4, 40));
+    this.producer = createRedis(config.redisUrl, 'producer');
+    this.consumer = createRedis(config.redisUrl, 'consumer');
+    this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
+    this.folder = new DagFolder(config.dagsFolder);
+  }
+
+  async start(): Promise<void> {
+    await this.refreshPools();
+    const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
+    this.timers.push(
+      setInterval(() => void this.heartbeat(), heartbeatEvery),
+      setInterval(() => void this.flushLogs(), 1000),
+      setInterval(() => void this.refreshPools(), 10_000),
+    );
+    this.log.info({ workerId: this.id, pools: [...this.bullWorkers.keys()], concurrency: this.options.concurrency }, 'worker started');
+  }
+
+  /** Stops taking tries; lets running ones finish for `graceMs`, then hands the rest back to the queue. */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    const closing = Promise.all([...this.bullWorkers.values()].map((w) => w.close()));
+    const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([closing.then(() => 'closed' as const), grace])) === 'timeout') {
+      this.log.warn({ tries: this.running.size }, 'shutdown grace period over: handing running tries back');
+      for (const t of this.running.values()) {
+        t.handBack = true;
+        t.cancel.abort();
+      }
+      await closing;
+    }
+    // Sent only now: until the BullMQ job of a handed-back try is finished, its id is taken.
+    await this.services.queues.enqueue(this.handedBack).catch((err) =>
+      this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
+    );
+    await this.flushLogs();
+    await this.services.queues.close();
+    this.producer.disconnect();
+    this.consumer.disconnect();
+    await this.db.end();
+    this.log.info({ workerId: this.id }, 'worker stopped');
+  }
+
+  private async refreshPools(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      const pools = this.options.pools.length ? this.options.pools : (await listPools(this.db)).map((p) => p.pool);
+      for (const pool of pools) {
+        if (this.bullWorkers.has(pool)) continue;
+        const worker = new Worker<TryMessage>(queueNameForPool(pool), (job) => this.process(job), {
+          connection: this.consumer,
+          prefix: this.config.queuePrefix,
+          concurrency: this.options.concurrency,
+          removeOnComplete: { count: 0 },
+          removeOnFail: { count: 0 },
+        });
+        worker.on('error', (err) => this.log.warn({ err, pool }, 'queue connection problem'));
+        this.bullWorkers.set(pool, worker);
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'could not read the pool list; will try again');
+    }
+  }
+
+  private async process(job: Job<TryMessage>): Promise<void> {
+    const key: TryKey = job.data;
+    const claimed = await claimTry(this.db, key, this.id, hostname());
+    if (!claimed) return; // stale message: that try was taken, cleared or timed out
+    const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
+    this.running.set(tryKeyString(key), running);
+    const log = this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
+    try {
+      const spec = await requireVersion(this.db, key.dagId, claimed.versionHash);
+      const task = spec.tasks.find((t) => t.taskId === key.taskId);
+      if (!task) throw new Error(`task ${key.taskId} is not in version ${claimed.versionHash} of DAG ${key.dagId}`);
+      const writeLog = this.logs.writer(key);
+      const fn = await this.resolveTaskFunction(key, writeLog);
+      const execution = fn
+        ? await executeTry({
+            fn,
+            ...key,
+            maxTries: claimed.maxTries,
+            logicalDate: claimed.logicalDate,
+            dataIntervalStart: claimed.dataIntervalStart,
+            dataIntervalEnd: claimed.dataIntervalEnd,
+            params: { ...spec.params, ...claimed.conf },
+            executionTimeoutMs: task.executionTimeoutMs,
+            xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,
+            writeLog,
+            logLevel: this.config.logLevel === 'silent' ? 'info' : this.config.logLevel,
+            cancel: running.cancel.signal,
+          })
+        : { result: { kind: 'failed' as const, error: 'the task could not be loaded (see the log)', retryable: true } };
+      await this.flushLogs(key);
+      if (running.handBack) {
+        const queued = await handBackTry(this.db, key);
+        if (queued) this.handedBack.push(queued);
+        log.info('try handed back to the queue at shutdown');
+        return;
+      }
+      const outcome = await completeTry(this.services, {
+        key,
+        maxTries: claimed.maxTries,
+        task,
+        result: execution.result,
+        xcomJson: execution.xcomJson,
+      });
+      log.debug({ state: outcome?.state ?? 'dropped' }, 'try ended');
+    } catch (err) {
+      // Infrastructure trouble (database gone, say): the try stays running without heartbeats
+      // and the scheduler fails and retries it once the heartbeat timeout passes.
+      log.error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
+    } finally {
+      this.running.delete(tryKeyString(key));
+    }
+  }
+
+  /** The task's function from the DAG file as it is now, or null (with the reason in the try's log). */
+  private async resolveTaskFunction(key: TryKey, writeLog: (line: string) => void) {
+    const { rows } = await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [key.dagId]);
+    const fileloc = rows[0]?.fileloc;
+    const problem = (msg: string) => {
+      writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg }) + '\n');
+      return null;
+    };
+    if (!fileloc) return problem(`DAG ${key.dagId} is not known to the metadata database`);
+    const loaded = await this.folder.loadFile(fileloc);
+    if (loaded.kind === 'error') return problem(`the DAG file ${fileloc} failed to import: ${loaded.message}`);
+    if (loaded.kind === 'not-a-dag' || loaded.loaded.spec.dagId !== key.dagId) {
+      return problem(`the DAG file ${fileloc} no longer defines DAG ${key.dagId}`);
+    }
+    const task = loaded.loaded.dag.getTask(key.taskId);
+    if (!task) return problem(`DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`);
+    return task.fn;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const keys = [...this.running.values()].map((r) => r.key);
+    if (keys.length === 0) return;
+    try {
+      const alive = await heartbeatTries(this.db, this.id, keys);
+      for (const r of this.running.values()) {
+        if (!alive.has(tryKeyString(r.key))) r.cancel.abort();
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'heartbeat failed');
+    }
+  }
+
+  private async flushLogs(key?: TryKey): Promise<void> {
+    const chunks = key ? [this.logs.takeOne(key)].filter((c) => c !== undefined) : this.logs.takeAll();
+    try {
+      await appendLogChunks(this.db, chunks);
+    } catch (err) {
+      this.log.warn({ err }, 'could not store task log lines');
+    }
+  }
+}
