@@ -1,0 +1,129 @@
+/**
+ * The webserver: the REST API of CONTRACT.md §4 under /api/v1, Prometheus metrics at /metrics,
+ * and the UI's static files at /. Every API answer that is not a success is `{error: {code, message}}`.
+ */
+import { fileURLToPath } from 'node:url';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { SluiceError, badRequest, notFound } from '../errors.ts';
+import { requireToken } from './auth.ts';
+import type { ApiDeps } from './context.ts';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
+import { backfillRoutes } from './routes/backfills.ts';
+import { dagRunRoutes } from './routes/dag-runs.ts';
+import { dagRoutes } from './routes/dags.ts';
+import { healthRoutes } from './routes/health.ts';
+import { taskInstanceRoutes } from './routes/task-instances.ts';
+
+export type { ApiDeps } from './context.ts';
+
+export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
+export const BODY_LIMIT = '1mb';
+
+export function createApp(deps: ApiDeps): express.Express {
+  const log = deps.services.log.child({ component: 'api' });
+  const app = express();
+  app.disable('x-powered-by');
+  // Paths are case-sensitive and exact, as the contract writes them.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', false);
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
+
+  const auth = requireToken(deps.config.apiToken);
+
+  // Authentication comes before parsing: a caller without the token learns nothing else.
+  const api = express.Router({ caseSensitive: true });
+  api.use(auth);
+  api.use(requireJsonBody);
+  // Not strict: `null` or `"x"` parse, and validation then says the body must be an object.
+  api.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
+  api.use(healthRoutes(deps));
+  api.use(dagRoutes(deps));
+  api.use(dagRunRoutes(deps));
+  api.use(taskInstanceRoutes(deps));
+  api.use(backfillRoutes(deps));
+  api.use((req) => {
+    throw notFound(`there is no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; the endpoints are listed in CONTRACT.md §4`);
+  });
+  api.use(errorHandler(log));
+  app.use('/api/v1', api);
+
+  app.get('/metrics', auth, async (_req, res) => {
+    res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(deps.services.db));
+  });
+
+  app.use(express.static(UI_DIR, { index: 'index.html', fallthrough: true }));
+  app.use((req, res) => {
+    res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
+  });
+  app.use(errorHandler(log));
+  return app;
+}
+
+/** A body that is not JSON would otherwise reach validation as "missing"; say what is wrong instead. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    next(badRequest(`the request body must be JSON sent with Content-Type: application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+    return;
+  }
+  next();
+};
+
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+function errorHandler(log: ApiDeps['services']['log']): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const { status, code, message } = describeError(error);
+    if (status >= 500) log.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    res.status(status).json({ error: { code, message } });
+  };
+}
+
+function describeError(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof SluiceError) return { status: error.status, code: error.code, message: error.message };
+  const http = (error ?? {}) as HttpError;
+  const status = http.status ?? http.statusCode;
+  // body-parser's errors: their messages are meant for clients and carry no internals.
+  switch (http.type) {
+    case 'entity.parse.failed':
+      return {
+        status: 400,
+        code: 'invalid_json',
+        message: `the request body is not valid JSON (${http.message}); send a JSON object with Content-Type: application/json`,
+      };
+    case 'entity.too.large':
+      return { status: 413, code: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT}; send less` };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 400, code: 'bad_request', message: `${http.message}; send the body as UTF-8 JSON` };
+  }
+  if (error instanceof URIError && status === 400) {
+    return { status: 400, code: 'bad_request', message: `${error.message}: the path is not valid percent-encoding; encode ids with encodeURIComponent` };
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500 && http.expose) {
+    return { status, code: 'bad_request', message: http.message ?? 'bad request' };
+  }
+  return {
+    status: 500,
+    code: 'internal',
+    message: 'the server failed to handle this request; the details are in the webserver log',
+  };
+}

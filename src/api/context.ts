@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Services } from '../scheduler/services.ts';
+
+/** What the webserver is handed by whoever runs it. */
+export interface ApiDeps {
+  services: Services;
+  /** Only PINGed, for /health. */
+  redis: Redis;
+  config: Config;
+}
+
+/** Pages of a list already in memory (the store returns these lists whole). */
+export function page<T>(items: T[], q: { limit?: number; offset?: number }, defaultLimit = 100): T[] {
+  const offset = q.offset ?? 0;
+  return items.slice(offset, offset + (q.limit ?? defaultLimit));
+}

@@ -1,0 +1,152 @@
+/** The JSON shapes of CONTRACT.md §4. Extra fields are allowed; contract fields are never renamed or dropped. */
+import { CronSchedule } from '../core/schedule.ts';
+import type { TaskSpec } from '../core/spec.ts';
+import type { BackfillRecord, PlannedInterval } from '../scheduler/backfill.ts';
+import type { DagRecord } from '../store/dags.ts';
+import type { DagRunRecord } from '../store/runs.ts';
+import type { TaskInstanceRecord, TryRecord } from '../store/task-instances.ts';
+
+/** ISO 8601 in UTC, or null when absent. */
+export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+/** "every day at 00:00 UTC" for a cron; null for manual-only DAGs or a schedule that no longer parses. */
+function describeSchedule(schedule: string | null, timezone: string): string | null {
+  if (!schedule) return null;
+  try {
+    return new CronSchedule(schedule, timezone).describe();
+  } catch {
+    return null;
+  }
+}
+
+export function dagJson(dag: DagRecord) {
+  const spec = dag.spec;
+  return {
+    dagId: dag.dagId,
+    description: spec.description ?? '',
+    schedule: spec.schedule,
+    timezone: spec.timezone,
+    isPaused: dag.isPaused,
+    tags: spec.tags ?? [],
+    fileloc: dag.fileloc,
+    catchup: spec.catchup,
+    maxActiveRuns: spec.maxActiveRuns,
+    maxActiveTasks: spec.maxActiveTasks,
+    nextDagRunDataIntervalStart: iso(dag.nextDagrunDataIntervalStart),
+    nextDagRunDataIntervalEnd: iso(dag.nextDagrunDataIntervalEnd),
+    // Beyond the contract:
+    scheduleDescription: describeSchedule(spec.schedule, spec.timezone),
+    startDate: spec.startDate,
+    endDate: spec.endDate,
+    params: spec.params ?? {},
+    dagrunTimeoutMs: spec.dagrunTimeoutMs,
+    isActive: dag.isActive,
+    lastParsedAt: iso(dag.lastParsedAt),
+  };
+}
+
+export function taskJson(task: TaskSpec) {
+  return {
+    taskId: task.taskId,
+    upstream: task.upstream,
+    triggerRule: task.triggerRule,
+    retries: task.retries,
+    pool: task.pool,
+    queue: task.queue,
+    // Beyond the contract:
+    downstream: task.downstream,
+    retryDelayMs: task.retryDelayMs,
+    retryExponentialBackoff: task.retryExponentialBackoff,
+    maxRetryDelayMs: task.maxRetryDelayMs,
+    executionTimeoutMs: task.executionTimeoutMs,
+    poolSlots: task.poolSlots,
+    priorityWeight: task.priorityWeight,
+  };
+}
+
+export function dagRunJson(run: DagRunRecord) {
+  return {
+    dagId: run.dagId,
+    dagRunId: run.runId,
+    runType: run.runType,
+    state: run.state,
+    logicalDate: iso(run.logicalDate),
+    dataIntervalStart: iso(run.dataIntervalStart),
+    dataIntervalEnd: iso(run.dataIntervalEnd),
+    conf: run.conf,
+    queuedAt: iso(run.queuedAt),
+    startDate: iso(run.startDate),
+    endDate: iso(run.endDate),
+    backfillId: run.backfillId,
+  };
+}
+
+export function taskInstanceJson(ti: TaskInstanceRecord) {
+  return {
+    dagId: ti.dagId,
+    dagRunId: ti.runId,
+    taskId: ti.taskId,
+    state: ti.state,
+    tryNumber: ti.tryNumber,
+    maxTries: ti.maxTries,
+    startDate: iso(ti.startDate),
+    endDate: iso(ti.endDate),
+    durationMs: ti.durationMs,
+    pool: ti.pool,
+    queue: ti.queue,
+    hostname: ti.hostname,
+    error: ti.error,
+    // Beyond the contract:
+    queuedAt: iso(ti.queuedAt),
+    nextTryAt: iso(ti.nextTryAt),
+    poolSlots: ti.poolSlots,
+    priorityWeight: ti.priorityWeight,
+    triggerRule: ti.triggerRule,
+  };
+}
+
+export function tryJson(dagId: string, runId: string, taskId: string, t: TryRecord) {
+  return {
+    dagId,
+    dagRunId: runId,
+    taskId,
+    tryNumber: t.tryNumber,
+    state: t.state,
+    startDate: iso(t.startDate),
+    endDate: iso(t.endDate),
+    durationMs: t.durationMs,
+    hostname: t.hostname,
+    error: t.error,
+  };
+}
+
+function intervalJson(i: PlannedInterval) {
+  return {
+    logicalDate: iso(i.logicalDate),
+    dataIntervalStart: iso(i.dataIntervalStart),
+    dataIntervalEnd: iso(i.dataIntervalEnd),
+    plan: i.plan,
+    ...(i.existingRunId !== undefined ? { existingRunId: i.existingRunId } : {}),
+    ...(i.existingState !== undefined ? { existingState: i.existingState } : {}),
+  };
+}
+
+export function backfillJson(b: BackfillRecord) {
+  return {
+    id: b.id,
+    dagId: b.dagId,
+    fromDate: iso(b.fromDate),
+    toDate: iso(b.toDate),
+    reprocessBehavior: b.reprocessBehavior,
+    maxActiveRuns: b.maxActiveRuns,
+    runBackwards: b.runBackwards,
+    dagRunConf: b.dagRunConf,
+    isCancelled: b.isCancelled,
+    createdAt: iso(b.createdAt),
+    completedAt: iso(b.completedAt),
+    dagRunIds: b.dagRunIds,
+    // Beyond the contract:
+    dryRun: b.dryRun,
+    ...(b.intervals ? { intervals: b.intervals.map(intervalJson) } : {}),
+  };
+}
