@@ -1,0 +1,164 @@
+/**
+ * For API integration tests: a database of the test file's own (migrated, dropped afterwards), a
+ * Redis key prefix of its own (deleted afterwards), DAG specs built by hand, and the webserver on
+ * a free port. No scheduler or worker runs: tests seed the store directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { DagSpec, TaskSpec } from '../../src/core/spec.ts';
+import { createLogger } from '../../src/log.ts';
+import { createRedis } from '../../src/queue/redis.ts';
+import { TaskQueues } from '../../src/queue/task-queues.ts';
+import type { Services } from '../../src/scheduler/services.ts';
+import { upsertDag } from '../../src/store/dags.ts';
+import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
+import { migrateDatabase } from '../../src/store/migrate.ts';
+
+export function taskSpec(taskId: string, overrides: Partial<TaskSpec> = {}): TaskSpec {
+  return {
+    taskId,
+    upstream: [],
+    downstream: [],
+    retries: 0,
+    retryDelayMs: 30_000,
+    retryExponentialBackoff: false,
+    maxRetryDelayMs: 3_600_000,
+    executionTimeoutMs: null,
+    pool: 'default_pool',
+    poolSlots: 1,
+    queue: 'default',
+    priorityWeight: 1,
+    triggerRule: 'all_success',
+    ...overrides,
+  };
+}
+
+/** A DAG spec whose tasks are chained by `edges` ([upstream, downstream] pairs). */
+export function dagSpec(
+  dagId: string,
+  taskIds: string[],
+  edges: [string, string][] = [],
+  overrides: Partial<Omit<DagSpec, 'tasks'>> = {},
+): DagSpec {
+  const tasks = taskIds.map((id) =>
+    taskSpec(id, {
+      upstream: edges.filter(([, d]) => d === id).map(([u]) => u).sort(),
+      downstream: edges.filter(([u]) => u === id).map(([, d]) => d).sort(),
+    }),
+  );
+  return {
+    dagId,
+    description: '',
+    schedule: '@daily',
+    timezone: 'UTC',
+    startDate: '2026-01-01T00:00:00.000Z',
+    endDate: null,
+    catchup: false,
+    maxActiveRuns: 16,
+    maxActiveTasks: 16,
+    isPausedUponCreation: false,
+    dagrunTimeoutMs: null,
+    params: {},
+    tags: [],
+    tasks,
+    ...overrides,
+  };
+}
+
+export class ApiFixture {
+  readonly id = `api${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly services: Services;
+  private readonly servers: Webserver[] = [];
+
+  constructor() {
+    this.config = loadConfig({
+      SLUICE_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/sluice_${this.id}`,
+      SLUICE_REDIS_URL: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+      SLUICE_QUEUE_PREFIX: `sluicetest-${this.id}`,
+      SLUICE_LOG_LEVEL: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent',
+    });
+    this.db = createDb(this.config.databaseUrl, 5);
+    this.redis = createRedis(this.config.redisUrl, 'producer');
+    const log = createLogger(this.config.logLevel, 'api-test');
+    this.services = { db: this.db, queues: new TaskQueues(this.redis, this.config.queuePrefix), log };
+  }
+
+  async setUp(): Promise<this> {
+    await migrateDatabase(this.config.databaseUrl);
+    return this;
+  }
+
+  async addDag(spec: DagSpec, fileloc = `${spec.dagId}.ts`): Promise<void> {
+    await upsertDag(this.db, spec, `hash-${spec.dagId}-${spec.tasks.length}`, fileloc);
+  }
+
+  /** The webserver on 127.0.0.1 and a free port; `config` overrides this fixture's (e.g. a token). */
+  async start(config: Partial<Config> = {}): Promise<Webserver> {
+    const server = await startWebserver(
+      { services: this.services, redis: this.redis, config: { ...this.config, ...config } },
+      { host: '127.0.0.1', port: 0 },
+    );
+    this.servers.push(server);
+    return server;
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.close()));
+    await this.services.queues.close().catch(() => undefined);
+    await deleteKeys(this.config.redisUrl, this.config.queuePrefix);
+    this.redis.disconnect();
+    await this.db.end();
+    await dropDatabase(this.config.databaseUrl);
+  }
+}
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+/** A small fetch wrapper: JSON in, JSON (or text) out, and the raw text for shape checks. */
+export function client(baseUrl: string, token?: string) {
+  return async function call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    } else if (options.raw !== undefined) {
+      body = options.raw;
+      headers['content-type'] = options.contentType ?? 'application/json';
+    }
+    const res = await fetch(baseUrl + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed as T, text, headers: res.headers };
+  };
+}
