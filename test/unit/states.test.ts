@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  DAG_RUN_STATES,
+  FINISHED_TASK_STATES,
+  RUN_TYPES,
+  TASK_STATES,
+  UNFINISHED_TASK_STATES,
+  isFinished,
+  makeRunId,
+} from '../../src/core/states.ts';
+
+describe('states', () => {
+  it('has the exact strings of the contract', () => {
+    assert.deepEqual(DAG_RUN_STATES, ['queued', 'running', 'success', 'failed']);
+    assert.deepEqual(TASK_STATES, ['none', 'scheduled', 'queued', 'running', 'success', 'failed', 'up_for_retry', 'upstream_failed', 'skipped']);
+    assert.deepEqual(RUN_TYPES, ['scheduled', 'manual', 'backfill']);
+  });
+
+  it('splits task states into finished and unfinished', () => {
+    assert.deepEqual([...FINISHED_TASK_STATES].sort(), ['failed', 'skipped', 'success', 'upstream_failed']);
+    assert.deepEqual([...UNFINISHED_TASK_STATES].sort(), ['none', 'queued', 'running', 'scheduled', 'up_for_retry']);
+    for (const s of TASK_STATES) assert.equal(isFinished(s), (FINISHED_TASK_STATES as readonly string[]).includes(s), s);
+  });
+
+  it('makes run ids <runType>__<logicalDate ISO>', () => {
+    assert.equal(makeRunId('scheduled', new Date('2026-01-01T00:00:00Z')), 'scheduled__2026-01-01T00:00:00.000Z');
+    assert.equal(makeRunId('manual', new Date(Date.UTC(2026, 4, 2, 3, 4, 5, 6))), 'manual__2026-05-02T03:04:05.006Z');
+  });
+});
