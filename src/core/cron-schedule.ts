@@ -1,0 +1,164 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { describeCron } from './cron-describe.ts';
+import { firstOffsetChange, isValidTimeZone, offsetAt, offsetSegmentStart } from './timezone.ts';
+
+export const PRESETS: Readonly<Record<string, string>> = {
+  '@hourly': '0 * * * *',
+  '@daily': '0 0 * * *',
+  '@weekly': '0 0 * * 0',
+  '@monthly': '0 0 1 * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+};
+
+const DAY_MS = 86_400_000;
+const HOW =
+  "use 5 fields 'minute hour day-of-month month day-of-week' (e.g. '0 3 * * *' for 03:00 every day) or one of @hourly, @daily, @weekly, @monthly, @yearly";
+
+/**
+ * A 5-field cron read in an IANA time zone (a 6th, seconds, field is rejected: schedules run at
+ * whole minutes, as in Airflow). Its ticks are real instants, strictly increasing, the same whether
+ * reached by next() or prev(). Across DST changes it follows cron (and Airflow):
+ * - a cron whose hour field is every hour ('*\/15 * * * *', '@hourly') ticks at every instant
+ *   whose local time matches, so it runs twice in a repeated hour and not in a skipped one;
+ * - any other cron ('30 2 * * *') ticks once per matching local time: at the first occurrence of
+ *   a repeated time, and at the end of the gap (e.g. 03:00) for a skipped one.
+ */
+export class CronSchedule {
+  /** As written: a cron or a preset. */
+  readonly expression: string;
+  readonly timezone: string;
+  /** The 5-field cron the expression stands for. */
+  readonly cron: string;
+  // Iterates local wall times. It runs in UTC so that cron-parser never meets a DST change:
+  // its own DST handling is inconsistent between next() and prev().
+  readonly #wall: CronExpression;
+  readonly #onceADay: boolean;
+
+  constructor(expression: string, timezone: string) {
+    if (typeof expression !== 'string') throw new Error(`schedule must be a cron string or a preset; ${HOW}`);
+    if (typeof timezone !== 'string' || !isValidTimeZone(timezone)) {
+      throw new Error(`time zone ${JSON.stringify(timezone)} is not a known IANA time zone; use a name like 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+    }
+    this.expression = expression;
+    this.timezone = timezone;
+    this.cron = resolveCron(expression);
+    try {
+      this.#wall = CronExpressionParser.parse(this.cron, { tz: 'UTC', currentDate: new Date(Date.UTC(2000, 0, 1)) });
+      this.#wall.next();
+    } catch (error) {
+      throw new Error(`schedule ${JSON.stringify(expression)} is not a valid cron expression (${(error as Error).message}); ${HOW}`, {
+        cause: error,
+      });
+    }
+    this.#onceADay = this.#wall.fields.hour.values.length < 24;
+  }
+
+  /** The first tick strictly after `after`. */
+  next(after: Date): Date {
+    const tz = this.timezone;
+    let t = after.getTime();
+    let inclusive = false;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const offset = offsetAt(tz, t);
+      const wall = this.#wallAfter(t + offset - (inclusive ? 1 : 0));
+      const candidate = wall - offset;
+      const change = firstOffsetChange(tz, t, candidate);
+      if (change === null) {
+        if (this.#onceADay && isRepeatedWallTime(tz, wall, candidate)) {
+          t = candidate;
+          inclusive = false;
+          continue;
+        }
+        return new Date(candidate);
+      }
+      // candidate >= change, so wall >= change + offset: inside the gap if the clocks went forward past it.
+      if (this.#onceADay && wall < change + offsetAt(tz, change)) return new Date(change);
+      t = change;
+      inclusive = true;
+    }
+    throw this.#lost('next', after);
+  }
+
+  /** The last tick strictly before `before`. */
+  prev(before: Date): Date {
+    const tz = this.timezone;
+    let t = before.getTime();
+    for (let guard = 0; guard < 10_000; guard++) {
+      const offset = offsetAt(tz, t - 1);
+      const wall = this.#wallBefore(t + offset);
+      const candidate = wall - offset;
+      const start = offsetSegmentStart(tz, candidate, t - 1);
+      if (start === null) {
+        if (this.#onceADay && isRepeatedWallTime(tz, wall, candidate)) {
+          // Its first occurrence, and any tick between, lie before the clocks went back.
+          t = offsetSegmentStart(tz, candidate - DAY_MS, candidate) ?? candidate;
+          continue;
+        }
+        return new Date(candidate);
+      }
+      const offsetBefore = offsetAt(tz, start - 1);
+      if (this.#onceADay && offset > offsetBefore && wall >= start + offsetBefore) return new Date(start);
+      t = start;
+    }
+    throw this.#lost('prev', before);
+  }
+
+  isTick(date: Date): boolean {
+    const ms = date.getTime();
+    return this.next(new Date(ms - 1)).getTime() === ms;
+  }
+
+  describe(): string {
+    return describeCron(this.cron, this.timezone);
+  }
+
+  toString(): string {
+    return `${this.expression} (${this.timezone})`;
+  }
+
+  #wallAfter(wall: number): number {
+    this.#wall.reset(new Date(wall));
+    return this.#wall.next().getTime();
+  }
+
+  #wallBefore(wall: number): number {
+    this.#wall.reset(new Date(wall));
+    return this.#wall.prev().getTime();
+  }
+
+  #lost(method: string, from: Date): Error {
+    return new Error(`schedule ${JSON.stringify(this.expression)} in ${this.timezone}: ${method}(${from.toISOString()}) found no tick`);
+  }
+}
+
+/** The 5-field cron for an expression, or an Error saying what is wrong with it. */
+export function resolveCron(expression: string): string {
+  const text = expression.trim();
+  if (text.startsWith('@')) {
+    const cron = PRESETS[text];
+    if (cron === undefined) {
+      throw new Error(`schedule ${JSON.stringify(expression)} is not a known preset; use one of ${Object.keys(PRESETS).join(', ')}, or a 5-field cron`);
+    }
+    return cron;
+  }
+  const fields = text.split(/\s+/).filter(Boolean);
+  if (fields.length !== 5) {
+    throw new Error(`schedule ${JSON.stringify(expression)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; ${HOW}`);
+  }
+  // cron-parser's H picks a random value per parse, so two processes would disagree on the ticks.
+  const withoutNames = text.replace(/\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)\b/gi, '');
+  if (/h/i.test(withoutNames)) {
+    throw new Error(`schedule ${JSON.stringify(expression)} uses 'H' (a random value), which Sluice does not support; write the minute or hour explicitly`);
+  }
+  return fields.join(' ');
+}
+
+/** True when the wall time at `instant` was already shown earlier, before the clocks went back. */
+function isRepeatedWallTime(timeZone: string, wall: number, instant: number): boolean {
+  const offset = offsetAt(timeZone, instant);
+  const earlierOffset = offsetAt(timeZone, instant - DAY_MS);
+  if (earlierOffset <= offset) return false;
+  const earlier = wall - earlierOffset;
+  return earlier < instant && offsetAt(timeZone, earlier) === earlierOffset;
+}
