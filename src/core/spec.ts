@@ -1,0 +1,89 @@
+/**
+ * The serialized form of a DAG: what the loader stores and the scheduler and API read, so they
+ * never need to import DAG files or the SDK. JSON-serializable; dates are ISO strings.
+ */
+import { createHash } from 'node:crypto';
+import type { TriggerRule } from './trigger-rules.ts';
+
+export interface DagSpec {
+  dagId: string;
+  description: string;
+  /** As written in the DAG file (a cron or a preset), or null for manual-only DAGs. */
+  schedule: string | null;
+  timezone: string;
+  startDate: string | null;
+  endDate: string | null;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  isPausedUponCreation: boolean;
+  dagrunTimeoutMs: number | null;
+  params: Record<string, unknown>;
+  tags: string[];
+  /** In a topological order (ties in declaration order). */
+  tasks: TaskSpec[];
+}
+
+export interface TaskSpec {
+  taskId: string;
+  /** Sorted. */
+  upstream: string[];
+  /** Sorted. */
+  downstream: string[];
+  retries: number;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number;
+  executionTimeoutMs: number | null;
+  pool: string;
+  poolSlots: number;
+  queue: string;
+  priorityWeight: number;
+  triggerRule: TriggerRule;
+}
+
+/**
+ * A fingerprint of what a DAG does: equal specs hash equal whatever the key order, and the task
+ * list is hashed in id order so that reordering declarations alone does not count as a change.
+ */
+export function specHash(spec: DagSpec): string {
+  const tasks = [...spec.tasks].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+  return createHash('sha256').update(canonicalJson({ ...spec, tasks })).digest('hex');
+}
+
+/** JSON with object keys sorted at every level; undefined members are left out, as JSON does. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return sorted;
+  }
+  return value;
+}
+
+export function taskById(spec: DagSpec): Map<string, TaskSpec> {
+  return new Map(spec.tasks.map((task) => [task.taskId, task]));
+}
+
+/** The given tasks and every task downstream of them, in the spec's topological order. */
+export function downstreamClosure(spec: DagSpec, taskIds: Iterable<string>): string[] {
+  const tasks = taskById(spec);
+  const reached = new Set<string>();
+  const pending = [...taskIds];
+  const unknown = pending.filter((id) => !tasks.has(id));
+  if (unknown.length > 0) {
+    throw new Error(`DAG "${spec.dagId}" has no task ${unknown.map((id) => `"${id}"`).join(', ')}; its tasks are ${[...tasks.keys()].join(', ')}`);
+  }
+  while (pending.length > 0) {
+    const id = pending.pop() as string;
+    if (reached.has(id)) continue;
+    reached.add(id);
+    pending.push(...(tasks.get(id)?.downstream ?? []));
+  }
+  return spec.tasks.map((task) => task.taskId).filter((id) => reached.has(id));
+}
