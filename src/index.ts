@@ -1,0 +1,10 @@
+/**
+ * The package entry: what DAG files import from 'sluice'. Authoring only; nothing here does I/O,
+ * so importing a DAG file never connects to anything.
+ */
+export { dag, chain } from './sdk/dag.ts';
+export { SkipTask, FailTask, DagDefinitionError } from './sdk/errors.ts';
+export type { Dag, Task } from './sdk/dag.ts';
+export type { TaskContext, TaskFn } from './sdk/context.ts';
+export type { DagOptions, TaskOptions, Duration } from './sdk/options.ts';
+export type { TriggerRule } from './core/trigger-rules.ts';

@@ -1,0 +1,47 @@
+// Registered symbols, not instanceof: a worker may see a SkipTask built by another copy of this
+// module (a DAG file resolving 'sluice' on its own), and instanceof would miss it.
+const SKIP = Symbol.for('sluice.skip');
+const FAIL = Symbol.for('sluice.fail');
+
+/** Thrown by task code: the task ends as `skipped` (and, by trigger rules, so may its downstream). */
+export class SkipTask extends Error {
+  readonly reason: string;
+
+  constructor(reason = '') {
+    super(reason || 'the task skipped itself');
+    this.name = 'SkipTask';
+    this.reason = reason;
+    Object.defineProperty(this, SKIP, { value: true });
+  }
+}
+
+/** Thrown by task code: the task fails now, with no further retries. */
+export class FailTask extends Error {
+  readonly reason: string;
+
+  constructor(reason = '') {
+    super(reason || 'the task failed itself');
+    this.name = 'FailTask';
+    this.reason = reason;
+    Object.defineProperty(this, FAIL, { value: true });
+  }
+}
+
+export function isSkipTask(error: unknown): error is SkipTask {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[SKIP] === true;
+}
+
+export function isFailTask(error: unknown): error is FailTask {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[FAIL] === true;
+}
+
+/** A DAG file describes an impossible DAG; the message says which DAG, what is wrong and how to fix it. */
+export class DagDefinitionError extends Error {
+  readonly dagId: string;
+
+  constructor(dagId: string, problem: string, options?: ErrorOptions) {
+    super(`DAG "${dagId}": ${problem}`, options);
+    this.name = 'DagDefinitionError';
+    this.dagId = dagId;
+  }
+}

@@ -1,0 +1,226 @@
+/** The options of dag() and d.task() (CONTRACT.md §1): checked strictly, then given their defaults. */
+import { CronSchedule } from '../core/cron-schedule.ts';
+import { parseDate } from '../core/dates.ts';
+import { parseDuration } from '../core/durations.ts';
+import { closestMatch } from '../core/suggest.ts';
+import { showValue } from '../core/show-value.ts';
+import { isValidTimeZone } from '../core/timezone.ts';
+import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
+import { DagDefinitionError } from './errors.ts';
+import { checkBoolean, checkInteger, checkJsonObject, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
+
+/** A number of milliseconds, or a string with a unit: '250ms', '10s', '5m', '2h', '1d'. */
+export type Duration = number | string;
+
+/** Per task; as `defaultArgs` of a DAG, they apply to each of its tasks unless the task sets its own. */
+export interface TaskOptions {
+  retries?: number;
+  retryDelay?: Duration;
+  retryExponentialBackoff?: boolean;
+  maxRetryDelay?: Duration;
+  executionTimeout?: Duration | null;
+  pool?: string;
+  poolSlots?: number;
+  queue?: string;
+  priorityWeight?: number;
+  triggerRule?: TriggerRule;
+}
+
+export interface DagOptions {
+  /** A cron, a preset ('@daily'), or null (the default) for a DAG that only runs when triggered. */
+  schedule?: string | null;
+  /** A Date, or ISO 8601; without an offset it is read in `timezone`. Needed with a schedule. */
+  startDate?: string | Date | null;
+  endDate?: string | Date | null;
+  timezone?: string;
+  catchup?: boolean;
+  maxActiveRuns?: number;
+  maxActiveTasks?: number;
+  isPausedUponCreation?: boolean;
+  dagrunTimeout?: Duration | null;
+  params?: Record<string, unknown>;
+  tags?: string[];
+  description?: string;
+  defaultArgs?: TaskOptions;
+}
+
+export interface ResolvedTaskOptions {
+  retries: number;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number;
+  executionTimeoutMs: number | null;
+  pool: string;
+  poolSlots: number;
+  queue: string;
+  priorityWeight: number;
+  triggerRule: TriggerRule;
+}
+
+export interface ResolvedDagOptions {
+  schedule: CronSchedule | null;
+  timezone: string;
+  startDate: Date | null;
+  endDate: Date | null;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  isPausedUponCreation: boolean;
+  dagrunTimeoutMs: number | null;
+  params: Record<string, unknown>;
+  tags: string[];
+  description: string;
+  /** Only what the DAG set; the task defaults fill the rest. */
+  defaultArgs: Partial<ResolvedTaskOptions>;
+}
+
+export const TASK_OPTION_KEYS = [
+  'retries',
+  'retryDelay',
+  'retryExponentialBackoff',
+  'maxRetryDelay',
+  'executionTimeout',
+  'pool',
+  'poolSlots',
+  'queue',
+  'priorityWeight',
+  'triggerRule',
+] as const satisfies readonly (keyof TaskOptions)[];
+
+export const DAG_OPTION_KEYS = [
+  'schedule',
+  'startDate',
+  'endDate',
+  'timezone',
+  'catchup',
+  'maxActiveRuns',
+  'maxActiveTasks',
+  'isPausedUponCreation',
+  'dagrunTimeout',
+  'params',
+  'tags',
+  'description',
+  'defaultArgs',
+] as const satisfies readonly (keyof DagOptions)[];
+
+export const TASK_DEFAULTS: Readonly<ResolvedTaskOptions> = {
+  retries: 0,
+  retryDelayMs: 30_000,
+  retryExponentialBackoff: false,
+  maxRetryDelayMs: 3_600_000,
+  executionTimeoutMs: null,
+  pool: 'default_pool',
+  poolSlots: 1,
+  queue: 'default',
+  priorityWeight: 1,
+  triggerRule: 'all_success',
+};
+
+export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagOptions {
+  try {
+    const given = checkKeys(options, 'the options of dag()', DAG_OPTION_KEYS, 'DAG');
+    const opt = (key: (typeof DAG_OPTION_KEYS)[number]): unknown => given[key];
+    const where = (key: string): string => `option "${key}"`;
+
+    const timezone = opt('timezone') === undefined ? 'UTC' : checkName(opt('timezone'), where('timezone'));
+    if (!isValidTimeZone(timezone)) {
+      throw new Error(`${where('timezone')}: "${timezone}" is not a known IANA time zone; use a name like 'UTC', 'Europe/Berlin' or 'America/New_York'`);
+    }
+    const schedule = resolveSchedule(opt('schedule'), timezone);
+    const startDate = opt('startDate') == null ? null : parseDate(opt('startDate'), where('startDate'), timezone);
+    const endDate = opt('endDate') == null ? null : parseDate(opt('endDate'), where('endDate'), timezone);
+    if (schedule && !startDate) {
+      throw new Error(
+        `it has schedule "${schedule.expression}" but no startDate; add one, e.g. startDate: '2026-01-01T00:00:00Z' (the first run covers the first interval from it)`,
+      );
+    }
+    if (startDate && endDate && endDate.getTime() < startDate.getTime()) {
+      throw new Error(`option "endDate" (${endDate.toISOString()}) is before startDate (${startDate.toISOString()}); move it later or drop it`);
+    }
+    const dagrunTimeout = opt('dagrunTimeout');
+    return {
+      schedule,
+      timezone,
+      startDate,
+      endDate,
+      catchup: opt('catchup') === undefined ? false : checkBoolean(opt('catchup'), where('catchup')),
+      maxActiveRuns: opt('maxActiveRuns') === undefined ? 16 : checkInteger(opt('maxActiveRuns'), where('maxActiveRuns'), 1),
+      maxActiveTasks: opt('maxActiveTasks') === undefined ? 16 : checkInteger(opt('maxActiveTasks'), where('maxActiveTasks'), 1),
+      isPausedUponCreation:
+        opt('isPausedUponCreation') === undefined ? false : checkBoolean(opt('isPausedUponCreation'), where('isPausedUponCreation')),
+      dagrunTimeoutMs: dagrunTimeout == null ? null : positiveDuration(dagrunTimeout, where('dagrunTimeout')),
+      params: opt('params') === undefined ? {} : checkJsonObject(opt('params'), where('params'), 'params'),
+      tags: opt('tags') === undefined ? [] : checkStringArray(opt('tags'), where('tags')),
+      description: opt('description') === undefined ? '' : checkString(opt('description'), where('description')),
+      defaultArgs: checkTaskOptions(opt('defaultArgs'), 'defaultArgs', (key) => `option "defaultArgs.${key}"`),
+    };
+  } catch (error) {
+    throw asDefinitionError(dagId, error);
+  }
+}
+
+/** A task's options over its DAG's defaultArgs over the defaults. */
+export function resolveTaskOptions(
+  dagId: string,
+  taskId: string,
+  options: unknown,
+  defaultArgs: Partial<ResolvedTaskOptions>,
+): ResolvedTaskOptions {
+  try {
+    const own = checkTaskOptions(options, `the options of task "${taskId}"`, (key) => `option "${key}" of task "${taskId}"`);
+    return { ...TASK_DEFAULTS, ...defaultArgs, ...own };
+  } catch (error) {
+    throw asDefinitionError(dagId, error);
+  }
+}
+
+function checkTaskOptions(options: unknown, what: string, where: (key: string) => string): Partial<ResolvedTaskOptions> {
+  const given = checkKeys(options, what, TASK_OPTION_KEYS, 'task');
+  const resolved: Partial<ResolvedTaskOptions> = {};
+  const set = <K extends keyof ResolvedTaskOptions>(key: (typeof TASK_OPTION_KEYS)[number], target: K, check: (v: unknown, w: string) => ResolvedTaskOptions[K]) => {
+    const value = given[key];
+    if (value !== undefined) resolved[target] = check(value, where(key));
+  };
+  set('retries', 'retries', (v, w) => checkInteger(v, w, 0));
+  set('retryDelay', 'retryDelayMs', parseDuration);
+  set('retryExponentialBackoff', 'retryExponentialBackoff', checkBoolean);
+  set('maxRetryDelay', 'maxRetryDelayMs', parseDuration);
+  set('executionTimeout', 'executionTimeoutMs', (v, w) => (v === null ? null : positiveDuration(v, w)));
+  set('pool', 'pool', checkName);
+  set('poolSlots', 'poolSlots', (v, w) => checkInteger(v, w, 1));
+  set('queue', 'queue', checkName);
+  set('priorityWeight', 'priorityWeight', (v, w) => checkInteger(v, w));
+  set('triggerRule', 'triggerRule', checkTriggerRule);
+  return resolved;
+}
+
+function resolveSchedule(value: unknown, timezone: string): CronSchedule | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new Error(`option "schedule" must be a cron string like '0 3 * * *', a preset like '@daily', or null for a DAG that only runs when triggered; got ${showValue(value)}`);
+  }
+  try {
+    return new CronSchedule(value, timezone);
+  } catch (error) {
+    throw new Error(`option "schedule": ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function positiveDuration(value: unknown, where: string): number | null {
+  if (value === null) return null;
+  const ms = parseDuration(value, where);
+  if (ms <= 0) throw new Error(`${where} must be longer than 0; leave it out for no timeout`);
+  return ms;
+}
+
+function checkTriggerRule(value: unknown, where: string): TriggerRule {
+  if (isTriggerRule(value)) return value;
+  const suggestion = typeof value === 'string' ? closestMatch(value, TRIGGER_RULES) : null;
+  const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
+  throw new Error(`${where}: ${showValue(value)} is not a trigger rule.${hint} Use one of ${TRIGGER_RULES.join(', ')}`);
+}
+
+function asDefinitionError(dagId: string, error: unknown): Error {
+  if (error instanceof DagDefinitionError) return error;
+  return new DagDefinitionError(dagId, error instanceof Error ? error.message : String(error), { cause: error });
+}
