@@ -33,7 +33,8 @@ export class CronSchedule {
   // Iterates local wall times. It runs in UTC so that cron-parser never meets a DST change:
   // its own DST handling is inconsistent between next() and prev().
   readonly #wall: CronExpression;
-  readonly #onceADay: boolean;
+  // The second rule of the class comment: the cron names local times, each taken at most once.
+  readonly #atFixedHours: boolean;
 
   constructor(expression: string, timezone: string) {
     if (typeof expression !== 'string') throw new Error(`schedule must be a cron string or a preset; ${HOW}`);
@@ -51,7 +52,7 @@ export class CronSchedule {
         cause: error,
       });
     }
-    this.#onceADay = this.#wall.fields.hour.values.length < 24;
+    this.#atFixedHours = this.#wall.fields.hour.values.length < 24;
   }
 
   /** The first tick strictly after `after`. */
@@ -65,7 +66,7 @@ export class CronSchedule {
       const candidate = wall - offset;
       const change = firstOffsetChange(tz, t, candidate);
       if (change === null) {
-        if (this.#onceADay && isRepeatedWallTime(tz, wall, candidate)) {
+        if (this.#atFixedHours && isRepeatedWallTime(tz, wall, candidate)) {
           t = candidate;
           inclusive = false;
           continue;
@@ -73,7 +74,7 @@ export class CronSchedule {
         return new Date(candidate);
       }
       // candidate >= change, so wall >= change + offset: inside the gap if the clocks went forward past it.
-      if (this.#onceADay && wall < change + offsetAt(tz, change)) return new Date(change);
+      if (this.#atFixedHours && wall < change + offsetAt(tz, change)) return new Date(change);
       t = change;
       inclusive = true;
     }
@@ -90,7 +91,7 @@ export class CronSchedule {
       const candidate = wall - offset;
       const start = offsetSegmentStart(tz, candidate, t - 1);
       if (start === null) {
-        if (this.#onceADay && isRepeatedWallTime(tz, wall, candidate)) {
+        if (this.#atFixedHours && isRepeatedWallTime(tz, wall, candidate)) {
           // Its first occurrence, and any tick between, lie before the clocks went back.
           t = offsetSegmentStart(tz, candidate - DAY_MS, candidate) ?? candidate;
           continue;
@@ -98,7 +99,7 @@ export class CronSchedule {
         return new Date(candidate);
       }
       const offsetBefore = offsetAt(tz, start - 1);
-      if (this.#onceADay && offset > offsetBefore && wall >= start + offsetBefore) return new Date(start);
+      if (this.#atFixedHours && offset > offsetBefore && wall >= start + offsetBefore) return new Date(start);
       t = start;
     }
     throw this.#lost('prev', before);

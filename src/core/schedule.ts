@@ -49,11 +49,19 @@ export function nextIntervalToSchedule(input: NextIntervalInput): DataInterval |
   return { start, end: schedule.next(start) };
 }
 
-/** Every interval whose start lies in [from, to], oldest first: what a backfill runs. */
-export function intervalsInRange(schedule: CronSchedule, from: Date, to: Date): DataInterval[] {
+/**
+ * Every interval whose start lies in [from, to], oldest first: what a backfill runs. Past
+ * `maxIntervals` it throws rather than build an endless list from a mistyped range.
+ */
+export function intervalsInRange(schedule: CronSchedule, from: Date, to: Date, maxIntervals = 100_000): DataInterval[] {
   const intervals: DataInterval[] = [];
   let start = alignToNext(schedule, from);
   while (start.getTime() <= to.getTime()) {
+    if (intervals.length >= maxIntervals) {
+      throw new Error(
+        `${from.toISOString()} to ${to.toISOString()} holds more than ${maxIntervals} intervals of schedule ${JSON.stringify(schedule.expression)}; use a shorter range`,
+      );
+    }
     const end = schedule.next(start);
     intervals.push({ start, end });
     start = end;

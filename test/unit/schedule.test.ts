@@ -320,6 +320,14 @@ describe('data intervals', () => {
       assert.deepEqual(intervalsInRange(daily, d('2026-01-05T00:00:00Z'), d('2026-01-01T00:00:00Z')), []);
     });
 
+    it('refuses a range with too many intervals, saying why', () => {
+      assert.throws(
+        () => intervalsInRange(new CronSchedule('* * * * *', 'UTC'), d('2026-01-01T00:00:00Z'), d('2026-01-02T00:00:00Z'), 100),
+        /^Error: 2026-01-01T00:00:00\.000Z to 2026-01-02T00:00:00\.000Z holds more than 100 intervals of schedule "\* \* \* \* \*"; use a shorter range$/,
+      );
+      assert.equal(intervalsInRange(daily, d('2026-01-01T00:00:00Z'), d('2026-01-03T00:00:00Z'), 3).length, 3);
+    });
+
     it('a year of an hourly schedule', () => {
       const list = intervalsInRange(new CronSchedule('@hourly', 'Europe/Berlin'), d('2026-01-01T00:00:00Z'), d('2026-12-31T23:00:00Z'));
       assert.equal(list.length, 8760);
