@@ -147,7 +147,7 @@ export class SluiceWorker {
             executionTimeoutMs: task.executionTimeoutMs,
             xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,
             writeLog,
-            logLevel: this.config.logLevel === 'silent' ? 'info' : this.config.logLevel,
+            logLevel: taskLogLevel(this.config.logLevel),
             cancel: running.cancel.signal,
           })
         : { result: { kind: 'failed' as const, error: 'the task could not be loaded (see the log)', retryable: true } };
@@ -215,4 +215,9 @@ export class SluiceWorker {
       this.log.warn({ err }, 'could not store task log lines');
     }
   }
+}
+
+/** A try's own log keeps info and above even when the process logs less; debug/trace go further. */
+function taskLogLevel(processLevel: string): string {
+  return processLevel === 'debug' || processLevel === 'trace' ? processLevel : 'info';
 }

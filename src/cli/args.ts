@@ -21,7 +21,8 @@ export function parse<O extends Options>(args: string[], options: O, positionals
   if (parsed.positionals.length > positionals.length) {
     throw new UsageError(`${command}: unexpected argument "${parsed.positionals[positionals.length]}"`);
   }
-  return { values: parsed.values, positionals: parsed.positionals, json: parsed.values.json === true };
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  return { values, positionals: parsed.positionals, json: values.json === true };
 }
 
 export function intFlag(value: string | undefined, flag: string, min: number, fallback: number): number {

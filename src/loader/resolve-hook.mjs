@@ -3,6 +3,6 @@
 const SLUICE_ENTRY = new URL('../index.ts', import.meta.url).href;
 
 export async function resolve(specifier, context, nextResolve) {
-  if (specifier === 'sluice') return { url: SLUICE_ENTRY, shortCircuit: true };
+  if (specifier === 'sluice') return nextResolve(SLUICE_ENTRY, context);
   return nextResolve(specifier, context);
 }

@@ -130,7 +130,7 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
       if (interval.plan === 'skip') continue;
       const runId = interval.plan === 'create'
         ? await createBackfillRun(tx, id, interval, base.dagRunConf, dag.spec, dag.versionHash)
-        : await reprocessRun(tx, id, dag.spec, interval.existingRunId!);
+        : await reprocessRun(tx, id, dag.spec, interval.existingRunId!, base.dagRunConf);
       if (runId) runIds.push(runId);
     }
     if (runIds.length === 0) {
@@ -169,11 +169,18 @@ async function createBackfillRun(
 }
 
 /** An existing finished run joins the backfill: its tasks are cleared and it queues again. */
-async function reprocessRun(tx: Queryable, backfillId: number, spec: DagSpec, runId: string): Promise<string | undefined> {
+async function reprocessRun(
+  tx: Queryable,
+  backfillId: number,
+  spec: DagSpec,
+  runId: string,
+  conf: Record<string, unknown>,
+): Promise<string | undefined> {
+  // The run takes the backfill's conf: a backfill means "these dates, run this way".
   const { rowCount } = await tx.query(
-    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, queued_at = now(), start_date = NULL, end_date = NULL
+    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, conf = $4, queued_at = now(), start_date = NULL, end_date = NULL
      WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
-    [spec.dagId, runId, backfillId],
+    [spec.dagId, runId, backfillId, JSON.stringify(conf)],
   );
   if (!rowCount) return undefined;
   await resetTaskInstances(tx, spec.dagId, runId, spec.tasks);

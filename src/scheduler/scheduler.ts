@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -31,6 +32,7 @@ export class Scheduler {
   private readonly db: Db;
   private readonly services: Services;
   private readonly folder: DagFolder;
+  private readonly redis: Redis;
   private listener: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -45,8 +47,8 @@ export class Scheduler {
     private readonly log: Logger,
   ) {
     this.db = createDb(config.databaseUrl, 5);
-    const redis = createRedis(config.redisUrl, 'producer');
-    this.services = { db: this.db, queues: new TaskQueues(redis, config.queuePrefix), log };
+    this.redis = createRedis(config.redisUrl, 'producer');
+    this.services = { db: this.db, queues: new TaskQueues(this.redis, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
   }
 
@@ -63,6 +65,7 @@ export class Scheduler {
     await this.loopDone;
     await this.listener?.end().catch(() => undefined);
     await this.services.queues.close();
+    this.redis.disconnect();
     await this.db.query('DELETE FROM scheduler_heartbeats WHERE scheduler_id = $1', [this.id]).catch(() => undefined);
     await this.db.end();
     this.log.info({ schedulerId: this.id }, 'scheduler stopped');

@@ -1,0 +1,90 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { listTries } from '../../src/store/task-instances.ts';
+
+const SLOW = `
+import { dag } from 'sluice';
+const d = dag('slow', {});
+d.task('sleepy', { retries: 1, retryDelay: '100ms' }, async (ctx) => {
+  if (ctx.tryNumber === 1) await new Promise((r) => setTimeout(r, 60_000));
+  return ctx.tryNumber;
+});
+export default d;
+`;
+
+const CHAIN = `
+import { dag, chain } from 'sluice';
+const d = dag('chain5', {});
+chain(...[1, 2, 3, 4, 5].map((i) => d.task('t' + i, async () => { await new Promise((r) => setTimeout(r, 100)); return i; })));
+export default d;
+`;
+
+async function deletePrefixKeys(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+  return deleted;
+}
+
+describe('crashes: nothing is lost, nothing stays stuck', () => {
+  const h = new Harness({ dags: { 'slow.ts': SLOW, 'chain.ts': CHAIN } });
+
+  before(async () => {
+    await h.setUp();
+    await h.startScheduler();
+    await h.waitForDag('slow');
+    await h.waitForDag('chain5');
+  });
+  after(() => h.tearDown());
+
+  test('a worker killed with SIGKILL mid-task: its try fails after the heartbeat timeout and is retried', async () => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker', '--concurrency', '2'], {
+      env: h.childEnv(),
+      stdio: 'ignore',
+    });
+    try {
+      const run = await triggerDagRun(h.db, 'slow', {});
+      await h.waitFor('the try to be running in the child worker', async () => (await h.taskStates('slow', run.runId)).sleepy === 'running');
+      child.kill('SIGKILL');
+      await h.startWorker();
+      const ended = await h.waitForRunEnd('slow', run.runId, 30_000);
+      assert.equal(ended.state, 'success');
+      const tries = await listTries(h.db, 'slow', run.runId, 'sleepy');
+      assert.deepEqual(tries.map((t) => [t.tryNumber, t.state]), [[1, 'failed'], [2, 'success']]);
+      assert.match(tries[0]!.error ?? '', /stopped sending heartbeats/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('Redis losing every message mid-run: the scheduler re-sends them from Postgres', async () => {
+    await h.ensureWorker();
+    const run = await triggerDagRun(h.db, 'chain5', {});
+    await h.waitFor('t2 to start', async () => ['running', 'success'].includes((await h.taskStates('chain5', run.runId)).t2 ?? ''));
+    const deleted = await deletePrefixKeys(h.config.redisUrl, h.config.queuePrefix);
+    assert.ok(deleted >= 0);
+    const ended = await h.waitForRunEnd('chain5', run.runId, 30_000);
+    assert.equal(ended.state, 'success', JSON.stringify(await h.taskInstances('chain5', run.runId)));
+  });
+
+  test('messages lost while no worker runs are re-sent, and the run finishes when a worker comes', async () => {
+    await h.stopAllWorkers();
+    const run = await triggerDagRun(h.db, 'chain5', { logicalDate: new Date('2026-03-01T00:00:00Z') });
+    await h.waitFor('t1 to be queued', async () => (await h.taskStates('chain5', run.runId)).t1 === 'queued');
+    await deletePrefixKeys(h.config.redisUrl, h.config.queuePrefix);
+    await h.startWorker();
+    const ended = await h.waitForRunEnd('chain5', run.runId, 30_000);
+    assert.equal(ended.state, 'success');
+  });
+});
