@@ -1,0 +1,14 @@
+# One image for every Sluice process (scheduler, worker, webserver, migrate): the command decides.
+FROM node:20-bookworm-slim
+WORKDIR /opt/sluice
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY bin ./bin
+COPY src ./src
+COPY workers ./workers
+COPY ui ./ui
+COPY dags ./dags
+ENV SLUICE_DAGS_FOLDER=/opt/sluice/dags \
+    SLUICE_HOST=0.0.0.0
+ENTRYPOINT ["node", "bin/sluice.mjs"]
+CMD ["standalone"]
