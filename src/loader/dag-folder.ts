@@ -80,7 +80,7 @@ async function listTsFiles(dir: string): Promise<string[]> {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`the DAGs folder ${dir} does not exist; create it or set SLUICE_DAGS_FOLDER`);
+      throw new Error(`the DAGs folder ${dir} does not exist; create it or set SLUICE_DAGS_FOLDER`, { cause: error });
     }
     throw error;
   }

@@ -67,7 +67,7 @@ export async function migrate(db: Db): Promise<string[]> {
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`metadata migration ${migration.name} failed: ${(error as Error).message}`);
+        throw new Error(`metadata migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
       done.push(migration.name);
     }
