@@ -78,7 +78,7 @@ export class SluiceWorker {
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    // Heartbeats go on while running tries finish, or the scheduler would take them for lost.
     const closing = Promise.all([...this.bullWorkers.values()].map((w) => w.close()));
     const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([closing.then(() => 'closed' as const), grace])) === 'timeout') {
@@ -93,6 +93,7 @@ export class SluiceWorker {
     await this.services.queues.enqueue(this.handedBack).catch((err) =>
       this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
     );
+    for (const t of this.timers) clearInterval(t);
     await this.flushLogs();
     await this.services.queues.close();
     this.producer.disconnect();
