@@ -1,28 +1,74 @@
-/** Turns the JSON lines tasks log (pino) into text people read: time, level, message, fields. */
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'err']);
+/**
+ * A try's log is stored as pino's JSON lines; people read it as text:
+ * `2026-01-01T00:00:00.000Z INFO loading rows=42`, with an error's stack on the lines below.
+ */
 
-export function formatLogLine(line: string): string {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const time = typeof entry.time === 'string' ? entry.time : typeof entry.time === 'number' ? new Date(entry.time).toISOString() : '';
-  const level = LEVELS[Number(entry.level)] ?? String(entry.level ?? '');
-  const fields = Object.entries(entry)
-    .filter(([k]) => !HIDDEN.has(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const err = entry.err as { stack?: string; message?: string } | undefined;
-  const text = [time, level.padEnd(5), String(entry.msg ?? ''), ...fields].filter(Boolean).join(' ');
-  return err?.stack ? `${text}\n${err.stack}` : text;
-}
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+// Bound by pino itself or by the child logger of the try: the same on every line, so left out.
+const OMITTED = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'v', 'dagId', 'runId', 'taskId', 'try', 'tryNumber']);
 
 export function formatLog(raw: string): string {
-  return raw
+  const out: string[] = [];
+  for (const line of raw.split('\n')) {
+    if (line.trim() === '') continue;
+    out.push(formatLine(line));
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+export function formatLine(line: string): string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line; // not a pino line (e.g. raw output): shown as it is
+  }
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return line;
+  const record = entry as Record<string, unknown>;
+  const parts = [formatTime(record.time), formatLevel(record.level)];
+  if (typeof record.msg === 'string' && record.msg !== '') parts.push(record.msg);
+  let stack: string | undefined;
+  for (const [key, value] of Object.entries(record)) {
+    if (OMITTED.has(key) || value === undefined) continue;
+    if ((key === 'err' || key === 'error') && isErrorLike(value)) {
+      stack = typeof value.stack === 'string' ? value.stack : undefined;
+      if (!stack) parts.push(`${key}=${formatValue(value.message ?? value)}`);
+      continue;
+    }
+    parts.push(`${key}=${formatValue(value)}`);
+  }
+  const text = parts.filter((p) => p !== '').join(' ');
+  return stack ? `${text}\n${indent(stack)}` : text;
+}
+
+function isErrorLike(value: unknown): value is { message?: unknown; stack?: unknown } {
+  return value !== null && typeof value === 'object' && ('stack' in value || 'message' in value);
+}
+
+function formatTime(time: unknown): string {
+  if (typeof time === 'number' || typeof time === 'string') {
+    const date = new Date(time);
+    if (!Number.isNaN(date.getTime())) return date.toISOString();
+  }
+  return '';
+}
+
+function formatLevel(level: unknown): string {
+  if (typeof level === 'number') return LEVELS[level] ?? `LEVEL${level}`;
+  if (typeof level === 'string') return level.toUpperCase();
+  return '';
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+function indent(text: string): string {
+  return text
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map(formatLogLine)
+    .map((l) => `    ${l.trimStart()}`)
     .join('\n');
 }

@@ -7,7 +7,7 @@ import { readLog } from '../../store/logs.ts';
 import { listTaskInstances, listTries } from '../../store/task-instances.ts';
 import { readXcom } from '../../store/xcom.ts';
 import { page, type ApiDeps } from '../context.ts';
-import { formatLog } from '../log-format.ts';
+import { formatLog } from '../../log-format.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';
 import { taskInstanceJson, tryJson } from '../serialize.ts';
 import { bool, intString, listQuery, noQuery, nonEmptyString, parseInput, pathId } from '../validation.ts';

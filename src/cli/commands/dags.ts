@@ -4,7 +4,7 @@ import { formatDuration } from '../../core/durations.ts';
 import { makeRunId } from '../../core/states.ts';
 import { notFound } from '../../errors.ts';
 import { DagFolder } from '../../loader/dag-folder.ts';
-import { formatLogLine } from '../../log-format.ts';
+import { formatLine } from '../../log-format.ts';
 import { triggerDagRun } from '../../scheduler/actions.ts';
 import { createBackfill, REPROCESS_BEHAVIORS, type ReprocessBehavior } from '../../scheduler/backfill.ts';
 import { setPaused } from '../../store/dags.ts';
@@ -186,7 +186,7 @@ function runWindow(spec: { schedule: string | null; timezone: string }, logicalD
 
 function printTry(json: boolean) {
   return (taskId: string, tryNumber: number, line: string) => {
-    if (!json) process.stdout.write(`[${taskId} #${tryNumber}] ${formatLogLine(line.trimEnd())}\n`);
+    if (!json) process.stdout.write(`[${taskId} #${tryNumber}] ${formatLine(line.trimEnd())}\n`);
   };
 }
 

@@ -73,7 +73,7 @@ export async function tasksLogs(ctx: CliContext, args: string[]): Promise<number
     if (tryNumber > ti.tryNumber) throw notFound(`task "${taskId}" has had ${ti.tryNumber} tr${ti.tryNumber === 1 ? 'y' : 'ies'}; there is no try ${tryNumber}`);
     const raw = await readLog(db, dagId, runId, taskId, tryNumber);
     if (json) printJson({ tryNumber, content: formatLog(raw) });
-    else process.stdout.write(formatLog(raw) + '\n');
+    else process.stdout.write(formatLog(raw));
     return 0;
   });
 }
