@@ -5,6 +5,8 @@ import { makeRunId } from '../core/states.ts';
 import { setNextDagrun } from '../store/dags.ts';
 import { withTransaction, type Db, type Queryable } from '../store/db.ts';
 import { insertRun, latestScheduledInterval } from '../store/runs.ts';
+import type { Logger } from '../log.ts';
+import { forEachIsolated } from './isolate.ts';
 
 interface DueDag {
   dag_id: string;
@@ -18,26 +20,37 @@ interface DueDag {
 /**
  * For every unpaused DAG whose next interval has ended, creates its scheduled runs (as many as its
  * maxActiveRuns leaves room for) and records the interval after them. Returns the DAGs that got runs.
- * Row locks with SKIP LOCKED let several schedulers share the work; the unique logical date makes
- * a duplicate run impossible even if they did not.
+ * Each DAG in its own transaction, its row locked with SKIP LOCKED so several schedulers share
+ * the work; the unique logical date makes a duplicate run impossible even if they did not.
  */
-export async function createScheduledRuns(db: Db, now: Date): Promise<string[]> {
-  return withTransaction(db, async (tx) => {
-    const { rows } = await tx.query<DueDag>(
-      `SELECT dag_id, spec, version_hash, next_dagrun_data_interval_start, next_dagrun_data_interval_end,
-         next_dagrun_create_after
-       FROM dags
-       WHERE is_active AND NOT is_paused AND (next_dagrun_create_after IS NULL OR next_dagrun_create_after <= $1)
-       ORDER BY next_dagrun_create_after NULLS FIRST LIMIT 100
-       FOR UPDATE SKIP LOCKED`,
-      [now],
-    );
-    const created: string[] = [];
-    for (const dag of rows) {
-      if (await createRunsForDag(tx, dag, now)) created.push(dag.dag_id);
-    }
-    return created;
-  });
+export async function createScheduledRuns(db: Db, now: Date, log: Logger): Promise<string[]> {
+  const { rows: due } = await db.query<{ dag_id: string }>(
+    `SELECT dag_id FROM dags
+     WHERE is_active AND NOT is_paused AND (next_dagrun_create_after IS NULL OR next_dagrun_create_after <= $1)
+     ORDER BY next_dagrun_create_after NULLS FIRST LIMIT 500`,
+    [now],
+  );
+  const created: string[] = [];
+  await forEachIsolated(
+    due,
+    async ({ dag_id }) => {
+      const made = await withTransaction(db, async (tx) => {
+        const { rows } = await tx.query<DueDag>(
+          `SELECT dag_id, spec, version_hash, next_dagrun_data_interval_start, next_dagrun_data_interval_end,
+             next_dagrun_create_after
+           FROM dags WHERE dag_id = $1 AND is_active AND NOT is_paused
+             AND (next_dagrun_create_after IS NULL OR next_dagrun_create_after <= $2)
+           FOR UPDATE SKIP LOCKED`,
+          [dag_id, now],
+        );
+        return rows[0] ? createRunsForDag(tx, rows[0], now) : false;
+      });
+      if (made) created.push(dag_id);
+    },
+    log,
+    (d) => ({ dagId: d.dag_id }),
+  );
+  return created;
 }
 
 async function createRunsForDag(tx: Queryable, dag: DueDag, now: Date): Promise<boolean> {

@@ -119,7 +119,7 @@ export class Scheduler {
       [this.id, hostname()],
     );
     if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
-    const created = await createScheduledRuns(this.db, new Date(now));
+    const created = await createScheduledRuns(this.db, new Date(now), this.log);
     if (created.length) this.log.info({ dags: created }, 'scheduled runs created');
     await startRuns(this.services);
     await sweepRunningRuns(this.services);

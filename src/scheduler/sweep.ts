@@ -7,6 +7,7 @@ import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction } from '../store/db.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
+import { forEachIsolated } from './isolate.ts';
 import { dispatch, type Services } from './services.ts';
 import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 
@@ -15,10 +16,12 @@ export async function startRuns(services: Services): Promise<void> {
   const { rows } = await services.db.query<{ dag_id: string }>(
     `SELECT DISTINCT dag_id FROM dag_runs WHERE state = 'queued'`,
   );
-  for (const { dag_id } of rows) {
-    const tries = await withTransaction(services.db, (tx) => startQueuedRuns(tx, dag_id));
-    await dispatch(services, tries);
-  }
+  await forEachIsolated(
+    rows,
+    async ({ dag_id }) => dispatch(services, await withTransaction(services.db, (tx) => startQueuedRuns(tx, dag_id))),
+    services.log,
+    (r) => ({ dagId: r.dag_id }),
+  );
 }
 
 /** Re-judges every running run's waiting tasks and ends the runs that are done. */
@@ -26,16 +29,21 @@ export async function sweepRunningRuns(services: Services): Promise<void> {
   const { rows } = await services.db.query<{ dag_id: string; run_id: string }>(
     `SELECT dag_id, run_id FROM dag_runs WHERE state = 'running' ORDER BY logical_date`,
   );
-  for (const run of rows) {
-    const tries = await withTransaction(services.db, async (tx) => {
-      const resolved = await resolveWaitingTasks(tx, run.dag_id, run.run_id);
-      if (resolved.skipped.length || resolved.upstreamFailed.length || resolved.scheduled.length) {
-        services.log.debug({ dagId: run.dag_id, runId: run.run_id, ...resolved }, 'sweep decided waiting tasks');
-      }
-      return afterTaskStateChange(tx, run.dag_id, run.run_id, []);
-    });
-    await dispatch(services, tries);
-  }
+  await forEachIsolated(
+    rows,
+    async (run) => {
+      const tries = await withTransaction(services.db, async (tx) => {
+        const resolved = await resolveWaitingTasks(tx, run.dag_id, run.run_id);
+        if (resolved.skipped.length || resolved.upstreamFailed.length || resolved.scheduled.length) {
+          services.log.debug({ dagId: run.dag_id, runId: run.run_id, ...resolved }, 'sweep decided waiting tasks');
+        }
+        return afterTaskStateChange(tx, run.dag_id, run.run_id, []);
+      });
+      await dispatch(services, tries);
+    },
+    services.log,
+    (r) => ({ dagId: r.dag_id, runId: r.run_id }),
+  );
   await withTransaction(services.db, (tx) => failTimedOutRuns(tx)).then((timedOut) => {
     for (const r of timedOut) services.log.warn(r, 'run failed: it exceeded its dagrunTimeout');
   });
@@ -49,10 +57,12 @@ export async function admitWaitingTasks(services: Services): Promise<void> {
   const { rows } = await services.db.query<{ dag_id: string }>(
     `SELECT DISTINCT dag_id FROM task_instances WHERE state = 'scheduled'`,
   );
-  for (const { dag_id } of rows) {
-    const tries = await withTransaction(services.db, (tx) => admitScheduledTasks(tx, dag_id));
-    await dispatch(services, tries);
-  }
+  await forEachIsolated(
+    rows,
+    async ({ dag_id }) => dispatch(services, await withTransaction(services.db, (tx) => admitScheduledTasks(tx, dag_id))),
+    services.log,
+    (r) => ({ dagId: r.dag_id }),
+  );
 }
 
 /**
@@ -74,10 +84,10 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
      WHERE ti.state = 'running' AND ti.heartbeat_at < now() - $1 * interval '1 millisecond'`,
     [heartbeatTimeoutMs],
   );
-  for (const ti of rows) {
+  await forEachIsolated(rows, async (ti) => {
     const spec = await requireVersion(services.db, ti.dag_id, ti.version_hash);
     const task = spec.tasks.find((t) => t.taskId === ti.task_id);
-    if (!task) continue;
+    if (!task) return;
     const error =
       `the worker running this try (${ti.hostname ?? 'unknown host'}) stopped sending heartbeats for ` +
       `${Math.round(heartbeatTimeoutMs / 1000)}s: it died, or the task blocked its event loop`;
@@ -88,7 +98,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
       result: { kind: 'failed', error, retryable: true },
     });
     if (outcome) services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, try: ti.try_number, state: outcome.state }, error);
-  }
+  }, services.log, (ti) => ({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }));
   return rows.length;
 }
 
