@@ -196,12 +196,13 @@ export class SluiceWorker {
   }
 
   private async heartbeat(): Promise<void> {
-    const keys = [...this.running.values()].map((r) => r.key);
-    if (keys.length === 0) return;
+    const beating = [...this.running.values()];
+    if (beating.length === 0) return;
     try {
-      const alive = await heartbeatTries(this.db, this.id, keys);
-      for (const r of this.running.values()) {
-        if (!alive.has(tryKeyString(r.key))) r.cancel.abort();
+      const alive = await heartbeatTries(this.db, this.id, beating.map((r) => r.key));
+      // Only the tries this heartbeat asked about: one claimed meanwhile was not in the question.
+      for (const r of beating) {
+        if (!alive.has(tryKeyString(r.key)) && this.running.get(tryKeyString(r.key)) === r) r.cancel.abort();
       }
     } catch (err) {
       this.log.warn({ err }, 'heartbeat failed');
