@@ -123,10 +123,22 @@ export class SluiceWorker {
     }
   }
 
+  /**
+   * Runs the try a message asks for, then, in the same slot, a try that this one's end made ready
+   * (the next task of a chain): it never goes through Redis, so it starts within milliseconds.
+   */
   private async process(job: Job<TryMessage>): Promise<void> {
-    const key: TryKey = job.data;
+    let next: TryKey | undefined = job.data;
+    while (next) next = await this.runTry(next);
+  }
+
+  /** Picks, among tries just made ready, one this worker can run itself right away. */
+  private keepOne = (queued: QueuedTry[]): QueuedTry | undefined =>
+    this.stopping ? undefined : queued.find((q) => this.bullWorkers.has(q.pool));
+
+  private async runTry(key: TryKey): Promise<TryKey | undefined> {
     const claimed = await claimTry(this.db, key, this.id, hostname());
-    if (!claimed) return; // stale message: that try was taken, cleared or timed out
+    if (!claimed) return undefined; // stale message: that try was taken, cleared or timed out
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
     const log = this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
@@ -157,20 +169,20 @@ export class SluiceWorker {
         const queued = await handBackTry(this.db, key);
         if (queued) this.handedBack.push(queued);
         log.info('try handed back to the queue at shutdown');
-        return;
+        return undefined;
       }
-      const outcome = await completeTry(this.services, {
-        key,
-        maxTries: claimed.maxTries,
-        task,
-        result: execution.result,
-        xcomJson: execution.xcomJson,
-      });
-      log.debug({ state: outcome?.state ?? 'dropped' }, 'try ended');
+      const { outcome, kept } = await completeTry(
+        this.services,
+        { key, maxTries: claimed.maxTries, task, result: execution.result, xcomJson: execution.xcomJson },
+        this.keepOne,
+      );
+      log.debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
+      return kept;
     } catch (err) {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
       log.error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
+      return undefined;
     } finally {
       this.running.delete(tryKeyString(key));
     }
@@ -178,8 +190,7 @@ export class SluiceWorker {
 
   /** The task's function from the DAG file as it is now, or null (with the reason in the try's log). */
   private async resolveTaskFunction(key: TryKey, writeLog: (line: string) => void) {
-    const { rows } = await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [key.dagId]);
-    const fileloc = rows[0]?.fileloc;
+    const fileloc = await this.filelocOf(key.dagId);
     const problem = (msg: string) => {
       writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg }) + '\n');
       return null;
@@ -193,6 +204,17 @@ export class SluiceWorker {
     const task = loaded.loaded.dag.getTask(key.taskId);
     if (!task) return problem(`DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`);
     return task.fn;
+  }
+
+  private readonly filelocs = new Map<string, { fileloc: string | undefined; at: number }>();
+
+  /** Where a DAG's file is, remembered for a second: asked for every try, it rarely changes. */
+  private async filelocOf(dagId: string): Promise<string | undefined> {
+    const cached = this.filelocs.get(dagId);
+    if (cached && Date.now() - cached.at < 1000) return cached.fileloc;
+    const { rows } = await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [dagId]);
+    this.filelocs.set(dagId, { fileloc: rows[0]?.fileloc, at: Date.now() });
+    return rows[0]?.fileloc;
   }
 
   private async heartbeat(): Promise<void> {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { importDagFile, type LoadedDag } from './import-dag-file.ts';
@@ -21,7 +21,7 @@ type FileResult =
  */
 export class DagFolder {
   readonly root: string;
-  private readonly cache = new Map<string, { hash: string; result: FileResult }>();
+  private readonly cache = new Map<string, { hash: string; stamp: string; result: FileResult }>();
 
   constructor(folder: string) {
     this.root = path.resolve(folder);
@@ -54,17 +54,26 @@ export class DagFolder {
 
   private async load(file: string, scan?: FolderScan): Promise<FileResult> {
     let text: Buffer;
+    let stamp: string;
     try {
+      const info = await stat(file);
+      stamp = `${info.mtimeMs}:${info.size}`;
+      const cached = this.cache.get(file);
+      // Workers ask for the file of every task they run: an unchanged stat answers without reading it.
+      if (cached && cached.stamp === stamp) return cached.result;
       text = await readFile(file);
     } catch (error) {
       return { kind: 'error', message: `cannot read the file: ${(error as Error).message}` };
     }
     const hash = createHash('sha1').update(text).digest('hex');
     const cached = this.cache.get(file);
-    if (cached && cached.hash === hash) return cached.result;
+    if (cached && cached.hash === hash) {
+      cached.stamp = stamp;
+      return cached.result;
+    }
     const result = await importDagFile(file, hash);
     if (scan) scan.importedFiles++;
-    this.cache.set(file, { hash, result });
+    this.cache.set(file, { hash, stamp, result });
     return result;
   }
 

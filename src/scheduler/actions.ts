@@ -82,7 +82,7 @@ export async function clearTaskInstances(
     if (ids.length === 0) return { cleared: ids, tries: [] };
     await clearXcoms(tx, dagId, runId, ids);
     const reopened = await tx.query(
-      `UPDATE dag_runs SET state = 'queued', end_date = NULL, queued_at = now()
+      `UPDATE dag_runs SET state = 'queued', end_date = NULL, queued_at = clock_timestamp()
        WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
       [dagId, runId],
     );
@@ -112,8 +112,8 @@ export async function markTaskInstance(
   if (!task) throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"`);
   const tries = await withTransaction(services.db, async (tx) => {
     await tx.query(
-      `UPDATE task_instances SET state = $4, end_date = now(), worker_id = NULL, heartbeat_at = NULL, next_try_at = NULL,
-         start_date = COALESCE(start_date, now()),
+      `UPDATE task_instances SET state = $4, end_date = clock_timestamp(), worker_id = NULL, heartbeat_at = NULL, next_try_at = NULL,
+         start_date = COALESCE(start_date, clock_timestamp()),
          error = CASE WHEN $4 = 'failed' THEN 'marked failed by a user' ELSE NULL END
        WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
       [dagId, runId, taskId, state],

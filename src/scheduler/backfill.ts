@@ -134,7 +134,7 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
       if (runId) runIds.push(runId);
     }
     if (runIds.length === 0) {
-      await tx.query('UPDATE backfills SET completed_at = now() WHERE id = $1', [id]);
+      await tx.query('UPDATE backfills SET completed_at = clock_timestamp() WHERE id = $1', [id]);
     }
     return { ...base, id, createdAt: rows[0]!.created_at, dryRun: false, dagRunIds: runIds, intervals: planned };
   });
@@ -178,7 +178,7 @@ async function reprocessRun(
 ): Promise<string | undefined> {
   // The run takes the backfill's conf: a backfill means "these dates, run this way".
   const { rowCount } = await tx.query(
-    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, conf = $4, queued_at = now(), start_date = NULL, end_date = NULL
+    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, conf = $4, queued_at = clock_timestamp(), start_date = NULL, end_date = NULL
      WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
     [spec.dagId, runId, backfillId, JSON.stringify(conf)],
   );
@@ -243,12 +243,12 @@ export async function cancelBackfill(db: Db, id: number): Promise<BackfillRecord
   await withTransaction(db, async (tx) => {
     await tx.query('UPDATE backfills SET is_cancelled = true WHERE id = $1 AND completed_at IS NULL', [id]);
     await tx.query(
-      `UPDATE task_instances ti SET state = 'skipped', end_date = now(), error = 'the backfill was cancelled'
+      `UPDATE task_instances ti SET state = 'skipped', end_date = clock_timestamp(), error = 'the backfill was cancelled'
        FROM dag_runs r WHERE r.backfill_id = $1 AND r.state = 'queued' AND ti.dag_id = r.dag_id AND ti.run_id = r.run_id
          AND ti.state = 'none'`,
       [id],
     );
-    await tx.query(`UPDATE dag_runs SET state = 'failed', end_date = now() WHERE backfill_id = $1 AND state = 'queued'`, [id]);
+    await tx.query(`UPDATE dag_runs SET state = 'failed', end_date = clock_timestamp() WHERE backfill_id = $1 AND state = 'queued'`, [id]);
   });
   return (await getBackfill(db, id))!;
 }

@@ -36,7 +36,7 @@ export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<Que
        WHERE dag_id = $1 AND state = 'queued' AND backfill_id IS NULL AND ($3 = false OR run_type <> 'scheduled')
        ORDER BY logical_date LIMIT GREATEST((SELECT n FROM room), 0)
      )
-     UPDATE dag_runs r SET state = 'running', start_date = now(), end_date = NULL
+     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
      FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id
      RETURNING r.run_id`,
     [dagId, info.max_active_runs, info.is_paused],
@@ -55,7 +55,7 @@ export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<Que
            SELECT count(*) FROM dag_runs WHERE dag_id = $1 AND backfill_id = b.id AND state = 'running'), 0)
        ) q
      )
-     UPDATE dag_runs r SET state = 'running', start_date = now(), end_date = NULL
+     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
      FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id
      RETURNING r.run_id`,
     [dagId],
@@ -80,23 +80,11 @@ export async function requireVersion(db: Queryable, dagId: string, versionHash: 
  * skipped, failed otherwise. Returns the new state, or null when the run goes on.
  */
 export async function finalizeRunIfDone(tx: Queryable, dagId: string, runId: string): Promise<'success' | 'failed' | null> {
-  const unfinished = await tx.query(
-    `SELECT 1 FROM task_instances WHERE dag_id = $1 AND run_id = $2
-       AND state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry') LIMIT 1`,
-    [dagId, runId],
-  );
-  if (unfinished.rowCount) return null;
-  const badLeaf = await tx.query(
-    `SELECT 1 FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND cardinality(downstream) = 0
-       AND state NOT IN ('success', 'skipped') LIMIT 1`,
-    [dagId, runId],
-  );
-  const state = badLeaf.rowCount ? 'failed' : 'success';
-  const moved = await tx.query(
-    `UPDATE dag_runs SET state = $3, end_date = now() WHERE dag_id = $1 AND run_id = $2 AND state = 'running'`,
-    [dagId, runId, state],
-  );
-  return moved.rowCount ? state : null;
+  const { rows } = await tx.query<{ state: 'success' | 'failed' | null }>('SELECT sluice_finalize_run($1, $2) AS state', [
+    dagId,
+    runId,
+  ]);
+  return rows[0]?.state ?? null;
 }
 
 /** Fails runs that outlived their dagrunTimeout; their unfinished tasks are skipped (as Airflow does). */
@@ -104,11 +92,11 @@ export async function failTimedOutRuns(tx: Queryable): Promise<{ dagId: string; 
   const { rows } = await tx.query<{ dag_id: string; run_id: string }>(
     `SELECT r.dag_id, r.run_id FROM dag_runs r JOIN dag_versions v ON v.dag_id = r.dag_id AND v.version_hash = r.version_hash
      WHERE r.state = 'running' AND v.spec->>'dagrunTimeoutMs' IS NOT NULL
-       AND r.start_date + ((v.spec->>'dagrunTimeoutMs')::bigint * interval '1 millisecond') < now()`,
+       AND r.start_date + ((v.spec->>'dagrunTimeoutMs')::bigint * interval '1 millisecond') < clock_timestamp()`,
   );
   for (const r of rows) {
     await tx.query(
-      `UPDATE task_instances SET state = 'skipped', end_date = now(), worker_id = NULL,
+      `UPDATE task_instances SET state = 'skipped', end_date = clock_timestamp(), worker_id = NULL,
          error = 'the run exceeded its dagrunTimeout'
        WHERE dag_id = $1 AND run_id = $2 AND state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry')`,
       [r.dag_id, r.run_id],

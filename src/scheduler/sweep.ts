@@ -52,7 +52,7 @@ export async function sweepRunningRuns(services: Services): Promise<void> {
 /** Retries whose delay has passed become scheduled again, and every DAG's free slots are handed out. */
 export async function admitWaitingTasks(services: Services): Promise<void> {
   await services.db.query(
-    `UPDATE task_instances SET state = 'scheduled' WHERE state = 'up_for_retry' AND next_try_at <= now()`,
+    `UPDATE task_instances SET state = 'scheduled' WHERE state = 'up_for_retry' AND next_try_at <= clock_timestamp()`,
   );
   const { rows } = await services.db.query<{ dag_id: string }>(
     `SELECT DISTINCT dag_id FROM task_instances WHERE state = 'scheduled'`,
@@ -81,7 +81,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
   }>(
     `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.hostname, r.version_hash
      FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     WHERE ti.state = 'running' AND ti.heartbeat_at < now() - $1 * interval '1 millisecond'`,
+     WHERE ti.state = 'running' AND ti.heartbeat_at < clock_timestamp() - $1 * interval '1 millisecond'`,
     [heartbeatTimeoutMs],
   );
   await forEachIsolated(rows, async (ti) => {
@@ -91,7 +91,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
     const error =
       `the worker running this try (${ti.hostname ?? 'unknown host'}) stopped sending heartbeats for ` +
       `${Math.round(heartbeatTimeoutMs / 1000)}s: it died, or the task blocked its event loop`;
-    const outcome = await completeTry(services, {
+    const { outcome } = await completeTry(services, {
       key: { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number },
       maxTries: ti.max_tries,
       task,
@@ -109,7 +109,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
 export async function resendLostMessages(services: Services, olderThanMs: number): Promise<number> {
   const { rows } = await services.db.query<{ dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
     `SELECT dag_id, run_id, task_id, try_number, pool, priority_weight FROM task_instances
-     WHERE state = 'queued' AND queued_at < now() - $1 * interval '1 millisecond'
+     WHERE state = 'queued' AND queued_at < clock_timestamp() - $1 * interval '1 millisecond'
      ORDER BY queued_at LIMIT 5000`,
     [olderThanMs],
   );
@@ -132,7 +132,7 @@ export async function resendLostMessages(services: Services, olderThanMs: number
 /** A backfill is complete once none of its runs is queued or running. */
 export async function completeBackfills(services: Services): Promise<void> {
   await services.db.query(
-    `UPDATE backfills b SET completed_at = now()
+    `UPDATE backfills b SET completed_at = clock_timestamp()
      WHERE completed_at IS NULL AND NOT EXISTS (
        SELECT 1 FROM dag_runs r WHERE r.backfill_id = b.id AND r.state IN ('queued', 'running'))`,
   );

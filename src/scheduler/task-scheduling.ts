@@ -8,7 +8,8 @@
  * 2. `admitScheduledTasks`: `scheduled` tasks take a slot (the DAG's maxActiveTasks, their pool's
  *    slots) in priority order and become `queued` with a new try number; the caller sends their
  *    messages after commit. Admission is serialised per DAG and per pool with advisory locks, so
- *    concurrent deciders (workers on the fast path, schedulers) never over-commit a limit.
+ *    concurrent deciders (workers on the fast path, schedulers) never over-commit a limit. It is
+ *    one SQL function (migration 002) because it runs after every try.
  *
  * Waiting rows are read without locking: in normal progress the counts only grow and every verdict
  * on them is final, and each state change is guarded by `state = 'none'`. A try's end updates its
@@ -98,7 +99,7 @@ async function setWaitingState(
   taskIds: string[],
   state: 'scheduled' | 'skipped' | 'upstream_failed',
 ): Promise<void> {
-  const ends = state === 'scheduled' ? '' : ', start_date = now(), end_date = now(), duration_ms = 0';
+  const ends = state === 'scheduled' ? '' : ', start_date = clock_timestamp(), end_date = clock_timestamp(), duration_ms = 0';
   await tx.query(
     `UPDATE task_instances SET state = $4 ${ends}
      WHERE dag_id = $1 AND run_id = $2 AND task_id = ANY ($3::text[]) AND state = 'none'`,
@@ -106,52 +107,14 @@ async function setWaitingState(
   );
 }
 
-interface ScheduledRow {
-  run_id: string;
-  task_id: string;
-  pool: string;
-  pool_slots: number;
-  priority_weight: number;
-}
-
-/** Gives free slots to this DAG's scheduled tasks; returns the tries to send once committed. */
+/**
+ * Gives free slots to this DAG's scheduled tasks; returns the tries to send once committed.
+ * The decision is `sluice_admit_scheduled` (migration 002): one round trip on the fast path.
+ */
 export async function admitScheduledTasks(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
-  const waiting = await tx.query('SELECT 1 FROM task_instances WHERE dag_id = $1 AND state = $2 LIMIT 1', [
-    dagId,
-    'scheduled',
-  ]);
-  if (!waiting.rowCount) return [];
-  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.dag.${dagId}`]);
-  const active = await tx.query<{ n: number }>(
-    `SELECT (SELECT (spec->>'maxActiveTasks')::int FROM dags WHERE dag_id = $1) - count(*)::int AS n
-     FROM task_instances WHERE dag_id = $1 AND state IN ('queued', 'running')`,
-    [dagId],
-  );
-  const room = active.rows[0]?.n ?? 0;
-  if (room <= 0) return [];
-  const { rows: candidates } = await tx.query<ScheduledRow>(
-    `SELECT ti.run_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
-     FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     WHERE ti.dag_id = $1 AND ti.state = 'scheduled' AND r.state = 'running'
-     ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
-     LIMIT $2`,
-    [dagId, room],
-  );
-  if (candidates.length === 0) return [];
-  const poolRoom = await lockPoolsAndMeasureRoom(tx, [...new Set(candidates.map((c) => c.pool))]);
-  const admitted = candidates.filter((c) => {
-    const left = poolRoom.get(c.pool) ?? 0;
-    if (c.pool_slots > left) return false;
-    poolRoom.set(c.pool, left - c.pool_slots);
-    return true;
-  });
-  if (admitted.length === 0) return [];
   const { rows } = await tx.query<{ run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
-    `UPDATE task_instances ti SET state = 'queued', try_number = ti.try_number + 1, queued_at = now(), next_try_at = NULL
-     FROM unnest($2::text[], $3::text[]) AS a(run_id, task_id)
-     WHERE ti.dag_id = $1 AND ti.run_id = a.run_id AND ti.task_id = a.task_id AND ti.state = 'scheduled'
-     RETURNING ti.run_id, ti.task_id, ti.try_number, ti.pool, ti.priority_weight`,
-    [dagId, admitted.map((a) => a.run_id), admitted.map((a) => a.task_id)],
+    'SELECT * FROM sluice_admit_scheduled($1)',
+    [dagId],
   );
   return rows.map((r) => ({
     dagId,
@@ -162,20 +125,3 @@ export async function admitScheduledTasks(tx: Queryable, dagId: string): Promise
     priorityWeight: r.priority_weight,
   }));
 }
-
-async function lockPoolsAndMeasureRoom(tx: Queryable, pools: string[]): Promise<Map<string, number>> {
-  // Sorted, so two deciders locking overlapping pools cannot deadlock.
-  for (const pool of [...pools].sort()) {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.pool.${pool}`]);
-  }
-  const { rows } = await tx.query<{ pool: string; room: number }>(
-    `SELECT p.name AS pool, COALESCE(pl.slots, $2) - COALESCE(
-       (SELECT sum(pool_slots) FROM task_instances WHERE pool = p.name AND state IN ('queued', 'running')), 0)::int AS room
-     FROM unnest($1::text[]) AS p(name) LEFT JOIN pools pl ON pl.pool = p.name`,
-    [pools, DEFAULT_POOL_SLOTS],
-  );
-  return new Map(rows.map((r) => [r.pool, r.room]));
-}
-
-/** Slots of a pool that no one has configured (Airflow's default_pool has 128). */
-export const DEFAULT_POOL_SLOTS = 128;

@@ -184,7 +184,7 @@ export async function latestScheduledInterval(
 /** Moves a run to a final state unless it already has one; returns whether it moved. */
 export async function finishRun(db: Queryable, dagId: string, runId: string, state: 'success' | 'failed'): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE dag_runs SET state = $3, end_date = now()
+    `UPDATE dag_runs SET state = $3, end_date = clock_timestamp()
      WHERE dag_id = $1 AND run_id = $2 AND state IN ('queued', 'running')`,
     [dagId, runId, state],
   );

@@ -130,8 +130,8 @@ export async function claimTry(db: Queryable, key: TryKey, workerId: string, hos
     conf: Record<string, unknown>;
     version_hash: string;
   }>(
-    `UPDATE task_instances ti SET state = 'running', start_date = now(), end_date = NULL, duration_ms = NULL,
-       heartbeat_at = now(), hostname = $5, worker_id = $6, error = NULL
+    `UPDATE task_instances ti SET state = 'running', start_date = clock_timestamp(), end_date = NULL, duration_ms = NULL,
+       heartbeat_at = clock_timestamp(), hostname = $5, worker_id = $6, error = NULL
      FROM dag_runs r
      WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.try_number = $4 AND ti.state = 'queued'
        AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
@@ -165,8 +165,8 @@ export async function endTry(
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH ended AS (
-       UPDATE task_instances SET state = $5, end_date = now(), error = $6, next_try_at = $7,
-         duration_ms = (extract(epoch FROM now() - start_date) * 1000)::int, worker_id = NULL, heartbeat_at = NULL
+       UPDATE task_instances SET state = $5, end_date = clock_timestamp(), error = $6, next_try_at = $7,
+         duration_ms = (extract(epoch FROM clock_timestamp() - start_date) * 1000)::int, worker_id = NULL, heartbeat_at = NULL
        WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND state = 'running'
        RETURNING dag_id, run_id, task_id, try_number, start_date, end_date, duration_ms, hostname, error
      )
@@ -208,7 +208,7 @@ export async function listTries(db: Queryable, dagId: string, runId: string, tas
 export async function heartbeatTries(db: Queryable, workerId: string, keys: TryKey[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const { rows } = await db.query<{ k: string }>(
-    `UPDATE task_instances ti SET heartbeat_at = now()
+    `UPDATE task_instances ti SET heartbeat_at = clock_timestamp()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS k(dag_id, run_id, task_id, try_number)
      WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id
        AND ti.try_number = k.try_number AND ti.state = 'running' AND ti.worker_id = $1
@@ -226,7 +226,7 @@ export async function handBackTry(
   key: TryKey,
 ): Promise<(TryKey & { pool: string; priorityWeight: number }) | undefined> {
   const { rows } = await db.query<{ pool: string; priority_weight: number }>(
-    `UPDATE task_instances SET state = 'queued', queued_at = now(), start_date = NULL, hostname = NULL,
+    `UPDATE task_instances SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND state = 'running'
      RETURNING pool, priority_weight`,
