@@ -14,3 +14,20 @@ export function createRedis(url: string, role: 'producer' | 'consumer'): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
+
+/** Removes every Redis key of one installation (its queue prefix); returns how many. */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}

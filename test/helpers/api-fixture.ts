@@ -4,12 +4,12 @@
  * a free port. No scheduler or worker runs: tests seed the store directly.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { DagSpec, TaskSpec } from '../../src/core/spec.ts';
 import { createLogger } from '../../src/log.ts';
-import { createRedis } from '../../src/queue/redis.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
 import { TaskQueues } from '../../src/queue/task-queues.ts';
 import type { Services } from '../../src/scheduler/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
@@ -110,24 +110,10 @@ export class ApiFixture {
   async tearDown(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.close()));
     await this.services.queues.close().catch(() => undefined);
-    await deleteKeys(this.config.redisUrl, this.config.queuePrefix);
+    await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
     this.redis.disconnect();
     await this.db.end();
     await dropDatabase(this.config.databaseUrl);
-  }
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 

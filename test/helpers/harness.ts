@@ -6,10 +6,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
-import { createRedis } from '../../src/queue/redis.ts';
+import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
 import { TaskQueues } from '../../src/queue/task-queues.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import type { Services } from '../../src/scheduler/services.ts';
@@ -161,7 +161,7 @@ export class Harness {
     await Promise.all(this.workers.map((w) => w.stop(500)));
     await Promise.all(this.schedulers.map((s) => s.stop()));
     await this.services.queues.close().catch(() => undefined);
-    await deleteKeys(this.config.redisUrl, this.config.queuePrefix);
+    await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
     this.redis.disconnect();
     await this.db.end();
     await dropDatabase(this.config.databaseUrl);
@@ -169,19 +169,5 @@ export class Harness {
     if (process.env.SLUICE_TEST_HANDLES) {
       setTimeout(() => console.error('open handles:', (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().map((x) => { const s = x as { remotePort?: number; localPort?: number; constructor: { name: string } }; return s.constructor.name + ':' + s.remotePort + ':' + s.localPort; })), 1000).unref();
     }
-  }
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
