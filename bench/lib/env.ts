@@ -1,0 +1,159 @@
+/**
+ * One isolated environment per scenario: its own database, Redis key prefix and DAGs folder,
+ * all removed by `destroy()`. Every environment is registered, so a signal or crash can still
+ * remove whatever is left (see `destroyAllEnvironments`).
+ */
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createLogger, type Logger } from '../../src/log.ts';
+import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
+import { migrateDatabase } from '../../src/store/migrate.ts';
+import { BENCH_TMP } from './paths.ts';
+
+export const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+/** Every database this suite creates starts with this; nothing else is ever dropped. */
+export const DATABASE_PREFIX = 'sluice_bench_';
+export const QUEUE_PREFIX = 'sluicebench-';
+
+/** Identifies one `npm run bench`; part of every name it creates. */
+export const RUN_ID = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+
+export class BenchEnvironment {
+  readonly databaseUrl: string;
+  readonly databaseName: string;
+  readonly queuePrefix: string;
+  readonly dagsFolder: string;
+  readonly redisUrl = REDIS_URL;
+  readonly log: Logger = createLogger('warn', 'bench');
+  private dbPool: Db | undefined;
+  private destroyed = false;
+
+  constructor(readonly scenario: string) {
+    const slug = scenario.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+    this.databaseName = `${DATABASE_PREFIX}${RUN_ID}_${slug}`;
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${this.databaseName}`;
+    this.databaseUrl = url.toString();
+    this.queuePrefix = `${QUEUE_PREFIX}${RUN_ID}-${slug}`;
+    this.dagsFolder = path.join(BENCH_TMP, RUN_ID, slug, 'dags');
+  }
+
+  /** A small pool for the bench's own queries (the engine's processes have their own). */
+  get db(): Db {
+    this.dbPool ??= createDb(this.databaseUrl, 4);
+    return this.dbPool;
+  }
+
+  /** The environment of a `sluice` child process talking to this database and prefix. */
+  childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      SLUICE_DATABASE_URL: this.databaseUrl,
+      SLUICE_REDIS_URL: this.redisUrl,
+      SLUICE_QUEUE_PREFIX: this.queuePrefix,
+      SLUICE_DAGS_FOLDER: this.dagsFolder,
+      SLUICE_LOG_LEVEL: 'warn',
+      SLUICE_WORKER_SHUTDOWN_GRACE: '2s',
+      ...extra,
+    };
+  }
+
+  async writeDag(fileName: string, source: string): Promise<void> {
+    await mkdir(this.dagsFolder, { recursive: true });
+    await writeFile(path.join(this.dagsFolder, fileName), source);
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    live.delete(this);
+    const problems: string[] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        problems.push(`${what}: ${(error as Error).message}`);
+      }
+    };
+    await attempt('closing the bench pool', async () => this.dbPool?.end());
+    await attempt(`dropping database ${this.databaseName}`, () => dropDatabase(this.databaseUrl));
+    await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redisUrl, this.queuePrefix));
+    await attempt(`removing ${this.dagsFolder}`, () => rm(path.dirname(this.dagsFolder), { recursive: true, force: true }));
+    await rmdir(path.join(BENCH_TMP, RUN_ID)).catch(() => undefined); // once the last scenario of this run is gone
+    if (problems.length) throw new Error(`cleanup of ${this.scenario} was incomplete: ${problems.join('; ')}`);
+  }
+}
+
+const live = new Set<BenchEnvironment>();
+
+/** Creates and migrates the database and makes the DAGs folder. */
+export async function createEnvironment(scenario: string): Promise<BenchEnvironment> {
+  const env = new BenchEnvironment(scenario);
+  live.add(env);
+  await mkdir(env.dagsFolder, { recursive: true });
+  await migrateDatabase(env.databaseUrl);
+  return env;
+}
+
+/** Runs `body` in a fresh environment and destroys the environment whatever happens. */
+export async function withEnvironment<T>(scenario: string, body: (env: BenchEnvironment) => Promise<T>): Promise<T> {
+  const env = await createEnvironment(scenario).catch(async (error: unknown) => {
+    await destroyAllEnvironments();
+    throw error;
+  });
+  try {
+    return await body(env);
+  } finally {
+    await env.destroy();
+  }
+}
+
+export async function destroyAllEnvironments(): Promise<void> {
+  for (const env of [...live]) await env.destroy().catch((error: Error) => console.error(error.message));
+  await rm(path.join(BENCH_TMP, RUN_ID), { recursive: true, force: true });
+}
+
+/** What this run may have left behind (checked at the end, so a leak is reported, not hidden). */
+export async function leftovers(): Promise<string[]> {
+  const found: string[] = [];
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${DATABASE_PREFIX}${RUN_ID}%`,
+    ]);
+    found.push(...rows.map((r) => `database ${r.datname}`));
+  } finally {
+    await admin.end();
+  }
+  if (existsSync(path.join(BENCH_TMP, RUN_ID))) found.push(`folder ${path.join(BENCH_TMP, RUN_ID)}`);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}${RUN_ID}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    if (keys.length) found.push(`${keys.length} Redis keys like ${keys[0]}`);
+  } finally {
+    redis.disconnect();
+  }
+  return found;
+}
+
+export async function serverVersions(): Promise<{ postgres: string; redis: string }> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  const { rows } = await admin.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v').finally(() => admin.end());
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const info = await redis.info('server').finally(() => redis.disconnect());
+  return { postgres: rows[0]?.v.split(' ')[0] ?? 'unknown', redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+}

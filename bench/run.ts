@@ -1,0 +1,108 @@
+/**
+ * `npm run bench [-- scenario...]`: runs the scenarios (all by default), prints the result table
+ * and, after a full run, writes it into bench/README.md. See bench/README.md for what each
+ * scenario measures.
+ */
+import { destroyAllEnvironments, leftovers, RUN_ID, serverVersions } from './lib/env.ts';
+import { assertChildrenAlive } from './lib/processes.ts';
+import { machineInfo, missedRows, renderHeader, renderTable, verdict, type ResultRow } from './lib/report.ts';
+import { writeReadmeResults } from './lib/readme.ts';
+import type { Scenario, ScenarioContext } from './lib/scenario.ts';
+import { setHealthCheck } from './lib/wait.ts';
+import { chainScenario } from './scenarios/chain.ts';
+
+const SCENARIOS: Scenario[] = [chainScenario];
+
+const started = Date.now();
+const progress = (message: string) => {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+};
+
+function selectScenarios(args: string[]): Scenario[] {
+  if (args.length === 0) return SCENARIOS;
+  const unknown = args.filter((a) => !SCENARIOS.some((s) => s.id === a));
+  if (unknown.length) {
+    process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.id).join(', ')}\n`);
+    process.exit(2);
+  }
+  return SCENARIOS.filter((s) => args.includes(s.id));
+}
+
+function concurrencyFromEnv(): number {
+  const value = Number(process.env.BENCH_CONCURRENCY ?? '16');
+  if (!Number.isInteger(value) || value < 1 || value > 16) {
+    process.stderr.write(`BENCH_CONCURRENCY must be an integer from 1 to 16 (the worker's own limit), got "${process.env.BENCH_CONCURRENCY}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+// A signal or a crash still removes the databases, keys and processes of this run.
+let emergency = false;
+const cleanUpAndExit = (why: string, code: number) => {
+  if (emergency) return;
+  emergency = true;
+  progress(`${why}: cleaning up`);
+  void destroyAllEnvironments().finally(() => process.exit(code));
+};
+process.once('SIGINT', () => cleanUpAndExit('interrupted', 130));
+process.once('SIGTERM', () => cleanUpAndExit('terminated', 143));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  cleanUpAndExit('uncaught exception', 1);
+});
+
+async function main(): Promise<number> {
+  const scenarios = selectScenarios(process.argv.slice(2));
+  const ctx: ScenarioContext = { concurrency: concurrencyFromEnv(), progress };
+  setHealthCheck(assertChildrenAlive);
+  const versions = await serverVersions();
+  const info = machineInfo(versions.postgres, versions.redis);
+  progress(`run ${RUN_ID}: ${scenarios.map((s) => s.id).join(', ')}; 2 worker processes × concurrency ${ctx.concurrency}`);
+  const rows: ResultRow[] = [];
+  let failed = 0;
+  for (const scenario of scenarios) {
+    const t0 = Date.now();
+    progress(`${scenario.id}: ${scenario.title}`);
+    try {
+      rows.push(...(await scenario.run(ctx)));
+      progress(`${scenario.id}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      failed++;
+      console.error(error);
+      rows.push({ scenario: scenario.title, metric: 'FAILED', value: (error as Error).message.split('\n')[0]! });
+    }
+  }
+  await destroyAllEnvironments();
+  const left = await leftovers();
+  if (left.length) {
+    failed++;
+    progress(`LEFT BEHIND: ${left.join('; ')}`);
+  }
+  const totalS = (Date.now() - started) / 1000;
+  const header = renderHeader(info);
+  const table = renderTable(rows);
+  const missed = missedRows(rows);
+  const summary = [
+    failed ? `${failed} scenario(s) FAILED or left something behind (see stderr).` : '',
+    missed.length
+      ? `Missed targets: ${missed.map((r) => `${r.scenario} ${r.metric} ${verdict(r).replace('MISSED ', '')}`).join('; ')}`
+      : failed ? '' : 'Every target met.',
+  ].filter(Boolean).join('\n');
+  process.stdout.write(`\n${header}\nWorkers: 2 processes × --concurrency ${ctx.concurrency}   Bench wall time: ${totalS.toFixed(0)} s\n\n${table}\n\n${summary}\n`);
+  if (scenarios.length === SCENARIOS.length && failed === 0) {
+    await writeReadmeResults({ header, table, summary, concurrency: ctx.concurrency, wallTimeS: totalS });
+    progress('bench/README.md updated');
+  } else {
+    progress('bench/README.md not updated (only a full, successful run writes it)');
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    cleanUpAndExit('failed', 1);
+  },
+);
