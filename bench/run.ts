@@ -10,8 +10,9 @@ import { writeReadmeResults } from './lib/readme.ts';
 import type { Scenario, ScenarioContext } from './lib/scenario.ts';
 import { setHealthCheck } from './lib/wait.ts';
 import { chainScenario } from './scenarios/chain.ts';
+import { fanoutScenario } from './scenarios/fanout.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario];
 
 const started = Date.now();
 const progress = (message: string) => {

@@ -1,0 +1,158 @@
+/**
+ * Scenario 2: start → 5,000 parallel no-op tasks → end, with maxActiveTasks and default_pool
+ * large enough that nothing but the engine limits the rate. Then the same number of no-op jobs
+ * through bare BullMQ (addBulk, then two worker processes with the same concurrency), for the ratio.
+ */
+import { Queue } from 'bullmq';
+import { createRedis } from '../../src/queue/redis.ts';
+import { jobIdFor } from '../../src/queue/jobs.ts';
+import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { setPool } from '../../src/store/pools.ts';
+import { withEnvironment, type BenchEnvironment } from '../lib/env.ts';
+import { bareWorkerReady, bareWorkerStats, forkBareWorker, startCluster, waitForQueueWorkers } from '../lib/processes.ts';
+import { atLeast, type ResultRow } from '../lib/report.ts';
+import { outcomeRow, taskTimes, waitForDags, waitForRunEnd } from '../lib/runs.ts';
+import { stopClusterAndReport, type Scenario, type ScenarioContext } from '../lib/scenario.ts';
+import { perSecond, rate, seconds } from '../lib/stats.ts';
+import { waitFor } from '../lib/wait.ts';
+
+const WIDTH = 5000;
+const DAG_ID = 'bench_fanout';
+const NAME = '2. fan-out 1→5,000→1';
+const TARGET = 2000;
+
+const dagSource = () => `import { dag, chain } from 'sluice';
+
+const d = dag('${DAG_ID}', { maxActiveTasks: ${WIDTH}, description: 'bench: 1 → ${WIDTH} → 1 no-op tasks' });
+const middle = Array.from({ length: ${WIDTH} }, (_, i) => d.task('m' + String(i).padStart(4, '0'), async () => undefined));
+chain(d.task('start', async () => undefined), middle, d.task('end', async () => undefined));
+export default d;
+`;
+
+interface SluiceResult {
+  runState: string;
+  middleRan: number;
+  middlePerSecond: number;
+  middleWindowMs: number;
+  endToEndPerSecond: number;
+  endToEndMs: number;
+  startToFirstMiddleMs: number;
+  lastMiddleToEndMs: number;
+}
+
+async function runSluice(env: BenchEnvironment, ctx: ScenarioContext, rows: ResultRow[]): Promise<SluiceResult> {
+  await env.writeDag('fanout.ts', dagSource());
+  await setPool(env.db, 'default_pool', WIDTH * 2);
+  const cluster = await startCluster(env, ctx.concurrency);
+  try {
+    await waitForDags(env.db, [DAG_ID]);
+    ctx.progress(`${NAME}: triggering the run`);
+    const run = await triggerDagRun(env.db, DAG_ID, {});
+    const ended = await waitForRunEnd(env.db, DAG_ID, run.runId, 180_000);
+    const tasks = await taskTimes(env.db, DAG_ID, run.runId);
+    rows.push(await outcomeRow(env.db, NAME, DAG_ID, [run.runId], WIDTH + 2));
+    const middle = tasks.filter((t) => /^m\d+$/.test(t.taskId) && t.tryNumber > 0);
+    const start = tasks.find((t) => t.taskId === 'start')!;
+    const end = tasks.find((t) => t.taskId === 'end')!;
+    const firstStart = Math.min(...middle.map((t) => t.startMs));
+    const lastEnd = Math.max(...middle.map((t) => t.endMs));
+    const e2e = ended.endMs - ended.queuedMs;
+    return {
+      runState: ended.state,
+      middleRan: middle.length,
+      middlePerSecond: perSecond(middle.length, lastEnd - firstStart),
+      middleWindowMs: lastEnd - firstStart,
+      endToEndPerSecond: perSecond(WIDTH + 2, e2e),
+      endToEndMs: e2e,
+      startToFirstMiddleMs: firstStart - start.endMs,
+      lastMiddleToEndMs: end.tryNumber > 0 ? end.startMs - lastEnd : Number.NaN,
+    };
+  } finally {
+    rows.push(...(await stopClusterAndReport(cluster, NAME, ctx)));
+  }
+}
+
+interface BareResult {
+  perSecond: number;
+  totalMs: number;
+  addBulkMs: number;
+}
+
+/** The same number of no-op jobs, same job options, two worker processes with the same concurrency. */
+async function runBareBullmq(env: BenchEnvironment, ctx: ScenarioContext): Promise<BareResult> {
+  const queueName = 'bare-bullmq';
+  const workers = [1, 2].map((n) => forkBareWorker(env, `bare-worker-${n}`, queueName, ctx.concurrency));
+  const redis = createRedis(env.redisUrl, 'producer');
+  const queue = new Queue(queueName, { connection: redis, prefix: env.queuePrefix });
+  try {
+    await Promise.all(workers.map(bareWorkerReady));
+    await waitForQueueWorkers(env, queueName, 2);
+    const jobs = Array.from({ length: WIDTH }, (_, i) => {
+      const data = { dagId: DAG_ID, runId: 'manual__bare', taskId: `m${String(i).padStart(4, '0')}`, tryNumber: 1 };
+      return { name: 'try', data, opts: { removeOnComplete: true, removeOnFail: true, jobId: jobIdFor(data) } };
+    });
+    ctx.progress(`${NAME}: ${WIDTH} jobs through bare BullMQ`);
+    const t0 = Date.now();
+    await queue.addBulk(jobs);
+    const addBulkMs = Date.now() - t0;
+    await waitFor(
+      'bare BullMQ to drain',
+      async () => {
+        const counts = await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed');
+        return Object.values(counts).every((n) => n === 0);
+      },
+      120_000,
+      5,
+    );
+    const stats = await Promise.all(workers.map(bareWorkerStats));
+    const processed = stats.reduce((n, s) => n + s.processed, 0);
+    if (processed !== WIDTH) throw new Error(`bare BullMQ processed ${processed} jobs, expected ${WIDTH}`);
+    const totalMs = Math.max(...stats.map((s) => s.lastCompletedAt)) - t0;
+    return { perSecond: perSecond(WIDTH, totalMs), totalMs, addBulkMs };
+  } finally {
+    await queue.close();
+    redis.disconnect();
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+export const fanoutScenario: Scenario = {
+  id: 'fanout',
+  title: `1 → ${WIDTH.toLocaleString('en-US')} parallel no-op tasks → 1, and bare BullMQ`,
+  run: (ctx) =>
+    withEnvironment('fanout', async (env) => {
+      const rows: ResultRow[] = [];
+      const sluice = await runSluice(env, ctx, rows);
+      // The Sluice processes are stopped by now, so the bare run has the machine to itself too.
+      const bare = await runBareBullmq(env, ctx);
+      return [
+        {
+          scenario: NAME,
+          metric: `tasks/s, first middle start → last middle end (${sluice.middleRan} tasks)`,
+          value: `${rate(sluice.middlePerSecond)} (${seconds(sluice.middleWindowMs)})`,
+          measured: sluice.middlePerSecond,
+          target: atLeast(TARGET, 'tasks/s'),
+        },
+        {
+          scenario: NAME,
+          metric: `tasks/s end to end (run queued → run end, ${WIDTH + 2} tasks, run ${sluice.runState})`,
+          value: `${rate(sluice.endToEndPerSecond)} (${seconds(sluice.endToEndMs)})`,
+          measured: sluice.endToEndPerSecond,
+          target: atLeast(TARGET, 'tasks/s'),
+        },
+        { scenario: NAME, metric: 'start end → first middle start', value: `${sluice.startToFirstMiddleMs.toFixed(0)} ms` },
+        { scenario: NAME, metric: 'last middle end → end start', value: Number.isNaN(sluice.lastMiddleToEndMs) ? 'end did not run' : `${sluice.lastMiddleToEndMs.toFixed(1)} ms` },
+        {
+          scenario: NAME,
+          metric: `bare BullMQ: addBulk + 2 worker processes × ${ctx.concurrency}`,
+          value: `${rate(bare.perSecond, 'jobs/s')} (${seconds(bare.totalMs)}; addBulk ${bare.addBulkMs} ms)`,
+        },
+        {
+          scenario: NAME,
+          metric: 'Sluice ÷ bare BullMQ (middle-window rate)',
+          value: `${(sluice.middlePerSecond / bare.perSecond).toFixed(3)}×`,
+        },
+        ...rows,
+      ];
+    }),
+};
