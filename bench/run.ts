@@ -11,8 +11,9 @@ import type { Scenario, ScenarioContext } from './lib/scenario.ts';
 import { setHealthCheck } from './lib/wait.ts';
 import { chainScenario } from './scenarios/chain.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
+import { backfillScenario } from './scenarios/backfill.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario];
 
 const started = Date.now();
 const progress = (message: string) => {
