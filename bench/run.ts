@@ -12,8 +12,9 @@ import { setHealthCheck } from './lib/wait.ts';
 import { chainScenario } from './scenarios/chain.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { backfillScenario } from './scenarios/backfill.ts';
+import { dagFolderScenario } from './scenarios/dag-folder.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario];
 
 const started = Date.now();
 const progress = (message: string) => {
