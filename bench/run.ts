@@ -4,8 +4,8 @@
  * scenario measures.
  */
 import { destroyAllEnvironments, leftovers, RUN_ID, serverVersions } from './lib/env.ts';
-import { assertChildrenAlive } from './lib/processes.ts';
-import { machineInfo, missedRows, renderHeader, renderTable, verdict, type ResultRow } from './lib/report.ts';
+import { assertChildrenAlive, killAllChildren } from './lib/processes.ts';
+import { failedRows, machineInfo, missedRows, renderHeader, renderTable, verdict, type ResultRow } from './lib/report.ts';
 import { writeReadmeResults } from './lib/readme.ts';
 import type { Scenario, ScenarioContext } from './lib/scenario.ts';
 import { setHealthCheck } from './lib/wait.ts';
@@ -40,19 +40,25 @@ function concurrencyFromEnv(): number {
   return value;
 }
 
-// A signal or a crash still removes the databases, keys and processes of this run.
-let emergency = false;
-const cleanUpAndExit = (why: string, code: number) => {
-  if (emergency) return;
-  emergency = true;
-  progress(`${why}: cleaning up`);
-  void destroyAllEnvironments().finally(() => process.exit(code));
+// A signal or a crash still removes the databases, keys and processes of this run. Once it has
+// started, the normal path must not exit under it, so both wait for this one promise.
+let emergency: Promise<never> | undefined;
+const cleanUpAndExit = (why: string, code: number): Promise<never> => {
+  emergency ??= (async () => {
+    progress(`${why}: cleaning up`);
+    await killAllChildren();
+    await destroyAllEnvironments();
+    const left = await leftovers().catch((error: Error) => [`(could not check: ${error.message})`]);
+    if (left.length) progress(`LEFT BEHIND: ${left.join('; ')}`);
+    process.exit(code);
+  })();
+  return emergency;
 };
-process.once('SIGINT', () => cleanUpAndExit('interrupted', 130));
-process.once('SIGTERM', () => cleanUpAndExit('terminated', 143));
+process.once('SIGINT', () => void cleanUpAndExit('interrupted', 130));
+process.once('SIGTERM', () => void cleanUpAndExit('terminated', 143));
 process.on('uncaughtException', (error) => {
   console.error(error);
-  cleanUpAndExit('uncaught exception', 1);
+  void cleanUpAndExit('uncaught exception', 1);
 });
 
 async function main(): Promise<number> {
@@ -65,17 +71,20 @@ async function main(): Promise<number> {
   const rows: ResultRow[] = [];
   let failed = 0;
   for (const scenario of scenarios) {
+    if (emergency) await emergency;
     const t0 = Date.now();
     progress(`${scenario.id}: ${scenario.title}`);
     try {
       rows.push(...(await scenario.run(ctx)));
       progress(`${scenario.id}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     } catch (error) {
+      if (emergency) await emergency; // the signal, not the scenario, made it fail
       failed++;
       console.error(error);
       rows.push({ scenario: scenario.title, metric: 'FAILED', value: (error as Error).message.split('\n')[0]! });
     }
   }
+  if (emergency) await emergency;
   await destroyAllEnvironments();
   const left = await leftovers();
   if (left.length) {
@@ -86,6 +95,7 @@ async function main(): Promise<number> {
   const header = renderHeader(info);
   const table = renderTable(rows);
   const missed = missedRows(rows);
+  if (failedRows(rows).length) failed++;
   const summary = [
     failed ? `${failed} scenario(s) FAILED or left something behind (see stderr).` : '',
     missed.length
@@ -103,9 +113,12 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+  async (code) => {
+    if (emergency) await emergency;
+    process.exit(code);
+  },
+  async (error: unknown) => {
     console.error(error);
-    cleanUpAndExit('failed', 1);
+    await cleanUpAndExit('failed', 1);
   },
 );

@@ -32,7 +32,7 @@ export class BenchEnvironment {
   readonly redisUrl = REDIS_URL;
   readonly log: Logger = createLogger('warn', 'bench');
   private dbPool: Db | undefined;
-  private destroyed = false;
+  private destroying: Promise<void> | undefined;
 
   constructor(readonly scenario: string) {
     const slug = scenario.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
@@ -69,10 +69,13 @@ export class BenchEnvironment {
     await writeFile(path.join(this.dagsFolder, fileName), source);
   }
 
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    live.delete(this);
+  /** Removes everything; concurrent and repeated calls share the one removal. */
+  destroy(): Promise<void> {
+    this.destroying ??= this.removeEverything();
+    return this.destroying;
+  }
+
+  private async removeEverything(): Promise<void> {
     const problems: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
       try {
@@ -86,6 +89,7 @@ export class BenchEnvironment {
     await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redisUrl, this.queuePrefix));
     await attempt(`removing ${this.dagsFolder}`, () => rm(path.dirname(this.dagsFolder), { recursive: true, force: true }));
     await rmdir(path.join(BENCH_TMP, RUN_ID)).catch(() => undefined); // once the last scenario of this run is gone
+    live.delete(this);
     if (problems.length) throw new Error(`cleanup of ${this.scenario} was incomplete: ${problems.join('; ')}`);
   }
 }

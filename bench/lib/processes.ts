@@ -16,6 +16,8 @@ import { REPO_ROOT, SLUICE_BIN } from './paths.ts';
 import { waitFor } from './wait.ts';
 
 const children = new Set<BenchProcess>();
+/** Children that died while still needed; the next health check reports them. */
+const died: BenchProcess[] = [];
 
 /** What Node prints when it writes a diagnostic report on SIGUSR2: ours, not the engine's. */
 const NODE_REPORT_LINE = /^(Writing Node\.js report to file|Node\.js report completed)/;
@@ -56,6 +58,7 @@ export class BenchProcess {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         children.delete(this);
+        if (!this.stopping) died.push(this);
         resolve();
       });
     });
@@ -119,8 +122,17 @@ export class BenchProcess {
   }
 }
 
+/** Emergency stop (a signal, a crash): SIGKILL every child still running, and wait for them. */
+export async function killAllChildren(): Promise<void> {
+  const all = [...children];
+  for (const c of all) c.child.kill('SIGKILL');
+  await Promise.all(all.map((c) => c.exited));
+  died.length = 0;
+}
+
 export function assertChildrenAlive(): void {
-  for (const c of children) c.assertAlive();
+  const dead = died.shift();
+  dead?.assertAlive();
 }
 
 export interface SluiceProcessOptions {
