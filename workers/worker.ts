@@ -13,7 +13,6 @@ import { DagFolder } from '../src/loader/dag-folder.ts';
 import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { TaskQueues } from '../src/queue/task-queues.ts';
-import { completeTry } from '../src/scheduler/complete-try.ts';
 import { requireVersion } from '../src/scheduler/run-lifecycle.ts';
 import type { Services } from '../src/scheduler/services.ts';
 import { createDb, type Db } from '../src/store/db.ts';
@@ -22,6 +21,7 @@ import { listPools } from '../src/store/pools.ts';
 import { claimTry, handBackTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
 import { executeTry } from './execute.ts';
+import { CompletionBatcher } from './completion-batcher.ts';
 import { LogBuffer } from './log-buffer.ts';
 
 export interface WorkerOptions {
@@ -49,6 +49,7 @@ export class SluiceWorker {
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: QueuedTry[] = [];
+  private readonly completions: CompletionBatcher;
   private stopping = false;
 
   constructor(
@@ -61,6 +62,7 @@ export class SluiceWorker {
     this.consumer = createRedis(config.redisUrl, 'consumer');
     this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
+    this.completions = new CompletionBatcher(this.services, this.keepOne);
   }
 
   async start(): Promise<void> {
@@ -164,18 +166,21 @@ export class SluiceWorker {
             cancel: running.cancel.signal,
           })
         : { result: { kind: 'failed' as const, error: 'the task could not be loaded (see the log)', retryable: true } };
-      await this.flushLogs(key);
       if (running.handBack) {
+        await this.flushLogs(key);
         const queued = await handBackTry(this.db, key);
         if (queued) this.handedBack.push(queued);
         log.info('try handed back to the queue at shutdown');
         return undefined;
       }
-      const { outcome, kept } = await completeTry(
-        this.services,
-        { key, maxTries: claimed.maxTries, task, result: execution.result, xcomJson: execution.xcomJson },
-        this.keepOne,
-      );
+      const { outcome, kept } = await this.completions.complete({
+        key,
+        maxTries: claimed.maxTries,
+        task,
+        result: execution.result,
+        xcomJson: execution.xcomJson,
+        log: this.logs.takeOne(key),
+      });
       log.debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
       return kept;
     } catch (err) {

@@ -1,10 +1,15 @@
+/**
+ * The fast path: recording how tries ended and, in the same transaction, deciding what that made
+ * ready, so the next task starts without waiting for a scheduler loop.
+ */
 import type { TaskSpec } from '../core/spec.ts';
 import { outcomeOfTry, type TryOutcome, type TryResult } from '../core/try-outcome.ts';
-import { withTransaction } from '../store/db.ts';
-import { endTry, type TryKey } from '../store/task-instances.ts';
-import { writeXcom } from '../store/xcom.ts';
-import { afterTaskStateChange } from './run-lifecycle.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
+import { withTransaction } from '../store/db.ts';
+import { appendLogChunks, type LogChunk } from '../store/logs.ts';
+import { endTries, tryKeyString, type TryKey } from '../store/task-instances.ts';
+import { writeXcoms } from '../store/xcom.ts';
+import { afterTaskStateChange } from './run-lifecycle.ts';
 import { dispatch, type Services } from './services.ts';
 
 export interface CompletedTry {
@@ -14,33 +19,78 @@ export interface CompletedTry {
   result: TryResult;
   /** The task's return value as JSON, stored with a successful try. */
   xcomJson?: string;
+  /** Log lines of the try not yet stored, written in the same transaction. */
+  log?: LogChunk;
+}
+
+export interface CompletionResult {
+  /** Null when the try was no longer running (cleared, marked, or failed as lost): dropped. */
+  outcome: TryOutcome | null;
+  /** A try made ready by this batch that the caller should claim and run itself. */
+  kept?: QueuedTry;
 }
 
 /**
- * Records how a try ended and, in the same transaction, decides what that makes ready (the fast
- * path): the next task starts without waiting for a scheduler loop. `outcome` is null when the try
- * was no longer running (cleared, marked, or already failed as lost), so its outcome is dropped.
+ * Records a batch of ended tries in one transaction (a worker completing many tries at once
+ * takes the row locks of their shared downstream tasks once, not once per try), then decides
+ * what they made ready and sends it.
  *
- * `keepOne` may pick one of the tries just queued for the caller to claim and run itself (a worker
- * continuing a chain); it is not sent to Redis. If the caller dies before claiming it, the
- * scheduler re-sends it like any lost message.
+ * `keepOne` may pick, for each try of the batch, one of the tries just queued for the caller to
+ * claim and run itself in the same slot (a worker continuing a chain); those are not sent to
+ * Redis. If the caller dies before claiming one, the scheduler re-sends it like any lost message.
  */
-export async function completeTry(
+export async function completeTries(
   services: Services,
-  done: CompletedTry,
+  batch: CompletedTry[],
   keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
-): Promise<{ outcome: TryOutcome | null; kept?: QueuedTry }> {
-  const outcome = outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, new Date());
-  const recorded = await withTransaction(services.db, async (tx) => {
-    if (!(await endTry(tx, done.key, outcome))) return null;
-    if (outcome.state === 'success' && done.xcomJson !== undefined) {
-      await writeXcom(tx, done.key.dagId, done.key.runId, done.key.taskId, done.xcomJson);
+): Promise<CompletionResult[]> {
+  const now = new Date();
+  const outcomes = batch.map((done) => outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, now));
+  const { recorded, queued } = await withTransaction(services.db, async (tx) => {
+    await appendLogChunks(tx, batch.flatMap((d) => (d.log ? [d.log] : [])));
+    const recorded = await endTries(tx, batch.map((done, i) => ({ key: done.key, ...outcomes[i]! })));
+    const succeeded = batch.filter((d, i) => recorded.has(tryKeyString(d.key)) && outcomes[i]!.state === 'success');
+    await writeXcoms(
+      tx,
+      succeeded.flatMap((d) => (d.xcomJson === undefined ? [] : [{ ...d.key, json: d.xcomJson }])),
+    );
+    // Per run, the downstream tasks that the finished (not retrying) tries may have decided.
+    const decided = new Map<string, { dagId: string; runId: string; downstream: Set<string> }>();
+    batch.forEach((done, i) => {
+      if (!recorded.has(tryKeyString(done.key))) return;
+      const runKey = `${done.key.dagId}\u0001${done.key.runId}`;
+      const entry = decided.get(runKey) ?? { dagId: done.key.dagId, runId: done.key.runId, downstream: new Set<string>() };
+      if (outcomes[i]!.state !== 'up_for_retry') for (const d of done.task.downstream) entry.downstream.add(d);
+      decided.set(runKey, entry);
+    });
+    const queued: QueuedTry[] = [];
+    for (const run of decided.values()) {
+      queued.push(...(await afterTaskStateChange(tx, run.dagId, run.runId, [...run.downstream])));
     }
-    const decided = outcome.state === 'up_for_retry' ? [] : done.task.downstream;
-    return afterTaskStateChange(tx, done.key.dagId, done.key.runId, decided);
+    return { recorded, queued: dedupe(queued) };
   });
-  if (recorded === null) return { outcome: null };
-  const kept = keepOne?.(recorded);
-  await dispatch(services, kept ? recorded.filter((q) => q !== kept) : recorded);
-  return { outcome, kept };
+  const results: CompletionResult[] = batch.map((done, i) =>
+    recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
+  );
+  const toSend = [...queued];
+  if (keepOne) {
+    for (const result of results) {
+      const kept = keepOne(toSend);
+      if (!kept) break;
+      toSend.splice(toSend.indexOf(kept), 1);
+      result.kept = kept;
+    }
+  }
+  await dispatch(services, toSend);
+  return results;
+}
+
+/** Runs of one DAG share admission, so the same queued try can come back from two runs' calls. */
+function dedupe(tries: QueuedTry[]): QueuedTry[] {
+  const seen = new Map(tries.map((t) => [tryKeyString(t), t]));
+  return [...seen.values()];
+}
+
+export async function completeTry(services: Services, done: CompletedTry): Promise<CompletionResult> {
+  return (await completeTries(services, [done]))[0]!;
 }

@@ -155,28 +155,45 @@ export async function claimTry(db: Queryable, key: TryKey, workerId: string, hos
 export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry';
 
 /**
- * running → its outcome, for exactly this try, and the try written to history. Returns false when
- * the try was no longer running (cleared, marked, or already failed as lost): its outcome is dropped.
+ * running → its outcome, for exactly these tries (one statement for a whole batch), each written
+ * to history. Returns the keys that were recorded: a try that was no longer running (cleared,
+ * marked, or already failed as lost) is left out and its outcome dropped.
  */
-export async function endTry(
+export async function endTries(
   db: Queryable,
-  key: TryKey,
-  outcome: { state: TryEndState; error: string | null; nextTryAt: Date | null },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `WITH ended AS (
-       UPDATE task_instances SET state = $5, end_date = clock_timestamp(), error = $6, next_try_at = $7,
-         duration_ms = (extract(epoch FROM clock_timestamp() - start_date) * 1000)::int, worker_id = NULL, heartbeat_at = NULL
-       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND state = 'running'
-       RETURNING dag_id, run_id, task_id, try_number, start_date, end_date, duration_ms, hostname, error
+  ends: { key: TryKey; state: TryEndState; error: string | null; nextTryAt: Date | null }[],
+): Promise<Set<string>> {
+  if (ends.length === 0) return new Set();
+  const { rows } = await db.query<{ k: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
+         AS i(dag_id, run_id, task_id, try_number, state, error, next_try_at)
+     ), ended AS (
+       UPDATE task_instances ti SET state = i.state, end_date = clock_timestamp(), error = i.error,
+         next_try_at = i.next_try_at, worker_id = NULL, heartbeat_at = NULL,
+         duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
+       FROM input i
+       WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
+         AND ti.try_number = i.try_number AND ti.state = 'running'
+       RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
+         ti.hostname, ti.error, CASE WHEN i.state = 'up_for_retry' THEN 'failed' ELSE i.state END AS history_state
+     ), history AS (
+       INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
+       SELECT dag_id, run_id, task_id, try_number, history_state, start_date, end_date, duration_ms, hostname, error FROM ended
+       ON CONFLICT DO NOTHING
      )
-     INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
-     SELECT dag_id, run_id, task_id, try_number, $8, start_date, end_date, duration_ms, hostname, error FROM ended
-     ON CONFLICT DO NOTHING`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber, outcome.state, outcome.error, outcome.nextTryAt,
-      outcome.state === 'up_for_retry' ? 'failed' : outcome.state],
+     SELECT dag_id || E'\\u0001' || run_id || E'\\u0001' || task_id || E'\\u0001' || try_number AS k FROM ended`,
+    [
+      ends.map((e) => e.key.dagId),
+      ends.map((e) => e.key.runId),
+      ends.map((e) => e.key.taskId),
+      ends.map((e) => e.key.tryNumber),
+      ends.map((e) => e.state),
+      ends.map((e) => e.error),
+      ends.map((e) => e.nextTryAt),
+    ],
   );
-  return rowCount === 1;
+  return new Set(rows.map((r) => r.k));
 }
 
 export interface TryRecord {

@@ -1,10 +1,21 @@
 import type { Queryable } from './db.ts';
 
-export async function writeXcom(db: Queryable, dagId: string, runId: string, taskId: string, json: string): Promise<void> {
+export interface XcomValue {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  /** The value as JSON text. */
+  json: string;
+}
+
+export async function writeXcoms(db: Queryable, values: XcomValue[]): Promise<void> {
+  if (values.length === 0) return;
   await db.query(
-    `INSERT INTO xcoms (dag_id, run_id, task_id, value) VALUES ($1, $2, $3, $4::jsonb)
+    `INSERT INTO xcoms (dag_id, run_id, task_id, value)
+     SELECT dag_id, run_id, task_id, value::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+       AS v(dag_id, run_id, task_id, value)
      ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET value = EXCLUDED.value, created_at = now()`,
-    [dagId, runId, taskId, json],
+    [values.map((v) => v.dagId), values.map((v) => v.runId), values.map((v) => v.taskId), values.map((v) => v.json)],
   );
 }
 

@@ -6,7 +6,7 @@ import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import type { Db } from '../../src/store/db.ts';
 import { replaceImportErrors } from '../../src/store/dags.ts';
 import { appendLogChunks } from '../../src/store/logs.ts';
-import { writeXcom } from '../../src/store/xcom.ts';
+import { writeXcoms } from '../../src/store/xcom.ts';
 import { ApiFixture, client, dagSpec } from '../helpers/api-fixture.ts';
 
 type Json = Record<string, unknown>;
@@ -302,7 +302,7 @@ describe('REST API', () => {
       await fakeTry(fx.db, 'etl', runId, 'transform', 1, 'failed');
       await fx.db.query(`UPDATE task_instances SET error = 'Error: boom' WHERE run_id = $1 AND task_id = 'transform'`, [runId]);
       await fx.db.query(`UPDATE task_instances SET state = 'upstream_failed' WHERE run_id = $1 AND task_id = 'load'`, [runId]);
-      await writeXcom(fx.db, 'etl', runId, 'extract', JSON.stringify({ rows: 42 }));
+      await writeXcoms(fx.db, [{ dagId: 'etl', runId, taskId: 'extract', json: JSON.stringify({ rows: 42 }) }]);
       const t = Date.parse('2026-04-01T00:00:01Z');
       await appendLogChunks(fx.db, [
         {
