@@ -100,7 +100,7 @@ async function measureInProcess(env: BenchEnvironment, ctx: ScenarioContext): Pr
     { scenario: NAME, metric: 'syncDagFolder, again (nothing changed; each rescan)', value: ms(againSyncMs, 0) },
     {
       scenario: NAME,
-      metric: 'bench process (in-process memoryUsage) growth from the cold scan',
+      metric: `bench process (in-process memoryUsage) growth from the cold scan${global.gc ? ', after GC' : ' (no --expose-gc: includes garbage)'}`,
       value: `RSS +${mib(after.rss - before.rss)}, heap used +${mib(after.heapUsed - before.heapUsed)}`,
     },
   ];
