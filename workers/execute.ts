@@ -43,10 +43,13 @@ class TryCancelled extends Error {}
 
 export async function executeTry(input: TryInput): Promise<TryExecution> {
   const controller = new AbortController();
-  const log = pino(
-    { level: input.logLevel ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-    { write: (line: string) => input.writeLog(line) },
-  );
+  // Made on first use: most tasks that log little should not pay for a logger per try.
+  let logger: pino.Logger | undefined;
+  const log = () =>
+    (logger ??= pino(
+      { level: input.logLevel ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+      { write: (line: string) => input.writeLog(line) },
+    ));
   const ctx: TaskContext = {
     dagId: input.dagId,
     runId: input.runId,
@@ -57,7 +60,9 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     dataIntervalStart: input.dataIntervalStart,
     dataIntervalEnd: input.dataIntervalEnd,
     params: input.params,
-    log,
+    get log() {
+      return log();
+    },
     signal: controller.signal,
     xcom: async <T>(taskId: string) => (await input.xcom(taskId)) as T | undefined,
   };
@@ -76,14 +81,14 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     const value = await Promise.race([Promise.resolve().then(() => input.fn(ctx)), watchdog]);
     return succeed(value, log);
   } catch (error) {
-    return fail(error, input, controller, log);
+    return fail(error, input, controller, log());
   } finally {
     clearTimeout(timer);
     if (onCancel) input.cancel?.removeEventListener('abort', onCancel);
   }
 }
 
-function succeed(value: unknown, log: pino.Logger): TryExecution {
+function succeed(value: unknown, log: () => pino.Logger): TryExecution {
   if (value === undefined) return { result: { kind: 'success' } };
   const problem = xcomProblem(value);
   let json: string | undefined;
@@ -113,9 +118,9 @@ function xcomProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function xcomFailure(why: string, log: pino.Logger): TryExecution {
+function xcomFailure(why: string, log: () => pino.Logger): TryExecution {
   const error = `the task's return value could not be stored as XCom: ${why}`;
-  log.error(error);
+  log().error(error);
   return { result: { kind: 'failed', error, retryable: false } };
 }
 

@@ -9,7 +9,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
-import { DagFolder } from '../src/loader/dag-folder.ts';
+import { DagFolder, type FileResult } from '../src/loader/dag-folder.ts';
+import type { TaskFn } from '../src/sdk/context.ts';
 import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { TaskQueues } from '../src/queue/task-queues.ts';
@@ -195,31 +196,40 @@ export class SluiceWorker {
 
   /** The task's function from the DAG file as it is now, or null (with the reason in the try's log). */
   private async resolveTaskFunction(key: TryKey, writeLog: (line: string) => void) {
-    const fileloc = await this.filelocOf(key.dagId);
-    const problem = (msg: string) => {
-      writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg }) + '\n');
-      return null;
-    };
-    if (!fileloc) return problem(`DAG ${key.dagId} is not known to the metadata database`);
-    const loaded = await this.folder.loadFile(fileloc);
-    if (loaded.kind === 'error') return problem(`the DAG file ${fileloc} failed to import: ${loaded.message}`);
-    if (loaded.kind === 'not-a-dag' || loaded.loaded.spec.dagId !== key.dagId) {
-      return problem(`the DAG file ${fileloc} no longer defines DAG ${key.dagId}`);
-    }
-    const task = loaded.loaded.dag.getTask(key.taskId);
-    if (!task) return problem(`DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`);
-    return task.fn;
+    const cached = this.taskFunction(await this.dagFile(key.dagId), key);
+    if (typeof cached === 'function') return cached;
+    // The remembered import may predate a change that added this task: look again before failing.
+    this.dagFiles.delete(key.dagId);
+    const fresh = this.taskFunction(await this.dagFile(key.dagId), key);
+    if (typeof fresh === 'function') return fresh;
+    writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: fresh }) + '\n');
+    return null;
   }
 
-  private readonly filelocs = new Map<string, { fileloc: string | undefined; at: number }>();
+  /** The task's function, or why there is none. */
+  private taskFunction({ fileloc, loaded }: { fileloc?: string; loaded?: FileResult }, key: TryKey): TaskFn | string {
+    if (!fileloc || !loaded) return `DAG ${key.dagId} is not known to the metadata database`;
+    if (loaded.kind === 'error') return `the DAG file ${fileloc} failed to import: ${loaded.message}`;
+    if (loaded.kind === 'not-a-dag' || loaded.loaded.spec.dagId !== key.dagId) {
+      return `the DAG file ${fileloc} no longer defines DAG ${key.dagId}`;
+    }
+    return loaded.loaded.dag.getTask(key.taskId)?.fn ?? `DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`;
+  }
 
-  /** Where a DAG's file is, remembered for a second: asked for every try, it rarely changes. */
-  private async filelocOf(dagId: string): Promise<string | undefined> {
-    const cached = this.filelocs.get(dagId);
-    if (cached && Date.now() - cached.at < 1000) return cached.fileloc;
+  private readonly dagFiles = new Map<string, { fileloc?: string; loaded?: FileResult; at: number }>();
+
+  /**
+   * A DAG's file, imported, remembered for a second: asked for by every try, it rarely changes,
+   * and a changed file is picked up within that second (re-imported only if its text changed).
+   */
+  private async dagFile(dagId: string): Promise<{ fileloc?: string; loaded?: FileResult }> {
+    const cached = this.dagFiles.get(dagId);
+    if (cached && Date.now() - cached.at < 1000) return cached;
     const { rows } = await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [dagId]);
-    this.filelocs.set(dagId, { fileloc: rows[0]?.fileloc, at: Date.now() });
-    return rows[0]?.fileloc;
+    const fileloc = rows[0]?.fileloc;
+    const entry = { fileloc, loaded: fileloc ? await this.folder.loadFile(fileloc) : undefined, at: Date.now() };
+    this.dagFiles.set(dagId, entry);
+    return entry;
   }
 
   private async heartbeat(): Promise<void> {

@@ -10,7 +10,7 @@ export interface FolderScan {
   importedFiles: number;
 }
 
-type FileResult =
+export type FileResult =
   | { kind: 'dag'; loaded: LoadedDag }
   | { kind: 'not-a-dag' }
   | { kind: 'error'; message: string };

@@ -25,7 +25,11 @@ export class TaskQueues {
 
   async enqueue(tries: QueuedTry[]): Promise<void> {
     const byPool = new Map<string, QueuedTry[]>();
-    for (const t of tries) byPool.set(t.pool, [...(byPool.get(t.pool) ?? []), t]);
+    for (const t of tries) {
+      const group = byPool.get(t.pool);
+      if (group) group.push(t);
+      else byPool.set(t.pool, [t]);
+    }
     await Promise.all(
       [...byPool].map(([pool, group]) =>
         this.queueFor(pool).addBulk(

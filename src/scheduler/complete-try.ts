@@ -9,7 +9,8 @@ import { withTransaction } from '../store/db.ts';
 import { appendLogChunks, type LogChunk } from '../store/logs.ts';
 import { endTries, tryKeyString, type TryKey } from '../store/task-instances.ts';
 import { writeXcoms } from '../store/xcom.ts';
-import { afterTaskStateChange } from './run-lifecycle.ts';
+import { resolveAndFinalize, startQueuedRuns } from './run-lifecycle.ts';
+import { admitScheduledTasks } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
 
 export interface CompletedTry {
@@ -63,11 +64,19 @@ export async function completeTries(
       if (outcomes[i]!.state !== 'up_for_retry') for (const d of done.task.downstream) entry.downstream.add(d);
       decided.set(runKey, entry);
     });
-    const queued: QueuedTry[] = [];
+    // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
+    // held to commit, so taking them last keeps two workers' batches from queueing on each other.
+    const endedDags = new Set<string>();
+    const touchedDags = new Set<string>();
     for (const run of decided.values()) {
-      queued.push(...(await afterTaskStateChange(tx, run.dagId, run.runId, [...run.downstream])));
+      touchedDags.add(run.dagId);
+      if (await resolveAndFinalize(tx, run.dagId, run.runId, [...run.downstream])) endedDags.add(run.dagId);
     }
-    return { recorded, queued: dedupe(queued) };
+    const queued: QueuedTry[] = [];
+    for (const dagId of [...touchedDags].sort()) {
+      queued.push(...(endedDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));
+    }
+    return { recorded, queued };
   });
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
@@ -83,12 +92,6 @@ export async function completeTries(
   }
   await dispatch(services, toSend);
   return results;
-}
-
-/** Runs of one DAG share admission, so the same queued try can come back from two runs' calls. */
-function dedupe(tries: QueuedTry[]): QueuedTry[] {
-  const seen = new Map(tries.map((t) => [tryKeyString(t), t]));
-  return [...seen.values()];
 }
 
 export async function completeTry(services: Services, done: CompletedTry): Promise<CompletionResult> {

@@ -117,8 +117,12 @@ export async function afterTaskStateChange(
   runId: string,
   downstream: string[],
 ): Promise<QueuedTry[]> {
+  const ended = await resolveAndFinalize(tx, dagId, runId, downstream);
+  return ended ? startQueuedRuns(tx, dagId) : admitScheduledTasks(tx, dagId);
+}
+
+/** Judges the given waiting tasks of a run, then ends the run if nothing is left; true if it ended. */
+export async function resolveAndFinalize(tx: Queryable, dagId: string, runId: string, downstream: string[]): Promise<boolean> {
   await resolveWaitingTasks(tx, dagId, runId, downstream);
-  const ended = await finalizeRunIfDone(tx, dagId, runId);
-  if (ended) return startQueuedRuns(tx, dagId);
-  return admitScheduledTasks(tx, dagId);
+  return (await finalizeRunIfDone(tx, dagId, runId)) !== null;
 }

@@ -13,6 +13,7 @@ import { syncDagFolder } from '../loader/sync.ts';
 import { createRedis } from '../queue/redis.ts';
 import { TaskQueues } from '../queue/task-queues.ts';
 import { createDb, type Db } from '../store/db.ts';
+import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 import { createScheduledRuns } from './scheduled-runs.ts';
 import type { Services } from './services.ts';
 import {
@@ -119,6 +120,7 @@ export class Scheduler {
       [this.id, hostname()],
     );
     if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
+    await analyzeTaskInstancesIfStale(this.db);
     const created = await createScheduledRuns(this.db, new Date(now), this.log);
     if (created.length) this.log.info({ dags: created }, 'scheduled runs created');
     await startRuns(this.services);

@@ -2,6 +2,7 @@ import type { Logger } from '../log.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import type { TaskQueues } from '../queue/task-queues.ts';
 import type { Db } from '../store/db.ts';
+import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 
 /** What the scheduling code needs from the outside world, handed in by whoever runs it. */
 export interface Services {
@@ -10,12 +11,16 @@ export interface Services {
   log: Logger;
 }
 
+const BURST = 500;
+
 /**
  * Sends try messages after their transaction committed. A failure here loses nothing: Postgres
  * says the tries are queued, and the scheduler re-sends messages that Redis does not have.
  */
 export async function dispatch(services: Services, tries: QueuedTry[]): Promise<void> {
   if (tries.length === 0) return;
+  // A burst this size just changed thousands of rows: refresh the planner's view now, not in a minute.
+  if (tries.length >= BURST) void analyzeTaskInstancesIfStale(services.db).catch(() => undefined);
   try {
     await services.queues.enqueue(tries);
   } catch (error) {
