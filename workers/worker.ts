@@ -14,15 +14,16 @@ import type { TaskFn } from '../src/sdk/context.ts';
 import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { TaskQueues } from '../src/queue/task-queues.ts';
+import { completeTries, type CompletedTry, type CompletionResult } from '../src/scheduler/complete-try.ts';
 import { requireVersion } from '../src/scheduler/run-lifecycle.ts';
 import type { Services } from '../src/scheduler/services.ts';
 import { createDb, type Db } from '../src/store/db.ts';
 import { appendLogChunks } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
-import { claimTry, handBackTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
+import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
 import { executeTry } from './execute.ts';
-import { CompletionBatcher } from './completion-batcher.ts';
+import { GroupCommit } from './group-commit.ts';
 import { LogBuffer } from './log-buffer.ts';
 
 export interface WorkerOptions {
@@ -50,7 +51,8 @@ export class SluiceWorker {
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: QueuedTry[] = [];
-  private readonly completions: CompletionBatcher;
+  private readonly completions: GroupCommit<CompletedTry, CompletionResult>;
+  private readonly claims: GroupCommit<TryKey, ClaimedTry | undefined>;
   private stopping = false;
 
   constructor(
@@ -63,7 +65,11 @@ export class SluiceWorker {
     this.consumer = createRedis(config.redisUrl, 'consumer');
     this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
-    this.completions = new CompletionBatcher(this.services, this.keepOne);
+    this.completions = new GroupCommit((batch) => completeTries(this.services, batch, this.keepOne));
+    this.claims = new GroupCommit(async (keys) => {
+      const claimed = await claimTries(this.db, keys, this.id, hostname());
+      return keys.map((k) => claimed.get(tryKeyString(k)));
+    });
   }
 
   async start(): Promise<void> {
@@ -140,7 +146,7 @@ export class SluiceWorker {
     this.stopping ? undefined : queued.find((q) => this.bullWorkers.has(q.pool));
 
   private async runTry(key: TryKey): Promise<TryKey | undefined> {
-    const claimed = await claimTry(this.db, key, this.id, hostname());
+    const claimed = await this.claims.submit(key);
     if (!claimed) return undefined; // stale message: that try was taken, cleared or timed out
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
@@ -174,7 +180,7 @@ export class SluiceWorker {
         log.info('try handed back to the queue at shutdown');
         return undefined;
       }
-      const { outcome, kept } = await this.completions.complete({
+      const { outcome, kept } = await this.completions.submit({
         key,
         maxTries: claimed.maxTries,
         task,

@@ -116,12 +116,19 @@ export interface ClaimedTry {
 }
 
 /**
- * queued → running for exactly this try. No row means the message is stale (the try was already
- * taken, cleared, or timed out), and the caller must drop it: this is the fence that makes
- * at-least-once delivery safe.
+ * queued → running for exactly these tries (one statement for a batch). A try missing from the
+ * answer had a stale message (it was already taken, cleared, or timed out) and must be dropped:
+ * this is the fence that makes at-least-once delivery safe.
  */
-export async function claimTry(db: Queryable, key: TryKey, workerId: string, hostname: string): Promise<ClaimedTry | undefined> {
+export async function claimTries(
+  db: Queryable,
+  keys: TryKey[],
+  workerId: string,
+  hostname: string,
+): Promise<Map<string, ClaimedTry>> {
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{
+    k: string;
     max_tries: number;
     start_date: Date;
     logical_date: Date;
@@ -131,25 +138,28 @@ export async function claimTry(db: Queryable, key: TryKey, workerId: string, hos
     version_hash: string;
   }>(
     `UPDATE task_instances ti SET state = 'running', start_date = clock_timestamp(), end_date = NULL, duration_ms = NULL,
-       heartbeat_at = clock_timestamp(), hostname = $5, worker_id = $6, error = NULL
-     FROM dag_runs r
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.try_number = $4 AND ti.state = 'queued'
-       AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     RETURNING ti.max_tries, ti.start_date, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf,
-       r.version_hash`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber, hostname, workerId],
+       heartbeat_at = clock_timestamp(), hostname = $6, worker_id = $5, error = NULL
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(dag_id, run_id, task_id, try_number), dag_runs r
+     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ti.try_number = k.try_number
+       AND ti.state = 'queued' AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+     RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.try_number AS k,
+       ti.max_tries, ti.start_date, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.version_hash`,
+    [keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber), workerId, hostname],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    maxTries: r.max_tries,
-    startDate: r.start_date,
-    logicalDate: r.logical_date,
-    dataIntervalStart: r.data_interval_start,
-    dataIntervalEnd: r.data_interval_end,
-    conf: r.conf,
-    versionHash: r.version_hash,
-  };
+  return new Map(
+    rows.map((r) => [
+      r.k,
+      {
+        maxTries: r.max_tries,
+        startDate: r.start_date,
+        logicalDate: r.logical_date,
+        dataIntervalStart: r.data_interval_start,
+        dataIntervalEnd: r.data_interval_end,
+        conf: r.conf,
+        versionHash: r.version_hash,
+      },
+    ]),
+  );
 }
 
 export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry';
