@@ -12,9 +12,20 @@ import type { DagFolder, FolderScan } from './dag-folder.ts';
 export async function syncDagFolder(db: Db, folder: DagFolder, log: Logger): Promise<FolderScan> {
   const started = Date.now();
   const scan = await folder.scan();
+  // Every rescan sees every DAG; only new or changed ones are written (500 upserts every 5 s
+  // would keep a core busy), the rest are only marked as seen.
+  const stored = await db.query<{ dag_id: string; version_hash: string; fileloc: string; is_active: boolean }>(
+    'SELECT dag_id, version_hash, fileloc, is_active FROM dags WHERE dag_id = ANY ($1::text[])',
+    [[...scan.dags.keys()]],
+  );
+  const current = new Map(stored.rows.map((r) => [r.dag_id, r]));
+  const unchanged: string[] = [];
   for (const { spec, versionHash, fileloc } of scan.dags.values()) {
-    await upsertDag(db, spec, versionHash, fileloc);
+    const row = current.get(spec.dagId);
+    if (row && row.is_active && row.version_hash === versionHash && row.fileloc === fileloc) unchanged.push(spec.dagId);
+    else await upsertDag(db, spec, versionHash, fileloc);
   }
+  await db.query('UPDATE dags SET last_parsed_at = now() WHERE dag_id = ANY ($1::text[])', [unchanged]);
   await ensurePools(db, [...new Set([...scan.dags.values()].flatMap((d) => d.spec.tasks.map((t) => t.pool)))]);
   // A DAG whose file now fails to import keeps its last good structure and stays scheduled.
   const failing = new Set(scan.errors.map((e) => e.filename));

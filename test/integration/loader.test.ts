@@ -62,7 +62,8 @@ describe('DAG loading: import errors and picking up changes', () => {
     }, 5000);
     assert.deepEqual(changed.spec.tasks.map((t) => t.taskId), ['a', 'b', 'c']);
     await h.waitForDag('cycle');
-    assert.ok(!(await listImportErrors(h.db)).some((e) => e.filename === 'cycle.ts'));
+    // The DAG is written before the scan's import errors are replaced: wait for both.
+    await h.waitFor('the fixed file to lose its error', async () => !(await listImportErrors(h.db)).some((e) => e.filename === 'cycle.ts'), 5000);
     const run = await triggerDagRun(h.db, 'good', {});
     assert.equal((await h.waitForRunEnd('good', run.runId)).state, 'success');
     assert.deepEqual(Object.keys(await h.taskStates('good', run.runId)).sort(), ['a', 'b', 'c']);
