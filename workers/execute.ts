@@ -9,17 +9,14 @@ import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
 import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
 
-export interface TryInput {
+/** What the task's context is made of (its log, signal and xcom are made here). */
+type ContextFacts = Pick<
+  TaskContext,
+  'dagId' | 'runId' | 'taskId' | 'tryNumber' | 'maxTries' | 'logicalDate' | 'dataIntervalStart' | 'dataIntervalEnd' | 'params'
+>;
+
+export interface TryInput extends ContextFacts {
   fn: TaskFn;
-  dagId: string;
-  runId: string;
-  taskId: string;
-  tryNumber: number;
-  maxTries: number;
-  logicalDate: Date;
-  dataIntervalStart: Date;
-  dataIntervalEnd: Date;
-  params: Record<string, unknown>;
   executionTimeoutMs: number | null;
   xcom: (taskId: string) => Promise<unknown>;
   /** Receives each log line (one JSON object, newline-terminated) as the task writes it. */
