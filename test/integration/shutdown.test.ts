@@ -41,6 +41,17 @@ describe('graceful worker shutdown on SIGTERM', () => {
     assert.equal((await h.waitForRunEnd('graceful', run.runId)).state, 'success');
   });
 
+  test('a second SIGTERM (a signal to the whole process group, then standalone\'s own) does not cut the shutdown short', async () => {
+    const { child, exited } = startChildWorker(h, '20s');
+    const run = await triggerDagRun(h.db, 'graceful', { logicalDate: new Date('2026-04-02T00:00:00Z') });
+    await h.waitFor('the try to run', async () => (await h.taskStates('graceful', run.runId)).two_seconds === 'running');
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal((await h.taskStates('graceful', run.runId)).two_seconds, 'success');
+  });
+
   test('past the grace period, the try is handed back and another worker runs it, no try lost', async () => {
     const { child, exited } = startChildWorker(h, '300ms');
     const run = await triggerDagRun(h.db, 'graceful', { logicalDate: new Date('2026-04-01T00:00:00Z') });

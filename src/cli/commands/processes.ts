@@ -25,11 +25,15 @@ export async function dbMigrate(ctx: CliContext, args: string[]): Promise<number
   return 0;
 }
 
-/** Resolves on the first SIGTERM or SIGINT. */
+/**
+ * Resolves on the first SIGTERM or SIGINT. Later ones are ignored rather than left to Node's
+ * default (exit at once): Ctrl-C signals the whole process group, and `standalone` then sends
+ * its workers SIGTERM as well, which must not cut their graceful shutdown short.
+ */
 const untilSignal = () =>
   new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    process.on('SIGTERM', () => resolve('SIGTERM'));
+    process.on('SIGINT', () => resolve('SIGINT'));
   });
 
 export async function scheduler(ctx: CliContext, args: string[]): Promise<number> {
