@@ -26,14 +26,18 @@ export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<Que
   const info = dag.rows[0];
   if (!info) return [];
   const started: StartedRun[] = [];
-  // Runs outside backfills share the DAG's maxActiveRuns; each backfill has its own limit.
+  // Runs outside backfills in progress share the DAG's maxActiveRuns; each backfill in progress
+  // has its own limit. (A run of a finished backfill that is cleared again counts as outside.)
   const plain = await tx.query<StartedRun>(
-    `WITH room AS (
+    `WITH going AS (
+       SELECT id FROM backfills WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled
+     ), room AS (
        SELECT $2::int - count(*) AS n FROM dag_runs
-       WHERE dag_id = $1 AND state = 'running' AND backfill_id IS NULL
+       WHERE dag_id = $1 AND state = 'running' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
      ), picked AS (
        SELECT run_id FROM dag_runs
-       WHERE dag_id = $1 AND state = 'queued' AND backfill_id IS NULL AND ($3 = false OR run_type <> 'scheduled')
+       WHERE dag_id = $1 AND state = 'queued' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
+         AND ($3 = false OR run_type <> 'scheduled')
        ORDER BY logical_date LIMIT GREATEST((SELECT n FROM room), 0)
      )
      UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Harness } from '../helpers/harness.ts';
 import { cancelBackfill, createBackfill, getBackfill, type BackfillRequest } from '../../src/scheduler/backfill.ts';
 import { listRuns } from '../../src/store/runs.ts';
+import { clearTaskInstances } from '../../src/scheduler/actions.ts';
 
 const DAG = `
 import { dag } from 'sluice';
@@ -78,6 +79,14 @@ describe('backfills (Airflow 3 semantics)', () => {
     const byStart = [...again].sort((a, b) => a.startDate!.getTime() - b.startDate!.getTime());
     assert.deepEqual(byStart.map((r) => r.logicalDate.getTime()), [5, 4, 3, 2, 1].map((n) => day(n).getTime()), 'backwards order');
     assert.equal((await listRuns(h.db, 'bf')).total, 6, 'at most one run per logical date');
+    // A run of a finished backfill, cleared by hand, runs again (it is no longer the backfill's to start).
+    const done = again[0]!;
+    const triesBefore = (await h.taskInstances('bf', done.runId)).load!.tryNumber;
+    await clearTaskInstances(h.services, 'bf', done.runId, { taskIds: ['load'] });
+    await h.waitFor('the cleared backfill run to run again', async () => {
+      const run = (await listRuns(h.db, 'bf')).runs.find((r) => r.runId === done.runId);
+      return run?.state === 'success' && (await h.taskInstances('bf', done.runId)).load!.tryNumber === triesBefore + 1;
+    });
   });
 
   test('a second backfill while one is going is refused; cancel fails the runs not yet started', async () => {
