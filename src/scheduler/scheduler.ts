@@ -20,6 +20,7 @@ import {
   admitWaitingTasks,
   completeBackfills,
   failLostTries,
+  failTasksThatCannotFit,
   resendLostMessages,
   startRuns,
   sweepRunningRuns,
@@ -126,6 +127,7 @@ export class Scheduler {
     await startRuns(this.services);
     await sweepRunningRuns(this.services);
     await admitWaitingTasks(this.services);
+    await failTasksThatCannotFit(this.services);
     await failLostTries(this.services, this.config.taskHeartbeatTimeoutMs);
     if (now - this.lastResend >= RESEND_AFTER_MS) {
       this.lastResend = now;

@@ -137,3 +137,37 @@ export async function completeBackfills(services: Services): Promise<void> {
        SELECT 1 FROM dag_runs r WHERE r.backfill_id = b.id AND r.state IN ('queued', 'running'))`,
   );
 }
+
+/**
+ * A task that needs more slots than its pool has could never run: it fails with the reason
+ * instead of waiting in `scheduled` forever. (It is a setting to fix, so no retries.)
+ */
+export async function failTasksThatCannotFit(services: Services): Promise<void> {
+  const { rows } = await services.db.query<{ dag_id: string; run_id: string; task_id: string; pool: string; pool_slots: number; slots: number }>(
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool, ti.pool_slots, p.slots
+     FROM task_instances ti JOIN pools p ON p.pool = ti.pool
+     WHERE ti.state = 'scheduled' AND ti.pool_slots > p.slots`,
+  );
+  await forEachIsolated(
+    rows,
+    async (ti) => {
+      const error =
+        `the task needs ${ti.pool_slots} slots of pool "${ti.pool}", which has only ${ti.slots}; ` +
+        'lower its poolSlots or give the pool more slots';
+      const tries = await withTransaction(services.db, async (tx) => {
+        const failed = await tx.query<{ downstream: string[] }>(
+          `UPDATE task_instances SET state = 'failed', start_date = clock_timestamp(), end_date = clock_timestamp(),
+             duration_ms = 0, error = $4
+           WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND state = 'scheduled' RETURNING downstream`,
+          [ti.dag_id, ti.run_id, ti.task_id, error],
+        );
+        const row = failed.rows[0];
+        return row ? afterTaskStateChange(tx, ti.dag_id, ti.run_id, row.downstream) : [];
+      });
+      services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, error);
+      await dispatch(services, tries);
+    },
+    services.log,
+    (ti) => ({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }),
+  );
+}

@@ -49,6 +49,7 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
       'active.ts': sleepers('max_active', { maxActiveTasks: 2 }),
       'pool.ts': sleepers('pooled', {}, (i) => ({ pool: 'tiny', poolSlots: i === 0 ? 2 : 1 })),
       'priority.ts': sleepers('prioritised', { maxActiveTasks: 1 }, (i) => ({ priorityWeight: i * 10 })),
+      'too_big.ts': sleepers('too_big', {}, (i) => ({ pool: 'single', poolSlots: i === 0 ? 2 : 1 })),
       'xcom.ts': XCOM,
       'timeout.ts': TIMEOUT,
     },
@@ -58,7 +59,7 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
     await h.setUp();
     await h.startScheduler();
     await h.startWorker({ concurrency: 16 });
-    for (const id of ['max_active', 'pooled', 'prioritised', 'bad_xcom', 'run_timeout']) await h.waitForDag(id);
+    for (const id of ['max_active', 'pooled', 'prioritised', 'bad_xcom', 'run_timeout', 'too_big']) await h.waitForDag(id);
   });
   after(() => h.tearDown());
 
@@ -80,6 +81,16 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
     for (const r of rows.filter((x) => x.task_id !== 't0')) {
       assert.ok(r.e <= big.s || r.s >= big.e, `${r.task_id} overlapped t0, which takes both slots`);
     }
+  });
+
+  test('a task needing more slots than its pool has fails with the reason instead of waiting forever', async () => {
+    await setPool(h.db, 'single', 1);
+    const run = await triggerDagRun(h.db, 'too_big', {});
+    assert.equal((await h.waitForRunEnd('too_big', run.runId)).state, 'failed');
+    const tis = await h.taskInstances('too_big', run.runId);
+    assert.equal(tis.t0!.state, 'failed');
+    assert.match(tis.t0!.error ?? '', /needs 2 slots of pool "single", which has only 1/);
+    assert.equal(tis.t1!.state, 'success');
   });
 
   test('with one slot, higher priorityWeight runs first', async () => {
