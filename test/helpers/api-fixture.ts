@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { DagSpec, TaskSpec } from '../../src/core/spec.ts';
+import type { DagSpec } from '../../src/core/spec.ts';
 import { createLogger } from '../../src/log.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
 import { TaskQueues } from '../../src/queue/task-queues.ts';
@@ -15,25 +15,9 @@ import type { Services } from '../../src/scheduler/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
+import { taskSpec } from './specs.ts';
 
-export function taskSpec(taskId: string, overrides: Partial<TaskSpec> = {}): TaskSpec {
-  return {
-    taskId,
-    upstream: [],
-    downstream: [],
-    retries: 0,
-    retryDelayMs: 30_000,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: 3_600_000,
-    executionTimeoutMs: null,
-    pool: 'default_pool',
-    poolSlots: 1,
-    queue: 'default',
-    priorityWeight: 1,
-    triggerRule: 'all_success',
-    ...overrides,
-  };
-}
+export { taskSpec };
 
 /** A DAG spec whose tasks are chained by `edges` ([upstream, downstream] pairs). */
 export function dagSpec(

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, downstreamClosure, specHash, taskById, type DagSpec, type TaskSpec } from '../../src/core/spec.ts';
+import { taskSpec } from '../helpers/specs.ts';
 
-function task(taskId: string, upstream: string[], downstream: string[]): TaskSpec {
-  return {
-    taskId,
-    upstream,
-    downstream,
-    retries: 0,
-    retryDelayMs: 30_000,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: 3_600_000,
-    executionTimeoutMs: null,
-    pool: 'default_pool',
-    poolSlots: 1,
-    queue: 'default',
-    priorityWeight: 1,
-    triggerRule: 'all_success',
-  };
-}
+const task = (taskId: string, upstream: string[], downstream: string[]): TaskSpec => taskSpec(taskId, { upstream, downstream });
 
 // a → b → d, a → c, e alone
 const spec: DagSpec = {
