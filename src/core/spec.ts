@@ -24,12 +24,8 @@ export interface DagSpec {
   tasks: TaskSpec[];
 }
 
-export interface TaskSpec {
-  taskId: string;
-  /** Sorted. */
-  upstream: string[];
-  /** Sorted. */
-  downstream: string[];
+/** A task's settings once resolved: its own options over the DAG's defaultArgs over the defaults. */
+export interface TaskSettings {
   retries: number;
   retryDelayMs: number;
   retryExponentialBackoff: boolean;
@@ -40,6 +36,14 @@ export interface TaskSpec {
   queue: string;
   priorityWeight: number;
   triggerRule: TriggerRule;
+}
+
+export interface TaskSpec extends TaskSettings {
+  taskId: string;
+  /** Sorted. */
+  upstream: string[];
+  /** Sorted. */
+  downstream: string[];
 }
 
 /**

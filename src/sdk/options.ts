@@ -6,6 +6,7 @@ import { closestMatch } from '../core/suggest.ts';
 import { showValue } from '../core/show-value.ts';
 import { isValidTimeZone } from '../core/timezone.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
+import type { TaskSettings } from '../core/spec.ts';
 import { DagDefinitionError } from './errors.ts';
 import { checkBoolean, checkInteger, checkJsonObject, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
 
@@ -44,18 +45,7 @@ export interface DagOptions {
   defaultArgs?: TaskOptions;
 }
 
-export interface ResolvedTaskOptions {
-  retries: number;
-  retryDelayMs: number;
-  retryExponentialBackoff: boolean;
-  maxRetryDelayMs: number;
-  executionTimeoutMs: number | null;
-  pool: string;
-  poolSlots: number;
-  queue: string;
-  priorityWeight: number;
-  triggerRule: TriggerRule;
-}
+export type ResolvedTaskOptions = TaskSettings;
 
 export interface ResolvedDagOptions {
   schedule: CronSchedule | null;
