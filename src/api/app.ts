@@ -11,6 +11,7 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { backfillRoutes } from './routes/backfills.ts';
 import { dagRunRoutes } from './routes/dag-runs.ts';
 import { dagRoutes } from './routes/dags.ts';
+import { gridRoutes } from './routes/grid.ts';
 import { healthRoutes } from './routes/health.ts';
 import { taskInstanceRoutes } from './routes/task-instances.ts';
 
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(healthRoutes(deps));
   api.use(dagRoutes(deps));
   api.use(dagRunRoutes(deps));
+  api.use(gridRoutes(deps));
   api.use(taskInstanceRoutes(deps));
   api.use(backfillRoutes(deps));
   api.use((req) => {

@@ -81,17 +81,36 @@ export function dagRunJson(run: DagRunRecord) {
   };
 }
 
-export function taskInstanceJson(ti: TaskInstanceRecord) {
+/** A run as a list view's row of coloured squares shows it: no conf, no intervals. */
+export function dagRunSummaryJson(run: DagRunRecord) {
   return {
-    dagId: ti.dagId,
-    dagRunId: ti.runId,
-    taskId: ti.taskId,
+    dagRunId: run.runId,
+    state: run.state,
+    runType: run.runType,
+    logicalDate: iso(run.logicalDate),
+    startDate: iso(run.startDate),
+    endDate: iso(run.endDate),
+  };
+}
+
+/** Where a task instance has got and how long it took: a cell of the grid, and part of the full instance. */
+export function taskInstanceProgressJson(ti: TaskInstanceRecord) {
+  return {
     state: ti.state,
     tryNumber: ti.tryNumber,
     maxTries: ti.maxTries,
     startDate: iso(ti.startDate),
     endDate: iso(ti.endDate),
     durationMs: ti.durationMs,
+  };
+}
+
+export function taskInstanceJson(ti: TaskInstanceRecord) {
+  return {
+    dagId: ti.dagId,
+    dagRunId: ti.runId,
+    taskId: ti.taskId,
+    ...taskInstanceProgressJson(ti),
     pool: ti.pool,
     queue: ti.queue,
     hostname: ti.hostname,
@@ -147,6 +166,7 @@ export function backfillJson(b: BackfillRecord) {
     dagRunIds: b.dagRunIds,
     // Beyond the contract:
     dryRun: b.dryRun,
+    progress: b.progress,
     ...(b.intervals ? { intervals: b.intervals.map(intervalJson) } : {}),
   };
 }

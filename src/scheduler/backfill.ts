@@ -39,6 +39,15 @@ export interface PlannedInterval {
   existingState?: string;
 }
 
+/** How far a backfill's runs have got: each counted in its current state. */
+export interface BackfillProgress {
+  total: number;
+  queued: number;
+  running: number;
+  success: number;
+  failed: number;
+}
+
 export interface BackfillRecord {
   id: number | null;
   dagId: string;
@@ -53,6 +62,8 @@ export interface BackfillRecord {
   completedAt: Date | null;
   dryRun: boolean;
   dagRunIds: string[];
+  /** Null for a dry run: it makes no runs. */
+  progress: BackfillProgress | null;
   intervals?: PlannedInterval[];
 }
 
@@ -105,7 +116,7 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
     completedAt: null,
   };
   if (request.dryRun) {
-    return { ...base, id: null, createdAt: null, dryRun: true, dagRunIds: [], intervals: planned };
+    return { ...base, id: null, createdAt: null, dryRun: true, dagRunIds: [], progress: null, intervals: planned };
   }
   const record = await withTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.backfill.${request.dagId}`]);
@@ -136,7 +147,16 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
     if (runIds.length === 0) {
       await tx.query('UPDATE backfills SET completed_at = clock_timestamp() WHERE id = $1', [id]);
     }
-    return { ...base, id, createdAt: rows[0]!.created_at, dryRun: false, dagRunIds: runIds, intervals: planned };
+    return {
+      ...base,
+      id,
+      createdAt: rows[0]!.created_at,
+      dryRun: false,
+      dagRunIds: runIds,
+      // Every run it made or re-ran is queued as this transaction commits; no need to ask again.
+      progress: { total: runIds.length, queued: runIds.length, running: 0, success: 0, failed: 0 },
+      intervals: planned,
+    };
   });
   await wakeSchedulers(db);
   return record;
@@ -201,11 +221,22 @@ interface BackfillRow {
   created_at: Date;
   completed_at: Date | null;
   dag_run_ids: string[];
+  queued_runs: number;
+  running_runs: number;
+  success_runs: number;
+  failed_runs: number;
 }
 
-const BACKFILL_SELECT = `SELECT b.*, COALESCE(
-    (SELECT array_agg(r.run_id ORDER BY r.logical_date) FROM dag_runs r WHERE r.backfill_id = b.id), '{}') AS dag_run_ids
-  FROM backfills b`;
+// The run ids and their counts by state come from one pass over the backfill's runs, so they agree,
+// and a list of backfills costs one query however long it is.
+const BACKFILL_SELECT = `SELECT b.*, runs.* FROM backfills b CROSS JOIN LATERAL (
+    SELECT COALESCE(array_agg(r.run_id ORDER BY r.logical_date), '{}') AS dag_run_ids,
+      count(*) FILTER (WHERE r.state = 'queued')::int AS queued_runs,
+      count(*) FILTER (WHERE r.state = 'running')::int AS running_runs,
+      count(*) FILTER (WHERE r.state = 'success')::int AS success_runs,
+      count(*) FILTER (WHERE r.state = 'failed')::int AS failed_runs
+    FROM dag_runs r WHERE r.backfill_id = b.id
+  ) runs`;
 
 const toBackfill = (r: BackfillRow): BackfillRecord => ({
   id: r.id,
@@ -221,6 +252,13 @@ const toBackfill = (r: BackfillRow): BackfillRecord => ({
   completedAt: r.completed_at,
   dryRun: false,
   dagRunIds: r.dag_run_ids,
+  progress: {
+    total: r.dag_run_ids.length,
+    queued: r.queued_runs,
+    running: r.running_runs,
+    success: r.success_runs,
+    failed: r.failed_runs,
+  },
 });
 
 export async function getBackfill(db: Queryable, id: number): Promise<BackfillRecord | undefined> {

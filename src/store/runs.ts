@@ -149,24 +149,45 @@ export async function listRuns(
     params.push(filter.state);
     where += ` AND state = $${params.length}`;
   }
-  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dag_runs WHERE ${where}`, params);
   params.push(filter.limit ?? 100, filter.offset ?? 0);
-  const { rows } = await db.query<RunRow>(
-    `SELECT * FROM dag_runs WHERE ${where} ORDER BY logical_date DESC
-     LIMIT $${params.length - 1} OFFSET $${params.length}`,
+  // The count and the page in one statement see the same runs, and a page past the end still
+  // brings the count back: its one row then has no run (the LEFT JOIN's nulls).
+  const { rows } = await db.query<{ total: number } & (RunRow | { run_id: null })>(
+    `SELECT matching.total, page.*
+     FROM (SELECT count(*)::int AS total FROM dag_runs WHERE ${where}) matching
+     LEFT JOIN LATERAL (
+       SELECT * FROM dag_runs WHERE ${where} ORDER BY logical_date DESC
+       LIMIT $${params.length - 1} OFFSET $${params.length}
+     ) page ON true
+     ORDER BY page.logical_date DESC`,
     params,
   );
-  return { runs: rows.map(toRun), total: count.rows[0]?.n ?? 0 };
+  const runs = rows.filter((r): r is { total: number } & RunRow => r.run_id !== null).map(toRun);
+  return { runs, total: rows[0]?.total ?? 0 };
 }
 
-/** The latest run of each DAG, for list views. */
-export async function latestRuns(db: Queryable, dagIds: string[]): Promise<Map<string, DagRunRecord>> {
+/**
+ * Each DAG's latest runs, newest first, at most `perDag` of them, for list views. A DAG without
+ * runs has no entry.
+ */
+export async function recentRuns(db: Queryable, dagIds: string[], perDag: number): Promise<Map<string, DagRunRecord[]>> {
+  // LATERAL with LIMIT reads just the newest few runs of each DAG from dag_runs_by_date, where a
+  // window function would rank every run the DAGs ever had.
   const { rows } = await db.query<RunRow>(
-    `SELECT DISTINCT ON (dag_id) * FROM dag_runs WHERE dag_id = ANY ($1::text[])
-     ORDER BY dag_id, logical_date DESC`,
-    [dagIds],
+    `SELECT recent.* FROM unnest($1::text[]) AS listed(dag_id)
+     CROSS JOIN LATERAL (
+       SELECT * FROM dag_runs r WHERE r.dag_id = listed.dag_id ORDER BY r.logical_date DESC LIMIT $2
+     ) recent
+     ORDER BY recent.dag_id, recent.logical_date DESC`,
+    [dagIds, perDag],
   );
-  return new Map(rows.map((r) => [r.dag_id, toRun(r)]));
+  const byDag = new Map<string, DagRunRecord[]>();
+  for (const row of rows) {
+    const runs = byDag.get(row.dag_id) ?? [];
+    runs.push(toRun(row));
+    byDag.set(row.dag_id, runs);
+  }
+  return byDag;
 }
 
 export async function latestScheduledInterval(

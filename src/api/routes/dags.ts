@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { showValue } from '../../core/show-value.ts';
 import { notFound } from '../../errors.ts';
 import { listDags, listImportErrors, setPaused } from '../../store/dags.ts';
-import { latestRuns } from '../../store/runs.ts';
+import { recentRuns } from '../../store/runs.ts';
 import { page, type ApiDeps } from '../context.ts';
 import { requireDag } from '../lookup.ts';
-import { dagJson, dagRunJson, iso, taskJson } from '../serialize.ts';
+import { dagJson, dagRunJson, dagRunSummaryJson, iso, taskJson } from '../serialize.ts';
 import { bool, boolString, listQuery, noQuery, pagination, parseInput, pathId } from '../validation.ts';
 
 const tagList = z
@@ -21,6 +21,9 @@ const dagListQuery = z.strictObject({
   tags: tagList.optional(),
   search: z.string({ error: 'must be given once, as part of a DAG id' }).optional(),
 });
+
+/** How many runs the DAG list shows of each DAG: two weeks of a daily DAG. */
+export const RECENT_RUNS_PER_DAG = 14;
 
 const dagParams = z.strictObject({ dagId: pathId() });
 const patchDagBody = z.strictObject({ isPaused: bool() });
@@ -37,11 +40,16 @@ export function dagRoutes({ services: { db } }: ApiDeps): Router {
       tags: q.tags,
       search: q.search,
     });
-    const latest = await latestRuns(db, dags.map((d) => d.dagId));
+    const recent = await recentRuns(db, dags.map((d) => d.dagId), RECENT_RUNS_PER_DAG);
     res.json({
       dags: dags.map((d) => {
-        const run = latest.get(d.dagId);
-        return { ...dagJson(d), latestDagRun: run ? dagRunJson(run) : null };
+        const runs = recent.get(d.dagId) ?? [];
+        const latest = runs[0];
+        return {
+          ...dagJson(d),
+          latestDagRun: latest ? dagRunJson(latest) : null,
+          recentDagRuns: runs.map(dagRunSummaryJson),
+        };
       }),
       totalEntries: total,
     });

@@ -1,0 +1,101 @@
+/**
+ * The grid (beyond the contract, for the UI): a page of a DAG's runs and all their task
+ * instances in one answer, so the UI draws runs × tasks without a request per run.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { topologicalOrder } from '../../core/graph.ts';
+import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
+import type { TriggerRule } from '../../core/trigger-rules.ts';
+import { listRuns, type DagRunRecord } from '../../store/runs.ts';
+import { listTaskInstancesOfRuns, type TaskInstanceRecord } from '../../store/task-instances.ts';
+import type { ApiDeps } from '../context.ts';
+import { requireDag } from '../lookup.ts';
+import { dagRunJson, taskInstanceProgressJson } from '../serialize.ts';
+import { intString, pagination, parseInput, pathId, runStateString } from '../validation.ts';
+
+/** A year of a daily DAG at most: the grid holds every task instance of the page in memory. */
+export const GRID_MAX_RUNS = 365;
+export const GRID_DEFAULT_RUNS = 25;
+
+const gridParams = z.strictObject({ dagId: pathId() });
+const gridQuery = z.strictObject({
+  limit: intString(1, GRID_MAX_RUNS).optional(),
+  offset: pagination.offset,
+  state: runStateString.optional(),
+});
+
+interface GridTask {
+  taskId: string;
+  upstream: string[];
+  downstream: string[];
+  triggerRule: TriggerRule;
+}
+
+export function gridRoutes({ services: { db } }: ApiDeps): Router {
+  const router = Router({ caseSensitive: true });
+
+  router.get('/dags/:dagId/grid', async (req, res) => {
+    const { dagId } = parseInput(gridParams, req.params, 'path');
+    const q = parseInput(gridQuery, req.query, 'query');
+    const [dag, { runs, total }] = await Promise.all([
+      requireDag(db, dagId),
+      listRuns(db, dagId, { state: q.state, limit: q.limit ?? GRID_DEFAULT_RUNS, offset: q.offset ?? 0 }),
+    ]);
+    const instances = instancesByRun(runs, await listTaskInstancesOfRuns(db, dagId, runs.map((r) => r.runId)));
+    res.json({
+      dagRuns: runs.map(dagRunJson),
+      totalEntries: total,
+      tasks: gridTasks(dag.spec, instances),
+      taskInstances: cellsJson(instances),
+    });
+  });
+
+  return router;
+}
+
+/** Each listed run's task instances, newest run first; a run without any still has its (empty) entry. */
+function instancesByRun(runs: DagRunRecord[], instances: TaskInstanceRecord[]): Map<string, TaskInstanceRecord[]> {
+  const byRun = new Map(runs.map((r) => [r.runId, [] as TaskInstanceRecord[]]));
+  for (const ti of instances) byRun.get(ti.runId)?.push(ti);
+  return byRun;
+}
+
+/** The rows of the grid: the DAG's tasks as it is now, then tasks only the listed runs still have. */
+function gridTasks(spec: DagSpec, instancesByRun: Map<string, TaskInstanceRecord[]>): GridTask[] {
+  const current = tasksInTopologicalOrder(spec).map(
+    (t): GridTask => ({ taskId: t.taskId, upstream: t.upstream, downstream: t.downstream, triggerRule: t.triggerRule }),
+  );
+  return [...current, ...removedTasks(spec, instancesByRun)];
+}
+
+/** Stable whatever order the spec lists its tasks in: ties keep their declaration order. */
+function tasksInTopologicalOrder(spec: DagSpec): TaskSpec[] {
+  const downstream = new Map(spec.tasks.map((t) => [t.taskId, new Set(t.downstream)]));
+  const result = topologicalOrder(spec.tasks.map((t) => t.taskId), downstream);
+  // The loader refuses a DAG with a cycle, so a stored spec has none; its own order is the fallback.
+  if (!result.ok) return spec.tasks;
+  const byId = taskById(spec);
+  return result.order.map((taskId) => byId.get(taskId)!);
+}
+
+/**
+ * Tasks since taken out of the DAG that listed runs still have. Their edges went with the
+ * structure they belonged to, so they stand alone, by name, with the newest run's trigger rule.
+ */
+function removedTasks(spec: DagSpec, instancesByRun: Map<string, TaskInstanceRecord[]>): GridTask[] {
+  const inSpec = taskById(spec);
+  const removed = new Map<string, GridTask>();
+  for (const ti of [...instancesByRun.values()].flat()) {
+    if (inSpec.has(ti.taskId) || removed.has(ti.taskId)) continue;
+    removed.set(ti.taskId, { taskId: ti.taskId, upstream: [], downstream: [], triggerRule: ti.triggerRule });
+  }
+  return [...removed.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
+}
+
+/** `{[dagRunId]: {[taskId]: cell}}`. */
+function cellsJson(instancesByRun: Map<string, TaskInstanceRecord[]>) {
+  // fromEntries defines keys as data, so no id (not even "__proto__") can reach a prototype.
+  const cellsOfRun = (tis: TaskInstanceRecord[]) => Object.fromEntries(tis.map((ti) => [ti.taskId, taskInstanceProgressJson(ti)]));
+  return Object.fromEntries([...instancesByRun].map(([runId, tis]) => [runId, cellsOfRun(tis)]));
+}
