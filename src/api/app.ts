@@ -2,7 +2,8 @@
  * The webserver: the REST API of CONTRACT.md §4 under /api/v1, Prometheus metrics at /metrics,
  * and the UI's static files at /. Every API answer that is not a success is `{error: {code, message}}`.
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import compression from 'compression';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SluiceError, badRequest, notFound } from '../errors.ts';
 import { requireToken } from './auth.ts';
@@ -14,10 +15,10 @@ import { dagRoutes } from './routes/dags.ts';
 import { gridRoutes } from './routes/grid.ts';
 import { healthRoutes } from './routes/health.ts';
 import { taskInstanceRoutes } from './routes/task-instances.ts';
+import { UI_DIR, uiBundle } from './ui-bundle.ts';
 
 export type { ApiDeps } from './context.ts';
 
-export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 export const BODY_LIMIT = '1mb';
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -36,6 +37,8 @@ export function createApp(deps: ApiDeps): express.Express {
     });
     next();
   });
+  // Grid and log answers are repetitive text: gzip makes a 100-run grid a few dozen kilobytes.
+  app.use(compression());
 
   const auth = requireToken(deps.config.apiToken);
 
@@ -61,12 +64,44 @@ export function createApp(deps: ApiDeps): express.Express {
     res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(deps.services.db));
   });
 
-  app.use(express.static(UI_DIR, { index: 'index.html', fallthrough: true }));
+  app.use(serveUiAssets(log));
+  app.use(express.static(UI_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));
+  // The UI routes in the browser (/dags/x/grid): every other page address gets the one page.
+  app.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/assets/')) {
+      next();
+      return;
+    }
+    res.set('Cache-Control', 'no-cache').sendFile(path.join(UI_DIR, 'index.html'));
+  });
   app.use((req, res) => {
     res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
   });
   app.use(errorHandler(log));
   return app;
+}
+
+/** The bundled UI script and its source map, revalidated by ETag so a new version shows at once. */
+function serveUiAssets(log: ApiDeps['services']['log']): RequestHandler {
+  // Start the build now so the first page load does not wait for it.
+  uiBundle().catch((error: unknown) => log.error({ err: error }, 'building the web UI failed'));
+  return async (req, res, next) => {
+    if (!req.path.startsWith('/assets/') || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      next();
+      return;
+    }
+    const asset = (await uiBundle()).assets.get(req.path);
+    if (!asset) {
+      next();
+      return;
+    }
+    res.set({ 'Content-Type': asset.contentType, ETag: asset.etag, 'Cache-Control': 'no-cache' });
+    if (req.get('if-none-match') === asset.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.send(asset.body);
+  };
 }
 
 /** A body that is not JSON would otherwise reach validation as "missing"; say what is wrong instead. */

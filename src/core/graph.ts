@@ -58,3 +58,20 @@ function findCycle(nodes: readonly string[], downstream: ReadonlyMap<string, Rea
   const rotated = [...loop.slice(at), ...loop.slice(0, at)];
   return [...rotated, first];
 }
+
+/**
+ * The given nodes and every node downstream of them, in the order of `nodes` (a spec's tasks are
+ * in topological order). Ids that are not among `nodes` reach nothing and are left out.
+ */
+export function withDownstream(nodes: readonly { taskId: string; downstream: readonly string[] }[], ids: Iterable<string>): string[] {
+  const downstream = new Map(nodes.map((node) => [node.taskId, node.downstream]));
+  const reached = new Set<string>();
+  const pending = [...ids];
+  while (pending.length > 0) {
+    const id = pending.pop() as string;
+    if (reached.has(id) || !downstream.has(id)) continue;
+    reached.add(id);
+    pending.push(...(downstream.get(id) ?? []));
+  }
+  return nodes.map((node) => node.taskId).filter((id) => reached.has(id));
+}

@@ -3,6 +3,7 @@
  * never need to import DAG files or the SDK. JSON-serializable; dates are ISO strings.
  */
 import { createHash } from 'node:crypto';
+import { withDownstream } from './graph.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
 export interface DagSpec {
@@ -77,17 +78,10 @@ export function taskById(spec: DagSpec): Map<string, TaskSpec> {
 /** The given tasks and every task downstream of them, in the spec's topological order. */
 export function downstreamClosure(spec: DagSpec, taskIds: Iterable<string>): string[] {
   const tasks = taskById(spec);
-  const reached = new Set<string>();
-  const pending = [...taskIds];
-  const unknown = pending.filter((id) => !tasks.has(id));
+  const ids = [...taskIds];
+  const unknown = ids.filter((id) => !tasks.has(id));
   if (unknown.length > 0) {
     throw new Error(`DAG "${spec.dagId}" has no task ${unknown.map((id) => `"${id}"`).join(', ')}; its tasks are ${[...tasks.keys()].join(', ')}`);
   }
-  while (pending.length > 0) {
-    const id = pending.pop() as string;
-    if (reached.has(id)) continue;
-    reached.add(id);
-    pending.push(...(tasks.get(id)?.downstream ?? []));
-  }
-  return spec.tasks.map((task) => task.taskId).filter((id) => reached.has(id));
+  return withDownstream(spec.tasks, ids);
 }

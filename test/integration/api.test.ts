@@ -619,10 +619,17 @@ describe('REST API', () => {
       assert.equal(lower.status, 200);
     });
 
-    test('the UI page itself needs no token (it asks for one)', async () => {
-      const page = await client(secured)('GET', '/');
-      assert.equal(page.status, 200);
-      assert.match(page.text, /token/i);
+    test('the UI page and its script need no token (the UI asks for one)', async () => {
+      const call = client(secured);
+      for (const path of ['/', '/dags/some_dag/grid', '/backfills']) {
+        const page = await call('GET', path);
+        assert.equal(page.status, 200, path);
+        assert.match(page.text, /<div id="app">/, path);
+      }
+      const script = await call('GET', '/assets/app.js');
+      assert.equal(script.status, 200);
+      assert.match(script.headers.get('content-type') ?? '', /javascript/);
+      assert.match(script.text, /API token/);
     });
 
     test('a host other machines can reach needs a token, unless allowed insecure', async () => {

@@ -1,0 +1,46 @@
+/** The paused switch: flips at once, and flips back with the API's reason if the change fails. */
+import { useEffect, useState } from 'preact/hooks';
+import { apiPath, send } from '../api.ts';
+import { toast } from '../components/feedback.tsx';
+import { refreshAll } from '../hooks.ts';
+import type { Dag } from '../types.ts';
+
+export function PauseToggle({ dag }: { dag: Pick<Dag, 'dagId' | 'isPaused'> }) {
+  const [pending, setPending] = useState<boolean | undefined>();
+  const paused = pending ?? dag.isPaused;
+  // Show the new position until the refreshed list agrees, so the switch does not flick back.
+  useEffect(() => {
+    if (pending === undefined) return;
+    if (dag.isPaused === pending) {
+      setPending(undefined);
+      return;
+    }
+    const timer = window.setTimeout(() => setPending(undefined), 5000);
+    return () => window.clearTimeout(timer);
+  }, [dag.isPaused, pending]);
+  const toggle = async () => {
+    const next = !paused;
+    setPending(next);
+    try {
+      await send('PATCH', apiPath`/dags/${dag.dagId}`, { isPaused: next });
+      refreshAll();
+    } catch (error) {
+      setPending(undefined);
+      toast('error', `Could not ${next ? 'pause' : 'unpause'} ${dag.dagId}: ${(error as Error).message}`);
+    }
+  };
+  return (
+    <button
+      type="button"
+      role="switch"
+      class={`switch${paused ? '' : ' on'}`}
+      aria-checked={!paused}
+      aria-label={`${dag.dagId} is ${paused ? 'paused' : 'active'}; ${paused ? 'unpause' : 'pause'} it`}
+      title={paused ? 'Paused: no scheduled runs. Click to unpause.' : 'Active: scheduled runs are created. Click to pause.'}
+      onClick={toggle}
+      data-dag-id={dag.dagId}
+    >
+      <span class="knob" />
+    </button>
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * The one way the UI talks to Sluice: the REST API under /api/v1, with the API token (if this
+ * Sluice has one) kept for the browser session. Errors carry the API's own message.
+ */
+
+const TOKEN_KEY = 'sluice.apiToken';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when the API wants a token and ours is missing or wrong; the app then asks for one. */
+export class Unauthorized extends ApiError {
+  override name = 'Unauthorized';
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+async function request(path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
+  const stored = token.get();
+  if (stored) headers.Authorization = `Bearer ${stored}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'unreachable', 'cannot reach the Sluice webserver; is it running?');
+  }
+  if (res.ok) return res;
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
+  if (res.status === 401) {
+    const error = new Unauthorized(401, body?.error?.code ?? 'unauthorized', message);
+    for (const listener of unauthorizedListeners) listener();
+    throw error;
+  }
+  throw new ApiError(res.status, body?.error?.code ?? 'error', message);
+}
+
+export async function getJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await request(path, options, 'application/json');
+  return (await res.json()) as T;
+}
+
+export async function getText(path: string, options: RequestOptions = {}): Promise<string> {
+  const res = await request(path, options, 'text/plain');
+  return res.text();
+}
+
+export function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {
+  return getJson<T>(path, { method, body });
+}
+
+/** Path segments are ids users chose: encode each one. */
+export function apiPath(strings: TemplateStringsArray, ...ids: (string | number)[]): string {
+  return strings.reduce((out, s, i) => out + s + (i < ids.length ? encodeURIComponent(String(ids[i])) : ''), '');
+}
+
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,219 @@
+/** The frame around every page: header, token prompt, keyboard shortcuts, toasts, and the page itself. */
+import { useEffect, useState } from 'preact/hooks';
+import { getJson, onUnauthorized, token } from './api.ts';
+import { Dialog } from './components/dialog.tsx';
+import { Toasts } from './components/feedback.tsx';
+import { refreshAll, usePoll } from './hooks.ts';
+import { describeInstant } from './lib/format.ts';
+import { href, parseRoute, type Route } from './lib/routes.ts';
+import { BackfillsPage } from './pages/backfills.tsx';
+import { DagPage } from './pages/dag.tsx';
+import { DagsPage } from './pages/dags.tsx';
+import { RunPage } from './pages/run.tsx';
+import { TaskInstancePage } from './pages/task-instance.tsx';
+import { PrefsProvider, usePrefs } from './prefs.tsx';
+import { Link, navigate, useLocation } from './router.tsx';
+import { useHotkeys, SHORTCUTS } from './hotkeys.ts';
+import type { Health } from './types.ts';
+
+export function App() {
+  const { path } = useLocation();
+  const route = parseRoute(path);
+  const [askToken, setAskToken] = useState<'first' | 'rejected' | undefined>();
+  const [showHelp, setShowHelp] = useState(false);
+
+  useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
+  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()) });
+  useEffect(() => {
+    document.title = titleOf(route);
+  }, [path]);
+
+  return (
+    <PrefsProvider>
+      <Header route={route} onHelp={() => setShowHelp(true)} />
+      <main id="main">
+        {askToken ? (
+          <TokenForm
+            rejected={askToken === 'rejected'}
+            onSaved={() => {
+              setAskToken(undefined);
+              refreshAll();
+            }}
+          />
+        ) : (
+          <Page route={route} />
+        )}
+      </main>
+      {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
+      <Toasts />
+    </PrefsProvider>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'dags':
+      return <DagsPage />;
+    case 'dag':
+      return <DagPage key={route.dagId} dagId={route.dagId} tab={route.tab} />;
+    case 'run':
+      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
+    case 'task':
+      return <TaskInstancePage key={`${route.dagId}/${route.runId}/${route.taskId}`} dagId={route.dagId} runId={route.runId} taskId={route.taskId} />;
+    case 'backfills':
+      return <BackfillsPage />;
+    case 'not-found':
+      return (
+        <div class="page">
+          <h1>Page not found</h1>
+          <p>
+            Nothing lives at <code>{route.path}</code>. <Link href={href.dags()}>See all DAGs</Link>.
+          </p>
+        </div>
+      );
+  }
+}
+
+function titleOf(route: Route): string {
+  switch (route.page) {
+    case 'dag':
+      return `${route.dagId} · Sluice`;
+    case 'run':
+      return `${route.runId} · ${route.dagId} · Sluice`;
+    case 'task':
+      return `${route.taskId} · ${route.dagId} · Sluice`;
+    case 'backfills':
+      return 'Backfills · Sluice';
+    default:
+      return 'Sluice';
+  }
+}
+
+function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
+  const { zone, setZone } = usePrefs();
+  const inBackfills = route.page === 'backfills';
+  return (
+    <header class="top">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Link href={href.dags()} class="brand" aria-label="Sluice home">
+        <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
+      </Link>
+      <nav aria-label="Main">
+        <Link href={href.dags()} aria-current={!inBackfills ? 'page' : undefined}>
+          DAGs
+        </Link>
+        <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
+          Backfills
+        </Link>
+      </nav>
+      <span class="spacer" />
+      <HealthPill />
+      <div class="segmented small" role="group" aria-label="Show times in">
+        <button type="button" aria-pressed={zone === 'local'} onClick={() => setZone('local')} title="Show times in your local time zone">
+          Local
+        </button>
+        <button type="button" aria-pressed={zone === 'utc'} onClick={() => setZone('utc')} title="Show times in UTC">
+          UTC
+        </button>
+      </div>
+      <button type="button" class="icon" onClick={onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+        ?
+      </button>
+      {token.get() && (
+        <button
+          type="button"
+          class="link small"
+          onClick={() => {
+            token.clear();
+            location.reload();
+          }}
+        >
+          Forget token
+        </button>
+      )}
+    </header>
+  );
+}
+
+function HealthPill() {
+  const health = usePoll('health', (signal) => getJson<Health>('/health', { signal }), 5000);
+  if (!health.data) {
+    return health.error ? (
+      <span class="pill bad" title={health.error.message}>
+        offline
+      </span>
+    ) : null;
+  }
+  const h = health.data;
+  const parts = [
+    `metadatabase: ${h.metadatabase.status}`,
+    `redis: ${h.redis.status}`,
+    `scheduler: ${h.scheduler.status}${h.scheduler.latestHeartbeat ? `, last heartbeat ${describeInstant(h.scheduler.latestHeartbeat).split('\n')[0]}` : ', never seen'}`,
+  ];
+  const label = h.status === 'healthy' ? 'healthy' : h.scheduler.status !== 'healthy' ? 'no scheduler' : 'unhealthy';
+  return (
+    <span class={`pill ${h.status === 'healthy' ? 'good' : 'bad'}`} title={parts.join('\n')} role="status" data-health={h.status}>
+      {label}
+    </span>
+  );
+}
+
+function TokenForm({ rejected, onSaved }: { rejected: boolean; onSaved: () => void }) {
+  const [value, setValue] = useState('');
+  return (
+    <div class="page narrow-page">
+      <form
+        class="card form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!value.trim()) return;
+          token.set(value.trim());
+          onSaved();
+        }}
+      >
+        <h1>API token</h1>
+        <p>
+          This Sluice requires the API token set in <code>SLUICE_API_TOKEN</code>. It is kept in this browser tab only, until you close
+          it.
+        </p>
+        {rejected && (
+          <p class="field-error" role="alert">
+            That token was not accepted. Check it and try again.
+          </p>
+        )}
+        <label>
+          <span>Token</span>
+          <input type="password" name="token" autocomplete="current-password" autofocus value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+        </label>
+        <footer class="dialog-actions">
+          <button type="submit" class="primary">
+            Sign in
+          </button>
+        </footer>
+      </form>
+    </div>
+  );
+}
+
+function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+      <table class="dense shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <td>
+                {keys.split(' ').map((k) => (
+                  <kbd key={k}>{k}</kbd>
+                ))}
+              </td>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Dialog>
+  );
+}

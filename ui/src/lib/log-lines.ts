@@ -1,0 +1,26 @@
+/** A try's log as the API sends it (`<time> <LEVEL> message k=v`), split into lines with their level. */
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'other';
+
+export interface LogLine {
+  text: string;
+  level: LogLevel;
+}
+
+const LEVEL_AT_START = /^\S+ (TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
+
+/**
+ * Continuation lines (an error's stack, indented under its line) take the level of the line they
+ * continue, so a whole stack reads as part of its error.
+ */
+export function splitLog(text: string): LogLine[] {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  if (lines.length === 1 && lines[0] === '') return [];
+  let current: LogLevel = 'other';
+  return lines.map((line) => {
+    const match = LEVEL_AT_START.exec(line);
+    if (match) current = match[1]!.toLowerCase() as LogLevel;
+    else if (!/^\s/.test(line)) current = 'other';
+    return { text: line, level: current };
+  });
+}

@@ -1,0 +1,45 @@
+/** The UI's page addresses: one place that builds them and one that reads them. */
+
+export type Route =
+  | { page: 'dags' }
+  | { page: 'dag'; dagId: string; tab: DagTab }
+  | { page: 'run'; dagId: string; runId: string }
+  | { page: 'task'; dagId: string; runId: string; taskId: string }
+  | { page: 'backfills' }
+  | { page: 'not-found'; path: string };
+
+export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details'] as const;
+export type DagTab = (typeof DAG_TABS)[number];
+
+const enc = encodeURIComponent;
+
+export const href = {
+  dags: () => '/',
+  backfills: () => '/backfills',
+  dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
+  run: (dagId: string, runId: string) => `/dags/${enc(dagId)}/runs/${enc(runId)}`,
+  task: (dagId: string, runId: string, taskId: string, tryNumber?: number) =>
+    `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}${tryNumber ? `?try=${tryNumber}` : ''}`,
+};
+
+/** The route a path names; segments are percent-decoded (ids may hold any character). */
+export function parseRoute(path: string): Route {
+  const segments = path.split('/').filter(Boolean);
+  let parts: string[];
+  try {
+    parts = segments.map(decodeURIComponent);
+  } catch {
+    return { page: 'not-found', path };
+  }
+  const [first, dagId, third, runId, fifth, taskId, ...rest] = parts;
+  if (parts.length === 0) return { page: 'dags' };
+  if (first === 'dags' && parts.length === 1) return { page: 'dags' };
+  if (first === 'backfills' && parts.length === 1) return { page: 'backfills' };
+  if (first !== 'dags' || dagId === undefined) return { page: 'not-found', path };
+  if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
+  if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };
+  if (third !== 'runs' || runId === undefined) return { page: 'not-found', path };
+  if (fifth === undefined) return { page: 'run', dagId, runId };
+  if (fifth === 'tasks' && taskId !== undefined && rest.length === 0) return { page: 'task', dagId, runId, taskId };
+  return { page: 'not-found', path };
+}

@@ -1,0 +1,85 @@
+/** A DAG's options as its file sets them, and each task's settings. */
+import type { ComponentChild } from 'preact';
+import { formatDuration, prettyJson } from '../lib/format.ts';
+import { Time } from '../components/time.tsx';
+import type { DagDetail } from '../types.ts';
+
+const ms = (value: number | null) => (value === null ? '—' : formatDuration(value));
+
+export function DagDetails({ dag }: { dag: DagDetail }) {
+  const options: [string, ComponentChild][] = [
+    ['schedule', dag.schedule ? <code>{dag.schedule}</code> : 'none (manual only)'],
+    ['timezone', dag.timezone],
+    ['startDate', <Time iso={dag.startDate} />],
+    ['endDate', <Time iso={dag.endDate} empty="none" />],
+    ['catchup', String(dag.catchup)],
+    ['maxActiveRuns', dag.maxActiveRuns],
+    ['maxActiveTasks', dag.maxActiveTasks],
+    ['dagrunTimeout', ms(dag.dagrunTimeoutMs)],
+    ['isPaused', String(dag.isPaused)],
+    ['fileloc', <span class="mono">{dag.fileloc}</span>],
+    ['last parsed', <Time iso={dag.lastParsedAt} />],
+  ];
+  return (
+    <div class="details-grid">
+      <section>
+        <h2>Options</h2>
+        <table class="table kv">
+          <tbody>
+            {options.map(([key, value]) => (
+              <tr key={key}>
+                <th scope="row" class="mono">
+                  {key}
+                </th>
+                <td>{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Params</h2>
+        {Object.keys(dag.params).length === 0 ? <p class="muted">No params.</p> : <pre class="json">{prettyJson(dag.params)}</pre>}
+      </section>
+      <section>
+        <h2>Tasks ({dag.tasks.length})</h2>
+        <div class="scroll-x">
+          <table class="table dense">
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Upstream</th>
+                <th>Trigger rule</th>
+                <th>Retries</th>
+                <th>Retry delay</th>
+                <th>Timeout</th>
+                <th>Pool</th>
+                <th>Queue</th>
+                <th>Priority</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dag.tasks.map((t) => (
+                <tr key={t.taskId}>
+                  <td class="mono">{t.taskId}</td>
+                  <td class="mono small">{t.upstream.join(', ') || '—'}</td>
+                  <td>{t.triggerRule}</td>
+                  <td class="num">{t.retries}</td>
+                  <td>
+                    {ms(t.retryDelayMs)}
+                    {t.retryExponentialBackoff && <span class="muted small"> ×2 up to {ms(t.maxRetryDelayMs)}</span>}
+                  </td>
+                  <td>{ms(t.executionTimeoutMs)}</td>
+                  <td>
+                    {t.pool}
+                    {t.poolSlots !== 1 && <span class="muted small"> ×{t.poolSlots}</span>}
+                  </td>
+                  <td>{t.queue}</td>
+                  <td class="num">{t.priorityWeight}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills and details. */
+import { useState } from 'preact/hooks';
+import { apiPath, getJson } from '../api.ts';
+import { BackfillDialog } from '../actions/backfill.tsx';
+import { PauseToggle } from '../actions/pause.tsx';
+import { TriggerDialog } from '../actions/trigger.tsx';
+import { Pending } from '../components/feedback.tsx';
+import { Relative, Time } from '../components/time.tsx';
+import { usePoll } from '../hooks.ts';
+import { DAG_TABS, href, type DagTab } from '../lib/routes.ts';
+import { Link } from '../router.tsx';
+import type { DagDetail } from '../types.ts';
+import { BackfillList } from './backfills.tsx';
+import { DagDetails } from './dag-details.tsx';
+import { DagGraph } from './dag-graph.tsx';
+import { DagGrid } from './dag-grid.tsx';
+import { DagRuns } from './dag-runs.tsx';
+
+const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details' };
+
+export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
+  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 2000);
+  const [dialog, setDialog] = useState<'trigger' | 'backfill' | undefined>();
+
+  if (!dag.data) {
+    return (
+      <div class="page">
+        <Breadcrumbs dagId={dagId} />
+        <Pending error={dag.error} what={`DAG ${dagId}`} />
+      </div>
+    );
+  }
+  const d = dag.data;
+  return (
+    <div class="page">
+      <Breadcrumbs dagId={dagId} />
+      <div class="page-head">
+        <PauseToggle dag={d} />
+        <h1 class="mono">{d.dagId}</h1>
+        {d.tags.map((t) => (
+          <Link key={t} class="tag" href={`${href.dags()}?tag=${encodeURIComponent(t)}`}>
+            {t}
+          </Link>
+        ))}
+        <span class="spacer" />
+        <button type="button" class="primary" data-hotkey="t" title="Trigger a run (t)" onClick={() => setDialog('trigger')}>
+          ▶ Trigger
+        </button>
+        <button
+          type="button"
+          data-hotkey="b"
+          disabled={!d.schedule}
+          title={d.schedule ? 'Backfill a date range (b)' : 'A DAG without a schedule has no intervals to backfill'}
+          onClick={() => setDialog('backfill')}
+        >
+          Backfill…
+        </button>
+      </div>
+      {d.description && <p class="description">{d.description}</p>}
+      <dl class="facts">
+        <div>
+          <dt>Schedule</dt>
+          <dd>
+            {d.schedule ? <code>{d.schedule}</code> : 'manual only'}
+            {d.scheduleDescription && <span class="muted"> · {d.scheduleDescription}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Next run</dt>
+          <dd>
+            {d.isPaused ? (
+              <span class="muted">paused</span>
+            ) : d.nextDagRunDataIntervalStart ? (
+              <>
+                <Time iso={d.nextDagRunDataIntervalStart} seconds={false} /> <span class="muted">(runs <Relative iso={d.nextDagRunDataIntervalEnd} />)</span>
+              </>
+            ) : (
+              '—'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>File</dt>
+          <dd class="mono">{d.fileloc}</dd>
+        </div>
+        {!d.isActive && (
+          <div>
+            <dt>Status</dt>
+            <dd class="field-error">its file no longer defines it: history only</dd>
+          </div>
+        )}
+      </dl>
+      {dag.error && <p class="stale">Live updates paused: {dag.error.message}</p>}
+      <nav class="tabs" aria-label="DAG views">
+        {DAG_TABS.map((t, i) => (
+          <Link key={t} href={href.dag(dagId, t)} aria-current={t === tab ? 'page' : undefined} data-hotkey={String(i + 1)}>
+            {TAB_LABELS[t]}
+          </Link>
+        ))}
+      </nav>
+      <section class="tab-panel">
+        {tab === 'grid' && <DagGrid dag={d} />}
+        {tab === 'graph' && <DagGraph dag={d} />}
+        {tab === 'runs' && <DagRuns dagId={dagId} />}
+        {tab === 'backfills' && <BackfillList dagId={dagId} />}
+        {tab === 'details' && <DagDetails dag={d} />}
+      </section>
+      {dialog === 'trigger' && <TriggerDialog dag={d} onClose={() => setDialog(undefined)} />}
+      {dialog === 'backfill' && <BackfillDialog dagIds={[dagId]} dagId={dagId} onClose={() => setDialog(undefined)} />}
+    </div>
+  );
+}
+
+export function Breadcrumbs({ dagId, runId, taskId }: { dagId: string; runId?: string; taskId?: string }) {
+  return (
+    <nav class="crumbs" aria-label="Breadcrumb">
+      <Link href={href.dags()}>DAGs</Link>
+      <span aria-hidden="true">/</span>
+      {runId ? <Link href={href.dag(dagId)}>{dagId}</Link> : <span aria-current="page">{dagId}</span>}
+      {runId && (
+        <>
+          <span aria-hidden="true">/</span>
+          {taskId ? <Link href={href.run(dagId, runId)}>{runId}</Link> : <span aria-current="page">{runId}</span>}
+        </>
+      )}
+      {runId && taskId && (
+        <>
+          <span aria-hidden="true">/</span>
+          <span aria-current="page">{taskId}</span>
+        </>
+      )}
+    </nav>
+  );
+}

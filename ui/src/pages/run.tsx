@@ -1,0 +1,203 @@
+/** One run: its facts and conf, and its task instances with clear and mark. */
+import { useState } from 'preact/hooks';
+import { apiPath, getJson } from '../api.ts';
+import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
+import { Pending } from '../components/feedback.tsx';
+import { StateBadge } from '../components/state.tsx';
+import { Elapsed, Time } from '../components/time.tsx';
+import { usePoll } from '../hooks.ts';
+import { prettyJson } from '../lib/format.ts';
+import { href } from '../lib/routes.ts';
+import { Link } from '../router.tsx';
+import type { DagDetail, DagRun, TaskInstance, TaskState } from '../types.ts';
+import { Breadcrumbs } from './dag.tsx';
+
+export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
+  const run = usePoll(`run:${dagId}:${runId}`, (signal) => getJson<DagRun>(apiPath`/dags/${dagId}/dagRuns/${runId}`, { signal }));
+  const tis = usePoll(`tis:${dagId}:${runId}`, (signal) =>
+    getJson<{ taskInstances: TaskInstance[] }>(apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances`, { signal }),
+  );
+  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 10_000);
+  const [clearing, setClearing] = useState<ClearTarget | undefined>();
+  const [marking, setMarking] = useState<MarkTarget | undefined>();
+
+  if (!run.data) {
+    return (
+      <div class="page">
+        <Breadcrumbs dagId={dagId} runId={runId} />
+        <Pending error={run.error} what={`run ${runId}`} />
+      </div>
+    );
+  }
+  const r = run.data;
+  const instances = orderLikeDag(tis.data?.taskInstances ?? [], dag.data);
+  const states: Record<string, TaskState> = Object.fromEntries(instances.map((ti) => [ti.taskId, ti.state]));
+  const structure = dag.data?.tasks ?? instances.map((ti) => ({ taskId: ti.taskId, downstream: [] }));
+  const clear = (taskIds: string[], onlyFailed = false) => setClearing({ dagId, runId, taskIds, tasks: structure, states, onlyFailed });
+  const hasFailures = instances.some((ti) => ti.state === 'failed' || ti.state === 'upstream_failed');
+
+  return (
+    <div class="page">
+      <Breadcrumbs dagId={dagId} runId={runId} />
+      <div class="page-head">
+        <StateBadge state={r.state} />
+        <h1 class="mono">{r.dagRunId}</h1>
+        <span class="spacer" />
+        <Link class="button" href={`${href.dag(dagId, 'graph')}?run=${encodeURIComponent(runId)}`}>
+          Graph
+        </Link>
+        {hasFailures && (
+          <button type="button" onClick={() => clear([], true)}>
+            Clear failed…
+          </button>
+        )}
+        <button type="button" onClick={() => clear([])}>
+          Clear run…
+        </button>
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Type</dt>
+          <dd>
+            {r.runType}
+            {r.backfillId !== null && (
+              <>
+                {' '}
+                (<Link href={href.dag(dagId, 'backfills')}>backfill #{r.backfillId}</Link>)
+              </>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Logical date</dt>
+          <dd>
+            <Time iso={r.logicalDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>Data interval</dt>
+          <dd>
+            <Time iso={r.dataIntervalStart} /> → <Time iso={r.dataIntervalEnd} />
+          </dd>
+        </div>
+        <div>
+          <dt>Queued</dt>
+          <dd>
+            <Time iso={r.queuedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <Time iso={r.startDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>Ended</dt>
+          <dd>
+            <Time iso={r.endDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>
+            <Elapsed start={r.startDate} end={r.endDate} />
+          </dd>
+        </div>
+      </dl>
+      {Object.keys(r.conf).length > 0 && (
+        <details class="conf">
+          <summary>Conf</summary>
+          <pre class="json">{prettyJson(r.conf)}</pre>
+        </details>
+      )}
+      {run.error && <p class="stale">Live updates paused: {run.error.message}</p>}
+      <h2>Task instances</h2>
+      {!tis.data ? (
+        <Pending error={tis.error} what="task instances" />
+      ) : (
+        <table class="table ti-table">
+          <thead>
+            <tr>
+              <th>State</th>
+              <th>Task</th>
+              <th>Try</th>
+              <th>Started</th>
+              <th>Ended</th>
+              <th>Duration</th>
+              <th>Host</th>
+              <th>
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {instances.map((ti) => (
+              <tr key={ti.taskId} data-task-id={ti.taskId} data-state={ti.state}>
+                <td>
+                  <StateBadge state={ti.state} />
+                </td>
+                <td>
+                  <Link href={href.task(dagId, runId, ti.taskId)} class="mono">
+                    {ti.taskId}
+                  </Link>
+                  {ti.error && (ti.state === 'failed' || ti.state === 'up_for_retry') && (
+                    <div class="error-line" title={ti.error}>
+                      {ti.error.split('\n')[0]}
+                    </div>
+                  )}
+                </td>
+                <td class="num">
+                  {ti.tryNumber}
+                  <span class="muted">/{ti.maxTries}</span>
+                </td>
+                <td>
+                  <Time iso={ti.startDate} />
+                </td>
+                <td>
+                  <Time iso={ti.endDate} />
+                </td>
+                <td>
+                  {ti.state === 'running' ? <Elapsed start={ti.startDate} end={null} /> : <Elapsed start={ti.startDate} end={ti.endDate} />}
+                </td>
+                <td class="small">{ti.hostname ?? <span class="muted">—</span>}</td>
+                <td class="actions">
+                  <button type="button" class="small" onClick={() => clear([ti.taskId])} aria-label={`Clear ${ti.taskId}`}>
+                    Clear
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    disabled={ti.state === 'success'}
+                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, state: 'success' })}
+                    aria-label={`Mark ${ti.taskId} success`}
+                  >
+                    Mark success
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    disabled={ti.state === 'failed'}
+                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, state: 'failed' })}
+                    aria-label={`Mark ${ti.taskId} failed`}
+                  >
+                    Mark failed
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
+      {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
+    </div>
+  );
+}
+
+/** Task instances in the DAG's task order (upstream first), unknown ones last by name. */
+function orderLikeDag(instances: TaskInstance[], dag: DagDetail | undefined): TaskInstance[] {
+  if (!dag) return instances;
+  const position = new Map(dag.tasks.map((t, i) => [t.taskId, i]));
+  return [...instances].sort((a, b) => (position.get(a.taskId) ?? Infinity) - (position.get(b.taskId) ?? Infinity) || a.taskId.localeCompare(b.taskId));
+}

@@ -1,0 +1,170 @@
+/** One task instance: its facts, the error of a failed try, each try's log (followed live), its XCom. */
+import { useState } from 'preact/hooks';
+import { ApiError, apiPath, getJson } from '../api.ts';
+import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
+import { LogView } from '../components/log-view.tsx';
+import { Pending } from '../components/feedback.tsx';
+import { StateBadge, StateDot } from '../components/state.tsx';
+import { Elapsed, Relative, Time } from '../components/time.tsx';
+import { usePoll } from '../hooks.ts';
+import { prettyJson } from '../lib/format.ts';
+import { useSearchParam } from '../router.tsx';
+import type { DagDetail, TaskInstance, TaskTry } from '../types.ts';
+import { Breadcrumbs } from './dag.tsx';
+
+const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry']);
+
+export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runId: string; taskId: string }) {
+  const base = apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}`;
+  const ti = usePoll(`ti:${base}`, (signal) => getJson<TaskInstance>(base, { signal }));
+  const tries = usePoll(`tries:${base}`, (signal) => getJson<{ taskInstanceTries: TaskTry[] }>(`${base}/tries`, { signal }));
+  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 10_000);
+  const [tryParam, setTryParam] = useSearchParam('try');
+  const [clearing, setClearing] = useState<ClearTarget | undefined>();
+  const [marking, setMarking] = useState<MarkTarget | undefined>();
+
+  if (!ti.data) {
+    return (
+      <div class="page">
+        <Breadcrumbs dagId={dagId} runId={runId} taskId={taskId} />
+        <Pending error={ti.error} what={`task instance ${taskId}`} />
+      </div>
+    );
+  }
+  const t = ti.data;
+  const tryList = tries.data?.taskInstanceTries ?? [];
+  const shownTry = Number(tryParam) || t.tryNumber;
+  const shown = tryList.find((x) => x.tryNumber === shownTry);
+  const live = LIVE_STATES.has(t.state) && shownTry === t.tryNumber;
+  const failedError = shown?.error ?? (shownTry === t.tryNumber ? t.error : null);
+
+  return (
+    <div class="page">
+      <Breadcrumbs dagId={dagId} runId={runId} taskId={taskId} />
+      <div class="page-head">
+        <StateBadge state={t.state} />
+        <h1 class="mono">{t.taskId}</h1>
+        <span class="spacer" />
+        <button
+          type="button"
+          onClick={() =>
+            setClearing({
+              dagId,
+              runId,
+              taskIds: [taskId],
+              tasks: dag.data?.tasks ?? [{ taskId, downstream: [] }],
+              states: { [taskId]: t.state },
+            })
+          }
+        >
+          Clear…
+        </button>
+        <button type="button" disabled={t.state === 'success'} onClick={() => setMarking({ dagId, runId, taskId, state: 'success' })}>
+          Mark success…
+        </button>
+        <button type="button" disabled={t.state === 'failed'} onClick={() => setMarking({ dagId, runId, taskId, state: 'failed' })}>
+          Mark failed…
+        </button>
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Try</dt>
+          <dd class="num">
+            {t.tryNumber} of {t.maxTries}
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <Time iso={t.startDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>Ended</dt>
+          <dd>
+            <Time iso={t.endDate} />
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{t.state === 'running' ? <Elapsed start={t.startDate} end={null} /> : <Elapsed start={t.startDate} end={t.endDate} />}</dd>
+        </div>
+        {t.nextTryAt && (
+          <div>
+            <dt>Next try</dt>
+            <dd>
+              <Relative iso={t.nextTryAt} />
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>Host</dt>
+          <dd>{t.hostname ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Pool · queue</dt>
+          <dd>
+            {t.pool} · {t.queue}
+          </dd>
+        </div>
+        <div>
+          <dt>Trigger rule</dt>
+          <dd>{t.triggerRule}</dd>
+        </div>
+      </dl>
+      {ti.error && <p class="stale">Live updates paused: {ti.error.message}</p>}
+
+      {tryList.length > 0 && (
+        <nav class="tabs" aria-label="Tries">
+          {tryList.map((x) => (
+            <button
+              key={x.tryNumber}
+              type="button"
+              aria-current={x.tryNumber === shownTry ? 'page' : undefined}
+              onClick={() => setTryParam(x.tryNumber === t.tryNumber ? null : String(x.tryNumber))}
+            >
+              <StateDot state={x.state} /> Try {x.tryNumber}
+            </button>
+          ))}
+        </nav>
+      )}
+      {failedError && (
+        <section class="error-box" aria-label="Error">
+          <h2>Error of try {shownTry}</h2>
+          <pre>{failedError}</pre>
+        </section>
+      )}
+      {shownTry >= 1 ? (
+        <LogView dagId={dagId} runId={runId} taskId={taskId} tryNumber={shownTry} live={live} />
+      ) : (
+        <p class="muted">This task has not been tried yet, so it has no log.</p>
+      )}
+      <XcomView base={base} state={t.state} />
+      {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
+      {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
+    </div>
+  );
+}
+
+function XcomView({ base, state }: { base: string; state: string }) {
+  // The value changes only when the task succeeds (or is cleared): poll slowly, keyed by state.
+  const xcom = usePoll(`xcom:${base}:${state}`, (signal) =>
+    getJson<{ value: unknown }>(`${base}/xcom`, { signal }).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return { missing: error.message };
+      throw error;
+    }),
+    5000,
+  );
+  return (
+    <section class="xcom" aria-label="XCom">
+      <h2>XCom</h2>
+      {!xcom.data ? (
+        <Pending error={xcom.error} what="XCom" />
+      ) : 'missing' in xcom.data ? (
+        <p class="muted">{xcom.data.missing}</p>
+      ) : (
+        <pre class="json">{prettyJson(xcom.data.value)}</pre>
+      )}
+    </section>
+  );
+}

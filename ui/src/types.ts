@@ -1,0 +1,177 @@
+/** The REST API's JSON shapes (CONTRACT.md §4 and the extra fields the UI reads). */
+import type { DagRunState, RunType, TaskState } from '../../src/core/states.ts';
+
+export type { DagRunState, RunType, TaskState };
+
+export interface RunSummary {
+  dagRunId: string;
+  state: DagRunState;
+  runType: RunType;
+  logicalDate: string;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+export interface Dag {
+  dagId: string;
+  description: string;
+  schedule: string | null;
+  timezone: string;
+  isPaused: boolean;
+  tags: string[];
+  fileloc: string;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  nextDagRunDataIntervalStart: string | null;
+  nextDagRunDataIntervalEnd: string | null;
+  scheduleDescription: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  params: Record<string, unknown>;
+  dagrunTimeoutMs: number | null;
+  isActive: boolean;
+  lastParsedAt: string | null;
+}
+
+export interface DagListEntry extends Dag {
+  latestDagRun: DagRun | null;
+  recentDagRuns?: RunSummary[];
+}
+
+export interface TaskDefinition {
+  taskId: string;
+  upstream: string[];
+  downstream: string[];
+  triggerRule: string;
+  retries: number;
+  pool: string;
+  queue: string;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number;
+  executionTimeoutMs: number | null;
+  poolSlots: number;
+  priorityWeight: number;
+}
+
+export interface DagDetail extends Dag {
+  tasks: TaskDefinition[];
+}
+
+export interface DagRun {
+  dagId: string;
+  dagRunId: string;
+  runType: RunType;
+  state: DagRunState;
+  logicalDate: string;
+  dataIntervalStart: string;
+  dataIntervalEnd: string;
+  conf: Record<string, unknown>;
+  queuedAt: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  backfillId: number | null;
+}
+
+export interface TaskInstance {
+  dagId: string;
+  dagRunId: string;
+  taskId: string;
+  state: TaskState;
+  tryNumber: number;
+  maxTries: number;
+  startDate: string | null;
+  endDate: string | null;
+  durationMs: number | null;
+  pool: string;
+  queue: string;
+  hostname: string | null;
+  error: string | null;
+  queuedAt: string | null;
+  nextTryAt: string | null;
+  triggerRule: string;
+}
+
+export interface TaskTry {
+  tryNumber: number;
+  state: TaskState;
+  startDate: string | null;
+  endDate: string | null;
+  durationMs: number | null;
+  hostname: string | null;
+  error: string | null;
+}
+
+export interface GridCell {
+  state: TaskState;
+  tryNumber: number;
+  maxTries: number;
+  startDate: string | null;
+  endDate: string | null;
+  durationMs: number | null;
+}
+
+export interface GridTask {
+  taskId: string;
+  upstream: string[];
+  downstream: string[];
+  triggerRule: string;
+}
+
+export interface Grid {
+  dagRuns: DagRun[];
+  totalEntries: number;
+  tasks: GridTask[];
+  taskInstances: Record<string, Record<string, GridCell>>;
+}
+
+export interface ImportError {
+  filename: string;
+  message: string;
+  timestamp?: string | null;
+}
+
+export type IntervalPlan = 'create' | 'reprocess' | 'skip';
+
+export interface PlannedInterval {
+  logicalDate: string;
+  dataIntervalStart: string;
+  dataIntervalEnd: string;
+  plan: IntervalPlan;
+  existingRunId?: string;
+  existingState?: string;
+}
+
+export interface BackfillProgress {
+  total: number;
+  queued: number;
+  running: number;
+  success: number;
+  failed: number;
+}
+
+export interface Backfill {
+  id: number | null;
+  dagId: string;
+  fromDate: string;
+  toDate: string;
+  reprocessBehavior: 'none' | 'failed' | 'completed';
+  maxActiveRuns: number;
+  runBackwards: boolean;
+  dagRunConf: Record<string, unknown>;
+  isCancelled: boolean;
+  createdAt: string | null;
+  completedAt: string | null;
+  dagRunIds: string[];
+  dryRun: boolean;
+  intervals?: PlannedInterval[];
+  progress?: BackfillProgress | null;
+}
+
+export interface Health {
+  status: 'healthy' | 'unhealthy';
+  metadatabase: { status: string };
+  redis: { status: string };
+  scheduler: { status: string; latestHeartbeat: string | null };
+}
