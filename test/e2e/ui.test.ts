@@ -1,0 +1,268 @@
+/**
+ * The web UI in real headless Chromium against a real webserver, scheduler and worker (real
+ * PostgreSQL and Redis), with the repo's example DAGs and one broken file. Each test does what a
+ * user would: click, type, confirm, and wait for the page to show the outcome.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import { getDag } from '../../src/store/dags.ts';
+import { listRuns } from '../../src/store/runs.ts';
+import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+
+const BROKEN_DAG = `import { dag } from 'sluice';
+export default dag('broken_dag', { schedul: '@daily' });
+`;
+
+async function exampleDags(): Promise<Record<string, string>> {
+  const folder = path.join(REPO_ROOT, 'dags');
+  const files = (await readdir(folder)).filter((f) => f.endsWith('.ts'));
+  const sources = await Promise.all(files.map(async (f) => [f, await readFile(path.join(folder, f), 'utf8')] as const));
+  return { ...Object.fromEntries(sources), 'broken_dag.ts': BROKEN_DAG };
+}
+
+const skip = browserUnavailable();
+
+describe('web UI in a browser', { skip }, () => {
+  let h: Harness;
+  let server: Webserver;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async () => {
+    h = new Harness({ dags: await exampleDags() });
+    await h.setUp();
+    await h.startScheduler();
+    await h.startWorker();
+    for (const dagId of ['hello_world', 'trigger_rules', 'daily_report']) await h.waitForDag(dagId);
+    await h.waitFor('the import error of broken_dag.ts', async () => (await h.db.query('SELECT 1 FROM import_errors')).rowCount === 1);
+    server = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    pageErrors = collectPageErrors(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await h?.tearDown();
+  });
+
+  const open = (pathname: string) => page.goto(server.url + pathname);
+
+  test('the DAG list shows the example DAGs and the import error, with file and message', async () => {
+    await open('/');
+    for (const dagId of ['hello_world', 'trigger_rules', 'daily_report']) {
+      await page.locator(`tr[data-dag-id="${dagId}"]`).waitFor();
+    }
+    const banner = page.locator('section[aria-label="Import errors"]');
+    await banner.waitFor();
+    const text = await banner.innerText();
+    assert.match(text, /1 import error/);
+    assert.match(text, /broken_dag\.ts/);
+    assert.match(text, /schedul/);
+    assert.match(await page.locator('tr[data-dag-id="daily_report"]').innerText(), /every day at 00:00/);
+    await screenshot(page, 'dags');
+
+    await page.fill('input[type="search"]', 'hello');
+    await page.locator('tr[data-dag-id="trigger_rules"]').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('tr[data-dag-id]').count(), 1);
+    assert.match(page.url(), /search=hello/);
+    await page.fill('input[type="search"]', '');
+    await page.locator('tr[data-dag-id="trigger_rules"]').waitFor();
+  });
+
+  test('triggering a run from the UI runs it, and the grid turns green', async () => {
+    await open('/');
+    await page.click('button[aria-label="Trigger hello_world"]');
+    const dialog = page.locator('dialog[aria-label="Trigger hello_world"]');
+    await dialog.waitFor();
+    assert.match(await dialog.locator('textarea[name="conf"]').inputValue(), /"name": "world"/);
+    await dialog.locator('textarea[name="conf"]').fill('{"name": oops}');
+    await dialog.getByText(/not valid JSON at line 1, column 10/).waitFor();
+    assert.equal(await dialog.locator('button[type="submit"]').isDisabled(), true);
+    await dialog.locator('textarea[name="conf"]').fill('{"name": "Ada"}');
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(/Triggered manual__/).waitFor();
+
+    const { runs } = await listRuns(h.db, 'hello_world');
+    assert.equal(runs.length, 1);
+    assert.deepEqual(runs[0]!.conf, { name: 'Ada' });
+
+    await open('/dags/hello_world');
+    const cells = page.locator('table.grid [data-cell]');
+    await cells.first().waitFor();
+    const taskCount = await cells.count();
+    assert.ok(taskCount >= 3, `the grid shows ${taskCount} cells`);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('table.grid [data-state="success"]').length === n,
+      taskCount,
+      { timeout: 20_000 },
+    );
+    await screenshot(page, 'dag-grid');
+
+    await open('/dags/hello_world/graph');
+    await page.waitForFunction(() => {
+      const nodes = document.querySelectorAll('svg.graph g.node');
+      return nodes.length > 0 && [...nodes].every((n) => n.getAttribute('data-state') === 'success');
+    });
+    await screenshot(page, 'dag-graph');
+  });
+
+  test("a failed task's log is readable, and clearing it runs it again", async () => {
+    await open('/');
+    await page.click('button[aria-label="Trigger trigger_rules"]');
+    const dialog = page.locator('dialog[aria-label="Trigger trigger_rules"]');
+    await dialog.locator('textarea[name="conf"]').fill('{"failLoad": true}');
+    await dialog.locator('button[type="submit"]').click();
+    await page.getByRole('link', { name: 'Open run' }).click();
+
+    const loadRow = page.locator('tr[data-task-id="load"]');
+    await page.locator('tr[data-task-id="load"][data-state="failed"]').waitFor({ timeout: 20_000 });
+    await page.locator('tr[data-task-id="cleanup"][data-state="success"]').waitFor({ timeout: 20_000 });
+    assert.match(await loadRow.innerText(), /failLoad was set in the run conf/);
+    await screenshot(page, 'run');
+
+    await loadRow.getByRole('link', { name: 'load' }).click();
+    const log = page.locator('[data-testid="log"]');
+    await log.waitFor();
+    assert.match(await log.innerText(), /ERROR task failed: failLoad was set in the run conf/);
+    assert.match(await page.locator('section[aria-label="Error"]').innerText(), /failLoad was set in the run conf/);
+    await screenshot(page, 'task-instance');
+
+    await page.getByRole('button', { name: 'Clear…' }).click();
+    const confirm = page.locator('dialog[aria-label="Clear \\"load\\""]');
+    await confirm.waitFor();
+    const affected = await confirm.locator('.affected').innerText();
+    for (const task of ['load', 'alert_on_failure', 'cleanup', 'summary']) assert.match(affected, new RegExp(task));
+    assert.doesNotMatch(affected, /extract/);
+    await confirm.locator('button[type="submit"]').click();
+    await confirm.waitFor({ state: 'detached' });
+
+    // The cleared task runs again as try 2 (and fails again: the conf still says so).
+    await page.getByRole('button', { name: /Try 2/ }).waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => /try 2/i.test(document.querySelector('[aria-label^="Log of try"]')?.getAttribute('aria-label') ?? ''));
+    await page.locator('[data-testid="log"]').getByText(/ERROR task failed: failLoad was set/).waitFor({ timeout: 20_000 });
+    const runId = decodeURIComponent(page.url().split('/runs/')[1]!.split('/')[0]!);
+    await h.waitFor('the cleared task to fail again', async () => {
+      const tis = await h.taskInstances('trigger_rules', runId);
+      return tis.load?.state === 'failed' && tis.load.tryNumber === 2;
+    });
+  });
+
+  test('marking a task success and clearing its downstream task finishes the run', async () => {
+    const { runs } = await listRuns(h.db, 'trigger_rules');
+    const runId = runs[0]!.runId;
+    await h.waitForRunEnd('trigger_rules', runId);
+    await open(`/dags/trigger_rules/runs/${encodeURIComponent(runId)}`);
+    await page.locator('.page-head .badge.st-failed').waitFor();
+    await page.click('button[aria-label="Mark load success"]');
+    const mark = page.locator('dialog[aria-label="Mark \\"load\\" success"]');
+    await mark.locator('button[type="submit"]').click();
+    await page.locator('tr[data-task-id="load"][data-state="success"]').waitFor();
+    // As in Airflow, a mark does not re-run downstream tasks already decided: summary stays
+    // upstream_failed until it is cleared, and then runs.
+    assert.equal(await page.locator('tr[data-task-id="summary"]').getAttribute('data-state'), 'upstream_failed');
+    await page.click('button[aria-label="Clear summary"]');
+    const clear = page.locator('dialog[aria-label="Clear \\"summary\\""]');
+    await clear.locator('button[type="submit"]').click();
+    await page.locator('tr[data-task-id="summary"][data-state="success"]').waitFor({ timeout: 20_000 });
+    await page.locator('.page-head .badge.st-success').waitFor({ timeout: 20_000 });
+  });
+
+  test('a backfill created from the form shows its dry run first, then produces its runs', async () => {
+    await open('/dags/daily_report');
+    await page.click('header button[aria-pressed="false"]:has-text("UTC")');
+    await page.click('button:has-text("Backfill…")');
+    const dialog = page.locator('dialog[aria-label="New backfill"]');
+    await dialog.waitFor();
+    await dialog.locator('input[name="fromDate"]').fill('2026-01-01T00:00:00');
+    await dialog.locator('input[name="toDate"]').fill('2026-01-03T00:00:00');
+    await dialog.locator('input[name="maxActiveRuns"]').fill('2');
+    await dialog.getByRole('button', { name: 'Preview runs' }).click();
+    const preview = dialog.locator('section[aria-label="Dry run"]');
+    await preview.waitFor();
+    assert.match(await preview.innerText(), /3 intervals in range: 3 new, 0 re-run, 0 skipped/);
+    assert.equal(await preview.locator('tbody tr').count(), 3);
+    assert.equal((await listRuns(h.db, 'daily_report')).runs.filter((r) => r.runType === 'backfill').length, 0, 'a dry run creates nothing');
+    await screenshot(page, 'backfill-form');
+
+    await dialog.getByRole('button', { name: 'Create backfill (3 runs)' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForURL(/\/dags\/daily_report\/backfills$/);
+    const row = page.locator('tr[data-backfill-id]');
+    await row.waitFor();
+    await page.waitForFunction(() => /3\/3/.test(document.querySelector('tr[data-backfill-id]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    assert.match(await row.innerText(), /completed/);
+    const backfillRuns = (await listRuns(h.db, 'daily_report')).runs.filter((r) => r.runType === 'backfill');
+    assert.deepEqual(
+      backfillRuns.map((r) => r.logicalDate.toISOString()).sort(),
+      ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z'],
+    );
+    await open('/backfills');
+    await page.locator('tr[data-backfill-id]').waitFor();
+    await screenshot(page, 'backfills');
+  });
+
+  test('pausing from the UI pauses the DAG', async () => {
+    await open('/');
+    const toggle = page.locator('button[role="switch"][data-dag-id="daily_report"]');
+    assert.equal(await toggle.getAttribute('aria-checked'), 'true');
+    await toggle.click();
+    await h.waitFor('daily_report to be paused', async () => (await getDag(h.db, 'daily_report'))?.isPaused === true);
+    await page.waitForFunction(() => document.querySelector('button[role="switch"][data-dag-id="daily_report"]')?.getAttribute('aria-checked') === 'false');
+    await page.click('.segmented button:has-text("Paused")');
+    assert.deepEqual(await page.locator('tr[data-dag-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dag-id'))), ['daily_report']);
+  });
+
+  test('the grid is usable by keyboard', async () => {
+    await open('/dags/trigger_rules');
+    const first = page.locator('table.grid [data-cell][tabindex="0"]');
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    assert.match(focused, /^load in /);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/tasks\/load$/);
+    await page.keyboard.press('?');
+    await page.locator('dialog[aria-label="Keyboard shortcuts"]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('g');
+    await page.keyboard.press('b');
+    await page.waitForURL(/\/backfills$/);
+  });
+
+  test('with SLUICE_API_TOKEN set, the UI asks for the token once and keeps it for the session', async () => {
+    const secured = await startWebserver(
+      { services: h.services, redis: h.redis, config: { ...h.config, apiToken: 'e2e-secret' } },
+      { host: '127.0.0.1', port: 0 },
+    );
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${secured.url}/`);
+      await tab.locator('input[name="token"]').fill('wrong');
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByText('That token was not accepted').waitFor();
+      await tab.locator('input[name="token"]').fill('e2e-secret');
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.locator('tr[data-dag-id="hello_world"]').waitFor();
+      await tab.goto(`${secured.url}/dags/hello_world/details`);
+      await tab.getByText('Tasks (').waitFor();
+      assert.equal(await tab.locator('input[name="token"]').count(), 0, 'not asked again in the same session');
+    } finally {
+      await context.close();
+      await secured.close();
+    }
+  });
+
+  test('the pages raised no script errors', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
