@@ -94,5 +94,9 @@ export function checkId(value: unknown, what: string): string {
     const fixed = value.replace(/[^A-Za-z0-9_.-]+/g, '_');
     throw new Error(`${what} "${value}" may only contain letters, digits, '_', '-' and '.'; rename it, e.g. "${fixed}"`);
   }
+  // "." and ".." would name the folder itself or its parent in every URL (browsers and HTTP clients resolve them).
+  if (/^\.+$/.test(value) && value.length <= 2) {
+    throw new Error(`${what} "${value}" cannot be used: URLs would read it as a folder; use letters or digits too, e.g. "${value}_"`);
+  }
   return value;
 }

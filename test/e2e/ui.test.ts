@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import { getDag } from '../../src/store/dags.ts';
 import { listRuns } from '../../src/store/runs.ts';
 import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
@@ -67,7 +68,6 @@ describe('web UI in a browser', { skip }, () => {
     assert.match(text, /broken_dag\.ts/);
     assert.match(text, /schedul/);
     assert.match(await page.locator('tr[data-dag-id="daily_report"]').innerText(), /every day at 00:00/);
-    await screenshot(page, 'dags');
 
     await page.fill('input[type="search"]', 'hello');
     await page.locator('tr[data-dag-id="trigger_rules"]').waitFor({ state: 'detached' });
@@ -105,14 +105,12 @@ describe('web UI in a browser', { skip }, () => {
       taskCount,
       { timeout: 20_000 },
     );
-    await screenshot(page, 'dag-grid');
 
     await open('/dags/hello_world/graph');
     await page.waitForFunction(() => {
       const nodes = document.querySelectorAll('svg.graph g.node');
       return nodes.length > 0 && [...nodes].every((n) => n.getAttribute('data-state') === 'success');
     });
-    await screenshot(page, 'dag-graph');
   });
 
   test("a failed task's log is readable, and clearing it runs it again", async () => {
@@ -127,14 +125,12 @@ describe('web UI in a browser', { skip }, () => {
     await page.locator('tr[data-task-id="load"][data-state="failed"]').waitFor({ timeout: 20_000 });
     await page.locator('tr[data-task-id="cleanup"][data-state="success"]').waitFor({ timeout: 20_000 });
     assert.match(await loadRow.innerText(), /failLoad was set in the run conf/);
-    await screenshot(page, 'run');
 
     await loadRow.getByRole('link', { name: 'load' }).click();
     const log = page.locator('[data-testid="log"]');
     await log.waitFor();
     assert.match(await log.innerText(), /ERROR task failed: failLoad was set in the run conf/);
     assert.match(await page.locator('section[aria-label="Error"]').innerText(), /failLoad was set in the run conf/);
-    await screenshot(page, 'task-instance');
 
     await page.getByRole('button', { name: 'Clear…' }).click();
     const confirm = page.locator('dialog[aria-label="Clear \\"load\\""]');
@@ -205,9 +201,6 @@ describe('web UI in a browser', { skip }, () => {
       backfillRuns.map((r) => r.logicalDate.toISOString()).sort(),
       ['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z'],
     );
-    await open('/backfills');
-    await page.locator('tr[data-backfill-id]').waitFor();
-    await screenshot(page, 'backfills');
   });
 
   test('pausing from the UI pauses the DAG', async () => {
@@ -260,6 +253,36 @@ describe('web UI in a browser', { skip }, () => {
       await context.close();
       await secured.close();
     }
+  });
+
+  test('every page, for the README (UPDATE_SCREENSHOTS=1 writes docs/screenshots)', async () => {
+    // A few more runs, so the grid has something to show.
+    for (const failLoad of [false, true, false, true]) {
+      const made = await triggerDagRun(h.db, 'trigger_rules', { conf: { failLoad } });
+      await h.waitForRunEnd('trigger_rules', made.runId);
+    }
+    const { runs } = await listRuns(h.db, 'trigger_rules');
+    const failed = runs.find((r) => r.state === 'failed')!;
+    const run = `/dags/trigger_rules/runs/${encodeURIComponent(failed.runId)}`;
+    const pages: [name: string, path: string, ready: string][] = [
+      ['dags', '/', 'tr[data-dag-id="hello_world"]'],
+      ['dag-grid', '/dags/trigger_rules', 'table.grid [data-cell]'],
+      ['dag-graph', `/dags/trigger_rules/graph?run=${encodeURIComponent(failed.runId)}`, 'svg.graph g.node[data-state="failed"]'],
+      ['dag-details', '/dags/daily_report/details', 'text=Tasks ('],
+      ['run', run, 'tr[data-task-id="load"]'],
+      ['task-instance', `${run}/tasks/load`, '[data-testid="log"]'],
+      ['backfills', '/backfills', 'tr[data-backfill-id]'],
+    ];
+    for (const [name, pathname, ready] of pages) {
+      await open(pathname);
+      await page.locator(ready).first().waitFor();
+      await screenshot(page, name);
+    }
+    const dark = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark' });
+    await dark.goto(`${server.url}/dags/trigger_rules`);
+    await dark.locator('table.grid [data-cell]').first().waitFor();
+    await screenshot(dark, 'dag-grid-dark');
+    await dark.close();
   });
 
   test('the pages raised no script errors', () => {

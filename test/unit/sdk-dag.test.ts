@@ -41,6 +41,9 @@ describe('dag() and d.task()', () => {
     rejects(() => dag('d').task('load data', noop), `DAG "d": the task id "load data" may only contain letters, digits, '_', '-' and '.'; rename it, e.g. "load_data"`);
     rejects(() => dag('d').task('ü', noop), /the task id "ü" may only contain/);
     rejects(() => dag('d').task('', noop), /^DAG "d": the task id is empty/);
+    rejects(() => dag('d').task('..', noop), `DAG "d": the task id ".." cannot be used: URLs would read it as a folder; use letters or digits too, e.g. ".._"`);
+    rejects(() => dag('.'), /the DAG id "\." cannot be used/);
+    assert.equal(dag('d').task('...', noop).taskId, '...');
   });
 
   it('rejects a duplicate task id when it is declared', () => {

@@ -95,12 +95,15 @@ export function toDateTimeInput(iso: string, mode: TimeZoneMode): string {
 
 /**
  * The instant a `datetime-local` input's value names in the chosen zone, as ISO 8601 UTC; null
- * when the value is empty or not a complete date and time.
+ * when the value is empty, incomplete or not a real date and time (Feb 30, 24:00).
  */
 export function fromDateTimeInput(value: string, mode: TimeZoneMode): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
   if (!match) return null;
   const [y, mo, d, h, mi, s] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  if (y < 1000 || mo < 1 || mo > 12) return null;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59) return null;
   const date = mode === 'utc' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  return date.toISOString();
 }

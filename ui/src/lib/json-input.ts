@@ -24,7 +24,13 @@ export function parseJsonObject(text: string): JsonObjectResult {
 }
 
 function describeSyntaxError(text: string): string {
-  const offset = jsonErrorOffset(text);
+  let offset: number;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    // Nested deeper than the scanner's recursion can go: still say what is wrong, without a place.
+    return 'is not valid JSON (and nests too deeply to point at the mistake)';
+  }
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');

@@ -7,7 +7,8 @@ export interface LogLine {
   level: LogLevel;
 }
 
-const LEVEL_AT_START = /^\S+ (TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
+// The time is left out when a line had none; raw lines ("npm WARN …") are not pino's and keep no level.
+const LEVEL_AT_START = /^(?:\d{4}-\d\d-\d\dT\S+ )?(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
 
 /**
  * Continuation lines (an error's stack, indented under its line) take the level of the line they
