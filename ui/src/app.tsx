@@ -139,13 +139,15 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
 
 function HealthPill() {
   const health = usePoll('health', (signal) => getJson<Health>('/health', { signal }), 5000);
-  if (!health.data) {
-    return health.error ? (
-      <span class="pill bad" title={health.error.message}>
+  // An error wins over older data: a webserver that stopped answering must not look healthy.
+  if (health.error) {
+    return (
+      <span class="pill bad" title={health.error.message} role="status" data-health="offline">
         offline
       </span>
-    ) : null;
+    );
   }
+  if (!health.data) return null;
   const h = health.data;
   const parts = [
     `metadatabase: ${h.metadatabase.status}`,

@@ -4,6 +4,7 @@ import { apiPath, getJson } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
 import { PauseToggle } from '../actions/pause.tsx';
 import { TriggerDialog } from '../actions/trigger.tsx';
+import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
@@ -57,39 +58,34 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
         </button>
       </div>
       {d.description && <p class="description">{d.description}</p>}
-      <dl class="facts">
-        <div>
-          <dt>Schedule</dt>
-          <dd>
-            {d.schedule ? <code>{d.schedule}</code> : 'manual only'}
-            {d.scheduleDescription && <span class="muted"> · {d.scheduleDescription}</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Next run</dt>
-          <dd>
-            {d.isPaused ? (
-              <span class="muted">paused</span>
-            ) : d.nextDagRunDataIntervalStart ? (
-              <>
-                <Time iso={d.nextDagRunDataIntervalStart} seconds={false} /> <span class="muted">(runs <Relative iso={d.nextDagRunDataIntervalEnd} />)</span>
-              </>
-            ) : (
-              '—'
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>File</dt>
-          <dd class="mono">{d.fileloc}</dd>
-        </div>
+      <Facts>
+        <Fact label="Schedule">
+          {d.schedule ? <code>{d.schedule}</code> : 'manual only'}
+          {d.scheduleDescription && <span class="muted"> · {d.scheduleDescription}</span>}
+        </Fact>
+        <Fact label="Next run">
+          {d.isPaused ? (
+            <span class="muted">paused</span>
+          ) : d.nextDagRunDataIntervalStart ? (
+            <>
+              <Time iso={d.nextDagRunDataIntervalStart} seconds={false} />{' '}
+              <span class="muted">
+                (runs <Relative iso={d.nextDagRunDataIntervalEnd} />)
+              </span>
+            </>
+          ) : (
+            '—'
+          )}
+        </Fact>
+        <Fact label="File">
+          <span class="mono">{d.fileloc}</span>
+        </Fact>
         {!d.isActive && (
-          <div>
-            <dt>Status</dt>
-            <dd class="field-error">its file no longer defines it: history only</dd>
-          </div>
+          <Fact label="Status">
+            <span class="field-error">its file no longer defines it: history only</span>
+          </Fact>
         )}
-      </dl>
+      </Facts>
       {dag.error && <p class="stale">Live updates paused: {dag.error.message}</p>}
       <nav class="tabs" aria-label="DAG views">
         {DAG_TABS.map((t, i) => (

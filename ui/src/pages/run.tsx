@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { apiPath, getJson } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
+import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
@@ -55,56 +56,35 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           Clear run…
         </button>
       </div>
-      <dl class="facts">
-        <div>
-          <dt>Type</dt>
-          <dd>
-            {r.runType}
-            {r.backfillId !== null && (
-              <>
-                {' '}
-                (<Link href={href.dag(dagId, 'backfills')}>backfill #{r.backfillId}</Link>)
-              </>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Logical date</dt>
-          <dd>
-            <Time iso={r.logicalDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Data interval</dt>
-          <dd>
-            <Time iso={r.dataIntervalStart} /> → <Time iso={r.dataIntervalEnd} />
-          </dd>
-        </div>
-        <div>
-          <dt>Queued</dt>
-          <dd>
-            <Time iso={r.queuedAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Time iso={r.startDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>
-            <Time iso={r.endDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>
-            <Elapsed start={r.startDate} end={r.endDate} />
-          </dd>
-        </div>
-      </dl>
+      <Facts>
+        <Fact label="Type">
+          {r.runType}
+          {r.backfillId !== null && (
+            <>
+              {' '}
+              (<Link href={href.dag(dagId, 'backfills')}>backfill #{r.backfillId}</Link>)
+            </>
+          )}
+        </Fact>
+        <Fact label="Logical date">
+          <Time iso={r.logicalDate} />
+        </Fact>
+        <Fact label="Data interval">
+          <Time iso={r.dataIntervalStart} /> → <Time iso={r.dataIntervalEnd} />
+        </Fact>
+        <Fact label="Queued">
+          <Time iso={r.queuedAt} />
+        </Fact>
+        <Fact label="Started">
+          <Time iso={r.startDate} />
+        </Fact>
+        <Fact label="Ended">
+          <Time iso={r.endDate} />
+        </Fact>
+        <Fact label="Duration">
+          <Elapsed start={r.startDate} end={r.endDate} />
+        </Fact>
+      </Facts>
       {Object.keys(r.conf).length > 0 && (
         <details class="conf">
           <summary>Conf</summary>
@@ -199,5 +179,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
 function orderLikeDag(instances: TaskInstance[], dag: DagDetail | undefined): TaskInstance[] {
   if (!dag) return instances;
   const position = new Map(dag.tasks.map((t, i) => [t.taskId, i]));
-  return [...instances].sort((a, b) => (position.get(a.taskId) ?? Infinity) - (position.get(b.taskId) ?? Infinity) || a.taskId.localeCompare(b.taskId));
+  return [...instances].sort(
+    (a, b) => (position.get(a.taskId) ?? Infinity) - (position.get(b.taskId) ?? Infinity) || a.taskId.localeCompare(b.taskId),
+  );
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, apiPath, getJson } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { LogView } from '../components/log-view.tsx';
+import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge, StateDot } from '../components/state.tsx';
 import { Elapsed, Relative, Time } from '../components/time.tsx';
@@ -66,52 +67,32 @@ export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runI
           Mark failed…
         </button>
       </div>
-      <dl class="facts">
-        <div>
-          <dt>Try</dt>
-          <dd class="num">
+      <Facts>
+        <Fact label="Try">
+          <span class="num">
             {t.tryNumber} of {t.maxTries}
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <Time iso={t.startDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>
-            <Time iso={t.endDate} />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{t.state === 'running' ? <Elapsed start={t.startDate} end={null} /> : <Elapsed start={t.startDate} end={t.endDate} />}</dd>
-        </div>
+          </span>
+        </Fact>
+        <Fact label="Started">
+          <Time iso={t.startDate} />
+        </Fact>
+        <Fact label="Ended">
+          <Time iso={t.endDate} />
+        </Fact>
+        <Fact label="Duration">
+          {t.state === 'running' ? <Elapsed start={t.startDate} end={null} /> : <Elapsed start={t.startDate} end={t.endDate} />}
+        </Fact>
         {t.nextTryAt && (
-          <div>
-            <dt>Next try</dt>
-            <dd>
-              <Relative iso={t.nextTryAt} />
-            </dd>
-          </div>
+          <Fact label="Next try">
+            <Relative iso={t.nextTryAt} />
+          </Fact>
         )}
-        <div>
-          <dt>Host</dt>
-          <dd>{t.hostname ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Pool · queue</dt>
-          <dd>
-            {t.pool} · {t.queue}
-          </dd>
-        </div>
-        <div>
-          <dt>Trigger rule</dt>
-          <dd>{t.triggerRule}</dd>
-        </div>
-      </dl>
+        <Fact label="Host">{t.hostname ?? '—'}</Fact>
+        <Fact label="Pool · queue">
+          {t.pool} · {t.queue}
+        </Fact>
+        <Fact label="Trigger rule">{t.triggerRule}</Fact>
+      </Facts>
       {ti.error && <p class="stale">Live updates paused: {ti.error.message}</p>}
 
       {tryList.length > 0 && (
@@ -148,11 +129,13 @@ export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runI
 
 function XcomView({ base, state }: { base: string; state: string }) {
   // The value changes only when the task succeeds (or is cleared): poll slowly, keyed by state.
-  const xcom = usePoll(`xcom:${base}:${state}`, (signal) =>
-    getJson<{ value: unknown }>(`${base}/xcom`, { signal }).catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return { missing: error.message };
-      throw error;
-    }),
+  const xcom = usePoll(
+    `xcom:${base}:${state}`,
+    (signal) =>
+      getJson<{ value: unknown }>(`${base}/xcom`, { signal }).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return { missing: error.message };
+        throw error;
+      }),
     5000,
   );
   return (
