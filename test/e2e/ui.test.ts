@@ -214,6 +214,40 @@ describe('web UI in a browser', { skip }, () => {
     assert.deepEqual(await page.locator('tr[data-dag-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dag-id'))), ['daily_report']);
   });
 
+  test("a running try's log follows new lines live, then stops when the try ends", async () => {
+    await h.writeDag(
+      'e2e_slow_logger.ts',
+      `import { dag } from 'sluice';
+const d = dag('e2e_slow_logger', {});
+d.task('tick', async (ctx) => {
+  for (let i = 1; i <= 60; i++) {
+    ctx.log.info({ i }, 'tick');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+export default d;
+`,
+    );
+    try {
+      await h.waitForDag('e2e_slow_logger');
+      const run = await triggerDagRun(h.db, 'e2e_slow_logger', {});
+      await open(`/dags/e2e_slow_logger/runs/${encodeURIComponent(run.runId)}/tasks/tick`);
+      await page.locator('.live-pill').waitFor({ timeout: 10_000 });
+      const lineCount = () => page.locator('[data-testid="log"] .line').count();
+      await page.locator('[data-testid="log"] .line').first().waitFor();
+      const early = await lineCount();
+      await page.locator('.live-pill').waitFor({ state: 'detached', timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="log"] .line').length === 60);
+      assert.ok(early < 60, `the log showed ${early} lines while the try ran, then all 60`);
+      assert.equal(await page.locator('.page-head .badge').innerText(), 'success');
+      const scroll = await page.locator('[data-testid="log"]').evaluate((el) => ({ overflow: el.scrollHeight - el.clientHeight, top: el.scrollTop }));
+      assert.ok(scroll.overflow > 100, 'the log is taller than its box');
+      assert.ok(scroll.overflow - scroll.top < 40, `the log is scrolled to its end (${JSON.stringify(scroll)})`);
+    } finally {
+      await h.removeDag('e2e_slow_logger.ts');
+    }
+  });
+
   test('the grid is usable by keyboard', async () => {
     await open('/dags/trigger_rules');
     const first = page.locator('table.grid [data-cell][tabindex="0"]');
