@@ -21,8 +21,6 @@ export interface UiBundle {
   assets: Map<string, UiAsset>;
 }
 
-export const UI_SCRIPT_PATH = '/assets/app.js';
-
 let pending: Promise<UiBundle> | undefined;
 
 /** The bundle, built once per process; a failed build is retried on the next call. */
