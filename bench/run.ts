@@ -13,8 +13,9 @@ import { chainScenario } from './scenarios/chain.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { backfillScenario } from './scenarios/backfill.ts';
 import { dagFolderScenario } from './scenarios/dag-folder.ts';
+import { uiGridScenario } from './scenarios/ui-grid.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario];
 
 const started = Date.now();
 const progress = (message: string) => {
