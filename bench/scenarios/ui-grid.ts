@@ -235,7 +235,7 @@ const PAGE_PROBE = `(() => {
   }).observe({ type: 'longtask', buffered: true });
   probe.cells = new Promise((resolve) => {
     const observer = new MutationObserver(() => {
-      if (document.querySelectorAll('table.grid .cell[data-cell]').length < ${CELLS}) return;
+      if (document.querySelectorAll('.grid .cell[data-cell]').length < ${CELLS}) return;
       const cellsAt = performance.now();
       console.timeStamp('bench:cells');
       observer.disconnect();
@@ -248,14 +248,12 @@ const PAGE_PROBE = `(() => {
 
 /**
  * `__update` resolves with Date.now() when each of column `col`'s 50 cells shows state "none",
- * and writes a trace marker then. Only the one column is read: row by row, not by a selector.
+ * and writes a trace marker then. Only the one column's cells are read, each by its position.
  */
 const watchColumn = (col: number) => `(() => {
   const cleared = () => {
-    const body = document.querySelector('table.grid tbody');
-    if (!body || body.rows.length !== ${TASKS}) return false;
-    for (const row of body.rows) {
-      const cell = row.cells[${col + 1}] && row.cells[${col + 1}].firstElementChild;
+    for (let row = 0; row < ${TASKS}; row++) {
+      const cell = document.querySelector('.grid [data-cell="' + row + ':${col}"]');
       if (!cell || cell.getAttribute('data-state') !== 'none') return false;
     }
     return true;
@@ -273,7 +271,7 @@ const watchColumn = (col: number) => `(() => {
 
 /** What the `col`-th cell of each row shows. */
 const columnStates = (col: number) =>
-  `[...document.querySelector('table.grid tbody').rows].map((row) => row.cells[${col + 1}].firstElementChild.getAttribute('data-state'))`;
+  `Array.from({ length: ${TASKS} }, (_, row) => document.querySelector('.grid [data-cell="' + row + ':${col}"]')?.getAttribute('data-state'))`;
 
 /** Evaluates `expression` in the page and awaits the promise it gives, failing after `timeoutMs`. */
 async function inPage<T>(page: Page, expression: string, what: string, timeoutMs = 30_000): Promise<T> {

@@ -94,7 +94,7 @@ export function dagRunSummaryJson(run: DagRunRecord) {
 }
 
 /** Where a task instance has got and how long it took: a cell of the grid, and part of the full instance. */
-export function taskInstanceProgressJson(ti: TaskInstanceRecord) {
+export function taskInstanceProgressJson(ti: Pick<TaskInstanceRecord, 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs'>) {
   return {
     state: ti.state,
     tryNumber: ti.tryNumber,

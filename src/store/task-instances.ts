@@ -83,13 +83,34 @@ export async function listTaskInstances(db: Queryable, dagId: string, runId: str
   return rows.map(toTi);
 }
 
-/** Task instances of many runs at once (the grid). */
-export async function listTaskInstancesOfRuns(db: Queryable, dagId: string, runIds: string[]): Promise<TaskInstanceRecord[]> {
-  const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = ANY ($2::text[])`,
+/** What the grid shows of a task instance: its colour, its tooltip, and its row. */
+export type GridInstanceRecord = Pick<
+  TaskInstanceRecord,
+  'runId' | 'taskId' | 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs' | 'triggerRule'
+>;
+
+/**
+ * Task instances of many runs at once (the grid), only the columns it shows: parsing 5,000 rows
+ * of every column took node-postgres twice as long as the query itself.
+ */
+export async function listTaskInstancesOfRuns(db: Queryable, dagId: string, runIds: string[]): Promise<GridInstanceRecord[]> {
+  type Row = Pick<TiRow, 'run_id' | 'task_id' | 'state' | 'try_number' | 'max_tries' | 'start_date' | 'end_date' | 'duration_ms' | 'trigger_rule'>;
+  const { rows } = await db.query<Row>(
+    `SELECT run_id, task_id, state, try_number, max_tries, start_date, end_date, duration_ms, trigger_rule
+     FROM task_instances WHERE dag_id = $1 AND run_id = ANY ($2::text[])`,
     [dagId, runIds],
   );
-  return rows.map(toTi);
+  return rows.map((r) => ({
+    runId: r.run_id,
+    taskId: r.task_id,
+    state: r.state,
+    tryNumber: r.try_number,
+    maxTries: r.max_tries,
+    startDate: r.start_date,
+    endDate: r.end_date,
+    durationMs: r.duration_ms,
+    triggerRule: r.trigger_rule,
+  }));
 }
 
 export async function getTaskInstance(

@@ -96,12 +96,12 @@ describe('web UI in a browser', { skip }, () => {
     assert.deepEqual(runs[0]!.conf, { name: 'Ada' });
 
     await open('/dags/hello_world');
-    const cells = page.locator('table.grid [data-cell]');
+    const cells = page.locator('.grid [data-cell]');
     await cells.first().waitFor();
     const taskCount = await cells.count();
     assert.ok(taskCount >= 3, `the grid shows ${taskCount} cells`);
     await page.waitForFunction(
-      (n) => document.querySelectorAll('table.grid [data-state="success"]').length === n,
+      (n) => document.querySelectorAll('.grid [data-state="success"]').length === n,
       taskCount,
       { timeout: 20_000 },
     );
@@ -250,7 +250,7 @@ export default d;
 
   test('the grid is usable by keyboard', async () => {
     await open('/dags/trigger_rules');
-    const first = page.locator('table.grid [data-cell][tabindex="0"]');
+    const first = page.locator('.grid [data-cell][tabindex="0"]');
     await first.focus();
     await page.keyboard.press('ArrowDown');
     const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
@@ -300,7 +300,7 @@ export default d;
     const run = `/dags/trigger_rules/runs/${encodeURIComponent(failed.runId)}`;
     const pages: [name: string, path: string, ready: string][] = [
       ['dags', '/', 'tr[data-dag-id="hello_world"]'],
-      ['dag-grid', '/dags/trigger_rules', 'table.grid [data-cell]'],
+      ['dag-grid', '/dags/trigger_rules', '.grid [data-cell]'],
       ['dag-graph', `/dags/trigger_rules/graph?run=${encodeURIComponent(failed.runId)}`, 'svg.graph g.node[data-state="failed"]'],
       ['dag-details', '/dags/daily_report/details', 'text=Tasks ('],
       ['run', run, 'tr[data-task-id="load"]'],
@@ -314,7 +314,7 @@ export default d;
     }
     const dark = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark' });
     await dark.goto(`${server.url}/dags/trigger_rules`);
-    await dark.locator('table.grid [data-cell]').first().waitFor();
+    await dark.locator('.grid [data-cell]').first().waitFor();
     await screenshot(dark, 'dag-grid-dark');
     await dark.close();
   });

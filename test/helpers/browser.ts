@@ -10,7 +10,8 @@ import { REPO_ROOT } from './harness.ts';
 
 export const CHROMIUM_PATH = process.env.SLUICE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
-const FLAGS = [
+/** Chromium's flags for headless runs here (also the benchmarks'). */
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -32,7 +33,7 @@ export function browserUnavailable(): string | undefined {
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
 /** Problems the page reported: uncaught errors and console errors, other than expected 404s. */

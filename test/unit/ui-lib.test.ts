@@ -14,7 +14,7 @@ import {
   toDateTimeInput,
   utcOffset,
 } from '../../ui/src/lib/format.ts';
-import { BAR_MAX_PX, BAR_MIN_PX, moveInGrid, rowSignature, runBarHeights } from '../../ui/src/lib/grid-model.ts';
+import { BAR_MAX_PX, BAR_MIN_PX, cellSignature, moveInGrid, cellsSignature, runBarHeights } from '../../ui/src/lib/grid-model.ts';
 import { jsonErrorOffset, parseJsonObject } from '../../ui/src/lib/json-input.ts';
 import { splitLog } from '../../ui/src/lib/log-lines.ts';
 import { DAG_TABS, href, parseRoute } from '../../ui/src/lib/routes.ts';
@@ -693,29 +693,30 @@ describe('moveInGrid', () => {
   });
 });
 
-describe('rowSignature', () => {
-  type Cell = { state: string; tryNumber: number; durationMs: number | null } | undefined;
+describe('cellsSignature and cellSignature', () => {
+  type Cell = { state: string; tryNumber: number; maxTries: number; durationMs: number | null } | undefined;
   const row = (): Cell[] => [
-    { state: 'success', tryNumber: 1, durationMs: 1200 },
+    { state: 'success', tryNumber: 1, maxTries: 3, durationMs: 1200 },
     undefined,
-    { state: 'running', tryNumber: 2, durationMs: null },
+    { state: 'running', tryNumber: 2, maxTries: 3, durationMs: null },
   ];
 
   it('is the same for the same content in new objects', () => {
-    assert.equal(rowSignature(row()), rowSignature(row()));
+    assert.equal(cellsSignature(row()), cellsSignature(row()));
   });
 
   it("changes when any cell's state, try or duration changes", () => {
-    const base = rowSignature(row());
+    const base = cellsSignature(row());
     const changes: [string, (cells: Cell[]) => void][] = [
-      ['state', (c) => (c[0] = { state: 'failed', tryNumber: 1, durationMs: 1200 })],
-      ['try', (c) => (c[0] = { state: 'success', tryNumber: 2, durationMs: 1200 })],
-      ['duration', (c) => (c[0] = { state: 'success', tryNumber: 1, durationMs: 1201 })],
-      ['last cell state', (c) => (c[2] = { state: 'success', tryNumber: 2, durationMs: null })],
-      ['last cell try', (c) => (c[2] = { state: 'running', tryNumber: 3, durationMs: null })],
-      ['duration appears', (c) => (c[2] = { state: 'running', tryNumber: 2, durationMs: 0 })],
-      ['duration goes', (c) => (c[0] = { state: 'success', tryNumber: 1, durationMs: null })],
-      ['cell appears', (c) => (c[1] = { state: 'none', tryNumber: 0, durationMs: null })],
+      ['state', (c) => (c[0] = { state: 'failed', tryNumber: 1, maxTries: 3, durationMs: 1200 })],
+      ['try', (c) => (c[0] = { state: 'success', tryNumber: 2, maxTries: 3, durationMs: 1200 })],
+      ['duration', (c) => (c[0] = { state: 'success', tryNumber: 1, maxTries: 3, durationMs: 1201 })],
+      ['last cell state', (c) => (c[2] = { state: 'success', tryNumber: 2, maxTries: 3, durationMs: null })],
+      ['last cell try', (c) => (c[2] = { state: 'running', tryNumber: 3, maxTries: 3, durationMs: null })],
+      ['duration appears', (c) => (c[2] = { state: 'running', tryNumber: 2, maxTries: 3, durationMs: 0 })],
+      ['duration goes', (c) => (c[0] = { state: 'success', tryNumber: 1, maxTries: 3, durationMs: null })],
+      ['max tries (a clear grants retries anew)', (c) => (c[0] = { state: 'success', tryNumber: 1, maxTries: 4, durationMs: 1200 })],
+      ['cell appears', (c) => (c[1] = { state: 'none', tryNumber: 0, maxTries: 3, durationMs: null })],
       ['cell goes', (c) => (c[0] = undefined)],
       ['cell added', (c) => c.push(undefined)],
       ['cell removed', (c) => c.pop()],
@@ -724,12 +725,20 @@ describe('rowSignature', () => {
     for (const [what, change] of changes) {
       const cells = row();
       change(cells);
-      assert.notEqual(rowSignature(cells), base, what);
+      assert.notEqual(cellsSignature(cells), base, what);
     }
   });
 
+  it('a cell signature changes exactly when the row signature would', () => {
+    const cell = { state: 'success', tryNumber: 1, maxTries: 3, durationMs: 5 };
+    assert.equal(cellSignature({ ...cell }), cellSignature(cell));
+    assert.notEqual(cellSignature({ ...cell, state: 'failed' }), cellSignature(cell));
+    assert.notEqual(cellSignature(undefined), cellSignature({ ...cell, state: 'none', tryNumber: 0, durationMs: null }));
+    assert.equal(cellsSignature([cell, undefined]), `${cellSignature(cell)}|${cellSignature(undefined)}`);
+  });
+
   it('tells an empty row from a row of one missing cell', () => {
-    assert.notEqual(rowSignature([]), rowSignature([undefined]));
+    assert.notEqual(cellsSignature([]), cellsSignature([undefined]));
   });
 });
 

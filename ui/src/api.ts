@@ -39,6 +39,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH';
   body?: unknown;
   signal?: AbortSignal;
+  /** The ETag of the answer we hold: the server then answers 304 (no body) when nothing changed. */
+  ifNoneMatch?: string;
 }
 
 async function request(path: string, options: RequestOptions, accept: string): Promise<Response> {
@@ -46,6 +48,7 @@ async function request(path: string, options: RequestOptions, accept: string): P
   const stored = token.get();
   if (stored) headers.Authorization = `Bearer ${stored}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.ifNoneMatch) headers['If-None-Match'] = options.ifNoneMatch;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
@@ -53,12 +56,14 @@ async function request(path: string, options: RequestOptions, accept: string): P
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
+      // Our own conditional request: the 304 must reach us rather than be filled from the HTTP cache.
+      cache: options.ifNoneMatch ? 'no-store' : 'default',
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, 'unreachable', 'cannot reach the Sluice webserver; is it running?');
   }
-  if (res.ok) return res;
+  if (res.ok || res.status === 304) return res;
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
   const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
   if (res.status === 401) {
@@ -69,9 +74,24 @@ async function request(path: string, options: RequestOptions, accept: string): P
   throw new ApiError(res.status, body?.error?.code ?? 'error', message);
 }
 
+/** The last answer of each recently read path, so an unchanged answer is neither sent, parsed nor re-rendered. */
+const lastAnswers = new Map<string, { etag: string; value: unknown }>();
+const REMEMBERED_ANSWERS = 32;
+
+/**
+ * GETs JSON. An unchanged answer (a 304 for the ETag we hold) is returned as the very same
+ * object, so polling views tell "nothing changed" by identity. Callers never mutate it.
+ */
 export async function getJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const res = await request(path, options, 'application/json');
-  return (await res.json()) as T;
+  const last = lastAnswers.get(path);
+  const res = await request(path, { ...options, ifNoneMatch: last?.etag }, 'application/json');
+  if (res.status === 304 && last) return last.value as T;
+  const value = (await res.json()) as T;
+  const etag = res.headers.get('etag');
+  lastAnswers.delete(path);
+  if (etag) lastAnswers.set(path, { etag, value });
+  if (lastAnswers.size > REMEMBERED_ANSWERS) lastAnswers.delete(lastAnswers.keys().next().value!);
+  return value;
 }
 
 export async function getText(path: string, options: RequestOptions = {}): Promise<string> {
@@ -79,8 +99,9 @@ export async function getText(path: string, options: RequestOptions = {}): Promi
   return res.text();
 }
 
-export function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {
-  return getJson<T>(path, { method, body });
+export async function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {
+  const res = await request(path, { method, body }, 'application/json');
+  return (await res.json()) as T;
 }
 
 /** Path segments are ids users chose: encode each one. */

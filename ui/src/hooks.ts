@@ -22,11 +22,12 @@ export interface Polled<T> {
 
 /**
  * Fetches with `load` now and every `intervalMs` while the tab is visible; `key` names what is
- * fetched (a new key starts over). An answer equal to the previous one keeps the same object, so
- * memoised parts of the page do not re-render. `load` null: nothing to fetch (yet).
+ * fetched (a new key starts over). `load` should return the same object for an unchanged answer
+ * (getJson does): the state then stays as it is and nothing re-renders. `key` null: nothing to
+ * fetch (yet).
  */
 export function usePoll<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>, intervalMs = LIVE_INTERVAL_MS): Polled<T> {
-  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError; text?: string }>({ key });
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError }>({ key });
   const loadRef = useRef(load);
   loadRef.current = load;
   const tick = useRef<() => void>(() => undefined);
@@ -45,8 +46,7 @@ export function usePoll<T>(key: string | null, load: (signal: AbortSignal) => Pr
       inFlight = controller;
       try {
         const data = await loadRef.current(controller.signal);
-        const text = JSON.stringify(data);
-        if (!stopped) setState((s) => (s.key === key && s.text === text && !s.error ? s : { key, data, text }));
+        if (!stopped) setState((s) => (s.key === key && s.data === data && !s.error ? s : { key, data }));
       } catch (error) {
         if (!stopped && (error as Error).name !== 'AbortError') {
           const apiError = error instanceof ApiError ? error : new ApiError(0, 'error', (error as Error).message);

@@ -8,7 +8,7 @@ import { topologicalOrder } from '../../core/graph.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
 import type { TriggerRule } from '../../core/trigger-rules.ts';
 import { listRuns, type DagRunRecord } from '../../store/runs.ts';
-import { listTaskInstancesOfRuns, type TaskInstanceRecord } from '../../store/task-instances.ts';
+import { listTaskInstancesOfRuns, type GridInstanceRecord } from '../../store/task-instances.ts';
 import type { ApiDeps } from '../context.ts';
 import { requireDag } from '../lookup.ts';
 import { dagRunJson, taskInstanceProgressJson } from '../serialize.ts';
@@ -55,14 +55,14 @@ export function gridRoutes({ services: { db } }: ApiDeps): Router {
 }
 
 /** Each listed run's task instances, newest run first; a run without any still has its (empty) entry. */
-function instancesByRun(runs: DagRunRecord[], instances: TaskInstanceRecord[]): Map<string, TaskInstanceRecord[]> {
-  const byRun = new Map(runs.map((r) => [r.runId, [] as TaskInstanceRecord[]]));
+function instancesByRun(runs: DagRunRecord[], instances: GridInstanceRecord[]): Map<string, GridInstanceRecord[]> {
+  const byRun = new Map(runs.map((r) => [r.runId, [] as GridInstanceRecord[]]));
   for (const ti of instances) byRun.get(ti.runId)?.push(ti);
   return byRun;
 }
 
 /** The rows of the grid: the DAG's tasks as it is now, then tasks only the listed runs still have. */
-function gridTasks(spec: DagSpec, instancesByRun: Map<string, TaskInstanceRecord[]>): GridTask[] {
+function gridTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
   const current = tasksInTopologicalOrder(spec).map(
     (t): GridTask => ({ taskId: t.taskId, upstream: t.upstream, downstream: t.downstream, triggerRule: t.triggerRule }),
   );
@@ -83,7 +83,7 @@ function tasksInTopologicalOrder(spec: DagSpec): TaskSpec[] {
  * Tasks since taken out of the DAG that listed runs still have. Their edges went with the
  * structure they belonged to, so they stand alone, by name, with the newest run's trigger rule.
  */
-function removedTasks(spec: DagSpec, instancesByRun: Map<string, TaskInstanceRecord[]>): GridTask[] {
+function removedTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
   const inSpec = taskById(spec);
   const removed = new Map<string, GridTask>();
   for (const ti of [...instancesByRun.values()].flat()) {
@@ -94,8 +94,8 @@ function removedTasks(spec: DagSpec, instancesByRun: Map<string, TaskInstanceRec
 }
 
 /** `{[dagRunId]: {[taskId]: cell}}`. */
-function cellsJson(instancesByRun: Map<string, TaskInstanceRecord[]>) {
+function cellsJson(instancesByRun: Map<string, GridInstanceRecord[]>) {
   // fromEntries defines keys as data, so no id (not even "__proto__") can reach a prototype.
-  const cellsOfRun = (tis: TaskInstanceRecord[]) => Object.fromEntries(tis.map((ti) => [ti.taskId, taskInstanceProgressJson(ti)]));
+  const cellsOfRun = (tis: GridInstanceRecord[]) => Object.fromEntries(tis.map((ti) => [ti.taskId, taskInstanceProgressJson(ti)]));
   return Object.fromEntries([...instancesByRun].map(([runId, tis]) => [runId, cellsOfRun(tis)]));
 }

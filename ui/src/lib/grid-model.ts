@@ -55,7 +55,19 @@ export function moveInGrid(from: CellPosition, key: string, rows: number, cols: 
   }
 }
 
-/** A short signature of what a row shows, so a row re-renders only when one of its cells changed. */
-export function rowSignature(cells: readonly ({ state: string; tryNumber: number; durationMs: number | null } | undefined)[]): string {
-  return cells.map((c) => (c ? `${c.state}.${c.tryNumber}.${c.durationMs ?? ''}` : '-')).join('|');
+interface CellContent {
+  state: string;
+  tryNumber: number;
+  maxTries: number;
+  durationMs: number | null;
+}
+
+/** A short signature of what a cell shows (its colour and its tooltip), so it re-renders only when that changed. */
+export function cellSignature(cell: CellContent | undefined): string {
+  return cell ? `${cell.state}.${cell.tryNumber}.${cell.maxTries}.${cell.durationMs ?? ''}` : '-';
+}
+
+/** The same for a run's column of cells, so an untouched column is skipped without looking at its cells. */
+export function cellsSignature(cells: readonly (CellContent | undefined)[]): string {
+  return cells.map(cellSignature).join('|');
 }

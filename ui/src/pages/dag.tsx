@@ -21,20 +21,40 @@ const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs:
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
   const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 2000);
-  const [dialog, setDialog] = useState<'trigger' | 'backfill' | undefined>();
-
-  if (!dag.data) {
-    return (
-      <div class="page">
-        <Breadcrumbs dagId={dagId} />
-        <Pending error={dag.error} what={`DAG ${dagId}`} />
-      </div>
-    );
-  }
   const d = dag.data;
+  // The grid, runs and backfills need only the id: they load alongside the DAG, not after it.
+  const unknown = !d && dag.error !== undefined;
   return (
     <div class="page">
       <Breadcrumbs dagId={dagId} />
+      {d ? <DagHeader dag={d} /> : <Pending error={dag.error} what={`DAG ${dagId}`} />}
+      {dag.error && d && <p class="stale">Live updates paused: {dag.error.message}</p>}
+      {!unknown && (
+        <>
+          <nav class="tabs" aria-label="DAG views">
+            {DAG_TABS.map((t, i) => (
+              <Link key={t} href={href.dag(dagId, t)} aria-current={t === tab ? 'page' : undefined} data-hotkey={String(i + 1)}>
+                {TAB_LABELS[t]}
+              </Link>
+            ))}
+          </nav>
+          <section class="tab-panel">
+            {tab === 'grid' && <DagGrid dagId={dagId} hasSchedule={Boolean(d?.schedule)} />}
+            {tab === 'graph' && d && <DagGraph dag={d} />}
+            {tab === 'runs' && <DagRuns dagId={dagId} />}
+            {tab === 'backfills' && <BackfillList dagId={dagId} />}
+            {tab === 'details' && d && <DagDetails dag={d} />}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+function DagHeader({ dag: d }: { dag: DagDetail }) {
+  const [dialog, setDialog] = useState<'trigger' | 'backfill' | undefined>();
+  return (
+    <>
       <div class="page-head">
         <PauseToggle dag={d} />
         <h1 class="mono">{d.dagId}</h1>
@@ -86,24 +106,9 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
           </Fact>
         )}
       </Facts>
-      {dag.error && <p class="stale">Live updates paused: {dag.error.message}</p>}
-      <nav class="tabs" aria-label="DAG views">
-        {DAG_TABS.map((t, i) => (
-          <Link key={t} href={href.dag(dagId, t)} aria-current={t === tab ? 'page' : undefined} data-hotkey={String(i + 1)}>
-            {TAB_LABELS[t]}
-          </Link>
-        ))}
-      </nav>
-      <section class="tab-panel">
-        {tab === 'grid' && <DagGrid dag={d} />}
-        {tab === 'graph' && <DagGraph dag={d} />}
-        {tab === 'runs' && <DagRuns dagId={dagId} />}
-        {tab === 'backfills' && <BackfillList dagId={dagId} />}
-        {tab === 'details' && <DagDetails dag={d} />}
-      </section>
       {dialog === 'trigger' && <TriggerDialog dag={d} onClose={() => setDialog(undefined)} />}
-      {dialog === 'backfill' && <BackfillDialog dagIds={[dagId]} dagId={dagId} onClose={() => setDialog(undefined)} />}
-    </div>
+      {dialog === 'backfill' && <BackfillDialog dagIds={[d.dagId]} dagId={d.dagId} onClose={() => setDialog(undefined)} />}
+    </>
   );
 }
 

@@ -1,10 +1,10 @@
 /** The home page: every DAG at a glance, import errors on top, filters kept in the address. */
-import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { getJson } from '../api.ts';
 import { PauseToggle } from '../actions/pause.tsx';
 import { TriggerDialog } from '../actions/trigger.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
+import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, StateBadge, StateDot } from '../components/state.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
@@ -119,7 +119,7 @@ export function DagsPage() {
           </thead>
           <tbody>
             {shown.map((dag) => (
-              <DagRow key={dag.dagId} dag={dag} onTag={(t) => setTag(t)} onTrigger={setTriggering} />
+              <DagRow key={dag.dagId} dag={dag} onTag={setTag} onTrigger={setTriggering} />
             ))}
           </tbody>
         </table>
@@ -167,15 +167,14 @@ function TagFilter({ tags, selected, onSelect }: { tags: string[]; selected: str
   );
 }
 
-const DagRow = memo(function DagRow({
-  dag,
-  onTag,
-  onTrigger,
-}: {
+interface DagRowProps {
   dag: DagListEntry;
   onTag: (tag: string) => void;
   onTrigger: (dag: DagListEntry) => void;
-}) {
+}
+
+/** A DAG's row, re-rendered only when that DAG's own entry changed (the list is refetched as a whole). */
+const DagRow = memoWith(function DagRow({ dag, onTag, onTrigger }: DagRowProps) {
   const { zone } = usePrefs();
   const recent = [...(dag.recentDagRuns ?? [])].reverse();
   return (
@@ -248,4 +247,4 @@ const DagRow = memo(function DagRow({
       </td>
     </tr>
   );
-});
+}, (a, b) => JSON.stringify(a.dag) === JSON.stringify(b.dag));
