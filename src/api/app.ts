@@ -45,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Authentication comes before parsing: a caller without the token learns nothing else.
   const api = express.Router({ caseSensitive: true });
   api.use(auth);
+  api.use(answerConditionalGets);
   api.use(requireJsonBody);
   // Not strict: `null` or `"x"` parse, and validation then says the body must be an object.
   api.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
@@ -103,6 +104,20 @@ function serveUiAssets(log: ApiDeps['services']['log']): RequestHandler {
     res.send(asset.body);
   };
 }
+
+/**
+ * fetch() adds "Cache-Control: no-cache" to any request that carries its own If-None-Match, and
+ * express then never answers 304. That directive asks caches to revalidate with the origin; the
+ * origin validates by the ETag alone (RFC 9111 §5.2.1.4), so a UI poll of an unchanged view gets
+ * a 304 without a body.
+ */
+const answerConditionalGets: RequestHandler = (req, _res, next) => {
+  if (req.headers['if-none-match'] !== undefined) {
+    delete req.headers['cache-control'];
+    delete req.headers.pragma;
+  }
+  next();
+};
 
 /** A body that is not JSON would otherwise reach validation as "missing"; say what is wrong instead. */
 const requireJsonBody: RequestHandler = (req, _res, next) => {

@@ -248,6 +248,23 @@ export default d;
     }
   });
 
+  test('an open page whose data did not change is polled with bodiless 304 answers', async () => {
+    const statuses: number[] = [];
+    const onResponse = (response: { url(): string; status(): number }) => {
+      if (response.url().includes('/api/v1/dags/hello_world/grid')) statuses.push(response.status());
+    };
+    page.on('response', onResponse);
+    try {
+      await open('/dags/hello_world');
+      await page.locator('.grid [data-cell]').first().waitFor();
+      await h.waitFor('three polls of the grid', async () => statuses.length >= 3);
+    } finally {
+      page.off('response', onResponse);
+    }
+    assert.equal(statuses[0], 200);
+    assert.ok(statuses.slice(1).every((s) => s === 304), `grid polls answered ${statuses.join(', ')}`);
+  });
+
   test('the grid is usable by keyboard', async () => {
     await open('/dags/trigger_rules');
     const first = page.locator('.grid [data-cell][tabindex="0"]');

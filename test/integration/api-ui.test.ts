@@ -193,6 +193,24 @@ describe('REST API for the UI', () => {
       ]);
     });
 
+    it('answers 304 without a body to a poll that holds the current ETag, and 200 once a cell changed', async () => {
+      const first = await api<Grid>('GET', '/api/v1/dags/diamond/grid');
+      const etag = first.headers.get('etag');
+      assert.ok(etag, 'the grid answer has an ETag');
+      const unchanged = await api('GET', '/api/v1/dags/diamond/grid', { headers: { 'if-none-match': etag } });
+      assert.equal(unchanged.status, 304);
+      assert.equal(unchanged.text, '');
+      await fx.db.query(`UPDATE task_instances SET state = 'running' WHERE dag_id = 'diamond' AND run_id = $1 AND task_id = 'left'`, [runs[4]]);
+      try {
+        const changed = await api<Grid>('GET', '/api/v1/dags/diamond/grid', { headers: { 'if-none-match': etag } });
+        assert.equal(changed.status, 200);
+        assert.notEqual(changed.headers.get('etag'), etag);
+        assert.equal(changed.body.taskInstances[runs[4]!]!.left!.state, 'running');
+      } finally {
+        await fx.db.query(`UPDATE task_instances SET state = 'none' WHERE dag_id = 'diamond' AND run_id = $1 AND task_id = 'left'`, [runs[4]]);
+      }
+    });
+
     it('answers runs newest first with every task instance of each, keyed by run and task', async () => {
       const reply = await api<Grid>('GET', '/api/v1/dags/diamond/grid');
       assert.equal(reply.body.totalEntries, 5);
