@@ -62,7 +62,7 @@ interface CellContent {
   durationMs: number | null;
 }
 
-/** A short signature of what a cell shows (its colour and its tooltip), so it re-renders only when that changed. */
+/** A short signature of what a cell shows (its colour and its tooltip). */
 export function cellSignature(cell: CellContent | undefined): string {
   return cell ? `${cell.state}.${cell.tryNumber}.${cell.maxTries}.${cell.durationMs ?? ''}` : '-';
 }

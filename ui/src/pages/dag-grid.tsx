@@ -10,7 +10,7 @@ import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, Legend, stateLabel } from '../components/state.tsx';
 import { useNow, usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration, plural, type TimeZoneMode } from '../lib/format.ts';
-import { BAR_MIN_PX, cellSignature, cellsSignature, moveInGrid, runBarHeights, type CellPosition } from '../lib/grid-model.ts';
+import { BAR_MIN_PX, cellsSignature, moveInGrid, runBarHeights, type CellPosition } from '../lib/grid-model.ts';
 import { href } from '../lib/routes.ts';
 import { usePrefs } from '../prefs.tsx';
 import { Link, navigate, useSearchParam } from '../router.tsx';
@@ -249,55 +249,35 @@ interface ColumnProps {
   focusRow: number;
 }
 
-/** A run's column of cells: re-rendered only when one of its cells changed, and then only those cells are. */
+/**
+ * A run's column of cells: re-rendered only when one of its cells changed. Its 50-odd cells are
+ * then simply diffed: a component per cell would cost more on the first render than it saves here.
+ */
 const RunColumn = memoWith(
   ({ dagId, runId, col, taskIds, cells, focusRow }: ColumnProps) => (
     <div class="run-col">
-      {cells.map((cell, row) => (
-        <Cell
-          key={taskIds[row]}
-          dagId={dagId}
-          taskId={taskIds[row]!}
-          runId={runId}
-          position={`${row}:${col}`}
-          focusable={row === focusRow}
-          cell={cell}
-          signature={cellSignature(cell)}
-        />
-      ))}
+      {cells.map((cell, row) => {
+        const taskId = taskIds[row]!;
+        const position = `${row}:${col}`;
+        const tabIndex = row === focusRow ? 0 : -1;
+        if (!cell) {
+          return <span key={taskId} class="cell absent" title={`${taskId} is not part of this run`} data-cell={position} tabIndex={tabIndex} />;
+        }
+        const duration = cell.durationMs !== null ? ` · ${formatDuration(cell.durationMs)}` : '';
+        return (
+          <a
+            key={taskId}
+            class={`cell st-${cell.state}`}
+            href={href.task(dagId, runId, taskId)}
+            // Also the cell's accessible name (an empty link is named by its title).
+            title={`${taskId} · ${stateLabel(cell.state)}\ntry ${cell.tryNumber} of ${cell.maxTries}${duration}\n${runId}`}
+            data-cell={position}
+            data-state={cell.state}
+            tabIndex={tabIndex}
+          />
+        );
+      })}
     </div>
   ),
   (a, b) => a.signature === b.signature && a.col === b.col && a.focusRow === b.focusRow && a.runId === b.runId && a.taskKey === b.taskKey,
-);
-
-interface CellProps {
-  dagId: string;
-  taskId: string;
-  runId: string;
-  position: string;
-  focusable: boolean;
-  cell: GridCell | undefined;
-  signature: string;
-}
-
-const Cell = memoWith(
-  ({ dagId, taskId, runId, position, focusable, cell }: CellProps) => {
-    if (!cell) {
-      return <span class="cell absent" title={`${taskId} is not part of this run`} data-cell={position} tabIndex={focusable ? 0 : -1} />;
-    }
-    const duration = cell.durationMs !== null ? ` · ${formatDuration(cell.durationMs)}` : '';
-    return (
-      <a
-        class={`cell st-${cell.state}`}
-        href={href.task(dagId, runId, taskId)}
-        title={`${taskId} · ${stateLabel(cell.state)}\ntry ${cell.tryNumber} of ${cell.maxTries}${duration}\n${runId}`}
-        aria-label={`${taskId} in ${runId}: ${stateLabel(cell.state)}`}
-        data-cell={position}
-        data-state={cell.state}
-        tabIndex={focusable ? 0 : -1}
-      />
-    );
-  },
-  (a, b) =>
-    a.signature === b.signature && a.position === b.position && a.focusable === b.focusable && a.runId === b.runId && a.taskId === b.taskId,
 );
