@@ -10,12 +10,12 @@ import { usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { layoutDag, type Layout, type Point } from '../lib/graph-layout.ts';
 import { href } from '../lib/routes.ts';
+import { monoLabelPx } from '../lib/text-width.ts';
 import { usePrefs } from '../prefs.tsx';
 import { navigate, useSearchParam } from '../router.tsx';
 import type { DagDetail, DagRun, TaskInstance } from '../types.ts';
 
 const NODE_HEIGHT = 38;
-const CHAR_PX = 7.4;
 const ZOOMS = [0.5, 0.75, 1, 1.25] as const;
 
 export function DagGraph({ dag }: { dag: DagDetail }) {
@@ -113,7 +113,7 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
 }
 
 function layoutTasks(dag: DagDetail): Layout {
-  const nodes = dag.tasks.map((t) => ({ id: t.taskId, width: Math.max(120, Math.ceil(t.taskId.length * CHAR_PX) + 28), height: NODE_HEIGHT }));
+  const nodes = dag.tasks.map((t) => ({ id: t.taskId, width: Math.max(120, monoLabelPx(t.taskId.length, 28)), height: NODE_HEIGHT }));
   const edges = dag.tasks.flatMap((t) => t.downstream.map((d) => ({ from: t.taskId, to: d })));
   return layoutDag(nodes, edges);
 }

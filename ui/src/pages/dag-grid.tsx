@@ -12,6 +12,7 @@ import { useNow, usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration, plural, type TimeZoneMode } from '../lib/format.ts';
 import { BAR_MIN_PX, cellsSignature, moveInGrid, runBarHeights, type CellPosition } from '../lib/grid-model.ts';
 import { href } from '../lib/routes.ts';
+import { monoLabelPx } from '../lib/text-width.ts';
 import { usePrefs } from '../prefs.tsx';
 import { Link, navigate, useSearchParam } from '../router.tsx';
 import type { DagRun, Grid, GridCell, GridTask } from '../types.ts';
@@ -108,7 +109,7 @@ function GridTable({ dagId, grid }: { dagId: string; grid: Grid }) {
   const taskKey = taskIds.join('\n');
   const boxRef = useRef<HTMLDivElement>(null);
   const focus = useRef<CellPosition>({ row: 0, col: runs.length - 1 });
-  const nameWidth = Math.min(352, Math.max(120, Math.ceil(Math.max(0, ...taskIds.map((id) => id.length)) * 7.4) + 28));
+  const nameWidth = Math.min(352, Math.max(120, monoLabelPx(Math.max(0, ...taskIds.map((id) => id.length)), 28)));
 
   const onKeyDown = (event: KeyboardEvent) => {
     const box = boxRef.current;
