@@ -74,16 +74,20 @@ export interface DagRun {
   backfillId: number | null;
 }
 
-export interface TaskInstance {
-  dagId: string;
-  dagRunId: string;
-  taskId: string;
+/** Where a task instance has got: a grid cell, and part of every task instance. */
+export interface TaskInstanceProgress {
   state: TaskState;
   tryNumber: number;
   maxTries: number;
   startDate: string | null;
   endDate: string | null;
   durationMs: number | null;
+}
+
+export interface TaskInstance extends TaskInstanceProgress {
+  dagId: string;
+  dagRunId: string;
+  taskId: string;
   pool: string;
   queue: string;
   hostname: string | null;
@@ -103,14 +107,7 @@ export interface TaskTry {
   error: string | null;
 }
 
-export interface GridCell {
-  state: TaskState;
-  tryNumber: number;
-  maxTries: number;
-  startDate: string | null;
-  endDate: string | null;
-  durationMs: number | null;
-}
+export type GridCell = TaskInstanceProgress;
 
 export interface GridTask {
   taskId: string;
