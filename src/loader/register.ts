@@ -3,10 +3,13 @@ import { fileURLToPath } from 'node:url';
 
 let registered = false;
 
-const ENTRY = fileURLToPath(new URL('../index.ts', import.meta.url));
+const ENTRIES: Record<string, string> = {
+  sluice: fileURLToPath(new URL('../index.ts', import.meta.url)),
+  'sluice/providers': fileURLToPath(new URL('../providers/index.ts', import.meta.url)),
+};
 
 /**
- * Makes `import 'sluice'` resolve from DAG files anywhere on disk: through an ESM resolve hook,
+ * Makes `import 'sluice'` and `import 'sluice/providers'` resolve from DAG files anywhere on disk: through an ESM resolve hook,
  * and for files that tsx compiles as CommonJS (a DAGs folder outside any "type": "module"
  * package) through the CommonJS resolver. Idempotent.
  */
@@ -17,6 +20,6 @@ export function ensureSluiceResolvable(): void {
   const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
   const original = cjs._resolveFilename;
   cjs._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return original.call(this, request === 'sluice' ? ENTRY : request, ...rest);
+    return original.call(this, ENTRIES[request] ?? request, ...rest);
   };
 }

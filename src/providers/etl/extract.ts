@@ -1,0 +1,103 @@
+/**
+ * extract_<collection>: the run's window of one collection, read with a streaming cursor,
+ * flattened into rows of the parent table and its child tables, and streamed to S3 as gzip
+ * parts. Nothing is loaded until upload commits these parts in a manifest, so a failed try
+ * leaves only orphans that cleanup removes.
+ */
+import type { TaskContext } from '../../sdk/context.ts';
+import type { DocumentWindow } from '../mongo/source.ts';
+import { readWatermark } from './bookkeeping.ts';
+import { resolveCollection, type CollectionConfig } from './collection.ts';
+import { DocumentFlattener, type FlatRow } from './flatten.ts';
+import { partKey } from './layout.ts';
+import type { ExtractResult, TableExtract } from './manifest.ts';
+import { PartWriter } from './part-writer.ts';
+import { etlResources, type EtlResources } from './resources.ts';
+import { etlSettings, type EtlSettings } from './settings.ts';
+
+export interface ExtractOptions extends Partial<EtlSettings> {
+  resources?: EtlResources;
+  /** Documents per cursor batch; default 5,000. */
+  batchSize?: number;
+}
+
+const PROGRESS_EVERY_MS = 10_000;
+
+export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const collection = resolveCollection(config);
+  const settings = etlSettings(options);
+  const resources = options.resources ?? etlResources();
+  const window = await extractWindow(ctx, collection.collection, collection.modifiedField, resources);
+  ctx.log.info(
+    { collection: collection.collection, from: window.from?.toISOString() ?? null, until: window.until.toISOString() },
+    window.from === null ? 'extracting everything modified before the cutoff' : 'extracting the window',
+  );
+
+  const flattener = new DocumentFlattener({ table: collection.table, keyField: collection.keyField });
+  const writers = new Map<string, PartWriter>();
+  const writerOf = (table: string) => {
+    let writer = writers.get(table);
+    if (!writer) {
+      const keyOf = (part: number) => partKey(settings.prefix, ctx, collection.collection, ctx.tryNumber, table, part);
+      writers.set(table, (writer = new PartWriter(resources.store(), keyOf, settings.rowsPerPart, ctx.signal)));
+    }
+    return writer;
+  };
+  const rows: [string, FlatRow][] = [];
+  const emit = (table: string, row: FlatRow) => void rows.push([table, row]);
+
+  let documents = 0;
+  let lastProgress = Date.now();
+  const started = lastProgress;
+  for await (const document of resources.source().read(collection.collection, window, { batchSize: options.batchSize, signal: ctx.signal })) {
+    flattener.flatten(document, emit);
+    // Writes resolve at once unless gzip or S3 pushes back; waiting here is the backpressure.
+    for (const [table, row] of rows) await writerOf(table).write(row);
+    rows.length = 0;
+    documents++;
+    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      ctx.log.info({ documents, perSecond: Math.round(documents / ((lastProgress - started) / 1000)) }, 'extract progress');
+    }
+  }
+
+  const observed = flattener.observed();
+  const tables: Record<string, TableExtract> = {};
+  for (const [table, writer] of writers) {
+    tables[table] = { columns: observed[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
+  }
+  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, parts: [], rows: 0 };
+  const collisions = [...flattener.collisions].sort();
+  if (collisions.length > 0) {
+    ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
+  }
+  const seconds = (Date.now() - started) / 1000;
+  ctx.log.info(
+    { documents, seconds, perSecond: seconds > 0 ? Math.round(documents / seconds) : documents, tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])) },
+    'extracted',
+  );
+  return {
+    collection: collection.collection,
+    table: collection.table,
+    tryNumber: ctx.tryNumber,
+    from: window.from?.toISOString() ?? null,
+    until: window.until.toISOString(),
+    documents,
+    tables,
+    collisions,
+  };
+}
+
+/**
+ * The run's window. Every collection of a run uses the same cutoff (the end of its data
+ * interval). The first load of a collection, and a run with `fullRefresh` in its conf, take
+ * everything before it; a manual run (an empty interval) takes everything since the last load.
+ */
+async function extractWindow(ctx: TaskContext, collection: string, modifiedField: string, resources: EtlResources): Promise<DocumentWindow> {
+  const until = ctx.dataIntervalEnd;
+  if (ctx.params.fullRefresh === true) return { modifiedField, from: null, until };
+  const loadedUntil = await readWatermark(await resources.warehouse(), ctx.dagId, collection);
+  if (loadedUntil === undefined) return { modifiedField, from: null, until };
+  const manual = ctx.dataIntervalStart.getTime() === ctx.dataIntervalEnd.getTime();
+  return { modifiedField, from: manual ? loadedUntil : ctx.dataIntervalStart, until };
+}

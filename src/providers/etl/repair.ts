@@ -1,0 +1,220 @@
+/**
+ * Values to what a warehouse column accepts (pure). PostgreSQL's COPY rejects a whole load for
+ * one bad value and has no equivalent of Redshift's ACCEPTANYDATE / TRUNCATECOLUMNS /
+ * ACCEPTINVCHARS, so the repairs happen here, each one counted: an impossible date becomes NULL,
+ * an over-long string is cut to the column's width, text that is not valid Unicode gets
+ * replacement characters. A value that cannot be repaired (letters in an integer column, a
+ * missing required value) rejects its record, with a reason a person can act on.
+ */
+import type { FlatValue } from './flatten.ts';
+
+/** A warehouse column, as information_schema describes it. */
+export interface WarehouseColumn {
+  name: string;
+  /** information_schema.columns.data_type, e.g. `character varying`, `integer`, `timestamp with time zone`. */
+  dataType: string;
+  /** Character limit of varchar(n) / char(n). */
+  maxLength: number | null;
+  numericPrecision: number | null;
+  numericScale: number | null;
+  nullable: boolean;
+}
+
+export interface RepairCounts {
+  invalidDate: number;
+  truncated: number;
+  invalidUtf8: number;
+}
+
+export function noRepairs(): RepairCounts {
+  return { invalidDate: 0, truncated: 0, invalidUtf8: 0 };
+}
+
+export function addRepairs(into: RepairCounts, more: RepairCounts): RepairCounts {
+  into.invalidDate += more.invalidDate;
+  into.truncated += more.truncated;
+  into.invalidUtf8 += more.invalidUtf8;
+  return into;
+}
+
+/** Thrown by a coercer for a value that cannot be repaired; its message is the reject reason. */
+export class Rejection extends Error {
+  override name = 'Rejection';
+}
+
+/** A value as the column's text input, or null for NULL; counts repairs; throws Rejection. */
+export type Coercer = (value: FlatValue | undefined, repairs: RepairCounts) => string | null;
+
+/** The coercer of one column: chosen once per load, called once per value. */
+export function coercerFor(column: WarehouseColumn): Coercer {
+  const convert = converterFor(column);
+  const label = `column ${column.name} (${describeType(column)})`;
+  return (value, repairs) => {
+    if (value === null || value === undefined) {
+      if (!column.nullable) throw new Rejection(`${label} requires a value and the record has none`);
+      return null;
+    }
+    const converted = convert(value, repairs, label);
+    if (converted === null && !column.nullable) throw new Rejection(`${label} requires a value and the record's was unusable`);
+    return converted;
+  };
+}
+
+type Converter = (value: Exclude<FlatValue, null>, repairs: RepairCounts, label: string) => string | null;
+
+function converterFor(column: WarehouseColumn): Converter {
+  switch (column.dataType) {
+    case 'text':
+    case 'character varying':
+    case 'character':
+      return textConverter(column.maxLength);
+    case 'smallint':
+      return integerConverter(-32768n, 32767n);
+    case 'integer':
+      return integerConverter(-2147483648n, 2147483647n);
+    case 'bigint':
+      return integerConverter(-9223372036854775808n, 9223372036854775807n);
+    case 'numeric':
+      return numericConverter(column.numericPrecision, column.numericScale);
+    case 'double precision':
+    case 'real':
+      return numericConverter(null, null);
+    case 'boolean':
+      return booleanConverter;
+    case 'timestamp with time zone':
+    case 'timestamp without time zone':
+      return dateConverter(false);
+    case 'date':
+      return dateConverter(true);
+    case 'json':
+    case 'jsonb':
+      return (value, repairs) => cleanText(JSON.stringify(value), repairs);
+    default:
+      // uuid, inet, enums…: the database checks these; a load that fails on one retries row by row.
+      return (value, repairs) => cleanText(asText(value), repairs);
+  }
+}
+
+export function describeType(column: WarehouseColumn): string {
+  if (column.maxLength !== null) return `${column.dataType}(${column.maxLength})`;
+  if (column.dataType === 'numeric' && column.numericPrecision !== null) {
+    return `numeric(${column.numericPrecision},${column.numericScale ?? 0})`;
+  }
+  return column.dataType;
+}
+
+function asText(value: Exclude<FlatValue, null>): string {
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function textConverter(maxLength: number | null): Converter {
+  return (value, repairs) => {
+    const text = cleanText(asText(value), repairs);
+    // .length counts UTF-16 units, never fewer than characters: the exact count is only needed past it.
+    if (maxLength === null || text.length <= maxLength) return text;
+    const characters = Array.from(text);
+    if (characters.length <= maxLength) return text;
+    repairs.truncated++;
+    return characters.slice(0, maxLength).join('');
+  };
+}
+
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Text PostgreSQL can store: unpaired surrogates and NUL become U+FFFD. Text that already holds
+ * U+FFFD counts too: that is what a decoder leaves where the source had invalid UTF-8.
+ */
+export function cleanText(text: string, repairs: RepairCounts): string {
+  const wellFormed = (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+  if (wellFormed && !text.includes('\0') && !text.includes(REPLACEMENT)) return text;
+  repairs.invalidUtf8++;
+  const fixed = wellFormed ? text : (text as unknown as { toWellFormed(): string }).toWellFormed();
+  return fixed.replaceAll('\0', REPLACEMENT);
+}
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+
+function integerConverter(min: bigint, max: bigint): Converter {
+  return (value, _repairs, label) => {
+    let digits: string;
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value)) throw new Rejection(`${label} cannot hold ${value}: not a whole number`);
+      digits = value.toFixed(0);
+    } else if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) {
+      digits = value.trim();
+    } else if (typeof value === 'boolean') {
+      throw new Rejection(`${label} cannot hold the boolean ${value}`);
+    } else {
+      throw new Rejection(`${label} cannot hold ${preview(value)}: not a whole number`);
+    }
+    const big = BigInt(digits);
+    if (big < min || big > max) throw new Rejection(`${label} cannot hold ${digits}: out of range`);
+    return big.toString();
+  };
+}
+
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function numericConverter(precision: number | null, scale: number | null): Converter {
+  const integerDigits = precision === null ? null : precision - (scale ?? 0);
+  return (value, _repairs, label) => {
+    let text: string;
+    if (typeof value === 'number') text = String(value);
+    else if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) text = value.trim();
+    else throw new Rejection(`${label} cannot hold ${preview(value)}: not a number`);
+    if (integerDigits !== null) {
+      const magnitude = Math.abs(Number(text));
+      const roundedDigits = magnitude < 1 ? 0 : Math.floor(Math.log10(magnitude)) + 1;
+      if (!Number.isFinite(magnitude) || roundedDigits > integerDigits) {
+        throw new Rejection(`${label} cannot hold ${text}: more than ${integerDigits} digits before the decimal point`);
+      }
+    }
+    return text;
+  };
+}
+
+const BOOLEAN_TEXT = new Map<string, string>([
+  ['true', 't'], ['t', 't'], ['yes', 't'], ['y', 't'], ['1', 't'],
+  ['false', 'f'], ['f', 'f'], ['no', 'f'], ['n', 'f'], ['0', 'f'],
+]);
+
+const booleanConverter: Converter = (value, _repairs, label) => {
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value === 0 || value === 1) return value === 1 ? 't' : 'f';
+  const text = typeof value === 'string' ? BOOLEAN_TEXT.get(value.trim().toLowerCase()) : undefined;
+  if (text === undefined) throw new Rejection(`${label} cannot hold ${preview(value)}: not true or false`);
+  return text;
+};
+
+// 2026-11-23, 2026-11-23T10:00, 2026-11-23 10:00:00.123+01:00, …Z
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+function dateConverter(dateOnly: boolean): Converter {
+  return (value, repairs) => {
+    const text = typeof value === 'number' && Number.isFinite(value) ? epochText(value) : typeof value === 'string' ? value.trim() : null;
+    const match = text === null ? null : ISO_DATE.exec(text);
+    if (text === null || !match || !isRealDate(match)) {
+      repairs.invalidDate++;
+      return null;
+    }
+    return dateOnly ? text.slice(0, 10) : text;
+  };
+}
+
+function epochText(milliseconds: number): string | null {
+  const date = new Date(milliseconds);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function isRealDate(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => (part === undefined ? 0 : Number(part))) as number[];
+  if (year! < 1 || month! < 1 || month! > 12 || day! < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59;
+}
+
+function preview(value: Exclude<FlatValue, null>): string {
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

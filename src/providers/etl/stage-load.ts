@@ -1,0 +1,466 @@
+/**
+ * stage_load_<collection>: the parts a manifest names, streamed from S3 into this run's staging
+ * tables with COPY, several parts at once. Every value is coerced for its column on the way
+ * (repairs counted); records that cannot be repaired go to `sluice_etl.load_rejects`, and past
+ * the reject limit the task fails naming the first few. Source fields the warehouse lacks are
+ * reported by name, or added as columns when schema evolution is on.
+ */
+import { createHash } from 'node:crypto';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type pg from 'pg';
+import pgCopy from 'pg-copy-streams';
+import type { TaskContext } from '../../sdk/context.ts';
+import { FailTask } from '../../sdk/errors.ts';
+import { recordAutoMigration } from '../postgres/migrations.ts';
+import { WAREHOUSE_MIGRATIONS_LOCK } from '../postgres/locks.ts';
+import { readStream, readText } from '../s3/objects.ts';
+import { ensureBookkeeping } from './bookkeeping.ts';
+import { resolveCollection, type CollectionConfig } from './collection.ts';
+import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } from './column-names.ts';
+import { ETL_SCHEMA, STAGING_SCHEMA, stagingTable } from './layout.ts';
+import { manifestParts, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
+import { PartRowsTransform, rowEncoder, type RejectedRecord } from './part-rows.ts';
+import { noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { etlResources, type EtlResources } from './resources.ts';
+import { compareSchema, evolutionStatements, typeForKinds } from './schema-drift.ts';
+import { etlSettings, type EtlSettings } from './settings.ts';
+import type { CommitResult } from './upload.ts';
+import { describeTable, loadableColumns, sqlType } from './warehouse-tables.ts';
+
+export interface StageLoadOptions extends Partial<EtlSettings> {
+  collection: CollectionConfig;
+  /** The upload task of the same collection, whose result names the manifest. */
+  uploadTask: string;
+  resources?: EtlResources;
+}
+
+export interface StagedTable {
+  table: string;
+  /** Schema-qualified, quoted. */
+  staging: string;
+  parent: boolean;
+  /** Columns of the staging table that the warehouse table also has (promote copies these). */
+  columns: string[];
+  rows: number;
+  rejected: number;
+  repaired: RepairCounts;
+}
+
+export interface StageResult {
+  collection: string;
+  table: string;
+  modifiedColumn: string;
+  from: string | null;
+  until: string;
+  tables: StagedTable[];
+  rejected: number;
+  /** `table.column` of source fields with no warehouse column: not loaded. */
+  unknownFields: string[];
+  /** The additive changes schema evolution made to the warehouse in this try. */
+  evolved: string[];
+}
+
+interface TablePlan {
+  staged: StagedTable;
+  /** Staging columns in COPY order, as coercers see them. */
+  loadColumns: WarehouseColumn[];
+  keyColumn: string;
+}
+
+// Postgres data exceptions (22xxx) and integrity violations (23xxx): a value the database refused.
+const isDataError = (error: unknown) => /^2[23]/.test((error as { code?: string }).code ?? '');
+
+export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Promise<StageResult> {
+  const collection = resolveCollection(options.collection);
+  const settings = etlSettings(options);
+  const maxRejects = typeof ctx.params.maxRejects === 'number' ? ctx.params.maxRejects : settings.maxRejects;
+  const resources = options.resources ?? etlResources();
+  const pool = await resources.warehouse();
+  await ensureBookkeeping(pool);
+
+  const manifest = await readManifest(ctx, options.uploadTask, resources);
+  if (manifest.collection !== collection.collection) {
+    throw new FailTask(`the manifest of "${options.uploadTask}" is for collection "${manifest.collection}", not "${collection.collection}"; check the DAG's wiring`);
+  }
+
+  const evolved: string[] = [];
+  const unknownFields: string[] = [];
+  const plans = new Map<string, TablePlan>();
+  for (const table of Object.keys(manifest.tables).sort((a, b) => (a === manifest.table ? -1 : b === manifest.table ? 1 : a.localeCompare(b)))) {
+    const parent = table === manifest.table;
+    const observed = manifest.tables[table]!.columns;
+    let columns = await describeTable(pool, settings.warehouseSchema, table);
+    if (settings.schemaEvolution) {
+      const changes = await evolve(pool, settings.warehouseSchema, table, parent ? null : manifest.table, observed, columns, ctx);
+      if (changes.length > 0) {
+        evolved.push(...changes);
+        columns = await describeTable(pool, settings.warehouseSchema, table);
+      }
+    }
+    if (!columns) {
+      if (parent) {
+        throw new FailTask(
+          `the warehouse has no table ${settings.warehouseSchema}.${table} for collection "${collection.collection}": ` +
+            'add a migration that creates it, or turn on schema evolution (ETL_SCHEMA_EVOLUTION=1)',
+        );
+      }
+      unknownFields.push(`${table} (no such child table: ${Object.keys(observed).filter((c) => c !== PARENT_SOURCE_ID_COLUMN && c !== INDEX_COLUMN).join(', ') || 'values'})`);
+      continue;
+    }
+    const loadable = loadableColumns(columns);
+    const known = new Set(loadable.map((column) => column.name));
+    for (const name of Object.keys(observed)) {
+      if (!known.has(name) && name !== PARENT_SOURCE_ID_COLUMN) unknownFields.push(`${table}.${name}`);
+    }
+    const keyColumn = parent ? SOURCE_ID_COLUMN : PARENT_SOURCE_ID_COLUMN;
+    const loadColumns: WarehouseColumn[] = parent
+      ? loadable
+      : [{ name: PARENT_SOURCE_ID_COLUMN, dataType: 'text', maxLength: null, numericPrecision: null, numericScale: null, nullable: false }, ...loadable];
+    if (parent && !known.has(SOURCE_ID_COLUMN)) {
+      throw new FailTask(`warehouse table ${settings.warehouseSchema}.${table} has no ${SOURCE_ID_COLUMN} column: every parent table needs one (text, unique) to hold the source key`);
+    }
+    if (!parent && !known.has(INDEX_COLUMN)) {
+      throw new FailTask(`warehouse child table ${settings.warehouseSchema}.${table} has no ${INDEX_COLUMN} column: child tables need parent_id, idx and their value columns`);
+    }
+    const staging = stagingTable(ctx, table);
+    await createStagingTable(pool, staging, loadColumns, ctx);
+    plans.set(table, {
+      staged: { table, staging, parent, columns: loadable.map((c) => c.name), rows: 0, rejected: 0, repaired: noRepairs() },
+      loadColumns,
+      keyColumn,
+    });
+  }
+  if (unknownFields.length > 0) {
+    ctx.log.warn(
+      { unknownFields },
+      `${unknownFields.length} source field(s) have no warehouse column and were not loaded; add them with a migration, or turn on schema evolution (ETL_SCHEMA_EVOLUTION=1)`,
+    );
+  }
+
+  await pool.query(`DELETE FROM ${ETL_SCHEMA}.load_rejects WHERE dag_id = $1 AND run_id = $2 AND collection = $3`, [ctx.dagId, ctx.runId, collection.collection]);
+  const rejects = new RejectLog(pool, ctx, collection.collection, maxRejects);
+  const abort = new AbortController();
+  const stop = () => abort.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  const parts = manifestParts(manifest).filter(({ table }) => plans.has(table));
+  const started = Date.now();
+  let loadedParts = 0;
+  try {
+    await runLimited(parts, settings.loadConcurrency, abort, async ({ table, part }) => {
+      const plan = plans.get(table)!;
+      const partRejects: RejectedRecord[] = [];
+      const rows = await loadPart(pool, resources, plan, part, partRejects, abort.signal, ctx);
+      plan.staged.rows += rows;
+      plan.staged.rejected += partRejects.length;
+      await rejects.add(table, part.key, partRejects);
+      loadedParts++;
+      ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, done: `${loadedParts}/${parts.length}` }, 'part loaded');
+    });
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+  }
+  for (const plan of plans.values()) await pool.query(`ANALYZE ${plan.staged.staging}`);
+
+  const tables = [...plans.values()].map((plan) => plan.staged);
+  const rows = tables.reduce((sum, t) => sum + t.rows, 0);
+  const seconds = (Date.now() - started) / 1000;
+  ctx.log.info(
+    {
+      rows,
+      seconds,
+      rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
+      rejected: rejects.total,
+      repaired: Object.fromEntries(tables.map((t) => [t.table, t.repaired])),
+    },
+    'staged',
+  );
+  return {
+    collection: collection.collection,
+    table: collection.table,
+    modifiedColumn: collection.modifiedColumn,
+    from: manifest.from,
+    until: manifest.until,
+    tables,
+    rejected: rejects.total,
+    unknownFields,
+    evolved,
+  };
+}
+
+async function readManifest(ctx: TaskContext, uploadTask: string, resources: EtlResources): Promise<Manifest> {
+  const commit = await ctx.xcom<CommitResult>(uploadTask);
+  if (!commit?.manifestKey) {
+    throw new FailTask(`task "${uploadTask}" left no manifest in this run; clear it (and its extract) so that they run before this load`);
+  }
+  const text = await readText(resources.store(), commit.manifestKey);
+  if (text === undefined) {
+    throw new FailTask(`manifest ${commit.manifestKey} is gone from S3 (cleaned up?); clear "${uploadTask}" and its extract to write it again`);
+  }
+  return parseManifest(text, commit.manifestKey);
+}
+
+async function createStagingTable(pool: pg.Pool, staging: string, columns: readonly WarehouseColumn[], ctx: TaskContext): Promise<void> {
+  // Unlogged and constraint-free: staging is rebuilt by every try, so crash safety buys nothing here.
+  const definition = columns.map((column) => `${quoteIdent(column.name)} ${sqlType(column)}`).join(', ');
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${STAGING_SCHEMA}`);
+  await pool.query(`DROP TABLE IF EXISTS ${staging}`);
+  await pool.query(`CREATE UNLOGGED TABLE ${staging} (${definition})`);
+  await pool.query(
+    `INSERT INTO ${ETL_SCHEMA}.staging_tables (name, dag_id, run_id) VALUES ($1, $2, $3)
+     ON CONFLICT (name) DO UPDATE SET created_at = now()`,
+    [staging, ctx.dagId, ctx.runId],
+  );
+}
+
+/** Loads one part in its own transaction, committed only when its checksum matches the manifest. */
+async function loadPart(
+  pool: pg.Pool,
+  resources: EtlResources,
+  plan: TablePlan,
+  part: PartInfo,
+  rejects: RejectedRecord[],
+  signal: AbortSignal,
+  ctx: TaskContext,
+): Promise<number> {
+  const names = plan.loadColumns.map((column) => quoteIdent(column.name)).join(', ');
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const repairs = noRepairs();
+    const rows = new PartRowsTransform(rowEncoder(plan.loadColumns, repairs), plan.keyColumn, (reject) => rejects.push(reject));
+    const hash = createHash('sha256');
+    const copy = client.query(pgCopy.from(`COPY ${plan.staged.staging} (${names}) FROM STDIN`));
+    try {
+      await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip(), rows, copy, { signal });
+    } catch (error) {
+      await client.query('ROLLBACK');
+      if (!isDataError(error)) throw error;
+      ctx.log.warn({ part: part.key, error: (error as Error).message }, 'COPY refused a value; loading this part record by record to reject only the bad ones');
+      rejects.length = 0;
+      return await loadPartCarefully(client, resources, plan, part, rejects, signal);
+    }
+    checkChecksum(part, hash.digest('hex'));
+    await client.query('COMMIT');
+    addInto(plan.staged.repaired, repairs);
+    return rows.rows;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The slow path for a part the database refused: each record on its own, refused ones rejected with the database's reason. */
+async function loadPartCarefully(
+  client: pg.PoolClient,
+  resources: EtlResources,
+  plan: TablePlan,
+  part: PartInfo,
+  rejects: RejectedRecord[],
+  signal: AbortSignal,
+): Promise<number> {
+  const lines = await readPartLines(resources, part, signal);
+  const names = plan.loadColumns.map((c) => quoteIdent(c.name)).join(', ');
+  const insert = `INSERT INTO ${plan.staged.staging} (${names}) VALUES (${plan.loadColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const repairs = noRepairs();
+  let rows = 0;
+  await client.query('BEGIN');
+  for (const [index, line] of lines.entries()) {
+    signal.throwIfAborted();
+    if (line === '') continue;
+    const own = noRepairs();
+    try {
+      const values = decodeCopyLine(rowEncoder(plan.loadColumns, own).encode(line));
+      await client.query('SAVEPOINT record');
+      try {
+        await client.query(insert, values);
+        await client.query('RELEASE SAVEPOINT record');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT record');
+        if (!isDataError(error)) throw error;
+        throw new Rejection(`the warehouse refused it: ${(error as Error).message}`);
+      }
+      addInto(repairs, own);
+      rows++;
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      rejects.push({ lineNumber: index + 1, sourceId: sourceIdFrom(line, plan.keyColumn), reason: error.message, record: line.slice(0, 10_000) });
+    }
+  }
+  await client.query('COMMIT');
+  addInto(plan.staged.repaired, repairs);
+  return rows;
+}
+
+/** A part's lines, checksum verified (the slow path only: a whole part in memory). */
+async function readPartLines(resources: EtlResources, part: PartInfo, signal: AbortSignal): Promise<string[]> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  const collect = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip(), collect, { signal });
+  checkChecksum(part, hash.digest('hex'));
+  return Buffer.concat(chunks).toString('utf8').split('\n');
+}
+
+function sourceIdFrom(line: string, key: string): string | null {
+  try {
+    const value = (JSON.parse(line) as Record<string, unknown>)[key];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A COPY text line back into its values (for the record-by-record path). */
+function decodeCopyLine(line: string): (string | null)[] {
+  return line
+    .replace(/\n$/, '')
+    .split('\t')
+    .map((field) => (field === '\\N' ? null : field.replace(/\\([\\tnr])/g, (_m, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!)));
+}
+
+function hashing(hash: ReturnType<typeof createHash>): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+function checkChecksum(part: PartInfo, actual: string): void {
+  if (actual !== part.sha256) {
+    throw new Error(`part ${part.key} does not match its manifest (sha256 ${actual}, expected ${part.sha256}): the object changed after the extract; clear the extract and upload tasks to write it again`);
+  }
+}
+
+function addInto(into: RepairCounts, more: RepairCounts): void {
+  into.invalidDate += more.invalidDate;
+  into.truncated += more.truncated;
+  into.invalidUtf8 += more.invalidUtf8;
+}
+
+/** Rejected records, written to the rejects table part by part, and the limit that fails the task. */
+class RejectLog {
+  total = 0;
+  readonly #first: string[] = [];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ctx: TaskContext,
+    private readonly collection: string,
+    private readonly limit: number,
+  ) {}
+
+  async add(table: string, partKey: string, rejects: readonly RejectedRecord[]): Promise<void> {
+    if (rejects.length === 0) return;
+    this.total += rejects.length;
+    for (const reject of rejects.slice(0, 5 - this.#first.length)) {
+      this.#first.push(`${table} line ${reject.lineNumber}${reject.sourceId ? ` (source_id ${reject.sourceId})` : ''}: ${reject.reason}`);
+    }
+    await this.pool.query(
+      `INSERT INTO ${ETL_SCHEMA}.load_rejects (dag_id, run_id, collection, table_name, part_key, line_number, source_id, reason, record)
+       SELECT $1, $2, $3, $4, $5, * FROM unnest($6::int[], $7::text[], $8::text[], $9::text[])`,
+      [
+        this.ctx.dagId,
+        this.ctx.runId,
+        this.collection,
+        table,
+        partKey,
+        rejects.map((r) => r.lineNumber),
+        rejects.map((r) => r.sourceId),
+        rejects.map((r) => r.reason),
+        rejects.map((r) => r.record),
+      ],
+    );
+    this.ctx.log.warn({ table, part: partKey, rejected: rejects.length, first: rejects[0]!.reason }, 'records rejected');
+    if (this.total > this.limit) {
+      throw new FailTask(
+        `${this.collection}: ${this.total} records could not be loaded, more than the limit of ${this.limit} ` +
+          `(raise it with ETL_MAX_REJECTS or the run's conf {"maxRejects": N}). First: ${this.#first.join('; ')}. ` +
+          `All of them are in ${ETL_SCHEMA}.load_rejects (dag_id '${this.ctx.dagId}', run_id '${this.ctx.runId}')`,
+      );
+    }
+  }
+}
+
+/** Runs `work` over the items, at most `limit` at a time; the first failure stops the rest. */
+async function runLimited<T>(items: readonly T[], limit: number, abort: AbortController, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= error;
+        abort.abort(error);
+      }
+    }
+  });
+  await Promise.all(lanes);
+  if (failure !== undefined) throw failure;
+}
+
+/**
+ * Additive changes for one table, applied in one transaction and recorded as auto migrations:
+ * new columns, wider types, or a missing child table. Serialized with every other migration.
+ */
+async function evolve(
+  pool: pg.Pool,
+  schema: string,
+  table: string,
+  parentTable: string | null,
+  observed: Manifest['tables'][string]['columns'],
+  columns: WarehouseColumn[] | undefined,
+  ctx: TaskContext,
+): Promise<string[]> {
+  const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  let statements: string[];
+  if (!columns) {
+    if (parentTable === null) return [];
+    const valueColumns = Object.entries(observed)
+      .filter(([name]) => name !== PARENT_SOURCE_ID_COLUMN && name !== INDEX_COLUMN)
+      .map(([name, kinds]) => `, ${quoteIdent(name)} ${typeForKinds(kinds)}`)
+      .join('');
+    statements = [
+      `CREATE TABLE IF NOT EXISTS ${qualified} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ` +
+        `parent_id bigint NOT NULL REFERENCES ${quoteIdent(schema)}.${quoteIdent(parentTable)} (id) ON DELETE CASCADE, ` +
+        `idx integer NOT NULL${valueColumns}, UNIQUE (parent_id, idx))`,
+    ];
+  } else {
+    statements = evolutionStatements(qualified, compareSchema(observed, loadableColumns(columns).concat(
+      parentTable === null ? [] : [{ name: PARENT_SOURCE_ID_COLUMN, dataType: 'text', maxLength: null, numericPrecision: null, numericScale: null, nullable: false }],
+    )));
+  }
+  if (statements.length === 0) return [];
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_MIGRATIONS_LOCK]);
+    // Another run may have made the same change while we waited for the lock.
+    const now = await describeTable(client, schema, table);
+    if (now && columns && now.length !== columns.length) {
+      await client.query('ROLLBACK');
+      return evolve(pool, schema, table, parentTable, observed, now, ctx);
+    }
+    await recordAutoMigration(client, { name: `evolve_${table}`, sql: statements.join(';\n'), schema: ETL_SCHEMA, appliedBy: `${ctx.dagId}/${ctx.runId}/${ctx.taskId}` });
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  ctx.log.warn({ table, statements }, 'schema evolution changed the warehouse');
+  return statements;
+}

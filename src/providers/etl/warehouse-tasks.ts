@@ -1,0 +1,35 @@
+/** The warehouse's upkeep tasks: migrate before every load, vacuum on its own schedule. */
+import { fileURLToPath } from 'node:url';
+import type { TaskContext } from '../../sdk/context.ts';
+import { applyMigrations } from '../postgres/migrations.ts';
+import { vacuumTables, type VacuumReport } from '../postgres/vacuum.ts';
+import { ensureBookkeeping } from './bookkeeping.ts';
+import { etlResources, type EtlResources } from './resources.ts';
+
+export interface MigrateOptions {
+  /** The folder of `NNNN_name.sql` files, e.g. `new URL('./warehouse/migrations/', import.meta.url)`. */
+  directory: string | URL;
+  resources?: EtlResources;
+}
+
+/** migrate: the ETL's own tables, then the repo's migrations, in order, each once. */
+export async function migrateWarehouse(ctx: TaskContext, options: MigrateOptions): Promise<{ applied: string[]; alreadyApplied: number }> {
+  const pool = await (options.resources ?? etlResources()).warehouse();
+  await ensureBookkeeping(pool);
+  const directory = options.directory instanceof URL ? fileURLToPath(options.directory) : options.directory;
+  const report = await applyMigrations(pool, { directory, log: ctx.log, appliedBy: `${ctx.dagId}/${ctx.runId}` });
+  ctx.log.info({ applied: report.applied.length, alreadyApplied: report.alreadyApplied }, report.applied.length ? 'warehouse migrated' : 'warehouse up to date');
+  return { applied: report.applied.map((m) => m.name), alreadyApplied: report.alreadyApplied };
+}
+
+export interface VacuumTaskOptions {
+  /** Tables to vacuum, schema-qualified or not. */
+  tables: string[];
+  resources?: EtlResources;
+}
+
+/** VACUUM (ANALYZE) of the tables, never while a promote runs; sizes before and after in the log and the result. */
+export async function vacuumWarehouse(ctx: TaskContext, options: VacuumTaskOptions): Promise<VacuumReport[]> {
+  const pool = await (options.resources ?? etlResources()).warehouse();
+  return vacuumTables(pool, { tables: options.tables, log: ctx.log, signal: ctx.signal });
+}
