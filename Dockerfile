@@ -8,6 +8,8 @@ COPY src ./src
 COPY workers ./workers
 COPY ui ./ui
 COPY dags ./dags
+# The demo shop's data process (docker-compose service demo-data); it imports src/log.ts and src/core.
+COPY demo ./demo
 ENV SLUICE_DAGS_FOLDER=/opt/sluice/dags \
     SLUICE_HOST=0.0.0.0
 ENTRYPOINT ["node", "bin/sluice.mjs"]
