@@ -34,6 +34,7 @@ export class PartWriter {
   #buffer = '';
   #failure: unknown;
   #rows = 0;
+  #opened = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -65,7 +66,7 @@ export class PartWriter {
   }
 
   private openPart(): OpenPart {
-    const number = this.#parts.length + this.#pending.length + 1;
+    const number = ++this.#opened;
     const key = this.keyOf(number);
     const gzip = createGzip({ level: GZIP_LEVEL });
     const body = new PassThrough();
