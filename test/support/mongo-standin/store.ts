@@ -1,0 +1,225 @@
+/**
+ * The in-memory data: databases → collections → documents, each document the BSON bytes it was
+ * stored as. A collection keeps insertion order in an array of slots (a delete leaves a hole,
+ * filled in only while no scan is walking the array) and a unique `_id` index as a Map.
+ */
+import { deserialize } from 'bson';
+import { CommandError } from './errors.ts';
+import { DECODE_OPTIONS, decodeElement, type PreparedDocument } from './raw-bson.ts';
+import { bsonTypeName, isPlainObject, type Doc } from './values.ts';
+
+export interface StoredDoc {
+  raw: Buffer;
+  readonly idKey: string;
+  /** Position in the collection's slots; changes only when holes are closed. */
+  slot: number;
+}
+
+export interface IndexSpec {
+  v: number;
+  key: Doc;
+  name: string;
+  [option: string]: unknown;
+}
+
+/** Holes are closed once there are this many and more holes than documents. */
+const COMPACT_MIN_HOLES = 1024;
+
+export class Collection {
+  readonly indexes: IndexSpec[] = [{ v: 2, key: { _id: 1 }, name: '_id_' }];
+  private slots: (StoredDoc | undefined)[] = [];
+  private readonly byId = new Map<string, StoredDoc>();
+  private holes = 0;
+  private activeScans = 0;
+  private bytes = 0;
+
+  /** db and name change only through renameCollection. */
+  constructor(
+    public db: string,
+    public name: string,
+    readonly options: Doc = {},
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get count(): number {
+    return this.byId.size;
+  }
+
+  get dataSize(): number {
+    return this.bytes;
+  }
+
+  /** Throws mongod's E11000 error when the `_id` is taken. */
+  insert(doc: PreparedDocument): StoredDoc {
+    if (this.byId.has(doc.idKey)) throw duplicateKeyError(this.ns, decodeElement(doc.raw, doc.idElement));
+    const stored: StoredDoc = { raw: doc.raw, idKey: doc.idKey, slot: this.slots.length };
+    this.slots.push(stored);
+    this.byId.set(doc.idKey, stored);
+    this.bytes += doc.raw.length;
+    return stored;
+  }
+
+  getById(idKey: string): StoredDoc | undefined {
+    return this.byId.get(idKey);
+  }
+
+  /** Replaces a document's bytes in place (same `_id`, same position in natural order). */
+  replace(doc: StoredDoc, raw: Buffer): void {
+    this.bytes += raw.length - doc.raw.length;
+    doc.raw = raw;
+  }
+
+  remove(doc: StoredDoc): void {
+    if (this.slots[doc.slot] !== doc) return;
+    this.slots[doc.slot] = undefined;
+    this.byId.delete(doc.idKey);
+    this.bytes -= doc.raw.length;
+    this.holes++;
+    this.maybeCompact();
+  }
+
+  /**
+   * The documents in insertion order, lazily. Documents inserted while the scan runs are seen
+   * (as in mongod, a collection scan is not a snapshot); updates happen in place, so no document
+   * is returned twice.
+   */
+  *scan(): Generator<StoredDoc, void, undefined> {
+    this.activeScans++;
+    try {
+      for (let i = 0; i < this.slots.length; i++) {
+        const doc = this.slots[i];
+        if (doc !== undefined) yield doc;
+      }
+    } finally {
+      this.activeScans--;
+      this.maybeCompact();
+    }
+  }
+
+  /** Positions would shift under a running scan, so holes wait for the last scan to end. */
+  private maybeCompact(): void {
+    if (this.activeScans > 0 || this.holes < COMPACT_MIN_HOLES || this.holes < this.byId.size) return;
+    const live: StoredDoc[] = [];
+    for (const doc of this.slots) {
+      if (doc === undefined) continue;
+      doc.slot = live.length;
+      live.push(doc);
+    }
+    this.slots = live;
+    this.holes = 0;
+  }
+
+  clear(): void {
+    this.slots = [];
+    this.byId.clear();
+    this.holes = 0;
+    this.bytes = 0;
+  }
+}
+
+export class Database {
+  readonly collections = new Map<string, Collection>();
+  constructor(readonly name: string) {}
+
+  get dataSize(): number {
+    let total = 0;
+    for (const c of this.collections.values()) total += c.dataSize;
+    return total;
+  }
+}
+
+export function validateDbName(name: string): void {
+  if (name.length === 0 || /[/\\. "$\0]/.test(name)) throw new CommandError(73, `Invalid database name: '${name}'`);
+}
+
+export function validateCollectionName(db: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
+    throw new CommandError(73, `Invalid collection name: ${db}.${String(name)}`);
+  }
+  return name;
+}
+
+export class Store {
+  readonly databases = new Map<string, Database>();
+
+  database(name: string, create: true): Database;
+  database(name: string, create?: boolean): Database | undefined;
+  database(name: string, create = false): Database | undefined {
+    let db = this.databases.get(name);
+    if (!db && create) {
+      validateDbName(name);
+      db = new Database(name);
+      this.databases.set(name, db);
+    }
+    return db;
+  }
+
+  collection(db: string, name: string, create: true): Collection;
+  collection(db: string, name: string, create?: boolean): Collection | undefined;
+  collection(db: string, name: string, create = false): Collection | undefined {
+    const existing = this.databases.get(db)?.collections.get(name);
+    if (existing || !create) return existing;
+    validateCollectionName(db, name);
+    const collection = new Collection(db, name);
+    this.database(db, true).collections.set(name, collection);
+    return collection;
+  }
+
+  createCollection(db: string, name: string, options: Doc): Collection {
+    if (this.collection(db, name)) throw new CommandError(48, `Collection ${db}.${name} already exists.`);
+    validateCollectionName(db, name);
+    const collection = new Collection(db, name, options);
+    this.database(db, true).collections.set(name, collection);
+    return collection;
+  }
+
+  dropCollection(db: string, name: string): Collection | undefined {
+    const database = this.databases.get(db);
+    const collection = database?.collections.get(name);
+    if (!database || !collection) return undefined;
+    database.collections.delete(name);
+    if (database.collections.size === 0) this.databases.delete(db);
+    return collection;
+  }
+
+  dropDatabase(db: string): boolean {
+    return this.databases.delete(db);
+  }
+
+  /** Decoded documents of a collection, in natural order: for tests that look at what is stored. */
+  documents(db: string, name: string): Doc[] {
+    const collection = this.collection(db, name);
+    if (!collection) return [];
+    return [...collection.scan()].map((d) => deserialize(d.raw, DECODE_OPTIONS));
+  }
+}
+
+/** `{ _id: ObjectId('…') }` the way mongod writes a key into its error message. */
+function formatKeyValue(value: unknown): string {
+  switch (bsonTypeName(value)) {
+    case 'objectId':
+      return `ObjectId('${(value as { toHexString(): string }).toHexString()}')`;
+    case 'string':
+      return JSON.stringify(value);
+    case 'date':
+      return `new Date(${(value as Date).getTime()})`;
+    case 'null':
+    case 'missing':
+      return 'null';
+    case 'object':
+      if (isPlainObject(value)) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${formatKeyValue(v)}`).join(', ')} }`;
+      return String(value);
+    default:
+      return String((value as { toString(): string }).toString());
+  }
+}
+
+export function duplicateKeyError(ns: string, id: unknown): CommandError {
+  return new CommandError(11000, `E11000 duplicate key error collection: ${ns} index: _id_ dup key: { _id: ${formatKeyValue(id)} }`, {
+    keyPattern: { _id: 1 },
+    keyValue: { _id: id },
+  });
+}
