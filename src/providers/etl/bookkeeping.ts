@@ -3,7 +3,8 @@
  * what every promote did, the records that could not be loaded, and the staging tables in use.
  * Created by the migrate task before the user's migrations; every statement is idempotent.
  */
-import type { Queryable } from '../../store/db.ts';
+import { withTransaction, type Db, type Queryable } from '../../store/db.ts';
+import { WAREHOUSE_BOOKKEEPING_LOCK } from '../postgres/locks.ts';
 import { ETL_SCHEMA, STAGING_SCHEMA } from './layout.ts';
 
 const DDL = `
@@ -57,16 +58,15 @@ CREATE TABLE IF NOT EXISTS ${ETL_SCHEMA}.staging_tables (
 );
 `;
 
-// Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog; one lock makes it safe.
-const BOOKKEEPING_LOCK = 7_351_902_210;
-
-export async function ensureBookkeeping(db: Queryable & { connect?: unknown }): Promise<void> {
-  await db.query(`SELECT pg_advisory_lock(${BOOKKEEPING_LOCK})`);
-  try {
-    await db.query(DDL);
-  } finally {
-    await db.query(`SELECT pg_advisory_unlock(${BOOKKEEPING_LOCK})`);
-  }
+/**
+ * Creates what is missing. Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog,
+ * so callers take turns; a transaction-level lock, so it is held and released on one connection.
+ */
+export async function ensureBookkeeping(pool: Db): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_BOOKKEEPING_LOCK]);
+    await tx.query(DDL);
+  });
 }
 
 /** How far a collection is loaded, or undefined before its first promote. */

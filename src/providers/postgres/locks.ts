@@ -17,6 +17,9 @@ export const WAREHOUSE_MIGRATIONS_LOCK = 7_351_902_201;
  */
 export const WAREHOUSE_LOAD_LOCK = 7_351_902_202;
 
+/** Taken (transaction-level) while the ETL creates its own bookkeeping tables. */
+export const WAREHOUSE_BOOKKEEPING_LOCK = 7_351_902_210;
+
 export interface SessionLockOptions {
   /** Called once when the lock is taken by another session and this call is about to wait for it. */
   onWait?: () => void;
