@@ -64,8 +64,12 @@ export function parseManifest(text: string, key: string): Manifest {
   return manifest as Manifest;
 }
 
+/** The tables of a manifest, the parent first, then its child tables by name. */
+export function manifestTables(manifest: Pick<Manifest, 'tables' | 'table'>): string[] {
+  return Object.keys(manifest.tables).sort((a, b) => (a === manifest.table ? -1 : b === manifest.table ? 1 : a.localeCompare(b)));
+}
+
 /** Every part of a manifest, parents first. */
 export function manifestParts(manifest: Pick<Manifest, 'tables' | 'table'>): { table: string; part: PartInfo }[] {
-  const tables = Object.keys(manifest.tables).sort((a, b) => (a === manifest.table ? -1 : b === manifest.table ? 1 : a.localeCompare(b)));
-  return tables.flatMap((table) => manifest.tables[table]!.parts.map((part) => ({ table, part })));
+  return manifestTables(manifest).flatMap((table) => manifest.tables[table]!.parts.map((part) => ({ table, part })));
 }

@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { copyLine } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
-import { coercerFor, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { addRepairs, coercerFor, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
 
 export interface RejectedRecord {
   lineNumber: number;
@@ -17,8 +17,8 @@ export interface RejectedRecord {
 }
 
 export interface RowEncoder {
-  /** The COPY line of one NDJSON line; throws Rejection. */
-  encode(line: string): string;
+  /** One NDJSON line's values in column order, as the columns' text input; throws Rejection. */
+  values(line: string): (string | null)[];
 }
 
 /** A record's values in column order, coerced; counts its repairs into `repairs`. */
@@ -27,7 +27,7 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
   const coercers: Coercer[] = columns.map(coercerFor);
   const values: (string | null)[] = new Array(columns.length);
   return {
-    encode(line) {
+    values(line) {
       let row: FlatRow;
       try {
         row = JSON.parse(line) as FlatRow;
@@ -36,18 +36,16 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
       }
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
       // Repairs of a record that is then rejected must not count: stage them per record.
-      const own: RepairCounts = { invalidDate: 0, truncated: 0, invalidUtf8: 0 };
+      const own = noRepairs();
       for (let i = 0; i < coercers.length; i++) values[i] = coercers[i]!(row[names[i]!], own);
-      repairs.invalidDate += own.invalidDate;
-      repairs.truncated += own.truncated;
-      repairs.invalidUtf8 += own.invalidUtf8;
-      return copyLine(values);
+      addRepairs(repairs, own);
+      return values;
     },
   };
 }
 
 /** The source id of a raw line, for a reject's row in the rejects table. */
-function sourceIdOf(line: string, keyColumn: string): string | null {
+export function sourceIdOf(line: string, keyColumn: string): string | null {
   try {
     const value = (JSON.parse(line) as FlatRow)[keyColumn];
     return typeof value === 'string' ? value : value === undefined || value === null ? null : JSON.stringify(value);
@@ -103,7 +101,7 @@ export class PartRowsTransform extends Transform {
       this.#lineNumber++;
       if (line === '') continue;
       try {
-        out += this.#encoder.encode(line);
+        out += copyLine(this.#encoder.values(line));
         this.rows++;
       } catch (error) {
         if (!(error instanceof Rejection)) throw error;

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { TaskContext } from '../../sdk/context.ts';
 import { FailTask } from '../../sdk/errors.ts';
+import { withTransaction } from '../../store/db.ts';
 import { WAREHOUSE_LOAD_LOCK } from '../postgres/locks.ts';
 import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } from './column-names.ts';
 import { ETL_SCHEMA } from './layout.ts';
@@ -45,10 +46,9 @@ export async function promote(ctx: TaskContext, options: PromoteOptions): Promis
     stages.push(stage);
   }
 
-  const client = await pool.connect();
-  const promoted: PromotedTable[] = [];
-  try {
-    await client.query('BEGIN');
+  // Retried whole if Postgres aborts it for a deadlock: every count is made afresh inside.
+  const promoted = await withTransaction(pool, async (client) => {
+    const promoted: PromotedTable[] = [];
     // One promote at a time, and never during a vacuum of the warehouse.
     await client.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_LOAD_LOCK]);
     for (const stage of stages) {
@@ -89,13 +89,8 @@ export async function promote(ctx: TaskContext, options: PromoteOptions): Promis
         [ctx.dagId, stage.collection, stage.until, ctx.runId],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return promoted;
+  });
   for (const row of promoted) ctx.log.info(row, 'promoted');
   return { tables: promoted };
 }

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import pgCopy from 'pg-copy-streams';
 import type { TaskContext } from '../../sdk/context.ts';
 import { FailTask } from '../../sdk/errors.ts';
+import { withTransaction } from '../../store/db.ts';
 import { recordAutoMigration } from '../postgres/migrations.ts';
 import { WAREHOUSE_MIGRATIONS_LOCK } from '../postgres/locks.ts';
 import { readStream, readText } from '../s3/objects.ts';
@@ -20,9 +21,10 @@ import { ensureBookkeeping } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
 import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } from './column-names.ts';
 import { ETL_SCHEMA, STAGING_SCHEMA, stagingTable } from './layout.ts';
-import { manifestParts, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
-import { PartRowsTransform, rowEncoder, type RejectedRecord } from './part-rows.ts';
-import { noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { manifestParts, manifestTables, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
+import { PartRowsTransform, rowEncoder, sourceIdOf, type RejectedRecord } from './part-rows.ts';
+import { addRepairs, noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { runLimited } from './limited.ts';
 import { etlResources, type EtlResources } from './resources.ts';
 import { compareSchema, evolutionStatements, typeForKinds } from './schema-drift.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
@@ -69,6 +71,9 @@ interface TablePlan {
   keyColumn: string;
 }
 
+/** A child staging table's link to its parent: the parent's source key, always present. */
+const PARENT_KEY_COLUMN: WarehouseColumn = { name: PARENT_SOURCE_ID_COLUMN, dataType: 'text', maxLength: null, numericPrecision: null, numericScale: null, nullable: false };
+
 // Postgres data exceptions (22xxx) and integrity violations (23xxx): a value the database refused.
 const isDataError = (error: unknown) => /^2[23]/.test((error as { code?: string }).code ?? '');
 
@@ -88,7 +93,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   const evolved: string[] = [];
   const unknownFields: string[] = [];
   const plans = new Map<string, TablePlan>();
-  for (const table of Object.keys(manifest.tables).sort((a, b) => (a === manifest.table ? -1 : b === manifest.table ? 1 : a.localeCompare(b)))) {
+  for (const table of manifestTables(manifest)) {
     const parent = table === manifest.table;
     const observed = manifest.tables[table]!.columns;
     let columns = await describeTable(pool, settings.warehouseSchema, table);
@@ -117,7 +122,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
     const keyColumn = parent ? SOURCE_ID_COLUMN : PARENT_SOURCE_ID_COLUMN;
     const loadColumns: WarehouseColumn[] = parent
       ? loadable
-      : [{ name: PARENT_SOURCE_ID_COLUMN, dataType: 'text', maxLength: null, numericPrecision: null, numericScale: null, nullable: false }, ...loadable];
+      : [PARENT_KEY_COLUMN, ...loadable];
     if (parent && !known.has(SOURCE_ID_COLUMN)) {
       throw new FailTask(`warehouse table ${settings.warehouseSchema}.${table} has no ${SOURCE_ID_COLUMN} column: every parent table needs one (text, unique) to hold the source key`);
     }
@@ -148,7 +153,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   const started = Date.now();
   let loadedParts = 0;
   try {
-    await runLimited(parts, settings.loadConcurrency, abort, async ({ table, part }) => {
+    await runLimited(parts, settings.loadConcurrency, async ({ table, part }) => {
       const plan = plans.get(table)!;
       const partRejects: RejectedRecord[] = [];
       const rows = await loadPart(pool, resources, plan, part, partRejects, abort.signal, ctx);
@@ -157,7 +162,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
       await rejects.add(table, part.key, partRejects);
       loadedParts++;
       ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, done: `${loadedParts}/${parts.length}` }, 'part loaded');
-    });
+    }, abort);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
   }
@@ -243,7 +248,7 @@ async function loadPart(
     }
     checkChecksum(part, hash.digest('hex'));
     await client.query('COMMIT');
-    addInto(plan.staged.repaired, repairs);
+    addRepairs(plan.staged.repaired, repairs);
     return rows.rows;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -273,7 +278,7 @@ async function loadPartCarefully(
     if (line === '') continue;
     const own = noRepairs();
     try {
-      const values = decodeCopyLine(rowEncoder(plan.loadColumns, own).encode(line));
+      const values = rowEncoder(plan.loadColumns, own).values(line);
       await client.query('SAVEPOINT record');
       try {
         await client.query(insert, values);
@@ -283,15 +288,15 @@ async function loadPartCarefully(
         if (!isDataError(error)) throw error;
         throw new Rejection(`the warehouse refused it: ${(error as Error).message}`);
       }
-      addInto(repairs, own);
+      addRepairs(repairs, own);
       rows++;
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
-      rejects.push({ lineNumber: index + 1, sourceId: sourceIdFrom(line, plan.keyColumn), reason: error.message, record: line.slice(0, 10_000) });
+      rejects.push({ lineNumber: index + 1, sourceId: sourceIdOf(line, plan.keyColumn), reason: error.message, record: line.slice(0, 10_000) });
     }
   }
   await client.query('COMMIT');
-  addInto(plan.staged.repaired, repairs);
+  addRepairs(plan.staged.repaired, repairs);
   return rows;
 }
 
@@ -310,23 +315,6 @@ async function readPartLines(resources: EtlResources, part: PartInfo, signal: Ab
   return Buffer.concat(chunks).toString('utf8').split('\n');
 }
 
-function sourceIdFrom(line: string, key: string): string | null {
-  try {
-    const value = (JSON.parse(line) as Record<string, unknown>)[key];
-    return typeof value === 'string' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A COPY text line back into its values (for the record-by-record path). */
-function decodeCopyLine(line: string): (string | null)[] {
-  return line
-    .replace(/\n$/, '')
-    .split('\t')
-    .map((field) => (field === '\\N' ? null : field.replace(/\\([\\tnr])/g, (_m, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!)));
-}
-
 function hashing(hash: ReturnType<typeof createHash>): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -340,12 +328,6 @@ function checkChecksum(part: PartInfo, actual: string): void {
   if (actual !== part.sha256) {
     throw new Error(`part ${part.key} does not match its manifest (sha256 ${actual}, expected ${part.sha256}): the object changed after the extract; clear the extract and upload tasks to write it again`);
   }
-}
-
-function addInto(into: RepairCounts, more: RepairCounts): void {
-  into.invalidDate += more.invalidDate;
-  into.truncated += more.truncated;
-  into.invalidUtf8 += more.invalidUtf8;
 }
 
 /** Rejected records, written to the rejects table part by part, and the limit that fails the task. */
@@ -392,25 +374,6 @@ class RejectLog {
   }
 }
 
-/** Runs `work` over the items, at most `limit` at a time; the first failure stops the rest. */
-async function runLimited<T>(items: readonly T[], limit: number, abort: AbortController, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= error;
-        abort.abort(error);
-      }
-    }
-  });
-  await Promise.all(lanes);
-  if (failure !== undefined) throw failure;
-}
-
 /**
  * Additive changes for one table, applied in one transaction and recorded as auto migrations:
  * new columns, wider types, or a missing child table. Serialized with every other migration.
@@ -439,28 +402,19 @@ async function evolve(
     ];
   } else {
     statements = evolutionStatements(qualified, compareSchema(observed, loadableColumns(columns).concat(
-      parentTable === null ? [] : [{ name: PARENT_SOURCE_ID_COLUMN, dataType: 'text', maxLength: null, numericPrecision: null, numericScale: null, nullable: false }],
+      parentTable === null ? [] : [PARENT_KEY_COLUMN],
     )));
   }
   if (statements.length === 0) return [];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_MIGRATIONS_LOCK]);
+  const changedMeanwhile = await withTransaction(pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_MIGRATIONS_LOCK]);
     // Another run may have made the same change while we waited for the lock.
-    const now = await describeTable(client, schema, table);
-    if (now && columns && now.length !== columns.length) {
-      await client.query('ROLLBACK');
-      return evolve(pool, schema, table, parentTable, observed, now, ctx);
-    }
-    await recordAutoMigration(client, { name: `evolve_${table}`, sql: statements.join(';\n'), schema: ETL_SCHEMA, appliedBy: `${ctx.dagId}/${ctx.runId}/${ctx.taskId}` });
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    const now = await describeTable(tx, schema, table);
+    if (now && columns && now.length !== columns.length) return now;
+    await recordAutoMigration(tx, { name: `evolve_${table}`, sql: statements.join(';\n'), schema: ETL_SCHEMA, appliedBy: `${ctx.dagId}/${ctx.runId}/${ctx.taskId}` });
+    return undefined;
+  });
+  if (changedMeanwhile) return evolve(pool, schema, table, parentTable, observed, changedMeanwhile, ctx);
   ctx.log.warn({ table, statements }, 'schema evolution changed the warehouse');
   return statements;
 }

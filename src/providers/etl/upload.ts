@@ -7,6 +7,7 @@ import type { TaskContext } from '../../sdk/context.ts';
 import { FailTask } from '../../sdk/errors.ts';
 import { objectSize, putJson } from '../s3/objects.ts';
 import { manifestKey } from './layout.ts';
+import { runLimited } from './limited.ts';
 import { manifestParts, MANIFEST_VERSION, type ExtractResult, type Manifest } from './manifest.ts';
 import { etlResources, type EtlResources } from './resources.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
@@ -35,7 +36,7 @@ export async function commitExtract(ctx: TaskContext, options: CommitOptions): P
   }
   const parts = manifestParts(extract);
   const problems: string[] = [];
-  await forEachLimited(parts, 8, async ({ part }) => {
+  await runLimited(parts, 8, async ({ part }) => {
     const size = await objectSize(store, part.key);
     if (size === undefined) problems.push(`${part.key} is missing`);
     else if (size !== part.bytes) problems.push(`${part.key} has ${size} bytes, the extract wrote ${part.bytes}`);
@@ -59,13 +60,4 @@ export async function commitExtract(ctx: TaskContext, options: CommitOptions): P
   };
   ctx.log.info({ ...result, tryNumber: extract.tryNumber }, 'manifest committed');
   return result;
-}
-
-/** Runs `work` over the items, at most `limit` at a time. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }
