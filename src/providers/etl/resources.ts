@@ -44,11 +44,14 @@ export function etlResources(env: NodeJS.ProcessEnv = process.env): EtlResources
     },
     warehouse() {
       const cached = entry(`warehouse ${warehouse()}`);
-      cached.warehouse ??= openWarehouse(warehouse(), { max: 8 });
-      // A failed open is not cached: the next try connects again.
-      cached.warehouse.catch(() => {
-        if (cache.get(`warehouse ${warehouse()}`) === cached) cached.warehouse = undefined;
-      });
+      if (!cached.warehouse) {
+        const opening = openWarehouse(warehouse(), { max: 8 });
+        // A failed open is not cached: the next try connects again.
+        opening.catch(() => {
+          if (cached.warehouse === opening) cached.warehouse = undefined;
+        });
+        cached.warehouse = opening;
+      }
       return cached.warehouse;
     },
   };
