@@ -91,9 +91,18 @@ export class BenchProcess {
 
   /** Resident set size from /proc/<pid>/status (VmRSS), in bytes. */
   rssBytes(): number {
+    return this.statusBytes('VmRSS');
+  }
+
+  /** The highest resident set size the process has had so far (VmHWM, the kernel's own peak), in bytes. */
+  peakRssBytes(): number {
+    return this.statusBytes('VmHWM');
+  }
+
+  private statusBytes(field: 'VmRSS' | 'VmHWM'): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    if (!kb) throw new Error(`no VmRSS for ${this.name}`);
+    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1];
+    if (!kb) throw new Error(`no ${field} for ${this.name}`);
     return Number(kb) * 1024;
   }
 

@@ -11,6 +11,8 @@ export interface ScenarioContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** Run only when named (`npm run bench -- etl`), not by a full `npm run bench`. */
+  optIn?: boolean;
   run(ctx: ScenarioContext): Promise<ResultRow[]>;
 }
 
