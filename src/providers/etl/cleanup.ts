@@ -75,14 +75,18 @@ export async function cleanupEtl(ctx: TaskContext, options: EtlCleanupOptions = 
     `SELECT name FROM ${ETL_SCHEMA}.staging_tables WHERE created_at < $1 ORDER BY name`,
     [new Date(now.getTime() - stagingMs)],
   );
-  let rejectsRemoved = 0;
-  if (!dryRun) {
+  const rejectsBefore = new Date(now.getTime() - retentionMs);
+  let rejectsRemoved: number;
+  if (dryRun) {
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ETL_SCHEMA}.load_rejects WHERE rejected_at < $1`, [rejectsBefore]);
+    rejectsRemoved = rows[0]?.n ?? 0;
+  } else {
     for (const { name } of staging) {
       // The name was made by stagingTable() and is already quoted and schema-qualified.
       await pool.query(`DROP TABLE IF EXISTS ${name}`);
       await pool.query(`DELETE FROM ${ETL_SCHEMA}.staging_tables WHERE name = $1`, [name]);
     }
-    const removed = await pool.query(`DELETE FROM ${ETL_SCHEMA}.load_rejects WHERE rejected_at < $1`, [new Date(now.getTime() - retentionMs)]);
+    const removed = await pool.query(`DELETE FROM ${ETL_SCHEMA}.load_rejects WHERE rejected_at < $1`, [rejectsBefore]);
     rejectsRemoved = removed.rowCount ?? 0;
   }
 
