@@ -8,12 +8,14 @@ import { MongoClient, type Db as MongoDb } from 'mongodb';
 import pg from 'pg';
 import { closeEtlResources } from '../../src/providers/etl/resources.ts';
 import { dropDatabase } from '../../src/store/db.ts';
-import { startMongoStandIn } from './mongo-standin/server.ts';
+import { startMongoStandIn, type MongoStandIn } from './mongo-standin/server.ts';
 import { startS3Testbed, type S3Testbed } from './s3-testbed.ts';
 
 export interface EtlTestbed {
   s3: S3Testbed;
   mongo: MongoDb;
+  /** The stand-in behind `mongo` (fault injection, raw BSON); undefined when MONGO_URL names a real server. */
+  standIn: MongoStandIn | undefined;
   warehouse: pg.Pool;
   env: Record<string, string>;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startEtlTestbed(): Promise<EtlTestbed> {
   return {
     s3,
     mongo: mongoClient.db(),
+    standIn,
     warehouse,
     env,
     async close() {

@@ -3,7 +3,7 @@
  * small proxy that can fail chosen requests (the way S3 fails: HTTP 500 InternalError), so a
  * test can break an upload in the middle of an extract without any test hook in the code.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -18,6 +18,11 @@ export interface S3Testbed {
   failRequests(match: (method: string, url: string) => boolean, count: number): void;
   /** How many injected failures are still pending. */
   pendingFailures(): number;
+  /**
+   * Makes an object look written at `date` (s3rver reports its file's mtime as LastModified, to
+   * the second), so a test can age objects instead of waiting.
+   */
+  setLastModified(key: string, date: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,12 @@ export async function startS3Testbed(bucket = 'sluice-test'): Promise<S3Testbed>
     },
     pendingFailures() {
       return failures.reduce((sum, f) => sum + f.left, 0);
+    },
+    async setLastModified(key, date) {
+      // s3rver's filesystem store: <directory>/<bucket>/<key's folders>/<key's last segment>._S3rver_object
+      const segments = key.split('/');
+      const file = `${segments.pop()!}._S3rver_object`;
+      await utimes(path.join(directory, bucket, ...segments, file), date, date);
     },
     async close() {
       failures = [];
