@@ -26,6 +26,43 @@ export interface FlattenerOptions {
 }
 
 /**
+ * A field path below one table, resolved once: its column (or child table) name and the set of
+ * kinds seen in that column. Documents of a collection repeat the same paths, so names are
+ * computed once per path, not once per value.
+ */
+class FieldNode {
+  readonly #children = new Map<string, FieldNode>();
+  #column: string | undefined;
+  #childTable: string | undefined;
+  #kinds: Set<ValueKind> | undefined;
+
+  constructor(
+    private readonly flattener: DocumentFlattener,
+    readonly table: string,
+    readonly path: readonly string[],
+  ) {}
+
+  child(field: string): FieldNode {
+    let node = this.#children.get(field);
+    if (!node) this.#children.set(field, (node = new FieldNode(this.flattener, this.table, [...this.path, field])));
+    return node;
+  }
+
+  get column(): string {
+    return (this.#column ??= columnName(this.path));
+  }
+
+  /** The child table an array at this path becomes (only paths below a parent table have one). */
+  get childTable(): string {
+    return (this.#childTable ??= childTableName(this.table, this.path));
+  }
+
+  get kinds(): Set<ValueKind> {
+    return (this.#kinds ??= this.flattener.kindsOf(this.table, this.column));
+  }
+}
+
+/**
  * Flattens the documents of one collection and remembers, per table and column, which kinds of
  * value it met: the schema the warehouse is compared with before loading.
  */
@@ -35,6 +72,8 @@ export class DocumentFlattener {
   /** Column names that two different source fields both mapped to (the first one wins). */
   readonly collisions = new Set<string>();
   readonly #observed = new Map<string, Map<string, Set<ValueKind>>>();
+  /** The root of each table's field paths: the parent table's, and each child table's. */
+  readonly #roots = new Map<string, FieldNode>();
 
   constructor(options: FlattenerOptions) {
     this.table = options.table;
@@ -48,7 +87,7 @@ export class DocumentFlattener {
     const row: FlatRow = { [SOURCE_ID_COLUMN]: sourceId };
     this.note(this.table, SOURCE_ID_COLUMN, sourceId === null ? 'null' : 'string');
     const children: [string, FlatRow][] = [];
-    this.walk(document, [], row, this.table, sourceId, children, true);
+    this.walk(document, this.root(this.table), row, sourceId, children, true);
     emit(this.table, row);
     for (const [table, child] of children) emit(table, child);
   }
@@ -64,11 +103,25 @@ export class DocumentFlattener {
     return result;
   }
 
+  /** The set of kinds seen in a column, created on first use (shared by every path naming it). */
+  kindsOf(table: string, column: string): Set<ValueKind> {
+    let columns = this.#observed.get(table);
+    if (!columns) this.#observed.set(table, (columns = new Map()));
+    let kinds = columns.get(column);
+    if (!kinds) columns.set(column, (kinds = new Set()));
+    return kinds;
+  }
+
+  private root(table: string): FieldNode {
+    let root = this.#roots.get(table);
+    if (!root) this.#roots.set(table, (root = new FieldNode(this, table, [])));
+    return root;
+  }
+
   private walk(
     object: Readonly<Record<string, unknown>>,
-    path: readonly string[],
+    node: FieldNode,
     row: FlatRow,
-    table: string,
     sourceId: string | null,
     children: [string, FlatRow][] | null,
     topLevel: boolean,
@@ -77,46 +130,45 @@ export class DocumentFlattener {
       if (topLevel && field === this.keyField) continue;
       const value = object[field];
       if (value === undefined) continue;
-      const fieldPath = [...path, field];
+      const fieldNode = node.child(field);
       if (isPlainObject(value)) {
-        this.walk(value, fieldPath, row, table, sourceId, children, false);
+        this.walk(value, fieldNode, row, sourceId, children, false);
       } else if (Array.isArray(value) && children) {
-        this.explode(value, fieldPath, sourceId, children);
+        this.explode(value, fieldNode, sourceId, children);
       } else {
-        this.put(table, row, columnName(fieldPath), value);
+        this.put(fieldNode, row, value);
       }
     }
   }
 
   /** One child row per array element; an element's own arrays stay in one JSON column. */
-  private explode(array: readonly unknown[], path: readonly string[], sourceId: string | null, children: [string, FlatRow][]): void {
-    const table = childTableName(this.table, path);
+  private explode(array: readonly unknown[], node: FieldNode, sourceId: string | null, children: [string, FlatRow][]): void {
+    const table = node.childTable;
     this.note(table, PARENT_SOURCE_ID_COLUMN, 'string');
     this.note(table, INDEX_COLUMN, 'integer');
-    array.forEach((element, index) => {
+    const root = this.root(table);
+    for (let index = 0; index < array.length; index++) {
+      const element = array[index];
       const row: FlatRow = { [PARENT_SOURCE_ID_COLUMN]: sourceId, [INDEX_COLUMN]: index };
-      if (isPlainObject(element)) this.walk(element, [], row, table, sourceId, null, false);
-      else this.put(table, row, VALUE_COLUMN, element);
+      if (isPlainObject(element)) this.walk(element, root, row, sourceId, null, false);
+      else this.put(root.child(VALUE_COLUMN), row, element);
       children.push([table, row]);
-    });
+    }
   }
 
-  private put(table: string, row: FlatRow, column: string, value: unknown): void {
+  private put(node: FieldNode, row: FlatRow, value: unknown): void {
+    const column = node.column;
     if (column in row) {
-      this.collisions.add(`${table}.${column}`);
+      this.collisions.add(`${node.table}.${column}`);
       return;
     }
     const [flat, kind] = scalar(value);
     row[column] = flat;
-    this.note(table, column, kind);
+    node.kinds.add(kind);
   }
 
   private note(table: string, column: string, kind: ValueKind): void {
-    let columns = this.#observed.get(table);
-    if (!columns) this.#observed.set(table, (columns = new Map()));
-    let kinds = columns.get(column);
-    if (!kinds) columns.set(column, (kinds = new Set()));
-    kinds.add(kind);
+    this.kindsOf(table, column).add(kind);
   }
 }
 
