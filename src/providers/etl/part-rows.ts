@@ -26,6 +26,7 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
   const names = columns.map((column) => column.name);
   const coercers: Coercer[] = columns.map(coercerFor);
   const values: (string | null)[] = new Array(columns.length);
+  const own = noRepairs();
   return {
     values(line) {
       let row: FlatRow;
@@ -36,7 +37,7 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
       }
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
       // Repairs of a record that is then rejected must not count: stage them per record.
-      const own = noRepairs();
+      own.invalidDate = own.truncated = own.invalidUtf8 = 0;
       for (let i = 0; i < coercers.length; i++) values[i] = coercers[i]!(row[names[i]!], own);
       addRepairs(repairs, own);
       return values;

@@ -136,10 +136,16 @@ export function cleanText(text: string, repairs: RepairCounts): string {
 const INTEGER_TEXT = /^[+-]?\d+$/;
 
 function integerConverter(min: bigint, max: bigint): Converter {
+  const [minNumber, maxNumber] = [Number(min), Number(max)];
   return (value, _repairs, label) => {
     let digits: string;
     if (typeof value === 'number') {
       if (!Number.isInteger(value)) throw new Rejection(`${label} cannot hold ${value}: not a whole number`);
+      // The common case, without BigInt: a safe integer compares exactly with the bounds as numbers.
+      if (Number.isSafeInteger(value)) {
+        if (value < minNumber || value > maxNumber) throw new Rejection(`${label} cannot hold ${value}: out of range`);
+        return String(value);
+      }
       digits = value.toFixed(0);
     } else if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) {
       digits = value.trim();
@@ -193,8 +199,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 function dateConverter(dateOnly: boolean): Converter {
   return (value, repairs) => {
     const text = typeof value === 'number' && Number.isFinite(value) ? epochText(value) : typeof value === 'string' ? value.trim() : null;
-    const match = text === null ? null : ISO_DATE.exec(text);
-    if (text === null || !match || !isRealDate(match)) {
+    if (text === null || !isValidDateText(text)) {
       repairs.invalidDate++;
       return null;
     }
@@ -207,11 +212,40 @@ function epochText(milliseconds: number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-function isRealDate(match: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => (part === undefined ? 0 : Number(part))) as number[];
-  if (year! < 1 || month! < 1 || month! > 12 || day! < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  return day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59;
+/** An ISO 8601 date or timestamp naming a day, hour, minute and second that exist. */
+export function isValidDateText(text: string): boolean {
+  // Extract writes dates with toISOString (2026-11-23T10:00:00.000Z): checked without a regex.
+  if (text.length === 24 && isCanonicalIso(text)) {
+    return isRealDate(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
+  }
+  const match = ISO_DATE.exec(text);
+  if (!match) return false;
+  const part = (i: number) => (match[i] === undefined ? 0 : Number(match[i]));
+  return isRealDate(part(1), part(2), part(3), part(4), part(5), part(6));
+}
+
+/** `dddd-dd-ddTdd:dd:dd.dddZ` */
+function isCanonicalIso(text: string): boolean {
+  for (let i = 0; i < 23; i++) {
+    const c = text.charCodeAt(i);
+    const expected = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 || i === 16 ? 58 : i === 19 ? 46 : -1;
+    if (expected === -1 ? c < 48 || c > 57 : c !== expected) return false;
+  }
+  return text.charCodeAt(23) === 90;
+}
+
+function digitsAt(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isRealDate(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0) && hour <= 23 && minute <= 59 && second <= 59;
 }
 
 function preview(value: Exclude<FlatValue, null>): string {
