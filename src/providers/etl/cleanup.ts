@@ -63,7 +63,7 @@ export async function cleanupEtl(ctx: TaskContext, options: EtlCleanupOptions = 
   const decision = planCleanup(runs, { now, retentionMs, orphanGraceMs });
   const doomed = [...decision.expired, ...decision.orphans];
   if (!dryRun) await deleteObjects(store, doomed.map((o) => o.key));
-  const aborted = dryRun ? [] : await abortStaleUploads(store, prefix, new Date(now.getTime() - orphanGraceMs)).catch((error: unknown) => {
+  const aborted = await abortStaleUploads(store, prefix, new Date(now.getTime() - orphanGraceMs), { dryRun }).catch((error: unknown) => {
     // Some S3-compatible stores do not list multipart uploads; that is no reason to fail the cleanup.
     ctx.log.warn({ error: (error as Error).message }, 'could not list unfinished multipart uploads; skipped');
     return [];

@@ -1,38 +1,44 @@
 /**
- * Rows of one table to S3 as gzip-compressed NDJSON parts of at most `rowsPerPart` rows each,
- * streamed: a part is uploaded while it is written, nothing touches the local disk, and memory
- * stays at a few multipart buffers whatever the table's size.
+ * Rows of one table to S3 as gzip-compressed NDJSON parts of at most `rowsPerPart` rows and
+ * about `MAX_PART_BYTES` compressed bytes each. A part is compressed while it is written and
+ * sent with one PUT when it is full; nothing touches the local disk, and memory stays at two
+ * parts per table (the one being filled, the one being sent) whatever the table's size.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { ObjectStore } from '../s3/objects.ts';
-import { uploadStream } from '../s3/objects.ts';
+import { putObject } from '../s3/objects.ts';
 import type { FlatRow } from './flatten.ts';
 import type { PartInfo } from './manifest.ts';
 
-/** Lines are handed to gzip in chunks of about this many characters, not one by one. */
-const CHUNK = 64 * 1024;
+/** Lines are encoded straight into buffers of this size and handed to gzip a buffer at a time. */
+const CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 10;
 /** Fast compression: the parts are read once, soon, and the extract should not be CPU-bound on gzip. */
 const GZIP_LEVEL = 3;
+/**
+ * A part is closed once this many compressed bytes are out of gzip, whatever its row count:
+ * wide rows cannot make a part (and so a worker's memory) large. Small enough for one PUT.
+ */
+export const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 interface OpenPart {
   number: number;
-  key: string;
   gzip: Gzip;
-  hash: Hash;
+  chunks: Buffer[];
   bytes: number;
   rows: number;
-  uploaded: Promise<void>;
 }
 
 export class PartWriter {
   readonly #parts: PartInfo[] = [];
-  readonly #pending: Promise<void>[] = [];
+  /** The part being sent, if any: the next one fills meanwhile, a third waits for it. */
+  #sending: Promise<void> | undefined;
   #open: OpenPart | undefined;
-  #buffer = '';
   #failure: unknown;
+  #chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  #used = 0;
   #rows = 0;
   #opened = 0;
 
@@ -50,63 +56,69 @@ export class PartWriter {
   async write(row: FlatRow): Promise<void> {
     if (this.#failure) throw this.#failure;
     const part = this.#open ?? this.openPart();
-    this.#buffer += JSON.stringify(row) + '\n';
+    const line = JSON.stringify(row);
+    // At most 3 UTF-8 bytes per UTF-16 unit: when that may not fit, the chunk goes to gzip first.
+    const worstCase = line.length * 3 + 1;
+    if (this.#used + worstCase > CHUNK_BYTES) await this.flush(part);
+    if (worstCase > CHUNK_BYTES) {
+      await this.compress(part, Buffer.from(line + '\n'));
+    } else {
+      this.#used += this.#chunk.write(line, this.#used);
+      this.#chunk[this.#used++] = NEWLINE;
+    }
     part.rows++;
     this.#rows++;
-    if (this.#buffer.length >= CHUNK) await this.flush(part);
-    if (part.rows >= this.rowsPerPart) await this.closePart(part);
+    if (part.rows >= this.rowsPerPart || part.bytes >= MAX_PART_BYTES) await this.closePart(part);
   }
 
   /** Closes the last part and waits for every upload; the parts in order. */
   async finish(): Promise<PartInfo[]> {
     if (this.#open) await this.closePart(this.#open);
-    await Promise.all(this.#pending);
-    if (this.#failure) throw this.#failure;
+    await this.#sending;
     return [...this.#parts].sort((a, b) => a.key.localeCompare(b.key));
   }
 
   private openPart(): OpenPart {
-    const number = ++this.#opened;
-    const key = this.keyOf(number);
     const gzip = createGzip({ level: GZIP_LEVEL });
-    const body = new PassThrough();
-    const part: OpenPart = { number, key, gzip, hash: createHash('sha256'), bytes: 0, rows: 0, uploaded: Promise.resolve() };
+    const part: OpenPart = { number: ++this.#opened, gzip, chunks: [], bytes: 0, rows: 0 };
     gzip.on('data', (chunk: Buffer) => {
-      part.hash.update(chunk);
+      part.chunks.push(chunk);
       part.bytes += chunk.length;
-    });
-    gzip.pipe(body);
-    part.uploaded = uploadStream(this.store, key, body, { contentType: 'application/x-ndjson', signal: this.signal });
-    // Noted at once, so a writer waiting on gzip's backpressure learns of the failure too.
-    part.uploaded.catch((error: unknown) => {
-      this.#failure ??= error;
-      gzip.destroy();
     });
     this.#open = part;
     return part;
   }
 
+  /** Hands the filled part of the chunk to gzip (which keeps it until compressed: a new chunk follows). */
   private async flush(part: OpenPart): Promise<void> {
-    const chunk = this.#buffer;
-    this.#buffer = '';
-    if (chunk && !part.gzip.write(chunk)) {
-      await Promise.race([once(part.gzip, 'drain'), part.uploaded.then(() => undefined)]);
-      if (this.#failure) throw this.#failure;
-    }
+    if (this.#used === 0) return;
+    const filled = this.#chunk.subarray(0, this.#used);
+    this.#chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#used = 0;
+    await this.compress(part, filled);
+  }
+
+  private async compress(part: OpenPart, bytes: Buffer): Promise<void> {
+    if (!part.gzip.write(bytes)) await once(part.gzip, 'drain', { signal: this.signal });
   }
 
   private async closePart(part: OpenPart): Promise<void> {
     await this.flush(part);
     this.#open = undefined;
+    const ended = once(part.gzip, 'end', { signal: this.signal });
     part.gzip.end();
-    const done = part.uploaded.then(() => {
-      this.#parts.push({ key: part.key, rows: part.rows, bytes: part.bytes, sha256: part.hash.digest('hex') });
+    await ended;
+    const body = Buffer.concat(part.chunks, part.bytes);
+    part.chunks = [];
+    const info: PartInfo = { key: this.keyOf(part.number), rows: part.rows, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+    // One part in flight: the writer waits for it before sending the next.
+    await this.#sending;
+    this.#sending = putObject(this.store, info.key, body, { contentType: 'application/x-ndjson', signal: this.signal }).then(() => {
+      this.#parts.push(info);
     });
-    this.#pending.push(done);
-    // At most two finished parts still uploading: memory stays bounded when S3 is slower than the source.
-    if (this.#pending.length > 2) {
-      await this.#pending.shift();
-    }
-    done.catch(() => undefined);
+    // Noted at once, so that the next write stops the extract rather than the next part.
+    this.#sending.catch((error: unknown) => {
+      this.#failure ??= error;
+    });
   }
 }

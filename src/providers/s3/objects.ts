@@ -58,14 +58,19 @@ export async function readStream(store: ObjectStore, key: string, signal?: Abort
   }
 }
 
-export async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+/** One PUT of a body held in memory (the SDK can retry it, unlike a stream). */
+export async function putObject(store: ObjectStore, key: string, body: Buffer | string, options: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
   try {
-    await store.client.send(
-      new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json' }),
-    );
+    await store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: body, ContentType: options.contentType }), {
+      abortSignal: options.signal,
+    });
   } catch (error) {
     throw new Error(`could not write s3://${store.bucket}/${key}: ${describeS3Error(error)}`, { cause: error });
   }
+}
+
+export async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await putObject(store, key, JSON.stringify(value, null, 2), { contentType: 'application/json' });
 }
 
 /** The object's text, or undefined when there is no such object. */
@@ -120,8 +125,8 @@ export async function deleteObjects(store: ObjectStore, keys: readonly string[])
   return deleted;
 }
 
-/** Multipart uploads under `prefix` started before `before` and never finished (crashed writers). */
-export async function abortStaleUploads(store: ObjectStore, prefix: string, before: Date): Promise<string[]> {
+/** Multipart uploads under `prefix` started before `before` and never finished (crashed writers); with `dryRun` only listed. */
+export async function abortStaleUploads(store: ObjectStore, prefix: string, before: Date, options: { dryRun?: boolean } = {}): Promise<string[]> {
   const aborted: string[] = [];
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
@@ -131,7 +136,7 @@ export async function abortStaleUploads(store: ObjectStore, prefix: string, befo
     );
     for (const upload of page.Uploads ?? []) {
       if (upload.Key && upload.UploadId && upload.Initiated && upload.Initiated < before) {
-        await store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        if (!options.dryRun) await store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: upload.Key, UploadId: upload.UploadId }));
         aborted.push(upload.Key);
       }
     }
