@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ObjectId, Long, Decimal128, Int32 } from 'mongodb';
 import { columnName, childTableName, snakeCase } from '../../src/providers/etl/column-names.ts';
 import { copyField, copyLine } from '../../src/providers/etl/copy-text.ts';
-import { DocumentFlattener, INVALID_DATE_TEXT, type FlatRow } from '../../src/providers/etl/flatten.ts';
+import { DocumentFlattener, INVALID_DATE_TEXT, type FlatRow, type ObservedColumns } from '../../src/providers/etl/flatten.ts';
 import { coercerFor, noRepairs, Rejection, type WarehouseColumn } from '../../src/providers/etl/repair.ts';
 import { compareSchema, evolutionStatements, typeForKinds } from '../../src/providers/etl/schema-drift.ts';
 import { planCleanup, groupByRun } from '../../src/providers/etl/cleanup-plan.ts';
@@ -65,6 +65,12 @@ describe('flatten', () => {
     assert.deepEqual(observed.orders!.placed_at, ['date']);
     assert.deepEqual(observed.orders!.shipping_address_zipcode, ['integer']);
     assert.deepEqual(observed.orders_items!.tags, ['json']);
+    // The longest string of each column, for widening varchar columns.
+    const widths = flattener.observedWidths();
+    assert.equal(widths.orders!.status, 4);
+    assert.equal(widths.orders!.placed_at, 24);
+    assert.equal(widths.orders!.total, undefined, 'numbers have no width');
+    assert.deepEqual(widths.orders_items, { sku: 1 });
   });
 
   test('arrays of scalars go to a value column; kinds of one field accumulate', () => {
@@ -172,6 +178,17 @@ describe('schema drift', () => {
       'ALTER TABLE "public"."orders" ALTER COLUMN "zip" TYPE text USING "zip"::text',
       'ALTER TABLE "public"."orders" ALTER COLUMN "qty" TYPE numeric USING "qty"::numeric',
     ]);
+  });
+
+  test('strings longer than a varchar widen it (at least twice, to a power of two); text and short strings do not', () => {
+    const columns = [column('name', 'character varying', { maxLength: 200 }), column('city', 'character varying', { maxLength: 100 }), column('notes', 'text')];
+    const kinds: ObservedColumns = { name: ['string'], city: ['string'], notes: ['string'] };
+    assert.deepEqual(compareSchema(kinds, columns, { name: 201, city: 100, notes: 5000 }).widen, [
+      { column: 'name', from: 'character varying(200)', to: 'varchar(400)' },
+    ]);
+    assert.deepEqual(compareSchema(kinds, columns, { name: 3000 }).widen, [{ column: 'name', from: 'character varying(200)', to: 'varchar(4096)' }]);
+    assert.deepEqual(compareSchema(kinds, columns, { name: 20_000_000 }).widen, [{ column: 'name', from: 'character varying(200)', to: 'text' }]);
+    assert.deepEqual(compareSchema(kinds, columns).widen, [], 'no widths (an older manifest): nothing to widen');
   });
 });
 

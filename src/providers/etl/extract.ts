@@ -62,11 +62,12 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
   }
 
   const observed = flattener.observed();
+  const widths = flattener.observedWidths();
   const tables: Record<string, TableExtract> = {};
   for (const [table, writer] of writers) {
-    tables[table] = { columns: observed[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
+    tables[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
   }
-  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, parts: [], rows: 0 };
+  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
   const collisions = [...flattener.collisions].sort();
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');

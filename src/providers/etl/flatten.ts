@@ -14,6 +14,8 @@ export type FlatRow = Record<string, FlatValue>;
 export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'json' | 'null';
 /** Column → the kinds of value seen in it, per table. */
 export type ObservedColumns = Record<string, ValueKind[]>;
+/** Column → the longest string seen in it (UTF-16 units, never fewer than its characters), per table. */
+export type ObservedWidths = Record<string, number>;
 
 /** Written for a Date the source holds but JavaScript cannot represent; stage_load turns it into NULL. */
 export const INVALID_DATE_TEXT = 'invalid date';
@@ -35,6 +37,7 @@ class FieldNode {
   #column: string | undefined;
   #childTable: string | undefined;
   #kinds: Set<ValueKind> | undefined;
+  #widths: Map<string, number> | undefined;
 
   constructor(
     private readonly flattener: DocumentFlattener,
@@ -60,6 +63,12 @@ class FieldNode {
   get kinds(): Set<ValueKind> {
     return (this.#kinds ??= this.flattener.kindsOf(this.table, this.column));
   }
+
+  /** Notes a string's length against the column's widest so far. */
+  noteWidth(length: number): void {
+    const widths = (this.#widths ??= this.flattener.widthsOf(this.table));
+    if (length > (widths.get(this.column) ?? 0)) widths.set(this.column, length);
+  }
 }
 
 /**
@@ -72,6 +81,7 @@ export class DocumentFlattener {
   /** Column names that two different source fields both mapped to (the first one wins). */
   readonly collisions = new Set<string>();
   readonly #observed = new Map<string, Map<string, Set<ValueKind>>>();
+  readonly #widths = new Map<string, Map<string, number>>();
   /** The root of each table's field paths: the parent table's, and each child table's. */
   readonly #roots = new Map<string, FieldNode>();
 
@@ -101,6 +111,20 @@ export class DocumentFlattener {
       result[table] = sorted;
     }
     return result;
+  }
+
+  /** Table → column → the longest string seen, for string columns. */
+  observedWidths(): Record<string, ObservedWidths> {
+    const result: Record<string, ObservedWidths> = {};
+    for (const [table, widths] of this.#widths) result[table] = Object.fromEntries([...widths].sort(([a], [b]) => a.localeCompare(b)));
+    return result;
+  }
+
+  /** A table's string widths, created on first use. */
+  widthsOf(table: string): Map<string, number> {
+    let widths = this.#widths.get(table);
+    if (!widths) this.#widths.set(table, (widths = new Map()));
+    return widths;
   }
 
   /** The set of kinds seen in a column, created on first use (shared by every path naming it). */
@@ -165,6 +189,7 @@ export class DocumentFlattener {
     const [flat, kind] = scalar(value);
     row[column] = flat;
     node.kinds.add(kind);
+    if (typeof flat === 'string') node.noteWidth(flat.length);
   }
 
   private note(table: string, column: string, kind: ValueKind): void {

@@ -2,7 +2,7 @@
  * The manifest: the commit record of one collection's extract in one run. Only parts it names
  * are ever loaded, so the parts of a failed or retried extract are never loaded twice.
  */
-import type { ObservedColumns } from './flatten.ts';
+import type { ObservedColumns, ObservedWidths } from './flatten.ts';
 
 export interface PartInfo {
   key: string;
@@ -16,6 +16,8 @@ export interface PartInfo {
 export interface TableExtract {
   /** Column → kinds of value seen: compared with the warehouse table before loading. */
   columns: ObservedColumns;
+  /** Column → the longest string seen (absent in manifests written before it existed). */
+  widths?: ObservedWidths;
   parts: PartInfo[];
   rows: number;
 }

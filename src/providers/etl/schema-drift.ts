@@ -4,8 +4,8 @@
  * change: a new column, or a wider type (types only widen, never narrow).
  */
 import { quoteIdent } from './column-names.ts';
-import type { ObservedColumns, ValueKind } from './flatten.ts';
-import type { WarehouseColumn } from './repair.ts';
+import type { ObservedColumns, ObservedWidths, ValueKind } from './flatten.ts';
+import { describeType, type WarehouseColumn } from './repair.ts';
 
 export interface SchemaDrift {
   /** Source columns the table lacks, with the type evolution would give them. */
@@ -29,8 +29,11 @@ export function typeForKinds(kinds: readonly ValueKind[]): string {
 const NUMERIC_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'double precision', 'real']);
 const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 
-/** `observed` against `columns` (the table's loadable columns). */
-export function compareSchema(observed: ObservedColumns, columns: readonly WarehouseColumn[]): SchemaDrift {
+/** PostgreSQL's largest varchar(n); wider text needs `text`. */
+const MAX_VARCHAR = 10_485_760;
+
+/** `observed` (and the longest strings seen, `widths`) against `columns` (the table's loadable columns). */
+export function compareSchema(observed: ObservedColumns, columns: readonly WarehouseColumn[], widths: ObservedWidths = {}): SchemaDrift {
   const byName = new Map(columns.map((column) => [column.name, column]));
   const drift: SchemaDrift = { missing: [], widen: [] };
   for (const [name, kinds] of Object.entries(observed)) {
@@ -39,11 +42,23 @@ export function compareSchema(observed: ObservedColumns, columns: readonly Wareh
       drift.missing.push({ column: name, type: typeForKinds(kinds) });
       continue;
     }
-    const widened = widenedType(column, new Set(kinds));
-    if (widened) drift.widen.push({ column: name, from: column.dataType, to: widened });
+    const widened = widenedType(column, new Set(kinds)) ?? widerVarchar(column, widths[name] ?? 0);
+    if (widened) drift.widen.push({ column: name, from: describeType(column), to: widened });
   }
   return drift;
 }
+
+/**
+ * A wider varchar for strings longer than the column allows, instead of cutting them: at least
+ * twice the old width and rounded up to a power of two, so that growing data does not need a
+ * change every run. (varchar(n) to a larger n rewrites nothing in PostgreSQL.)
+ */
+function widerVarchar(column: WarehouseColumn, longest: number): string | undefined {
+  if (column.dataType !== 'character varying' || column.maxLength === null || longest <= column.maxLength) return undefined;
+  const width = Math.max(column.maxLength * 2, 2 ** Math.ceil(Math.log2(longest)));
+  return width > MAX_VARCHAR ? 'text' : `varchar(${width})`;
+}
+
 
 /**
  * A wider type when the column's values would otherwise be rejected: text for a number or

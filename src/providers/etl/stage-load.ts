@@ -20,6 +20,7 @@ import { readStream, readText } from '../s3/objects.ts';
 import { ensureBookkeeping } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
 import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } from './column-names.ts';
+import type { ObservedColumns, ObservedWidths } from './flatten.ts';
 import { ETL_SCHEMA, STAGING_SCHEMA, stagingTable } from './layout.ts';
 import { manifestParts, manifestTables, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
 import { PartRowsTransform, rowEncoder, sourceIdOf, type RejectedRecord } from './part-rows.ts';
@@ -95,10 +96,10 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   const plans = new Map<string, TablePlan>();
   for (const table of manifestTables(manifest)) {
     const parent = table === manifest.table;
-    const observed = manifest.tables[table]!.columns;
+    const { columns: observed, widths } = manifest.tables[table]!;
     let columns = await describeTable(pool, settings.warehouseSchema, table);
     if (settings.schemaEvolution) {
-      const changes = await evolve(pool, settings.warehouseSchema, table, parent ? null : manifest.table, observed, columns, ctx);
+      const changes = await evolve(pool, settings.warehouseSchema, table, parent ? null : manifest.table, { observed, widths }, columns, ctx);
       if (changes.length > 0) {
         evolved.push(...changes);
         columns = await describeTable(pool, settings.warehouseSchema, table);
@@ -383,10 +384,11 @@ async function evolve(
   schema: string,
   table: string,
   parentTable: string | null,
-  observed: Manifest['tables'][string]['columns'],
+  source: { observed: ObservedColumns; widths?: ObservedWidths },
   columns: WarehouseColumn[] | undefined,
   ctx: TaskContext,
 ): Promise<string[]> {
+  const { observed, widths } = source;
   const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   let statements: string[];
   if (!columns) {
@@ -403,18 +405,23 @@ async function evolve(
   } else {
     statements = evolutionStatements(qualified, compareSchema(observed, loadableColumns(columns).concat(
       parentTable === null ? [] : [PARENT_KEY_COLUMN],
-    )));
+    ), widths));
   }
   if (statements.length === 0) return [];
   const changedMeanwhile = await withTransaction(pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [WAREHOUSE_MIGRATIONS_LOCK]);
     // Another run may have made the same change while we waited for the lock.
     const now = await describeTable(tx, schema, table);
-    if (now && columns && now.length !== columns.length) return now;
+    if (now && columns && columnsSignature(now) !== columnsSignature(columns)) return now;
     await recordAutoMigration(tx, { name: `evolve_${table}`, sql: statements.join(';\n'), schema: ETL_SCHEMA, appliedBy: `${ctx.dagId}/${ctx.runId}/${ctx.taskId}` });
     return undefined;
   });
-  if (changedMeanwhile) return evolve(pool, schema, table, parentTable, observed, changedMeanwhile, ctx);
+  if (changedMeanwhile) return evolve(pool, schema, table, parentTable, source, changedMeanwhile, ctx);
   ctx.log.warn({ table, statements }, 'schema evolution changed the warehouse');
   return statements;
+}
+
+/** A table's columns with their types and widths: what a concurrent evolution may have changed. */
+function columnsSignature(columns: readonly WarehouseColumn[]): string {
+  return columns.map((c) => `${c.name} ${c.dataType} ${c.maxLength ?? ''} ${c.numericPrecision ?? ''} ${c.numericScale ?? ''}`).sort().join(',');
 }
