@@ -12,32 +12,12 @@ import { clearTaskInstances, triggerDagRun } from '../../src/scheduler/actions.t
 import { createBackfill, getBackfill } from '../../src/scheduler/backfill.ts';
 import { listRuns } from '../../src/store/runs.ts';
 import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { day, etlLoadDag } from '../support/etl-dag.ts';
 import { startEtlTestbed, type EtlTestbed } from '../support/etl-testbed.ts';
-
-const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 10, n, hour));
 
 // The production DAG's tasks, on a daily schedule with quick retries (the real one is hourly
 // and waits 30 s between tries).
-const DAG = `
-import { chain, dag } from 'sluice';
-import { commitExtract, extractCollection, migrateWarehouse, promote, stageLoad } from 'sluice/providers';
-import { COLLECTIONS, MIGRATIONS } from './warehouse/collections.ts';
-
-const d = dag('etl_test', {
-  schedule: '@daily', startDate: '2026-11-01T00:00:00Z', catchup: false, isPausedUponCreation: true, maxActiveRuns: 1,
-  defaultArgs: { retries: 1, retryDelay: '100ms' },
-});
-const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { directory: MIGRATIONS }));
-const promoteAll = d.task('promote', { retries: 0 }, (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => 'stage_load_' + c.collection) }));
-for (const collection of COLLECTIONS) {
-  const name = collection.collection;
-  const extract = d.task('extract_' + name, (ctx) => extractCollection(ctx, collection, { batchSize: 100 }));
-  const upload = d.task('upload_' + name, (ctx) => commitExtract(ctx, { extractTask: extract.taskId }));
-  const load = d.task('stage_load_' + name, (ctx) => stageLoad(ctx, { collection, uploadTask: upload.taskId }));
-  chain(migrate, extract, upload, load, promoteAll);
-}
-export default d;
-`;
+const DAG = etlLoadDag('etl_test', { daily: true });
 
 interface Shop {
   customers: CustomerDoc[];
