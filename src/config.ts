@@ -17,6 +17,11 @@ export interface Config {
   schedulerLoopMs: number;
   /** How long a stopping worker lets running tries finish before handing them back. */
   workerShutdownGraceMs: number;
+  /**
+   * How far a worker's JavaScript heap may grow past what is live before a full collection, in
+   * percent (V8's --heap-growing-percent); 0 leaves it to V8, which lets it grow up to 4×.
+   */
+  workerHeapGrowthPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +50,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`SLUICE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.SLUICE_LOG_LEVEL}"`);
   }
+  const heapGrowthText = read('SLUICE_WORKER_HEAP_GROWTH_PERCENT', '30');
+  const workerHeapGrowthPercent = Number(heapGrowthText);
+  if (!/^\d+$/.test(heapGrowthText) || workerHeapGrowthPercent > 300) {
+    throw new ConfigError(
+      `SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300 (0: V8's own heap sizing), got "${env.SLUICE_WORKER_HEAP_GROWTH_PERCENT}"`,
+    );
+  }
   const queuePrefix = read('SLUICE_QUEUE_PREFIX', 'sluice');
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may contain only letters, digits, '_', '.' and '-', got "${queuePrefix}"`);
@@ -63,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     schedulerLoopMs: duration('SLUICE_SCHEDULER_LOOP_INTERVAL', '1s'),
     workerShutdownGraceMs: duration('SLUICE_WORKER_SHUTDOWN_GRACE', '25s'),
+    workerHeapGrowthPercent,
   };
 }

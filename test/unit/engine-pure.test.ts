@@ -6,6 +6,7 @@ import { jobIdFor, queueNameForPool } from '../../src/queue/jobs.ts';
 import { formatLine, formatLog } from '../../src/log-format.ts';
 import { dateFlag, intFlag, jsonObjectFlag, parse, UsageError } from '../../src/cli/args.ts';
 import { loadConfig } from '../../src/config.ts';
+import { heapGrowthFlag } from '../../workers/heap.ts';
 
 const policy = { retryDelayMs: 1000, retryExponentialBackoff: true, maxRetryDelayMs: 3000 };
 const now = new Date('2026-01-01T00:00:00Z');
@@ -94,11 +95,18 @@ describe('configuration', () => {
     assert.equal(c.taskHeartbeatTimeoutMs, 30_000);
     assert.equal(c.dagRescanIntervalMs, 5_000);
     assert.equal(c.logLevel, 'info');
+    assert.equal(c.workerHeapGrowthPercent, 30);
+    assert.equal(loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: '0' }).workerHeapGrowthPercent, 0);
+    assert.equal(heapGrowthFlag(30), '--heap-growing-percent=30');
+    assert.equal(heapGrowthFlag(0), undefined, "0 leaves the heap to V8's own sizing");
   });
   test('bad values are rejected with the variable named', () => {
     assert.throws(() => loadConfig({ SLUICE_PORT: 'http' }), /SLUICE_PORT/);
     assert.throws(() => loadConfig({ SLUICE_TASK_HEARTBEAT_TIMEOUT: 'soon' }), /SLUICE_TASK_HEARTBEAT_TIMEOUT/);
     assert.throws(() => loadConfig({ SLUICE_LOG_LEVEL: 'loud' }), /SLUICE_LOG_LEVEL/);
     assert.throws(() => loadConfig({ SLUICE_QUEUE_PREFIX: 'a:b' }), /SLUICE_QUEUE_PREFIX/);
+    for (const bad of ['-5', '30%', '1000', 'lots']) {
+      assert.throws(() => loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: bad }), /SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300/);
+    }
   });
 });

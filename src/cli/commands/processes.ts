@@ -7,6 +7,7 @@ import { TaskQueues } from '../../queue/task-queues.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { createDb } from '../../store/db.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
+import { applyHeapGrowth } from '../../../workers/heap.ts';
 import { SluiceWorker } from '../../../workers/worker.ts';
 import { intFlag, parse } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -47,6 +48,7 @@ export async function scheduler(ctx: CliContext, args: string[]): Promise<number
 
 export async function worker(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parse(args, { concurrency: { type: 'string' }, pools: { type: 'string' } }, [], 'worker');
+  applyHeapGrowth(ctx.config.workerHeapGrowthPercent);
   const w = new SluiceWorker(
     ctx.config,
     {
