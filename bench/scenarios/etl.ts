@@ -29,7 +29,7 @@ import { stopClusterAndReport, type Scenario, type ScenarioContext } from '../li
 import { rate, seconds } from '../lib/stats.ts';
 
 const DAG_ID = 'bench_etl';
-const NAME = '6. ETL 1M documents';
+const NAME = `6. ETL ${Number(process.env.BENCH_ETL_DOCUMENTS ?? 1_000_000).toLocaleString('en-US')} documents`;
 const COLLECTIONS = ['customers', 'products', 'orders'] as const;
 type Collection = (typeof COLLECTIONS)[number];
 const TASKS = 2 + COLLECTIONS.length * 3;
@@ -217,7 +217,7 @@ function reportProgress(env: BenchEnvironment, runId: string, ctx: ScenarioConte
 
 export const etlScenario: Scenario = {
   id: 'etl',
-  title: 'The showcase ETL: 1,000,000 MongoDB documents → S3 → PostgreSQL warehouse',
+  title: 'The showcase ETL: MongoDB documents (1,000,000 unless BENCH_ETL_DOCUMENTS says) → S3 → PostgreSQL warehouse',
   optIn: true,
   run: (ctx) =>
     withEnvironment('etl', async (env) => {
