@@ -270,6 +270,7 @@ export const etlScenario: Scenario = {
             metric: 'end to end: run queued → end; documents/s; rows/s',
             value: `${seconds(wallMs, 1)}; ${rate(total / (wallMs / 1000), 'docs/s')}; ${rate(allRows / (wallMs / 1000), 'rows/s')}`,
           });
+          rows.push({ scenario: NAME, metric: 'which worker process ran each extract / stage_load', value: await placement(env, run.runId, cluster.workers) });
           const peak = Math.max(...peaks);
           rows.push({
             scenario: NAME,
@@ -316,4 +317,17 @@ async function warehouseRow(warehouseUrl: string, sizes: Record<Collection, numb
   } finally {
     await warehouse.end();
   }
+}
+
+/**
+ * Where the heavy tasks ran: two stage_loads in one worker share its one JavaScript thread, so
+ * the stage's rate depends on how the queue happened to hand them out.
+ */
+async function placement(env: BenchEnvironment, runId: string, workers: readonly BenchProcess[]): Promise<string> {
+  const { rows } = await env.db.query<{ task_id: string; worker_id: string | null }>(
+    "SELECT task_id, worker_id FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND (task_id LIKE 'extract_%' OR task_id LIKE 'stage_load_%') ORDER BY task_id",
+    [DAG_ID, runId],
+  );
+  const label = (workerId: string | null) => workers.find((w) => workerId?.includes(`-${w.pid}-`))?.name ?? 'unknown';
+  return rows.map((r) => `${r.task_id} ${label(r.worker_id)}`).join(', ');
 }
