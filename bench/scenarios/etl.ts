@@ -242,8 +242,10 @@ export const etlScenario: Scenario = {
           // production limit (100 per collection) is for hourly windows, not a first load of 1M.
           const run = await triggerDagRun(env.db, DAG_ID, { conf: { maxRejects: Math.ceil(total / 100) } });
           const stopProgress = reportProgress(env, run.runId, ctx);
+          const placement = trackPlacement(env, run.runId);
           const ended = await waitForRunEnd(env.db, DAG_ID, run.runId, 30 * 60_000).finally(stopProgress);
           const samples = sampler.stop();
+          const placed = placement.stop(cluster.workers);
           const peaks = cluster.workers.map((w) => w.peakRssBytes());
           rows.push(await outcomeRow(env.db, NAME, DAG_ID, [run.runId], TASKS));
           if (ended.state !== 'success') {
@@ -270,7 +272,7 @@ export const etlScenario: Scenario = {
             metric: 'end to end: run queued → end; documents/s; rows/s',
             value: `${seconds(wallMs, 1)}; ${rate(total / (wallMs / 1000), 'docs/s')}; ${rate(allRows / (wallMs / 1000), 'rows/s')}`,
           });
-          rows.push({ scenario: NAME, metric: 'which worker process ran each extract / stage_load', value: await placement(env, run.runId, cluster.workers) });
+          rows.push({ scenario: NAME, metric: 'which worker process ran each extract / stage_load', value: placed });
           const peak = Math.max(...peaks);
           rows.push({
             scenario: NAME,
@@ -320,14 +322,32 @@ async function warehouseRow(warehouseUrl: string, sizes: Record<Collection, numb
 }
 
 /**
- * Where the heavy tasks ran: two stage_loads in one worker share its one JavaScript thread, so
- * the stage's rate depends on how the queue happened to hand them out.
+ * Where the heavy tasks ran (a try's worker is only recorded while it runs, so it is sampled):
+ * two stage_loads in one worker share its one JavaScript thread, so the stage's rate depends on
+ * how the queue happened to hand them out.
  */
-async function placement(env: BenchEnvironment, runId: string, workers: readonly BenchProcess[]): Promise<string> {
-  const { rows } = await env.db.query<{ task_id: string; worker_id: string | null }>(
-    "SELECT task_id, worker_id FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND (task_id LIKE 'extract_%' OR task_id LIKE 'stage_load_%') ORDER BY task_id",
-    [DAG_ID, runId],
-  );
-  const label = (workerId: string | null) => workers.find((w) => workerId?.includes(`-${w.pid}-`))?.name ?? 'unknown';
-  return rows.map((r) => `${r.task_id} ${label(r.worker_id)}`).join(', ');
+function trackPlacement(env: BenchEnvironment, runId: string): { stop(workers: readonly BenchProcess[]): string } {
+  const seen = new Map<string, string>();
+  const timer = setInterval(() => {
+    void env.db
+      .query<{ task_id: string; worker_id: string }>(
+        "SELECT task_id, worker_id FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND state = 'running' AND worker_id IS NOT NULL",
+        [DAG_ID, runId],
+      )
+      .then(({ rows }) => {
+        for (const r of rows) seen.set(r.task_id, r.worker_id);
+      })
+      .catch(() => undefined);
+  }, 250);
+  return {
+    stop(workers) {
+      clearInterval(timer);
+      const label = (workerId: string) => workers.find((w) => workerId.includes(`-${w.pid}-`))?.name ?? workerId;
+      return [...seen]
+        .filter(([task]) => task.startsWith('extract_') || task.startsWith('stage_load_'))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([task, workerId]) => `${task} ${label(workerId)}`)
+        .join(', ');
+    },
+  };
 }
