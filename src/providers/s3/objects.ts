@@ -1,6 +1,7 @@
 /**
- * The object operations the ETL needs, over any S3-compatible store: streamed uploads (multipart,
- * bounded memory), streamed reads, JSON objects, listing and batched deletes.
+ * The object operations the ETL needs, over any S3-compatible store: single PUTs of bodies held in
+ * memory (the ETL's parts are bounded in size), streamed reads, JSON objects, listing, batched
+ * deletes, and the removal of multipart uploads that other writers left unfinished.
  */
 import type { Readable } from 'node:stream';
 import {
@@ -13,7 +14,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 
 export interface ObjectStore {
   client: S3Client;
@@ -24,29 +24,6 @@ export interface StoredObject {
   key: string;
   bytes: number;
   lastModified: Date;
-}
-
-/** 5 MiB, S3's smallest multipart part: memory per upload is this times the queue size. */
-const PART_SIZE = 5 * 1024 * 1024;
-
-/** Streams `body` to `key`; aborted uploads leave no object (and no parts, when S3 allows). */
-export async function uploadStream(store: ObjectStore, key: string, body: Readable, options: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
-  const upload = new Upload({
-    client: store.client,
-    params: { Bucket: store.bucket, Key: key, Body: body, ContentType: options.contentType },
-    partSize: PART_SIZE,
-    queueSize: 2,
-    leavePartsOnError: false,
-  });
-  const abort = () => void upload.abort().catch(() => undefined);
-  options.signal?.addEventListener('abort', abort, { once: true });
-  try {
-    await upload.done();
-  } catch (error) {
-    throw new Error(`could not write s3://${store.bucket}/${key}: ${describeS3Error(error)}`, { cause: error });
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
 }
 
 export async function readStream(store: ObjectStore, key: string, signal?: AbortSignal): Promise<Readable> {
