@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { copyLine } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
-import { addRepairs, coercerFor, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { addRepairs, clearRepairs, coercerFor, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
 
 export interface RejectedRecord {
   lineNumber: number;
@@ -37,7 +37,7 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
       }
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
       // Repairs of a record that is then rejected must not count: stage them per record.
-      own.invalidDate = own.truncated = own.invalidUtf8 = 0;
+      clearRepairs(own);
       for (let i = 0; i < coercers.length; i++) values[i] = coercers[i]!(row[names[i]!], own);
       addRepairs(repairs, own);
       return values;

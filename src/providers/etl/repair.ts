@@ -30,6 +30,11 @@ export function noRepairs(): RepairCounts {
   return { invalidDate: 0, truncated: 0, invalidUtf8: 0 };
 }
 
+/** Back to zero, in place (a counter reused for every record). */
+export function clearRepairs(counts: RepairCounts): void {
+  Object.assign(counts, noRepairs());
+}
+
 export function addRepairs(into: RepairCounts, more: RepairCounts): RepairCounts {
   into.invalidDate += more.invalidDate;
   into.truncated += more.truncated;
@@ -212,10 +217,13 @@ function epochText(milliseconds: number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** What toISOString writes: `d` a digit, every other character itself. */
+const CANONICAL_ISO = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
 /** An ISO 8601 date or timestamp naming a day, hour, minute and second that exist. */
-export function isValidDateText(text: string): boolean {
+function isValidDateText(text: string): boolean {
   // Extract writes dates with toISOString (2026-11-23T10:00:00.000Z): checked without a regex.
-  if (text.length === 24 && isCanonicalIso(text)) {
+  if (text.length === CANONICAL_ISO.length && isCanonicalIso(text)) {
     return isRealDate(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
   }
   const match = ISO_DATE.exec(text);
@@ -224,14 +232,13 @@ export function isValidDateText(text: string): boolean {
   return isRealDate(part(1), part(2), part(3), part(4), part(5), part(6));
 }
 
-/** `dddd-dd-ddTdd:dd:dd.dddZ` */
 function isCanonicalIso(text: string): boolean {
-  for (let i = 0; i < 23; i++) {
+  for (let i = 0; i < CANONICAL_ISO.length; i++) {
     const c = text.charCodeAt(i);
-    const expected = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 || i === 16 ? 58 : i === 19 ? 46 : -1;
-    if (expected === -1 ? c < 48 || c > 57 : c !== expected) return false;
+    const ok = CANONICAL_ISO[i] === 'd' ? c >= 48 && c <= 57 : c === CANONICAL_ISO.charCodeAt(i);
+    if (!ok) return false;
   }
-  return text.charCodeAt(23) === 90;
+  return true;
 }
 
 function digitsAt(text: string, start: number, length: number): number {

@@ -59,7 +59,6 @@ function widerVarchar(column: WarehouseColumn, longest: number): string | undefi
   return width > MAX_VARCHAR ? 'text' : `varchar(${width})`;
 }
 
-
 /**
  * A wider type when the column's values would otherwise be rejected: text for a number or
  * boolean column that receives strings (a zipcode stored as 2134 here and 'SW1A 1AA' there),
