@@ -124,6 +124,7 @@ function sampleRss(workers: readonly BenchProcess[], everyMs: number): { stop():
 const MB = 1_000_000;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 const count = (n: number) => n.toLocaleString('en-US');
+const describeSizes = (sizes: Record<Collection, number>) => COLLECTIONS.map((c) => `${count(sizes[c])} ${c}`).join(', ');
 
 interface StageFigures {
   stage: string;
@@ -138,12 +139,24 @@ async function xcom<T>(env: BenchEnvironment, runId: string, taskId: string): Pr
   return value as T;
 }
 
-async function stageFigures(env: BenchEnvironment, runId: string, tasks: TaskTimes[]): Promise<StageFigures[]> {
+/** What the run's tasks returned, in COLLECTIONS order. */
+interface RunResults {
+  extracts: ExtractResult[];
+  stages: StageResult[];
+  promoted: PromoteResult;
+}
+
+async function readResults(env: BenchEnvironment, runId: string): Promise<RunResults> {
+  return {
+    extracts: await Promise.all(COLLECTIONS.map((c) => xcom<ExtractResult>(env, runId, `extract_${c}`))),
+    stages: await Promise.all(COLLECTIONS.map((c) => xcom<StageResult>(env, runId, `stage_load_${c}`))),
+    promoted: await xcom<PromoteResult>(env, runId, 'promote'),
+  };
+}
+
+function stageFigures({ extracts, stages, promoted }: RunResults, tasks: TaskTimes[]): StageFigures[] {
   const byId = new Map(tasks.map((t) => [t.taskId, t]));
   const task = (id: string) => byId.get(id)!;
-  const extracts = await Promise.all(COLLECTIONS.map((c) => xcom<ExtractResult>(env, runId, `extract_${c}`)));
-  const stages = await Promise.all(COLLECTIONS.map((c) => xcom<StageResult>(env, runId, `stage_load_${c}`)));
-  const promoted = await xcom<PromoteResult>(env, runId, 'promote');
   const extractRows = extracts.map((e) => Object.values(e.tables).reduce((n, t) => n + t.rows, 0));
   const stagedRows = stages.map((s) => s.tables.reduce((n, t) => n + t.rows, 0));
   const rejected = stages.reduce((n, s) => n + s.rejected, 0);
@@ -184,7 +197,7 @@ async function stageFigures(env: BenchEnvironment, runId: string, tasks: TaskTim
 async function fill(services: EtlServices, ctx: ScenarioContext) {
   const sizes = shopSizes();
   const total = sizes.customers + sizes.products + sizes.orders;
-  ctx.progress(`${NAME}: filling MongoDB with ${count(total)} documents (${Object.entries(sizes).map(([c, n]) => `${count(n)} ${c}`).join(', ')})`);
+  ctx.progress(`${NAME}: filling MongoDB with ${count(total)} documents (${describeSizes(sizes)})`);
   const t0 = Date.now();
   await fillShop(services.mongo, {
     sizes,
@@ -228,7 +241,7 @@ export const etlScenario: Scenario = {
         rows.push({
           scenario: NAME,
           metric: `MongoDB (${services.standIn ? 'the stand-in, its own process' : 'MONGO_URL'}): documents, fill time`,
-          value: `${count(total)} (${Object.entries(sizes).map(([c, n]) => `${count(n)} ${c}`).join(', ')}); ${seconds(fillMs, 1)}`,
+          value: `${count(total)} (${describeSizes(sizes)}); ${seconds(fillMs, 1)}`,
         });
         await cp(path.join(REPO_ROOT, 'dags', 'warehouse'), path.join(env.dagsFolder, 'warehouse'), { recursive: true });
         await env.writeDag('bench_etl.ts', dagSource());
@@ -252,7 +265,8 @@ export const etlScenario: Scenario = {
             throw new Error(`the run ${ended.state}: ${await describeFailures(env.db, DAG_ID, [run.runId])}`);
           }
           const tasks = await taskTimes(env.db, DAG_ID, run.runId);
-          const stages = await stageFigures(env, run.runId, tasks);
+          const results = await readResults(env, run.runId);
+          const stages = stageFigures(results, tasks);
           for (const s of stages) {
             const busy = busyMs(s.tasks);
             const value = s.rows / (busy / 1000);
@@ -281,7 +295,7 @@ export const etlScenario: Scenario = {
             measured: peak / MB,
             target: atMost(300, 'MB'),
           });
-          rows.push(await warehouseRow(services.warehouseUrl, sizes, await xcomRejects(env, run.runId)));
+          rows.push(await warehouseRow(services.warehouseUrl, sizes, parentRejects(results)));
         } finally {
           rows.push(...(await stopClusterAndReport(cluster, NAME, ctx)));
         }
@@ -292,14 +306,9 @@ export const etlScenario: Scenario = {
     }),
 };
 
-async function xcomRejects(env: BenchEnvironment, runId: string): Promise<Record<Collection, number>> {
-  const entries = await Promise.all(
-    COLLECTIONS.map(async (c) => {
-      const stage = await xcom<StageResult>(env, runId, `stage_load_${c}`);
-      return [c, stage.tables.find((t) => t.parent)?.rejected ?? 0] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as Record<Collection, number>;
+/** Rejected documents per collection: the rejects of its parent table. */
+function parentRejects({ stages }: RunResults): Record<Collection, number> {
+  return Object.fromEntries(COLLECTIONS.map((c, i) => [c, stages[i]!.tables.find((t) => t.parent)?.rejected ?? 0])) as Record<Collection, number>;
 }
 
 /** Correctness: every document that was not rejected is one row of its warehouse table. */
