@@ -213,21 +213,6 @@ async function fill(services: EtlServices, ctx: ScenarioContext) {
   return { sizes, total, fillMs };
 }
 
-/** Prints the run's task states every few seconds until it ends. */
-function reportProgress(env: BenchEnvironment, runId: string, ctx: ScenarioContext): () => void {
-  const timer = setInterval(() => {
-    void env.db
-      .query<{ task_id: string; state: string }>('SELECT task_id, state FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id', [DAG_ID, runId])
-      .then(({ rows }) => {
-        const busy = rows.filter((r) => r.state === 'running' || r.state === 'queued').map((r) => `${r.task_id} ${r.state}`);
-        const done = rows.filter((r) => r.state === 'success').length;
-        ctx.progress(`${NAME}: ${done}/${TASKS} tasks done${busy.length ? `; ${busy.join(', ')}` : ''}`);
-      })
-      .catch(() => undefined);
-  }, 5_000);
-  return () => clearInterval(timer);
-}
-
 export const etlScenario: Scenario = {
   id: 'etl',
   title: 'The showcase ETL: MongoDB documents (1,000,000 unless BENCH_ETL_DOCUMENTS says) → S3 → PostgreSQL warehouse',
@@ -254,11 +239,10 @@ export const etlScenario: Scenario = {
           // The demo data plants bad records (0.5%); about a fifth of them cannot be repaired. The
           // production limit (100 per collection) is for hourly windows, not a first load of 1M.
           const run = await triggerDagRun(env.db, DAG_ID, { conf: { maxRejects: Math.ceil(total / 100) } });
-          const stopProgress = reportProgress(env, run.runId, ctx);
-          const placement = trackPlacement(env, run.runId);
-          const ended = await waitForRunEnd(env.db, DAG_ID, run.runId, 30 * 60_000).finally(stopProgress);
+          const watch = watchRun(env, run.runId, ctx);
+          let placed = '';
+          const ended = await waitForRunEnd(env.db, DAG_ID, run.runId, 30 * 60_000).finally(() => (placed = watch.stop(cluster.workers)));
           const samples = sampler.stop();
-          const placed = placement.stop(cluster.workers);
           const peaks = cluster.workers.map((w) => w.peakRssBytes());
           rows.push(await outcomeRow(env.db, NAME, DAG_ID, [run.runId], TASKS));
           if (ended.state !== 'success') {
@@ -331,20 +315,27 @@ async function warehouseRow(warehouseUrl: string, sizes: Record<Collection, numb
 }
 
 /**
- * Where the heavy tasks ran (a try's worker is only recorded while it runs, so it is sampled):
- * two stage_loads in one worker share its one JavaScript thread, so the stage's rate depends on
- * how the queue happened to hand them out.
+ * Watches the run: prints its task states every few seconds, and notes which worker runs each
+ * extract and stage_load (a try's worker is only recorded while it runs, so it is sampled). Two
+ * stage_loads in one worker share its one JavaScript thread, so the stage's rate depends on how
+ * the queue happened to hand them out.
  */
-function trackPlacement(env: BenchEnvironment, runId: string): { stop(workers: readonly BenchProcess[]): string } {
+function watchRun(env: BenchEnvironment, runId: string, ctx: ScenarioContext): { stop(workers: readonly BenchProcess[]): string } {
   const seen = new Map<string, string>();
+  let lastProgress = Date.now();
   const timer = setInterval(() => {
     void env.db
-      .query<{ task_id: string; worker_id: string }>(
-        "SELECT task_id, worker_id FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND state = 'running' AND worker_id IS NOT NULL",
+      .query<{ task_id: string; state: string; worker_id: string | null }>(
+        'SELECT task_id, state, worker_id FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id',
         [DAG_ID, runId],
       )
       .then(({ rows }) => {
-        for (const r of rows) seen.set(r.task_id, r.worker_id);
+        for (const r of rows) if (r.state === 'running' && r.worker_id) seen.set(r.task_id, r.worker_id);
+        if (Date.now() - lastProgress < 5_000) return;
+        lastProgress = Date.now();
+        const busy = rows.filter((r) => r.state === 'running' || r.state === 'queued').map((r) => `${r.task_id} ${r.state}`);
+        const done = rows.filter((r) => r.state === 'success').length;
+        ctx.progress(`${NAME}: ${done}/${TASKS} tasks done${busy.length ? `; ${busy.join(', ')}` : ''}`);
       })
       .catch(() => undefined);
   }, 250);
