@@ -1,10 +1,10 @@
 /**
  * One part's NDJSON lines to COPY text for its staging table: each value coerced (and, where
  * needed, repaired) for its column; a record that cannot be repaired is handed to `onReject`
- * instead of breaking the load. A Transform, so a part streams from S3 to PostgreSQL.
+ * instead of breaking the load. PartEncoder is the logic, PartRowsTransform the stream stage
+ * between S3 and COPY.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { copyLine } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
 import { addRepairs, clearRepairs, coercerFor, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
@@ -58,51 +58,65 @@ export function sourceIdOf(line: string, keyColumn: string): string | null {
 /** Rejected records keep at most this much of their line. */
 const MAX_RECORD_CHARS = 10_000;
 
-export class PartRowsTransform extends Transform {
-  readonly #encoder: RowEncoder;
-  readonly #decoder = new StringDecoder('utf8');
-  readonly #onReject: (reject: RejectedRecord) => void;
-  readonly #keyColumn: string;
-  #carry = '';
-  #lineNumber = 0;
+/**
+ * One part's NDJSON, fed in chunks as it arrives, to COPY text (UTF-8). A chunk may end inside a
+ * line or a character. Each line is decoded on its own, so that one non-ASCII character makes
+ * only its own line a two-byte string (decoding and copying those is several times slower), and
+ * each COPY line is written straight into the output buffer (encoding a long string of many
+ * pieces to UTF-8 at once is slow too).
+ */
+export class PartEncoder {
+  /** Repairs of the records encoded so far. */
+  readonly repairs = noRepairs();
   rows = 0;
+  readonly #encoder: RowEncoder;
+  readonly #keyColumn: string;
+  readonly #onReject: (reject: RejectedRecord) => void;
+  /** Bytes of a line not yet complete: kept as chunks, joined once its newline arrives. */
+  #carry: Buffer[] = [];
+  #lineNumber = 0;
+  #out = Buffer.alloc(0);
+  #outLength = 0;
 
-  constructor(encoder: RowEncoder, keyColumn: string, onReject: (reject: RejectedRecord) => void) {
-    super({ readableHighWaterMark: 256 * 1024 });
-    this.#encoder = encoder;
+  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void) {
+    this.#encoder = rowEncoder(columns, this.repairs);
     this.#keyColumn = keyColumn;
     this.#onReject = onReject;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const text = this.#carry + this.#decoder.write(chunk);
-    const end = text.lastIndexOf('\n');
+  /** The COPY text of the lines this chunk completes, or null when it completes none. */
+  write(chunk: Buffer): Buffer | null {
+    const end = chunk.lastIndexOf(NEWLINE);
     if (end < 0) {
-      this.#carry = text;
-      return callback();
+      if (chunk.length > 0) this.#carry.push(chunk);
+      return null;
     }
-    this.#carry = text.slice(end + 1);
-    callback(null, this.encodeLines(text, end));
+    const bytes = this.#carry.length > 0 ? Buffer.concat([...this.#carry, chunk]) : chunk;
+    const complete = bytes.length - (chunk.length - end);
+    this.#carry = end + 1 < chunk.length ? [Buffer.from(chunk.subarray(end + 1))] : [];
+    return this.#encodeLines(bytes, complete);
   }
 
-  override _flush(callback: TransformCallback): void {
-    const text = this.#carry + this.#decoder.end();
-    this.#carry = '';
-    callback(null, text.trim() === '' ? undefined : this.encodeLines(text + '\n', text.length));
+  /** The COPY text of a last line with no newline after it, or null. */
+  end(): Buffer | null {
+    const bytes = Buffer.concat(this.#carry);
+    this.#carry = [];
+    return bytes.toString('utf8').trim() === '' ? null : this.#encodeLines(bytes, bytes.length);
   }
 
-  private encodeLines(text: string, end: number): string {
-    let out = '';
+  /** Encodes the lines in bytes[0, end), `end` being a newline's position or the end of the last line. */
+  #encodeLines(bytes: Buffer, end: number): Buffer | null {
+    this.#startOutput(end);
     let start = 0;
     while (start < end) {
-      let stop = text.indexOf('\n', start);
+      let stop = bytes.indexOf(NEWLINE, start);
       if (stop < 0 || stop > end) stop = end;
-      const line = text.slice(start, stop);
+      const line = bytes.toString('utf8', start, stop);
       start = stop + 1;
       this.#lineNumber++;
       if (line === '') continue;
       try {
-        out += copyLine(this.#encoder.values(line));
+        this.#output(copyLine(this.#encoder.values(line)));
         this.rows++;
       } catch (error) {
         if (!(error instanceof Rejection)) throw error;
@@ -114,6 +128,52 @@ export class PartRowsTransform extends Transform {
         });
       }
     }
-    return out;
+    return this.#outLength === 0 ? null : this.#out.subarray(0, this.#outLength);
+  }
+
+  /** A new output buffer for each call (the last one was handed on): COPY text is rarely longer than its NDJSON. */
+  #startOutput(inputBytes: number): void {
+    this.#out = Buffer.allocUnsafe(Math.max(MIN_OUTPUT_BYTES, inputBytes));
+    this.#outLength = 0;
+  }
+
+  #output(text: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const needed = this.#outLength + text.length * 3;
+    if (needed > this.#out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(needed, this.#out.length * 2));
+      this.#out.copy(bigger, 0, 0, this.#outLength);
+      this.#out = bigger;
+    }
+    this.#outLength += this.#out.write(text, this.#outLength);
+  }
+}
+
+const NEWLINE = 0x0a;
+const MIN_OUTPUT_BYTES = 16 * 1024;
+
+/** A part's NDJSON bytes in, COPY text out; `rows` and `repairs` are final once it has ended. */
+export class PartRowsTransform extends Transform {
+  readonly #part: PartEncoder;
+
+  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void) {
+    super({ readableHighWaterMark: 256 * 1024 });
+    this.#part = new PartEncoder(columns, keyColumn, onReject);
+  }
+
+  get rows(): number {
+    return this.#part.rows;
+  }
+
+  get repairs(): RepairCounts {
+    return this.#part.repairs;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, this.#part.write(chunk) ?? undefined);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(null, this.#part.end() ?? undefined);
   }
 }

@@ -234,12 +234,11 @@ async function loadPart(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const repairs = noRepairs();
-    const rows = new PartRowsTransform(rowEncoder(plan.loadColumns, repairs), plan.keyColumn, (reject) => rejects.push(reject));
+    const rows = new PartRowsTransform(plan.loadColumns, plan.keyColumn, (reject) => rejects.push(reject));
     const hash = createHash('sha256');
     const copy = client.query(pgCopy.from(`COPY ${plan.staged.staging} (${names}) FROM STDIN`));
     try {
-      await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip(), rows, copy, { signal });
+      await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip({ chunkSize: 64 * 1024 }), rows, copy, { signal });
     } catch (error) {
       await client.query('ROLLBACK');
       if (!isDataError(error)) throw error;
@@ -249,7 +248,7 @@ async function loadPart(
     }
     checkChecksum(part, hash.digest('hex'));
     await client.query('COMMIT');
-    addRepairs(plan.staged.repaired, repairs);
+    addRepairs(plan.staged.repaired, rows.repairs);
     return rows.rows;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
