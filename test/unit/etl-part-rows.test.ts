@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PartEncoder, PartRowsTransform, type RejectedRecord } from '../../src/providers/etl/part-rows.ts';
+import { PartEncoder, PartRowsTransform, rowEncoder, type RejectedRecord } from '../../src/providers/etl/part-rows.ts';
+import { noRepairs } from '../../src/providers/etl/repair.ts';
 import type { WarehouseColumn } from '../../src/providers/etl/repair.ts';
 
 const column = (name: string, dataType: string, extra: Partial<WarehouseColumn> = {}): WarehouseColumn => ({
@@ -52,6 +53,20 @@ async function encode(input: Buffer, chunkSize: number) {
 }
 
 describe('encoding a part', () => {
+  test('a record as values (for INSERT) and as a COPY line agree; only text is escaped', () => {
+    const repairs = noRepairs();
+    const encoder = rowEncoder(columns, repairs);
+    const line = JSON.stringify({ source_id: 'a\\b', name: 'tab\there', qty: '-12', ordered_at: ' 2024-02-29 10:00:00+01:00 ' });
+    assert.deepEqual(encoder.values(line), ['a\\b', 'tab\there', '-12', '2024-02-29 10:00:00+01:00']);
+    assert.equal(encoder.copyLine(line), 'a\\\\b\ttab\\there\t-12\t2024-02-29 10:00:00+01:00\n');
+    assert.equal(encoder.copyLine('{"source_id":"b"}'), 'b\t\\N\t\\N\t\\N\n');
+    assert.deepEqual(repairs, noRepairs());
+    // A record rejected after a repair (the name is cut, then qty fails) leaves no repair counted.
+    assert.throws(() => encoder.copyLine(JSON.stringify({ source_id: 'c', name: 'x'.repeat(20), qty: 'many' })), /qty/);
+    encoder.copyLine('{"source_id":"d","ordered_at":"2023-02-29T00:00:00Z"}');
+    assert.deepEqual(repairs, { invalidDate: 1, truncated: 0, invalidUtf8: 0 });
+  });
+
   test('PartEncoder: COPY text, repairs counted, rejects with line number and source id', () => {
     const rejects: RejectedRecord[] = [];
     const encoder = new PartEncoder(columns, 'source_id', (reject) => rejects.push(reject));

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ObjectId, Long, Decimal128, Int32 } from 'mongodb';
 import { columnName, childTableName, snakeCase } from '../../src/providers/etl/column-names.ts';
-import { copyField, copyLine } from '../../src/providers/etl/copy-text.ts';
+import { copyField } from '../../src/providers/etl/copy-text.ts';
 import { DocumentFlattener, INVALID_DATE_TEXT, type FlatRow, type ObservedColumns } from '../../src/providers/etl/flatten.ts';
 import { coercerFor, noRepairs, Rejection, type WarehouseColumn } from '../../src/providers/etl/repair.ts';
 import { compareSchema, evolutionStatements, typeForKinds } from '../../src/providers/etl/schema-drift.ts';
@@ -155,7 +155,6 @@ describe('COPY text', () => {
   test('escapes what would end a field or line; NULL is \\N', () => {
     assert.equal(copyField(null), '\\N');
     assert.equal(copyField('a\tb\nc\\d\re'), 'a\\tb\\nc\\\\d\\re');
-    assert.equal(copyLine(['1', null, 'x y']), '1\t\\N\tx y\n');
   });
 });
 

@@ -6,14 +6,9 @@
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-export function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
-}
+export const NULL_FIELD = '\\N';
 
-/** One record as a COPY line, newline included. */
-export function copyLine(values: readonly (string | null)[]): string {
-  let line = copyField(values[0] ?? null);
-  for (let i = 1; i < values.length; i++) line += '\t' + copyField(values[i] ?? null);
-  return line + '\n';
+export function copyField(value: string | null): string {
+  if (value === null) return NULL_FIELD;
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }

@@ -5,9 +5,9 @@
  * between S3 and COPY.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { copyLine } from './copy-text.ts';
+import { copyField, NULL_FIELD } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
-import { addRepairs, clearRepairs, coercerFor, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { addRepairs, clearRepairs, coercerFor, coercesToPlainText, hasRepairs, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
 
 export interface RejectedRecord {
   lineNumber: number;
@@ -19,28 +19,51 @@ export interface RejectedRecord {
 export interface RowEncoder {
   /** One NDJSON line's values in column order, as the columns' text input; throws Rejection. */
   values(line: string): (string | null)[];
+  /** The same values as one line of COPY text, newline included; throws Rejection. */
+  copyLine(line: string): string;
 }
 
 /** A record's values in column order, coerced; counts its repairs into `repairs`. */
 export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairCounts): RowEncoder {
   const names = columns.map((column) => column.name);
   const coercers: Coercer[] = columns.map(coercerFor);
+  const plain = columns.map(coercesToPlainText);
   const values: (string | null)[] = new Array(columns.length);
+  // Repairs of a record that is then rejected must not count: they are staged per record.
   const own = noRepairs();
+  const parse = (line: string): FlatRow => {
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (error) {
+      throw new Rejection(`the line is not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
+    if (hasRepairs(own)) clearRepairs(own); // left by a rejected record
+    return row as FlatRow;
+  };
+  const commitRepairs = () => {
+    if (!hasRepairs(own)) return;
+    addRepairs(repairs, own);
+    clearRepairs(own);
+  };
   return {
     values(line) {
-      let row: FlatRow;
-      try {
-        row = JSON.parse(line) as FlatRow;
-      } catch (error) {
-        throw new Rejection(`the line is not valid JSON (${(error as Error).message})`);
-      }
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
-      // Repairs of a record that is then rejected must not count: stage them per record.
-      clearRepairs(own);
+      const row = parse(line);
       for (let i = 0; i < coercers.length; i++) values[i] = coercers[i]!(row[names[i]!], own);
-      addRepairs(repairs, own);
+      commitRepairs();
       return values;
+    },
+    copyLine(line) {
+      const row = parse(line);
+      let text = '';
+      for (let i = 0; i < coercers.length; i++) {
+        const value = coercers[i]!(row[names[i]!], own);
+        const field = value === null ? NULL_FIELD : plain[i] ? value : copyField(value);
+        text = i === 0 ? field : text + '\t' + field;
+      }
+      commitRepairs();
+      return text + '\n';
     },
   };
 }
@@ -116,7 +139,7 @@ export class PartEncoder {
       this.#lineNumber++;
       if (line === '') continue;
       try {
-        this.#output(copyLine(this.#encoder.values(line)));
+        this.#output(this.#encoder.copyLine(line));
         this.rows++;
       } catch (error) {
         if (!(error instanceof Rejection)) throw error;

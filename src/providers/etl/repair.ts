@@ -30,6 +30,10 @@ export function noRepairs(): RepairCounts {
   return { invalidDate: 0, truncated: 0, invalidUtf8: 0 };
 }
 
+export function hasRepairs(counts: RepairCounts): boolean {
+  return counts.invalidDate + counts.truncated + counts.invalidUtf8 > 0;
+}
+
 /** Back to zero, in place (a counter reused for every record). */
 export function clearRepairs(counts: RepairCounts): void {
   Object.assign(counts, noRepairs());
@@ -98,6 +102,17 @@ function converterFor(column: WarehouseColumn): Converter {
       // uuid, inet, enums…: the database checks these; a load that fails on one retries row by row.
       return (value, repairs) => cleanText(asText(value), repairs);
   }
+}
+
+/** Types whose converters above write only digits, signs, letters, `.`, `:` and spaces. */
+const PLAIN_TEXT_TYPES = new Set([
+  'smallint', 'integer', 'bigint', 'numeric', 'double precision', 'real', 'boolean',
+  'timestamp with time zone', 'timestamp without time zone', 'date',
+]);
+
+/** Whether a column's coerced values never hold a tab, newline or backslash (that COPY's text format would need escaped). */
+export function coercesToPlainText(column: WarehouseColumn): boolean {
+  return PLAIN_TEXT_TYPES.has(column.dataType);
 }
 
 export function describeType(column: WarehouseColumn): string {
