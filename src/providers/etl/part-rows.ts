@@ -80,6 +80,8 @@ export function sourceIdOf(line: string, keyColumn: string): string | null {
 
 /** Rejected records keep at most this much of their line. */
 const MAX_RECORD_CHARS = 10_000;
+const NEWLINE = 0x0a;
+const MIN_OUTPUT_BYTES = 16 * 1024;
 
 /**
  * One part's NDJSON, fed in chunks as it arrives, to COPY text (UTF-8). A chunk may end inside a
@@ -171,9 +173,6 @@ export class PartEncoder {
     this.#outLength += this.#out.write(text, this.#outLength);
   }
 }
-
-const NEWLINE = 0x0a;
-const MIN_OUTPUT_BYTES = 16 * 1024;
 
 /** A part's NDJSON bytes in, COPY text out; `rows` and `repairs` are final once it has ended. */
 export class PartRowsTransform extends Transform {
