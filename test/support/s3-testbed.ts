@@ -1,7 +1,8 @@
 /**
  * A real S3 API for tests: s3rver on a free port with its own directory and bucket, behind a
- * small proxy that can fail chosen requests (the way S3 fails: HTTP 500 InternalError), so a
- * test can break an upload in the middle of an extract without any test hook in the code.
+ * small proxy that can fail chosen requests (the way S3 fails: HTTP 500 InternalError) or stall
+ * them (a store or network that stops answering), so a test can break an upload in the middle of
+ * an extract, or a read in the middle of a load, without any test hook in the code.
  */
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import http from 'node:http';
@@ -19,6 +20,14 @@ export interface S3Testbed {
   /** How many injected failures are still pending. */
   pendingFailures(): number;
   /**
+   * The next `count` requests matching `match` stall until the client gives up on them (or the
+   * testbed closes): at `response`, nothing is answered; at `body`, the status, headers and the
+   * first half of the body are sent, the rest never is.
+   */
+  stallRequests(match: (method: string, url: string) => boolean, count: number, at: 'response' | 'body'): void;
+  /** How many requests have stalled so far. */
+  stalledRequests(): number;
+  /**
    * Makes an object look written at `date` (s3rver reports its file's mtime as LastModified, to
    * the second), so a test can age objects instead of waiting.
    */
@@ -31,6 +40,8 @@ export async function startS3Testbed(bucket = 'sluice-test'): Promise<S3Testbed>
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const backend = await server.run();
   let failures: { match: (method: string, url: string) => boolean; left: number }[] = [];
+  let stalls: { match: (method: string, url: string) => boolean; left: number; at: 'response' | 'body' }[] = [];
+  let stalled = 0;
 
   const proxy = http.createServer((request, response) => {
     const failure = failures.find((f) => f.left > 0 && f.match(request.method ?? 'GET', request.url ?? '/'));
@@ -41,11 +52,30 @@ export async function startS3Testbed(bucket = 'sluice-test'): Promise<S3Testbed>
       response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test</Message></Error>');
       return;
     }
+    const stall = stalls.find((s) => s.left > 0 && s.match(request.method ?? 'GET', request.url ?? '/'));
+    if (stall) {
+      stall.left--;
+      stalled++;
+    }
+    if (stall?.at === 'response') {
+      request.resume();
+      return;
+    }
     const upstream = http.request(
       { host: '127.0.0.1', port: backend.port, method: request.method, path: request.url, headers: request.headers },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
+        if (stall?.at !== 'body') {
+          answer.pipe(response);
+          return;
+        }
+        // The whole body first (the test's objects are small), so that half of it is sure to be sent.
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          response.write(body.subarray(0, Math.floor(body.length / 2)));
+        });
       },
     );
     upstream.on('error', (error) => response.destroy(error));
@@ -70,6 +100,12 @@ export async function startS3Testbed(bucket = 'sluice-test'): Promise<S3Testbed>
     pendingFailures() {
       return failures.reduce((sum, f) => sum + f.left, 0);
     },
+    stallRequests(match, count, at) {
+      stalls.push({ match, left: count, at });
+    },
+    stalledRequests() {
+      return stalled;
+    },
     async setLastModified(key, date) {
       // s3rver's filesystem store: <directory>/<bucket>/<key's folders>/<key's last segment>._S3rver_object
       const segments = key.split('/');
@@ -78,6 +114,7 @@ export async function startS3Testbed(bucket = 'sluice-test'): Promise<S3Testbed>
     },
     async close() {
       failures = [];
+      stalls = [];
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       await server.close();

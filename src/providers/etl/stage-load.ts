@@ -220,7 +220,17 @@ async function createStagingTable(pool: pg.Pool, staging: string, columns: reado
   );
 }
 
-/** Loads one part in its own transaction, committed only when its checksum matches the manifest. */
+/**
+ * Loads one part in its own transaction, committed only when its checksum matches the manifest.
+ *
+ * The part's GET is answered before the COPY starts: a COPY ends only with its data or an
+ * explicit failure, so a GET that failed (or was aborted because another part failed) once the
+ * COPY was under way left the COPY waiting for ever, with the ROLLBACK queued behind it, and the
+ * try hung until its execution timeout holding the staging table's locks. For the same reason
+ * any failure after the COPY started drops the connection (`release(error)`) instead of rolling
+ * back on it: the backend then aborts the transaction and releases its locks whatever state the
+ * COPY was left in, and the pool opens a fresh connection for the next part.
+ */
 async function loadPart(
   pool: pg.Pool,
   resources: EtlResources,
@@ -231,17 +241,30 @@ async function loadPart(
   ctx: TaskContext,
 ): Promise<number> {
   const names = plan.loadColumns.map((column) => quoteIdent(column.name)).join(', ');
-  const client = await pool.connect();
+  const body = await readStream(resources.store(), part.key, signal);
+  let client: pg.PoolClient;
+  try {
+    signal.throwIfAborted();
+    client = await pool.connect();
+  } catch (error) {
+    body.destroy();
+    throw error;
+  }
+  let failure: Error | undefined;
   try {
     await client.query('BEGIN');
     const rows = new PartRowsTransform(plan.loadColumns, plan.keyColumn, (reject) => rejects.push(reject));
     const hash = createHash('sha256');
     const copy = client.query(pgCopy.from(`COPY ${plan.staged.staging} (${names}) FROM STDIN`));
+    // The pipeline reports the COPY's errors; this keeps a late one (the connection dropped in
+    // `finally`) from being an unhandled 'error' event that would crash the worker.
+    copy.on('error', () => undefined);
     try {
-      await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip({ chunkSize: 64 * 1024 }), rows, copy, { signal });
+      await pipeline(body, hashing(hash), createGunzip({ chunkSize: 64 * 1024 }), rows, copy, { signal });
     } catch (error) {
-      await client.query('ROLLBACK');
       if (!isDataError(error)) throw error;
+      // The database refused a value: the COPY is over and the connection usable.
+      await client.query('ROLLBACK');
       ctx.log.warn({ part: part.key, error: (error as Error).message }, 'COPY refused a value; loading this part record by record to reject only the bad ones');
       rejects.length = 0;
       return await loadPartCarefully(client, resources, plan, part, rejects, signal);
@@ -251,10 +274,11 @@ async function loadPart(
     addRepairs(plan.staged.repaired, rows.repairs);
     return rows.rows;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    failure = error instanceof Error ? error : new Error(String(error));
+    body.destroy();
     throw error;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
