@@ -65,11 +65,16 @@ export class SluiceWorker {
     this.consumer = createRedis(config.redisUrl, 'consumer');
     this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
-    this.completions = new GroupCommit((batch) => completeTries(this.services, batch, this.keepOne));
-    this.claims = new GroupCommit(async (keys) => {
-      const claimed = await claimTries(this.db, keys, this.id, hostname());
-      return keys.map((k) => claimed.get(tryKeyString(k)));
+    this.completions = new GroupCommit((batch) => completeTries(this.services, batch, this.keepOne), {
+      onGroupFailure: (err, tries) => log.warn({ err, tries }, 'could not record a group of ended tries together; recording them one by one'),
     });
+    this.claims = new GroupCommit(
+      async (keys) => {
+        const claimed = await claimTries(this.db, keys, this.id, hostname());
+        return keys.map((k) => claimed.get(tryKeyString(k)));
+      },
+      { onGroupFailure: (err, tries) => log.warn({ err, tries }, 'could not claim a group of tries together; claiming them one by one') },
+    );
   }
 
   async start(): Promise<void> {
