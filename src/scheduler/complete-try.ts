@@ -2,10 +2,12 @@
  * The fast path: recording how tries ended and, in the same transaction, deciding what that made
  * ready, so the next task starts without waiting for a scheduler loop.
  */
+import pg from 'pg';
 import type { TaskSpec } from '../core/spec.ts';
+import { storableText } from '../core/text.ts';
 import { outcomeOfTry, type TryOutcome, type TryResult } from '../core/try-outcome.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
-import { withTransaction } from '../store/db.ts';
+import { withTransaction, type Db } from '../store/db.ts';
 import { appendLogChunks, type LogChunk } from '../store/logs.ts';
 import { endTries, tryKeyString, type TryKey } from '../store/task-instances.ts';
 import { writeXcoms } from '../store/xcom.ts';
@@ -39,6 +41,11 @@ export interface CompletionResult {
  * `keepOne` may pick, for each try of the batch, one of the tries just queued for the caller to
  * claim and run itself in the same slot (a worker continuing a chain); those are not sent to
  * Redis. If the caller dies before claiming one, the scheduler re-sends it like any lost message.
+ *
+ * A batch whose transaction fails is rejected whole; the caller (the worker's GroupCommit)
+ * then records its tries one by one. A single try that PostgreSQL refuses because of what it
+ * carries is recorded as failed with the database's reason (see recordUnstorableTry), rather
+ * than left running until the heartbeat timeout with a misleading message.
  */
 export async function completeTries(
   services: Services,
@@ -46,8 +53,40 @@ export async function completeTries(
   keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
 ): Promise<CompletionResult[]> {
   const now = new Date();
-  const outcomes = batch.map((done) => outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, now));
-  const { recorded, queued } = await withTransaction(services.db, async (tx) => {
+  const outcomes = batch.map((done) => storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, now)));
+  let recording: { recorded: Set<string>; queued: QueuedTry[] };
+  try {
+    recording = await recordTries(services.db, batch, outcomes);
+  } catch (error) {
+    if (batch.length !== 1 || !refusedByTheDatabase(error)) throw error;
+    const unstorable = await recordUnstorableTry(services, batch[0]!, error, now);
+    outcomes[0] = unstorable.outcome;
+    recording = unstorable;
+  }
+  const { recorded, queued } = recording;
+  const results: CompletionResult[] = batch.map((done, i) =>
+    recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
+  );
+  const toSend = [...queued];
+  if (keepOne) {
+    for (const result of results) {
+      const kept = keepOne(toSend);
+      if (!kept) break;
+      toSend.splice(toSend.indexOf(kept), 1);
+      result.kept = kept;
+    }
+  }
+  await dispatch(services, toSend);
+  return results;
+}
+
+/** The transaction of completeTries: logs, ends, XComs, and what the ends made ready. */
+async function recordTries(
+  db: Db,
+  batch: CompletedTry[],
+  outcomes: TryOutcome[],
+): Promise<{ recorded: Set<string>; queued: QueuedTry[] }> {
+  return withTransaction(db, async (tx) => {
     await appendLogChunks(tx, batch.flatMap((d) => (d.log ? [d.log] : [])));
     const recorded = await endTries(tx, batch.map((done, i) => ({ key: done.key, ...outcomes[i]! })));
     const succeeded = batch.filter((d, i) => recorded.has(tryKeyString(d.key)) && outcomes[i]!.state === 'success');
@@ -78,20 +117,58 @@ export async function completeTries(
     }
     return { recorded, queued };
   });
-  const results: CompletionResult[] = batch.map((done, i) =>
-    recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
+}
+
+/** An error message as PostgreSQL will store it (task code may throw any text). */
+function storableOutcome(outcome: TryOutcome): TryOutcome {
+  return outcome.error === null ? outcome : { ...outcome, error: storableText(outcome.error) };
+}
+
+/**
+ * Whether PostgreSQL refused the statement itself (a value it cannot store, a limit), as opposed
+ * to the connection or the server failing: SQLSTATE classes 08 (connection), 40 (rollback: a
+ * deadlock still lost after withTransaction's retries), 53 (resources), 57 (operator: shutdown),
+ * 58 (system), or no SQLSTATE at all (the client lost the server). Only a refusal is the try's
+ * own doing, so only then is it recorded as failed; otherwise it waits for the heartbeat timeout
+ * and is retried, as before.
+ */
+function refusedByTheDatabase(error: unknown): error is pg.DatabaseError {
+  return error instanceof pg.DatabaseError && !['08', '40', '53', '57', '58'].includes((error.code ?? '').slice(0, 2));
+}
+
+/**
+ * Records a try that PostgreSQL refused to store as it ended (the text it carries, most likely:
+ * errors and log lines are cleaned before this, XCom values checked, so this is the last guard)
+ * as failed with the database's reason: without its XCom, its log cleaned and kept, with a line
+ * saying what happened. A failure that would have been retried still is; a success is not
+ * retried, since running the same code again would most likely produce the same value.
+ */
+async function recordUnstorableTry(
+  services: Services,
+  done: CompletedTry,
+  error: pg.DatabaseError,
+  now: Date,
+): Promise<{ recorded: Set<string>; queued: QueuedTry[]; outcome: TryOutcome }> {
+  const reason = `could not store the try's outcome: ${error.message}${error.detail ? ` (${error.detail})` : ''}`;
+  const ended = {
+    success: '; the task itself had succeeded',
+    skipped: '; the task itself had skipped',
+    failed: `; the task itself had failed: ${done.result.kind === 'failed' ? done.result.error : ''}`,
+  }[done.result.kind];
+  const result: TryResult = { kind: 'failed', error: reason + ended, retryable: done.result.kind === 'failed' && done.result.retryable };
+  const outcome = storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, result, now));
+  const line = JSON.stringify({
+    level: 50,
+    time: now.toISOString(),
+    msg: `${outcome.error}. The try is recorded as ${outcome.state}${done.xcomJson === undefined ? '' : ' and its return value (XCom) is not stored'}.`,
+  });
+  const log = { ...done.key, chunk: storableText((done.log?.chunk ?? '') + line + '\n') };
+  services.log.error(
+    { err: error, dagId: done.key.dagId, runId: done.key.runId, taskId: done.key.taskId, try: done.key.tryNumber, state: outcome.state },
+    "PostgreSQL refused a try's outcome; recording the try as failed with the reason",
   );
-  const toSend = [...queued];
-  if (keepOne) {
-    for (const result of results) {
-      const kept = keepOne(toSend);
-      if (!kept) break;
-      toSend.splice(toSend.indexOf(kept), 1);
-      result.kept = kept;
-    }
-  }
-  await dispatch(services, toSend);
-  return results;
+  const recording = await recordTries(services.db, [{ ...done, result, xcomJson: undefined, log }], [outcome]);
+  return { ...recording, outcome };
 }
 
 export async function completeTry(services: Services, done: CompletedTry): Promise<CompletionResult> {
