@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
+import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
 import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
@@ -45,7 +46,10 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
   const log = () =>
     (logger ??= pino(
       { level: input.logLevel ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-      { write: (line: string) => input.writeLog(line) },
+      // pino escapes NUL, but writes a short string's lone surrogate as it is (node-postgres then
+      // sends it as U+FFFD). Cleaning here makes every line storable whatever pino does: lines of
+      // all running tries are stored together, so one bad line must not cost the others theirs.
+      { write: (line: string) => input.writeLog(storableText(line)) },
     ));
   const ctx: TaskContext = {
     dagId: input.dagId,
@@ -97,7 +101,13 @@ function succeed(value: unknown, log: () => pino.Logger): TryExecution {
     }
   }
   if (problem || json === undefined) return xcomFailure(problem ?? 'it has no JSON form', log);
-  if (json.includes('\\u0000')) return xcomFailure('it contains a NUL character (\\u0000), which PostgreSQL cannot store', log);
+  const refused = JSONB_REFUSED_ESCAPE.exec(json);
+  if (refused) {
+    const nul = refused[1] === '0000';
+    const problem = unstorableTextProblem(nul ? '\u0000' : String.fromCharCode(parseInt(refused[1]!, 16)));
+    const fix = nul ? 'remove it, or return binary data encoded (e.g. base64)' : 'String.prototype.toWellFormed() replaces lone surrogates';
+    return xcomFailure(`${problem ?? 'it contains text PostgreSQL cannot store'}; ${fix}`, log);
+  }
   if (Buffer.byteLength(json) > MAX_XCOM_BYTES) {
     return xcomFailure(
       `it is ${Buffer.byteLength(json)} bytes as JSON, over the ${MAX_XCOM_BYTES}-byte limit; ` +
@@ -107,6 +117,14 @@ function succeed(value: unknown, log: () => pino.Logger): TryExecution {
   }
   return { result: { kind: 'success' }, xcomJson: json };
 }
+
+/**
+ * An escape that jsonb refuses in JSON text: \u0000, or a surrogate. JSON.stringify writes a whole
+ * surrogate pair as it is and escapes a surrogate only when it is lone, so any escaped surrogate is
+ * a lone one. The backslashes before the escape must be even in number: in `\\u0000` the
+ * backslash is itself escaped and what follows is plain text, which jsonb stores.
+ */
+const JSONB_REFUSED_ESCAPE = /(?<!\\)(?:\\\\)*\\u(0000|d[89a-f][0-9a-f]{2})/i;
 
 function xcomProblem(value: unknown): string | undefined {
   if (typeof value === 'function') return 'it is a function';
@@ -134,11 +152,12 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
     return { result: { kind: 'failed', error: 'the try was stopped before it finished', retryable: true } };
   }
   if (isSkipTask(error)) {
-    const reason = (error as Error).message;
+    const reason = storableText((error as Error).message);
     log.info({ reason }, 'task skipped');
     return { result: { kind: 'skipped', reason } };
   }
-  const message = error instanceof Error ? error.message || error.name : String(error);
+  // Task code may throw any text; the message is stored as the try's error.
+  const message = storableText(error instanceof Error ? error.message || error.name : String(error));
   log.error({ err: error instanceof Error ? error : undefined }, `task failed: ${message}`);
   return { result: { kind: 'failed', error: message, retryable: !isFailTask(error) } };
 }

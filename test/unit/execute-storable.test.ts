@@ -1,0 +1,86 @@
+/**
+ * What executeTry hands on to be stored is text PostgreSQL accepts: error messages and log lines
+ * are cleaned, and a return value jsonb would refuse fails the try with the reason.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unstorableTextProblem } from '../../src/core/text.ts';
+import type { TaskFn } from '../../src/sdk/context.ts';
+import { SkipTask } from '../../src/sdk/errors.ts';
+import { executeTry } from '../../workers/execute.ts';
+
+async function run(fn: TaskFn) {
+  const lines: string[] = [];
+  const execution = await executeTry({
+    fn,
+    dagId: 'd',
+    runId: 'r',
+    taskId: 't',
+    tryNumber: 1,
+    maxTries: 1,
+    logicalDate: new Date(0),
+    dataIntervalStart: new Date(0),
+    dataIntervalEnd: new Date(0),
+    params: {},
+    executionTimeoutMs: null,
+    xcom: async () => undefined,
+    writeLog: (line) => lines.push(line),
+  });
+  return { ...execution, lines };
+}
+
+const refusedXcom = async (value: unknown, why: RegExp) => {
+  const { result, xcomJson } = await run(async () => value);
+  assert.equal(result.kind, 'failed', `${JSON.stringify(value)} should be refused`);
+  assert.equal(result.kind === 'failed' && result.retryable, false);
+  assert.match(result.kind === 'failed' ? result.error : '', /^the task's return value could not be stored as XCom: /);
+  assert.match(result.kind === 'failed' ? result.error : '', why);
+  assert.equal(xcomJson, undefined);
+};
+
+test('a return value with a lone surrogate (in a value or a key, however deep) fails the try, naming the problem', async () => {
+  await refusedXcom('an emoji cut in half: \ud83d', /lone UTF-16 surrogate/);
+  await refusedXcom({ nested: ['ok', { deep: 'x\udc00y' }] }, /lone UTF-16 surrogate/);
+  await refusedXcom({ ['key\ud800']: 1 }, /lone UTF-16 surrogate/);
+  // A backslash right before it: the escape that follows is still the surrogate's own.
+  await refusedXcom('\\\ud800', /lone UTF-16 surrogate/);
+});
+
+test('a return value with a NUL fails the try, naming the problem', async () => {
+  await refusedXcom({ text: 'a\u0000b' }, /NUL character/);
+});
+
+test('text that only looks like an escape, and whole surrogate pairs, are stored as they are', async () => {
+  const values = ['a literal \\u0000 in text', 'a literal \\ud800 in text', '\\\\ud800', 'an emoji 😀 whole', { ['😀']: '\\udc00' }];
+  for (const value of values) {
+    const { result, xcomJson } = await run(async () => value);
+    assert.deepEqual(result, { kind: 'success' }, JSON.stringify(value));
+    assert.deepEqual(JSON.parse(xcomJson!), value);
+  }
+});
+
+test("a failed try's error has NUL and lone surrogates replaced, the rest kept", async () => {
+  const { result } = await run(async () => {
+    throw new Error('bad\u0000byte and half \ud83d an emoji 😀');
+  });
+  assert.deepEqual(result, { kind: 'failed', error: 'bad\uFFFDbyte and half \uFFFD an emoji 😀', retryable: true });
+});
+
+test("a skipped try's reason is cleaned too", async () => {
+  const { result } = await run(async () => {
+    throw new SkipTask('nothing\u0000here');
+  });
+  assert.deepEqual(result, { kind: 'skipped', reason: 'nothing\uFFFDhere' });
+});
+
+test('every log line handed on is storable, whatever the task logged', async () => {
+  const { lines } = await run(async (ctx) => {
+    ctx.log.info('short \ud800 message');
+    ctx.log.info({ ['key\udfff']: 'value \ud83d', nul: 'a\u0000b' }, 'fields');
+    ctx.log.info(`${'long '.repeat(30)}\ud800`);
+    throw new Error('with \u0000 and \udc00');
+  });
+  assert.ok(lines.length >= 4);
+  for (const line of lines) assert.equal(unstorableTextProblem(line), undefined, JSON.stringify(line));
+  assert.match(lines[0]!, /short \uFFFD message/);
+});
