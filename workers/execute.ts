@@ -1,7 +1,8 @@
 /**
  * Runs one try of a task function with its context, in this process: the shared core of the
  * worker and of `sluice dags test` / `tasks test`. It never throws; every way a try can end is a
- * TryResult.
+ * TryResult, including an error the task's code lets escape while the try runs (with the process
+ * handlers of stray-errors.ts installed by the caller). What it hands on is storable text.
  */
 import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
@@ -9,6 +10,7 @@ import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
 import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
+import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarget } from './stray-errors.ts';
 
 /** What the task's context is made of (its log, signal and xcom are made here). */
 type ContextFacts = Pick<
@@ -38,6 +40,15 @@ export const MAX_XCOM_BYTES = 8 * 1024 * 1024;
 
 class TryTimeout extends Error {}
 class TryCancelled extends Error {}
+/** An error the task's code let escape its promise chain while the try ran (see stray-errors.ts). */
+class TryStrayError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly kind: StrayKind,
+  ) {
+    super(strayErrorMessage(error, kind));
+  }
+}
 
 export async function executeTry(input: TryInput): Promise<TryExecution> {
   const controller = new AbortController();
@@ -65,12 +76,14 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
       return log();
     },
     signal: controller.signal,
-    xcom: async <T>(taskId: string) => (await input.xcom(taskId)) as T | undefined,
+    xcom: async <T>(taskId: string) => (await outsideTry(() => input.xcom(taskId))) as T | undefined,
   };
   let timer: NodeJS.Timeout | undefined;
   let onCancel: (() => void) | undefined;
+  let stop: (reason: Error) => void = () => undefined;
   // The task code may ignore ctx.signal; racing it lets the try end on time regardless.
   const watchdog = new Promise<never>((_, reject) => {
+    stop = reject;
     if (input.executionTimeoutMs !== null) {
       timer = setTimeout(() => reject(new TryTimeout()), input.executionTimeoutMs);
     }
@@ -78,12 +91,40 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     if (input.cancel?.aborted) onCancel();
     else input.cancel?.addEventListener('abort', onCancel, { once: true });
   });
+  let ended = false;
+  let stray: TryStrayError | undefined;
+  const target: StrayTarget = {
+    dagId: input.dagId,
+    runId: input.runId,
+    taskId: input.taskId,
+    tryNumber: input.tryNumber,
+    take: (error, kind) => {
+      if (ended) {
+        log().error(
+          { err: error instanceof Error ? error : undefined, kind },
+          `after the try had ended, ${strayErrorMessage(error, kind)}; the try keeps the outcome it ended with, which cannot be taken back`,
+        );
+        return 'ended';
+      }
+      stray ??= new TryStrayError(error, kind);
+      stop(stray);
+      return 'running';
+    },
+  };
   try {
-    const value = await Promise.race([Promise.resolve().then(() => input.fn(ctx)), watchdog]);
+    const running = runAsTry(target, () => Promise.resolve().then(() => input.fn(ctx)));
+    const value = await Promise.race([running, watchdog]);
+    // Node reports a rejection nobody handled once the microtasks have run, which may be after
+    // the task returned (`Promise.reject(e); return x;`). One turn of the event loop lets that
+    // report fail this try instead of arriving after its end.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stray) throw stray;
     return succeed(value, log);
   } catch (error) {
     return fail(error, input, controller, log());
   } finally {
+    // From here on, the outcome is decided: a stray error only goes to the try's log.
+    ended = true;
     clearTimeout(timer);
     if (onCancel) input.cancel?.removeEventListener('abort', onCancel);
   }
@@ -150,6 +191,16 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
     controller.abort(new Error('the try was taken away'));
     log.warn('the try was stopped: it was cleared, marked, or its worker is shutting down');
     return { result: { kind: 'failed', error: 'the try was stopped before it finished', retryable: true } };
+  }
+  if (error instanceof TryStrayError) {
+    // The task's code may still be running (its main promise never settled): tell it to stop.
+    controller.abort(new Error(error.message));
+    log.error(
+      { err: error.error instanceof Error ? error.error : undefined, kind: error.kind },
+      `task failed: ${storableText(error.message)}. Await every promise the task starts (or give it a .catch), and catch errors in callbacks`,
+    );
+    // A task failure like any exception: retried while tries remain.
+    return { result: { kind: 'failed', error: storableText(error.message), retryable: true } };
   }
   if (isSkipTask(error)) {
     const reason = storableText((error as Error).message);

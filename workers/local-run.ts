@@ -6,8 +6,10 @@ import { evaluateTriggerRule } from '../src/core/trigger-rules.ts';
 import { outcomeOfTry } from '../src/core/try-outcome.ts';
 import type { DagSpec, TaskSpec } from '../src/core/spec.ts';
 import type { TaskState } from '../src/core/states.ts';
+import { createLogger, type Logger } from '../src/log.ts';
 import type { Dag } from '../src/sdk/dag.ts';
 import { executeTry } from './execute.ts';
+import { catchStrayErrors } from './stray-errors.ts';
 
 export interface LocalTaskResult {
   taskId: string;
@@ -29,11 +31,33 @@ export interface LocalRunOptions {
   onTaskEnd?: (result: LocalTaskResult) => void;
   /** Waits between tries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
+  /** Where errors that task code lets escape are reported besides the try's log (default: stderr, errors only). */
+  log?: Logger;
+}
+
+/**
+ * Runs `work` with the process handlers for stray errors installed: the tries run in this
+ * process, so a task's un-awaited rejection or throw in a callback must fail that task (or, after
+ * it ended, be reported), not crash the command. They are removed when the run is over, so a
+ * task's timer that fires after that (the command waits for it before exiting) fails the process
+ * as Node would: the run's results are printed by then.
+ */
+async function catchingStrayErrors<T>(options: LocalRunOptions, work: () => Promise<T>): Promise<T> {
+  const release = catchStrayErrors(options.log ?? createLogger('error', 'sluice'));
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runDagLocally(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promise<{ state: 'success' | 'failed'; tasks: LocalTaskResult[] }> {
+  return catchingStrayErrors(options, () => runDag(dag, spec, options));
+}
+
+async function runDag(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promise<{ state: 'success' | 'failed'; tasks: LocalTaskResult[] }> {
   const states = new Map<string, TaskState>(spec.tasks.map((t) => [t.taskId, 'none']));
   const xcoms = new Map<string, unknown>();
   const results = new Map<string, LocalTaskResult>();
@@ -61,7 +85,7 @@ export async function runDagLocally(dag: Dag, spec: DagSpec, options: LocalRunOp
         options.onTaskEnd?.(result);
         continue;
       }
-      const result = await runTaskLocally(dag, task, spec.params, options, (id) => xcoms.get(id));
+      const result = await runTask(dag, task, spec.params, options, (id) => xcoms.get(id));
       states.set(task.taskId, result.state);
       if (result.state === 'success' && result.xcom !== undefined) xcoms.set(task.taskId, result.xcom);
       results.set(task.taskId, result);
@@ -75,6 +99,16 @@ export async function runDagLocally(dag: Dag, spec: DagSpec, options: LocalRunOp
 
 /** Runs one task through all its tries. */
 export async function runTaskLocally(
+  dag: Dag,
+  task: TaskSpec,
+  dagParams: Record<string, unknown>,
+  options: LocalRunOptions,
+  xcom: (taskId: string) => unknown,
+): Promise<LocalTaskResult> {
+  return catchingStrayErrors(options, () => runTask(dag, task, dagParams, options, xcom));
+}
+
+async function runTask(
   dag: Dag,
   task: TaskSpec,
   dagParams: Record<string, unknown>,

@@ -25,6 +25,7 @@ import { readXcom } from '../src/store/xcom.ts';
 import { executeTry } from './execute.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogBuffer } from './log-buffer.ts';
+import { catchStrayErrors } from './stray-errors.ts';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -54,6 +55,8 @@ export class SluiceWorker {
   private readonly completions: GroupCommit<CompletedTry, CompletionResult>;
   private readonly claims: GroupCommit<TryKey, ClaimedTry | undefined>;
   private stopping = false;
+  /** Removes the process handlers for errors that task code lets escape (installed by start). */
+  private releaseStrayErrors?: () => void;
 
   constructor(
     private readonly config: Config,
@@ -78,6 +81,9 @@ export class SluiceWorker {
   }
 
   async start(): Promise<void> {
+    // Tries run in this process: a task's stray rejection or late throw must fail its own try,
+    // not exit the process with every other try it runs.
+    this.releaseStrayErrors = catchStrayErrors(this.log);
     await this.refreshPools();
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
@@ -113,6 +119,7 @@ export class SluiceWorker {
     this.producer.disconnect();
     this.consumer.disconnect();
     await this.db.end();
+    this.releaseStrayErrors?.();
     this.log.info({ workerId: this.id }, 'worker stopped');
   }
 
