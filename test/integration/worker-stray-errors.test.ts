@@ -53,7 +53,8 @@ export default d;
 
 function startChildWorker(h: Harness): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker', '--concurrency', '8'], {
-    env: h.childEnv(),
+    // The test reads the worker's error lines, whatever level the test run asks for.
+    env: { ...h.childEnv(), SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
