@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactError, redactSecrets } from '../core/redact.ts';
 
 /**
  * Producers fail fast when Redis is away (Postgres still says "queued", and the scheduler
@@ -9,15 +10,31 @@ export function createRedis(url: string, role: 'producer' | 'consumer'): Redis {
     role === 'producer'
       ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }
       : { maxRetriesPerRequest: null, enableOfflineQueue: true };
-  const redis = new Redis(url, options);
+  const redis = openRedis(url, options);
   // Connection errors are retried by ioredis and surfaced by health checks, not as crashes.
   redis.on('error', () => undefined);
   return redis;
 }
 
+/**
+ * ioredis parses the URL at once, and its error for one it cannot parse carries the URL whole
+ * (Node's URL error, in `input`): it is redacted in place and wrapped in one that says what to do.
+ */
+function openRedis(url: string, options: RedisOptions): Redis {
+  try {
+    return new Redis(url, options);
+  } catch (error) {
+    throw new Error(
+      `SLUICE_REDIS_URL "${redactSecrets(url)}" is not a Redis URL ioredis accepts (${redactError(error).message}); ` +
+        'write it like redis://:password@127.0.0.1:6379/0 (percent-encode any of : / ? # @ in the password)',
+      { cause: error },
+    );
+  }
+}
+
 /** Removes every Redis key of one installation (its queue prefix); returns how many. */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
+  const redis = openRedis(url, {});
   let deleted = 0;
   try {
     let cursor = '0';

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { redactError, redactSecrets } from '../core/redact.ts';
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -38,14 +39,41 @@ export async function withTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): 
   }
 }
 
+/**
+ * The URL's database name, and the URL of the `postgres` maintenance database on the same server.
+ * Errors show the URL redacted: Node's own URL error would carry it whole (in `input`).
+ */
+function adminTarget(databaseUrl: string): { name: string; adminUrl: string } {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new Error(
+      `SLUICE_DATABASE_URL "${redactSecrets(databaseUrl)}" is not a valid URL; write it like postgres://user:password@host:5432/sluice ` +
+        '(percent-encode any of : / ? # @ in the password)',
+    );
+  }
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`SLUICE_DATABASE_URL "${redactSecrets(databaseUrl)}" names no database; add one, e.g. /sluice`);
+  url.pathname = '/postgres';
+  return { name, adminUrl: url.toString() };
+}
+
+/** A client on the maintenance database, connected; a failure is thrown with its secrets masked. */
+async function connectAdmin(adminUrl: string): Promise<pg.Client> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw redactError(error);
+  }
+  return admin;
+}
+
 /** Creates the database named in the URL if it does not exist (safe when several processes race). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`SLUICE_DATABASE_URL "${databaseUrl}" names no database; add one, e.g. /sluice`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
+  const { name, adminUrl } = adminTarget(databaseUrl);
+  const admin = await connectAdmin(adminUrl);
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return false;
@@ -64,11 +92,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 }
 
 export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
+  const { name, adminUrl } = adminTarget(databaseUrl);
+  const admin = await connectAdmin(adminUrl);
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   } finally {

@@ -6,6 +6,7 @@
  * `MONGO_URL` (default `mongodb://127.0.0.1:27017/shop`): the database is the URL's path.
  */
 import { MongoClient, type Document, type Filter } from 'mongodb';
+import { redactError, redactSecrets } from '../../core/redact.ts';
 
 export interface DocumentWindow {
   /** The field holding each document's last-modified Date, e.g. `updatedAt`. */
@@ -27,7 +28,7 @@ export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/shop';
 export function mongoUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.MONGO_URL?.trim() || DEFAULT_MONGO_URL;
   if (!/^mongodb(\+srv)?:\/\//.test(url)) {
-    throw new Error(`MONGO_URL must be a MongoDB connection string such as ${DEFAULT_MONGO_URL}, got "${url}"`);
+    throw new Error(`MONGO_URL must be a MongoDB connection string such as ${DEFAULT_MONGO_URL}, got "${redactSecrets(url)}"`);
   }
   return url;
 }
@@ -40,13 +41,21 @@ export function windowFilter(window: DocumentWindow): Filter<Document> {
 }
 
 export function openMongoSource(url: string): DocumentSource {
-  const client = new MongoClient(url, {
-    appName: 'sluice-etl',
-    serverSelectionTimeoutMS: 15_000,
-    // Invalid UTF-8 in a stored string must not stop the whole extract: it arrives with U+FFFD
-    // in its place, and stage_load counts it as a repair.
-    enableUtf8Validation: false,
-  });
+  let client: MongoClient;
+  try {
+    client = new MongoClient(url, {
+      appName: 'sluice-etl',
+      serverSelectionTimeoutMS: 15_000,
+      // Invalid UTF-8 in a stored string must not stop the whole extract: it arrives with U+FFFD
+      // in its place, and stage_load counts it as a repair.
+      enableUtf8Validation: false,
+    });
+  } catch (error) {
+    // The driver's parse errors may quote the URL, and their causes (Node's URL errors) do:
+    // redacted in place, so the cause kept for the log shows nothing either.
+    const { message } = redactError(error);
+    throw new Error(`the MongoDB URL ${redactSecrets(url)} cannot be used: ${message}; check MONGO_URL, e.g. ${DEFAULT_MONGO_URL}`, { cause: error });
+  }
   return {
     async *read(collection, window, options = {}) {
       const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? 5000 });
@@ -58,7 +67,8 @@ export function openMongoSource(url: string): DocumentSource {
           yield document;
         }
       } catch (error) {
-        throw new Error(`reading MongoDB collection "${collection}" failed: ${(error as Error).message}`, { cause: error });
+        const { message } = redactError(error);
+        throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
       } finally {
         options.signal?.removeEventListener('abort', abort);
         await cursor.close().catch(() => undefined);

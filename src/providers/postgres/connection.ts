@@ -1,22 +1,12 @@
 /** Where the ETL's PostgreSQL warehouse lives, and a pool on it. */
 import type pg from 'pg';
+import { redactError, redactSecrets } from '../../core/redact.ts';
 import { createDb, ensureDatabase } from '../../store/db.ts';
 
 export const DEFAULT_WAREHOUSE_URL = 'postgres://postgres@127.0.0.1:5432/warehouse';
 
 export function warehouseUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.WAREHOUSE_DATABASE_URL || DEFAULT_WAREHOUSE_URL;
-}
-
-/** The URL with its password replaced, fit for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }
 
 export interface OpenWarehouseOptions {
@@ -38,8 +28,9 @@ export async function openWarehouse(url: string, options: OpenWarehouseOptions =
     return pool;
   } catch (error) {
     await pool.end().catch(() => undefined);
+    const { message } = redactError(error);
     throw new Error(
-      `cannot open the warehouse database ${redactUrl(url)}: ${(error as Error).message}. ` +
+      `cannot open the warehouse database ${redactSecrets(url)}: ${message}. ` +
         'Check that PostgreSQL is running there, or set WAREHOUSE_DATABASE_URL to the warehouse\'s URL ' +
         `(default ${DEFAULT_WAREHOUSE_URL}).`,
       { cause: error },
@@ -63,12 +54,14 @@ function assertNamesDatabase(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    // Not echoed: an unparsable value may still contain a password.
-    throw new Error(`the warehouse URL does not parse as a URL; set WAREHOUSE_DATABASE_URL like ${DEFAULT_WAREHOUSE_URL}`);
+    throw new Error(
+      `the warehouse URL ${redactSecrets(url)} does not parse as a URL; set WAREHOUSE_DATABASE_URL like ${DEFAULT_WAREHOUSE_URL} ` +
+        '(percent-encode any of : / ? # @ in the password)',
+    );
   }
   if (!decodeURIComponent(parsed.pathname.replace(/^\//, ''))) {
     throw new Error(
-      `the warehouse URL ${redactUrl(url)} names no database; add one to WAREHOUSE_DATABASE_URL, e.g. ${DEFAULT_WAREHOUSE_URL}`,
+      `the warehouse URL ${redactSecrets(url)} names no database; add one to WAREHOUSE_DATABASE_URL, e.g. ${DEFAULT_WAREHOUSE_URL}`,
     );
   }
 }

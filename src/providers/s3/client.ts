@@ -10,6 +10,7 @@
  * | `S3_FORCE_PATH_STYLE` | `1` when `S3_ENDPOINT` is set (MinIO, s3rver), else `0` |
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { redactSecrets } from '../../core/redact.ts';
 
 export interface S3Settings {
   endpoint: string | undefined;
@@ -24,7 +25,7 @@ export function s3SettingsFromEnv(env: NodeJS.ProcessEnv = process.env): S3Setti
   const read = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
   const endpoint = read('S3_ENDPOINT');
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new Error(`S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9000, got "${endpoint}"`);
+    throw new Error(`S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9000, got "${redactSecrets(endpoint)}"`);
   }
   const accessKeyId = read('S3_ACCESS_KEY_ID');
   const secretAccessKey = read('S3_SECRET_ACCESS_KEY');

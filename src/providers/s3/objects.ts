@@ -14,6 +14,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { redactSecrets } from '../../core/redact.ts';
 
 export interface ObjectStore {
   client: S3Client;
@@ -128,8 +129,12 @@ function isNotFound(error: unknown): boolean {
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
 }
 
-/** An SDK error as one line: its code, status and message. */
+/** An SDK error as one line: its code, status and message (with any credentials it quotes masked). */
 export function describeS3Error(error: unknown): string {
+  return redactSecrets(describeSdkError(error));
+}
+
+function describeSdkError(error: unknown): string {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
   if (e.name === 'NoSuchBucket') return `the bucket does not exist${status}; create it or set S3_BUCKET`;
