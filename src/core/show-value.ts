@@ -9,3 +9,8 @@ export function showValue(value: unknown): string {
   if (typeof value === 'symbol') return value.toString();
   return 'an object';
 }
+
+/** A count for messages: 524161 → "524,161", the same on every machine. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
