@@ -35,6 +35,11 @@ export class CronSchedule {
   readonly #wall: CronExpression;
   // The second rule of the class comment: the cron names local times, each taken at most once.
   readonly #atFixedHours: boolean;
+  /**
+   * How many times it ticks on a day it runs at all, when the clocks do not change that day: every
+   * hour it names times every minute it names (day fields pick days, not times within a day).
+   */
+  readonly ticksPerDay: number;
 
   constructor(expression: string, timezone: string) {
     if (typeof expression !== 'string') throw new Error(`schedule must be a cron string or a preset; ${HOW}`);
@@ -53,6 +58,7 @@ export class CronSchedule {
       });
     }
     this.#atFixedHours = this.#wall.fields.hour.values.length < 24;
+    this.ticksPerDay = this.#wall.fields.hour.values.length * this.#wall.fields.minute.values.length;
   }
 
   /** The first tick strictly after `after`. */
