@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDate } from '../core/dates.ts';
+import { confSizeProblem, describeJsonProblem, findJsonProblem, formatJsonPath, type JsonNames } from '../core/json-limits.ts';
 import { showValue } from '../core/show-value.ts';
 import { DAG_RUN_STATES } from '../core/states.ts';
 import { badRequest } from '../errors.ts';
@@ -16,8 +17,21 @@ const PLACE_NAMES: Record<InputPlace, { container: string; field: string }> = {
   path: { container: 'the path', field: 'path parameter' },
 };
 
-/** Parses `input` with `schema`, or throws a 400 naming every problem found. */
+const JSON_NAMES: Record<Exclude<InputPlace, 'path'>, JsonNames> = {
+  body: { whole: 'the request body', at: (path) => (path.length ? `field "${formatJsonPath(path)}"` : 'the request body') },
+  query: { whole: 'the query string', at: (path) => `query parameter "${formatJsonPath(path)}"` },
+};
+
+/**
+ * Parses `input` with `schema`, or throws a 400 naming every problem found. A body or query string
+ * nested too deeply, or holding text PostgreSQL cannot store, is refused first: schemas and
+ * everything after them may then recurse into the input and store its text safely.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, place: InputPlace): z.output<S> {
+  if (place !== 'path') {
+    const problem = findJsonProblem(input);
+    if (problem) throw badRequest(describeJsonProblem(problem, JSON_NAMES[place]));
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw badRequest(describeIssues(result.error.issues, place, schema, input));
@@ -89,11 +103,18 @@ export const isoDate = z.string({ error: (issue) => `must be an ISO 8601 date st
   }
 });
 
-/** A JSON object (not an array, not null): run conf and params. */
-export const jsonObject = z.custom<Record<string, unknown>>(
-  (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
-  { error: (issue) => `must be a JSON object like {"key": "value"}, got ${showValue(issue.input)}` },
-);
+/**
+ * A run's conf (a run's own, or a backfill's for all its runs): a JSON object (not an array, not
+ * null) of at most MAX_CONF_BYTES. Its depth and text were checked by parseInput before this runs.
+ */
+export const jsonObject = z
+  .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+    error: (issue) => `must be a JSON object like {"key": "value"}, got ${showValue(issue.input)}`,
+  })
+  .superRefine((value, ctx) => {
+    const problem = confSizeProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const bool = () =>
   z.boolean({ error: (issue) => `must be true or false (a JSON boolean), got ${showValue(issue.input)}` });

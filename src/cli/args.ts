@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { confSizeProblem, describeJsonProblem, findJsonProblem, formatJsonPath } from '../core/json-limits.ts';
 
 /** Bad usage or bad input: the CLI prints the message on one line and exits 2. */
 export class UsageError extends Error {
@@ -54,5 +55,12 @@ export function jsonObjectFlag(value: string | undefined, flag: string): Record<
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`${flag} must be a JSON object like '{"limit": 10}'`);
   }
+  // The same limits as the API's: a conf is stored as jsonb and shown wherever its run is.
+  const problem = findJsonProblem(parsed);
+  if (problem) {
+    throw new UsageError(describeJsonProblem(problem, { whole: flag, at: (path) => `${flag} at "${formatJsonPath(path)}"` }));
+  }
+  const tooBig = confSizeProblem(parsed);
+  if (tooBig) throw new UsageError(`${flag} ${tooBig}`);
   return parsed as Record<string, unknown>;
 }
