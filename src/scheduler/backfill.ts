@@ -11,6 +11,7 @@ import { withTransaction, type Db, type Queryable } from '../store/db.ts';
 import { insertRun } from '../store/runs.ts';
 import { resetTaskInstances } from '../store/task-instances.ts';
 import type { DagSpec } from '../core/spec.ts';
+import { MAX_BACKFILL_INTERVALS, requireBackfillSize } from './backfill-size.ts';
 import { wakeSchedulers } from './services.ts';
 
 export const REPROCESS_BEHAVIORS = ['none', 'failed', 'completed'] as const;
@@ -67,6 +68,25 @@ export interface BackfillRecord {
   intervals?: PlannedInterval[];
 }
 
+/**
+ * The most planned intervals one answer lists (a dry run's, or a new backfill's), with the total:
+ * two months of a per-minute schedule would otherwise be a 14 MB answer.
+ */
+export const DRY_RUN_PAGE_LIMIT = 1000;
+
+/** A backfill with one page of its planned intervals, and how many it plans in all, by plan. */
+export interface PagedBackfill extends BackfillRecord {
+  totalEntries: number;
+  planCounts: Record<IntervalPlan, number>;
+}
+
+export function pagePlan(backfill: BackfillRecord, offset = 0, limit = DRY_RUN_PAGE_LIMIT): PagedBackfill {
+  const all = backfill.intervals ?? [];
+  const planCounts: Record<IntervalPlan, number> = { create: 0, reprocess: 0, skip: 0 };
+  for (const interval of all) planCounts[interval.plan]++;
+  return { ...backfill, intervals: all.slice(offset, offset + limit), totalEntries: all.length, planCounts };
+}
+
 /** Whether an interval whose run already exists is re-run: the one decision of reprocess behaviours. */
 export function planFor(existingState: string | undefined, behavior: ReprocessBehavior): IntervalPlan {
   if (existingState === undefined) return 'create';
@@ -86,7 +106,8 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
     throw badRequest(`the backfill range starts (${request.fromDate.toISOString()}) after it ends (${request.toDate.toISOString()})`);
   }
   const schedule = new CronSchedule(dag.spec.schedule, dag.spec.timezone);
-  const intervals = intervalsInRange(schedule, request.fromDate, request.toDate);
+  requireBackfillSize(schedule, request.fromDate, request.toDate);
+  const intervals = intervalsInRange(schedule, request.fromDate, request.toDate, MAX_BACKFILL_INTERVALS);
   if (request.runBackwards) intervals.reverse();
   const existing = await db.query<{ logical_date: Date; run_id: string; state: string }>(
     `SELECT logical_date, run_id, state FROM dag_runs WHERE dag_id = $1 AND logical_date = ANY ($2::timestamptz[])`,

@@ -166,6 +166,13 @@ export interface Backfill {
   progress?: BackfillProgress | null;
 }
 
+/** A dry run's (or a new backfill's) answer: one page of its intervals (the first 1,000), and how many there are in all. */
+export interface PlannedBackfill extends Backfill {
+  intervals: PlannedInterval[];
+  totalEntries: number;
+  planCounts: Record<PlannedInterval['plan'], number>;
+}
+
 export interface Health {
   status: 'healthy' | 'unhealthy';
   metadatabase: { status: string };

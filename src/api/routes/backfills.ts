@@ -1,8 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { showValue } from '../../core/show-value.ts';
-import { conflict, notFound } from '../../errors.ts';
-import { cancelBackfill, createBackfill, getBackfill, listBackfills, REPROCESS_BEHAVIORS } from '../../scheduler/backfill.ts';
+import { badRequest, conflict, notFound } from '../../errors.ts';
+import {
+  cancelBackfill,
+  createBackfill,
+  DRY_RUN_PAGE_LIMIT,
+  getBackfill,
+  listBackfills,
+  pagePlan,
+  REPROCESS_BEHAVIORS,
+} from '../../scheduler/backfill.ts';
 import { page, type ApiDeps } from '../context.ts';
 import { backfillJson } from '../serialize.ts';
 import {
@@ -21,7 +29,7 @@ import {
 export const DEFAULT_BACKFILL_MAX_ACTIVE_RUNS = 10;
 
 const createBody = z.strictObject({
-  dagId: nonEmptyString(),
+  dagId: nonEmptyString().max(250, { error: 'must be at most 250 characters long' }),
   fromDate: isoDate,
   toDate: isoDate,
   reprocessBehavior: z
@@ -35,6 +43,12 @@ const createBody = z.strictObject({
   dagRunConf: jsonObject.optional(),
 });
 
+/** Which of the planned intervals the answer lists. */
+const createQuery = z.strictObject({
+  limit: intString(1, DRY_RUN_PAGE_LIMIT).optional(),
+  offset: pagination.offset,
+});
+
 const listQuery = z.strictObject({
   ...pagination,
   dagId: z.string({ error: 'must be given once, as a DAG id' }).min(1, { error: 'must not be empty' }).optional(),
@@ -46,8 +60,14 @@ export function backfillRoutes({ services: { db } }: ApiDeps): Router {
   const router = Router({ caseSensitive: true });
 
   router.post('/backfills', async (req, res) => {
-    parseInput(noQuery, req.query, 'query');
+    const q = parseInput(createQuery, req.query, 'query');
     const body = parseInput(createBody, req.body, 'body');
+    if (!body.dryRun && (q.limit !== undefined || q.offset !== undefined)) {
+      // Refused rather than ignored: "?limit=5" could be read as "run only 5 dates".
+      throw badRequest(
+        'only a dry run takes limit and offset (they page its list of intervals); a backfill runs every interval in its range: send "dryRun": true, or drop them',
+      );
+    }
     const backfill = await createBackfill(db, {
       dagId: body.dagId,
       fromDate: body.fromDate,
@@ -58,11 +78,13 @@ export function backfillRoutes({ services: { db } }: ApiDeps): Router {
       dryRun: body.dryRun ?? false,
       dagRunConf: body.dagRunConf,
     });
+    const paged = pagePlan(backfill, q.offset, q.limit);
+    const answer = { ...backfillJson(paged), totalEntries: paged.totalEntries, planCounts: paged.planCounts };
     if (backfill.dryRun) {
-      res.status(200).json(backfillJson(backfill));
+      res.status(200).json(answer);
       return;
     }
-    res.status(201).location(`/api/v1/backfills/${backfill.id}`).json(backfillJson(backfill));
+    res.status(201).location(`/api/v1/backfills/${backfill.id}`).json(answer);
   });
 
   router.get('/backfills', async (req, res) => {

@@ -6,7 +6,15 @@ import { notFound } from '../../errors.ts';
 import { DagFolder } from '../../loader/dag-folder.ts';
 import { formatLine } from '../../log-format.ts';
 import { triggerDagRun } from '../../scheduler/actions.ts';
-import { createBackfill, REPROCESS_BEHAVIORS, type ReprocessBehavior } from '../../scheduler/backfill.ts';
+import {
+  createBackfill,
+  DRY_RUN_PAGE_LIMIT,
+  pagePlan,
+  REPROCESS_BEHAVIORS,
+  type BackfillRecord,
+  type ReprocessBehavior,
+} from '../../scheduler/backfill.ts';
+import { formatCount } from '../../core/show-value.ts';
 import { setPaused } from '../../store/dags.ts';
 import type { Db } from '../../store/db.ts';
 import { getRun } from '../../store/runs.ts';
@@ -136,11 +144,18 @@ export async function backfill(ctx: CliContext, args: string[]): Promise<number>
       'dry-run': { type: 'boolean' },
       wait: { type: 'boolean' },
       conf: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
     },
     ['dag'],
     'dags backfill',
   );
   if (!values.from || !values.to) throw new UsageError('dags backfill: --from and --to are required (ISO dates)');
+  if (!values['dry-run'] && (values.limit !== undefined || values.offset !== undefined)) {
+    throw new UsageError('dags backfill: --limit and --offset page the dates of a --dry-run; a backfill runs every date in its range');
+  }
+  const offset = intFlag(values.offset as string | undefined, '--offset', 0, 0);
+  const limit = intFlag(values.limit as string | undefined, '--limit', 1, DRY_RUN_PAGE_LIMIT);
   const reprocess = (values.reprocess as string | undefined) ?? 'none';
   if (!(REPROCESS_BEHAVIORS as readonly string[]).includes(reprocess)) {
     throw new UsageError(`--reprocess must be one of ${REPROCESS_BEHAVIORS.join(', ')}, got "${reprocess}"`);
@@ -158,13 +173,12 @@ export async function backfill(ctx: CliContext, args: string[]): Promise<number>
   return withServices(ctx, async ({ db }) => {
     const created = await createBackfill(db, request);
     if (request.dryRun) {
-      if (json) printJson(created);
-      else printTable(['logical_date', 'data_interval_end', 'plan', 'existing_run'], (created.intervals ?? []).map((i) => [iso(i.logicalDate), iso(i.dataIntervalEnd), i.plan, i.existingRunId ? `${i.existingRunId} (${i.existingState})` : '']));
+      printDryRun(created, offset, limit, json);
       return 0;
     }
     if (!json) console.log(`backfill ${created.id}: ${created.dagRunIds.length} run(s) for ${request.dagId}`);
     if (!values.wait) {
-      if (json) printJson(created);
+      if (json) printJson(pagePlan(created));
       return 0;
     }
     const started = Date.now();
@@ -175,9 +189,30 @@ export async function backfill(ctx: CliContext, args: string[]): Promise<number>
       if (!json) process.stderr.write(`\r${i + 1}/${created.dagRunIds.length} runs done, ${failed} failed (${formatDuration(Date.now() - started)})`);
     }
     if (!json) process.stderr.write('\n');
-    if (json) printJson({ ...created, failedRuns: failed });
+    if (json) printJson({ ...pagePlan(created), failedRuns: failed });
     return failed ? 1 : 0;
   });
+}
+
+/** A page of the dates, then what the whole range holds and how to see the rest. */
+function printDryRun(plan: BackfillRecord, offset: number, limit: number, json: boolean): void {
+  const paged = pagePlan(plan, offset, limit);
+  if (json) {
+    printJson(paged);
+    return;
+  }
+  const { intervals = [], totalEntries, planCounts } = paged;
+  printTable(
+    ['logical_date', 'data_interval_end', 'plan', 'existing_run'],
+    intervals.map((i) => [iso(i.logicalDate), iso(i.dataIntervalEnd), i.plan, i.existingRunId ? `${i.existingRunId} (${i.existingState})` : '']),
+  );
+  const counts = `${formatCount(planCounts.create)} new, ${formatCount(planCounts.reprocess)} re-run, ${formatCount(planCounts.skip)} skipped`;
+  const shown = intervals.length === totalEntries
+    ? ''
+    : intervals.length === 0
+      ? `; none shown from --offset ${offset}`
+      : `; showing ${formatCount(offset + 1)} to ${formatCount(offset + intervals.length)} (see others with --offset N and --limit N)`;
+  console.log(`${formatCount(totalEntries)} interval${totalEntries === 1 ? '' : 's'}: ${counts}${shown}`);
 }
 
 function runWindow(spec: { schedule: string | null; timezone: string }, logicalDate: Date) {

@@ -14,7 +14,7 @@ import { parseJsonObject } from '../lib/json-input.ts';
 import { href } from '../lib/routes.ts';
 import { usePrefs } from '../prefs.tsx';
 import { navigate } from '../router.tsx';
-import type { Backfill, PlannedInterval } from '../types.ts';
+import type { Backfill, PlannedBackfill } from '../types.ts';
 
 const REPROCESS = {
   none: 'none: skip dates that already have a run',
@@ -50,7 +50,7 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
       conf: '',
     };
   });
-  const [preview, setPreview] = useState<PlannedInterval[] | undefined>();
+  const [preview, setPreview] = useState<PlannedBackfill | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
 
@@ -90,8 +90,7 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
     setError(undefined);
     try {
       if (!preview) {
-        const dry = await send<Backfill>('POST', '/backfills', body(true));
-        setPreview(dry.intervals ?? []);
+        setPreview(await send<PlannedBackfill>('POST', '/backfills', body(true)));
       } else {
         const created = await send<Backfill>('POST', '/backfills', body(false));
         toast('success', `Backfill ${created.id} of ${created.dagId}: ${plural(created.dagRunIds.length, 'run')}`);
@@ -106,7 +105,7 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
     }
   };
 
-  const toRun = preview?.filter((i) => i.plan !== 'skip').length ?? 0;
+  const toRun = preview ? preview.planCounts.create + preview.planCounts.reprocess : 0;
   return (
     <Dialog title="New backfill" onClose={onClose} wide>
       <form onSubmit={submit} class="form">
@@ -165,7 +164,7 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
             ))}
           </ul>
         )}
-        {preview && <IntervalPreview intervals={preview} />}
+        {preview && <IntervalPreview plan={preview} />}
         {error && <ErrorNote error={error} />}
         <footer class="dialog-actions">
           <button type="button" onClick={onClose}>
@@ -188,13 +187,15 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
 
 const PLAN_LABEL = { create: 'new run', reprocess: 're-run', skip: 'skipped' } as const;
 
-function IntervalPreview({ intervals }: { intervals: PlannedInterval[] }) {
-  const count = (plan: PlannedInterval['plan']) => intervals.filter((i) => i.plan === plan).length;
+function IntervalPreview({ plan }: { plan: PlannedBackfill }) {
+  const { intervals, totalEntries, planCounts } = plan;
+  const count = (n: number) => n.toLocaleString('en-US');
   return (
     <section class="preview" aria-label="Dry run">
       <p>
-        <strong>{plural(intervals.length, 'interval')}</strong> in range: {count('create')} new, {count('reprocess')} re-run,{' '}
-        {count('skip')} skipped.
+        <strong>{plural(totalEntries, 'interval')}</strong> in range: {count(planCounts.create)} new, {count(planCounts.reprocess)} re-run,{' '}
+        {count(planCounts.skip)} skipped.
+        {intervals.length < totalEntries && ` The first ${count(intervals.length)} are listed.`}
       </p>
       {intervals.length > 0 && (
         <div class="scroll-box">
