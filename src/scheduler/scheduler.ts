@@ -5,7 +5,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DagFolder } from '../loader/dag-folder.ts';
@@ -14,8 +13,9 @@ import { createRedis } from '../queue/redis.ts';
 import { TaskQueues } from '../queue/task-queues.ts';
 import { createDb, type Db } from '../store/db.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
+import { NotifyListener } from './notify-listener.ts';
 import { createScheduledRuns } from './scheduled-runs.ts';
-import type { Services } from './services.ts';
+import { WAKE_CHANNEL, type Services } from './services.ts';
 import {
   admitWaitingTasks,
   completeBackfills,
@@ -35,7 +35,7 @@ export class Scheduler {
   private readonly services: Services;
   private readonly folder: DagFolder;
   private readonly redis: Redis;
-  private listener: pg.Client | undefined;
+  private readonly listener: NotifyListener;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = false;
@@ -52,11 +52,19 @@ export class Scheduler {
     this.redis = createRedis(config.redisUrl, 'producer');
     this.services = { db: this.db, queues: new TaskQueues(this.redis, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
+    // New runs and cleared tasks NOTIFY us, so they start now rather than at the next loop.
+    this.listener = new NotifyListener({
+      databaseUrl: config.databaseUrl,
+      channel: WAKE_CHANNEL,
+      log: log.child({ schedulerId: this.id }),
+      onNotify: () => this.wake(),
+      onRelisten: () => this.wake(),
+    });
   }
 
   async start(): Promise<void> {
     await this.parseDags();
-    await this.listen();
+    await this.listener.start();
     this.log.info({ schedulerId: this.id, dagsFolder: this.folder.root }, 'scheduler started');
     this.schedule(0);
   }
@@ -65,22 +73,12 @@ export class Scheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.loopDone;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.stop();
     await this.services.queues.close();
     this.redis.disconnect();
     await this.db.query('DELETE FROM scheduler_heartbeats WHERE scheduler_id = $1', [this.id]).catch(() => undefined);
     await this.db.end();
     this.log.info({ schedulerId: this.id }, 'scheduler stopped');
-  }
-
-  /** New runs and cleared tasks NOTIFY us, so they start now rather than at the next loop. */
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.databaseUrl });
-    client.on('error', () => undefined);
-    await client.connect();
-    client.on('notification', () => this.wake());
-    await client.query('LISTEN sluice_scheduler');
-    this.listener = client;
   }
 
   private wake(): void {

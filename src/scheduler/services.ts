@@ -28,7 +28,10 @@ export async function dispatch(services: Services, tries: QueuedTry[]): Promise<
   }
 }
 
+/** The channel schedulers LISTEN on. */
+export const WAKE_CHANNEL = 'sluice_scheduler';
+
 /** Wakes the schedulers now instead of at their next loop (a new run, a cleared task). */
 export async function wakeSchedulers(db: Db): Promise<void> {
-  await db.query(`NOTIFY sluice_scheduler`);
+  await db.query(`NOTIFY ${WAKE_CHANNEL}`);
 }
