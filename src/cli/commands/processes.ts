@@ -1,6 +1,7 @@
 /** The long-running processes: scheduler, worker, webserver, and standalone (all of them). */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { refuseUnprotectedBind } from '../../api/exposure.ts';
 import { startWebserver } from '../../api/server.ts';
 import { createRedis } from '../../queue/redis.ts';
 import { TaskQueues } from '../../queue/task-queues.ts';
@@ -37,6 +38,29 @@ const untilSignal = () =>
     process.on('SIGINT', () => resolve('SIGINT'));
   });
 
+/**
+ * A worker forked by `standalone` has an IPC channel to it, and the channel closes when that
+ * parent goes, however it goes (SIGKILL, a crash, a DAG file calling process.exit()): the worker
+ * then stops as on SIGTERM rather than running on unsupervised. A worker started from a shell has
+ * no channel: `gone` never resolves. The parent may die while the worker is still loading, before
+ * anyone listens for 'disconnect' (which is not emitted again): hence `connected` is checked too,
+ * and "was forked" is told by `process.send`, which stays defined when `process.channel` is gone.
+ */
+function watchParent(): { gone: Promise<'parent gone'>; stop(): void } {
+  if (typeof process.send !== 'function') return { gone: new Promise(() => {}), stop: () => {} };
+  let onDisconnect = () => {};
+  const gone = new Promise<'parent gone'>((resolve) => {
+    onDisconnect = () => resolve('parent gone');
+    if (!process.connected) onDisconnect();
+    else process.once('disconnect', onDisconnect);
+  });
+  return {
+    gone,
+    // The listener keeps the channel, and so this process, alive: a stopped worker must exit.
+    stop: () => process.off('disconnect', onDisconnect),
+  };
+}
+
 export async function scheduler(ctx: CliContext, args: string[]): Promise<number> {
   parse(args, {}, [], 'scheduler');
   const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
@@ -57,8 +81,11 @@ export async function worker(ctx: CliContext, args: string[]): Promise<number> {
     },
     ctx.log.child({ component: 'worker' }),
   );
+  const parent = watchParent();
   await w.start();
-  await untilSignal();
+  const why = await Promise.race([untilSignal(), parent.gone]);
+  parent.stop();
+  if (why === 'parent gone') ctx.log.warn({ component: 'worker' }, 'the standalone process that started this worker is gone; stopping as on SIGTERM');
   await w.stop(ctx.config.workerShutdownGraceMs);
   return 0;
 }
@@ -81,7 +108,11 @@ async function startApi(ctx: CliContext, host: string, port: number) {
 
 export async function webserver(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' } }, [], 'webserver');
-  const api = await startApi(ctx, (values.host as string | undefined) ?? ctx.config.host, intFlag(values.port as string | undefined, '--port', 0, ctx.config.port));
+  const host = (values.host as string | undefined) ?? ctx.config.host;
+  const port = intFlag(values.port as string | undefined, '--port', 0, ctx.config.port);
+  // Before any connection is opened: a refusal then leaves nothing running and exits 2 at once.
+  refuseUnprotectedBind(host, ctx.config);
+  const api = await startApi(ctx, host, port);
   ctx.log.info({ url: api.url }, 'webserver listening');
   console.error(`Sluice webserver: ${api.url}`);
   await untilSignal();
@@ -100,6 +131,9 @@ export async function standalone(ctx: CliContext, args: string[]): Promise<numbe
   const workers = intFlag(values.workers as string | undefined, '--workers', 1, 2);
   const concurrency = intFlag(values.concurrency as string | undefined, '--concurrency', 1, 16);
   const port = intFlag(values.port as string | undefined, '--port', 0, ctx.config.port);
+  const host = (values.host as string | undefined) ?? ctx.config.host;
+  // Before migrating (which creates the database), the scheduler and the workers.
+  refuseUnprotectedBind(host, ctx.config);
   const migrated = await migrateDatabase(ctx.config.databaseUrl);
   if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
   const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
@@ -117,7 +151,7 @@ export async function standalone(ctx: CliContext, args: string[]): Promise<numbe
     });
   };
   for (let n = 1; n <= workers; n++) spawnWorker(n);
-  const api = await startApi(ctx, (values.host as string | undefined) ?? ctx.config.host, port);
+  const api = await startApi(ctx, host, port);
   console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
   await untilSignal();
   stopping = true;

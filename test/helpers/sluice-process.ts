@@ -1,0 +1,94 @@
+/**
+ * Long-running `sluice` processes (webserver, standalone) as children of a test, each in a
+ * process group of its own so that cleanup can end it together with anything it forked, even
+ * processes the test expects to have gone already.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './harness.ts';
+
+export interface SluiceProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Everything the process wrote on stderr so far. */
+  stderr(): string;
+  /** Exit code, or the signal's name when it was killed. */
+  exited: Promise<number | string>;
+  /** Resolves with the address it printed once it serves ("Sluice webserver: http://…"). */
+  url(): Promise<string>;
+  /** SIGKILL to its whole process group; safe to call more than once. */
+  killGroup(): void;
+}
+
+export function startSluice(args: string[], env: NodeJS.ProcessEnv): SluiceProcess {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), ...args], {
+    env,
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const wake of waiters) wake();
+  });
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const pid = child.pid!;
+  return {
+    child,
+    pid,
+    stderr: () => stderr,
+    exited,
+    url: () =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const match = /^Sluice (?:webserver|is running): (http:\/\/\S+)/m.exec(stderr);
+          if (match) {
+            waiters.delete(check);
+            resolve(match[1]!);
+          }
+        };
+        waiters.add(check);
+        check();
+        void exited.then((code) => reject(new Error(`sluice ${args.join(' ')} exited (${code}) before serving:\n${stderr}`)));
+      }),
+    killGroup: () => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    },
+  };
+}
+
+/** The pids of `parent`'s child processes whose command line matches `pattern`. */
+export async function childPids(parent: number, pattern: RegExp): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['--ppid', String(parent), '-o', 'pid=,args=']).catch(
+    // ps exits 1 when there is no such process.
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+  );
+  return stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && pattern.test(m[2]!))
+    .map((m) => Number(m[1]));
+}
+
+/**
+ * Whether `pid` is a live process. A zombie (exited, not yet reaped by whoever adopted it) counts
+ * as gone: it runs nothing and holds no connection.
+ */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S …": the state follows the last ')' (comm may itself contain parentheses).
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
