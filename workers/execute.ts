@@ -100,6 +100,8 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     tryNumber: input.tryNumber,
     take: (error, kind) => {
       if (ended) {
+        // Into the try's log if its writer still takes lines (`sluice dags test` prints them; the
+        // worker closes a try's log with its outcome). The process handler reports it as well.
         log().error(
           { err: error instanceof Error ? error : undefined, kind },
           `after the try had ended, ${strayErrorMessage(error, kind)}; the try keeps the outcome it ended with, which cannot be taken back`,
