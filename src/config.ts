@@ -1,4 +1,5 @@
 import { parseDuration } from './core/durations.ts';
+import { formatByteSize, parseByteSize } from './core/sizes.ts';
 
 /** Everything Sluice reads from the environment, validated once at start-up (CONTRACT.md §5). */
 export interface Config {
@@ -22,6 +23,11 @@ export interface Config {
    * percent (V8's --heap-growing-percent); 0 leaves it to V8, which lets it grow up to 4×.
    */
   workerHeapGrowthPercent: number;
+  /**
+   * The most log a try keeps, in bytes: the worker drops the lines past it (and says so in the
+   * log), so one chatty task cannot fill the metadata database or the worker's memory.
+   */
+  taskLogLimitBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +35,9 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+// Below 1 KiB not even the line saying the log was cut fits; above 1 GiB a log is no longer
+// something to keep in the metadata database and read in a browser.
+export const TASK_LOG_LIMIT_RANGE = { min: 1_024, max: 1_073_741_824 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = (name: string, fallback: string): string => {
@@ -38,6 +47,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const duration = (name: string, fallback: string): number => {
     try {
       return parseDuration(read(name, fallback), name);
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  };
+  const size = (name: string, fallback: string): number => {
+    try {
+      return parseByteSize(read(name, fallback), name);
     } catch (error) {
       throw new ConfigError((error as Error).message);
     }
@@ -55,6 +71,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^\d+$/.test(heapGrowthText) || workerHeapGrowthPercent > 300) {
     throw new ConfigError(
       `SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300 (0: V8's own heap sizing), got "${env.SLUICE_WORKER_HEAP_GROWTH_PERCENT}"`,
+    );
+  }
+  const taskLogLimitBytes = size('SLUICE_TASK_LOG_LIMIT', '20MB');
+  if (taskLogLimitBytes < TASK_LOG_LIMIT_RANGE.min || taskLogLimitBytes > TASK_LOG_LIMIT_RANGE.max) {
+    throw new ConfigError(
+      `SLUICE_TASK_LOG_LIMIT must be from ${formatByteSize(TASK_LOG_LIMIT_RANGE.min)} to ${formatByteSize(TASK_LOG_LIMIT_RANGE.max)} ` +
+        `(e.g. 20MB, the default), got "${env.SLUICE_TASK_LOG_LIMIT}"`,
     );
   }
   const queuePrefix = read('SLUICE_QUEUE_PREFIX', 'sluice');
@@ -76,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerLoopMs: duration('SLUICE_SCHEDULER_LOOP_INTERVAL', '1s'),
     workerShutdownGraceMs: duration('SLUICE_WORKER_SHUTDOWN_GRACE', '25s'),
     workerHeapGrowthPercent,
+    taskLogLimitBytes,
   };
 }
