@@ -211,8 +211,8 @@ describe('retention: pruning the metadata store and the queues', () => {
          FROM generate_series(1, 1300) i, LATERAL (SELECT timestamptz '2001-01-01' + i * interval '1 hour' AS ts) x`,
     );
     await h.db.query(
-      `INSERT INTO task_logs (dag_id, run_id, task_id, try_number, chunk)
-       SELECT dag_id, run_id, 't' || c, 1, repeat('x', c) FROM dag_runs, generate_series(1, 2) c WHERE dag_id = 'zz_synthetic'`,
+      `INSERT INTO task_logs (dag_id, run_id, task_id, try_number, chunk, start_offset, end_offset)
+       SELECT dag_id, run_id, 't' || c, 1, repeat('x', c), 0, c FROM dag_runs, generate_series(1, 2) c WHERE dag_id = 'zz_synthetic'`,
     );
     await h.db.query(
       `INSERT INTO xcoms (dag_id, run_id, task_id, value) SELECT dag_id, run_id, 't1', '1' FROM dag_runs WHERE dag_id = 'zz_synthetic'`,
