@@ -47,7 +47,7 @@ export class SluiceWorker {
   private readonly consumer: Redis;
   private readonly services: Services;
   private readonly folder: DagFolder;
-  private readonly logs = new LogBuffer();
+  private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -68,6 +68,7 @@ export class SluiceWorker {
     this.consumer = createRedis(config.redisUrl, 'consumer');
     this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
+    this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.completions = new GroupCommit((batch) => completeTries(this.services, batch, this.keepOne), {
       onGroupFailure: (err, tries) => log.warn({ err, tries }, 'could not record a group of ended tries together; recording them one by one'),
     });
@@ -198,7 +199,9 @@ export class SluiceWorker {
         task,
         result: execution.result,
         xcomJson: execution.xcomJson,
-        log: this.logs.takeOne(key),
+        // Waits for a periodic flush holding earlier lines of this try: once the outcome is
+        // committed, the log is complete.
+        log: await this.logs.finish(key),
       });
       log.debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
       return kept;
@@ -206,6 +209,7 @@ export class SluiceWorker {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
       log.error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
+      await this.flushLogs(key); // its lines so far, if the database takes them (and no buffer left behind)
       return undefined;
     } finally {
       this.running.delete(tryKeyString(key));
@@ -264,10 +268,18 @@ export class SluiceWorker {
     }
   }
 
+  /**
+   * Stores the lines the running tries wrote since the last flush; given a try that ended with no
+   * outcome to record (handed back, or not recordable), the rest of its log.
+   */
   private async flushLogs(key?: TryKey): Promise<void> {
-    const chunks = key ? [this.logs.takeOne(key)].filter((c) => c !== undefined) : this.logs.takeAll();
     try {
-      await appendLogChunks(this.db, chunks);
+      if (!key) {
+        await this.logs.flush((chunks) => appendLogChunks(this.db, chunks));
+        return;
+      }
+      const rest = await this.logs.finish(key);
+      if (rest) await appendLogChunks(this.db, [rest]);
     } catch (err) {
       this.log.warn({ err }, 'could not store task log lines');
     }
