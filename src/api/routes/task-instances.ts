@@ -3,19 +3,36 @@ import { z } from 'zod';
 import { showValue } from '../../core/show-value.ts';
 import { notFound } from '../../errors.ts';
 import { clearTaskInstances, markTaskInstance } from '../../scheduler/actions.ts';
-import { readLog } from '../../store/logs.ts';
+import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
 import { listTaskInstances, listTries } from '../../store/task-instances.ts';
 import { readXcom } from '../../store/xcom.ts';
 import { page, type ApiDeps } from '../context.ts';
-import { formatLog } from '../../log-format.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';
 import { taskInstanceJson, tryJson } from '../serialize.ts';
+import { sendLogPage, streamWholeLog } from '../task-log-response.ts';
 import { bool, intString, listQuery, noQuery, nonEmptyString, parseInput, pathId } from '../validation.ts';
 
 const dagParams = z.strictObject({ dagId: pathId() });
 const runParams = z.strictObject({ dagId: pathId(), runId: pathId() });
 const tiParams = z.strictObject({ dagId: pathId(), runId: pathId(), taskId: pathId() });
 const logParams = z.strictObject({ dagId: pathId(), runId: pathId(), taskId: pathId(), tryNumber: intString(1) });
+
+/** A whole number of bytes from the query string, within [min, max]; `what` says what it counts. */
+const byteCount = (min: number, max: number, what: string) => {
+  const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  return z
+    .string({ error: (issue) => `must be given once, as ${range} (${what}); got ${showValue(issue.input)}` })
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
+      error: (issue) => `must be ${range} (${what}), got ${showValue(issue.input)}`,
+    })
+    .transform(Number);
+};
+
+// Without either, the whole log; with either, one page.
+const logQuery = z.strictObject({
+  offset: byteCount(0, Number.MAX_SAFE_INTEGER, "a byte offset into the stored log, e.g. the previous page's X-Log-Next-Offset").optional(),
+  limit: byteCount(1, MAX_PAGE_BYTES, 'the most bytes of stored log to return').optional(),
+});
 
 const markBody = z.strictObject({
   state: z.enum(['success', 'failed'], {
@@ -34,6 +51,7 @@ const clearBody = z.strictObject({
 
 export function taskInstanceRoutes({ services }: ApiDeps): Router {
   const { db } = services;
+  const log = services.log.child({ component: 'api' });
   const router = Router({ caseSensitive: true });
   const base = '/dags/:dagId/dagRuns/:runId/taskInstances';
 
@@ -74,7 +92,7 @@ export function taskInstanceRoutes({ services }: ApiDeps): Router {
 
   router.get(`${base}/:taskId/logs/:tryNumber`, async (req, res) => {
     const { dagId, runId, taskId, tryNumber } = parseInput(logParams, req.params, 'path');
-    parseInput(noQuery, req.query, 'query');
+    const { offset, limit } = parseInput(logQuery, req.query, 'query');
     const ti = await requireTaskInstance(db, dagId, runId, taskId);
     if (tryNumber > ti.tryNumber) {
       throw notFound(
@@ -83,8 +101,12 @@ export function taskInstanceRoutes({ services }: ApiDeps): Router {
           : `task "${taskId}" of run "${runId}" has no try ${tryNumber}; its tries so far are 1 to ${ti.tryNumber}`,
       );
     }
-    const raw = await readLog(db, dagId, runId, taskId, tryNumber);
-    res.type('text/plain; charset=utf-8').send(formatLog(raw));
+    const key = { dagId, runId, taskId, tryNumber };
+    // Read before any text: a try whose state is final has all its lines stored (they commit
+    // with its outcome), so a reader told "complete" that reads up to this size has them all.
+    const extent = await logExtent(db, key);
+    if (offset === undefined && limit === undefined) await streamWholeLog(res, db, key, extent, log);
+    else await sendLogPage(res, db, key, extent, { offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE_BYTES });
   });
 
   router.get(`${base}/:taskId/xcom`, async (req, res) => {

@@ -1,10 +1,11 @@
 /** `sluice runs …` and the task commands that work on recorded runs. */
+import { once } from 'node:events';
 import { DAG_RUN_STATES, type DagRunState } from '../../core/states.ts';
 import { formatDuration } from '../../core/durations.ts';
 import { notFound } from '../../errors.ts';
 import { formatLog } from '../../log-format.ts';
 import { clearTaskInstances } from '../../scheduler/actions.ts';
-import { readLog } from '../../store/logs.ts';
+import { logExtent, readLogPages, type LogPage } from '../../store/logs.ts';
 import { getRun, listRuns } from '../../store/runs.ts';
 import { getTaskInstance, listTaskInstances } from '../../store/task-instances.ts';
 import { intFlag, parse, UsageError } from '../args.ts';
@@ -71,9 +72,25 @@ export async function tasksLogs(ctx: CliContext, args: string[]): Promise<number
     const tryNumber = intFlag(values.try as string | undefined, '--try', 1, ti.tryNumber);
     if (ti.tryNumber === 0) throw notFound(`task "${taskId}" of run "${runId}" has not run yet`);
     if (tryNumber > ti.tryNumber) throw notFound(`task "${taskId}" has had ${ti.tryNumber} tr${ti.tryNumber === 1 ? 'y' : 'ies'}; there is no try ${tryNumber}`);
-    const raw = await readLog(db, dagId, runId, taskId, tryNumber);
-    if (json) printJson({ tryNumber, content: formatLog(raw) });
-    else process.stdout.write(formatLog(raw));
+    const key = { dagId, runId, taskId, tryNumber };
+    // A page at a time: a try's log may be as large as SLUICE_TASK_LOG_LIMIT lets it be.
+    const pages = readLogPages(db, key, { size: (await logExtent(db, key)).size });
+    if (json) await printJsonLog(tryNumber, pages);
+    else for await (const page of pages) await writeOut(formatLog(page.text));
     return 0;
   });
+}
+
+/** What printJson({tryNumber, content}) prints, with `content` written a page at a time. */
+async function printJsonLog(tryNumber: number, pages: AsyncIterable<LogPage>): Promise<void> {
+  await writeOut(`{\n  "tryNumber": ${tryNumber},\n  "content": "`);
+  // A JSON string's escaped text, without its quotes: pages end between characters, so the
+  // pieces put together are the escaped whole.
+  for await (const page of pages) await writeOut(JSON.stringify(formatLog(page.text)).slice(1, -1));
+  await writeOut('"\n}\n');
+}
+
+/** Writes to stdout, waiting while a slow reader (a pager, a pipe) has not taken what came before. */
+async function writeOut(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
