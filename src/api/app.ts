@@ -7,6 +7,7 @@ import compression from 'compression';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SluiceError, badRequest, notFound } from '../errors.ts';
 import { requireToken } from './auth.ts';
+import { requireJsonStateChanges, requireLoopbackHost, requireSameOrigin } from './request-guards.ts';
 import type { ApiDeps } from './context.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { backfillRoutes } from './routes/backfills.ts';
@@ -15,6 +16,7 @@ import { dagRoutes } from './routes/dags.ts';
 import { gridRoutes } from './routes/grid.ts';
 import { healthRoutes } from './routes/health.ts';
 import { taskInstanceRoutes } from './routes/task-instances.ts';
+import { securityHeaders } from './security-headers.ts';
 import { UI_DIR, uiBundle } from './ui-bundle.ts';
 
 export type { ApiDeps } from './context.ts';
@@ -37,6 +39,11 @@ export function createApp(deps: ApiDeps): express.Express {
     });
     next();
   });
+  // First, so that refusals carry them too.
+  app.use(securityHeaders());
+  // Before anything is served, UI pages included: what a browser can be made to send (see request-guards.ts).
+  app.use(requireLoopbackHost(deps.config));
+  app.use(requireSameOrigin);
   // Grid and log answers are repetitive text: gzip makes a 100-run grid a few dozen kilobytes.
   app.use(compression());
 
@@ -45,6 +52,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Authentication comes before parsing: a caller without the token learns nothing else.
   const api = express.Router({ caseSensitive: true });
   api.use(auth);
+  api.use(requireJsonStateChanges(deps.config));
   api.use(answerConditionalGets);
   api.use(requireJsonBody);
   // Not strict: `null` or `"x"` parse, and validation then says the body must be an object.

@@ -124,6 +124,10 @@ export function client(baseUrl: string, token?: string) {
     } else if (options.raw !== undefined) {
       body = options.raw;
       headers['content-type'] = options.contentType ?? 'application/json';
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      // As the UI and the README's curl do: without a token, Sluice takes a state change only
+      // as JSON, also without a body (test/integration/web-security.test.ts sends it without).
+      headers['content-type'] = 'application/json';
     }
     const res = await fetch(baseUrl + path, { method, headers, body });
     const text = await res.text();
