@@ -230,6 +230,13 @@ d.task('tick', async (ctx) => {
 export default d;
 `,
     );
+    // Every read of the log by the page: what it asked for and what it got.
+    const reads: Promise<{ url: URL; next: number; body: string }>[] = [];
+    const onResponse = (response: { url(): string; headers(): Record<string, string>; text(): Promise<string> }) => {
+      if (!response.url().includes('/taskInstances/tick/logs/1')) return;
+      reads.push(response.text().then((body) => ({ url: new URL(response.url()), next: Number(response.headers()['x-log-next-offset']), body })));
+    };
+    page.on('response', onResponse);
     try {
       await h.waitForDag('e2e_slow_logger');
       const run = await triggerDagRun(h.db, 'e2e_slow_logger', {});
@@ -241,11 +248,22 @@ export default d;
       await page.locator('.live-pill').waitFor({ state: 'detached', timeout: 20_000 });
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="log"] .line').length === 60);
       assert.ok(early < 60, `the log showed ${early} lines while the try ran, then all 60`);
+
+      // It appended: each read asked for the text after the previous one's end, so every line
+      // came once, and the bodies put together are the whole log.
+      const answered = await Promise.all(reads);
+      assert.ok(answered.filter((r) => r.body !== '').length >= 2, `the lines came in several reads (${answered.length} reads)`);
+      answered.forEach((read, i) => {
+        assert.equal(read.url.searchParams.get('offset'), String(i === 0 ? 0 : answered[i - 1]!.next), `read ${i}: ${read.url.search}`);
+      });
+      const whole = await (await fetch(`${server.url}/api/v1/dags/e2e_slow_logger/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/tick/logs/1`)).text();
+      assert.equal(answered.map((r) => r.body).join(''), whole);
       assert.equal(await page.locator('.page-head .badge').innerText(), 'success');
       const scroll = await page.locator('[data-testid="log"]').evaluate((el) => ({ overflow: el.scrollHeight - el.clientHeight, top: el.scrollTop }));
       assert.ok(scroll.overflow > 100, 'the log is taller than its box');
       assert.ok(scroll.overflow - scroll.top < 40, `the log is scrolled to its end (${JSON.stringify(scroll)})`);
     } finally {
+      page.off('response', onResponse);
       await h.removeDag('e2e_slow_logger.ts');
     }
   });

@@ -94,9 +94,10 @@ export async function getJson<T>(path: string, options: RequestOptions = {}): Pr
   return value;
 }
 
-export async function getText(path: string, options: RequestOptions = {}): Promise<string> {
+/** GETs text, with the answer's headers (a log page says in them where its text ends). */
+export async function getText(path: string, options: RequestOptions = {}): Promise<{ text: string; headers: Headers }> {
   const res = await request(path, options, 'text/plain');
-  return res.text();
+  return { text: await res.text(), headers: res.headers };
 }
 
 export async function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {

@@ -1,24 +1,44 @@
 /**
  * A try's log: levels in colour, line numbers, wrap on or off. Opens scrolled to the end and,
- * while the try runs, follows new lines unless you scroll up to read.
+ * while the try runs, follows new lines unless you scroll up to read. New lines are read from
+ * where the last read ended (the API's X-Log-Next-Offset) and appended: a long log is fetched
+ * once, a page at a time, not again every second.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { apiPath, getText } from '../api.ts';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { apiPath, getText, query } from '../api.ts';
 import { usePoll } from '../hooks.ts';
 import { plural } from '../lib/format.ts';
-import { splitLog } from '../lib/log-lines.ts';
+import { appendPage, EMPTY_TAIL, logPage, type LogTail } from '../lib/log-tail.ts';
 import { Pending } from './feedback.tsx';
 
 const NEAR_BOTTOM_PX = 40;
+/** While the log may still grow; once the try is over, a slow check for lines of a try taken away late. */
+const FOLLOW_MS = 1000;
+const SETTLED_MS = 15_000;
 
 export function LogView({ dagId, runId, taskId, tryNumber, live }: { dagId: string; runId: string; taskId: string; tryNumber: number; live: boolean }) {
   const path = apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}/logs/${tryNumber}`;
-  // Keyed by `live` too, so the log is fetched once more when the try ends (its last lines).
-  const log = usePoll(`log:${path}:${live}`, (signal) => getText(path, { signal }), live ? 1000 : 15_000);
+  // What has been read of this try's log; kept across polls (and a poll cut short keeps its pages).
+  const held = useRef<{ path: string; tail: LogTail }>({ path, tail: EMPTY_TAIL });
+  if (held.current.path !== path) held.current = { path, tail: EMPTY_TAIL };
+  const log = usePoll(
+    `log:${path}`,
+    async (signal) => {
+      const mine = held.current;
+      // Reads until it has what the server has: a long log comes in pages, each appended as it arrives.
+      for (;;) {
+        const { text, headers } = await getText(path + query({ offset: mine.tail.next }), { signal });
+        const before = mine.tail.next;
+        mine.tail = appendPage(mine.tail, logPage(text, headers));
+        if (mine.tail.next >= mine.tail.size || mine.tail.next <= before) return mine.tail;
+      }
+    },
+    held.current.tail.complete ? SETTLED_MS : FOLLOW_MS,
+  );
   const [wrap, setWrap] = useState(true);
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLPreElement>(null);
-  const lines = useMemo(() => splitLog(log.data ?? ''), [log.data]);
+  const lines = log.data?.lines ?? EMPTY_TAIL.lines;
 
   useLayoutEffect(() => {
     const el = box.current;
