@@ -153,6 +153,11 @@ function errorHandler(log: ApiDeps['services']['log']): ErrorRequestHandler {
     }
     const { status, code, message } = describeError(error);
     if (status >= 500) log.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    // A refused Host or Origin is either a page trying its luck or a proxy that rewrites Host:
+    // the operator needs to see which, with the headers that decided it.
+    if (status === 403) {
+      log.warn({ method: req.method, url: req.originalUrl, host: req.headers.host, origin: req.headers.origin, reason: message }, 'request refused');
+    }
     res.status(status).json({ error: { code, message } });
   };
 }

@@ -80,7 +80,8 @@ describe('cross-site requests, DNS rebinding and security headers', () => {
     await h.setUp();
     await h.startScheduler();
     await h.waitForDag('manual');
-    const env: NodeJS.ProcessEnv = { ...h.childEnv(), SLUICE_HOST: '127.0.0.1' };
+    // warn: the refusal log lines are part of what is tested.
+    const env: NodeJS.ProcessEnv = { ...h.childEnv(), SLUICE_HOST: '127.0.0.1', SLUICE_LOG_LEVEL: 'warn' };
     delete env.SLUICE_API_TOKEN;
     delete env.SLUICE_ALLOW_INSECURE;
     open = startSluice(['webserver', '--port', '0'], env);
@@ -203,6 +204,10 @@ describe('cross-site requests, DNS rebinding and security headers', () => {
       const post = await raw(openUrl, { method: 'POST', path: triggerPath, headers: { host: 'attacker.example', 'content-type': 'application/json' }, body: '{}' });
       assert.equal(post.status, 403);
       assert.equal(await runCount(), before);
+      // The operator sees each refusal with the header that decided it.
+      await h.waitFor('the refusal in the webserver log', async () =>
+        open.stderr().split('\n').some((line) => /"msg":"request refused"/.test(line) && /"host":"attacker\.example"/.test(line) && /"level":40/.test(line)),
+      );
     });
 
     test('without a token, loopback Host names are served', async () => {
