@@ -4,6 +4,7 @@ import { specHash } from '../core/spec.ts';
 import type { Dag } from '../sdk/dag.ts';
 import { isDag } from '../sdk/dag.ts';
 import { ensureSluiceResolvable } from './register.ts';
+import { asImportOf } from './stray-errors.ts';
 
 export interface LoadedDag {
   dag: Dag;
@@ -21,7 +22,8 @@ export async function importDagFile(absolutePath: string, version: string): Prom
   ensureSluiceResolvable();
   let module: { default?: unknown };
   try {
-    module = (await import(`${pathToFileURL(absolutePath).href}?v=${encodeURIComponent(version)}`)) as { default?: unknown };
+    const url = `${pathToFileURL(absolutePath).href}?v=${encodeURIComponent(version)}`;
+    module = (await asImportOf(absolutePath, () => import(url))) as { default?: unknown };
   } catch (error) {
     return { kind: 'error', message: describeImportFailure(error, absolutePath) };
   }

@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { refuseUnprotectedBind } from '../../api/exposure.ts';
 import { startWebserver } from '../../api/server.ts';
+import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { createRedis } from '../../queue/redis.ts';
 import { TaskQueues } from '../../queue/task-queues.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
@@ -63,6 +64,7 @@ function watchParent(): { gone: Promise<'parent gone'>; stop(): void } {
 
 export async function scheduler(ctx: CliContext, args: string[]): Promise<number> {
   parse(args, {}, [], 'scheduler');
+  surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
   const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
   await s.start();
   await untilSignal();
@@ -136,6 +138,8 @@ export async function standalone(ctx: CliContext, args: string[]): Promise<numbe
   refuseUnprotectedBind(host, ctx.config);
   const migrated = await migrateDatabase(ctx.config.databaseUrl);
   if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
+  // The scheduler here imports the DAG files; the workers are processes of their own.
+  surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
   const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
   await s.start();
   const children = new Set<ChildProcess>();
