@@ -1,5 +1,6 @@
 import { ConfigError } from '../src/config.ts';
 import { parseDuration } from '../src/core/durations.ts';
+import { redactSecrets } from '../src/core/redact.ts';
 import { DEFAULT_BAD_RECORD_RATE, DEFAULT_SEED } from './shop-data.ts';
 
 /** A setting that cannot be used (Sluice's own error type); the message names the variable. main.ts exits with 2. */
@@ -98,15 +99,10 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
 export function databaseName(mongoUrl: string): string {
   const match = /^mongodb(?:\+srv)?:\/\/([^/?#]*)(?:\/([^?#]*))?/.exec(mongoUrl);
   if (!match || match[1] === '') {
-    throw new ConfigError(`MONGO_URL must look like mongodb://host:27017/shop, got "${redactUrl(mongoUrl)}"`);
+    throw new ConfigError(`MONGO_URL must look like mongodb://host:27017/shop, got "${redactSecrets(mongoUrl)}"`);
   }
   const name = decodeURIComponent(match[2] ?? '');
   if (name === '') return 'shop';
   if (/[/\\. "$]/.test(name)) throw new ConfigError(`MONGO_URL names the database "${name}", which MongoDB does not allow`);
   return name;
-}
-
-/** The URL with any password replaced, for logs and error messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }

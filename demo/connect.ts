@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import type { Logger } from '../src/log.ts';
-import { ConfigError, redactUrl } from './config.ts';
+import { redactSecrets } from '../src/core/redact.ts';
+import { ConfigError } from './config.ts';
 
 export interface ConnectOptions {
   log: Logger;
@@ -25,7 +26,7 @@ export async function connectWithRetry(url: string, options: ConnectOptions): Pr
   const { log, signal } = options;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const pauseMs = options.pauseMs ?? 2_000;
-  const shownUrl = redactUrl(url);
+  const shownUrl = redactSecrets(url);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     let client: MongoClient;
@@ -34,7 +35,7 @@ export async function connectWithRetry(url: string, options: ConnectOptions): Pr
       client = new MongoClient(url, { serverSelectionTimeoutMS: Math.min(5_000, timeoutMs), connectTimeoutMS: 5_000 });
     } catch (error) {
       // The constructor only parses (MongoParseError, MongoAPIError for bad options): a settings problem.
-      throw new ConfigError(`MONGO_URL is not a usable MongoDB connection string (${(error as Error).message}): "${shownUrl}"`);
+      throw new ConfigError(`MONGO_URL is not a usable MongoDB connection string (${redactSecrets((error as Error).message)}): "${shownUrl}"`);
     }
     log.info({ url: shownUrl, attempt }, `connecting to MongoDB at ${shownUrl} (attempt ${attempt})`);
     // A stop request ends the attempt at once instead of after its server selection timeout.
@@ -50,10 +51,10 @@ export async function connectWithRetry(url: string, options: ConnectOptions): Pr
       if (signal?.aborted) return undefined;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new MongoUnreachableError(`MongoDB at ${shownUrl} did not answer within ${Math.round(timeoutMs / 1000)} s: ${(error as Error).message}`);
+        throw new MongoUnreachableError(`MongoDB at ${shownUrl} did not answer within ${Math.round(timeoutMs / 1000)} s: ${redactSecrets((error as Error).message)}`);
       }
       log.warn(
-        { url: shownUrl, attempt, err: (error as Error).message },
+        { url: shownUrl, attempt, err: redactSecrets((error as Error).message) },
         `MongoDB not reachable yet (attempt ${attempt}); trying again for up to ${Math.ceil(left / 1000)} s more`,
       );
     } finally {

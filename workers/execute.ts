@@ -6,6 +6,7 @@
  */
 import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
+import { redactError, redactSecrets } from '../src/core/redact.ts';
 import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
@@ -209,8 +210,9 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
     log.info({ reason }, 'task skipped');
     return { result: { kind: 'skipped', reason } };
   }
-  // Task code may throw any text; the message is stored as the try's error.
-  const message = storableText(error instanceof Error ? error.message || error.name : String(error));
-  log.error({ err: error instanceof Error ? error : undefined }, `task failed: ${message}`);
+  // Task code may throw any text, and a driver's error may quote a connection string with its
+  // password: the message is stored as the try's error and shown in the API, the UI and the log.
+  const message = storableText(redactSecrets(error instanceof Error ? error.message || error.name : String(error)));
+  log.error({ err: error instanceof Error ? redactError(error) : undefined }, `task failed: ${message}`);
   return { result: { kind: 'failed', error: message, retryable: !isFailTask(error) } };
 }

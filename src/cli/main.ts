@@ -1,6 +1,7 @@
 /** `sluice <command>`: exit 0 success, 1 the thing ran and failed, 2 bad usage or bad input. */
 import { ConfigError } from '../config.ts';
 import { SluiceError } from '../errors.ts';
+import { redactSecrets } from '../core/redact.ts';
 import { UsageError } from './args.ts';
 import { cliContext, type CliContext } from './context.ts';
 import * as dags from './commands/dags.ts';
@@ -61,16 +62,17 @@ export async function main(argv: string[]): Promise<number> {
     return await command(cliContext(), rest);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof SluiceError) {
-      process.stderr.write(`sluice ${name}: ${error.message}\n`);
+      process.stderr.write(`sluice ${name}: ${redactSecrets(error.message)}\n`);
       return 2;
     }
     const code = (error as { code?: string }).code;
     if (code === 'ECONNREFUSED' || code === '3D000') {
-      process.stderr.write(`sluice ${name}: cannot reach a service: ${(error as Error).message}; ` +
+      process.stderr.write(`sluice ${name}: cannot reach a service: ${redactSecrets((error as Error).message)}; ` +
         `check SLUICE_DATABASE_URL / SLUICE_REDIS_URL${code === '3D000' ? ' and run "sluice db migrate"' : ''}\n`);
       return 1;
     }
-    process.stderr.write(`sluice ${name}: ${(error as Error).stack ?? String(error)}\n`);
+    // A driver's error may quote a connection string: its password never reaches the terminal.
+    process.stderr.write(`sluice ${name}: ${redactSecrets((error as Error).stack ?? String(error))}\n`);
     return 1;
   }
 }

@@ -2,7 +2,7 @@
  * No password of a connection string is ever printed. Every error path that meets one is driven
  * with a known password: a MongoDB URL with a bad scheme, a bad port or no server; a warehouse URL
  * with no server, a bad port, no database or an unknown role; an S3 endpoint that is not http(s)
- * and credentials S3 refuses; and the CLI with a metadata database or Redis URL it cannot use. The
+ * and credentials S3 refuses; a task's own error quoting a URL; and the CLI with a metadata database or Redis URL it cannot use. The
  * scheduler, worker and webserver run as `sluice` processes whose own database, Redis and
  * warehouse URLs carry the password too (trust authentication and a Redis without AUTH ignore
  * it), at debug level. The password must appear in no task error (through the API), no try's
@@ -51,6 +51,8 @@ d.task('s3_bad_endpoint', async () => { s3SettingsFromEnv({ S3_ENDPOINT: 's3://k
 // s3rver checks access key ids but not version 4 signatures: a key it does not know is refused.
 d.task('s3_wrong_credentials', (ctx) =>
   cleanupEtl(ctx, { dryRun: true, resources: etlResources({ ...process.env, S3_ACCESS_KEY_ID: 'NOT-A-KEY', S3_SECRET_ACCESS_KEY: PW }) }));
+// The task's own code (or a library it calls) throws an error that quotes a connection string.
+d.task('own_error_quotes_url', async () => { throw new Error('could not reach postgres://etl:' + PW + '@db.internal:5432/wh'); });
 export default d;
 `;
 
@@ -66,6 +68,7 @@ const EXPECTED_ERRORS: Record<string, RegExp> = {
   warehouse_unknown_role: /role "nobody_here" does not exist/,
   s3_bad_endpoint: /S3_ENDPOINT must be an http\(s\) URL .*"s3:\/\/key:\*\*\*@127\.0\.0\.1:9000"/,
   s3_wrong_credentials: /Access Key Id you provided does not exist|InvalidAccessKeyId/,
+  own_error_quotes_url: /could not reach postgres:\/\/etl:\*\*\*@db\.internal:5432\/wh/,
 };
 
 interface Child {
