@@ -1,7 +1,7 @@
 /**
- * Long-running `sluice` processes (webserver, standalone) as children of a test, each in a
- * process group of its own so that cleanup can end it together with anything it forked, even
- * processes the test expects to have gone already.
+ * Long-running `sluice` processes (webserver, scheduler, worker, standalone) as children of a
+ * test, each in a process group of its own so that cleanup can end it together with anything it
+ * forked, even processes the test expects to have gone already. (One-shot commands: cli.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -15,25 +15,43 @@ export interface SluiceProcess {
   pid: number;
   /** Everything the process wrote on stderr so far. */
   stderr(): string;
+  /** Everything it wrote on stdout and stderr so far, in the order it arrived. */
+  output(): string;
   /** Exit code, or the signal's name when it was killed. */
   exited: Promise<number | string>;
   /** Resolves with the address it printed once it serves ("Sluice webserver: http://…"). */
   url(): Promise<string>;
+  /** SIGTERM to the process itself (not its group) unless it has exited already; resolves as `exited`. */
+  stop(): Promise<number | string>;
   /** SIGKILL to its whole process group; safe to call more than once. */
   killGroup(): void;
 }
 
-export function startSluice(args: string[], env: NodeJS.ProcessEnv): SluiceProcess {
+export interface StartOptions {
+  /** Its working directory; the repository's root unless given. */
+  cwd?: string;
+  /**
+   * 'inherit': its stderr goes straight to the test's own, to be read there; stderr(), output()
+   * and url() then see none of it. 'pipe' (the default) keeps it for them.
+   */
+  stderr?: 'pipe' | 'inherit';
+}
+
+export function startSluice(args: string[], env: NodeJS.ProcessEnv, options: StartOptions = {}): SluiceProcess {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), ...args], {
     env,
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: options.cwd ?? REPO_ROOT,
+    stdio: ['ignore', 'pipe', options.stderr ?? 'pipe'],
     detached: true,
   });
   let stderr = '';
+  let output = '';
   const waiters = new Set<() => void>();
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    const text = d.toString();
+    stderr += text;
+    output += text;
     for (const wake of waiters) wake();
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
@@ -42,6 +60,7 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv): SluiceProce
     child,
     pid,
     stderr: () => stderr,
+    output: () => output,
     exited,
     url: () =>
       new Promise<string>((resolve, reject) => {
@@ -56,6 +75,10 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv): SluiceProce
         check();
         void exited.then((code) => reject(new Error(`sluice ${args.join(' ')} exited (${code}) before serving:\n${stderr}`)));
       }),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
     killGroup: () => {
       try {
         process.kill(-pid, 'SIGKILL');

@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness } from '../helpers/harness.ts';
+import { startSluice } from '../helpers/sluice-process.ts';
 import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import { listTries } from '../../src/store/task-instances.ts';
 
@@ -36,10 +35,8 @@ describe('crashes: nothing is lost, nothing stays stuck', () => {
   after(() => h.tearDown());
 
   test('a worker killed with SIGKILL mid-task: its try fails after the heartbeat timeout and is retried', async () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker', '--concurrency', '2'], {
-      env: h.childEnv(),
-      stdio: 'ignore',
-    });
+    // SIGKILL to the worker process alone, as a crash would end it.
+    const { child } = startSluice(['worker', '--concurrency', '2'], h.childEnv());
     try {
       const run = await triggerDagRun(h.db, 'slow', {});
       await h.waitFor('the try to be running in the child worker', async () => (await h.taskStates('slow', run.runId)).sleepy === 'running');

@@ -6,7 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { listImportErrors } from '../../src/store/dags.ts';
 import { readXcom } from '../../src/store/xcom.ts';
 import { sluice } from '../helpers/cli.ts';
 import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
 
 // No package.json at the folder's root: TypeScript there is in no "type": "module" scope, the
 // way a fresh DAGs repository starts out.
@@ -47,18 +47,13 @@ export const greeting = (name: string): string => (SkipTask ? 'hello ' + name : 
   'node_modules/shop-esm/index.js': 'export const shout = (text) => text.toUpperCase() + "!";\n',
 };
 
-function startSluice(command: string, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<unknown> } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), command], { env, stdio: 'ignore' });
-  return { child, exited: new Promise((resolve) => child.on('exit', resolve)) };
-}
-
 const EXPECTED_FIRST = { prefix: 'etl', filter: ['$nor'], greeting: 'hello Ada' };
 const EXPECTED_SECOND = { money: '$12.34', shout: 'HI!' };
 
 describe('a DAGs folder outside the package', { timeout: 120_000 }, () => {
   let folder: string;
   let h: Harness;
-  const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
+  const children: SluiceProcess[] = [];
 
   before(async () => {
     folder = await mkdtemp(path.join(os.tmpdir(), 'sluice-dags-outside-'));
@@ -71,8 +66,7 @@ describe('a DAGs folder outside the package', { timeout: 120_000 }, () => {
     await h.setUp();
   });
   after(async () => {
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ exited }) => exited));
+    await Promise.all(children.map((c) => c.stop()));
     await h?.tearDown();
     if (folder) await rm(folder, { recursive: true, force: true });
   });
@@ -99,7 +93,10 @@ describe('a DAGs folder outside the package', { timeout: 120_000 }, () => {
   test('a scheduler and a worker (sluice processes) parse it and run its tasks', async () => {
     // Child processes, as users run them: the test runner's own `--import tsx` resolves
     // differently from bin/sluice.mjs, so an in-process worker would not show the problem.
-    for (const command of ['scheduler', 'worker']) children.push(startSluice(command, { ...h.childEnv(), SLUICE_DAGS_FOLDER: folder }));
+    // In the test runner's working directory (the helper's default is the repository's root).
+    for (const command of ['scheduler', 'worker']) {
+      children.push(startSluice([command], { ...h.childEnv(), SLUICE_DAGS_FOLDER: folder }, { cwd: process.cwd() }));
+    }
     await h.waitForDag('outside_dag');
     assert.deepEqual(await listImportErrors(h.db), []);
     const run = await triggerDagRun(h.db, 'outside_dag', {});

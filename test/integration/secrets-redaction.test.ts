@@ -10,14 +10,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { ensureBookkeeping } from '../../src/providers/etl/bookkeeping.ts';
 import { openWarehouse } from '../../src/providers/postgres/connection.ts';
 import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import { dropDatabase } from '../../src/store/db.ts';
 import { sluice } from '../helpers/cli.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness } from '../helpers/harness.ts';
+import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
 import { startS3Testbed, type S3Testbed } from '../support/s3-testbed.ts';
 
 const PW = 's3cr3t-P4ss';
@@ -71,19 +70,10 @@ const EXPECTED_ERRORS: Record<string, RegExp> = {
   own_error_quotes_url: /could not reach postgres:\/\/etl:\*\*\*@db\.internal:5432\/wh/,
 };
 
-interface Child {
-  name: string;
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Child = SluiceProcess & { name: string };
 
-function startSluice(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), ...args], { env, cwd: REPO_ROOT });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return { name, child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+function startNamed(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  return { name, ...startSluice(args, env) };
 }
 
 function assertNoPassword(where: string, text: string): void {
@@ -117,17 +107,16 @@ describe('connection-string passwords are never printed', { timeout: 180_000 }, 
     };
   });
   after(async () => {
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ exited }) => exited));
+    await Promise.all(children.map((c) => c.stop()));
     await h.tearDown();
     await s3?.close();
     if (warehouseUrl) await dropDatabase(warehouseUrl);
   });
 
   test('task errors (API), try logs and the scheduler, worker and webserver output', async () => {
-    children.push(startSluice('scheduler', ['scheduler'], env));
-    children.push(startSluice('worker', ['worker', '--concurrency', '12'], env));
-    const web = startSluice('webserver', ['webserver', '--port', '0'], env);
+    children.push(startNamed('scheduler', ['scheduler'], env));
+    children.push(startNamed('worker', ['worker', '--concurrency', '12'], env));
+    const web = startNamed('webserver', ['webserver', '--port', '0'], env);
     children.push(web);
     const api = await h.waitFor('the webserver', async () => /Sluice webserver: (http:\S+)/.exec(web.output())?.[1]);
     await h.waitForDag('secrets');

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness } from '../helpers/harness.ts';
+import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
 import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import { listTries } from '../../src/store/task-instances.ts';
 
@@ -13,12 +12,9 @@ d.task('two_seconds', async (ctx) => { await new Promise((r) => setTimeout(r, 20
 export default d;
 `;
 
-function startChildWorker(h: Harness, grace: string): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker'], {
-    env: { ...h.childEnv(), SLUICE_WORKER_SHUTDOWN_GRACE: grace },
-    stdio: 'ignore',
-  });
-  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+/** A `sluice worker` process; the tests signal it alone (child.kill), never its process group. */
+function startChildWorker(h: Harness, grace: string): SluiceProcess {
+  return startSluice(['worker'], { ...h.childEnv(), SLUICE_WORKER_SHUTDOWN_GRACE: grace });
 }
 
 describe('graceful worker shutdown on SIGTERM', () => {

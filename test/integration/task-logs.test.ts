@@ -6,9 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { readMigrationFiles, runMigrationFile } from '../../src/providers/postgres/migrations.ts';
@@ -17,7 +14,8 @@ import { createDb, dropDatabase, ensureDatabase, withTransaction } from '../../s
 import { appendLogChunks, MAX_CHUNK_BYTES, MAX_PAGE_BYTES, readLogPage } from '../../src/store/logs.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { sluice } from '../helpers/cli.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness } from '../helpers/harness.ts';
+import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
 
 const SMALL_LIMIT = 256_000;
 const DEFAULT_LIMIT = 20_000_000;
@@ -75,16 +73,12 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
       'burst.ts': BURST,
     },
   });
-  const workers: ChildProcess[] = [];
+  const workers: SluiceProcess[] = [];
   let server: Webserver;
 
   /** A `sluice worker` child process for these pools, with extra environment. */
   function startChildWorker(pools: string, env: Record<string, string> = {}): void {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker', '--concurrency', '8', '--pools', pools], {
-      env: { ...h.childEnv(), ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    workers.push(child);
+    workers.push(startSluice(['worker', '--concurrency', '8', '--pools', pools], { ...h.childEnv(), ...env }, { stderr: 'inherit' }));
   }
 
   before(async () => {
@@ -97,13 +91,7 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
   });
 
   after(async () => {
-    await Promise.all(
-      workers.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }),
-    );
+    await Promise.all(workers.map((w) => w.stop()));
     await server?.close();
     await h.tearDown();
   });

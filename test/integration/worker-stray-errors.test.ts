@@ -6,10 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { sluice } from '../helpers/cli.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness } from '../helpers/harness.ts';
+import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
 import { triggerDagRun } from '../../src/scheduler/actions.ts';
 import { readLog } from '../../src/store/logs.ts';
 import { listTries } from '../../src/store/task-instances.ts';
@@ -51,15 +50,9 @@ chain(d.task('one', async () => 1), d.task('two', async (ctx) => ((await ctx.xco
 export default d;
 `;
 
-function startChildWorker(h: Harness): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'worker', '--concurrency', '8'], {
-    // The test reads the worker's error lines, whatever level the test run asks for.
-    env: { ...h.childEnv(), SLUICE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))), stderr: () => stderr };
+function startChildWorker(h: Harness): SluiceProcess {
+  // The test reads the worker's error lines, whatever level the test run asks for.
+  return startSluice(['worker', '--concurrency', '8'], { ...h.childEnv(), SLUICE_LOG_LEVEL: 'warn' });
 }
 
 describe('stray errors from task code', () => {
@@ -75,7 +68,7 @@ describe('stray errors from task code', () => {
 
   test('on a worker process: the worker stays up, the guilty tries fail with what happened, the others are untouched', async () => {
     const worker = startChildWorker(h);
-    let exitCode: number | null | undefined;
+    let exitCode: number | string | undefined;
     void worker.exited.then((code) => (exitCode = code));
     try {
       const run = await triggerDagRun(h.db, 'stray', {});
