@@ -18,7 +18,7 @@ import { completeTries, type CompletedTry, type CompletionResult } from '../src/
 import { requireVersion } from '../src/scheduler/run-lifecycle.ts';
 import type { Services } from '../src/scheduler/services.ts';
 import { createDb, type Db } from '../src/store/db.ts';
-import { appendLogChunks } from '../src/store/logs.ts';
+import { appendLogChunks, type LogChunk } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
 import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
@@ -164,6 +164,8 @@ export class SluiceWorker {
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
     const log = this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
+    /** The try's last lines, handed to its completion: stored again if that fails. */
+    let lastLines: LogChunk | undefined;
     try {
       const spec = await requireVersion(this.db, key.dagId, claimed.versionHash);
       const task = spec.tasks.find((t) => t.taskId === key.taskId);
@@ -193,15 +195,16 @@ export class SluiceWorker {
         log.info('try handed back to the queue at shutdown');
         return undefined;
       }
+      // Waits for a periodic flush holding earlier lines of this try: once the outcome is
+      // committed, the log is complete.
+      lastLines = await this.logs.finish(key);
       const { outcome, kept } = await this.completions.submit({
         key,
         maxTries: claimed.maxTries,
         task,
         result: execution.result,
         xcomJson: execution.xcomJson,
-        // Waits for a periodic flush holding earlier lines of this try: once the outcome is
-        // committed, the log is complete.
-        log: await this.logs.finish(key),
+        log: lastLines,
       });
       log.debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
       return kept;
@@ -209,7 +212,9 @@ export class SluiceWorker {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
       log.error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
-      await this.flushLogs(key); // its lines so far, if the database takes them (and no buffer left behind)
+      // Its lines so far (those the failed completion carried too), if the database takes them;
+      // and no buffer is left behind.
+      await this.flushLogs(key, lastLines);
       return undefined;
     } finally {
       this.running.delete(tryKeyString(key));
@@ -272,14 +277,15 @@ export class SluiceWorker {
    * Stores the lines the running tries wrote since the last flush; given a try that ended with no
    * outcome to record (handed back, or not recordable), the rest of its log.
    */
-  private async flushLogs(key?: TryKey): Promise<void> {
+  private async flushLogs(key?: TryKey, handedOver?: LogChunk): Promise<void> {
     try {
       if (!key) {
         await this.logs.flush((chunks) => appendLogChunks(this.db, chunks));
         return;
       }
       const rest = await this.logs.finish(key);
-      if (rest) await appendLogChunks(this.db, [rest]);
+      const text = (handedOver?.chunk ?? '') + (rest?.chunk ?? '');
+      if (text) await appendLogChunks(this.db, [{ ...key, chunk: text }]);
     } catch (err) {
       this.log.warn({ err }, 'could not store task log lines');
     }
