@@ -55,7 +55,8 @@ function describeIssues(issues: z.core.$ZodIssue[], place: InputPlace, schema: z
       }
       return `${names.container}: ${issue.message}`;
     }
-    const where = `${names.field} "${issue.path.map(String).join('.')}"`;
+    // Written as the depth and text checks write paths (`conf.rows[0].name`).
+    const where = `${names.field} "${formatJsonPath(issue.path.map((key) => (typeof key === 'number' ? key : String(key))))}"`;
     if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
       return `${where} is required`;
     }
@@ -157,12 +158,19 @@ export const positiveInt = () =>
     .int({ error: (issue) => `must be a positive integer, got ${showValue(issue.input)}` })
     .min(1, { error: (issue) => `must be a positive integer, got ${showValue(issue.input)}` });
 
+/** The longest DAG, run or task id a request may name (ids are echoed back in messages). */
+const MAX_ID_LENGTH = 250;
+const idTooLong = { error: `must be at most ${MAX_ID_LENGTH} characters long` };
+
+/** A DAG, run or task id in a request body. */
+export const bodyId = () => nonEmptyString().max(MAX_ID_LENGTH, idTooLong);
+
 /** A DAG, run or task id from the path: Express has decoded it already. */
 export const pathId = () =>
   z
     .string()
     .min(1, { error: 'must not be empty' })
-    .max(250, { error: 'must be at most 250 characters long' })
+    .max(MAX_ID_LENGTH, idTooLong)
     // eslint-disable-next-line no-control-regex
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { error: 'must not contain control characters' });
 

@@ -412,7 +412,7 @@ describe('REST API', () => {
       const post = (json: unknown, dag = 'etl') => api('POST', `/api/v1/dags/${dag}/clearTaskInstances`, { json });
       assertError(await post({}), 400, /"dagRunId" is required/);
       assertError(await post({ dagRunId: runId, taskIds: 'extract' }), 400, /"taskIds" must be an array of task ids/);
-      assertError(await post({ dagRunId: runId, taskIds: [1] }), 400, /"taskIds.0" must be a string/);
+      assertError(await post({ dagRunId: runId, taskIds: [1] }), 400, /"taskIds\[0\]" must be a string/);
       assertError(await post({ dagRunId: runId, onlyFailed: 'yes' }), 400, /"onlyFailed" must be true or false/);
       assertError(await post({ dagRunId: runId, dryRun: true }), 400, /unknown field "dryRun"/);
       assertError(await post({ dagRunId: runId, taskIds: ['nope'] }), 400, /no task "nope"/);

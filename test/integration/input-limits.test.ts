@@ -124,6 +124,16 @@ describe('input limits at the API edge', () => {
     );
   });
 
+  test('a clear naming a long run id or task id, or too many task ids, is a 400 (not echoed back in a 404)', async () => {
+    const clear = (json: object) => api('POST', '/api/v1/dags/daily/clearTaskInstances', { json });
+    assertBadRequest(await clear({ dagRunId: 'r'.repeat(100_000) }), /field "dagRunId" must be at most 250 characters/);
+    assertBadRequest(await clear({ dagRunId: 'run', taskIds: ['t'.repeat(100_000)] }), /field "taskIds\[0\]" must be at most 250 characters/);
+    assertBadRequest(
+      await clear({ dagRunId: 'run', taskIds: Array.from({ length: 10_001 }, (_, i) => `t${i}`) }),
+      /field "taskIds" must name at most 10,000 task ids/,
+    );
+  });
+
   test(`a backfill over more than ${MAX_BACKFILL_INTERVALS} intervals is a 400 with the count and where to split, and creates nothing`, async () => {
     const body = { dagId: 'every_minute', fromDate: '2026-01-01T00:00:00Z', toDate: '2026-12-31T00:00:00Z' };
     const message = assertBadRequest(await api('POST', '/api/v1/backfills', { json: body }), /524,161 intervals/);

@@ -14,12 +14,12 @@ import {
 import { page, type ApiDeps } from '../context.ts';
 import { backfillJson } from '../serialize.ts';
 import {
+  bodyId,
   bool,
   intString,
   isoDate,
   jsonObject,
   noQuery,
-  nonEmptyString,
   pagination,
   parseInput,
   positiveInt,
@@ -29,7 +29,7 @@ import {
 export const DEFAULT_BACKFILL_MAX_ACTIVE_RUNS = 10;
 
 const createBody = z.strictObject({
-  dagId: nonEmptyString().max(250, { error: 'must be at most 250 characters long' }),
+  dagId: bodyId(),
   fromDate: isoDate,
   toDate: isoDate,
   reprocessBehavior: z

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { showValue } from '../../core/show-value.ts';
+import { formatCount, showValue } from '../../core/show-value.ts';
 import { notFound } from '../../errors.ts';
 import { clearTaskInstances, markTaskInstance } from '../../scheduler/actions.ts';
 import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
@@ -10,7 +10,7 @@ import { page, type ApiDeps } from '../context.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';
 import { taskInstanceJson, tryJson } from '../serialize.ts';
 import { sendLogPage, streamWholeLog } from '../task-log-response.ts';
-import { bool, intString, listQuery, noQuery, nonEmptyString, parseInput, pathId } from '../validation.ts';
+import { bodyId, bool, intString, listQuery, noQuery, parseInput, pathId } from '../validation.ts';
 
 const dagParams = z.strictObject({ dagId: pathId() });
 const runParams = z.strictObject({ dagId: pathId(), runId: pathId() });
@@ -40,10 +40,14 @@ const markBody = z.strictObject({
   }),
 });
 
+/** More task ids than any DAG should have; leaving taskIds out clears them all. */
+const MAX_CLEARED_TASK_IDS = 10_000;
+
 const clearBody = z.strictObject({
-  dagRunId: nonEmptyString(),
+  dagRunId: bodyId(),
   taskIds: z
-    .array(nonEmptyString(), { error: (issue) => `must be an array of task ids, got ${showValue(issue.input)}` })
+    .array(bodyId(), { error: (issue) => `must be an array of task ids, got ${showValue(issue.input)}` })
+    .max(MAX_CLEARED_TASK_IDS, { error: `must name at most ${formatCount(MAX_CLEARED_TASK_IDS)} task ids; leave it out to clear every task of the run` })
     .optional(),
   includeDownstream: bool().optional(),
   onlyFailed: bool().optional(),
