@@ -18,14 +18,14 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * Throws (a ConfigError: the CLI prints it on one line and exits 2) when `host` is an address
  * other machines can reach and no API token protects it: anyone there could trigger and mark runs.
- * SLUICE_ALLOW_INSECURE=1 lets it listen anyway, for a container whose port is published on the
- * host's loopback only; the Host check still refuses requests that name anything but this machine.
+ * SLUICE_ALLOW_INSECURE=1 lets it listen anyway, and answer whatever name it is addressed by: the
+ * operator's word that the network is trusted.
  */
 export function refuseUnprotectedBind(host: string, config: Pick<Config, 'apiToken' | 'allowInsecure'>): void {
   if (isLoopbackHost(host) || config.apiToken || config.allowInsecure) return;
   throw new ConfigError(
     `refusing to serve on ${host}, which other machines can reach, without an API token: ` +
       'set SLUICE_API_TOKEN (every caller then sends it), or serve on 127.0.0.1 (SLUICE_HOST or --host); ' +
-      'SLUICE_ALLOW_INSECURE=1 listens anyway but still answers only requests addressed to localhost',
+      'or, if every machine that can reach it may trigger, clear and mark runs, set SLUICE_ALLOW_INSECURE=1',
   );
 }

@@ -32,10 +32,12 @@ function requestHostname(req: Request): string | undefined {
 /**
  * Without an API token, serves only requests addressed to this machine by name (localhost,
  * *.localhost, 127.x.x.x, [::1]), whatever the port: a rebound DNS name reaches the same socket
- * but carries its own name in Host.
+ * but carries its own name in Host. SLUICE_ALLOW_INSECURE=1 is the operator saying the network is
+ * trusted and the webserver is meant to be reached by other names without a token: it lifts this
+ * check (the JSON and Origin checks, which stop cross-site requests, stay).
  */
-export function requireLoopbackHost(config: Pick<Config, 'apiToken'>): RequestHandler {
-  if (config.apiToken) return (_req, _res, next) => next();
+export function requireLoopbackHost(config: Pick<Config, 'apiToken' | 'allowInsecure'>): RequestHandler {
+  if (config.apiToken || config.allowInsecure) return (_req, _res, next) => next();
   return (req, _res, next) => {
     const hostname = requestHostname(req);
     if (hostname !== undefined && isLoopbackHost(hostname)) {
@@ -47,7 +49,8 @@ export function requireLoopbackHost(config: Pick<Config, 'apiToken'>): RequestHa
       forbidden(
         `this Sluice has no API token, so it answers only requests addressed to this machine ` +
           `(localhost, 127.0.0.1 or [::1]), and this one names ${named}. To serve it under other ` +
-          'names, set SLUICE_API_TOKEN on the webserver; callers then send "Authorization: Bearer <token>"',
+          'names, set SLUICE_API_TOKEN on the webserver (callers then send "Authorization: Bearer <token>"), ' +
+          'or SLUICE_ALLOW_INSECURE=1 if every machine that can reach it may run anything',
       ),
     );
   };

@@ -218,6 +218,37 @@ describe('cross-site requests, DNS rebinding and security headers', () => {
       }
     });
 
+    test('SLUICE_ALLOW_INSECURE=1 serves any Host without a token, and still refuses cross-site state changes', async () => {
+      const env: NodeJS.ProcessEnv = { ...h.childEnv(), SLUICE_HOST: '127.0.0.1', SLUICE_ALLOW_INSECURE: '1' };
+      delete env.SLUICE_API_TOKEN;
+      const insecure = startSluice(['webserver', '--port', '0'], env);
+      try {
+        const url = await insecure.url();
+        const read = await raw(url, { path: '/api/v1/dags', headers: { host: 'sluice.lan:8080' } });
+        assert.equal(read.status, 200, read.text);
+        const before = await runCount();
+        const form = await raw(url, { method: 'POST', path: triggerPath, headers: { host: 'sluice.lan:8080', 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+        assert.equal(form.status, 400);
+        const crossSite = await raw(url, {
+          method: 'POST',
+          path: triggerPath,
+          headers: { host: 'sluice.lan:8080', 'content-type': 'application/json', origin: 'http://evil.example' },
+          body: '{}',
+        });
+        assert.equal(crossSite.status, 403);
+        assert.equal(await runCount(), before);
+        const sameSite = await raw(url, {
+          method: 'POST',
+          path: triggerPath,
+          headers: { host: 'sluice.lan:8080', 'content-type': 'application/json', origin: 'http://sluice.lan:8080' },
+          body: '{}',
+        });
+        assert.equal(sameSite.status, 201, sameSite.text);
+      } finally {
+        insecure.killGroup();
+      }
+    });
+
     test('with a token, any Host is served to a caller who sends it', async () => {
       const withToken = await raw(securedUrl, { path: '/api/v1/dags', headers: { host: 'sluice.example.com', authorization: `Bearer ${TOKEN}` } });
       assert.equal(withToken.status, 200);
