@@ -1,7 +1,7 @@
 import { parseDuration } from './core/durations.ts';
 import { formatByteSize, parseByteSize } from './core/sizes.ts';
 
-/** Everything Sluice reads from the environment, validated once at start-up (CONTRACT.md §5). */
+/** Everything Sluice reads from the environment, validated once at start-up (README, "Configuration"). */
 export interface Config {
   databaseUrl: string;
   redisUrl: string;

@@ -1,5 +1,5 @@
 /**
- * The webserver: the REST API of CONTRACT.md §4 under /api/v1, Prometheus metrics at /metrics,
+ * The webserver: the REST API (README, "REST API") under /api/v1, Prometheus metrics at /metrics,
  * and the UI's static files at /. Every API answer that is not a success is `{error: {code, message}}`.
  */
 import path from 'node:path';
@@ -64,7 +64,7 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(taskInstanceRoutes(deps));
   api.use(backfillRoutes(deps));
   api.use((req) => {
-    throw notFound(`there is no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; the endpoints are listed in CONTRACT.md §4`);
+    throw notFound(`there is no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; the endpoints are listed in the README's "REST API" section`);
   });
   api.use(errorHandler(log));
   app.use('/api/v1', api);

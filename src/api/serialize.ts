@@ -1,4 +1,4 @@
-/** The JSON shapes of CONTRACT.md §4. Extra fields are allowed; contract fields are never renamed or dropped. */
+/** The API's JSON shapes (README, "REST API"). Extra fields are allowed; contract fields are never renamed or dropped. */
 import { CronSchedule } from '../core/schedule.ts';
 import type { TaskSpec } from '../core/spec.ts';
 import type { BackfillRecord, PlannedInterval } from '../scheduler/backfill.ts';

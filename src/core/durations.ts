@@ -9,7 +9,7 @@ const WHOLE = /^(?:\d+(?:\.\d+)?|\.\d+)\s*(?:ms|s|m|h|d)(?:\s*(?:\d+(?:\.\d+)?|\
 const PART = /(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)/g;
 
 /**
- * Milliseconds from a duration as users write them (CONTRACT.md §1). `where` names the option
+ * Milliseconds from a duration as users write them (README, "Writing a DAG"). `where` names the option
  * ("retryDelay of task \"load\"") so the error says what to fix.
  */
 export function parseDuration(value: unknown, where: string): number {

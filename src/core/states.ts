@@ -1,4 +1,4 @@
-/** The exact state strings of CONTRACT.md §2: stored in the database and shown to users. */
+/** The exact state strings (README, "Scheduling and runs"): stored in the database and shown to users. */
 
 export const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 export type DagRunState = (typeof DAG_RUN_STATES)[number];

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-/** What a task function receives (CONTRACT.md §1). */
+/** What a task function receives (README, "Writing a DAG"). */
 export interface TaskContext<P = Record<string, unknown>> {
   dagId: string;
   runId: string;

@@ -1,4 +1,4 @@
-/** The options of dag() and d.task() (CONTRACT.md §1): checked strictly, then given their defaults. */
+/** The options of dag() and d.task() (README, "Writing a DAG"): checked strictly, then given their defaults. */
 import { CronSchedule } from '../core/cron-schedule.ts';
 import { parseDate } from '../core/dates.ts';
 import { parseDuration } from '../core/durations.ts';

@@ -1,4 +1,4 @@
-/** The REST API's JSON shapes (CONTRACT.md §4 and the extra fields the UI reads). */
+/** The REST API's JSON shapes (README, "REST API"), with the extra fields the UI reads. */
 import type { DagRunState, RunType, TaskState } from '../../src/core/states.ts';
 
 export type { DagRunState, RunType, TaskState };

@@ -1,4 +1,4 @@
-/** One look for each state everywhere: the same colour, the same words (CONTRACT.md §2). */
+/** One look for each state everywhere: the same colour, the same words as the API. */
 import { DAG_RUN_STATES, TASK_STATES, type DagRunState, type TaskState } from '../../../src/core/states.ts';
 
 type AnyState = TaskState | DagRunState;
