@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { formatDuration } from '../core/durations.ts';
 import { redactError, redactSecrets } from '../core/redact.ts';
 
 /**
@@ -30,6 +31,26 @@ function openRedis(url: string, options: RedisOptions): Redis {
       { cause: error },
     );
   }
+}
+
+/**
+ * Resolves once `redis` is connected. A producer connection fails a command sent before then
+ * (no offline queue, by design for the long-lived processes); one-shot work that opens its own
+ * connection waits here first, for at most `timeoutMs`.
+ */
+export async function redisReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis did not accept a connection within ${formatDuration(timeoutMs)}; check that it runs and SLUICE_REDIS_URL`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
 }
 
 /** Removes every Redis key of one installation (its queue prefix); returns how many. */

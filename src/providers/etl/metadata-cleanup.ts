@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../config.ts';
 import { parseDuration } from '../../core/durations.ts';
-import { createRedis } from '../../queue/redis.ts';
+import { createRedis, redisReady } from '../../queue/redis.ts';
 import { pruneQueueJobs } from '../../queue/retention.ts';
 import type { TaskContext } from '../../sdk/context.ts';
 import { createDb } from '../../store/db.ts';
@@ -37,6 +37,8 @@ export async function pruneSluiceMetadata(ctx: TaskContext, options: MetadataCle
   const redis = createRedis(config.redisUrl, 'producer');
   try {
     const metadata = await pruneMetadata(db, { olderThan, dryRun, signal: ctx.signal });
+    // Its own connection, just opened: a command sent before it is ready would fail.
+    await redisReady(redis);
     const jobs = await pruneQueueJobs(redis, config.queuePrefix, { olderThan: queueOlderThan, dryRun });
     const report = { dryRun, logChunks: metadata.logs, logBytes: metadata.logBytes, xcoms: metadata.xcoms, queueJobs: jobs.removed };
     ctx.log.info({ ...report, olderThan: olderThan.toISOString() }, dryRun ? 'metadata cleanup (dry run): would remove' : 'metadata cleanup removed');
