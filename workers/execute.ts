@@ -198,21 +198,29 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
   if (error instanceof TryStrayError) {
     // The task's code may still be running (its main promise never settled): tell it to stop.
     controller.abort(new Error(error.message));
+    const message = shownText(error.message);
     log.error(
-      { err: error.error instanceof Error ? error.error : undefined, kind: error.kind },
-      `task failed: ${storableText(error.message)}. Await every promise the task starts (or give it a .catch), and catch errors in callbacks`,
+      { err: error.error instanceof Error ? redactError(error.error) : undefined, kind: error.kind },
+      `task failed: ${message}. Await every promise the task starts (or give it a .catch), and catch errors in callbacks`,
     );
     // A task failure like any exception: retried while tries remain.
-    return { result: { kind: 'failed', error: storableText(error.message), retryable: true } };
+    return { result: { kind: 'failed', error: message, retryable: true } };
   }
   if (isSkipTask(error)) {
-    const reason = storableText((error as Error).message);
+    const reason = shownText((error as Error).message);
     log.info({ reason }, 'task skipped');
     return { result: { kind: 'skipped', reason } };
   }
-  // Task code may throw any text, and a driver's error may quote a connection string with its
-  // password: the message is stored as the try's error and shown in the API, the UI and the log.
-  const message = storableText(redactSecrets(error instanceof Error ? error.message || error.name : String(error)));
+  const message = shownText(error instanceof Error ? error.message || error.name : String(error));
   log.error({ err: error instanceof Error ? redactError(error) : undefined }, `task failed: ${message}`);
   return { result: { kind: 'failed', error: message, retryable: !isFailTask(error) } };
+}
+
+/**
+ * Text from the task's code (an error message, a skip reason) as it is stored with the try and
+ * shown in the API, the UI and the log: task code may throw any text, and a driver's error may
+ * quote a connection string with its password.
+ */
+function shownText(text: string): string {
+  return storableText(redactSecrets(text));
 }
