@@ -121,8 +121,9 @@ export const bool = () =>
   z.boolean({ error: (issue) => `must be true or false (a JSON boolean), got ${showValue(issue.input)}` });
 
 /** An integer written in a query string or path: digits only, within [min, max]. */
-export function intString(min: number, max = Number.MAX_SAFE_INTEGER) {
-  const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+export function intString(min: number, max = Number.MAX_SAFE_INTEGER, what?: string) {
+  const range =
+    (max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`) + (what ? ` (${what})` : '');
   return z
     .string({ error: (issue) => `must be given once, as ${range}; got ${showValue(issue.input)}` })
     .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {

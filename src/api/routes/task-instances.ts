@@ -17,21 +17,10 @@ const runParams = z.strictObject({ dagId: pathId(), runId: pathId() });
 const tiParams = z.strictObject({ dagId: pathId(), runId: pathId(), taskId: pathId() });
 const logParams = z.strictObject({ dagId: pathId(), runId: pathId(), taskId: pathId(), tryNumber: intString(1) });
 
-/** A whole number of bytes from the query string, within [min, max]; `what` says what it counts. */
-const byteCount = (min: number, max: number, what: string) => {
-  const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-  return z
-    .string({ error: (issue) => `must be given once, as ${range} (${what}); got ${showValue(issue.input)}` })
-    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
-      error: (issue) => `must be ${range} (${what}), got ${showValue(issue.input)}`,
-    })
-    .transform(Number);
-};
-
 // Without either, the whole log; with either, one page.
 const logQuery = z.strictObject({
-  offset: byteCount(0, Number.MAX_SAFE_INTEGER, "a byte offset into the stored log, e.g. the previous page's X-Log-Next-Offset").optional(),
-  limit: byteCount(1, MAX_PAGE_BYTES, 'the most bytes of stored log to return').optional(),
+  offset: intString(0, Number.MAX_SAFE_INTEGER, "a byte offset into the stored log, e.g. the previous page's X-Log-Next-Offset").optional(),
+  limit: intString(1, MAX_PAGE_BYTES, 'the most bytes of stored log to return').optional(),
 });
 
 const markBody = z.strictObject({
