@@ -3,7 +3,7 @@
  * Times the createBackfill call (planning and inserting 365 runs with their task instances in
  * one transaction) and how long until every run has finished, with the backfill's maxActiveRuns.
  */
-import { createBackfill } from '../../src/scheduler/backfill.ts';
+import { createBackfill } from '../../src/engine/backfill.ts';
 import { withEnvironment } from '../lib/env.ts';
 import { startCluster } from '../lib/processes.ts';
 import { atMost, type ResultRow } from '../lib/report.ts';

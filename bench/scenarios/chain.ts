@@ -4,7 +4,7 @@
  * which is the whole fast path: recording the outcome, deciding the next task, the BullMQ round
  * trip and the claim.
  */
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { withEnvironment } from '../lib/env.ts';
 import { startCluster } from '../lib/processes.ts';
 import { atMost, type ResultRow } from '../lib/report.ts';

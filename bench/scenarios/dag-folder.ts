@@ -8,7 +8,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DagFolder } from '../../src/loader/dag-folder.ts';
 import { syncDagFolder } from '../../src/loader/sync.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { RUN_ID, withEnvironment, type BenchEnvironment } from '../lib/env.ts';
 import { startCluster, type BenchProcess } from '../lib/processes.ts';
 import type { ResultRow } from '../lib/report.ts';

@@ -18,7 +18,7 @@ import { readXcom } from '../../src/store/xcom.ts';
 import type { ExtractResult } from '../../src/providers/etl/manifest.ts';
 import type { PromoteResult } from '../../src/providers/etl/promote.ts';
 import type { StageResult } from '../../src/providers/etl/stage-load.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { withEnvironment, type BenchEnvironment } from '../lib/env.ts';
 import { startEtlServices, type EtlServices } from '../lib/etl-services.ts';
 import { REPO_ROOT } from '../lib/paths.ts';

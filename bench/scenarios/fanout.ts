@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { createRedis } from '../../src/queue/redis.ts';
 import { jobIdFor } from '../../src/queue/jobs.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { setPool } from '../../src/store/pools.ts';
 import { withEnvironment, type BenchEnvironment } from '../lib/env.ts';
 import { bareWorkerReady, bareWorkerStats, forkBareWorker, startCluster, waitForQueueWorkers } from '../lib/processes.ts';

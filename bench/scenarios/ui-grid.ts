@@ -203,7 +203,7 @@ async function seed(db: Db, spec: DagSpec): Promise<Map<string, number>> {
 
 /**
  * Clears every task instance of run `r` and queues the run again, as clearing a whole run does
- * (src/scheduler/actions.ts clearTaskInstances, without waking a scheduler). Returns Date.now()
+ * (src/engine/actions.ts clearTaskInstances, without waking a scheduler). Returns Date.now()
  * after the commit.
  */
 async function clearRun(db: Db, spec: DagSpec, r: number): Promise<number> {

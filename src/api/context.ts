@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { Services } from '../scheduler/services.ts';
+import type { Services } from '../engine/services.ts';
 
 /** What the webserver is handed by whoever runs it. */
 export interface ApiDeps {

@@ -1,7 +1,7 @@
 /** The API's JSON shapes (README, "REST API"). Extra fields are allowed; contract fields are never renamed or dropped. */
 import { CronSchedule } from '../core/schedule.ts';
 import type { TaskSpec } from '../core/spec.ts';
-import type { BackfillRecord, PlannedInterval } from '../scheduler/backfill.ts';
+import type { BackfillRecord, PlannedInterval } from '../engine/backfill.ts';
 import type { DagRecord } from '../store/dags.ts';
 import type { DagRunRecord } from '../store/runs.ts';
 import type { TaskInstanceRecord, TryRecord } from '../store/task-instances.ts';

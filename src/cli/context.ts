@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createRedis } from '../queue/redis.ts';
 import { TaskQueues } from '../queue/task-queues.ts';
-import type { Services } from '../scheduler/services.ts';
+import type { Services } from '../engine/services.ts';
 import { createDb } from '../store/db.ts';
 
 export interface CliContext {

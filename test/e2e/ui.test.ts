@@ -9,11 +9,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { getDag } from '../../src/store/dags.ts';
 import { listRuns } from '../../src/store/runs.ts';
-import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../helpers/browser.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../support/browser.ts';
+import { Harness, REPO_ROOT } from '../support/harness.ts';
 
 const BROKEN_DAG = `import { dag } from 'sluice';
 export default dag('broken_dag', { schedul: '@daily' });

@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
-import { Harness } from '../helpers/harness.ts';
-import { client } from '../helpers/api-fixture.ts';
+import { Harness } from '../support/harness.ts';
+import { client } from '../support/api-fixture.ts';
 
 const DAG = `
 import { dag } from 'sluice';

@@ -8,7 +8,7 @@ import type { DagSpec } from '../../src/core/spec.ts';
 import { makeRunId, type DagRunState } from '../../src/core/states.ts';
 import type { Db } from '../../src/store/db.ts';
 import { insertRun } from '../../src/store/runs.ts';
-import { ApiFixture, client, dagSpec, taskSpec } from '../helpers/api-fixture.ts';
+import { ApiFixture, client, dagSpec, taskSpec } from '../support/api-fixture.ts';
 
 type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string } };

@@ -2,12 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/api/app.ts';
 import { isLoopbackHost, startWebserver } from '../../src/api/server.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import type { Db } from '../../src/store/db.ts';
 import { replaceImportErrors } from '../../src/store/dags.ts';
 import { appendLogChunks } from '../../src/store/logs.ts';
 import { writeXcoms } from '../../src/store/xcom.ts';
-import { ApiFixture, client, dagSpec } from '../helpers/api-fixture.ts';
+import { ApiFixture, client, dagSpec } from '../support/api-fixture.ts';
 
 type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string } };

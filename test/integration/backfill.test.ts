@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { cancelBackfill, createBackfill, getBackfill, type BackfillRequest } from '../../src/scheduler/backfill.ts';
+import { Harness } from '../support/harness.ts';
+import { cancelBackfill, createBackfill, getBackfill, type BackfillRequest } from '../../src/engine/backfill.ts';
 import { listRuns } from '../../src/store/runs.ts';
-import { clearTaskInstances } from '../../src/scheduler/actions.ts';
+import { clearTaskInstances } from '../../src/engine/actions.ts';
 
 const DAG = `
 import { dag } from 'sluice';

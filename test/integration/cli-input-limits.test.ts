@@ -4,8 +4,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiFixture, dagSpec } from '../helpers/api-fixture.ts';
-import { sluice, type CliResult } from '../helpers/cli.ts';
+import { ApiFixture, dagSpec } from '../support/api-fixture.ts';
+import { sluice, type CliResult } from '../support/cli.ts';
 
 function assertUsageError(result: CliResult, pattern: RegExp): void {
   assert.equal(result.code, 2, `exit 2, got ${result.code}: ${result.stderr}`);

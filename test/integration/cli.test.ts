@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { sluice } from '../helpers/cli.ts';
+import { Harness } from '../support/harness.ts';
+import { sluice } from '../support/cli.ts';
 import { dropDatabase } from '../../src/store/db.ts';
 
 const OK = `

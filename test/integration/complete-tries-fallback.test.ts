@@ -5,10 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
-import { completeTries, type CompletedTry, type CompletionResult } from '../../src/scheduler/complete-try.ts';
-import { requireVersion } from '../../src/scheduler/run-lifecycle.ts';
+import { Harness } from '../support/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { completeTries, type CompletedTry, type CompletionResult } from '../../src/engine/complete-try.ts';
+import { requireVersion } from '../../src/engine/run-lifecycle.ts';
 import { readLog } from '../../src/store/logs.ts';
 import { claimTries, type TryKey } from '../../src/store/task-instances.ts';
 import { readXcom } from '../../src/store/xcom.ts';

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/harness.ts';
+import { REPO_ROOT } from '../support/harness.ts';
 
 const COMPOSE_FILE = path.join(REPO_ROOT, 'docker-compose.yml');
 const CHECKER = path.join(REPO_ROOT, '.ci', 'check-compose-ports.py');

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
-import { Harness } from '../helpers/harness.ts';
-import { isAlive, startSluice } from '../helpers/sluice-process.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { isAlive, startSluice } from '../support/sluice-process.ts';
 
 const STRAY_FILE = `
 import { dag } from 'sluice';

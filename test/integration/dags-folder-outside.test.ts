@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { listImportErrors } from '../../src/store/dags.ts';
 import { readXcom } from '../../src/store/xcom.ts';
-import { sluice } from '../helpers/cli.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
+import { sluice } from '../support/cli.ts';
+import { Harness, REPO_ROOT } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 // No package.json at the folder's root: TypeScript there is in no "type": "module" scope, the
 // way a fresh DAGs repository starts out.

@@ -11,9 +11,9 @@ import { generateCustomers, generateOrders, generateProducts, type CustomerDoc, 
 import type { CommitResult, Manifest, StageResult } from '../../src/providers/index.ts';
 import { readText } from '../../src/providers/s3/objects.ts';
 import { etlResources } from '../../src/providers/etl/resources.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { listTries } from '../../src/store/task-instances.ts';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 import type { EtlTestbed } from '../support/etl-testbed.ts';
 import { day, etlLoadDag, expectRunSuccess, linesSaying, startEtlSuite, taskLog, taskXcom, type EtlSuite } from '../support/etl-dag.ts';
 

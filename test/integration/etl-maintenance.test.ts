@@ -21,8 +21,8 @@ import type { VacuumReport } from '../../src/providers/postgres/vacuum.ts';
 import { listObjects, type StoredObject } from '../../src/providers/s3/objects.ts';
 import { queueNameForPool } from '../../src/queue/jobs.ts';
 import { createRedis } from '../../src/queue/redis.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { Harness, REPO_ROOT } from '../support/harness.ts';
 import type { EtlTestbed } from '../support/etl-testbed.ts';
 import { day, etlLoadDag, expectRunSuccess, linesSaying, startEtlSuite, taskLog, taskXcom, type EtlSuite } from '../support/etl-dag.ts';
 

@@ -8,10 +8,10 @@ import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectId } from 'mongodb';
 import { badKinds, generateCustomers, generateOrders, generateProducts, type CustomerDoc, type OrderDoc, type ProductDoc } from '../../demo/shop-data.ts';
-import { clearTaskInstances, triggerDagRun } from '../../src/scheduler/actions.ts';
-import { createBackfill, getBackfill } from '../../src/scheduler/backfill.ts';
+import { clearTaskInstances, triggerDagRun } from '../../src/engine/actions.ts';
+import { createBackfill, getBackfill } from '../../src/engine/backfill.ts';
 import { listRuns } from '../../src/store/runs.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness, REPO_ROOT } from '../support/harness.ts';
 import { day, etlLoadDag } from '../support/etl-dag.ts';
 import { startEtlTestbed, type EtlTestbed } from '../support/etl-testbed.ts';
 

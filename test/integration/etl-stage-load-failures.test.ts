@@ -10,9 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateCustomers, generateOrders, generateProducts, type CustomerDoc } from '../../demo/shop-data.ts';
 import { STAGING_SCHEMA } from '../../src/providers/etl/layout.ts';
-import { clearTaskInstances, triggerDagRun } from '../../src/scheduler/actions.ts';
+import { clearTaskInstances, triggerDagRun } from '../../src/engine/actions.ts';
 import { listTries } from '../../src/store/task-instances.ts';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 import { day, etlLoadDag, expectRunSuccess, startEtlSuite, type EtlSuite } from '../support/etl-dag.ts';
 import type { EtlTestbed } from '../support/etl-testbed.ts';
 

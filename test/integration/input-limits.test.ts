@@ -6,9 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_JSON_DEPTH, MAX_CONF_BYTES } from '../../src/core/json-limits.ts';
-import { DRY_RUN_PAGE_LIMIT } from '../../src/scheduler/backfill.ts';
-import { MAX_BACKFILL_INTERVALS } from '../../src/scheduler/backfill-size.ts';
-import { ApiFixture, client, dagSpec } from '../helpers/api-fixture.ts';
+import { DRY_RUN_PAGE_LIMIT } from '../../src/engine/backfill.ts';
+import { MAX_BACKFILL_INTERVALS } from '../../src/engine/backfill-size.ts';
+import { ApiFixture, client, dagSpec } from '../support/api-fixture.ts';
 
 type ErrorBody = { error: { code: string; message: string } };
 type Interval = { logicalDate: string; dataIntervalEnd: string; plan: string };

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { setPool } from '../../src/store/pools.ts';
 import { listTries } from '../../src/store/task-instances.ts';
 

@@ -6,11 +6,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
-import { LISTEN_APPLICATION_NAME } from '../../src/scheduler/notify-listener.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { LISTEN_APPLICATION_NAME } from '../../src/engine/notify-listener.ts';
+import { Scheduler } from '../../src/engine/scheduler.ts';
 import { getRun } from '../../src/store/runs.ts';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 
 const DAG = `
 import { dag } from 'sluice';

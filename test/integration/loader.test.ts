@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 import { getDag, listImportErrors } from '../../src/store/dags.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 
 const GOOD = (tasks: string[]) => `
 import { dag, chain } from 'sluice';

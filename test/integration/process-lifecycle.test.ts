@@ -6,9 +6,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
-import { Harness } from '../helpers/harness.ts';
-import { childPids, isAlive, startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { childPids, isAlive, startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 /** Fails rather than hangs: a process that should exit at once gets this long. */
 const HANG_GUARD_MS = 30_000;

@@ -2,11 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 import { queueNameForPool } from '../../src/queue/jobs.ts';
 import { createRedis } from '../../src/queue/redis.ts';
 import { pruneQueueJobs } from '../../src/queue/retention.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import type { Db } from '../../src/store/db.ts';
 import { pruneMetadata } from '../../src/store/retention.ts';
 

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { setPaused } from '../../src/store/dags.ts';
 import { listRuns } from '../../src/store/runs.ts';
 

@@ -12,11 +12,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBookkeeping } from '../../src/providers/etl/bookkeeping.ts';
 import { openWarehouse } from '../../src/providers/postgres/connection.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { dropDatabase } from '../../src/store/db.ts';
-import { sluice } from '../helpers/cli.ts';
-import { Harness } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
+import { sluice } from '../support/cli.ts';
+import { Harness } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 import { startS3Testbed, type S3Testbed } from '../support/s3-testbed.ts';
 
 const PW = 's3cr3t-P4ss';

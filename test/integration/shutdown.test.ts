@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { listTries } from '../../src/store/task-instances.ts';
 
 const DAG = `

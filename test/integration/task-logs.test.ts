@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { readMigrationFiles, runMigrationFile } from '../../src/providers/postgres/migrations.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction } from '../../src/store/db.ts';
 import { appendLogChunks, MAX_CHUNK_BYTES, MAX_PAGE_BYTES, readLogPage } from '../../src/store/logs.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { sluice } from '../helpers/cli.ts';
-import { Harness } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
+import { sluice } from '../support/cli.ts';
+import { Harness } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 const SMALL_LIMIT = 256_000;
 const DEFAULT_LIMIT = 20_000_000;

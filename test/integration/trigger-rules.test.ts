@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from '../helpers/harness.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { Harness } from '../support/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 
 // Upstream pairs by outcome: s = success, f = failed, k = skipped.
 const PAIRS = { sf: ['s1', 'f1'], sk: ['s1', 'k1'], fk: ['f1', 'k1'], ss: ['s1', 's2'], kk: ['k1', 'k2'], ff: ['f1', 'f2'] } as const;

@@ -9,9 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { listRuns } from '../../src/store/runs.ts';
-import { browserUnavailable, CHROMIUM_FLAGS, CHROMIUM_PATH, collectPageErrors } from '../helpers/browser.ts';
-import { Harness } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
+import { browserUnavailable, CHROMIUM_FLAGS, CHROMIUM_PATH, collectPageErrors } from '../support/browser.ts';
+import { Harness } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 const DAG = `
 import { dag } from 'sluice';

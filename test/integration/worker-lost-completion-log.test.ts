@@ -6,9 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { readLog } from '../../src/store/logs.ts';
-import { Harness } from '../helpers/harness.ts';
+import { Harness } from '../support/harness.ts';
 
 const DAG = `
 import { dag } from 'sluice';

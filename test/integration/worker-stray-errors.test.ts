@@ -6,10 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sluice } from '../helpers/cli.ts';
-import { Harness } from '../helpers/harness.ts';
-import { startSluice, type SluiceProcess } from '../helpers/sluice-process.ts';
-import { triggerDagRun } from '../../src/scheduler/actions.ts';
+import { sluice } from '../support/cli.ts';
+import { Harness } from '../support/harness.ts';
+import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { readLog } from '../../src/store/logs.ts';
 import { listTries } from '../../src/store/task-instances.ts';
 import { readXcom } from '../../src/store/xcom.ts';

@@ -9,7 +9,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readLog } from '../../src/store/logs.ts';
 import { readXcom } from '../../src/store/xcom.ts';
-import { Harness, REPO_ROOT } from '../helpers/harness.ts';
+import { Harness, REPO_ROOT } from './harness.ts';
 import { startEtlTestbed, type EtlTestbed } from './etl-testbed.ts';
 
 /** Midnight UTC of a day of November 2026 (plus hours). */

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { outcomeOfTry } from '../../src/core/try-outcome.ts';
-import { planFor } from '../../src/scheduler/backfill.ts';
+import { planFor } from '../../src/engine/backfill.ts';
 import { jobIdFor, queueNameForPool } from '../../src/queue/jobs.ts';
 import { formatLine, formatLog } from '../../src/log-format.ts';
 import { dateFlag, intFlag, jsonObjectFlag, parse, UsageError } from '../../src/cli/args.ts';

@@ -10,7 +10,7 @@ import {
   listBackfills,
   pagePlan,
   REPROCESS_BEHAVIORS,
-} from '../../scheduler/backfill.ts';
+} from '../../engine/backfill.ts';
 import { page, type ApiDeps } from '../context.ts';
 import { backfillJson } from '../serialize.ts';
 import {

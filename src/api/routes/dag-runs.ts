@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { triggerDagRun } from '../../scheduler/actions.ts';
+import { triggerDagRun } from '../../engine/actions.ts';
 import { listRuns } from '../../store/runs.ts';
 import type { ApiDeps } from '../context.ts';
 import { requireDag, requireRun } from '../lookup.ts';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatCount, showValue } from '../../core/show-value.ts';
 import { notFound } from '../../errors.ts';
-import { clearTaskInstances, markTaskInstance } from '../../scheduler/actions.ts';
+import { clearTaskInstances, markTaskInstance } from '../../engine/actions.ts';
 import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
 import { listTaskInstances, listTries } from '../../store/task-instances.ts';
 import { readXcom } from '../../store/xcom.ts';

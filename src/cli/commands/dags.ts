@@ -5,7 +5,7 @@ import { makeRunId } from '../../core/states.ts';
 import { notFound } from '../../errors.ts';
 import { DagFolder } from '../../loader/dag-folder.ts';
 import { formatLine } from '../../log-format.ts';
-import { triggerDagRun } from '../../scheduler/actions.ts';
+import { triggerDagRun } from '../../engine/actions.ts';
 import {
   createBackfill,
   DRY_RUN_PAGE_LIMIT,
@@ -13,7 +13,7 @@ import {
   REPROCESS_BEHAVIORS,
   type BackfillRecord,
   type ReprocessBehavior,
-} from '../../scheduler/backfill.ts';
+} from '../../engine/backfill.ts';
 import { formatCount } from '../../core/show-value.ts';
 import { setPaused } from '../../store/dags.ts';
 import type { Db } from '../../store/db.ts';

@@ -6,7 +6,7 @@ import { startWebserver } from '../../api/server.ts';
 import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { createRedis } from '../../queue/redis.ts';
 import { TaskQueues } from '../../queue/task-queues.ts';
-import { Scheduler } from '../../scheduler/scheduler.ts';
+import { Scheduler } from '../../engine/scheduler.ts';
 import { createDb } from '../../store/db.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
 import { applyHeapGrowth } from '../../../workers/heap.ts';

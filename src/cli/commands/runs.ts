@@ -4,7 +4,7 @@ import { DAG_RUN_STATES, type DagRunState } from '../../core/states.ts';
 import { formatDuration } from '../../core/durations.ts';
 import { notFound } from '../../errors.ts';
 import { formatLog } from '../../log-format.ts';
-import { clearTaskInstances } from '../../scheduler/actions.ts';
+import { clearTaskInstances } from '../../engine/actions.ts';
 import { logExtent, readLogPages, type LogPage } from '../../store/logs.ts';
 import { getRun, listRuns } from '../../store/runs.ts';
 import { getTaskInstance, listTaskInstances } from '../../store/task-instances.ts';

@@ -3,13 +3,13 @@
  * the retention, and finished queue jobs left in Redis. Connects with the worker's own settings
  * (SLUICE_DATABASE_URL, SLUICE_REDIS_URL, SLUICE_QUEUE_PREFIX).
  */
-import { loadConfig } from '../../config.ts';
-import { parseDuration } from '../../core/durations.ts';
-import { createRedis, redisReady } from '../../queue/redis.ts';
-import { pruneQueueJobs } from '../../queue/retention.ts';
-import type { TaskContext } from '../../sdk/context.ts';
-import { createDb } from '../../store/db.ts';
-import { pruneMetadata } from '../../store/retention.ts';
+import { loadConfig } from '../config.ts';
+import { parseDuration } from '../core/durations.ts';
+import { createRedis, redisReady } from '../queue/redis.ts';
+import { pruneQueueJobs } from '../queue/retention.ts';
+import type { TaskContext } from '../sdk/context.ts';
+import { createDb } from '../store/db.ts';
+import { pruneMetadata } from '../store/retention.ts';
 
 export interface MetadataCleanupOptions {
   /** Logs and XComs of runs that ended longer ago than this are removed. Default `30d`. */

@@ -11,7 +11,7 @@ import type { DagSpec } from '../../src/core/spec.ts';
 import { createLogger } from '../../src/log.ts';
 import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
 import { TaskQueues } from '../../src/queue/task-queues.ts';
-import type { Services } from '../../src/scheduler/services.ts';
+import type { Services } from '../../src/engine/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
