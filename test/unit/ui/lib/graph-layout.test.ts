@@ -8,7 +8,7 @@ import {
   type LayoutEdgeInput,
   type LayoutNodeInput,
   type PositionedNode,
-} from '../../ui/src/lib/graph-layout.ts';
+} from '../../../../ui/src/lib/graph-layout.ts';
 
 const { margin, nodeSep, rankSep } = DEFAULT_LAYOUT_OPTIONS;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DagDefinitionError, FailTask, SkipTask, isFailTask, isSkipTask } from '../../src/sdk/errors.ts';
+import { DagDefinitionError, FailTask, SkipTask, isFailTask, isSkipTask } from '../../../src/sdk/errors.ts';
 
 describe('SkipTask and FailTask', () => {
   it('carry a name, a reason and a message', () => {

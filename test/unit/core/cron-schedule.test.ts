@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CronSchedule } from '../../src/core/cron-schedule.ts';
+import { CronSchedule } from '../../../src/core/cron-schedule.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

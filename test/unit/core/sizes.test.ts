@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
-import { byteSizeSetting, formatByteSize, parseByteSize } from '../../src/core/sizes.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { byteSizeSetting, formatByteSize, parseByteSize } from '../../../src/core/sizes.ts';
 
 describe('byte sizes', () => {
   test('reads bytes, SI units (powers of 1000) and IEC units (powers of 1024), any case, with or without a space', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { specHash } from '../../src/core/spec.ts';
-import { chain, dag, isDag, type Task } from '../../src/sdk/dag.ts';
-import { DagDefinitionError } from '../../src/sdk/errors.ts';
+import { specHash } from '../../../src/core/spec.ts';
+import { chain, dag, isDag, type Task } from '../../../src/sdk/dag.ts';
+import { DagDefinitionError } from '../../../src/sdk/errors.ts';
 
 const noop = async () => {};
 

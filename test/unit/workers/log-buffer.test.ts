@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { LogChunk } from '../../src/store/logs.ts';
-import { LogBuffer } from '../../workers/log-buffer.ts';
+import type { LogChunk } from '../../../src/store/logs.ts';
+import { LogBuffer } from '../../../workers/log-buffer.ts';
 
 const A = { dagId: 'd', runId: 'r', taskId: 'a', tryNumber: 1 };
 const B = { dagId: 'd', runId: 'r', taskId: 'b', tryNumber: 1 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dag } from '../../src/sdk/dag.ts';
-import { DagDefinitionError } from '../../src/sdk/errors.ts';
-import type { DagOptions, TaskOptions } from '../../src/sdk/options.ts';
+import { dag } from '../../../src/sdk/dag.ts';
+import { DagDefinitionError } from '../../../src/sdk/errors.ts';
+import type { DagOptions, TaskOptions } from '../../../src/sdk/options.ts';
 
 const noop = async () => {};
 

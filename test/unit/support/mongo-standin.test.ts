@@ -10,7 +10,7 @@ import { deserialize, serialize } from 'bson';
 // BSON classes from the driver: bson's ESM and CommonJS builds have distinct classes, and the
 // driver (CommonJS) hands out its own, which instanceof must be checked against.
 import { Binary, Decimal128, Double, Int32, Long, MongoBulkWriteError, MongoClient, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
-import { startMongoStandIn, type MongoStandIn } from '../support/mongo-standin/server.ts';
+import { startMongoStandIn, type MongoStandIn } from '../../support/mongo-standin/server.ts';
 
 const THROUGHPUT_DOCS = Number(process.env.MONGO_STANDIN_THROUGHPUT_DOCS ?? 20_000);
 

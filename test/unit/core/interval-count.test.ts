@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countIntervalsInRange } from '../../src/core/interval-count.ts';
-import { CronSchedule, intervalsInRange } from '../../src/core/schedule.ts';
+import { countIntervalsInRange } from '../../../src/core/interval-count.ts';
+import { CronSchedule, intervalsInRange } from '../../../src/core/schedule.ts';
 
 const d = (iso: string) => new Date(iso);
 

@@ -8,7 +8,7 @@ import {
   UNFINISHED_TASK_STATES,
   isFinished,
   makeRunId,
-} from '../../src/core/states.ts';
+} from '../../../src/core/states.ts';
 
 describe('states', () => {
   it('has the exact strings of the contract', () => {

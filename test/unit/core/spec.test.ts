@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, downstreamClosure, specHash, taskById, type DagSpec, type TaskSpec } from '../../src/core/spec.ts';
-import { taskSpec } from '../support/specs.ts';
+import { canonicalJson, downstreamClosure, specHash, taskById, type DagSpec, type TaskSpec } from '../../../src/core/spec.ts';
+import { taskSpec } from '../../support/specs.ts';
 
 const task = (taskId: string, upstream: string[], downstream: string[]): TaskSpec => taskSpec(taskId, { upstream, downstream });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDate } from '../../src/core/dates.ts';
-import { wallTimeToInstant } from '../../src/core/timezone.ts';
+import { parseDate } from '../../../src/core/dates.ts';
+import { wallTimeToInstant } from '../../../src/core/timezone.ts';
 
 const iso = (date: Date) => date.toISOString();
 

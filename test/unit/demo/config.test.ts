@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, databaseName, loadDemoConfig } from '../../demo/config.ts';
+import { ConfigError, databaseName, loadDemoConfig } from '../../../demo/config.ts';
 
 describe('demo-data settings', () => {
   it('has the documented defaults', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { redactError, redactSecrets } from '../../src/core/redact.ts';
+import { redactError, redactSecrets } from '../../../src/core/redact.ts';
 
 const PW = 's3cr3t-P4ss';
 

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PartEncoder, PartRowsTransform, rowEncoder, type RejectedRecord } from '../../src/providers/etl/part-rows.ts';
-import { noRepairs, type WarehouseColumn } from '../../src/providers/etl/repair.ts';
+import { PartEncoder, PartRowsTransform, rowEncoder, type RejectedRecord } from '../../../../src/providers/etl/part-rows.ts';
+import { noRepairs, type WarehouseColumn } from '../../../../src/providers/etl/repair.ts';
 
 const column = (name: string, dataType: string, extra: Partial<WarehouseColumn> = {}): WarehouseColumn => ({
   name, dataType, maxLength: null, numericPrecision: null, numericScale: null, nullable: true, ...extra,

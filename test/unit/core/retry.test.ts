@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { retryDelayFor } from '../../src/core/retry.ts';
+import { retryDelayFor } from '../../../src/core/retry.ts';
 
 describe('retryDelayFor', () => {
   const policy = { retryDelayMs: 5_000, retryExponentialBackoff: false, maxRetryDelayMs: 3_600_000 };

@@ -7,8 +7,8 @@ import {
   type TriggerDecision,
   type TriggerRule,
   type UpstreamCounts,
-} from '../../src/core/trigger-rules.ts';
-import type { TaskState } from '../../src/core/states.ts';
+} from '../../../src/core/trigger-rules.ts';
+import type { TaskState } from '../../../src/core/states.ts';
 
 type Outcome = 'unfinished' | 'success' | 'failed' | 'upstream_failed' | 'skipped';
 type Final = Exclude<Outcome, 'unfinished'>;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCommit } from '../../workers/group-commit.ts';
+import { GroupCommit } from '../../../workers/group-commit.ts';
 
 /** A write that fails a whole batch if any item in it is "bad", like one row failing a transaction. */
 function recordingWrite() {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { catchStrayErrors, strayErrorMessage } from '../../workers/stray-errors.ts';
+import { catchStrayErrors, strayErrorMessage } from '../../../workers/stray-errors.ts';
 
 test('the process handlers are installed once while anyone wants them, and removed with the last', () => {
   const log = pino({ level: 'silent' });

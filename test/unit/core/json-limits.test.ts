@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { confSizeProblem, findJsonProblem, formatJsonPath, MAX_CONF_BYTES, MAX_JSON_DEPTH } from '../../src/core/json-limits.ts';
+import { confSizeProblem, findJsonProblem, formatJsonPath, MAX_CONF_BYTES, MAX_JSON_DEPTH } from '../../../src/core/json-limits.ts';
 
 /** `levels` arrays inside each other, parsed from text (building it by recursion would defeat the point). */
 const nestedArrays = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels));

@@ -19,7 +19,7 @@ import {
   type OrderDoc,
   type ProductDoc,
   type ShopDataOptions,
-} from '../../demo/shop-data.ts';
+} from '../../../demo/shop-data.ts';
 
 const to = new Date('2026-03-01T12:00:00.000Z');
 const from = new Date(to.getTime() - 3 * 86_400_000);

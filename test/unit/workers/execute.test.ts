@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unstorableTextProblem } from '../../src/core/text.ts';
-import type { TaskFn } from '../../src/sdk/context.ts';
-import { SkipTask } from '../../src/sdk/errors.ts';
-import { executeTry } from '../../workers/execute.ts';
+import { unstorableTextProblem } from '../../../src/core/text.ts';
+import type { TaskFn } from '../../../src/sdk/context.ts';
+import { SkipTask } from '../../../src/sdk/errors.ts';
+import { executeTry } from '../../../workers/execute.ts';
 
 async function run(fn: TaskFn) {
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closestMatch } from '../../src/core/suggest.ts';
+import { closestMatch } from '../../../src/core/suggest.ts';
 
 describe('closestMatch', () => {
   const keys = ['schedule', 'startDate', 'maxActiveRuns', 'retries', 'retryDelay'];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { splitLog } from '../../ui/src/lib/log-lines.ts';
-import { appendPage, EMPTY_TAIL, logPage } from '../../ui/src/lib/log-tail.ts';
+import { splitLog } from '../../../../ui/src/lib/log-lines.ts';
+import { appendPage, EMPTY_TAIL, logPage } from '../../../../ui/src/lib/log-tail.ts';
 
 const T = '2026-01-01T00:00:00.000Z';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDuration, parseDuration } from '../../src/core/durations.ts';
+import { formatDuration, parseDuration } from '../../../src/core/durations.ts';
 
 describe('parseDuration', () => {
   const cases: [unknown, number][] = [

@@ -9,7 +9,7 @@ import {
   manualInterval,
   nextIntervalToSchedule,
   type DataInterval,
-} from '../../src/core/schedule.ts';
+} from '../../../src/core/schedule.ts';
 
 const d = (iso: string) => new Date(iso);
 const iso = (date: Date) => date.toISOString();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { topologicalOrder } from '../../src/core/graph.ts';
+import { topologicalOrder } from '../../../src/core/graph.ts';
 
 function graph(edges: string): Map<string, Set<string>> {
   const map = new Map<string, Set<string>>();
