@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { withDedicatedClient, withSessionLock } from '../providers/postgres/locks.ts';
-import { pendingMigrations, readMigrationFiles, runMigrationFile, type LedgerEntry } from '../providers/postgres/migrations.ts';
+import { withDedicatedClient, withSessionLock } from '../pg/locks.ts';
+import { pendingMigrations, readMigrationFiles, runMigrationFile, type LedgerEntry } from '../pg/migration-files.ts';
 import { ensureDatabase, createDb, type Db } from './db.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -14,7 +14,7 @@ export interface MigrationResult {
 
 /**
  * Brings the schema up to date. Idempotent; concurrent callers wait on one advisory lock.
- * Reading, checking and running the files is the warehouse migrator's; this keeps its own table.
+ * Reading, checking and running the files is src/pg/migration-files.ts (the warehouse migrator's too); this keeps its own table.
  */
 export async function migrate(db: Db): Promise<string[]> {
   const migrations = await readMigrationFiles(MIGRATIONS_DIR);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
-import { readMigrationFiles, runMigrationFile } from '../../src/providers/postgres/migrations.ts';
+import { readMigrationFiles, runMigrationFile } from '../../src/pg/migration-files.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction } from '../../src/store/db.ts';
 import { appendLogChunks, MAX_CHUNK_BYTES, MAX_PAGE_BYTES, readLogPage } from '../../src/store/logs.ts';

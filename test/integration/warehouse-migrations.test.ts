@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { openWarehouse, warehouseUrl } from '../../src/providers/postgres/connection.ts';
-import { applyMigrations, recordAutoMigration, MigrationError } from '../../src/providers/postgres/migrations.ts';
+import { applyMigrations, recordAutoMigration } from '../../src/providers/postgres/migrations.ts';
+import { MigrationError } from '../../src/pg/migration-files.ts';
 import { dropDatabase } from '../../src/store/db.ts';
 
 const TMP_ROOT = fileURLToPath(new URL('../.tmp/', import.meta.url));

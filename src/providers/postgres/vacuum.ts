@@ -4,7 +4,8 @@
  */
 import pg from 'pg';
 import type { Logger } from '../../log.ts';
-import { WAREHOUSE_LOAD_LOCK, withDedicatedClient, withSessionLock } from './locks.ts';
+import { withDedicatedClient, withSessionLock } from '../../pg/locks.ts';
+import { WAREHOUSE_LOAD_LOCK } from './locks.ts';
 
 export interface VacuumOptions {
   /** `table` (looked up in the search_path) or `schema.table`; names are matched exactly, case included. */
