@@ -3,6 +3,11 @@
 export const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'] as const;
 export type DagRunState = (typeof DAG_RUN_STATES)[number];
 
+/** Runs that hold a place among their DAG's (or backfill's) maxActiveRuns: not ended yet. */
+export const ACTIVE_RUN_STATES = ['queued', 'running'] as const satisfies readonly DagRunState[];
+/** Runs that have ended; only a clear, a mark or a backfill's reprocess opens them again. */
+export const FINISHED_RUN_STATES = ['success', 'failed'] as const satisfies readonly DagRunState[];
+
 export const TASK_STATES = [
   'none',
   'scheduled',
@@ -23,10 +28,57 @@ export type FinishedTaskState = (typeof FINISHED_TASK_STATES)[number];
 export const UNFINISHED_TASK_STATES = TASK_STATES.filter(
   (s): s is Exclude<TaskState, FinishedTaskState> => !(FINISHED_TASK_STATES as readonly TaskState[]).includes(s),
 );
+export type UnfinishedTaskState = (typeof UNFINISHED_TASK_STATES)[number];
+
+/** Task instances that hold slots (the DAG's maxActiveTasks, their pool's): a try is on its way or running. */
+export const OCCUPYING_TASK_STATES = ['queued', 'running'] as const satisfies readonly TaskState[];
+
+/** The leaf (no downstream) states a run may end with and still succeed. */
+export const SUCCESSFUL_LEAF_STATES = ['success', 'skipped'] as const satisfies readonly FinishedTaskState[];
 
 export function isFinished(state: TaskState): state is FinishedTaskState {
   return (FINISHED_TASK_STATES as readonly TaskState[]).includes(state);
 }
+
+/**
+ * The run-end rule: a run whose task instances are all finished succeeds when every leaf task
+ * succeeded or was skipped, and fails otherwise; null while any task instance is unfinished.
+ * The database applies the same rule in `sluice_finalize_run` (src/store/functions), which gets
+ * its state lists from the constants above.
+ */
+export function runOutcome(tasks: Iterable<{ state: TaskState; isLeaf: boolean }>): 'success' | 'failed' | null {
+  let failed = false;
+  for (const { state, isLeaf } of tasks) {
+    if (!isFinished(state)) return null;
+    if (isLeaf && !(SUCCESSFUL_LEAF_STATES as readonly TaskState[]).includes(state)) failed = true;
+  }
+  return failed ? 'failed' : 'success';
+}
+
+/**
+ * A list of states as SQL literals, for `state IN (…)`: `'queued', 'running'`. The states are
+ * fixed identifiers (checked here), so the list can be written into SQL text.
+ */
+export function sqlList(states: readonly string[]): string {
+  if (states.length === 0) throw new Error('sqlList needs at least one state: `IN ()` is not valid SQL');
+  for (const s of states) {
+    if (!/^[a-z_]+$/.test(s)) throw new Error(`"${s}" is not a state name (lower-case letters and "_"), so it is not written into SQL`);
+  }
+  return states.map((s) => `'${s}'`).join(', ');
+}
+
+/**
+ * The state lists SQL files may name as `{{NAME}}` placeholders (src/store/functions/README.md);
+ * each is replaced by `sqlList` of the list when the file is applied.
+ */
+export const SQL_STATE_LISTS = {
+  ACTIVE_RUN_STATES,
+  FINISHED_RUN_STATES,
+  FINISHED_TASK_STATES,
+  UNFINISHED_TASK_STATES,
+  OCCUPYING_TASK_STATES,
+  SUCCESSFUL_LEAF_STATES,
+} as const satisfies Record<string, readonly string[]>;
 
 export const RUN_TYPES = ['scheduled', 'manual', 'backfill'] as const;
 export type RunType = (typeof RUN_TYPES)[number];

@@ -20,7 +20,7 @@ interface StartedRun {
 export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.runs.${dagId}`]);
   const dag = await tx.query<{ is_paused: boolean; max_active_runs: number }>(
-    `SELECT is_paused, (spec->>'maxActiveRuns')::int AS max_active_runs FROM dags WHERE dag_id = $1`,
+    `SELECT is_paused, max_active_runs FROM dags WHERE dag_id = $1`,
     [dagId],
   );
   const info = dag.rows[0];
@@ -95,8 +95,8 @@ export async function finalizeRunIfDone(tx: Queryable, dagId: string, runId: str
 export async function failTimedOutRuns(tx: Queryable): Promise<{ dagId: string; runId: string }[]> {
   const { rows } = await tx.query<{ dag_id: string; run_id: string }>(
     `SELECT r.dag_id, r.run_id FROM dag_runs r JOIN dag_versions v ON v.dag_id = r.dag_id AND v.version_hash = r.version_hash
-     WHERE r.state = 'running' AND v.spec->>'dagrunTimeoutMs' IS NOT NULL
-       AND r.start_date + ((v.spec->>'dagrunTimeoutMs')::bigint * interval '1 millisecond') < clock_timestamp()`,
+     WHERE r.state = 'running' AND v.dagrun_timeout_ms IS NOT NULL
+       AND r.start_date + (v.dagrun_timeout_ms * interval '1 millisecond') < clock_timestamp()`,
   );
   for (const r of rows) {
     await tx.query(

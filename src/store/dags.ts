@@ -42,24 +42,38 @@ const toDag = (r: DagRow): DagRecord => ({
 
 /**
  * Records a DAG as parsed from its file. A new structure is kept as a new version and makes the
- * scheduler recompute the next interval (the schedule may have changed).
+ * scheduler recompute the next interval (the schedule may have changed). The limits SQL decides
+ * with are written as columns beside the spec (maxActiveRuns, maxActiveTasks on the DAG; the run
+ * timeout on the version its runs are judged by), so no query reads the spec's JSON by key.
  */
 export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: string, fileloc: string): Promise<void> {
   await db.query(
     `WITH version AS (
-       INSERT INTO dag_versions (dag_id, version_hash, spec) VALUES ($1, $2, $3)
+       INSERT INTO dag_versions (dag_id, version_hash, spec, dagrun_timeout_ms) VALUES ($1, $2, $3, $8)
        ON CONFLICT DO NOTHING
      )
-     INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec) VALUES ($1, $4, $5, $2, $3)
+     INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec, max_active_runs, max_active_tasks)
+     VALUES ($1, $4, $5, $2, $3, $6, $7)
      ON CONFLICT (dag_id) DO UPDATE SET
        fileloc = EXCLUDED.fileloc,
        is_active = true,
        last_parsed_at = now(),
        spec = EXCLUDED.spec,
+       max_active_runs = EXCLUDED.max_active_runs,
+       max_active_tasks = EXCLUDED.max_active_tasks,
        version_hash = EXCLUDED.version_hash,
        next_dagrun_create_after = CASE WHEN dags.version_hash = EXCLUDED.version_hash AND dags.is_active
          THEN dags.next_dagrun_create_after ELSE NULL END`,
-    [spec.dagId, versionHash, JSON.stringify(spec), fileloc, spec.isPausedUponCreation],
+    [
+      spec.dagId,
+      versionHash,
+      JSON.stringify(spec),
+      fileloc,
+      spec.isPausedUponCreation,
+      spec.maxActiveRuns,
+      spec.maxActiveTasks,
+      spec.dagrunTimeoutMs,
+    ],
   );
 }
 

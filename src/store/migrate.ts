@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { withDedicatedClient, withSessionLock } from '../pg/locks.ts';
 import { pendingMigrations, readMigrationFiles, runMigrationFile, type LedgerEntry } from '../pg/migration-files.ts';
 import { ensureDatabase, createDb, type Db } from './db.ts';
+import { applyFunctionFiles, readFunctionFiles } from './functions/apply.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Any constant works; it only has to be the same for every process migrating this database.
@@ -15,9 +16,14 @@ export interface MigrationResult {
 /**
  * Brings the schema up to date. Idempotent; concurrent callers wait on one advisory lock.
  * Reading, checking and running the files is src/pg/migration-files.ts (the warehouse migrator's too); this keeps its own table.
+ * Then, in the same locked session, the SQL function files (src/store/functions) are applied
+ * again, every time: they replace their functions in place, so a database of any age ends up
+ * with the functions of this code. Returns the migrations applied.
  */
 export async function migrate(db: Db): Promise<string[]> {
+  // Read (and rendered) before locking: a bad file fails at once instead of after a wait.
   const migrations = await readMigrationFiles(MIGRATIONS_DIR);
+  const functions = await readFunctionFiles();
   return withDedicatedClient(db, (client) =>
     withSessionLock(client, MIGRATION_LOCK, async () => {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -35,6 +41,8 @@ export async function migrate(db: Db): Promise<string[]> {
         );
         done.push(migration.name);
       }
+      // After the migrations: a function may use a column the last one added.
+      await applyFunctionFiles(client, functions);
       return done;
     }),
   );

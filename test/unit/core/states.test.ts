@@ -6,8 +6,11 @@ import {
   RUN_TYPES,
   TASK_STATES,
   UNFINISHED_TASK_STATES,
+  SQL_STATE_LISTS,
   isFinished,
   makeRunId,
+  runOutcome,
+  sqlList,
 } from '../../../src/core/states.ts';
 
 describe('states', () => {
@@ -26,5 +29,24 @@ describe('states', () => {
   it('makes run ids <runType>__<logicalDate ISO>', () => {
     assert.equal(makeRunId('scheduled', new Date('2026-01-01T00:00:00Z')), 'scheduled__2026-01-01T00:00:00.000Z');
     assert.equal(makeRunId('manual', new Date(Date.UTC(2026, 4, 2, 3, 4, 5, 6))), 'manual__2026-05-02T03:04:05.006Z');
+  });
+
+  it('renders a state list as SQL literals, and refuses what is not a state name', () => {
+    assert.equal(sqlList(['queued', 'running']), "'queued', 'running'");
+    assert.equal(sqlList(SQL_STATE_LISTS.UNFINISHED_TASK_STATES), "'none', 'scheduled', 'queued', 'running', 'up_for_retry'");
+    assert.throws(() => sqlList(["x'); DROP TABLE dags; --"]), /is not a state name/);
+    assert.throws(() => sqlList([]), /at least one state/);
+  });
+
+  it('ends a run once every task is finished: success when every leaf succeeded or skipped', () => {
+    const leaf = (state: (typeof TASK_STATES)[number]) => ({ state, isLeaf: true });
+    const inner = (state: (typeof TASK_STATES)[number]) => ({ state, isLeaf: false });
+    assert.equal(runOutcome([inner('success'), leaf('running')]), null);
+    assert.equal(runOutcome([inner('failed'), leaf('none')]), null);
+    assert.equal(runOutcome([inner('failed'), leaf('success')]), 'success', 'an inner failure a leaf got past (all_done) is not the run\'s');
+    assert.equal(runOutcome([leaf('success'), leaf('skipped')]), 'success');
+    assert.equal(runOutcome([leaf('success'), leaf('upstream_failed')]), 'failed');
+    assert.equal(runOutcome([leaf('failed')]), 'failed');
+    assert.equal(runOutcome([]), 'success');
   });
 });

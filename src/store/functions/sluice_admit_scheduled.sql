@@ -1,0 +1,68 @@
+-- sluice_admit_scheduled(p_dag_id): admission in one round trip
+--
+-- Gives free slots (the DAG's max_active_tasks, each pool's slots) to the DAG's scheduled task
+-- instances in priority order, oldest run first, and queues them with a new try number. The fast
+-- path runs it after every try, so it must be cheap.
+--
+-- Input:   p_dag_id.
+-- Output:  the tries queued: (run_id, task_id, try_number, pool, priority_weight); the caller
+--          sends their messages after commit.
+-- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued'
+--          (the edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts).
+-- Locking: advisory locks (the DAG first, then its pools in name order) serialise concurrent
+--          deciders, and each count is read by a statement that starts after the lock is held,
+--          so two deciders never over-commit a limit.
+CREATE OR REPLACE FUNCTION sluice_admit_scheduled(p_dag_id text)
+RETURNS TABLE (run_id text, task_id text, try_number integer, pool text, priority_weight integer)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_room integer;
+  v_pool text;
+  v_pool_room jsonb := '{}';
+  v_candidate record;
+  v_left integer;
+  v_admitted_runs text[] := '{}';
+  v_admitted_tasks text[] := '{}';
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('sluice.dag.' || p_dag_id));
+  SELECT d.max_active_tasks - (
+           SELECT count(*) FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state IN ({{OCCUPYING_TASK_STATES}}))
+    INTO v_room FROM dags d WHERE d.dag_id = p_dag_id;
+  IF v_room IS NULL OR v_room <= 0 THEN
+    RETURN;
+  END IF;
+  FOR v_pool IN
+    SELECT DISTINCT ti.pool FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled' ORDER BY 1
+  LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('sluice.pool.' || v_pool));
+  END LOOP;
+  SELECT COALESCE(jsonb_object_agg(x.pool, x.room), '{}') INTO v_pool_room FROM (
+    SELECT p.pool, COALESCE(pl.slots, 128) - COALESCE(
+      (SELECT sum(o.pool_slots) FROM task_instances o WHERE o.pool = p.pool AND o.state IN ({{OCCUPYING_TASK_STATES}})), 0) AS room
+    FROM (SELECT DISTINCT ti.pool FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled') p
+    LEFT JOIN pools pl ON pl.pool = p.pool
+  ) x;
+  FOR v_candidate IN
+    SELECT ti.run_id, ti.task_id, ti.pool, ti.pool_slots
+    FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+    WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled' AND r.state = 'running'
+    ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
+    LIMIT v_room
+  LOOP
+    v_left := COALESCE((v_pool_room->>v_candidate.pool)::int, 0);
+    CONTINUE WHEN v_candidate.pool_slots > v_left;
+    v_pool_room := jsonb_set(v_pool_room, ARRAY[v_candidate.pool], to_jsonb(v_left - v_candidate.pool_slots));
+    v_admitted_runs := v_admitted_runs || v_candidate.run_id;
+    v_admitted_tasks := v_admitted_tasks || v_candidate.task_id;
+  END LOOP;
+  RETURN QUERY
+    UPDATE task_instances ti SET state = 'queued', try_number = ti.try_number + 1, queued_at = clock_timestamp(),
+      next_try_at = NULL
+    FROM unnest(v_admitted_runs, v_admitted_tasks) AS a(run_id, task_id)
+    WHERE ti.dag_id = p_dag_id AND ti.run_id = a.run_id AND ti.task_id = a.task_id AND ti.state = 'scheduled'
+    RETURNING ti.run_id, ti.task_id, ti.try_number, ti.pool, ti.priority_weight;
+END $$;
