@@ -1,5 +1,8 @@
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
+import type { Config } from '../config.ts';
+import { openServices } from '../engine/open-services.ts';
+import type { Logger } from '../log.ts';
 import { createApp, type ApiDeps } from './app.ts';
 import { refuseUnprotectedBind } from './exposure.ts';
 
@@ -55,5 +58,25 @@ export async function startWebserver(deps: ApiDeps, options: { host: string; por
         });
         server.closeIdleConnections();
       }),
+  };
+}
+
+/**
+ * The webserver with connections of its own, as `sluice webserver` and `standalone` run it:
+ * closing it stops the server first (in-flight requests still use the pool), then the connections.
+ */
+export async function openWebserver(config: Config, log: Logger, options: { host: string; port: number }): Promise<Webserver> {
+  const { services, redis, close } = openServices(config, log, { poolSize: 10 });
+  let server: Webserver;
+  try {
+    server = await startWebserver({ services, redis, config }, options);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    close: () => (closing ??= server.close().finally(close)),
   };
 }

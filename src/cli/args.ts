@@ -6,13 +6,47 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A flag a command takes: a switch, or a flag with a value that `value` names in the usage text. */
+export type Flag =
+  | { readonly type: 'boolean' }
+  | { readonly type: 'string'; readonly value: string; readonly required?: boolean; readonly multiple?: boolean };
+
+export type Flags = Readonly<Record<string, Flag>>;
+
+/** What the command receives for each flag it declared: absent switches are false. */
+export type FlagValues<F extends Flags> = {
+  -readonly [K in keyof F]: F[K] extends { type: 'boolean' }
+    ? boolean
+    : F[K] extends { multiple: true }
+      ? string[] | undefined
+      : F[K] extends { required: true }
+        ? string
+        : string | undefined;
+};
+
+/** One string per declared positional, in order. */
+export type Positionals<P extends readonly string[]> = { -readonly [K in keyof P]: string };
+
+export interface Parsed<F extends Flags, P extends readonly string[]> {
+  values: FlagValues<F>;
+  positionals: Positionals<P>;
+  json: boolean;
+}
 
 /** Strict flag parsing: an unknown flag or a missing value is a usage error naming it. */
-export function parse<O extends Options>(args: string[], options: O, positionals: string[], command: string) {
+export function parse<const F extends Flags, const P extends readonly string[]>(
+  args: string[],
+  flags: F,
+  positionals: P,
+  command: string,
+): Parsed<F, P> {
+  const options: NonNullable<ParseArgsConfig['options']> = { json: { type: 'boolean' } };
+  for (const [name, flag] of Object.entries(flags)) {
+    options[name] = flag.type === 'string' ? { type: 'string', multiple: flag.multiple === true } : { type: 'boolean' };
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -22,8 +56,23 @@ export function parse<O extends Options>(args: string[], options: O, positionals
   if (parsed.positionals.length > positionals.length) {
     throw new UsageError(`${command}: unexpected argument "${parsed.positionals[positionals.length]}"`);
   }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  return { values, positionals: parsed.positionals, json: values.json === true };
+  const required = Object.entries(flags).filter(([, flag]) => flag.type === 'string' && flag.required);
+  if (required.some(([name]) => parsed.values[name] === undefined)) {
+    const names = required.map(([name, flag]) => `--${name} ${flag.type === 'string' ? flag.value : ''}`.trim());
+    throw new UsageError(`${command}: ${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} required`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, flag] of Object.entries(flags)) values[name] = flag.type === 'boolean' ? parsed.values[name] === true : parsed.values[name];
+  // The checks above made the values what FlagValues says: parseArgs types them by `options`, which is built at run time.
+  return { values: values as FlagValues<F>, positionals: parsed.positionals as Positionals<P>, json: parsed.values.json === true };
+}
+
+/** A flag as the usage text shows it: `[--try N]`, `--from ISO`, `[--task ID]...`, `[--wait]`. */
+export function flagUsage(name: string, flag: Flag): string {
+  if (flag.type === 'boolean') return `[--${name}]`;
+  const shown = `--${name} ${flag.value}`;
+  if (flag.required) return shown;
+  return flag.multiple ? `[${shown}]...` : `[${shown}]`;
 }
 
 export function intFlag(value: string | undefined, flag: string, min: number, fallback: number): number {

@@ -1,31 +1,27 @@
 import { loadConfig, type Config } from '../config.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { createRedis } from '../queue/redis.ts';
-import { TaskQueues } from '../queue/task-queues.ts';
+import { openServices } from '../engine/open-services.ts';
 import type { Services } from '../engine/services.ts';
-import { createDb } from '../store/db.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { CliRuntime } from './runtime.ts';
 
 export interface CliContext {
   config: Config;
   log: Logger;
+  runtime: CliRuntime;
 }
 
-export function cliContext(): CliContext {
+export function cliContext(runtime: CliRuntime): CliContext {
   const config = loadConfig();
   // Command output goes to stdout; our own logs go to stderr so `--json` stays parseable.
-  return { config, log: createLogger(config.logLevel, 'sluice') };
+  return { config, log: createLogger(config.logLevel, 'sluice'), runtime };
 }
 
-/** Database and queue connections for one command; `close` releases them. */
+/** Database and queue connections for one command, closed when `work` is done. */
 export async function withServices<T>(ctx: CliContext, work: (services: Services) => Promise<T>): Promise<T> {
-  const db = createDb(ctx.config.databaseUrl, 4);
-  const redis = createRedis(ctx.config.redisUrl, 'producer');
-  const queues = new TaskQueues(redis, ctx.config.queuePrefix);
+  const { services, close } = openServices(ctx.config, ctx.log, { poolSize: 4 });
   try {
-    return await work({ db, queues, log: ctx.log });
+    return await work(services);
   } finally {
-    await queues.close().catch(() => undefined);
-    redis.disconnect();
-    await db.end();
+    await close();
   }
 }

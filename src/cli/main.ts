@@ -3,63 +3,34 @@ import { ConfigError } from '../config.ts';
 import { SluiceError } from '../errors.ts';
 import { redactSecrets } from '../core/redact.ts';
 import { UsageError } from './args.ts';
-import { cliContext, type CliContext } from './context.ts';
-import * as dags from './commands/dags.ts';
-import * as processes from './commands/processes.ts';
-import * as runs from './commands/runs.ts';
+import { helpText, type Command } from './command.ts';
+import { cliContext } from './context.ts';
+import { DAG_COMMANDS } from './commands/dags.ts';
+import { PROCESS_COMMANDS } from './commands/processes.ts';
+import { RUN_COMMANDS } from './commands/runs.ts';
+import { TASK_COMMANDS } from './commands/tasks.ts';
+import type { CliRuntime } from './runtime.ts';
 
-type Command = (ctx: CliContext, args: string[]) => Promise<number>;
+/** Every command, in the order the help text lists them. */
+export const COMMANDS: readonly Command[] = [...PROCESS_COMMANDS, ...DAG_COMMANDS, ...RUN_COMMANDS, ...TASK_COMMANDS];
 
-const COMMANDS: Record<string, Command> = {
-  'db migrate': processes.dbMigrate,
-  standalone: processes.standalone,
-  scheduler: processes.scheduler,
-  worker: processes.worker,
-  webserver: processes.webserver,
-  'dags list': dags.list,
-  'dags errors': dags.errors,
-  'dags show': dags.show,
-  'dags pause': dags.pause,
-  'dags unpause': dags.unpause,
-  'dags trigger': dags.trigger,
-  'dags backfill': dags.backfill,
-  'dags test': dags.test,
-  'runs list': runs.runsList,
-  'runs show': runs.runsShow,
-  'tasks clear': runs.tasksClear,
-  'tasks logs': runs.tasksLogs,
-  'tasks test': dags.testTask,
-};
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
-const USAGE = `usage: sluice <command> [options]   (--json for machine-readable output)
-
-  db migrate                      create / upgrade the metadata database
-  standalone [--port N] [--workers N] [--concurrency N]
-  scheduler | worker [--concurrency N] [--pools a,b] | webserver [--host H] [--port N]
-  dags list | errors | show <dag> | pause <dag> | unpause <dag>
-  dags trigger <dag> [--conf JSON] [--logical-date ISO] [--wait]
-  dags backfill <dag> --from ISO --to ISO [--reprocess none|failed|completed]
-                [--max-active-runs N] [--backwards] [--dry-run] [--wait]
-  dags test <dag> [--logical-date ISO] [--conf JSON]
-  runs list <dag> [--state S] [--limit N] | runs show <dag> <runId>
-  tasks clear <dag> <runId> [--task ID]... [--downstream] [--only-failed]
-  tasks logs <dag> <runId> <task> [--try N] | tasks test <dag> <task> [--logical-date ISO]
-`;
-
-export async function main(argv: string[]): Promise<number> {
+/** Runs `sluice <argv>` and returns its exit status; `runtime` is what workers/ lends the CLI. */
+export async function main(argv: string[], runtime: CliRuntime): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(helpText(COMMANDS));
     return argv.length === 0 ? 2 : 0;
   }
   const two = `${argv[0]} ${argv[1] ?? ''}`.trim();
-  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0]!, argv.slice(1)];
-  const command = COMMANDS[name];
+  const [name, rest] = BY_NAME.has(two) ? [two, argv.slice(2)] : [argv[0]!, argv.slice(1)];
+  const command = BY_NAME.get(name);
   if (!command) {
     process.stderr.write(`sluice: unknown command "${two}"; run "sluice --help" for the list\n`);
     return 2;
   }
   try {
-    return await command(cliContext(), rest);
+    return await command.execute(cliContext(runtime), rest);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof SluiceError) {
       process.stderr.write(`sluice ${name}: ${redactSecrets(error.message)}\n`);

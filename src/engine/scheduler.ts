@@ -4,16 +4,14 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DagFolder } from '../loader/dag-folder.ts';
 import { syncDagFolder } from '../loader/sync.ts';
-import { createRedis } from '../queue/redis.ts';
-import { TaskQueues } from '../queue/task-queues.ts';
-import { createDb, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 import { NotifyListener } from './notify-listener.ts';
+import { openServices } from './open-services.ts';
 import { createScheduledRuns } from './scheduled-runs.ts';
 import { WAKE_CHANNEL, type Services } from './services.ts';
 import {
@@ -33,8 +31,8 @@ export class Scheduler {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly db: Db;
   private readonly services: Services;
+  private readonly closeServices: () => Promise<void>;
   private readonly folder: DagFolder;
-  private readonly redis: Redis;
   private readonly listener: NotifyListener;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -48,9 +46,10 @@ export class Scheduler {
     private readonly config: Config,
     private readonly log: Logger,
   ) {
-    this.db = createDb(config.databaseUrl, 5);
-    this.redis = createRedis(config.redisUrl, 'producer');
-    this.services = { db: this.db, queues: new TaskQueues(this.redis, config.queuePrefix), log };
+    const opened = openServices(config, log, { poolSize: 5 });
+    this.services = opened.services;
+    this.db = opened.services.db;
+    this.closeServices = opened.close;
     this.folder = new DagFolder(config.dagsFolder);
     // New runs and cleared tasks NOTIFY us, so they start now rather than at the next loop.
     this.listener = new NotifyListener({
@@ -74,10 +73,8 @@ export class Scheduler {
     clearTimeout(this.timer);
     await this.loopDone;
     await this.listener.stop();
-    await this.services.queues.close();
-    this.redis.disconnect();
     await this.db.query('DELETE FROM scheduler_heartbeats WHERE scheduler_id = $1', [this.id]).catch(() => undefined);
-    await this.db.end();
+    await this.closeServices();
     this.log.info({ schedulerId: this.id }, 'scheduler stopped');
   }
 

@@ -9,11 +9,11 @@ import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { DagSpec } from '../../src/core/spec.ts';
 import { createLogger } from '../../src/log.ts';
-import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
-import { TaskQueues } from '../../src/queue/task-queues.ts';
+import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { openServices } from '../../src/engine/open-services.ts';
 import type { Services } from '../../src/engine/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
-import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
+import { dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
 import { taskSpec } from './specs.ts';
 
@@ -57,6 +57,7 @@ export class ApiFixture {
   readonly db: Db;
   readonly redis: Redis;
   readonly services: Services;
+  private readonly closeServices: () => Promise<void>;
   private readonly servers: Webserver[] = [];
 
   constructor() {
@@ -66,10 +67,11 @@ export class ApiFixture {
       SLUICE_QUEUE_PREFIX: `sluicetest-${this.id}`,
       SLUICE_LOG_LEVEL: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent',
     });
-    this.db = createDb(this.config.databaseUrl, 5);
-    this.redis = createRedis(this.config.redisUrl, 'producer');
-    const log = createLogger(this.config.logLevel, 'api-test');
-    this.services = { db: this.db, queues: new TaskQueues(this.redis, this.config.queuePrefix), log };
+    const opened = openServices(this.config, createLogger(this.config.logLevel, 'api-test'), { poolSize: 5 });
+    this.services = opened.services;
+    this.db = opened.services.db;
+    this.redis = opened.redis;
+    this.closeServices = opened.close;
   }
 
   async setUp(): Promise<this> {
@@ -93,10 +95,8 @@ export class ApiFixture {
 
   async tearDown(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.close()));
-    await this.services.queues.close().catch(() => undefined);
+    await this.closeServices();
     await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
-    this.redis.disconnect();
-    await this.db.end();
     await dropDatabase(this.config.databaseUrl);
   }
 }

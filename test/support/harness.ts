@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
-import { createRedis, deleteKeysWithPrefix } from '../../src/queue/redis.ts';
-import { TaskQueues } from '../../src/queue/task-queues.ts';
+import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { openServices } from '../../src/engine/open-services.ts';
 import { Scheduler } from '../../src/engine/scheduler.ts';
 import type { Services } from '../../src/engine/services.ts';
-import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
+import { dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
 import { getRun, type DagRunRecord } from '../../src/store/runs.ts';
 import { listTaskInstances, type TaskInstanceRecord } from '../../src/store/task-instances.ts';
@@ -36,6 +36,7 @@ export class Harness {
   readonly log: Logger;
   readonly redis: Redis;
   readonly services: Services;
+  private readonly closeServices: () => Promise<void>;
   private schedulers: Scheduler[] = [];
   private workers: SluiceWorker[] = [];
 
@@ -52,10 +53,12 @@ export class Harness {
       SLUICE_LOG_LEVEL: process.env.SLUICE_TEST_LOG_LEVEL ?? 'silent',
       ...options.env,
     });
-    this.db = createDb(this.config.databaseUrl, 5);
     this.log = createLogger(this.config.logLevel, 'test');
-    this.redis = createRedis(this.config.redisUrl, 'producer');
-    this.services = { db: this.db, queues: new TaskQueues(this.redis, this.config.queuePrefix), log: this.log };
+    const opened = openServices(this.config, this.log, { poolSize: 5 });
+    this.services = opened.services;
+    this.db = opened.services.db;
+    this.redis = opened.redis;
+    this.closeServices = opened.close;
     this.initialDags = options.dags ?? {};
   }
 
@@ -160,10 +163,8 @@ export class Harness {
   async tearDown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop(500)));
     await Promise.all(this.schedulers.map((s) => s.stop()));
-    await this.services.queues.close().catch(() => undefined);
+    await this.closeServices();
     await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
-    this.redis.disconnect();
-    await this.db.end();
     await dropDatabase(this.config.databaseUrl);
     await rm(this.dagsFolder, { recursive: true, force: true });
     if (process.env.SLUICE_TEST_HANDLES) {

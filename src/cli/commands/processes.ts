@@ -2,31 +2,33 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { refuseUnprotectedBind } from '../../api/exposure.ts';
-import { startWebserver } from '../../api/server.ts';
-import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
-import { createRedis } from '../../queue/redis.ts';
-import { TaskQueues } from '../../queue/task-queues.ts';
+import { openWebserver } from '../../api/server.ts';
 import { Scheduler } from '../../engine/scheduler.ts';
-import { createDb } from '../../store/db.ts';
+import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
-import { applyHeapGrowth } from '../../../workers/heap.ts';
-import { SluiceWorker } from '../../../workers/worker.ts';
-import { intFlag, parse } from '../args.ts';
-import type { CliContext } from '../context.ts';
+import { intFlag } from '../args.ts';
+import { command } from '../command.ts';
 import { printJson } from '../output.ts';
 
+// The `sluice` command itself, which standalone starts again for each worker process. A path,
+// not an import: bin/ starts the CLI, not the other way round.
 const BIN = fileURLToPath(new URL('../../../bin/sluice.mjs', import.meta.url));
 
-export async function dbMigrate(ctx: CliContext, args: string[]): Promise<number> {
-  const { json } = parse(args, {}, [], 'db migrate');
-  const result = await migrateDatabase(ctx.config.databaseUrl);
-  if (json) printJson(result);
-  else {
-    if (result.createdDatabase) console.log(`created database ${new URL(ctx.config.databaseUrl).pathname.slice(1)}`);
-    console.log(result.applied.length ? `applied ${result.applied.join(', ')}` : 'the metadata database is up to date');
-  }
-  return 0;
-}
+const dbMigrate = command({
+  name: 'db migrate',
+  summary: 'create the metadata database if missing and bring its schema up to date (safe to run concurrently)',
+  args: [],
+  flags: {},
+  async run(ctx, { json }) {
+    const result = await migrateDatabase(ctx.config.databaseUrl);
+    if (json) printJson(result);
+    else {
+      if (result.createdDatabase) console.log(`created database ${new URL(ctx.config.databaseUrl).pathname.slice(1)}`);
+      console.log(result.applied.length ? `applied ${result.applied.join(', ')}` : 'the metadata database is up to date');
+    }
+    return 0;
+  },
+});
 
 /**
  * Resolves on the first SIGTERM or SIGINT. Later ones are ignored rather than left to Node's
@@ -62,105 +64,107 @@ function watchParent(): { gone: Promise<'parent gone'>; stop(): void } {
   };
 }
 
-export async function scheduler(ctx: CliContext, args: string[]): Promise<number> {
-  parse(args, {}, [], 'scheduler');
-  surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
-  const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
-  await s.start();
-  await untilSignal();
-  await s.stop();
-  return 0;
-}
+const scheduler = command({
+  name: 'scheduler',
+  summary: 'the scheduler; several may run at once, safely',
+  args: [],
+  flags: {},
+  async run(ctx) {
+    surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
+    const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
+    await s.start();
+    await untilSignal();
+    await s.stop();
+    return 0;
+  },
+});
 
-export async function worker(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parse(args, { concurrency: { type: 'string' }, pools: { type: 'string' } }, [], 'worker');
-  applyHeapGrowth(ctx.config.workerHeapGrowthPercent);
-  const w = new SluiceWorker(
-    ctx.config,
-    {
-      concurrency: intFlag(values.concurrency as string | undefined, '--concurrency', 1, 16),
-      pools: ((values.pools as string | undefined) ?? '').split(',').map((p) => p.trim()).filter(Boolean),
-    },
-    ctx.log.child({ component: 'worker' }),
-  );
-  const parent = watchParent();
-  await w.start();
-  const why = await Promise.race([untilSignal(), parent.gone]);
-  parent.stop();
-  if (why === 'parent gone') ctx.log.warn({ component: 'worker' }, 'the standalone process that started this worker is gone; stopping as on SIGTERM');
-  await w.stop(ctx.config.workerShutdownGraceMs);
-  return 0;
-}
+const worker = command({
+  name: 'worker',
+  summary: 'a worker; run as many as you like, on as many machines as you like',
+  args: [],
+  flags: { concurrency: { type: 'string', value: 'N' }, pools: { type: 'string', value: 'a,b' } },
+  async run(ctx, { values }) {
+    const options = {
+      concurrency: intFlag(values.concurrency, '--concurrency', 1, 16),
+      pools: (values.pools ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+    };
+    ctx.runtime.applyHeapGrowth(ctx.config.workerHeapGrowthPercent);
+    const parent = watchParent();
+    const w = await ctx.runtime.startWorker(ctx.config, options, ctx.log.child({ component: 'worker' }));
+    const why = await Promise.race([untilSignal(), parent.gone]);
+    parent.stop();
+    if (why === 'parent gone') ctx.log.warn({ component: 'worker' }, 'the standalone process that started this worker is gone; stopping as on SIGTERM');
+    await w.stop(ctx.config.workerShutdownGraceMs);
+    return 0;
+  },
+});
 
-async function startApi(ctx: CliContext, host: string, port: number) {
-  const db = createDb(ctx.config.databaseUrl, 10);
-  const redis = createRedis(ctx.config.redisUrl, 'producer');
-  const services = { db, queues: new TaskQueues(redis, ctx.config.queuePrefix), log: ctx.log.child({ component: 'webserver' }) };
-  const server = await startWebserver({ services, redis, config: ctx.config }, { host, port });
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
-      await services.queues.close();
-      redis.disconnect();
-      await db.end();
-    },
-  };
-}
-
-export async function webserver(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' } }, [], 'webserver');
-  const host = (values.host as string | undefined) ?? ctx.config.host;
-  const port = intFlag(values.port as string | undefined, '--port', 0, ctx.config.port);
-  // Before any connection is opened: a refusal then leaves nothing running and exits 2 at once.
-  refuseUnprotectedBind(host, ctx.config);
-  const api = await startApi(ctx, host, port);
-  ctx.log.info({ url: api.url }, 'webserver listening');
-  console.error(`Sluice webserver: ${api.url}`);
-  await untilSignal();
-  await api.close();
-  return 0;
-}
+const webserver = command({
+  name: 'webserver',
+  summary: 'the UI and REST API',
+  args: [],
+  flags: { host: { type: 'string', value: 'H' }, port: { type: 'string', value: 'N' } },
+  async run(ctx, { values }) {
+    const host = values.host ?? ctx.config.host;
+    const port = intFlag(values.port, '--port', 0, ctx.config.port);
+    // Before any connection is opened: a refusal then leaves nothing running and exits 2 at once.
+    refuseUnprotectedBind(host, ctx.config);
+    const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
+    ctx.log.info({ url: api.url }, 'webserver listening');
+    console.error(`Sluice webserver: ${api.url}`);
+    await untilSignal();
+    await api.close();
+    return 0;
+  },
+});
 
 /** Migrate, then a scheduler and the webserver here and N worker processes beside them. */
-export async function standalone(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    { port: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' }, host: { type: 'string' } },
-    [],
-    'standalone',
-  );
-  const workers = intFlag(values.workers as string | undefined, '--workers', 1, 2);
-  const concurrency = intFlag(values.concurrency as string | undefined, '--concurrency', 1, 16);
-  const port = intFlag(values.port as string | undefined, '--port', 0, ctx.config.port);
-  const host = (values.host as string | undefined) ?? ctx.config.host;
-  // Before migrating (which creates the database), the scheduler and the workers.
-  refuseUnprotectedBind(host, ctx.config);
-  const migrated = await migrateDatabase(ctx.config.databaseUrl);
-  if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
-  // The scheduler here imports the DAG files; the workers are processes of their own.
-  surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
-  const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
-  await s.start();
-  const children = new Set<ChildProcess>();
-  let stopping = false;
-  const spawnWorker = (n: number) => {
-    const child = fork(BIN, ['worker', '--concurrency', String(concurrency)], { stdio: 'inherit' });
-    children.add(child);
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      if (stopping) return;
-      ctx.log.error({ worker: n, code, signal }, 'worker process exited; starting another');
-      setTimeout(() => spawnWorker(n), 1000);
-    });
-  };
-  for (let n = 1; n <= workers; n++) spawnWorker(n);
-  const api = await startApi(ctx, host, port);
-  console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
-  await untilSignal();
-  stopping = true;
-  const exited = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all([api.close(), s.stop(), ...exited]);
-  return 0;
-}
+const standalone = command({
+  name: 'standalone',
+  summary: 'migrate, then a scheduler, worker processes and the webserver together: the one command for local use',
+  args: [],
+  flags: {
+    port: { type: 'string', value: 'N' },
+    workers: { type: 'string', value: 'N' },
+    concurrency: { type: 'string', value: 'N' },
+    host: { type: 'string', value: 'H' },
+  },
+  async run(ctx, { values }) {
+    const workers = intFlag(values.workers, '--workers', 1, 2);
+    const concurrency = intFlag(values.concurrency, '--concurrency', 1, 16);
+    const port = intFlag(values.port, '--port', 0, ctx.config.port);
+    const host = values.host ?? ctx.config.host;
+    // Before migrating (which creates the database), the scheduler and the workers.
+    refuseUnprotectedBind(host, ctx.config);
+    const migrated = await migrateDatabase(ctx.config.databaseUrl);
+    if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
+    // The scheduler here imports the DAG files; the workers are processes of their own.
+    surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
+    const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
+    await s.start();
+    const children = new Set<ChildProcess>();
+    let stopping = false;
+    const spawnWorker = (n: number) => {
+      const child = fork(BIN, ['worker', '--concurrency', String(concurrency)], { stdio: 'inherit' });
+      children.add(child);
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        if (stopping) return;
+        ctx.log.error({ worker: n, code, signal }, 'worker process exited; starting another');
+        setTimeout(() => spawnWorker(n), 1000);
+      });
+    };
+    for (let n = 1; n <= workers; n++) spawnWorker(n);
+    const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
+    console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
+    await untilSignal();
+    stopping = true;
+    const exited = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all([api.close(), s.stop(), ...exited]);
+    return 0;
+  },
+});
+
+export const PROCESS_COMMANDS = [dbMigrate, standalone, scheduler, worker, webserver];

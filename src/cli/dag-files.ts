@@ -1,0 +1,36 @@
+/**
+ * What the commands that read the DAGs folder themselves share (`dags list`, `dags show`,
+ * `dags test`, `tasks test`): they work with no scheduler or database, straight from the files.
+ */
+import { CronSchedule, intervalFor, manualInterval } from '../core/schedule.ts';
+import { DagFolder } from '../loader/dag-folder.ts';
+import { formatLine } from '../log-format.ts';
+import { UsageError } from './args.ts';
+import type { CliContext } from './context.ts';
+
+export async function scanFolder(ctx: CliContext) {
+  return new DagFolder(ctx.config.dagsFolder).scan();
+}
+
+/** The DAG `dagId` as its file defines it now; a usage error listing the others if there is none. */
+export async function loadDag(ctx: CliContext, dagId: string) {
+  const scan = await scanFolder(ctx);
+  const found = scan.dags.get(dagId);
+  if (!found) {
+    const hint = scan.dags.size ? `DAGs in ${ctx.config.dagsFolder}: ${[...scan.dags.keys()].join(', ')}` : `no DAGs in ${ctx.config.dagsFolder}`;
+    throw new UsageError(`DAG "${dagId}" not found (${hint})`);
+  }
+  return found;
+}
+
+/** The data interval a test run at `logicalDate` covers: its cron interval, or none for a manual DAG. */
+export function runWindow(spec: { schedule: string | null; timezone: string }, logicalDate: Date) {
+  return spec.schedule ? intervalFor(new CronSchedule(spec.schedule, spec.timezone), logicalDate) : manualInterval(logicalDate);
+}
+
+/** Prints a test run's log lines as they come, each with its task and try; nothing with --json. */
+export function printTry(json: boolean) {
+  return (taskId: string, tryNumber: number, line: string) => {
+    if (!json) process.stdout.write(`[${taskId} #${tryNumber}] ${formatLine(line.trimEnd())}\n`);
+  };
+}
