@@ -41,6 +41,85 @@ export function isFinished(state: TaskState): state is FinishedTaskState {
 }
 
 /**
+ * ALLOWED_TRANSITIONS: every edge of the task-instance and the run state machines.
+ *
+ * Every statement that changes a state is a named transition in src/store (task-instances.ts,
+ * runs.ts, backfills.ts, and the SQL functions of src/store/functions); each declares the states
+ * it may leave and the states it may enter, and a test checks each declared edge is listed here.
+ *
+ * Task instance (a row of task_instances):
+ *   none            → scheduled, skipped, upstream_failed   its trigger rule decided (resolve)
+ *   scheduled       → queued                                 it got a slot and a new try number (admit)
+ *   queued          → running                                a worker claimed the try (claim)
+ *   running         → success, failed, skipped, up_for_retry the try ended (endTries)
+ *   running         → queued                                 a stopping worker handed the try back
+ *   up_for_retry    → scheduled                              its retry delay passed
+ *   scheduled       → failed                                 its pool can never fit it
+ *   unfinished      → skipped                                its run timed out, or its backfill was
+ *                                                            cancelled (only 'none' then)
+ *   any but X       → X (success or failed)                  marked by hand
+ *   any             → none                                   cleared (also 'none' itself: its
+ *                                                            retries are renewed)
+ * Run (a row of dag_runs; created 'queued'):
+ *   queued          → running                                room under maxActiveRuns (start)
+ *   running         → success, failed                        every task finished (finalize)
+ *   running         → failed                                 past its dagrunTimeout
+ *   queued          → failed                                 its backfill was cancelled
+ *   success, failed → queued                                 a task was cleared, or a backfill
+ *                                                            re-runs it (reprocess)
+ *   success, failed → running                                a task was marked by hand
+ *
+ * Inputs:  none; a constant.
+ * Outputs: `from → the states it may go to`, per machine.
+ * Guards:  a transition's SQL is `WHERE state IN (<its from states>)`, so a row in any other
+ *          state is left unchanged; one that ends a running try writes the try to task_tries.
+ */
+export const ALLOWED_TRANSITIONS = {
+  taskInstance: {
+    none: ['scheduled', 'skipped', 'upstream_failed', 'success', 'failed', 'none'],
+    scheduled: ['queued', 'failed', 'skipped', 'success', 'none'],
+    queued: ['running', 'skipped', 'success', 'failed', 'none'],
+    running: ['success', 'failed', 'skipped', 'up_for_retry', 'queued', 'none'],
+    up_for_retry: ['scheduled', 'skipped', 'success', 'failed', 'none'],
+    success: ['failed', 'none'],
+    failed: ['success', 'none'],
+    upstream_failed: ['success', 'failed', 'none'],
+    skipped: ['success', 'failed', 'none'],
+  },
+  run: {
+    queued: ['running', 'failed'],
+    running: ['success', 'failed'],
+    success: ['queued', 'running'],
+    failed: ['queued', 'running'],
+  },
+} as const satisfies {
+  taskInstance: Record<TaskState, readonly TaskState[]>;
+  run: Record<DagRunState, readonly DagRunState[]>;
+};
+
+export type StateMachine = keyof typeof ALLOWED_TRANSITIONS;
+
+/** Whether `from → to` is an edge of the machine. */
+export function isAllowedTransition(machine: StateMachine, from: string, to: string): boolean {
+  const edges = (ALLOWED_TRANSITIONS[machine] as Record<string, readonly string[]>)[from];
+  return edges !== undefined && edges.includes(to);
+}
+
+/**
+ * What a store transition declares: the states it may leave (its SQL guard) and may enter. The
+ * test of ALLOWED_TRANSITIONS checks every pair is an edge.
+ */
+export interface Transition<S extends string> {
+  from: readonly S[];
+  to: readonly S[];
+}
+
+/** The task states other than `state`: what a mark to `state` may leave. */
+export function taskStatesExcept(state: TaskState): TaskState[] {
+  return TASK_STATES.filter((s) => s !== state);
+}
+
+/**
  * The run-end rule: a run whose task instances are all finished succeeds when every leaf task
  * succeeded or was skipped, and fails otherwise; null while any task instance is unfinished.
  * The database applies the same rule in `sluice_finalize_run` (src/store/functions), which gets

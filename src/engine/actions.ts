@@ -5,8 +5,8 @@ import { makeRunId, type TaskState } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
-import { getRun, insertRun, type DagRunRecord } from '../store/runs.ts';
-import { resetTaskInstances } from '../store/task-instances.ts';
+import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord } from '../store/runs.ts';
+import { markByHand, resetTaskInstances } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
 import { dispatch, wakeSchedulers, type Services } from './services.ts';
@@ -81,12 +81,7 @@ export async function clearTaskInstances(
     );
     if (ids.length === 0) return { cleared: ids, tries: [] };
     await clearXcoms(tx, dagId, runId, ids);
-    const reopened = await tx.query(
-      `UPDATE dag_runs SET state = 'queued', end_date = NULL, queued_at = clock_timestamp()
-       WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
-      [dagId, runId],
-    );
-    const queued = reopened.rowCount ? [] : await afterTaskStateChange(tx, dagId, runId, ids);
+    const queued = (await requeueRun(tx, dagId, runId)) ? [] : await afterTaskStateChange(tx, dagId, runId, ids);
     return { cleared: ids, tries: queued };
   });
   await dispatch(services, tries);
@@ -95,8 +90,9 @@ export async function clearTaskInstances(
 }
 
 /**
- * Sets a task instance's state by hand (success or failed). A try still running is taken away;
- * downstream tasks are judged at once, and a finished run is re-evaluated.
+ * Sets a task instance's state by hand (success or failed). A try still running is taken away
+ * (and kept in its history); downstream tasks are judged at once, and a finished run is
+ * re-evaluated. Marking a task with the state it already has changes nothing.
  */
 export async function markTaskInstance(
   services: Services,
@@ -111,18 +107,10 @@ export async function markTaskInstance(
   const task = spec.tasks.find((t) => t.taskId === taskId);
   if (!task) throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"`);
   const tries = await withTransaction(services.db, async (tx) => {
-    await tx.query(
-      `UPDATE task_instances SET state = $4, end_date = clock_timestamp(), worker_id = NULL, heartbeat_at = NULL, next_try_at = NULL,
-         start_date = COALESCE(start_date, clock_timestamp()),
-         error = CASE WHEN $4 = 'failed' THEN 'marked failed by a user' ELSE NULL END
-       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
-      [dagId, runId, taskId, state],
-    );
-    await tx.query(
-      `UPDATE dag_runs SET state = 'running', end_date = NULL WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
-      [dagId, runId],
-    );
-    return afterTaskStateChange(tx, dagId, runId, task.downstream);
+    const downstream = await markByHand(tx, { dagId, runId, taskId }, state);
+    if (!downstream) return [];
+    await resumeRun(tx, dagId, runId);
+    return afterTaskStateChange(tx, dagId, runId, downstream);
   });
   await dispatch(services, tries);
 }

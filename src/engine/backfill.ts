@@ -6,10 +6,12 @@
 import { CronSchedule, intervalsInRange } from '../core/schedule.ts';
 import { makeRunId } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { backfillInProgress, cancelBackfill as cancelBackfillRuns, completeBackfill, insertBackfill } from '../store/backfills.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db, type Queryable } from '../store/db.ts';
-import { insertRun } from '../store/runs.ts';
+import { insertRun, joinBackfill } from '../store/runs.ts';
 import { resetTaskInstances } from '../store/task-instances.ts';
+import { clearXcoms } from '../store/xcom.ts';
 import type { DagSpec } from '../core/spec.ts';
 import { MAX_BACKFILL_INTERVALS, requireBackfillSize } from './backfill-size.ts';
 import { wakeSchedulers } from './services.ts';
@@ -141,22 +143,11 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
   }
   const record = await withTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.backfill.${request.dagId}`]);
-    const active = await tx.query<{ id: number }>(
-      'SELECT id FROM backfills WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled',
-      [request.dagId],
-    );
-    if (active.rows[0]) {
-      throw conflict(
-        `DAG "${request.dagId}" already has backfill ${active.rows[0].id} in progress; wait for it or cancel it first`,
-      );
+    const active = await backfillInProgress(tx, request.dagId);
+    if (active !== undefined) {
+      throw conflict(`DAG "${request.dagId}" already has backfill ${active} in progress; wait for it or cancel it first`);
     }
-    const { rows } = await tx.query<{ id: number; created_at: Date }>(
-      `INSERT INTO backfills (dag_id, from_date, to_date, reprocess_behavior, max_active_runs, run_backwards, dag_run_conf)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
-      [request.dagId, request.fromDate, request.toDate, request.reprocessBehavior, request.maxActiveRuns,
-        request.runBackwards, JSON.stringify(base.dagRunConf)],
-    );
-    const id = rows[0]!.id;
+    const { id, createdAt } = await insertBackfill(tx, base);
     const runIds: string[] = [];
     for (const interval of planned) {
       if (interval.plan === 'skip') continue;
@@ -165,13 +156,11 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
         : await reprocessRun(tx, id, dag.spec, interval.existingRunId!, base.dagRunConf);
       if (runId) runIds.push(runId);
     }
-    if (runIds.length === 0) {
-      await tx.query('UPDATE backfills SET completed_at = clock_timestamp() WHERE id = $1', [id]);
-    }
+    if (runIds.length === 0) await completeBackfill(tx, id);
     return {
       ...base,
       id,
-      createdAt: rows[0]!.created_at,
+      createdAt,
       dryRun: false,
       dagRunIds: runIds,
       // Every run it made or re-ran is queued as this transaction commits; no need to ask again.
@@ -217,15 +206,9 @@ async function reprocessRun(
   runId: string,
   conf: Record<string, unknown>,
 ): Promise<string | undefined> {
-  // The run takes the backfill's conf: a backfill means "these dates, run this way".
-  const { rowCount } = await tx.query(
-    `UPDATE dag_runs SET state = 'queued', backfill_id = $3, conf = $4, queued_at = clock_timestamp(), start_date = NULL, end_date = NULL
-     WHERE dag_id = $1 AND run_id = $2 AND state IN ('success', 'failed')`,
-    [spec.dagId, runId, backfillId, JSON.stringify(conf)],
-  );
-  if (!rowCount) return undefined;
+  if (!(await joinBackfill(tx, spec.dagId, runId, backfillId, conf))) return undefined;
   await resetTaskInstances(tx, spec.dagId, runId, spec.tasks);
-  await tx.query('DELETE FROM xcoms WHERE dag_id = $1 AND run_id = $2', [spec.dagId, runId]);
+  await clearXcoms(tx, spec.dagId, runId, spec.tasks.map((t) => t.taskId));
   return runId;
 }
 
@@ -299,15 +282,6 @@ export async function listBackfills(db: Queryable, dagId?: string): Promise<Back
 export async function cancelBackfill(db: Db, id: number): Promise<BackfillRecord> {
   const found = await getBackfill(db, id);
   if (!found) throw notFound(`backfill ${id} not found`);
-  await withTransaction(db, async (tx) => {
-    await tx.query('UPDATE backfills SET is_cancelled = true WHERE id = $1 AND completed_at IS NULL', [id]);
-    await tx.query(
-      `UPDATE task_instances ti SET state = 'skipped', end_date = clock_timestamp(), error = 'the backfill was cancelled'
-       FROM dag_runs r WHERE r.backfill_id = $1 AND r.state = 'queued' AND ti.dag_id = r.dag_id AND ti.run_id = r.run_id
-         AND ti.state = 'none'`,
-      [id],
-    );
-    await tx.query(`UPDATE dag_runs SET state = 'failed', end_date = clock_timestamp() WHERE backfill_id = $1 AND state = 'queued'`, [id]);
-  });
+  await withTransaction(db, (tx) => cancelBackfillRuns(tx, id));
   return (await getBackfill(db, id))!;
 }

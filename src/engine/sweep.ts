@@ -4,7 +4,9 @@
  * left behind, so no run can stay stuck.
  */
 import type { QueuedTry } from '../queue/jobs.ts';
+import { completeFinishedBackfills } from '../store/backfills.ts';
 import { withTransaction } from '../store/db.ts';
+import { failUnfittable, scheduleDueRetries } from '../store/task-instances.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
@@ -51,9 +53,7 @@ export async function sweepRunningRuns(services: Services): Promise<void> {
 
 /** Retries whose delay has passed become scheduled again, and every DAG's free slots are handed out. */
 export async function admitWaitingTasks(services: Services): Promise<void> {
-  await services.db.query(
-    `UPDATE task_instances SET state = 'scheduled' WHERE state = 'up_for_retry' AND next_try_at <= clock_timestamp()`,
-  );
+  await scheduleDueRetries(services.db);
   const { rows } = await services.db.query<{ dag_id: string }>(
     `SELECT DISTINCT dag_id FROM task_instances WHERE state = 'scheduled'`,
   );
@@ -131,11 +131,7 @@ export async function resendLostMessages(services: Services, olderThanMs: number
 
 /** A backfill is complete once none of its runs is queued or running. */
 export async function completeBackfills(services: Services): Promise<void> {
-  await services.db.query(
-    `UPDATE backfills b SET completed_at = clock_timestamp()
-     WHERE completed_at IS NULL AND NOT EXISTS (
-       SELECT 1 FROM dag_runs r WHERE r.backfill_id = b.id AND r.state IN ('queued', 'running'))`,
-  );
+  await completeFinishedBackfills(services.db);
 }
 
 /**
@@ -155,14 +151,8 @@ export async function failTasksThatCannotFit(services: Services): Promise<void> 
         `the task needs ${ti.pool_slots} slots of pool "${ti.pool}", which has only ${ti.slots}; ` +
         'lower its poolSlots or give the pool more slots';
       const tries = await withTransaction(services.db, async (tx) => {
-        const failed = await tx.query<{ downstream: string[] }>(
-          `UPDATE task_instances SET state = 'failed', start_date = clock_timestamp(), end_date = clock_timestamp(),
-             duration_ms = 0, error = $4
-           WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND state = 'scheduled' RETURNING downstream`,
-          [ti.dag_id, ti.run_id, ti.task_id, error],
-        );
-        const row = failed.rows[0];
-        return row ? afterTaskStateChange(tx, ti.dag_id, ti.run_id, row.downstream) : [];
+        const downstream = await failUnfittable(tx, { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, error);
+        return downstream ? afterTaskStateChange(tx, ti.dag_id, ti.run_id, downstream) : [];
       });
       services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, error);
       await dispatch(services, tries);

@@ -9,30 +9,21 @@
  *    slots) in priority order and become `queued` with a new try number; the caller sends their
  *    messages after commit. Admission is serialised per DAG and per pool with advisory locks, so
  *    concurrent deciders (workers on the fast path, schedulers) never over-commit a limit. It is
- *    one SQL function (migration 002) because it runs after every try.
+ *    one SQL function (src/store/functions/sluice_admit_scheduled.sql) because it runs after every try.
  *
- * Waiting rows are read without locking: in normal progress the counts only grow and every verdict
- * on them is final, and each state change is guarded by `state = 'none'`. A try's end updates its
- * downstream counts through the trigger, which row-locks them until commit, so of two upstream
- * tasks ending at once the second always sees the first.
+ * The state changes themselves are src/store/task-instances.ts's guarded transitions; this module
+ * decides. Waiting rows are read without locking: in normal progress the counts only grow and
+ * every verdict on them is final, and each state change is guarded by `state = 'none'`. A try's
+ * end updates its downstream counts through the trigger, which row-locks them until commit, so
+ * of two upstream tasks ending at once the second always sees the first.
  *
  * Workers call both as soon as a try ends (the fast path); the scheduler's sweep calls them for
  * every active run as a safety net.
  */
-import { evaluateTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
+import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from '../store/db.ts';
-
-interface WaitingRow {
-  task_id: string;
-  trigger_rule: TriggerRule;
-  downstream: string[];
-  upstream_total: number;
-  upstream_success: number;
-  upstream_failed: number;
-  upstream_upstream_failed: number;
-  upstream_skipped: number;
-}
+import { admitScheduled, failWaitingUpstream, listWaiting, scheduleWaiting, skipWaiting } from '../store/task-instances.ts';
 
 export interface ResolveResult {
   scheduled: string[];
@@ -51,39 +42,18 @@ export async function resolveWaitingTasks(
   let only = taskIds;
   for (;;) {
     if (only && only.length === 0) break;
-    const { rows } = await tx.query<WaitingRow>(
-      `SELECT task_id, trigger_rule, downstream, upstream_total, upstream_success, upstream_failed,
-         upstream_upstream_failed, upstream_skipped
-       FROM task_instances
-       WHERE dag_id = $1 AND run_id = $2 AND state = 'none' ${only ? 'AND task_id = ANY ($3::text[])' : ''}
-       ORDER BY task_id`,
-      only ? [dagId, runId, only] : [dagId, runId],
-    );
     const decided = { run: [] as string[], skip: [] as string[], upstream_failed: [] as string[] };
     const cascade: string[] = [];
-    for (const row of rows) {
-      const decision = evaluateTriggerRule(row.trigger_rule, {
-        total: row.upstream_total,
-        success: row.upstream_success,
-        failed: row.upstream_failed,
-        upstreamFailed: row.upstream_upstream_failed,
-        skipped: row.upstream_skipped,
-      });
+    for (const task of await listWaiting(tx, dagId, runId, only)) {
+      const decision = evaluateTriggerRule(task.triggerRule, task.upstream);
       if (decision === 'wait') continue;
-      decided[decision].push(row.task_id);
-      if (decision !== 'run') cascade.push(...row.downstream);
+      decided[decision].push(task.taskId);
+      if (decision !== 'run') cascade.push(...task.downstream);
     }
-    if (decided.run.length) {
-      await setWaitingState(tx, dagId, runId, decided.run, 'scheduled');
-      result.scheduled.push(...decided.run);
-    }
-    if (decided.skip.length) {
-      await setWaitingState(tx, dagId, runId, decided.skip, 'skipped');
-      result.skipped.push(...decided.skip);
-    }
+    if (decided.run.length) result.scheduled.push(...(await scheduleWaiting(tx, dagId, runId, decided.run)));
+    if (decided.skip.length) result.skipped.push(...(await skipWaiting(tx, dagId, runId, decided.skip)));
     if (decided.upstream_failed.length) {
-      await setWaitingState(tx, dagId, runId, decided.upstream_failed, 'upstream_failed');
-      result.upstreamFailed.push(...decided.upstream_failed);
+      result.upstreamFailed.push(...(await failWaitingUpstream(tx, dagId, runId, decided.upstream_failed)));
     }
     // A full pass already saw every waiting task; only a cascade can have changed a verdict.
     if (cascade.length === 0) break;
@@ -92,36 +62,10 @@ export async function resolveWaitingTasks(
   return result;
 }
 
-async function setWaitingState(
-  tx: Queryable,
-  dagId: string,
-  runId: string,
-  taskIds: string[],
-  state: 'scheduled' | 'skipped' | 'upstream_failed',
-): Promise<void> {
-  const ends = state === 'scheduled' ? '' : ', start_date = clock_timestamp(), end_date = clock_timestamp(), duration_ms = 0';
-  await tx.query(
-    `UPDATE task_instances SET state = $4 ${ends}
-     WHERE dag_id = $1 AND run_id = $2 AND task_id = ANY ($3::text[]) AND state = 'none'`,
-    [dagId, runId, taskIds, state],
-  );
-}
-
 /**
  * Gives free slots to this DAG's scheduled tasks; returns the tries to send once committed.
- * The decision is `sluice_admit_scheduled` (migration 002): one round trip on the fast path.
+ * The decision is `sluice_admit_scheduled` (src/store/functions): one round trip on the fast path.
  */
 export async function admitScheduledTasks(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
-  const { rows } = await tx.query<{ run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
-    'SELECT * FROM sluice_admit_scheduled($1)',
-    [dagId],
-  );
-  return rows.map((r) => ({
-    dagId,
-    runId: r.run_id,
-    taskId: r.task_id,
-    tryNumber: r.try_number,
-    pool: r.pool,
-    priorityWeight: r.priority_weight,
-  }));
+  return (await admitScheduled(tx, dagId)).map((t) => ({ dagId, ...t }));
 }

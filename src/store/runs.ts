@@ -1,6 +1,28 @@
-import type { DagRunState, RunType } from '../core/states.ts';
+/**
+ * DAG runs: creation, reads, and every transition of the run state machine (ALLOWED_TRANSITIONS
+ * in src/core/states.ts), each one guarded statement declared in RUN_TRANSITIONS.
+ */
+import { FINISHED_RUN_STATES, sqlList, type DagRunState, type RunType, type Transition } from '../core/states.ts';
 import type { DagSpec } from '../core/spec.ts';
 import type { Queryable } from './db.ts';
+import { skipForRunTimeout } from './task-instances.ts';
+
+/**
+ * Every transition this module (and the run-end function it calls) performs: the states each may
+ * leave, which is its SQL guard, and the states it may enter. Runs are created 'queued'.
+ */
+export const RUN_TRANSITIONS = {
+  startRuns: { from: ['queued'], to: ['running'] },
+  finalizeRun: { from: ['running'], to: ['success', 'failed'] },
+  timeoutRun: { from: ['running'], to: ['failed'] },
+  requeueRun: { from: FINISHED_RUN_STATES, to: ['queued'] },
+  resumeRun: { from: FINISHED_RUN_STATES, to: ['running'] },
+  joinBackfill: { from: FINISHED_RUN_STATES, to: ['queued'] },
+  failCancelledBackfillRuns: { from: ['queued'], to: ['failed'] },
+} as const satisfies Record<string, Transition<DagRunState>>;
+
+const T = RUN_TRANSITIONS;
+const guard = (t: Transition<DagRunState>, alias = 'r') => `${alias}.state IN (${sqlList(t.from)})`;
 
 export interface DagRunRecord {
   dagId: string;
@@ -202,12 +224,140 @@ export async function latestScheduledInterval(
   return rows[0] ?? null;
 }
 
-/** Moves a run to a final state unless it already has one; returns whether it moved. */
-export async function finishRun(db: Queryable, dagId: string, runId: string, state: 'success' | 'failed'): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE dag_runs SET state = $3, end_date = clock_timestamp()
-     WHERE dag_id = $1 AND run_id = $2 AND state IN ('queued', 'running')`,
-    [dagId, runId, state],
+/**
+ * queued → running for the queued runs of one DAG that have room; returns their ids. Runs outside
+ * backfills in progress share the DAG's maxActiveRuns (scheduled runs of a paused DAG wait; runs
+ * someone asked for start anyway); each backfill in progress has its own limit and order. (A run
+ * of a finished backfill that is cleared again counts as outside.) An advisory lock per DAG,
+ * held to commit, makes concurrent starters count each other's runs.
+ */
+export async function startRuns(tx: Queryable, dagId: string): Promise<string[]> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.runs.${dagId}`]);
+  const dag = await tx.query<{ is_paused: boolean; max_active_runs: number }>(
+    'SELECT is_paused, max_active_runs FROM dags WHERE dag_id = $1',
+    [dagId],
+  );
+  const info = dag.rows[0];
+  if (!info) return [];
+  const plain = await tx.query<{ run_id: string }>(
+    `WITH going AS (
+       SELECT id FROM backfills WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled
+     ), room AS (
+       SELECT $2::int - count(*) AS n FROM dag_runs
+       WHERE dag_id = $1 AND state = 'running' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
+     ), picked AS (
+       SELECT run_id FROM dag_runs
+       WHERE dag_id = $1 AND state = 'queued' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
+         AND ($3 = false OR run_type <> 'scheduled')
+       ORDER BY logical_date LIMIT GREATEST((SELECT n FROM room), 0)
+     )
+     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
+     FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id AND ${guard(T.startRuns)}
+     RETURNING r.run_id`,
+    [dagId, info.max_active_runs, info.is_paused],
+  );
+  const backfills = await tx.query<{ run_id: string }>(
+    `WITH b AS (
+       SELECT id, max_active_runs, run_backwards FROM backfills
+       WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled
+     ), picked AS (
+       SELECT q.run_id FROM b CROSS JOIN LATERAL (
+         SELECT run_id FROM dag_runs
+         WHERE dag_id = $1 AND backfill_id = b.id AND state = 'queued'
+         ORDER BY CASE WHEN b.run_backwards THEN -extract(epoch FROM logical_date) ELSE extract(epoch FROM logical_date) END
+         LIMIT GREATEST(b.max_active_runs - (
+           SELECT count(*) FROM dag_runs WHERE dag_id = $1 AND backfill_id = b.id AND state = 'running'), 0)
+       ) q
+     )
+     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
+     FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id AND ${guard(T.startRuns)}
+     RETURNING r.run_id`,
+    [dagId],
+  );
+  return [...plain.rows, ...backfills.rows].map((r) => r.run_id);
+}
+
+/**
+ * running → success or failed once every task instance is finished (the run-end rule,
+ * `sluice_finalize_run` in src/store/functions). Returns the new state, or null when the run goes on.
+ */
+export async function finalizeRun(tx: Queryable, dagId: string, runId: string): Promise<'success' | 'failed' | null> {
+  const { rows } = await tx.query<{ state: 'success' | 'failed' | null }>('SELECT sluice_finalize_run($1, $2) AS state', [dagId, runId]);
+  return rows[0]?.state ?? null;
+}
+
+/** The running runs that outlived the dagrunTimeout of the DAG version they were created with. */
+export async function runsPastTimeout(db: Queryable): Promise<{ dagId: string; runId: string }[]> {
+  const { rows } = await db.query<{ dag_id: string; run_id: string }>(
+    `SELECT r.dag_id, r.run_id FROM dag_runs r JOIN dag_versions v ON v.dag_id = r.dag_id AND v.version_hash = r.version_hash
+     WHERE r.state = 'running' AND v.dagrun_timeout_ms IS NOT NULL
+       AND r.start_date + (v.dagrun_timeout_ms * interval '1 millisecond') < clock_timestamp()`,
+  );
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id }));
+}
+
+/**
+ * running → failed for a run past its dagrunTimeout, and its unfinished task instances →
+ * skipped (as Airflow does; a running try ends and goes to history). Returns whether it moved.
+ */
+export async function timeoutRun(tx: Queryable, dagId: string, runId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = 'failed', end_date = clock_timestamp()
+     WHERE r.dag_id = $1 AND r.run_id = $2 AND ${guard(T.timeoutRun)}`,
+    [dagId, runId],
+  );
+  if (!rowCount) return false;
+  await skipForRunTimeout(tx, dagId, runId);
+  return true;
+}
+
+/** success/failed → queued: some of its tasks were cleared, so it runs again. Returns whether it moved. */
+export async function requeueRun(tx: Queryable, dagId: string, runId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = 'queued', end_date = NULL, queued_at = clock_timestamp()
+     WHERE r.dag_id = $1 AND r.run_id = $2 AND ${guard(T.requeueRun)}`,
+    [dagId, runId],
   );
   return rowCount === 1;
+}
+
+/**
+ * success/failed → running: a task was marked by hand, so what it decides downstream runs (and
+ * the run is judged again) without waiting for room. Returns whether it moved.
+ */
+export async function resumeRun(tx: Queryable, dagId: string, runId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = 'running', end_date = NULL WHERE r.dag_id = $1 AND r.run_id = $2 AND ${guard(T.resumeRun)}`,
+    [dagId, runId],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * success/failed → queued as a run of backfill `backfillId`, taking its conf (a backfill means
+ * "these dates, run this way"). Returns whether it moved; the caller clears its tasks.
+ */
+export async function joinBackfill(
+  tx: Queryable,
+  dagId: string,
+  runId: string,
+  backfillId: number,
+  conf: Record<string, unknown>,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = 'queued', backfill_id = $3, conf = $4, queued_at = clock_timestamp(), start_date = NULL, end_date = NULL
+     WHERE r.dag_id = $1 AND r.run_id = $2 AND ${guard(T.joinBackfill)}`,
+    [dagId, runId, backfillId, JSON.stringify(conf)],
+  );
+  return rowCount === 1;
+}
+
+/** queued → failed for the runs of a cancelled backfill that have not started. */
+export async function failCancelledBackfillRuns(tx: Queryable, backfillId: number): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = 'failed', end_date = clock_timestamp()
+     WHERE r.backfill_id = $1 AND ${guard(T.failCancelledBackfillRuns)}`,
+    [backfillId],
+  );
+  return rowCount ?? 0;
 }

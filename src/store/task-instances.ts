@@ -1,6 +1,44 @@
-import type { TaskState } from '../core/states.ts';
+/**
+ * Task instances: reads, and every transition of their state machine (ALLOWED_TRANSITIONS in
+ * src/core/states.ts). Each transition is one guarded statement, `WHERE state IN (<the states
+ * it may leave>)`, declared in TASK_INSTANCE_TRANSITIONS, so a row in any other state is left
+ * unchanged; a transition that ends a running try writes the try to task_tries in the same
+ * statement. The callers (src/engine, workers/) decide; this module only changes state.
+ */
+import {
+  TASK_STATES,
+  UNFINISHED_TASK_STATES,
+  sqlList,
+  taskStatesExcept,
+  type TaskState,
+  type Transition,
+} from '../core/states.ts';
 import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { Queryable } from './db.ts';
+
+/**
+ * Every transition this module (and the admission function it calls) performs: the states each
+ * may leave, which is its SQL guard, and the states it may enter.
+ */
+export const TASK_INSTANCE_TRANSITIONS = {
+  claimTries: { from: ['queued'], to: ['running'] },
+  endTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
+  handBackTry: { from: ['running'], to: ['queued'] },
+  scheduleWaiting: { from: ['none'], to: ['scheduled'] },
+  skipWaiting: { from: ['none'], to: ['skipped'] },
+  failWaitingUpstream: { from: ['none'], to: ['upstream_failed'] },
+  admitScheduled: { from: ['scheduled'], to: ['queued'] },
+  scheduleDueRetries: { from: ['up_for_retry'], to: ['scheduled'] },
+  failUnfittable: { from: ['scheduled'], to: ['failed'] },
+  skipForRunTimeout: { from: UNFINISHED_TASK_STATES, to: ['skipped'] },
+  skipForCancelledBackfill: { from: ['none'], to: ['skipped'] },
+  markSuccess: { from: taskStatesExcept('success'), to: ['success'] },
+  markFailed: { from: taskStatesExcept('failed'), to: ['failed'] },
+  resetTaskInstances: { from: TASK_STATES, to: ['none'] },
+} as const satisfies Record<string, Transition<TaskState>>;
+
+const T = TASK_INSTANCE_TRANSITIONS;
+const guard = (t: Transition<TaskState>, alias = 'ti') => `${alias}.state IN (${sqlList(t.from)})`;
 
 export interface TaskInstanceRecord {
   dagId: string;
@@ -162,7 +200,7 @@ export async function claimTries(
        heartbeat_at = clock_timestamp(), hostname = $6, worker_id = $5, error = NULL
      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(dag_id, run_id, task_id, try_number), dag_runs r
      WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ti.try_number = k.try_number
-       AND ti.state = 'queued' AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+       AND ${guard(T.claimTries)} AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
      RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.try_number AS k,
        ti.max_tries, ti.start_date, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.version_hash`,
     [keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber), workerId, hostname],
@@ -205,7 +243,7 @@ export async function endTries(
          duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
        FROM input i
        WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
-         AND ti.try_number = i.try_number AND ti.state = 'running'
+         AND ti.try_number = i.try_number AND ${guard(T.endTries)}
        RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
          ti.hostname, ti.error, CASE WHEN i.state = 'up_for_retry' THEN 'failed' ELSE i.state END AS history_state
      ), history AS (
@@ -274,9 +312,9 @@ export async function handBackTry(
   key: TryKey,
 ): Promise<(TryKey & { pool: string; priorityWeight: number }) | undefined> {
   const { rows } = await db.query<{ pool: string; priority_weight: number }>(
-    `UPDATE task_instances SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
+    `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
-     WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND state = 'running'
+     WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND ${guard(T.handBackTry)}
      RETURNING pool, priority_weight`,
     [key.dagId, key.runId, key.taskId, key.tryNumber],
   );
@@ -285,8 +323,11 @@ export async function handBackTry(
 }
 
 /**
- * Resets task instances to `none` so they run again: the try number goes on counting and each
- * gets its retries anew (Airflow's clear). `onlyStates` limits it to instances in those states.
+ * Resets task instances to `none` so they run again (Airflow's clear): the try number goes on
+ * counting and each gets its retries anew. `onlyStates` limits it to instances in those states.
+ * A try still running is ended: it goes to history as failed ("cleared while running"), so its
+ * log stays reachable, and its worker's outcome, arriving later, is dropped (endTries' guard).
+ * Returns the task ids reset.
  */
 export async function resetTaskInstances(
   db: Queryable,
@@ -296,14 +337,244 @@ export async function resetTaskInstances(
   onlyStates: TaskState[] | null = null,
 ): Promise<string[]> {
   const { rows } = await db.query<{ task_id: string }>(
-    `UPDATE task_instances ti SET state = 'none', max_tries = ti.try_number + t.retries + 1,
+    `WITH target AS (
+       SELECT ${LOCKED_COLUMNS}, t.retries FROM task_instances ti
+       JOIN unnest($3::text[], $4::int[]) AS t(task_id, retries) ON t.task_id = ti.task_id
+       WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ${guard(T.resetTaskInstances)}
+         AND ($5::text[] IS NULL OR ti.state = ANY ($5::text[]))
+       ORDER BY ti.task_id FOR UPDATE OF ti
+     ), history AS (
+       ${insertHistory('target', `'failed'`, `'the try was cleared while running'`)}
+     )
+     UPDATE task_instances ti SET state = 'none', max_tries = ti.try_number + target.retries + 1,
        start_date = NULL, end_date = NULL, duration_ms = NULL, next_try_at = NULL, error = NULL,
        hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL
-     FROM unnest($3::text[], $4::int[]) AS t(task_id, retries)
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = t.task_id
-       AND ($5::text[] IS NULL OR ti.state = ANY ($5::text[]))
+     FROM target
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = target.task_id
      RETURNING ti.task_id`,
     [dagId, runId, tasks.map((t) => t.taskId), tasks.map((t) => t.retries), onlyStates],
   );
   return rows.map((r) => r.task_id);
+}
+
+/**
+ * What a transition that may end a running try reads of each row it locks (FOR UPDATE, so these
+ * are the values its update changes: a try claimed meanwhile is seen running) and the moment it
+ * acts, `at`: one value per row, so the task instance and its try's history agree on the end.
+ */
+const LOCKED_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.state AS from_state, ti.try_number, ti.start_date, ti.hostname,
+  clock_timestamp() AS at`;
+
+/**
+ * `INSERT INTO task_tries` of the tries that were running among `source`'s rows (LOCKED_COLUMNS):
+ * the try's start, its end, how long it ran, where, with `state` and `error` (SQL expressions).
+ */
+function insertHistory(source: string, state: string, error: string): string {
+  return `INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
+       SELECT dag_id, run_id, task_id, try_number, ${state}, start_date, at,
+         (extract(epoch FROM at - start_date) * 1000)::int, hostname, ${error}
+       FROM ${source} WHERE from_state = 'running'
+       ON CONFLICT DO NOTHING`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finishing a task instance without a try of its own ending (a trigger rule's skip, an unfittable
+// pool, a run timeout, a cancelled backfill, a mark by hand): all of them set the same columns.
+
+/**
+ * The SET list of every finish without a try of its own ending. A try that was running when it
+ * happened (a run timeout, a mark) keeps its start and host, and its end and duration are the
+ * try's; any other task instance starts and ends at `at`, in no time. Nothing is due or
+ * heart-beating afterwards. `to`, `error` and `at` are SQL expressions.
+ */
+function finishSet(to: string, error: string, at: string): string {
+  return `state = ${to},
+       start_date = CASE WHEN ti.state = 'running' THEN ti.start_date ELSE ${at} END,
+       end_date = ${at},
+       duration_ms = CASE WHEN ti.state = 'running' THEN (extract(epoch FROM ${at} - ti.start_date) * 1000)::int ELSE 0 END,
+       hostname = CASE WHEN ti.state = 'running' THEN ti.hostname END,
+       next_try_at = NULL, worker_id = NULL, heartbeat_at = NULL, error = ${error}`;
+}
+
+interface FinishTarget {
+  /** Conditions on `ti` (task_instances) choosing the rows, beside the transition's guard. */
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * Finishes the rows of `target` that are in one of the transition's `from` states with the state
+ * `to` and `error` (SQL expressions), all through finishSet. When the transition may leave
+ * 'running', the rows are locked first (LOCKED_COLUMNS) and each running try goes to task_tries
+ * with `to` as its state, in the same statement. Returns the finished rows' keys and downstream.
+ */
+async function finish(
+  db: Queryable,
+  transition: Transition<TaskState>,
+  target: FinishTarget,
+  to: string,
+  error: string,
+): Promise<{ dagId: string; runId: string; taskId: string; downstream: string[] }[]> {
+  type Row = { dag_id: string; run_id: string; task_id: string; downstream: string[] };
+  const endsTries = transition.from.includes('running');
+  const sql = endsTries
+    ? `WITH target AS (
+         SELECT ${LOCKED_COLUMNS} FROM task_instances ti
+         WHERE (${target.where}) AND ${guard(transition)}
+         ORDER BY ti.dag_id, ti.run_id, ti.task_id FOR UPDATE OF ti
+       ), history AS (
+         ${insertHistory('target', to, error)}
+       )
+       UPDATE task_instances ti SET ${finishSet(to, error, 'target.at')}
+       FROM target WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id
+       RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.downstream`
+    : `UPDATE task_instances ti SET ${finishSet(to, error, 'n.at')}
+       FROM (SELECT clock_timestamp() AS at) n
+       WHERE (${target.where}) AND ${guard(transition)}
+       RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.downstream`;
+  const { rows } = await db.query<Row>(sql, target.params);
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, downstream: r.downstream }));
+}
+
+/** none → skipped: their trigger rules decided they do not run. */
+export async function skipWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
+  const rows = await finish(db, T.skipWaiting, runTasks(dagId, runId, taskIds), `'skipped'`, 'NULL');
+  return rows.map((r) => r.taskId);
+}
+
+/** none → upstream_failed: an upstream failure decided their trigger rules. */
+export async function failWaitingUpstream(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
+  const rows = await finish(db, T.failWaitingUpstream, runTasks(dagId, runId, taskIds), `'upstream_failed'`, 'NULL');
+  return rows.map((r) => r.taskId);
+}
+
+/** none → scheduled: their trigger rules say they may run; admission gives them slots. */
+export async function scheduleWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ task_id: string }>(
+    `UPDATE task_instances ti SET state = 'scheduled'
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = ANY ($3::text[]) AND ${guard(T.scheduleWaiting)}
+     RETURNING ti.task_id`,
+    [dagId, runId, taskIds],
+  );
+  return rows.map((r) => r.task_id);
+}
+
+const runTasks = (dagId: string, runId: string, taskIds: string[]): FinishTarget => ({
+  where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = ANY ($3::text[])',
+  params: [dagId, runId, taskIds],
+});
+
+/**
+ * scheduled → failed for one task that needs more slots than its pool has, with `error` saying
+ * so. Returns its downstream tasks, or undefined if it was no longer scheduled.
+ */
+export async function failUnfittable(db: Queryable, key: TaskKey, error: string): Promise<string[] | undefined> {
+  const target = { where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3', params: [key.dagId, key.runId, key.taskId, error] };
+  return (await finish(db, T.failUnfittable, target, `'failed'`, '$4'))[0]?.downstream;
+}
+
+/** Every unfinished task instance of a run that outlived its dagrunTimeout → skipped; a running try ends. */
+export async function skipForRunTimeout(db: Queryable, dagId: string, runId: string): Promise<string[]> {
+  const target = { where: 'ti.dag_id = $1 AND ti.run_id = $2', params: [dagId, runId, 'the run exceeded its dagrunTimeout'] };
+  return (await finish(db, T.skipForRunTimeout, target, `'skipped'`, '$3')).map((r) => r.taskId);
+}
+
+/** The waiting task instances of a cancelled backfill's runs that have not started → skipped. */
+export async function skipForCancelledBackfill(db: Queryable, backfillId: number): Promise<number> {
+  const target = {
+    where: `EXISTS (SELECT 1 FROM dag_runs r WHERE r.backfill_id = $1 AND r.state = 'queued'
+              AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id)`,
+    params: [backfillId, 'the backfill was cancelled'],
+  };
+  return (await finish(db, T.skipForCancelledBackfill, target, `'skipped'`, '$2')).length;
+}
+
+export interface TaskKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+}
+
+/**
+ * Sets a task instance's state by hand, from any other state. A try still running ends with it
+ * (in task_tries as `state`); its worker's outcome, arriving later, is dropped. Returns the
+ * task's downstream tasks, or undefined when it already was in `state` (nothing changed).
+ */
+export async function markByHand(db: Queryable, key: TaskKey, state: 'success' | 'failed'): Promise<string[] | undefined> {
+  const transition = state === 'success' ? T.markSuccess : T.markFailed;
+  const target = {
+    where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3',
+    params: [key.dagId, key.runId, key.taskId, state, state === 'failed' ? 'marked failed by a user' : null],
+  };
+  return (await finish(db, transition, target, '$4::text', '$5::text'))[0]?.downstream;
+}
+
+/** up_for_retry → scheduled for every retry whose delay has passed. */
+export async function scheduleDueRetries(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE task_instances ti SET state = 'scheduled' WHERE ${guard(T.scheduleDueRetries)} AND ti.next_try_at <= clock_timestamp()`,
+  );
+  return rowCount ?? 0;
+}
+
+export interface AdmittedTry {
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  pool: string;
+  priorityWeight: number;
+}
+
+/**
+ * scheduled → queued with a new try number, for as many of the DAG's scheduled task instances as
+ * its maxActiveTasks and their pools' slots have room for: `sluice_admit_scheduled`
+ * (src/store/functions), one round trip because the fast path runs it after every try.
+ */
+export async function admitScheduled(db: Queryable, dagId: string): Promise<AdmittedTry[]> {
+  const { rows } = await db.query<{ run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
+    'SELECT * FROM sluice_admit_scheduled($1)',
+    [dagId],
+  );
+  return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number, pool: r.pool, priorityWeight: r.priority_weight }));
+}
+
+/** What the trigger rule of a waiting task is judged on: its upstream counts, kept by the ti_upstream_counts trigger. */
+export interface WaitingTask {
+  taskId: string;
+  triggerRule: TriggerRule;
+  downstream: string[];
+  upstream: { total: number; success: number; failed: number; upstreamFailed: number; skipped: number };
+}
+
+/** The waiting (`none`) task instances of a run, all or only `taskIds`, read without locking. */
+export async function listWaiting(db: Queryable, dagId: string, runId: string, taskIds?: string[]): Promise<WaitingTask[]> {
+  const { rows } = await db.query<{
+    task_id: string;
+    trigger_rule: TriggerRule;
+    downstream: string[];
+    upstream_total: number;
+    upstream_success: number;
+    upstream_failed: number;
+    upstream_upstream_failed: number;
+    upstream_skipped: number;
+  }>(
+    `SELECT task_id, trigger_rule, downstream, upstream_total, upstream_success, upstream_failed,
+       upstream_upstream_failed, upstream_skipped
+     FROM task_instances
+     WHERE dag_id = $1 AND run_id = $2 AND state = 'none' ${taskIds ? 'AND task_id = ANY ($3::text[])' : ''}
+     ORDER BY task_id`,
+    taskIds ? [dagId, runId, taskIds] : [dagId, runId],
+  );
+  return rows.map((r) => ({
+    taskId: r.task_id,
+    triggerRule: r.trigger_rule,
+    downstream: r.downstream,
+    upstream: {
+      total: r.upstream_total,
+      success: r.upstream_success,
+      failed: r.upstream_failed,
+      upstreamFailed: r.upstream_upstream_failed,
+      skipped: r.upstream_skipped,
+    },
+  }));
 }

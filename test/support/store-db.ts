@@ -3,8 +3,12 @@
  * tests of one src/store module need. `close()` drops it.
  */
 import { randomBytes } from 'node:crypto';
-import { createDb, dropDatabase, ensureDatabase, type Db } from '../../src/store/db.ts';
+import type { DagSpec } from '../../src/core/spec.ts';
+import type { TaskState } from '../../src/core/states.ts';
+import { upsertDag } from '../../src/store/dags.ts';
+import { createDb, dropDatabase, ensureDatabase, withTransaction, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { insertRun } from '../../src/store/runs.ts';
 
 export interface StoreDb {
   url: string;
@@ -26,4 +30,63 @@ export async function openStoreDb(label: string, options: { migrated?: boolean }
       await dropDatabase(url);
     },
   };
+}
+
+/** The DAG (and its version 'v1') and one running run of it with its task instances, as the scheduler would make them. */
+export async function seedRunningRun(db: Db, spec: DagSpec, runId = 'manual__1'): Promise<{ dagId: string; runId: string }> {
+  await upsertDag(db, spec, 'v1', `${spec.dagId}.ts`);
+  const logicalDate = new Date('2026-01-01T00:00:00Z');
+  await withTransaction(db, (tx) =>
+    insertRun(
+      tx,
+      { dagId: spec.dagId, runId, runType: 'manual', logicalDate, dataIntervalStart: logicalDate, dataIntervalEnd: logicalDate, conf: {} },
+      spec,
+      'v1',
+    ),
+  );
+  await db.query(`UPDATE dag_runs SET state = 'running', start_date = clock_timestamp() WHERE dag_id = $1 AND run_id = $2`, [spec.dagId, runId]);
+  return { dagId: spec.dagId, runId };
+}
+
+/**
+ * Puts a task instance in a state as a test's starting point, bypassing the store's guarded
+ * transitions; 'running' gets a try the way a claim makes one (started 2 s ago, heart-beating).
+ */
+export async function putTaskInState(
+  db: Db,
+  key: { dagId: string; runId: string; taskId: string },
+  state: TaskState,
+  tryNumber = state === 'none' || state === 'scheduled' ? 0 : 1,
+): Promise<void> {
+  const running = state === 'running';
+  await db.query(
+    `UPDATE task_instances SET state = $4, try_number = $5,
+       start_date = CASE WHEN $6 THEN clock_timestamp() - interval '2 seconds' END,
+       heartbeat_at = CASE WHEN $6 THEN clock_timestamp() END,
+       worker_id = CASE WHEN $6 THEN 'worker-1' END, hostname = CASE WHEN $6 THEN 'host-1' END,
+       queued_at = CASE WHEN $4 IN ('queued', 'running') THEN clock_timestamp() END,
+       next_try_at = CASE WHEN $4 = 'up_for_retry' THEN clock_timestamp() + interval '1 hour' END
+     WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
+    [key.dagId, key.runId, key.taskId, state, tryNumber, running],
+  );
+}
+
+/** Every column of a task instance, as stored. */
+export async function taskRow(db: Db, key: { dagId: string; runId: string; taskId: string }): Promise<Record<string, unknown>> {
+  const { rows } = await db.query('SELECT * FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3', [
+    key.dagId,
+    key.runId,
+    key.taskId,
+  ]);
+  if (!rows[0]) throw new Error(`no task instance ${key.dagId}/${key.runId}/${key.taskId}`);
+  return rows[0];
+}
+
+/** The finished tries of a task instance, from history. */
+export async function triesOf(db: Db, key: { dagId: string; runId: string; taskId: string }): Promise<Record<string, unknown>[]> {
+  const { rows } = await db.query(
+    'SELECT * FROM task_tries WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 ORDER BY try_number',
+    [key.dagId, key.runId, key.taskId],
+  );
+  return rows;
 }

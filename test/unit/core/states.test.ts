@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ALLOWED_TRANSITIONS,
   DAG_RUN_STATES,
   FINISHED_TASK_STATES,
   RUN_TYPES,
   TASK_STATES,
   UNFINISHED_TASK_STATES,
   SQL_STATE_LISTS,
+  isAllowedTransition,
   isFinished,
   makeRunId,
   runOutcome,
@@ -48,5 +50,25 @@ describe('states', () => {
     assert.equal(runOutcome([leaf('success'), leaf('upstream_failed')]), 'failed');
     assert.equal(runOutcome([leaf('failed')]), 'failed');
     assert.equal(runOutcome([]), 'success');
+  });
+
+  it('lists the edges of both state machines between known states, and refuses any other', () => {
+    assert.deepEqual(Object.keys(ALLOWED_TRANSITIONS.taskInstance).sort(), [...TASK_STATES].sort());
+    assert.deepEqual(Object.keys(ALLOWED_TRANSITIONS.run).sort(), [...DAG_RUN_STATES].sort());
+    for (const tos of Object.values(ALLOWED_TRANSITIONS.taskInstance)) for (const to of tos) assert.ok((TASK_STATES as readonly string[]).includes(to), to);
+    for (const tos of Object.values(ALLOWED_TRANSITIONS.run)) for (const to of tos) assert.ok((DAG_RUN_STATES as readonly string[]).includes(to), to);
+    assert.ok(isAllowedTransition('taskInstance', 'queued', 'running'));
+    assert.ok(!isAllowedTransition('taskInstance', 'success', 'running'), 'a finished task runs again only through a clear');
+    assert.ok(!isAllowedTransition('taskInstance', 'none', 'queued'), 'admission takes only scheduled tasks');
+    assert.ok(!isAllowedTransition('run', 'success', 'failed'));
+    assert.ok(!isAllowedTransition('run', 'queued', 'success'));
+    assert.ok(!isAllowedTransition('run', 'nonsense', 'queued'));
+  });
+
+  it('lets a finished task instance change only by a mark (success, failed) or a clear (none)', () => {
+    for (const s of FINISHED_TASK_STATES) {
+      const expected = ['failed', 'none', 'success'].filter((to) => to !== s);
+      assert.deepEqual([...ALLOWED_TRANSITIONS.taskInstance[s]].sort(), expected, s);
+    }
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * The run state machine as the store performs it: every transition, driven on a real database
+ * from every run state, moves only along its declared edges (each one in ALLOWED_TRANSITIONS)
+ * and leaves a run in a state it may not leave exactly as it was.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ALLOWED_TRANSITIONS, DAG_RUN_STATES, isAllowedTransition, type DagRunState } from '../../../src/core/states.ts';
+import type { Db } from '../../../src/store/db.ts';
+import {
+  RUN_TRANSITIONS,
+  failCancelledBackfillRuns,
+  finalizeRun,
+  joinBackfill,
+  requeueRun,
+  resumeRun,
+  startRuns,
+  timeoutRun,
+} from '../../../src/store/runs.ts';
+import { dagSpec } from '../../support/specs.ts';
+import { openStoreDb, seedRunningRun, type StoreDb } from '../../support/store-db.ts';
+
+type Name = keyof typeof RUN_TRANSITIONS;
+type RunKey = { dagId: string; runId: string };
+
+async function newBackfill(db: Db, dagId: string): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO backfills (dag_id, from_date, to_date, reprocess_behavior, max_active_runs) VALUES ($1, now(), now(), 'none', 1) RETURNING id`,
+    [dagId],
+  );
+  return rows[0]!.id;
+}
+
+const DRIVERS: Record<Name, { prepare?: (db: Db, run: RunKey) => Promise<void>; run: (db: Db, run: RunKey) => Promise<unknown> }> = {
+  startRuns: { run: (db, r) => startRuns(db, r.dagId) },
+  finalizeRun: {
+    prepare: async (db, r) => {
+      await db.query(`UPDATE task_instances SET state = 'success' WHERE dag_id = $1`, [r.dagId]);
+    },
+    run: (db, r) => finalizeRun(db, r.dagId, r.runId),
+  },
+  timeoutRun: { run: (db, r) => timeoutRun(db, r.dagId, r.runId) },
+  requeueRun: { run: (db, r) => requeueRun(db, r.dagId, r.runId) },
+  resumeRun: { run: (db, r) => resumeRun(db, r.dagId, r.runId) },
+  joinBackfill: { run: async (db, r) => joinBackfill(db, r.dagId, r.runId, await newBackfill(db, r.dagId), { from: 'backfill' }) },
+  failCancelledBackfillRuns: {
+    prepare: async (db, r) => {
+      await db.query('UPDATE dag_runs SET backfill_id = $2 WHERE dag_id = $1', [r.dagId, await newBackfill(db, r.dagId)]);
+    },
+    run: async (db, r) => {
+      const { rows } = await db.query<{ backfill_id: number }>('SELECT backfill_id FROM dag_runs WHERE dag_id = $1', [r.dagId]);
+      return failCancelledBackfillRuns(db, rows[0]!.backfill_id);
+    },
+  },
+};
+
+async function runRow(db: Db, r: RunKey): Promise<Record<string, unknown>> {
+  const { rows } = await db.query('SELECT * FROM dag_runs WHERE dag_id = $1 AND run_id = $2', [r.dagId, r.runId]);
+  return rows[0]!;
+}
+
+let store: StoreDb;
+let dags = 0;
+
+before(async () => {
+  store = await openStoreDb('runs');
+});
+after(async () => store.close());
+
+describe('run transitions', () => {
+  test('every edge the store declares is in ALLOWED_TRANSITIONS, and every allowed edge is taken', () => {
+    const declared = new Set<string>();
+    for (const [name, t] of Object.entries(RUN_TRANSITIONS)) {
+      for (const from of t.from) {
+        for (const to of t.to) {
+          assert.ok(isAllowedTransition('run', from, to), `${name}: ${from} → ${to} is not in ALLOWED_TRANSITIONS`);
+          declared.add(`${from}→${to}`);
+        }
+      }
+    }
+    for (const [from, tos] of Object.entries(ALLOWED_TRANSITIONS.run)) {
+      for (const to of tos) assert.ok(declared.has(`${from}→${to}`), `${from} → ${to} is allowed but nothing takes it`);
+    }
+  });
+
+  for (const name of Object.keys(DRIVERS) as Name[]) {
+    const declared = RUN_TRANSITIONS[name];
+    test(`${name}: from every state, only its declared edges; a state it may not leave is left unchanged`, async () => {
+      for (const from of DAG_RUN_STATES) {
+        const run = await seedRunningRun(store.db, dagSpec(`run${++dags}`, ['t'], [], { dagrunTimeoutMs: 1 }));
+        await store.db.query('UPDATE dag_runs SET state = $3 WHERE dag_id = $1 AND run_id = $2', [run.dagId, run.runId, from]);
+        await DRIVERS[name].prepare?.(store.db, run);
+        const before = await runRow(store.db, run);
+        await DRIVERS[name].run(store.db, run);
+        const afterRow = await runRow(store.db, run);
+        const to = afterRow.state as DagRunState;
+        const where = `${name} from ${from}`;
+        if (!(declared.from as readonly DagRunState[]).includes(from)) {
+          assert.deepEqual(afterRow, before, `${where}: the guard leaves the run unchanged`);
+          continue;
+        }
+        assert.ok((declared.to as readonly DagRunState[]).includes(to), `${where}: went to ${to}, not one of ${declared.to.join(', ')}`);
+        assert.ok(isAllowedTransition('run', from, to), `${where} → ${to}`);
+      }
+    });
+  }
+});

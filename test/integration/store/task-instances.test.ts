@@ -1,0 +1,139 @@
+/**
+ * The task-instance state machine as the store performs it: every transition, driven on a real
+ * database from every state, moves only along its declared edges (each one in
+ * ALLOWED_TRANSITIONS), leaves a row in a state it may not leave exactly as it was, and writes
+ * the try to history when it ends a running one.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ALLOWED_TRANSITIONS, TASK_STATES, isAllowedTransition, type TaskState } from '../../../src/core/states.ts';
+import {
+  TASK_INSTANCE_TRANSITIONS,
+  admitScheduled,
+  claimTries,
+  endTries,
+  failUnfittable,
+  failWaitingUpstream,
+  handBackTry,
+  markByHand,
+  resetTaskInstances,
+  scheduleDueRetries,
+  scheduleWaiting,
+  skipForCancelledBackfill,
+  skipForRunTimeout,
+  skipWaiting,
+  type TaskKey,
+} from '../../../src/store/task-instances.ts';
+import type { Db } from '../../../src/store/db.ts';
+import { dagSpec } from '../../support/specs.ts';
+import { openStoreDb, putTaskInState, seedRunningRun, taskRow, triesOf, type StoreDb } from '../../support/store-db.ts';
+
+type Name = keyof typeof TASK_INSTANCE_TRANSITIONS;
+
+interface Driver {
+  /** Sets what the transition needs besides the state (not part of the row compared). */
+  prepare?: (db: Db, key: TaskKey) => Promise<void>;
+  run: (db: Db, key: TaskKey, tryNumber: number) => Promise<unknown>;
+}
+
+const DRIVERS: Record<Name, Driver> = {
+  claimTries: { run: (db, k, n) => claimTries(db, [{ ...k, tryNumber: n }], 'worker-2', 'host-2') },
+  endTries: { run: (db, k, n) => endTries(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }]) },
+  handBackTry: { run: (db, k, n) => handBackTry(db, { ...k, tryNumber: n }) },
+  scheduleWaiting: { run: (db, k) => scheduleWaiting(db, k.dagId, k.runId, [k.taskId]) },
+  skipWaiting: { run: (db, k) => skipWaiting(db, k.dagId, k.runId, [k.taskId]) },
+  failWaitingUpstream: { run: (db, k) => failWaitingUpstream(db, k.dagId, k.runId, [k.taskId]) },
+  admitScheduled: { run: (db, k) => admitScheduled(db, k.dagId) },
+  scheduleDueRetries: {
+    prepare: async (db, k) => {
+      await db.query(`UPDATE task_instances SET next_try_at = clock_timestamp() - interval '1 second' WHERE dag_id = $1`, [k.dagId]);
+    },
+    run: (db) => scheduleDueRetries(db),
+  },
+  failUnfittable: { run: (db, k) => failUnfittable(db, k, 'it cannot fit') },
+  skipForRunTimeout: { run: (db, k) => skipForRunTimeout(db, k.dagId, k.runId) },
+  skipForCancelledBackfill: {
+    prepare: async (db, k) => {
+      const { rows } = await db.query<{ id: number }>(
+        `INSERT INTO backfills (dag_id, from_date, to_date, reprocess_behavior, max_active_runs, is_cancelled)
+         VALUES ($1, now(), now(), 'none', 1, true) RETURNING id`,
+        [k.dagId],
+      );
+      await db.query(`UPDATE dag_runs SET state = 'queued', backfill_id = $2 WHERE dag_id = $1`, [k.dagId, rows[0]!.id]);
+    },
+    run: async (db, k) => {
+      const { rows } = await db.query<{ backfill_id: number }>('SELECT backfill_id FROM dag_runs WHERE dag_id = $1', [k.dagId]);
+      return skipForCancelledBackfill(db, rows[0]!.backfill_id);
+    },
+  },
+  markSuccess: { run: (db, k) => markByHand(db, k, 'success') },
+  markFailed: { run: (db, k) => markByHand(db, k, 'failed') },
+  resetTaskInstances: { run: (db, k) => resetTaskInstances(db, k.dagId, k.runId, [{ taskId: k.taskId, retries: 0 }]) },
+};
+
+/** Transitions after which a running try has ended (it is not handed back or still running). */
+const ENDS_A_RUNNING_TRY = (name: Name) => name !== 'handBackTry' && name !== 'claimTries';
+
+let store: StoreDb;
+let dags = 0;
+
+before(async () => {
+  store = await openStoreDb('task_instances');
+});
+after(async () => store.close());
+
+describe('task instance transitions', () => {
+  test('every edge the store declares is in ALLOWED_TRANSITIONS', () => {
+    for (const [name, t] of Object.entries(TASK_INSTANCE_TRANSITIONS)) {
+      assert.ok(t.from.length > 0 && t.to.length > 0, name);
+      for (const from of t.from) {
+        for (const to of t.to) {
+          if (from === to && name !== 'resetTaskInstances') continue;
+          assert.ok(isAllowedTransition('taskInstance', from, to), `${name}: ${from} → ${to} is not in ALLOWED_TRANSITIONS`);
+        }
+      }
+    }
+  });
+
+  test('every edge of ALLOWED_TRANSITIONS is taken by some store transition', () => {
+    const declared = new Set(
+      Object.values(TASK_INSTANCE_TRANSITIONS).flatMap((t) => t.from.flatMap((f) => t.to.map((to) => `${f}→${to}`))),
+    );
+    for (const [from, tos] of Object.entries(ALLOWED_TRANSITIONS.taskInstance)) {
+      for (const to of tos) assert.ok(declared.has(`${from}→${to}`), `${from} → ${to} is allowed but nothing takes it`);
+    }
+  });
+
+  for (const name of Object.keys(DRIVERS) as Name[]) {
+    const declared = TASK_INSTANCE_TRANSITIONS[name];
+    test(`${name}: from every state, only its declared edges; a state it may not leave is left unchanged`, async () => {
+      for (const from of TASK_STATES) {
+        const spec = dagSpec(`ti${++dags}`, ['t']);
+        const { dagId, runId } = await seedRunningRun(store.db, spec);
+        const key = { dagId, runId, taskId: 't' };
+        await putTaskInState(store.db, key, from);
+        await DRIVERS[name].prepare?.(store.db, key);
+        const before = await taskRow(store.db, key);
+        await DRIVERS[name].run(store.db, key, before.try_number as number);
+        const afterRow = await taskRow(store.db, key);
+        const to = afterRow.state as TaskState;
+        const where = `${name} from ${from}`;
+        if (!(declared.from as readonly TaskState[]).includes(from)) {
+          assert.deepEqual(afterRow, before, `${where}: the guard leaves the row unchanged`);
+          continue;
+        }
+        assert.ok((declared.to as readonly TaskState[]).includes(to), `${where}: went to ${to}, not one of ${declared.to.join(', ')}`);
+        if (to !== from) assert.ok(isAllowedTransition('taskInstance', from, to), `${where} → ${to}`);
+        assert.equal(afterRow.heartbeat_at === null, to !== 'running', `${where}: heartbeat_at is set exactly while running`);
+        const history = await triesOf(store.db, key);
+        if (from === 'running' && ENDS_A_RUNNING_TRY(name)) {
+          assert.equal(history.length, 1, `${where}: the running try is in task_tries`);
+          assert.equal(history[0]!.try_number, before.try_number);
+          assert.ok(history[0]!.end_date instanceof Date && typeof history[0]!.duration_ms === 'number', `${where}: with its end`);
+        } else {
+          assert.deepEqual(history, [], `${where}: no try ended`);
+        }
+      }
+    });
+  }
+});
