@@ -2,10 +2,10 @@
  * `sluice dags test` / `tasks test`: a whole run (or one task) in this process, with no database,
  * Redis or workers. The same trigger rules, retries and try execution as the real thing.
  */
-import { evaluateTriggerRule } from '../src/core/trigger-rules.ts';
+import { countUpstreamStates, evaluateTriggerRule } from '../src/core/trigger-rules.ts';
 import { outcomeOfTry } from '../src/core/try-outcome.ts';
 import type { DagSpec, TaskSpec } from '../src/core/spec.ts';
-import type { TaskState } from '../src/core/states.ts';
+import { runOutcome, type TaskState } from '../src/core/states.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import type { Dag } from '../src/sdk/dag.ts';
 import { executeTry } from './execute.ts';
@@ -67,14 +67,7 @@ async function runDag(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promis
     // Tasks come in topological order, so one pass settles everything that can be settled.
     for (const task of spec.tasks) {
       if (states.get(task.taskId) !== 'none') continue;
-      const up = task.upstream.map((u) => states.get(u));
-      const decision = evaluateTriggerRule(task.triggerRule, {
-        total: up.length,
-        success: up.filter((s) => s === 'success').length,
-        failed: up.filter((s) => s === 'failed').length,
-        upstreamFailed: up.filter((s) => s === 'upstream_failed').length,
-        skipped: up.filter((s) => s === 'skipped').length,
-      });
+      const decision = evaluateTriggerRule(task.triggerRule, countUpstreamStates(task.upstream.map((u) => states.get(u) ?? 'none')));
       if (decision === 'wait') continue;
       progressed = true;
       if (decision !== 'run') {
@@ -92,9 +85,10 @@ async function runDag(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promis
       options.onTaskEnd?.(result);
     }
   }
-  const leaves = spec.tasks.filter((t) => t.downstream.length === 0);
-  const ok = leaves.every((t) => ['success', 'skipped'].includes(states.get(t.taskId) ?? 'none'));
-  return { state: ok ? 'success' : 'failed', tasks: spec.tasks.map((t) => results.get(t.taskId)!).filter(Boolean) };
+  // Every task is decided by now (a pass that settles nothing ends the loop, and each upstream
+  // comes first), so the run-end rule gives an outcome; 'failed' covers a task left undecided.
+  const outcome = runOutcome(spec.tasks.map((t) => ({ state: states.get(t.taskId) ?? 'none', isLeaf: t.downstream.length === 0 })));
+  return { state: outcome ?? 'failed', tasks: spec.tasks.map((t) => results.get(t.taskId)!).filter(Boolean) };
 }
 
 /** Runs one task through all its tries. */

@@ -1,4 +1,5 @@
 /** Read-only queries only the API needs: health and metrics. */
+import { ACTIVE_RUN_STATES, sqlList } from '../core/states.ts';
 import type { Queryable } from '../store/db.ts';
 
 export interface SchedulerHeartbeat {
@@ -56,7 +57,7 @@ export interface LatencySummary {
 
 // Runs going on or ended within the window: a small set, found without scanning every task instance.
 const RECENT_RUNS = `SELECT dag_id, run_id FROM dag_runs
-  WHERE state IN ('queued', 'running') OR end_date > now() - make_interval(secs => $1)`;
+  WHERE state IN (${sqlList(ACTIVE_RUN_STATES)}) OR end_date > now() - make_interval(secs => $1)`;
 
 const SUMMARY = `count(*)::int AS count, COALESCE(sum(s), 0)::float8 AS sum,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::float8 AS p50,

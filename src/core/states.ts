@@ -30,7 +30,10 @@ export const UNFINISHED_TASK_STATES = TASK_STATES.filter(
 );
 export type UnfinishedTaskState = (typeof UNFINISHED_TASK_STATES)[number];
 
-/** Task instances that hold slots (the DAG's maxActiveTasks, their pool's): a try is on its way or running. */
+/**
+ * Task instances whose try is on its way or running: they hold slots (the DAG's maxActiveTasks,
+ * their pool's), and their try's log may still grow.
+ */
 export const OCCUPYING_TASK_STATES = ['queued', 'running'] as const satisfies readonly TaskState[];
 
 /** The leaf (no downstream) states a run may end with and still succeed. */

@@ -31,6 +31,12 @@ export interface UpstreamCounts {
 /** 'wait': not decided yet; 'skip' / 'upstream_failed': the state the task takes without running. */
 export type TriggerDecision = 'wait' | 'run' | 'skip' | 'upstream_failed';
 
+/**
+ * A task's upstream counts from its direct upstream tasks' states: the rule `sluice dags test`
+ * judges by. The database keeps the same counts per task instance as states change (the
+ * ti_upstream_counts trigger, src/store/functions/ti_propagate_upstream_counts.sql), so the
+ * scheduler never counts; a test checks the two agree.
+ */
 export function countUpstreamStates(states: Iterable<TaskState>): UpstreamCounts {
   const counts: UpstreamCounts = { total: 0, success: 0, failed: 0, upstreamFailed: 0, skipped: 0 };
   for (const state of states) {

@@ -1,7 +1,7 @@
 /** Creating the runs a DAG's schedule calls for, once each data interval has ended (Airflow semantics). */
 import { CronSchedule, nextIntervalToSchedule, type DataInterval } from '../core/schedule.ts';
 import type { DagSpec } from '../core/spec.ts';
-import { makeRunId } from '../core/states.ts';
+import { ACTIVE_RUN_STATES, makeRunId, sqlList } from '../core/states.ts';
 import { setNextDagrun } from '../store/dags.ts';
 import { withTransaction, type Db, type Queryable } from '../store/db.ts';
 import { insertRun, latestScheduledInterval } from '../store/runs.ts';
@@ -74,7 +74,7 @@ async function createRunsForDag(tx: Queryable, dag: DueDag, now: Date): Promise<
         ? { start: dag.next_dagrun_data_interval_start, end: dag.next_dagrun_data_interval_end }
         : null;
   const active = await tx.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM dag_runs WHERE dag_id = $1 AND state IN ('queued', 'running') AND backfill_id IS NULL`,
+    `SELECT count(*)::int AS n FROM dag_runs WHERE dag_id = $1 AND state IN (${sqlList(ACTIVE_RUN_STATES)}) AND backfill_id IS NULL`,
     [dag.dag_id],
   );
   let room = spec.maxActiveRuns - (active.rows[0]?.n ?? 0);

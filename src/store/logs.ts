@@ -5,6 +5,7 @@
  * database, the webserver nor the browser ever handles a whole large log at once.
  */
 import pg from 'pg';
+import { OCCUPYING_TASK_STATES, sqlList } from '../core/states.ts';
 import { withTransaction, type Db, type Queryable, type Tx } from './db.ts';
 import { tryKeyString, type TryKey } from './task-instances.ts';
 
@@ -122,7 +123,7 @@ export async function logExtent(db: Queryable, key: TryKey): Promise<LogExtent> 
                        ORDER BY start_offset DESC LIMIT 1), 0) AS size,
             NOT EXISTS (SELECT 1 FROM task_instances
                          WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4
-                           AND state IN ('queued', 'running')) AS complete`,
+                           AND state IN (${sqlList(OCCUPYING_TASK_STATES)})) AS complete`,
     [key.dagId, key.runId, key.taskId, key.tryNumber],
   );
   return rows[0]!;

@@ -4,6 +4,7 @@
  * only their bulky payloads go. Each DELETE removes at most `batchSize` rows and commits on its
  * own, so the prune never holds locks for long nor builds one huge transaction.
  */
+import { FINISHED_RUN_STATES, sqlList } from '../core/states.ts';
 import type { Db } from './db.ts';
 
 export interface PruneMetadataOptions {
@@ -131,7 +132,7 @@ async function nextExpiredRuns(
      )
      SELECT w.dag_id, w.run_id FROM walk w
        JOIN dag_runs r ON r.dag_id = w.dag_id AND r.run_id = w.run_id
-      WHERE r.state IN ('success', 'failed') AND r.end_date < $3
+      WHERE r.state IN (${sqlList(FINISHED_RUN_STATES)}) AND r.end_date < $3
       LIMIT $4`,
     [after.dagId, after.runId, cutoff, RUN_PAGE_SIZE],
   );
@@ -146,7 +147,7 @@ function expiredRowsOf(table: PrunedTable): string {
   return `FROM ${table.name} t
     JOIN dag_runs r ON r.dag_id = t.dag_id AND r.run_id = t.run_id
    WHERE (t.dag_id, t.run_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-     AND r.state IN ('success', 'failed') AND r.end_date < $3`;
+     AND r.state IN (${sqlList(FINISHED_RUN_STATES)}) AND r.end_date < $3`;
 }
 
 async function countRows(db: Db, table: PrunedTable, runs: RunKey[], cutoff: Date): Promise<Tally> {
