@@ -15,41 +15,9 @@ import type { Services } from '../../src/engine/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
-import { taskSpec } from './specs.ts';
+import { dagSpec, taskSpec } from './specs.ts';
 
-export { taskSpec };
-
-/** A DAG spec whose tasks are chained by `edges` ([upstream, downstream] pairs). */
-export function dagSpec(
-  dagId: string,
-  taskIds: string[],
-  edges: [string, string][] = [],
-  overrides: Partial<Omit<DagSpec, 'tasks'>> = {},
-): DagSpec {
-  const tasks = taskIds.map((id) =>
-    taskSpec(id, {
-      upstream: edges.filter(([, d]) => d === id).map(([u]) => u).sort(),
-      downstream: edges.filter(([u]) => u === id).map(([, d]) => d).sort(),
-    }),
-  );
-  return {
-    dagId,
-    description: '',
-    schedule: '@daily',
-    timezone: 'UTC',
-    startDate: '2026-01-01T00:00:00.000Z',
-    endDate: null,
-    catchup: false,
-    maxActiveRuns: 16,
-    maxActiveTasks: 16,
-    isPausedUponCreation: false,
-    dagrunTimeoutMs: null,
-    params: {},
-    tags: [],
-    tasks,
-    ...overrides,
-  };
-}
+export { dagSpec, taskSpec };
 
 export class ApiFixture {
   readonly id = `api${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
