@@ -1,0 +1,30 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  test('defaults follow the contract', () => {
+    const c = loadConfig({});
+    assert.equal(c.databaseUrl, 'postgres://postgres@127.0.0.1:5432/sluice');
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379/0');
+    assert.equal(c.queuePrefix, 'sluice');
+    assert.equal(c.dagsFolder, './dags');
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8080);
+    assert.equal(c.apiToken, undefined);
+    assert.equal(c.taskHeartbeatTimeoutMs, 30_000);
+    assert.equal(c.dagRescanIntervalMs, 5_000);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.workerHeapGrowthPercent, 30);
+    assert.equal(loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: '0' }).workerHeapGrowthPercent, 0);
+  });
+  test('bad values are rejected with the variable named', () => {
+    assert.throws(() => loadConfig({ SLUICE_PORT: 'http' }), /SLUICE_PORT/);
+    assert.throws(() => loadConfig({ SLUICE_TASK_HEARTBEAT_TIMEOUT: 'soon' }), /SLUICE_TASK_HEARTBEAT_TIMEOUT/);
+    assert.throws(() => loadConfig({ SLUICE_LOG_LEVEL: 'loud' }), /SLUICE_LOG_LEVEL/);
+    assert.throws(() => loadConfig({ SLUICE_QUEUE_PREFIX: 'a:b' }), /SLUICE_QUEUE_PREFIX/);
+    for (const bad of ['-5', '30%', '1000', 'lots']) {
+      assert.throws(() => loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: bad }), /SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300/);
+    }
+  });
+});
