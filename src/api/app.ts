@@ -9,19 +9,12 @@ import { SluiceError, badRequest, notFound } from '../errors.ts';
 import { requireToken } from './auth.ts';
 import { requireJsonStateChanges, requireLoopbackHost, requireSameOrigin } from './request-guards.ts';
 import type { ApiDeps } from './context.ts';
-import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
-import { backfillRoutes } from './routes/backfills.ts';
-import { dagRunRoutes } from './routes/dag-runs.ts';
-import { dagRoutes } from './routes/dags.ts';
-import { gridRoutes } from './routes/grid.ts';
-import { healthRoutes } from './routes/health.ts';
-import { taskInstanceRoutes } from './routes/task-instances.ts';
+import { BODY_LIMIT, registerRoutes } from './route.ts';
+import { ROUTES } from './routes/index.ts';
 import { securityHeaders } from './security-headers.ts';
 import { UI_DIR, uiBundle } from './ui-bundle.ts';
 
 export type { ApiDeps } from './context.ts';
-
-export const BODY_LIMIT = '1mb';
 
 export function createApp(deps: ApiDeps): express.Express {
   const log = deps.services.log.child({ component: 'api' });
@@ -57,21 +50,23 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(requireJsonBody);
   // Not strict: `null` or `"x"` parse, and validation then says the body must be an object.
   api.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
-  api.use(healthRoutes(deps));
-  api.use(dagRoutes(deps));
-  api.use(dagRunRoutes(deps));
-  api.use(gridRoutes(deps));
-  api.use(taskInstanceRoutes(deps));
-  api.use(backfillRoutes(deps));
+  registerRoutes(
+    api,
+    ROUTES.filter((route) => !route.outsideApi),
+    { deps, all: ROUTES },
+  );
   api.use((req) => {
     throw notFound(`there is no endpoint ${req.method} ${req.originalUrl.split('?')[0]}; the endpoints are listed in the README's "REST API" section`);
   });
   api.use(errorHandler(log));
   app.use('/api/v1', api);
 
-  app.get('/metrics', auth, async (_req, res) => {
-    res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(deps.services.db));
-  });
+  // /metrics: where Prometheus looks by default.
+  registerRoutes(
+    app.router,
+    ROUTES.filter((route) => route.outsideApi),
+    { deps, all: ROUTES, before: [auth] },
+  );
 
   app.use(serveUiAssets(log));
   app.use(express.static(UI_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.set('Cache-Control', 'no-cache') }));

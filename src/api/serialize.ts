@@ -1,13 +1,25 @@
-/** The API's JSON shapes (README, "REST API"). Extra fields are allowed; contract fields are never renamed or dropped. */
+/**
+ * Store records as the API's JSON (README, "REST API"). Each function's result is typed by the
+ * schema it answers with (schemas/), so a field left out, renamed or added is a type error here.
+ * Contract fields are never renamed or dropped; fields beyond it are declared like the others.
+ */
 import { CronSchedule } from '../core/schedule.ts';
 import type { TaskSpec } from '../core/spec.ts';
 import type { BackfillRecord, PlannedInterval } from '../engine/backfill.ts';
 import type { DagRecord } from '../store/dags.ts';
 import type { DagRunRecord } from '../store/runs.ts';
 import type { TaskInstanceRecord, TryRecord } from '../store/task-instances.ts';
+import type { Backfill, PlannedInterval as PlannedIntervalJson } from './schemas/backfills.ts';
+import type { DagRun, RunSummary } from './schemas/dag-runs.ts';
+import type { Dag, TaskDefinition } from './schemas/dags.ts';
+import type { TaskInstance, TaskInstanceProgress, TaskTry } from './schemas/task-instances.ts';
 
 /** ISO 8601 in UTC, or null when absent. */
-export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+export function iso(date: Date): string;
+export function iso(date: Date | null | undefined): string | null;
+export function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
 
 /** "every day at 00:00 UTC" for a cron; null for manual-only DAGs or a schedule that no longer parses. */
 function describeSchedule(schedule: string | null, timezone: string): string | null {
@@ -19,7 +31,7 @@ function describeSchedule(schedule: string | null, timezone: string): string | n
   }
 }
 
-export function dagJson(dag: DagRecord) {
+export function dagJson(dag: DagRecord): Dag {
   const spec = dag.spec;
   return {
     dagId: dag.dagId,
@@ -45,7 +57,7 @@ export function dagJson(dag: DagRecord) {
   };
 }
 
-export function taskJson(task: TaskSpec) {
+export function taskJson(task: TaskSpec): TaskDefinition {
   return {
     taskId: task.taskId,
     upstream: task.upstream,
@@ -64,7 +76,7 @@ export function taskJson(task: TaskSpec) {
   };
 }
 
-export function dagRunJson(run: DagRunRecord) {
+export function dagRunJson(run: DagRunRecord): DagRun {
   return {
     dagId: run.dagId,
     dagRunId: run.runId,
@@ -82,7 +94,7 @@ export function dagRunJson(run: DagRunRecord) {
 }
 
 /** A run as a list view's row of coloured squares shows it: no conf, no intervals. */
-export function dagRunSummaryJson(run: DagRunRecord) {
+export function dagRunSummaryJson(run: DagRunRecord): RunSummary {
   return {
     dagRunId: run.runId,
     state: run.state,
@@ -94,7 +106,9 @@ export function dagRunSummaryJson(run: DagRunRecord) {
 }
 
 /** Where a task instance has got and how long it took: a cell of the grid, and part of the full instance. */
-export function taskInstanceProgressJson(ti: Pick<TaskInstanceRecord, 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs'>) {
+export function taskInstanceProgressJson(
+  ti: Pick<TaskInstanceRecord, 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs'>,
+): TaskInstanceProgress {
   return {
     state: ti.state,
     tryNumber: ti.tryNumber,
@@ -105,7 +119,7 @@ export function taskInstanceProgressJson(ti: Pick<TaskInstanceRecord, 'state' | 
   };
 }
 
-export function taskInstanceJson(ti: TaskInstanceRecord) {
+export function taskInstanceJson(ti: TaskInstanceRecord): TaskInstance {
   return {
     dagId: ti.dagId,
     dagRunId: ti.runId,
@@ -124,7 +138,7 @@ export function taskInstanceJson(ti: TaskInstanceRecord) {
   };
 }
 
-export function tryJson(dagId: string, runId: string, taskId: string, t: TryRecord) {
+export function tryJson(dagId: string, runId: string, taskId: string, t: TryRecord): TaskTry {
   return {
     dagId,
     dagRunId: runId,
@@ -139,7 +153,7 @@ export function tryJson(dagId: string, runId: string, taskId: string, t: TryReco
   };
 }
 
-function intervalJson(i: PlannedInterval) {
+function intervalJson(i: PlannedInterval): PlannedIntervalJson {
   return {
     logicalDate: iso(i.logicalDate),
     dataIntervalStart: iso(i.dataIntervalStart),
@@ -150,7 +164,7 @@ function intervalJson(i: PlannedInterval) {
   };
 }
 
-export function backfillJson(b: BackfillRecord) {
+export function backfillJson(b: BackfillRecord): Backfill {
   return {
     id: b.id,
     dagId: b.dagId,

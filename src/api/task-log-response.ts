@@ -18,6 +18,14 @@ import type { Queryable } from '../store/db.ts';
 import { DEFAULT_PAGE_BYTES, readLogPage, readLogPages, type LogExtent } from '../store/logs.ts';
 import type { TryKey } from '../store/task-instances.ts';
 
+/** The headers of every log answer, as the API's OpenAPI document describes them. */
+export const LOG_HEADERS = {
+  'X-Log-Offset': 'the byte offset of the stored log where this text starts',
+  'X-Log-Next-Offset': 'the byte offset where it ends: pass it as ?offset= to read on',
+  'X-Log-Size': 'the bytes of log stored so far',
+  'X-Log-Complete': 'true once the try is over: the log will not grow',
+};
+
 /** One page of the log: at most `limit` stored bytes from `offset`. */
 export async function sendLogPage(
   res: Response,

@@ -55,9 +55,15 @@ export function findJsonProblem(root: unknown, maxDepth = MAX_JSON_DEPTH): JsonP
   return undefined;
 }
 
-/** How big `value` is as JSON text, in UTF-8 bytes. Only for values findJsonProblem has passed. */
+const utf8 = new TextEncoder();
+
+/**
+ * How big `value` is as JSON text, in UTF-8 bytes. Only for values findJsonProblem has passed.
+ * TextEncoder rather than Buffer: the API's request schemas check a conf's size with this, and
+ * the web UI, which has no Node types, type-checks those schemas (it imports their types).
+ */
 export function jsonByteLength(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  return utf8.encode(JSON.stringify(value) ?? '').byteLength;
 }
 
 export function confSizeProblem(conf: unknown): string | undefined {

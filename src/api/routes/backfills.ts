@@ -1,6 +1,4 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { showValue } from '../../core/show-value.ts';
 import { badRequest, conflict, notFound } from '../../errors.ts';
 import {
   cancelBackfill,
@@ -9,109 +7,123 @@ import {
   getBackfill,
   listBackfills,
   pagePlan,
-  REPROCESS_BEHAVIORS,
+  type ReprocessBehavior as EngineReprocessBehavior,
 } from '../../engine/backfill.ts';
-import { page, type ApiDeps } from '../context.ts';
-import { backfillJson } from '../serialize.ts';
+import { page } from '../context.ts';
+import { defineRoute } from '../route.ts';
 import {
-  bodyId,
-  bool,
-  intString,
-  isoDate,
-  jsonObject,
-  noQuery,
-  pagination,
-  parseInput,
-  positiveInt,
-} from '../validation.ts';
+  backfill,
+  backfillList,
+  backfillListQuery,
+  createBackfillBody,
+  createBackfillQuery,
+  plannedBackfill,
+  type ReprocessBehavior,
+} from '../schemas/backfills.ts';
+import { intString, nothing } from '../schemas/fields.ts';
+import { backfillJson } from '../serialize.ts';
 
 /** Airflow's default for a backfill's own limit on concurrent runs. */
 export const DEFAULT_BACKFILL_MAX_ACTIVE_RUNS = 10;
 
-const createBody = z.strictObject({
-  dagId: bodyId(),
-  fromDate: isoDate,
-  toDate: isoDate,
-  reprocessBehavior: z
-    .enum(REPROCESS_BEHAVIORS, {
-      error: (issue) => `must be one of ${REPROCESS_BEHAVIORS.join(', ')}; got ${showValue(issue.input)}`,
-    })
-    .optional(),
-  maxActiveRuns: positiveInt().optional(),
-  runBackwards: bool().optional(),
-  dryRun: bool().optional(),
-  dagRunConf: jsonObject.optional(),
-});
+// The API's list of reprocess behaviours and the engine's are the same, or this does not compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameBehaviours: Same<ReprocessBehavior, EngineReprocessBehavior> = true;
+void sameBehaviours;
 
-/** Which of the planned intervals the answer lists. */
-const createQuery = z.strictObject({
-  limit: intString(1, DRY_RUN_PAGE_LIMIT).optional(),
-  offset: pagination.offset,
-});
+const TAG = 'Backfills';
+const backfillPath = z.strictObject({ id: intString(1) });
+const NO_BACKFILL = 'no such backfill';
 
-const listQuery = z.strictObject({
-  ...pagination,
-  dagId: z.string({ error: 'must be given once, as a DAG id' }).min(1, { error: 'must not be empty' }).optional(),
-});
-const idParams = z.strictObject({ id: intString(1) });
-const emptyBody = z.strictObject({});
+export const backfillRoutes = [
+  defineRoute({
+    operationId: 'createBackfill',
+    method: 'post',
+    path: '/backfills',
+    tag: TAG,
+    summary: 'Backfill a DAG: a run for every data interval whose start lies in [fromDate, toDate]',
+    description: 'With "dryRun": true, only plans: the answer (200) lists what would be done, a page at a time (limit, offset).',
+    query: createBackfillQuery(DRY_RUN_PAGE_LIMIT),
+    body: createBackfillBody,
+    answers: {
+      200: { description: "a dry run's plan: nothing was created", schema: plannedBackfill },
+      201: { description: 'the new backfill with its runs; Location names it', schema: plannedBackfill },
+    },
+    errors: { 404: 'no such DAG', 409: 'a backfill of the DAG is still going' },
+    async handle({ query: q, body }, { deps: { services: { db } } }) {
+      if (!body.dryRun && (q.limit !== undefined || q.offset !== undefined)) {
+        // Refused rather than ignored: "?limit=5" could be read as "run only 5 dates".
+        throw badRequest(
+          'only a dry run takes limit and offset (they page its list of intervals); a backfill runs every interval in its range: send "dryRun": true, or drop them',
+        );
+      }
+      const created = await createBackfill(db, {
+        dagId: body.dagId,
+        fromDate: body.fromDate,
+        toDate: body.toDate,
+        reprocessBehavior: body.reprocessBehavior ?? 'none',
+        maxActiveRuns: body.maxActiveRuns ?? DEFAULT_BACKFILL_MAX_ACTIVE_RUNS,
+        runBackwards: body.runBackwards ?? false,
+        dryRun: body.dryRun ?? false,
+        dagRunConf: body.dagRunConf,
+      });
+      const paged = pagePlan(created, q.offset, q.limit);
+      const json = backfillJson(paged);
+      // pagePlan always lists a page of intervals (possibly empty).
+      const answer = { ...json, intervals: json.intervals ?? [], totalEntries: paged.totalEntries, planCounts: paged.planCounts };
+      if (created.dryRun) return { status: 200, body: answer };
+      return { status: 201, location: `/api/v1/backfills/${created.id}`, body: answer };
+    },
+  }),
 
-export function backfillRoutes({ services: { db } }: ApiDeps): Router {
-  const router = Router({ caseSensitive: true });
+  defineRoute({
+    operationId: 'listBackfills',
+    method: 'get',
+    path: '/backfills',
+    tag: TAG,
+    summary: 'Backfills, newest first',
+    query: backfillListQuery,
+    answers: { 200: { description: 'a page of backfills, each with its progress', schema: backfillList } },
+    async handle({ query: q }, { deps: { services: { db } } }) {
+      const all = await listBackfills(db, q.dagId);
+      return { status: 200, body: { backfills: page(all, q).map(backfillJson), totalEntries: all.length } };
+    },
+  }),
 
-  router.post('/backfills', async (req, res) => {
-    const q = parseInput(createQuery, req.query, 'query');
-    const body = parseInput(createBody, req.body, 'body');
-    if (!body.dryRun && (q.limit !== undefined || q.offset !== undefined)) {
-      // Refused rather than ignored: "?limit=5" could be read as "run only 5 dates".
-      throw badRequest(
-        'only a dry run takes limit and offset (they page its list of intervals); a backfill runs every interval in its range: send "dryRun": true, or drop them',
-      );
-    }
-    const backfill = await createBackfill(db, {
-      dagId: body.dagId,
-      fromDate: body.fromDate,
-      toDate: body.toDate,
-      reprocessBehavior: body.reprocessBehavior ?? 'none',
-      maxActiveRuns: body.maxActiveRuns ?? DEFAULT_BACKFILL_MAX_ACTIVE_RUNS,
-      runBackwards: body.runBackwards ?? false,
-      dryRun: body.dryRun ?? false,
-      dagRunConf: body.dagRunConf,
-    });
-    const paged = pagePlan(backfill, q.offset, q.limit);
-    const answer = { ...backfillJson(paged), totalEntries: paged.totalEntries, planCounts: paged.planCounts };
-    if (backfill.dryRun) {
-      res.status(200).json(answer);
-      return;
-    }
-    res.status(201).location(`/api/v1/backfills/${backfill.id}`).json(answer);
-  });
+  defineRoute({
+    operationId: 'getBackfill',
+    method: 'get',
+    path: '/backfills/:id',
+    tag: TAG,
+    summary: 'One backfill and its progress',
+    params: backfillPath,
+    answers: { 200: { description: 'the backfill', schema: backfill } },
+    errors: { 404: NO_BACKFILL },
+    async handle({ params: { id } }, { deps: { services: { db } } }) {
+      const found = await getBackfill(db, id);
+      if (!found) throw notFound(`backfill ${id} not found; GET /api/v1/backfills lists the backfills there are`);
+      return { status: 200, body: backfillJson(found) };
+    },
+  }),
 
-  router.get('/backfills', async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'query');
-    const backfills = await listBackfills(db, q.dagId);
-    res.json({ backfills: page(backfills, q).map(backfillJson), totalEntries: backfills.length });
-  });
-
-  router.get('/backfills/:id', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'path');
-    parseInput(noQuery, req.query, 'query');
-    const backfill = await getBackfill(db, id);
-    if (!backfill) throw notFound(`backfill ${id} not found; GET /api/v1/backfills lists the backfills there are`);
-    res.json(backfillJson(backfill));
-  });
-
-  router.post('/backfills/:id/cancel', async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'path');
-    parseInput(noQuery, req.query, 'query');
-    parseInput(emptyBody, req.body === undefined ? {} : req.body, 'body');
-    const backfill = await getBackfill(db, id);
-    if (!backfill) throw notFound(`backfill ${id} not found; GET /api/v1/backfills lists the backfills there are`);
-    if (backfill.completedAt && !backfill.isCancelled) {
-      throw conflict(`backfill ${id} already completed at ${backfill.completedAt.toISOString()}; there is nothing to cancel`);
-    }
-    res.json(backfillJson(await cancelBackfill(db, id)));
-  });
-
-  return router;
-}
+  defineRoute({
+    operationId: 'cancelBackfill',
+    method: 'post',
+    path: '/backfills/:id/cancel',
+    tag: TAG,
+    summary: 'Cancel a backfill: its runs not yet started are failed',
+    params: backfillPath,
+    body: nothing,
+    bodyOptional: true,
+    answers: { 200: { description: 'the backfill as it is now', schema: backfill } },
+    errors: { 404: NO_BACKFILL, 409: 'the backfill has completed already' },
+    async handle({ params: { id } }, { deps: { services: { db } } }) {
+      const found = await getBackfill(db, id);
+      if (!found) throw notFound(`backfill ${id} not found; GET /api/v1/backfills lists the backfills there are`);
+      if (found.completedAt && !found.isCancelled) {
+        throw conflict(`backfill ${id} already completed at ${found.completedAt.toISOString()}; there is nothing to cancel`);
+      }
+      return { status: 200, body: backfillJson(await cancelBackfill(db, id)) };
+    },
+  }),
+];

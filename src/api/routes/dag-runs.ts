@@ -1,48 +1,62 @@
-import { Router } from 'express';
-import { z } from 'zod';
 import { triggerDagRun } from '../../engine/actions.ts';
 import { listRuns } from '../../store/runs.ts';
-import type { ApiDeps } from '../context.ts';
 import { requireDag, requireRun } from '../lookup.ts';
+import { defineRoute } from '../route.ts';
+import { dagRun, dagRunList, dagRunListQuery, triggerDagRunBody } from '../schemas/dag-runs.ts';
+import { dagPath, runPath } from '../schemas/fields.ts';
 import { dagRunJson } from '../serialize.ts';
-import { isoDate, jsonObject, noQuery, pagination, parseInput, pathId, runStateString } from '../validation.ts';
 
-const dagParams = z.strictObject({ dagId: pathId() });
-const runParams = z.strictObject({ dagId: pathId(), runId: pathId() });
-const runListQuery = z.strictObject({ ...pagination, state: runStateString.optional() });
-const triggerBody = z.strictObject({
-  logicalDate: isoDate.nullable().optional(),
-  conf: jsonObject.optional(),
-});
+export const dagRunRoutes = [
+  defineRoute({
+    operationId: 'listDagRuns',
+    method: 'get',
+    path: '/dags/:dagId/dagRuns',
+    tag: 'DAG runs',
+    summary: "A DAG's runs, newest first",
+    params: dagPath,
+    query: dagRunListQuery,
+    answers: { 200: { description: 'a page of runs, newest logical date first', schema: dagRunList } },
+    errors: { 404: 'no such DAG' },
+    async handle({ params: { dagId }, query: q }, { deps: { services: { db } } }) {
+      await requireDag(db, dagId);
+      const { runs, total } = await listRuns(db, dagId, { state: q.state, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+      return { status: 200, body: { dagRuns: runs.map(dagRunJson), totalEntries: total } };
+    },
+  }),
 
-export function dagRunRoutes({ services: { db } }: ApiDeps): Router {
-  const router = Router({ caseSensitive: true });
-
-  router.get('/dags/:dagId/dagRuns', async (req, res) => {
-    const { dagId } = parseInput(dagParams, req.params, 'path');
-    const q = parseInput(runListQuery, req.query, 'query');
-    await requireDag(db, dagId);
-    const { runs, total } = await listRuns(db, dagId, { state: q.state, limit: q.limit ?? 100, offset: q.offset ?? 0 });
-    res.json({ dagRuns: runs.map(dagRunJson), totalEntries: total });
-  });
-
-  router.post('/dags/:dagId/dagRuns', async (req, res) => {
-    const { dagId } = parseInput(dagParams, req.params, 'path');
-    parseInput(noQuery, req.query, 'query');
+  defineRoute({
+    operationId: 'triggerDagRun',
+    method: 'post',
+    path: '/dags/:dagId/dagRuns',
+    tag: 'DAG runs',
+    summary: 'Trigger a run (also of a paused DAG)',
+    params: dagPath,
     // Every field is optional, so an empty request (no body at all) triggers a run now.
-    const body = parseInput(triggerBody, req.body === undefined ? {} : req.body, 'body');
-    const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf });
-    res
-      .status(201)
-      .location(`/api/v1/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(run.runId)}`)
-      .json(dagRunJson(run));
-  });
+    body: triggerDagRunBody,
+    bodyOptional: true,
+    answers: { 201: { description: 'the new run; Location names it', schema: dagRun } },
+    errors: { 404: 'no such DAG', 409: 'the DAG already has a run with that logical date' },
+    async handle({ params: { dagId }, body }, { deps: { services: { db } } }) {
+      const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf });
+      return {
+        status: 201,
+        location: `/api/v1/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(run.runId)}`,
+        body: dagRunJson(run),
+      };
+    },
+  }),
 
-  router.get('/dags/:dagId/dagRuns/:runId', async (req, res) => {
-    const { dagId, runId } = parseInput(runParams, req.params, 'path');
-    parseInput(noQuery, req.query, 'query');
-    res.json(dagRunJson(await requireRun(db, dagId, runId)));
-  });
-
-  return router;
-}
+  defineRoute({
+    operationId: 'getDagRun',
+    method: 'get',
+    path: '/dags/:dagId/dagRuns/:runId',
+    tag: 'DAG runs',
+    summary: 'One run',
+    params: runPath,
+    answers: { 200: { description: 'the run', schema: dagRun } },
+    errors: { 404: 'no such DAG, or no such run of it' },
+    async handle({ params: { dagId, runId } }, { deps: { services: { db } } }) {
+      return { status: 200, body: dagRunJson(await requireRun(db, dagId, runId)) };
+    },
+  }),
+];

@@ -1,58 +1,45 @@
-/**
- * The grid (beyond the contract, for the UI): a page of a DAG's runs and all their task
- * instances in one answer, so the UI draws runs × tasks without a request per run.
- */
-import { Router } from 'express';
-import { z } from 'zod';
+/** The grid route: what it answers is declared in schemas/grid.ts. */
 import { topologicalOrder } from '../../core/graph.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
-import type { TriggerRule } from '../../core/trigger-rules.ts';
 import { listRuns, type DagRunRecord } from '../../store/runs.ts';
 import { listTaskInstancesOfRuns, type GridInstanceRecord } from '../../store/task-instances.ts';
-import type { ApiDeps } from '../context.ts';
 import { requireDag } from '../lookup.ts';
+import { defineRoute } from '../route.ts';
+import { dagPath } from '../schemas/fields.ts';
+import { GRID_DEFAULT_RUNS, grid, gridQuery, type Grid, type GridTask } from '../schemas/grid.ts';
 import { dagRunJson, taskInstanceProgressJson } from '../serialize.ts';
-import { intString, pagination, parseInput, pathId, runStateString } from '../validation.ts';
 
-/** A year of a daily DAG at most: the grid holds every task instance of the page in memory. */
-export const GRID_MAX_RUNS = 365;
-export const GRID_DEFAULT_RUNS = 25;
-
-const gridParams = z.strictObject({ dagId: pathId() });
-const gridQuery = z.strictObject({
-  limit: intString(1, GRID_MAX_RUNS).optional(),
-  offset: pagination.offset,
-  state: runStateString.optional(),
-});
-
-interface GridTask {
-  taskId: string;
-  upstream: string[];
-  downstream: string[];
-  triggerRule: TriggerRule;
-}
-
-export function gridRoutes({ services: { db } }: ApiDeps): Router {
-  const router = Router({ caseSensitive: true });
-
-  router.get('/dags/:dagId/grid', async (req, res) => {
-    const { dagId } = parseInput(gridParams, req.params, 'path');
-    const q = parseInput(gridQuery, req.query, 'query');
-    const [dag, { runs, total }] = await Promise.all([
-      requireDag(db, dagId),
-      listRuns(db, dagId, { state: q.state, limit: q.limit ?? GRID_DEFAULT_RUNS, offset: q.offset ?? 0 }),
-    ]);
-    const instances = instancesByRun(runs, await listTaskInstancesOfRuns(db, dagId, runs.map((r) => r.runId)));
-    res.json({
-      dagRuns: runs.map(dagRunJson),
-      totalEntries: total,
-      tasks: gridTasks(dag.spec, instances),
-      taskInstances: cellsJson(instances),
-    });
-  });
-
-  return router;
-}
+export const gridRoutes = [
+  defineRoute({
+    operationId: 'getGrid',
+    method: 'get',
+    path: '/dags/:dagId/grid',
+    tag: 'DAG runs',
+    summary: "A page of a DAG's runs with all their task instances (the UI's grid)",
+    description:
+      'Beyond the contract, for the web UI: runs × tasks in one answer. Polls send If-None-Match and get a 304 while nothing changed.',
+    params: dagPath,
+    query: gridQuery,
+    answers: { 200: { description: 'the page of runs, the rows and the cells', schema: grid } },
+    errors: { 404: 'no such DAG' },
+    async handle({ params: { dagId }, query: q }, { deps: { services: { db } } }) {
+      const [dag, { runs, total }] = await Promise.all([
+        requireDag(db, dagId),
+        listRuns(db, dagId, { state: q.state, limit: q.limit ?? GRID_DEFAULT_RUNS, offset: q.offset ?? 0 }),
+      ]);
+      const instances = instancesByRun(runs, await listTaskInstancesOfRuns(db, dagId, runs.map((r) => r.runId)));
+      return {
+        status: 200,
+        body: {
+          dagRuns: runs.map(dagRunJson),
+          totalEntries: total,
+          tasks: gridTasks(dag.spec, instances),
+          taskInstances: cellsJson(instances),
+        },
+      };
+    },
+  }),
+];
 
 /** Each listed run's task instances, newest run first; a run without any still has its (empty) entry. */
 function instancesByRun(runs: DagRunRecord[], instances: GridInstanceRecord[]): Map<string, GridInstanceRecord[]> {
@@ -94,7 +81,7 @@ function removedTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRec
 }
 
 /** `{[dagRunId]: {[taskId]: cell}}`. */
-function cellsJson(instancesByRun: Map<string, GridInstanceRecord[]>) {
+function cellsJson(instancesByRun: Map<string, GridInstanceRecord[]>): Grid['taskInstances'] {
   // fromEntries defines keys as data, so no id (not even "__proto__") can reach a prototype.
   const cellsOfRun = (tis: GridInstanceRecord[]) => Object.fromEntries(tis.map((ti) => [ti.taskId, taskInstanceProgressJson(ti)]));
   return Object.fromEntries([...instancesByRun].map(([runId, tis]) => [runId, cellsOfRun(tis)]));

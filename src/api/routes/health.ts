@@ -1,11 +1,9 @@
-import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../../store/db.ts';
-import type { ApiDeps } from '../context.ts';
 import { listSchedulerHeartbeats } from '../queries.ts';
+import { defineRoute } from '../route.ts';
+import { health, type HealthStatus as Status } from '../schemas/health.ts';
 import { iso } from '../serialize.ts';
-
-type Status = 'healthy' | 'unhealthy';
 
 /** A scheduler that has not heart-beaten for this long counts as gone (Airflow's default threshold). */
 export const SCHEDULER_HEALTH_THRESHOLD_MS = 30_000;
@@ -47,18 +45,29 @@ async function checkScheduler(db: Queryable): Promise<{ status: Status; latestHe
   }
 }
 
-export function healthRoutes({ services: { db }, redis }: ApiDeps): Router {
-  const router = Router({ caseSensitive: true });
-  // Query parameters are ignored here: probes and load balancers sometimes add their own.
-  router.get('/health', async (_req, res) => {
-    const [metadatabase, redisStatus, scheduler] = await Promise.all([checkDatabase(db), checkRedis(redis), checkScheduler(db)]);
-    const healthy = metadatabase === 'healthy' && redisStatus === 'healthy' && scheduler.status === 'healthy';
-    res.json({
-      status: healthy ? 'healthy' : 'unhealthy',
-      metadatabase: { status: metadatabase },
-      redis: { status: redisStatus },
-      scheduler,
-    });
-  });
-  return router;
-}
+export const healthRoutes = [
+  defineRoute({
+    operationId: 'getHealth',
+    method: 'get',
+    path: '/health',
+    tag: 'Monitoring',
+    summary: 'Whether the metadata database, Redis and a scheduler are up',
+    // Query parameters are ignored here: probes and load balancers sometimes add their own.
+    query: 'ignored',
+    answers: { 200: { description: 'the status of each; 200 also when unhealthy', schema: health } },
+    async handle(_input, { deps: { services: { db }, redis } }) {
+      const [metadatabase, redisStatus, scheduler] = await Promise.all([checkDatabase(db), checkRedis(redis), checkScheduler(db)]);
+      const healthy = metadatabase === 'healthy' && redisStatus === 'healthy' && scheduler.status === 'healthy';
+      const status: Status = healthy ? 'healthy' : 'unhealthy';
+      return {
+        status: 200,
+        body: {
+          status,
+          metadatabase: { status: metadatabase },
+          redis: { status: redisStatus },
+          scheduler,
+        },
+      };
+    },
+  }),
+];

@@ -1,0 +1,22 @@
+/**
+ * Every route the webserver serves, in one table: app.ts registers exactly these, and the
+ * OpenAPI document describes exactly these (a test compares both with what Express has).
+ */
+import type { Route } from '../route.ts';
+import { backfillRoutes } from './backfills.ts';
+import { dagRunRoutes } from './dag-runs.ts';
+import { dagRoutes } from './dags.ts';
+import { gridRoutes } from './grid.ts';
+import { healthRoutes } from './health.ts';
+import { metaRoutes } from './meta.ts';
+import { taskInstanceRoutes } from './task-instances.ts';
+
+export const ROUTES: readonly Route[] = [
+  ...healthRoutes,
+  ...dagRoutes,
+  ...dagRunRoutes,
+  ...gridRoutes,
+  ...taskInstanceRoutes,
+  ...backfillRoutes,
+  ...metaRoutes,
+];

@@ -1,0 +1,56 @@
+/** A DAG's runs: what GET and POST /dags/{dagId}/dagRuns take and answer. */
+import { z } from 'zod';
+import { DAG_RUN_STATES, RUN_TYPES } from '../../core/states.ts';
+import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, pagination, runStateString, totalEntries } from './fields.ts';
+
+export const dagRunState = z.enum(DAG_RUN_STATES);
+export const runType = z.enum(RUN_TYPES);
+
+export const dagRun = z
+  .object({
+    dagId: z.string(),
+    dagRunId: z.string().meta({ description: '<runType>__<logicalDate ISO>' }),
+    runType,
+    state: dagRunState,
+    logicalDate: isoTime,
+    dataIntervalStart: isoTime,
+    dataIntervalEnd: isoTime,
+    conf: jsonRecord,
+    queuedAt: isoTime,
+    startDate: isoTimeOrNull,
+    endDate: isoTimeOrNull,
+    backfillId: z.number().int().nullable(),
+  })
+  .meta({ id: 'DagRun' });
+
+/** A run as a list view's row of coloured squares shows it: no conf, no intervals. */
+export const runSummary = z
+  .object({
+    dagRunId: z.string(),
+    state: dagRunState,
+    runType,
+    logicalDate: isoTime,
+    startDate: isoTimeOrNull,
+    endDate: isoTimeOrNull,
+  })
+  .meta({ id: 'DagRunSummary' });
+
+export const dagRunList = z.object({ dagRuns: z.array(dagRun), totalEntries }).meta({ id: 'DagRunList' });
+
+export const dagRunListQuery = z.strictObject({
+  ...pagination,
+  state: runStateString.optional().meta({ description: 'only runs in this state' }),
+});
+
+export const triggerDagRunBody = z.strictObject({
+  logicalDate: isoDate.nullable().optional().meta({ description: 'the run\'s logical date; now if left out or null' }),
+  conf: jsonObject.optional().meta({ description: 'the run\'s conf, merged over the DAG\'s params' }),
+});
+
+export type DagRunState = z.infer<typeof dagRunState>;
+export type RunType = z.infer<typeof runType>;
+export type DagRun = z.infer<typeof dagRun>;
+export type RunSummary = z.infer<typeof runSummary>;
+export type DagRunList = z.infer<typeof dagRunList>;
+export type DagRunListQuery = z.output<typeof dagRunListQuery>;
+export type TriggerDagRunBody = z.input<typeof triggerDagRunBody>;

@@ -1,0 +1,94 @@
+/** DAGs and import errors: what /dags and /importErrors take and answer. */
+import { z } from 'zod';
+import { showValue } from '../../core/show-value.ts';
+import { TRIGGER_RULES } from '../../core/trigger-rules.ts';
+import { dagRun, runSummary } from './dag-runs.ts';
+import { bool, boolString, isoTimeOrNull, isoTime, jsonRecord, pagination, totalEntries } from './fields.ts';
+
+export const triggerRule = z.enum(TRIGGER_RULES);
+
+export const dag = z
+  .object({
+    dagId: z.string(),
+    description: z.string(),
+    schedule: z.string().nullable().meta({ description: 'a cron or a preset as the DAG file writes it; null: manual runs only' }),
+    timezone: z.string(),
+    isPaused: z.boolean(),
+    tags: z.array(z.string()),
+    fileloc: z.string(),
+    catchup: z.boolean(),
+    maxActiveRuns: z.number().int(),
+    maxActiveTasks: z.number().int(),
+    nextDagRunDataIntervalStart: isoTimeOrNull,
+    nextDagRunDataIntervalEnd: isoTimeOrNull,
+    scheduleDescription: z.string().nullable().meta({ description: 'the schedule in words ("every day at 00:00 UTC")' }),
+    startDate: isoTimeOrNull,
+    endDate: isoTimeOrNull,
+    params: jsonRecord,
+    dagrunTimeoutMs: z.number().int().nullable(),
+    isActive: z.boolean().meta({ description: 'false once its file no longer defines it' }),
+    lastParsedAt: isoTime,
+  })
+  .meta({ id: 'Dag' });
+
+export const taskDefinition = z
+  .object({
+    taskId: z.string(),
+    upstream: z.array(z.string()),
+    triggerRule,
+    retries: z.number().int(),
+    pool: z.string(),
+    queue: z.string(),
+    downstream: z.array(z.string()),
+    retryDelayMs: z.number().int(),
+    retryExponentialBackoff: z.boolean(),
+    maxRetryDelayMs: z.number().int(),
+    executionTimeoutMs: z.number().int().nullable(),
+    poolSlots: z.number().int(),
+    priorityWeight: z.number().int(),
+  })
+  .meta({ id: 'Task' });
+
+export const dagDetail = dag.extend({ tasks: z.array(taskDefinition) }).meta({ id: 'DagDetail' });
+
+export const dagListEntry = dag
+  .extend({
+    latestDagRun: dagRun.nullable(),
+    recentDagRuns: z.array(runSummary).meta({ description: 'the newest runs, newest first' }),
+  })
+  .meta({ id: 'DagListEntry' });
+
+export const dagList = z.object({ dags: z.array(dagListEntry), totalEntries }).meta({ id: 'DagList' });
+
+export const importError = z
+  .object({ filename: z.string(), message: z.string(), timestamp: isoTime })
+  .meta({ id: 'ImportError' });
+
+export const importErrorList = z.object({ importErrors: z.array(importError), totalEntries }).meta({ id: 'ImportErrorList' });
+
+const tagList = z
+  .union([z.string(), z.array(z.string())], {
+    error: (issue) => `must be tag names, as tags=a,b or tags=a&tags=b; got ${showValue(issue.input)}`,
+  })
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))
+  .meta({ description: 'DAGs with any of these tags: tags=a,b or tags=a&tags=b' });
+
+export const dagListQuery = z.strictObject({
+  ...pagination,
+  paused: boolString().optional().meta({ description: 'only paused (true) or unpaused (false) DAGs' }),
+  tags: tagList.optional(),
+  search: z.string({ error: 'must be given once, as part of a DAG id' }).optional().meta({ description: 'part of a DAG id' }),
+});
+
+export const patchDagBody = z.strictObject({ isPaused: bool() });
+
+export type TriggerRule = z.infer<typeof triggerRule>;
+export type Dag = z.infer<typeof dag>;
+export type TaskDefinition = z.infer<typeof taskDefinition>;
+export type DagDetail = z.infer<typeof dagDetail>;
+export type DagListEntry = z.infer<typeof dagListEntry>;
+export type DagList = z.infer<typeof dagList>;
+export type ImportError = z.infer<typeof importError>;
+export type ImportErrorList = z.infer<typeof importErrorList>;
+export type DagListQuery = z.output<typeof dagListQuery>;
+export type PatchDagBody = z.input<typeof patchDagBody>;

@@ -1,0 +1,41 @@
+/**
+ * The grid (beyond the contract, for the UI): a page of a DAG's runs and all their task
+ * instances in one answer, so the UI draws runs × tasks without a request per run.
+ */
+import { z } from 'zod';
+import { dagRun } from './dag-runs.ts';
+import { triggerRule } from './dags.ts';
+import { intString, pagination, runStateString, totalEntries } from './fields.ts';
+import { taskInstanceProgress } from './task-instances.ts';
+
+/** A year of a daily DAG at most: the grid holds every task instance of the page in memory. */
+export const GRID_MAX_RUNS = 365;
+export const GRID_DEFAULT_RUNS = 25;
+
+export const gridTask = z
+  .object({ taskId: z.string(), upstream: z.array(z.string()), downstream: z.array(z.string()), triggerRule })
+  .meta({ id: 'GridTask' });
+
+export const grid = z
+  .object({
+    dagRuns: z.array(dagRun).meta({ description: 'newest first, as GET /dags/{dagId}/dagRuns pages them' }),
+    totalEntries,
+    tasks: z.array(gridTask).meta({
+      description: "the rows: the DAG's tasks in topological order, then tasks only the listed runs still have, by name",
+    }),
+    taskInstances: z
+      .record(z.string(), z.record(z.string(), taskInstanceProgress))
+      .meta({ description: '{[dagRunId]: {[taskId]: cell}}' }),
+  })
+  .meta({ id: 'Grid' });
+
+export const gridQuery = z.strictObject({
+  limit: intString(1, GRID_MAX_RUNS).optional(),
+  offset: pagination.offset,
+  state: runStateString.optional(),
+});
+
+export type GridTask = z.infer<typeof gridTask>;
+export type Grid = z.infer<typeof grid>;
+export type GridCell = Grid['taskInstances'][string][string];
+export type GridQuery = z.output<typeof gridQuery>;

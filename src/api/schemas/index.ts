@@ -1,0 +1,54 @@
+/**
+ * The API's JSON, as types derived from the schemas beside this file: what the web UI and the
+ * tests import (`import type`, so no zod reaches the browser). Request bodies are the types a
+ * client sends (z.input); queries are the values the server reads from the query string
+ * (z.output: numbers and booleans, written out as text by the client).
+ */
+export type { ApiErrorBody } from './error.ts';
+export type {
+  DagRun,
+  DagRunList,
+  DagRunListQuery,
+  DagRunState,
+  RunSummary,
+  RunType,
+  TriggerDagRunBody,
+} from './dag-runs.ts';
+export type {
+  Dag,
+  DagDetail,
+  DagList,
+  DagListEntry,
+  DagListQuery,
+  ImportError,
+  ImportErrorList,
+  PatchDagBody,
+  TaskDefinition,
+  TriggerRule,
+} from './dags.ts';
+export type {
+  ClearTaskInstancesBody,
+  LogQuery,
+  MarkTaskInstanceBody,
+  TaskInstance,
+  TaskInstanceList,
+  TaskInstanceProgress,
+  TaskState,
+  TaskTry,
+  TaskTryList,
+  XcomValue,
+} from './task-instances.ts';
+export type { Grid, GridCell, GridQuery, GridTask } from './grid.ts';
+export type {
+  Backfill,
+  BackfillList,
+  BackfillListQuery,
+  BackfillProgress,
+  CreateBackfillBody,
+  IntervalPlan,
+  PlannedBackfill,
+  PlannedInterval,
+  ReprocessBehavior,
+} from './backfills.ts';
+export type { Health, HealthStatus } from './health.ts';
+export type { ListQuery } from './fields.ts';
