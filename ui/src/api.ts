@@ -1,120 +1,94 @@
 /**
- * The one way the UI talks to Sluice: the REST API under /api/v1, with the API token (if this
- * Sluice has one) kept for the browser session. Errors carry the API's own message.
+ * The REST API as the UI calls it: one function per route, typed by the types the server derives
+ * from its own schemas (src/api/schemas), so a renamed field or a changed query is a type error
+ * here rather than a blank cell in the browser. Type imports only: no zod reaches the bundle.
+ *
+ * Reads go through getJson, which answers an unchanged poll with the very same object (see
+ * http.ts); each takes `{signal}` so a view that goes away stops its request.
  */
+import type {
+  Backfill,
+  BackfillList,
+  BackfillListQuery,
+  ClearTaskInstancesBody,
+  CreateBackfillBody,
+  Dag,
+  DagDetail,
+  DagList,
+  DagListQuery,
+  DagRun,
+  DagRunList,
+  DagRunListQuery,
+  Grid,
+  GridQuery,
+  Health,
+  ImportErrorList,
+  ListQuery,
+  LogQuery,
+  MarkTaskInstanceBody,
+  PatchDagBody,
+  PlannedBackfill,
+  TaskInstance,
+  TaskInstanceList,
+  TaskTryList,
+  TriggerDagRunBody,
+  XcomValue,
+} from '../../src/api/schemas/index.ts';
+import { apiPath, getJson, getText, query, send, type RequestOptions } from './http.ts';
 
-const TOKEN_KEY = 'sluice.apiToken';
+export { ApiError, onUnauthorized, token, Unauthorized } from './http.ts';
 
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+type Read = Pick<RequestOptions, 'signal'>;
 
-/** Thrown when the API wants a token and ours is missing or wrong; the app then asks for one. */
-export class Unauthorized extends ApiError {
-  override name = 'Unauthorized';
-}
+const runPath = (dagId: string, runId: string) => apiPath`/dags/${dagId}/dagRuns/${runId}`;
+const taskInstancePath = (dagId: string, runId: string, taskId: string) => runPath(dagId, runId) + apiPath`/taskInstances/${taskId}`;
 
-type Listener = () => void;
-const unauthorizedListeners = new Set<Listener>();
+export const api = {
+  health: (options?: Read) => getJson<Health>('/health', options),
 
-export function onUnauthorized(listener: Listener): () => void {
-  unauthorizedListeners.add(listener);
-  return () => unauthorizedListeners.delete(listener);
-}
+  dags: {
+    list: (q: DagListQuery = {}, options?: Read) => getJson<DagList>('/dags' + query(q), options),
+    get: (dagId: string, options?: Read) => getJson<DagDetail>(apiPath`/dags/${dagId}`, options),
+    patch: (dagId: string, body: PatchDagBody) => send<Dag>('PATCH', apiPath`/dags/${dagId}`, body),
+  },
 
-export const token = {
-  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
-  set: (value: string): void => sessionStorage.setItem(TOKEN_KEY, value),
-  clear: (): void => sessionStorage.removeItem(TOKEN_KEY),
+  importErrors: {
+    list: (q: ListQuery = {}, options?: Read) => getJson<ImportErrorList>('/importErrors' + query(q), options),
+  },
+
+  dagRuns: {
+    list: (dagId: string, q: DagRunListQuery = {}, options?: Read) =>
+      getJson<DagRunList>(apiPath`/dags/${dagId}/dagRuns` + query(q), options),
+    get: (dagId: string, runId: string, options?: Read) => getJson<DagRun>(runPath(dagId, runId), options),
+    trigger: (dagId: string, body: TriggerDagRunBody) => send<DagRun>('POST', apiPath`/dags/${dagId}/dagRuns`, body),
+  },
+
+  grid: {
+    get: (dagId: string, q: GridQuery = {}, options?: Read) => getJson<Grid>(apiPath`/dags/${dagId}/grid` + query(q), options),
+  },
+
+  taskInstances: {
+    list: (dagId: string, runId: string, q: ListQuery = {}, options?: Read) =>
+      getJson<TaskInstanceList>(runPath(dagId, runId) + '/taskInstances' + query(q), options),
+    get: (dagId: string, runId: string, taskId: string, options?: Read) =>
+      getJson<TaskInstance>(taskInstancePath(dagId, runId, taskId), options),
+    mark: (dagId: string, runId: string, taskId: string, body: MarkTaskInstanceBody) =>
+      send<TaskInstance>('PATCH', taskInstancePath(dagId, runId, taskId), body),
+    tries: (dagId: string, runId: string, taskId: string, q: ListQuery = {}, options?: Read) =>
+      getJson<TaskTryList>(taskInstancePath(dagId, runId, taskId) + '/tries' + query(q), options),
+    xcom: (dagId: string, runId: string, taskId: string, options?: Read) =>
+      getJson<XcomValue>(taskInstancePath(dagId, runId, taskId) + '/xcom', options),
+    /** A page of a try's log as text; its X-Log-* headers say where the page ends. */
+    log: (dagId: string, runId: string, taskId: string, tryNumber: number, q: LogQuery = {}, options?: Read) =>
+      getText(taskInstancePath(dagId, runId, taskId) + apiPath`/logs/${tryNumber}` + query(q), options),
+    clear: (dagId: string, body: ClearTaskInstancesBody) =>
+      send<TaskInstanceList>('POST', apiPath`/dags/${dagId}/clearTaskInstances`, body),
+  },
+
+  backfills: {
+    list: (q: BackfillListQuery = {}, options?: Read) => getJson<BackfillList>('/backfills' + query(q), options),
+    /** A dry run (200) and a new backfill (201) answer alike: the backfill with a page of its planned dates. */
+    create: (body: CreateBackfillBody) => send<PlannedBackfill>('POST', '/backfills', body),
+    cancel: (id: number) => send<Backfill>('POST', apiPath`/backfills/${id}/cancel`),
+  },
 };
-
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
-  body?: unknown;
-  signal?: AbortSignal;
-  /** The ETag of the answer we hold: the server then answers 304 (no body) when nothing changed. */
-  ifNoneMatch?: string;
-}
-
-async function request(path: string, options: RequestOptions, accept: string): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
-  const stored = token.get();
-  if (stored) headers.Authorization = `Bearer ${stored}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (options.ifNoneMatch) headers['If-None-Match'] = options.ifNoneMatch;
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-      // Our own conditional request: the 304 must reach us rather than be filled from the HTTP cache.
-      cache: options.ifNoneMatch ? 'no-store' : 'default',
-    });
-  } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, 'unreachable', 'cannot reach the Sluice webserver; is it running?');
-  }
-  if (res.ok || res.status === 304) return res;
-  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
-  if (res.status === 401) {
-    const error = new Unauthorized(401, body?.error?.code ?? 'unauthorized', message);
-    for (const listener of unauthorizedListeners) listener();
-    throw error;
-  }
-  throw new ApiError(res.status, body?.error?.code ?? 'error', message);
-}
-
-/** The last answer of each recently read path, so an unchanged answer is neither sent, parsed nor re-rendered. */
-const lastAnswers = new Map<string, { etag: string; value: unknown }>();
-const REMEMBERED_ANSWERS = 32;
-
-/**
- * GETs JSON. An unchanged answer (a 304 for the ETag we hold) is returned as the very same
- * object, so polling views tell "nothing changed" by identity. Callers never mutate it.
- */
-export async function getJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const last = lastAnswers.get(path);
-  const res = await request(path, { ...options, ifNoneMatch: last?.etag }, 'application/json');
-  if (res.status === 304 && last) return last.value as T;
-  const value = (await res.json()) as T;
-  const etag = res.headers.get('etag');
-  lastAnswers.delete(path);
-  if (etag) lastAnswers.set(path, { etag, value });
-  if (lastAnswers.size > REMEMBERED_ANSWERS) lastAnswers.delete(lastAnswers.keys().next().value!);
-  return value;
-}
-
-/** GETs text, with the answer's headers (a log page says in them where its text ends). */
-export async function getText(path: string, options: RequestOptions = {}): Promise<{ text: string; headers: Headers }> {
-  const res = await request(path, options, 'text/plain');
-  return { text: await res.text(), headers: res.headers };
-}
-
-export async function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {
-  const res = await request(path, { method, body }, 'application/json');
-  return (await res.json()) as T;
-}
-
-/** Path segments are ids users chose: encode each one. */
-export function apiPath(strings: TemplateStringsArray, ...ids: (string | number)[]): string {
-  return strings.reduce((out, s, i) => out + s + (i < ids.length ? encodeURIComponent(String(ids[i])) : ''), '');
-}
-
-export function query(params: Record<string, string | number | boolean | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}

@@ -1,6 +1,6 @@
 /** The frame around every page: header, token prompt, keyboard shortcuts, toasts, and the page itself. */
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, onUnauthorized, token } from './api.ts';
+import { api, onUnauthorized, token } from './api.ts';
 import { Dialog } from './components/dialog.tsx';
 import { Toasts } from './components/feedback.tsx';
 import { refreshAll, usePoll } from './hooks.ts';
@@ -14,7 +14,6 @@ import { TaskInstancePage } from './pages/task-instance.tsx';
 import { PrefsProvider, usePrefs } from './prefs.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
 import { useHotkeys, SHORTCUTS } from './hotkeys.ts';
-import type { Health } from './types.ts';
 
 export function App() {
   const { path } = useLocation();
@@ -138,7 +137,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
 }
 
 function HealthPill() {
-  const health = usePoll('health', (signal) => getJson<Health>('/health', { signal }), 5000);
+  const health = usePoll('health', (signal) => api.health({ signal }), 5000);
   // An error wins over older data: a webserver that stopped answering must not look healthy.
   if (health.error) {
     return (

@@ -23,7 +23,7 @@ export interface Polled<T> {
 /**
  * Fetches with `load` now and every `intervalMs` while the tab is visible; `key` names what is
  * fetched (a new key starts over). `load` should return the same object for an unchanged answer
- * (getJson does): the state then stays as it is and nothing re-renders. `key` null: nothing to
+ * (the API's reads do): the state then stays as it is and nothing re-renders. `key` null: nothing to
  * fetch (yet).
  */
 export function usePoll<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>, intervalMs = LIVE_INTERVAL_MS): Polled<T> {

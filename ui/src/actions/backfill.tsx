@@ -3,7 +3,7 @@
  * list of intervals (what is created, re-run or skipped), then confirm.
  */
 import { useState } from 'preact/hooks';
-import { send } from '../api.ts';
+import { api } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorNote, toast } from '../components/feedback.tsx';
 import { StateDot } from '../components/state.tsx';
@@ -14,14 +14,14 @@ import { parseJsonObject } from '../lib/json-input.ts';
 import { href } from '../lib/routes.ts';
 import { usePrefs } from '../prefs.tsx';
 import { navigate } from '../router.tsx';
-import type { Backfill, PlannedBackfill } from '../types.ts';
+import type { CreateBackfillBody, PlannedBackfill, ReprocessBehavior } from '../types.ts';
 
-const REPROCESS = {
+const REPROCESS: Record<ReprocessBehavior, string> = {
   none: 'none: skip dates that already have a run',
   failed: 'failed: also re-run dates whose run failed',
   completed: 'completed: re-run every date that has a finished run',
-} as const;
-type Reprocess = keyof typeof REPROCESS;
+};
+type Reprocess = ReprocessBehavior;
 
 const DAY_MS = 86_400_000;
 
@@ -72,10 +72,11 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
     !conf.ok && `conf ${conf.message}`,
   ].filter((p): p is string => typeof p === 'string');
 
-  const body = (dryRun: boolean) => ({
+  // Sent only once `problems` is empty, so both dates were read.
+  const body = (dryRun: boolean): CreateBackfillBody => ({
     dagId: form.dagId,
-    fromDate,
-    toDate,
+    fromDate: fromDate!,
+    toDate: toDate!,
     reprocessBehavior: form.reprocess,
     maxActiveRuns,
     runBackwards: form.backwards,
@@ -90,9 +91,9 @@ export function BackfillDialog({ dagIds, dagId, onClose }: { dagIds: string[]; d
     setError(undefined);
     try {
       if (!preview) {
-        setPreview(await send<PlannedBackfill>('POST', '/backfills', body(true)));
+        setPreview(await api.backfills.create(body(true)));
       } else {
-        const created = await send<Backfill>('POST', '/backfills', body(false));
+        const created = await api.backfills.create(body(false));
         toast('success', `Backfill ${created.id} of ${created.dagId}: ${plural(created.dagRunIds.length, 'run')}`);
         refreshAll();
         onClose();

@@ -1,6 +1,6 @@
 /** The paused switch: flips at once, and flips back with the API's reason if the change fails. */
 import { useEffect, useState } from 'preact/hooks';
-import { apiPath, send } from '../api.ts';
+import { api } from '../api.ts';
 import { toast } from '../components/feedback.tsx';
 import { refreshAll } from '../hooks.ts';
 import type { Dag } from '../types.ts';
@@ -22,7 +22,7 @@ export function PauseToggle({ dag }: { dag: Pick<Dag, 'dagId' | 'isPaused'> }) {
     const next = !paused;
     setPending(next);
     try {
-      await send('PATCH', apiPath`/dags/${dag.dagId}`, { isPaused: next });
+      await api.dags.patch(dag.dagId, { isPaused: next });
       refreshAll();
     } catch (error) {
       setPending(undefined);

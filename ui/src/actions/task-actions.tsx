@@ -1,6 +1,6 @@
 /** Clearing task instances (so they run again) and marking them, always after a confirmation. */
 import { useState } from 'preact/hooks';
-import { apiPath, send } from '../api.ts';
+import { api } from '../api.ts';
 import { Confirm } from '../components/dialog.tsx';
 import { toast } from '../components/feedback.tsx';
 import { StateDot } from '../components/state.tsx';
@@ -26,11 +26,11 @@ export function ClearDialog({ target, onClose }: { target: ClearTarget; onClose:
     if (affected.length === 0) throw new Error('nothing matches these options, so nothing would be cleared');
     const body = {
       dagRunId: target.runId,
-      ...(target.taskIds.length ? { taskIds: target.taskIds } : {}),
+      ...(target.taskIds.length ? { taskIds: [...target.taskIds] } : {}),
       includeDownstream,
       onlyFailed,
     };
-    const answer = await send<{ totalEntries: number }>('POST', apiPath`/dags/${target.dagId}/clearTaskInstances`, body);
+    const answer = await api.taskInstances.clear(target.dagId, body);
     toast('success', `Cleared ${plural(answer.totalEntries, 'task instance')}: they will run again`);
     refreshAll();
   };
@@ -77,7 +77,7 @@ export interface MarkTarget {
 
 export function MarkDialog({ target, onClose }: { target: MarkTarget; onClose: () => void }) {
   const confirm = async () => {
-    await send('PATCH', apiPath`/dags/${target.dagId}/dagRuns/${target.runId}/taskInstances/${target.taskId}`, { state: target.state });
+    await api.taskInstances.mark(target.dagId, target.runId, target.taskId, { state: target.state });
     toast('success', `Marked "${target.taskId}" ${target.state}`);
     refreshAll();
   };

@@ -1,6 +1,6 @@
 /** Triggering a run by hand: optional conf (checked as you type) and logical date. */
 import { useState } from 'preact/hooks';
-import { apiPath, send } from '../api.ts';
+import { api } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorNote, toast } from '../components/feedback.tsx';
 import { refreshAll } from '../hooks.ts';
@@ -8,7 +8,7 @@ import { fromDateTimeInput, prettyJson } from '../lib/format.ts';
 import { parseJsonObject } from '../lib/json-input.ts';
 import { href } from '../lib/routes.ts';
 import { usePrefs } from '../prefs.tsx';
-import type { Dag, DagRun } from '../types.ts';
+import type { Dag } from '../types.ts';
 
 export function TriggerDialog({ dag, onClose }: { dag: Pick<Dag, 'dagId' | 'params' | 'isPaused'>; onClose: () => void }) {
   const { zone } = usePrefs();
@@ -28,7 +28,7 @@ export function TriggerDialog({ dag, onClose }: { dag: Pick<Dag, 'dagId' | 'para
     setBusy(true);
     setError(undefined);
     try {
-      const run = await send<DagRun>('POST', apiPath`/dags/${dag.dagId}/dagRuns`, {
+      const run = await api.dagRuns.trigger(dag.dagId, {
         ...(conf.value ? { conf: conf.value } : {}),
         ...(logicalDate ? { logicalDate } : {}),
       });

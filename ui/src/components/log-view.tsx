@@ -5,7 +5,7 @@
  * once, a page at a time, not again every second.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { apiPath, getText, query } from '../api.ts';
+import { api } from '../api.ts';
 import { usePoll } from '../hooks.ts';
 import { plural } from '../lib/format.ts';
 import { appendPage, EMPTY_TAIL, logPage, type LogTail } from '../lib/log-tail.ts';
@@ -17,7 +17,7 @@ const FOLLOW_MS = 1000;
 const SETTLED_MS = 15_000;
 
 export function LogView({ dagId, runId, taskId, tryNumber, live }: { dagId: string; runId: string; taskId: string; tryNumber: number; live: boolean }) {
-  const path = apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}/logs/${tryNumber}`;
+  const path = [dagId, runId, taskId, tryNumber].join('\u0000');
   // What has been read of this try's log; kept across polls (and a poll cut short keeps its pages).
   const held = useRef<{ path: string; tail: LogTail }>({ path, tail: EMPTY_TAIL });
   if (held.current.path !== path) held.current = { path, tail: EMPTY_TAIL };
@@ -27,7 +27,7 @@ export function LogView({ dagId, runId, taskId, tryNumber, live }: { dagId: stri
       const mine = held.current;
       // Reads until it has what the server has: a long log comes in pages, each appended as it arrives.
       for (;;) {
-        const { text, headers } = await getText(path + query({ offset: mine.tail.next }), { signal });
+        const { text, headers } = await api.taskInstances.log(dagId, runId, taskId, tryNumber, { offset: mine.tail.next }, { signal });
         const before = mine.tail.next;
         mine.tail = appendPage(mine.tail, logPage(text, headers));
         if (mine.tail.next >= mine.tail.size || mine.tail.next <= before) return mine.tail;

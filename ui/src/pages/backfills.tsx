@@ -1,6 +1,6 @@
 /** Backfills with their progress, for all DAGs or one, with cancel and the form for a new one. */
 import { useState } from 'preact/hooks';
-import { apiPath, getJson, query, send } from '../api.ts';
+import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
 import { Confirm } from '../components/dialog.tsx';
 import { Empty, Pending, toast } from '../components/feedback.tsx';
@@ -9,10 +9,10 @@ import { refreshAll, usePoll } from '../hooks.ts';
 import { plural } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
-import type { Backfill, BackfillProgress, DagListEntry } from '../types.ts';
+import type { Backfill, BackfillProgress } from '../types.ts';
 
 export function BackfillsPage() {
-  const dags = usePoll('dags', (signal) => getJson<{ dags: DagListEntry[] }>('/dags?limit=1000', { signal }), 5000);
+  const dags = usePoll('dags', (signal) => api.dags.list({ limit: 1000 }, { signal }), 5000);
   const [creating, setCreating] = useState(false);
   const scheduled = (dags.data?.dags ?? []).filter((d) => d.schedule).map((d) => d.dagId);
   return (
@@ -31,8 +31,7 @@ export function BackfillsPage() {
 }
 
 export function BackfillList({ dagId }: { dagId?: string }) {
-  const path = '/backfills' + query({ dagId, limit: 200 });
-  const list = usePoll(path, (signal) => getJson<{ backfills: Backfill[]; totalEntries: number }>(path, { signal }), 2000);
+  const list = usePoll(`backfills:${dagId ?? ''}`, (signal) => api.backfills.list({ dagId, limit: 200 }, { signal }), 2000);
   const [cancelling, setCancelling] = useState<Backfill | undefined>();
 
   if (!list.data) return <Pending error={list.error} what="backfills" />;
@@ -106,7 +105,7 @@ export function BackfillList({ dagId }: { dagId?: string }) {
           danger
           onClose={() => setCancelling(undefined)}
           onConfirm={async () => {
-            await send('POST', apiPath`/backfills/${cancelling.id ?? 0}/cancel`);
+            await api.backfills.cancel(cancelling.id ?? 0);
             toast('success', `Backfill ${cancelling.id} cancelled`);
             refreshAll();
           }}

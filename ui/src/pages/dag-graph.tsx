@@ -3,7 +3,7 @@
  * chosen run (the latest by default). A node opens its task instance.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { apiPath, getJson } from '../api.ts';
+import { api } from '../api.ts';
 import { Pending } from '../components/feedback.tsx';
 import { Legend, stateLabel } from '../components/state.tsx';
 import { usePoll } from '../hooks.ts';
@@ -13,7 +13,7 @@ import { href } from '../lib/routes.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
 import { usePrefs } from '../prefs.tsx';
 import { navigate, useSearchParam } from '../router.tsx';
-import type { DagDetail, DagRun, TaskInstance } from '../types.ts';
+import type { DagDetail } from '../types.ts';
 
 const NODE_HEIGHT = 38;
 const ZOOMS = [0.5, 0.75, 1, 1.25] as const;
@@ -22,11 +22,9 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
   const { zone } = usePrefs();
   const [runParam, setRunParam] = useSearchParam('run');
   const [zoom, setZoom] = useState(1);
-  const runsPath = apiPath`/dags/${dag.dagId}/dagRuns?limit=50`;
-  const runs = usePoll(runsPath, (signal) => getJson<{ dagRuns: DagRun[] }>(runsPath, { signal }), 2000);
+  const runs = usePoll(`graph-runs:${dag.dagId}`, (signal) => api.dagRuns.list(dag.dagId, { limit: 50 }, { signal }), 2000);
   const runId = runParam ?? runs.data?.dagRuns[0]?.dagRunId ?? null;
-  const tisPath = runId ? apiPath`/dags/${dag.dagId}/dagRuns/${runId}/taskInstances` : null;
-  const tis = usePoll(tisPath, (signal) => getJson<{ taskInstances: TaskInstance[] }>(tisPath!, { signal }));
+  const tis = usePoll(runId ? `tis:${dag.dagId}:${runId}` : null, (signal) => api.taskInstances.list(dag.dagId, runId!, {}, { signal }));
   const layout = useMemo(() => layoutTasks(dag), [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.downstream]))]);
   const byTask = new Map((tis.data?.taskInstances ?? []).map((ti) => [ti.taskId, ti]));
   const runList = runs.data?.dagRuns ?? [];
@@ -56,7 +54,7 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
         <span class="spacer" />
         <Legend />
       </div>
-      {tisPath && !tis.data && tis.error && <Pending error={tis.error} what="the run's task instances" />}
+      {runId && !tis.data && tis.error && <Pending error={tis.error} what="the run's task instances" />}
       <div class="graph-scroll">
         <svg
           class="graph"

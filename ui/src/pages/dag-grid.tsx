@@ -4,7 +4,7 @@
  * grid stays smooth while it updates every second.
  */
 import { useMemo, useRef } from 'preact/hooks';
-import { apiPath, getJson, query } from '../api.ts';
+import { api } from '../api.ts';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, Legend, stateLabel } from '../components/state.tsx';
@@ -25,9 +25,8 @@ export function DagGrid({ dagId, hasSchedule }: { dagId: string; hasSchedule: bo
   const [offsetParam, setOffsetParam] = useSearchParam('offset');
   const limit = (RUN_COUNTS as readonly string[]).includes(runsParam ?? '') ? Number(runsParam) : 25;
   const offset = Math.max(0, Number(offsetParam) || 0);
-  const state = stateParam && (DAG_RUN_STATES as readonly string[]).includes(stateParam) ? stateParam : undefined;
-  const path = apiPath`/dags/${dagId}/grid` + query({ limit, offset, state });
-  const grid = usePoll(path, (signal) => getJson<Grid>(path, { signal }));
+  const state = DAG_RUN_STATES.find((s) => s === stateParam);
+  const grid = usePoll(JSON.stringify(['grid', dagId, limit, offset, state]), (signal) => api.grid.get(dagId, { limit, offset, state }, { signal }));
 
   return (
     <div>

@@ -1,5 +1,5 @@
 /** A DAG's runs, newest first, with a state filter and pages (GET /dags/:dagId/dagRuns). */
-import { apiPath, getJson, query } from '../api.ts';
+import { api } from '../api.ts';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { Pager } from '../components/pager.tsx';
 import { DAG_RUN_STATES, StateBadge } from '../components/state.tsx';
@@ -7,17 +7,17 @@ import { Elapsed, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
 import { href } from '../lib/routes.ts';
 import { Link, useSearchParam } from '../router.tsx';
-import type { DagRun } from '../types.ts';
 
 const PAGE_SIZE = 25;
 
 export function DagRuns({ dagId }: { dagId: string }) {
   const [stateParam, setState] = useSearchParam('state');
   const [offsetParam, setOffset] = useSearchParam('offset');
-  const state = stateParam && (DAG_RUN_STATES as readonly string[]).includes(stateParam) ? stateParam : undefined;
+  const state = DAG_RUN_STATES.find((s) => s === stateParam);
   const offset = Math.max(0, Number(offsetParam) || 0);
-  const path = apiPath`/dags/${dagId}/dagRuns` + query({ state, limit: PAGE_SIZE, offset });
-  const runs = usePoll(path, (signal) => getJson<{ dagRuns: DagRun[]; totalEntries: number }>(path, { signal }));
+  const runs = usePoll(JSON.stringify(['runs', dagId, state, offset]), (signal) =>
+    api.dagRuns.list(dagId, { state, limit: PAGE_SIZE, offset }, { signal }),
+  );
 
   return (
     <div>

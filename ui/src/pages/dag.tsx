@@ -1,6 +1,6 @@
 /** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills and details. */
 import { useState } from 'preact/hooks';
-import { apiPath, getJson } from '../api.ts';
+import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
 import { PauseToggle } from '../actions/pause.tsx';
 import { TriggerDialog } from '../actions/trigger.tsx';
@@ -20,7 +20,7 @@ import { DagRuns } from './dag-runs.tsx';
 const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details' };
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
-  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 2000);
+  const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 2000);
   const d = dag.data;
   // The grid, runs and backfills need only the id: they load alongside the DAG, not after it.
   const unknown = !d && dag.error !== undefined;

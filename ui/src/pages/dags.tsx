@@ -1,6 +1,6 @@
 /** The home page: every DAG at a glance, import errors on top, filters kept in the address. */
 import { useState } from 'preact/hooks';
-import { getJson } from '../api.ts';
+import { api } from '../api.ts';
 import { PauseToggle } from '../actions/pause.tsx';
 import { TriggerDialog } from '../actions/trigger.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
@@ -18,8 +18,8 @@ import type { DagListEntry, ImportError } from '../types.ts';
 const STATUSES = ['all', 'active', 'paused'] as const;
 
 export function DagsPage() {
-  const dags = usePoll('dags', (signal) => getJson<{ dags: DagListEntry[]; totalEntries: number }>('/dags?limit=1000', { signal }), 2000);
-  const errors = usePoll('importErrors', (signal) => getJson<{ importErrors: ImportError[] }>('/importErrors?limit=1000', { signal }), 2000);
+  const dags = usePoll('dags', (signal) => api.dags.list({ limit: 1000 }, { signal }), 2000);
+  const errors = usePoll('importErrors', (signal) => api.importErrors.list({ limit: 1000 }, { signal }), 2000);
   const [search, setSearch] = useSearchParam('search');
   const [tag, setTag] = useSearchParam('tag');
   const [status, setStatus] = useSearchParam('status');

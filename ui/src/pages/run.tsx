@@ -1,6 +1,6 @@
 /** One run: its facts and conf, and its task instances with clear and mark. */
 import { useState } from 'preact/hooks';
-import { apiPath, getJson } from '../api.ts';
+import { api } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
@@ -10,15 +10,15 @@ import { usePoll } from '../hooks.ts';
 import { prettyJson } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
-import type { DagDetail, DagRun, TaskInstance, TaskState } from '../types.ts';
+import type { DagDetail, TaskInstance, TaskState } from '../types.ts';
 import { Breadcrumbs } from './dag.tsx';
 
 export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
-  const run = usePoll(`run:${dagId}:${runId}`, (signal) => getJson<DagRun>(apiPath`/dags/${dagId}/dagRuns/${runId}`, { signal }));
+  const run = usePoll(`run:${dagId}:${runId}`, (signal) => api.dagRuns.get(dagId, runId, { signal }));
   const tis = usePoll(`tis:${dagId}:${runId}`, (signal) =>
-    getJson<{ taskInstances: TaskInstance[] }>(apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances`, { signal }),
+    api.taskInstances.list(dagId, runId, {}, { signal }),
   );
-  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 10_000);
+  const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 10_000);
   const [clearing, setClearing] = useState<ClearTarget | undefined>();
   const [marking, setMarking] = useState<MarkTarget | undefined>();
 

@@ -1,6 +1,6 @@
 /** One task instance: its facts, the error of a failed try, each try's log (followed live), its XCom. */
 import { useState } from 'preact/hooks';
-import { ApiError, apiPath, getJson } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { LogView } from '../components/log-view.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
@@ -10,16 +10,15 @@ import { Elapsed, Relative, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
 import { prettyJson } from '../lib/format.ts';
 import { useSearchParam } from '../router.tsx';
-import type { DagDetail, TaskInstance, TaskTry } from '../types.ts';
 import { Breadcrumbs } from './dag.tsx';
 
 const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry']);
 
 export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runId: string; taskId: string }) {
-  const base = apiPath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}`;
-  const ti = usePoll(`ti:${base}`, (signal) => getJson<TaskInstance>(base, { signal }));
-  const tries = usePoll(`tries:${base}`, (signal) => getJson<{ taskInstanceTries: TaskTry[] }>(`${base}/tries`, { signal }));
-  const dag = usePoll(`dag:${dagId}`, (signal) => getJson<DagDetail>(apiPath`/dags/${dagId}`, { signal }), 10_000);
+  const key = JSON.stringify([dagId, runId, taskId]);
+  const ti = usePoll(`ti:${key}`, (signal) => api.taskInstances.get(dagId, runId, taskId, { signal }));
+  const tries = usePoll(`tries:${key}`, (signal) => api.taskInstances.tries(dagId, runId, taskId, {}, { signal }));
+  const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 10_000);
   const [tryParam, setTryParam] = useSearchParam('try');
   const [clearing, setClearing] = useState<ClearTarget | undefined>();
   const [marking, setMarking] = useState<MarkTarget | undefined>();
@@ -120,19 +119,19 @@ export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runI
       ) : (
         <p class="muted">This task has not been tried yet, so it has no log.</p>
       )}
-      <XcomView base={base} state={t.state} />
+      <XcomView dagId={dagId} runId={runId} taskId={taskId} state={t.state} />
       {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
       {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
     </div>
   );
 }
 
-function XcomView({ base, state }: { base: string; state: string }) {
+function XcomView({ dagId, runId, taskId, state }: { dagId: string; runId: string; taskId: string; state: string }) {
   // The value changes only when the task succeeds (or is cleared): poll slowly, keyed by state.
   const xcom = usePoll(
-    `xcom:${base}:${state}`,
+    `xcom:${JSON.stringify([dagId, runId, taskId])}:${state}`,
     (signal) =>
-      getJson<{ value: unknown }>(`${base}/xcom`, { signal }).catch((error: unknown) => {
+      api.taskInstances.xcom(dagId, runId, taskId, { signal }).catch((error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return { missing: error.message };
         throw error;
       }),
