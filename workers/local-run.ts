@@ -6,29 +6,16 @@ import { countUpstreamStates, evaluateTriggerRule } from '../src/core/trigger-ru
 import { outcomeOfTry } from '../src/core/try-outcome.ts';
 import type { DagSpec, TaskSpec } from '../src/core/spec.ts';
 import { runOutcome, type TaskState } from '../src/core/states.ts';
+import type { LocalRunRequest, LocalTaskEnd } from '../src/cli/runtime.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import type { Dag } from '../src/sdk/dag.ts';
 import { executeTry } from './execute.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 
-export interface LocalTaskResult {
-  taskId: string;
-  state: TaskState;
-  tries: number;
-  durationMs: number;
-  error: string | null;
-  xcom?: unknown;
-}
+/** How one task of a local run ended: the CLI's shape (src/cli/runtime.ts), which prints it. */
+export type LocalTaskResult = LocalTaskEnd;
 
-export interface LocalRunOptions {
-  runId: string;
-  logicalDate: Date;
-  dataIntervalStart: Date;
-  dataIntervalEnd: Date;
-  conf: Record<string, unknown>;
-  /** Receives every log line of every try (one JSON object). */
-  onLog: (taskId: string, tryNumber: number, line: string) => void;
-  onTaskEnd?: (result: LocalTaskResult) => void;
+export interface LocalRunOptions extends LocalRunRequest {
   /** Waits between tries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
   /** Where errors that task code lets escape are reported besides the try's log (default: stderr, errors only). */
