@@ -44,10 +44,29 @@ export class BenchEnvironment {
     this.dagsFolder = path.join(BENCH_TMP, RUN_ID, slug, 'dags');
   }
 
+  /** Queries sent through `db` so far: each is a transaction of its own, not the engine's. */
+  queryCount = 0;
+
   /** A small pool for the bench's own queries (the engine's processes have their own). */
   get db(): Db {
-    this.dbPool ??= createDb(this.databaseUrl, 4);
+    if (!this.dbPool) {
+      const pool = createDb(this.databaseUrl, 4);
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      // Counted, so that the engine's transactions can be told from the bench's (engine-cost.ts).
+      pool.query = ((...args: unknown[]) => {
+        this.queryCount++;
+        return query(...args);
+      }) as typeof pool.query;
+      this.dbPool = pool;
+    }
     return this.dbPool;
+  }
+
+  /** Closes the bench's pool (its backends flush their statistics as they exit); `db` opens a new one. */
+  async closeDb(): Promise<void> {
+    const pool = this.dbPool;
+    this.dbPool = undefined;
+    await pool?.end();
   }
 
   /** The environment of a `sluice` child process talking to this database and prefix. */
@@ -102,6 +121,11 @@ export async function createEnvironment(scenario: string): Promise<BenchEnvironm
   live.add(env);
   await mkdir(env.dagsFolder, { recursive: true });
   await migrateDatabase(env.databaseUrl);
+  if (process.env.BENCH_PG_LOG_STATEMENTS === '1') {
+    // Every statement of this database only, with its duration and backend pid, to the server log
+    // (see "Diagnosing a miss" in bench/README.md); new connections pick it up.
+    await env.db.query(`ALTER DATABASE ${pg.escapeIdentifier(env.databaseName)} SET log_min_duration_statement = 0`);
+  }
   return env;
 }
 

@@ -191,15 +191,18 @@ export interface SluiceCluster {
   stop(): Promise<void>;
 }
 
-/** A scheduler and exactly two worker processes; resolves once both workers listen on the default pool. */
+/** A scheduler and `workerCount` (two unless said) worker processes; resolves once every worker listens on the default pool. */
 export async function startCluster(
   env: BenchEnvironment,
   concurrency: number,
   options: SluiceProcessOptions = {},
+  workerCount = 2,
 ): Promise<SluiceCluster> {
   const scheduler = await spawnSluice(env, 'scheduler', ['scheduler'], options);
   const workers = await Promise.all(
-    [1, 2].map((n) => spawnSluice(env, `worker-${n}`, ['worker', '--concurrency', String(concurrency)], options)),
+    Array.from({ length: workerCount }, (_, i) =>
+      spawnSluice(env, `worker-${i + 1}`, ['worker', '--concurrency', String(concurrency)], options),
+    ),
   );
   const cluster: SluiceCluster = {
     scheduler,
@@ -209,7 +212,7 @@ export async function startCluster(
     },
   };
   try {
-    await waitForQueueWorkers(env, queueNameForPool('default_pool'), 2);
+    await waitForQueueWorkers(env, queueNameForPool('default_pool'), workerCount);
   } catch (error) {
     await cluster.stop();
     throw error;

@@ -1,16 +1,17 @@
 /**
- * The fast path: recording how tries ended and, in the same transaction, deciding what that made
- * ready, so the next task starts without waiting for a scheduler loop.
+ * The fast path: recording how tries ended and deciding what that made ready, so the next task
+ * starts without waiting for a scheduler loop.
  */
 import pg from 'pg';
 import type { TaskSpec } from '../core/spec.ts';
 import { storableText } from '../core/text.ts';
 import { outcomeOfTry, type TryOutcome, type TryResult } from '../core/try-outcome.ts';
+import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from '../store/db.ts';
-import { appendLogChunks, type LogChunk } from '../store/logs.ts';
-import { endTries, tryKeyString, type TryKey } from '../store/task-instances.ts';
-import { writeXcoms } from '../store/xcom.ts';
+import type { LogChunk } from '../store/logs.ts';
+import { tryKeyString, type TryKey } from '../store/task-instances.ts';
+import { completeTriesInStore } from '../store/try-completion.ts';
 import { resolveAndFinalize, startQueuedRuns } from './run-lifecycle.ts';
 import { admitScheduledTasks } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
@@ -22,7 +23,7 @@ export interface CompletedTry {
   result: TryResult;
   /** The task's return value as JSON, stored with a successful try. */
   xcomJson?: string;
-  /** Log lines of the try not yet stored, written in the same transaction. */
+  /** Log lines of the try not yet stored, written in the same transaction as its outcome. */
   log?: LogChunk;
 }
 
@@ -34,9 +35,9 @@ export interface CompletionResult {
 }
 
 /**
- * Records a batch of ended tries in one transaction (a worker completing many tries at once
- * takes the row locks of their shared downstream tasks once, not once per try), then decides
- * what they made ready and sends it.
+ * Records a batch of ended tries in one statement (a worker completing many tries at once takes
+ * the row locks of their shared downstream tasks once, not once per try, and only for the
+ * server's own time), then decides what they made ready and sends it.
  *
  * `keepOne` may pick, for each try of the batch, one of the tries just queued for the caller to
  * claim and run itself in the same slot (a worker continuing a chain); those are not sent to
@@ -80,43 +81,53 @@ export async function completeTries(
   return results;
 }
 
-/** The transaction of completeTries: logs, ends, XComs, and what the ends made ready. */
+/**
+ * Records the batch (one statement: see completeTriesInStore), then decides the waiting tasks it
+ * returned that its ends made decidable, in a transaction of their own.
+ *
+ * Two steps, so that the fan-in row lock of the first is held for the server's time only. The
+ * second re-reads what it decides (resolveWaitingTasks), so it is right even if the counts moved
+ * meanwhile (a clear); deciding only where the first step's counts decide something loses
+ * nothing: the counts are read under the row lock, so of two upstream ends the later one sees
+ * both. Should the process die between the steps, the scheduler's sweep decides those tasks.
+ */
 async function recordTries(
   db: Db,
   batch: CompletedTry[],
   outcomes: TryOutcome[],
 ): Promise<{ recorded: Set<string>; queued: QueuedTry[] }> {
-  return withTransaction(db, async (tx) => {
-    await appendLogChunks(tx, batch.flatMap((d) => (d.log ? [d.log] : [])));
-    const recorded = await endTries(tx, batch.map((done, i) => ({ key: done.key, ...outcomes[i]! })));
-    const succeeded = batch.filter((d, i) => recorded.has(tryKeyString(d.key)) && outcomes[i]!.state === 'success');
-    await writeXcoms(
-      tx,
-      succeeded.flatMap((d) => (d.xcomJson === undefined ? [] : [{ ...d.key, json: d.xcomJson }])),
-    );
-    // Per run, the downstream tasks that the finished (not retrying) tries may have decided.
-    const decided = new Map<string, { dagId: string; runId: string; downstream: Set<string> }>();
-    batch.forEach((done, i) => {
-      if (!recorded.has(tryKeyString(done.key))) return;
-      const runKey = `${done.key.dagId}\u0001${done.key.runId}`;
-      const entry = decided.get(runKey) ?? { dagId: done.key.dagId, runId: done.key.runId, downstream: new Set<string>() };
-      if (outcomes[i]!.state !== 'up_for_retry') for (const d of done.task.downstream) entry.downstream.add(d);
-      decided.set(runKey, entry);
-    });
-    // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
-    // held to commit, so taking them last keeps two workers' batches from queueing on each other.
-    const endedDags = new Set<string>();
-    const touchedDags = new Set<string>();
-    for (const run of decided.values()) {
-      touchedDags.add(run.dagId);
-      if (await resolveAndFinalize(tx, run.dagId, run.runId, [...run.downstream])) endedDags.add(run.dagId);
-    }
-    const queued: QueuedTry[] = [];
-    for (const dagId of [...touchedDags].sort()) {
-      queued.push(...(endedDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));
-    }
-    return { recorded, queued };
-  });
+  const completion = await completeTriesInStore(
+    db,
+    batch.map((done, i) => ({ key: done.key, ...outcomes[i]!, xcomJson: done.xcomJson })),
+    batch.flatMap((d) => (d.log ? [d.log] : [])),
+  );
+  const decidable = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
+  for (const w of completion.waiting) {
+    if (evaluateTriggerRule(w.triggerRule, w.counts) === 'wait') continue;
+    const runKey = `${w.dagId}\u0001${w.runId}`;
+    const entry = decidable.get(runKey) ?? { dagId: w.dagId, runId: w.runId, taskIds: [] };
+    entry.taskIds.push(w.taskId);
+    decidable.set(runKey, entry);
+  }
+  const queued = [...completion.queued];
+  if (decidable.size === 0 && completion.endedRuns.length === 0) return { recorded: completion.recorded, queued };
+  queued.push(
+    ...(await withTransaction(db, async (tx) => {
+      // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
+      // held to commit, so taking them last keeps two workers' batches from queueing on each other.
+      const endedDags = new Set(completion.endedRuns.map((r) => r.dagId));
+      for (const run of decidable.values()) {
+        if (await resolveAndFinalize(tx, run.dagId, run.runId, run.taskIds)) endedDags.add(run.dagId);
+      }
+      const dags = new Set([...endedDags, ...[...decidable.values()].map((r) => r.dagId)]);
+      const admitted: QueuedTry[] = [];
+      for (const dagId of [...dags].sort()) {
+        admitted.push(...(endedDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));
+      }
+      return admitted;
+    })),
+  );
+  return { recorded: completion.recorded, queued };
 }
 
 /** An error message as PostgreSQL will store it (task code may throw any text). */

@@ -85,7 +85,7 @@ describe('a poisoned completion group', () => {
       await writeFile(path.join(signals, 'go-opener'), '');
       await h.waitFor("the opener's completion to wait for the lock", async () => {
         const { rowCount } = await h.db.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%task_tries%'`,
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sluice_complete_tries%'`,
         );
         return rowCount === 1;
       });

@@ -1,0 +1,154 @@
+-- sluice_complete_tries(...): the worker's fast path, one statement for a batch of ended tries
+--
+-- Records how a batch of tries ended and what that freed, in one round trip, so that the row
+-- locks it takes on shared downstream rows (a fan-in's one row, updated by every upstream's end
+-- through ti_upstream_counts) are held only for the server's own time: called as a statement of
+-- its own, the lock is released by the commit that ends the same round trip. Before this, a
+-- completion held that lock across four to five round trips to a busy worker, and every other
+-- worker's completion queued behind it.
+--
+-- It does not judge trigger rules: those live once, in src/core/trigger-rules.ts. It returns the
+-- waiting downstream rows with the counts as they are after this batch (read under the row lock,
+-- so the last of several concurrent upstream ends sees all of them), and the caller decides those
+-- in a transaction of its own (resolveWaitingTasks re-reads them then). A crash between the two
+-- leaves a decidable row waiting: the scheduler's sweep decides it.
+--
+-- Input:   parallel arrays, one element per try: dag id, run id, task id, try number, the state
+--          it ends in ('success', 'failed', 'skipped', 'up_for_retry'), the error, when a retry
+--          is due, and the XCom as JSON text (NULL: none; only stored with 'success').
+-- Output:  rows by kind:
+--          'ended'     (dag_id, run_id, task_id, try_number): a try recorded; a try missing here
+--                      was no longer running (cleared, marked, or failed as lost) and is dropped;
+--          'waiting'   (dag_id, run_id, task_id, trigger_rule, downstream, upstream_*): a task
+--                      still waiting (state 'none') downstream of a try that ended for good;
+--          'run_ended' (dag_id, run_id, run_state): a run this batch finished; the caller starts
+--                      the DAG's queued runs, which also admits its tasks;
+--          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
+--                      the freed slots admitted (sluice_admit_scheduled); the caller sends them
+--                      after commit.
+-- Guards:  only tries still 'running' with that try number end (the edges running → success,
+--          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
+--          written to task_tries; XComs only of tries that ended 'success' here. A value that
+--          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
+-- Plans:   generic (see SET below).
+-- Locking: the downstream rows of the ending tries are locked first, in key order, so that two
+--          batches sharing several downstream rows cannot deadlock; then the tries' own rows;
+--          admission's advisory locks (the DAG, its pools) last, DAG by DAG in name order.
+CREATE OR REPLACE FUNCTION sluice_complete_tries(
+  p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_try_numbers integer[],
+  p_states text[], p_errors text[], p_next_try_ats timestamptz[], p_xcoms text[])
+RETURNS TABLE (kind text, dag_id text, run_id text, task_id text, try_number integer, pool text,
+  priority_weight integer, trigger_rule text, downstream text[], upstream_total integer,
+  upstream_success integer, upstream_failed integer, upstream_upstream_failed integer,
+  upstream_skipped integer, run_state text)
+LANGUAGE plpgsql
+-- Generic plans: the statements here (and in the functions and trigger they call) are the same
+-- every time with small arrays, and planning them anew on each call cost more than running them:
+-- one try's completion in a 5,000-task fan-out took 2.1 ms of server CPU so, 0.9 ms with these.
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+DECLARE
+  v_ended_dags text[];
+  v_ended_runs text[];
+  v_ended_tasks text[];
+  v_ended_tries integer[];
+  v_ds_dags text[];
+  v_ds_runs text[];
+  v_ds_tasks text[];
+  v_run record;
+  v_dag text;
+  v_state text;
+  v_finished_dags text[] := '{}';
+BEGIN
+  -- The downstream rows that the ends will update (through the trigger), locked in key order.
+  PERFORM 1 FROM task_instances d
+    WHERE (d.dag_id, d.run_id, d.task_id) IN (
+      SELECT ti.dag_id, ti.run_id, unnest(ti.downstream)
+      FROM task_instances ti
+      JOIN unnest(p_dag_ids, p_run_ids, p_task_ids, p_try_numbers, p_states) AS i(dag_id, run_id, task_id, try_number, state)
+        ON ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id AND ti.try_number = i.try_number
+      WHERE ti.state = 'running' AND i.state <> 'up_for_retry')
+    ORDER BY d.dag_id, d.run_id, d.task_id
+    FOR NO KEY UPDATE OF d;
+
+  WITH input AS (
+    SELECT * FROM unnest(p_dag_ids, p_run_ids, p_task_ids, p_try_numbers, p_states, p_errors, p_next_try_ats, p_xcoms)
+      AS i(dag_id, run_id, task_id, try_number, state, error, next_try_at, xcom)
+  ), ended AS (
+    UPDATE task_instances ti SET state = i.state, end_date = clock_timestamp(), error = i.error,
+      next_try_at = i.next_try_at, worker_id = NULL, heartbeat_at = NULL,
+      duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
+    FROM input i
+    WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
+      AND ti.try_number = i.try_number AND ti.state = 'running'
+    RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
+      ti.hostname, ti.error, ti.downstream, i.state AS end_state, i.xcom
+  ), history AS (
+    INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
+    SELECT e.dag_id, e.run_id, e.task_id, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
+      e.start_date, e.end_date, e.duration_ms, e.hostname, e.error
+    FROM ended e
+    ON CONFLICT DO NOTHING
+  ), xcom AS (
+    INSERT INTO xcoms (dag_id, run_id, task_id, value)
+    SELECT e.dag_id, e.run_id, e.task_id, e.xcom::jsonb FROM ended e WHERE e.end_state = 'success' AND e.xcom IS NOT NULL
+    ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET value = EXCLUDED.value, created_at = now()
+  ), ends AS (
+    SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(e.task_id) AS tasks,
+      array_agg(e.try_number) AS tries
+    FROM ended e
+  ), decided AS (
+    -- A retry decides nothing downstream: the task is not finished.
+    SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(ds) AS tasks
+    FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
+    WHERE e.end_state <> 'up_for_retry'
+  )
+  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, decided.dags, decided.runs, decided.tasks
+    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ds_dags, v_ds_runs, v_ds_tasks
+  FROM ends, decided;
+
+  IF v_ended_dags IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::integer, NULL::text, NULL::text[],
+      NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
+    FROM unnest(v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries) AS e(dag_id, run_id, task_id, try_number);
+
+  -- The counts as this batch left them (the rows are locked, so no other end is half-way).
+  RETURN QUERY
+    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::integer, w.trigger_rule, w.downstream,
+      w.upstream_total, w.upstream_success, w.upstream_failed, w.upstream_upstream_failed, w.upstream_skipped, NULL::text
+    FROM task_instances w
+    WHERE (w.dag_id, w.run_id, w.task_id) IN (
+      SELECT DISTINCT d.dag_id, d.run_id, d.task_id FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks) AS d(dag_id, run_id, task_id))
+      AND w.state = 'none';
+
+  -- A run with a task still waiting downstream of this batch is not over; any other run may be.
+  FOR v_run IN
+    SELECT DISTINCT e.dag_id, e.run_id
+    FROM unnest(v_ended_dags, v_ended_runs) AS e(dag_id, run_id)
+    WHERE NOT EXISTS (
+      SELECT 1 FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks) AS d(dag_id, run_id, task_id)
+      JOIN task_instances w ON w.dag_id = d.dag_id AND w.run_id = d.run_id AND w.task_id = d.task_id
+      WHERE d.dag_id = e.dag_id AND d.run_id = e.run_id AND w.state = 'none')
+    ORDER BY 1, 2
+  LOOP
+    v_state := sluice_finalize_run(v_run.dag_id, v_run.run_id);
+    IF v_state IS NOT NULL THEN
+      v_finished_dags := v_finished_dags || v_run.dag_id;
+      RETURN QUERY SELECT 'run_ended', v_run.dag_id, v_run.run_id, NULL::text, NULL::integer, NULL::text, NULL::integer,
+        NULL::text, NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, v_state;
+    END IF;
+  END LOOP;
+
+  -- Freed slots go to waiting tries, DAG by DAG in name order (admission's advisory locks). A DAG
+  -- whose run ended is left to the caller, which starts its queued runs and admits then.
+  FOR v_dag IN SELECT DISTINCT e.dag_id FROM unnest(v_ended_dags) AS e(dag_id) ORDER BY 1 LOOP
+    CONTINUE WHEN v_dag = ANY (v_finished_dags);
+    RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
+      NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
+    FROM sluice_admit_scheduled(v_dag) a;
+  END LOOP;
+END $$;

@@ -1,0 +1,128 @@
+/**
+ * completeTriesInStore (sluice_complete_tries) on a real database: what a batch of ended tries
+ * records, what it hands back for the caller to decide (the waiting downstream tasks with their
+ * counts), the runs it ends and the tries it admits; a try no longer running is dropped; a value
+ * PostgreSQL refuses stores nothing of the batch.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { tryKeyString, type TryKey } from '../../../src/store/task-instances.ts';
+import { completeTriesInStore, type TryEnd } from '../../../src/store/try-completion.ts';
+import { readXcom } from '../../../src/store/xcom.ts';
+import { readLog } from '../../../src/store/logs.ts';
+import { dagSpec } from '../../support/specs.ts';
+import { openStoreDb, putTaskInState, seedRunningRun, taskRow, triesOf, type StoreDb } from '../../support/store-db.ts';
+
+// a → b, a → c, b → d, c → d: d is a fan-in of two.
+const TASKS = ['a', 'b', 'c', 'd'];
+const EDGES: [string, string][] = [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']];
+
+const end = (run: { dagId: string; runId: string }, taskId: string, state: TryEnd['state'], extra: Partial<TryEnd> = {}): TryEnd => ({
+  key: { ...run, taskId, tryNumber: 1 },
+  state,
+  error: state === 'success' || state === 'skipped' ? null : 'boom',
+  nextTryAt: state === 'up_for_retry' ? new Date(Date.now() + 60_000) : null,
+  ...extra,
+});
+
+describe('completeTriesInStore', () => {
+  let s: StoreDb;
+  let n = 0;
+  /** A fresh DAG (own id, so runs never share counts) with one running run, every task waiting. */
+  async function freshRun(overrides: Parameters<typeof dagSpec>[3] = {}) {
+    return seedRunningRun(s.db, dagSpec(`dag_${++n}`, TASKS, EDGES, overrides));
+  }
+
+  before(async () => {
+    s = await openStoreDb('try_completion');
+  });
+  after(() => s.close());
+
+  test('records the tries, their history and XCom, and returns the waiting downstream tasks with the counts they now have', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    await putTaskInState(s.db, { ...run, taskId: 'b' }, 'running');
+    const done = await completeTriesInStore(s.db, [end(run, 'b', 'success', { xcomJson: '{"rows":3}' })], []);
+
+    assert.deepEqual([...done.recorded], [tryKeyString({ ...run, taskId: 'b', tryNumber: 1 })]);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'b' })).state, 'success');
+    assert.deepEqual((await triesOf(s.db, { ...run, taskId: 'b' })).map((t) => [t.try_number, t.state]), [[1, 'success']]);
+    assert.deepEqual(await readXcom(s.db, run.dagId, run.runId, 'b'), { found: true, value: { rows: 3 } });
+    assert.deepEqual(done.waiting, [
+      { ...run, taskId: 'd', triggerRule: 'all_success', downstream: [], counts: { total: 2, success: 1, failed: 0, upstreamFailed: 0, skipped: 0 } },
+    ]);
+    assert.deepEqual(done.endedRuns, []);
+  });
+
+  test('a try that is no longer running is dropped: not recorded, nothing written for it', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'failed');
+    const done = await completeTriesInStore(s.db, [end(run, 'a', 'success', { xcomJson: '1' })], []);
+    assert.equal(done.recorded.size, 0);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'a' })).state, 'failed');
+    assert.equal((await readXcom(s.db, run.dagId, run.runId, 'a')).found, false);
+    assert.deepEqual(done.waiting, []);
+  });
+
+  test('a retry decides nothing downstream; a failure is counted there; an XCom goes only with success', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    await putTaskInState(s.db, { ...run, taskId: 'b' }, 'running');
+    await putTaskInState(s.db, { ...run, taskId: 'c' }, 'running');
+    const retry = await completeTriesInStore(s.db, [end(run, 'b', 'up_for_retry', { xcomJson: '"x"' })], []);
+    assert.equal(retry.recorded.size, 1);
+    assert.deepEqual(retry.waiting, []);
+    assert.equal((await readXcom(s.db, run.dagId, run.runId, 'b')).found, false);
+
+    const failed = await completeTriesInStore(s.db, [end(run, 'c', 'failed')], []);
+    assert.deepEqual(failed.waiting.map((w) => [w.taskId, w.counts.failed, w.counts.success]), [['d', 1, 0]]);
+  });
+
+  test('the last leaf ends the run; a batch admits what the slots it freed allow', async () => {
+    const run = await freshRun();
+    for (const id of ['a', 'b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'success');
+    await putTaskInState(s.db, { ...run, taskId: 'd' }, 'running');
+    const done = await completeTriesInStore(s.db, [end(run, 'd', 'success')], []);
+    assert.deepEqual(done.endedRuns, [{ ...run, state: 'success' }]);
+
+    // maxActiveTasks 1: b holds the slot, c is scheduled; b's end lets c in.
+    const limited = await freshRun({ maxActiveTasks: 1 });
+    await putTaskInState(s.db, { ...limited, taskId: 'a' }, 'success');
+    await putTaskInState(s.db, { ...limited, taskId: 'b' }, 'running');
+    await putTaskInState(s.db, { ...limited, taskId: 'c' }, 'scheduled');
+    const admitted = await completeTriesInStore(s.db, [end(limited, 'b', 'success')], []);
+    assert.deepEqual(
+      admitted.queued.map((q) => [q.taskId, q.tryNumber]),
+      [['c', 1]],
+    );
+    assert.equal((await taskRow(s.db, { ...limited, taskId: 'c' })).state, 'queued');
+  });
+
+  test('two tries of a fan-in ending in one batch are both counted, and the log lines go in with them', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
+    const key = (taskId: string): TryKey => ({ ...run, taskId, tryNumber: 1 });
+    const done = await completeTriesInStore(
+      s.db,
+      [end(run, 'b', 'success'), end(run, 'c', 'skipped')],
+      [{ ...key('b'), chunk: '{"msg":"from b"}\n' }],
+    );
+    assert.equal(done.recorded.size, 2);
+    assert.deepEqual(done.waiting.map((w) => [w.taskId, w.counts.success, w.counts.skipped]), [['d', 1, 1]]);
+    assert.match(await readLog(s.db, run.dagId, run.runId, 'b', 1), /from b/);
+  });
+
+  test('a value PostgreSQL refuses fails the whole batch: nothing of it is stored', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
+    await assert.rejects(
+      completeTriesInStore(s.db, [end(run, 'b', 'success', { xcomJson: '{"ok":1}' }), end(run, 'c', 'success', { xcomJson: '"\\u0000"' })], []),
+      /unsupported Unicode escape sequence|invalid input syntax for type json/,
+    );
+    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'running');
+    assert.equal((await readXcom(s.db, run.dagId, run.runId, 'b')).found, false);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).upstream_success, 0);
+  });
+});
