@@ -46,9 +46,9 @@ export const chainScenario: Scenario = {
         const g = summarize(gaps);
         const d = summarize(durations);
         rows.unshift(
-          { scenario: NAME, metric: 'gap end → next start, p50', value: ms(g.p50, 2), measured: g.p50, target: atMost(5, 'ms') },
+          { scenario: NAME, metric: 'gap end → next start, p50', value: ms(g.p50, 2), measured: g.p50, target: atMost(3, 'ms') },
           { scenario: NAME, metric: 'gap end → next start, p95', value: ms(g.p95, 2) },
-          { scenario: NAME, metric: 'gap end → next start, p99', value: ms(g.p99, 2), measured: g.p99, target: atMost(25, 'ms') },
+          { scenario: NAME, metric: 'gap end → next start, p99', value: ms(g.p99, 2), measured: g.p99, target: atMost(10, 'ms') },
           { scenario: NAME, metric: 'gap end → next start, max', value: ms(g.max, 2) },
           { scenario: NAME, metric: 'no-op try start → end, p50 / p99', value: `${ms(d.p50, 2)} / ${ms(d.p99, 2)}` },
           { scenario: NAME, metric: 'trigger → first task start', value: ms(tasks[0]!.startMs - ended.queuedMs) },

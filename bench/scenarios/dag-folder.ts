@@ -11,7 +11,7 @@ import { syncDagFolder } from '../../src/loader/sync.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { RUN_ID, withEnvironment, type BenchEnvironment } from '../lib/env.ts';
 import { startCluster, type BenchProcess } from '../lib/processes.ts';
-import type { ResultRow } from '../lib/report.ts';
+import { atLeast, type ResultRow } from '../lib/report.ts';
 import { outcomeRow } from '../lib/runs.ts';
 import { stopClusterAndReport, type Scenario, type ScenarioContext } from '../lib/scenario.ts';
 import { mib, ms, perSecond, rate, seconds } from '../lib/stats.ts';
@@ -157,6 +157,8 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
         scenario: NAME,
         metric: `one run of each DAG (${FILES * TASKS} tasks): first queued → last end`,
         value: `${seconds(runsMs)} (${rate(perSecond(FILES * TASKS, runsMs))})`,
+        measured: perSecond(FILES * TASKS, runsMs),
+        target: atLeast(1500, 'tasks/s'),
       },
       { scenario: NAME, metric: `worker process after running all ${FILES} DAGs (child; larger of 2)`, value: memoryText(largest(loadedWorkers)) },
       { scenario: NAME, metric: 'scheduler process after those runs (child)', value: memoryText(schedulerAfter) },
