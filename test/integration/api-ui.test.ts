@@ -8,22 +8,10 @@ import type { DagSpec } from '../../src/core/spec.ts';
 import { makeRunId, type DagRunState } from '../../src/core/states.ts';
 import type { Db } from '../../src/store/db.ts';
 import { insertRun } from '../../src/store/runs.ts';
+import type { ApiErrorBody, Backfill, BackfillList, DagList, DagRunList, Grid, PlannedBackfill } from '../../src/api/schemas/index.ts';
 import { ApiFixture, client, dagSpec, taskSpec } from '../support/api-fixture.ts';
 
-type Json = Record<string, unknown>;
-type ErrorBody = { error: { code: string; message: string } };
-type RunSummary = { dagRunId: string; state: string; runType: string; logicalDate: string; startDate: string | null; endDate: string | null };
-type DagList = { dags: (Json & { dagId: string; latestDagRun: Json | null; recentDagRuns: RunSummary[] })[]; totalEntries: number };
-type GridTask = { taskId: string; upstream: string[]; downstream: string[]; triggerRule: string };
-type Grid = {
-  dagRuns: (Json & { dagRunId: string; state: string; logicalDate: string })[];
-  totalEntries: number;
-  tasks: GridTask[];
-  taskInstances: Record<string, Record<string, Json>>;
-};
-type Progress = { total: number; queued: number; running: number; success: number; failed: number };
-type Backfill = Json & { id: number; dagRunIds: string[]; progress: Progress | null };
-
+type ErrorBody = ApiErrorBody;
 function assertError(reply: { status: number; body: unknown; text: string }, status: number, message: string): void {
   assert.equal(reply.status, status, `expected ${status}, got ${reply.status}: ${reply.text}`);
   assert.equal((reply.body as ErrorBody).error.message, message);
@@ -249,7 +237,7 @@ describe('REST API for the UI', () => {
       assert.deepEqual(Object.keys(page.body.taskInstances).sort(), [runs[2], runs[3]].sort());
       assert.deepEqual(page.body.tasks.map((t) => t.taskId), ['start', 'right', 'left', 'join', 'lonely']);
 
-      const dagRuns = await api<{ dagRuns: Json[]; totalEntries: number }>('GET', '/api/v1/dags/diamond/dagRuns?limit=2&offset=1');
+      const dagRuns = await api<DagRunList>('GET', '/api/v1/dags/diamond/dagRuns?limit=2&offset=1');
       assert.deepEqual(page.body.dagRuns, dagRuns.body.dagRuns);
       assert.equal(page.body.totalEntries, dagRuns.body.totalEntries);
     });
@@ -303,22 +291,20 @@ describe('REST API for the UI', () => {
       );
     });
 
-    it('takes three queries for 100 runs × 50 tasks, and answers quickly', async () => {
+    it('takes three queries for 100 runs × 50 tasks', async () => {
       const taskIds = Array.from({ length: 50 }, (_, i) => `task_${String(i).padStart(2, '0')}`);
       const wide = dagSpec('wide', taskIds, taskIds.slice(1).map((id, i): [string, string] => [taskIds[i]!, id]));
       await fx.addDag(wide);
       for (let n = 0; n < 100; n++) await seedRun(fx.db, wide, new Date(Date.UTC(2025, 0, 1 + n)).toISOString(), 'success');
 
-      const started = performance.now();
+      // The query count is what keeps the grid fast; timings are not asserted in tests.
       const { result, queries } = await countQueries(fx.db, () => api<Grid>('GET', '/api/v1/dags/wide/grid?limit=100'));
-      const ms = performance.now() - started;
       assert.equal(result.status, 200, result.text);
       assert.equal(queries, 3, 'the DAG, the page of runs with its total, their task instances');
       assert.equal(result.body.dagRuns.length, 100);
       assert.deepEqual(result.body.tasks.map((t) => t.taskId), taskIds);
       const cells = Object.values(result.body.taskInstances).reduce((n, byTask) => n + Object.keys(byTask).length, 0);
       assert.equal(cells, 5000);
-      assert.ok(ms < 2000, `the grid took ${Math.round(ms)} ms`);
     });
   });
 
@@ -329,13 +315,13 @@ describe('REST API for the UI', () => {
     let backfill: Backfill;
 
     it('a dry run has progress null: it makes no runs to count', async () => {
-      const reply = await api<Backfill>('POST', '/api/v1/backfills', { json: { ...body, dryRun: true } });
+      const reply = await api<PlannedBackfill>('POST', '/api/v1/backfills', { json: { ...body, dryRun: true } });
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.body.progress, null);
     });
 
     it('a new backfill counts all its runs queued', async () => {
-      const reply = await api<Backfill>('POST', '/api/v1/backfills', { json: body });
+      const reply = await api<PlannedBackfill>('POST', '/api/v1/backfills', { json: body });
       assert.equal(reply.status, 201, reply.text);
       backfill = reply.body;
       assert.equal(backfill.dagRunIds.length, 3);
@@ -351,13 +337,13 @@ describe('REST API for the UI', () => {
     });
 
     it('GET /backfills counts each listed backfill\'s own runs, in one query', async () => {
-      const other = await api<Backfill>('POST', '/api/v1/backfills', {
+      const other = await api<PlannedBackfill>('POST', '/api/v1/backfills', {
         json: { dagId: 'backfilled_too', fromDate: '2026-03-01', toDate: '2026-03-02' },
       });
       assert.equal(other.status, 201, other.text);
       await fx.db.query(`UPDATE dag_runs SET state = 'failed' WHERE run_id = $1`, [other.body.dagRunIds[1]]);
 
-      const { result, queries } = await countQueries(fx.db, () => api<{ backfills: Backfill[] }>('GET', '/api/v1/backfills'));
+      const { result, queries } = await countQueries(fx.db, () => api<BackfillList>('GET', '/api/v1/backfills'));
       assert.equal(queries, 1);
       assert.deepEqual(
         result.body.backfills.map((b) => [b.dagId, b.progress]),

@@ -7,10 +7,21 @@ import type { Db } from '../../src/store/db.ts';
 import { replaceImportErrors } from '../../src/store/dags.ts';
 import { appendLogChunks } from '../../src/store/logs.ts';
 import { writeXcoms } from '../../src/store/xcom.ts';
+import type {
+  ApiErrorBody,
+  BackfillList,
+  DagDetail,
+  DagList,
+  DagRunList,
+  Health,
+  ImportErrorList,
+  PlannedBackfill,
+  TaskInstanceList,
+} from '../../src/api/schemas/index.ts';
 import { ApiFixture, client, dagSpec } from '../support/api-fixture.ts';
 
 type Json = Record<string, unknown>;
-type ErrorBody = { error: { code: string; message: string } };
+type ErrorBody = ApiErrorBody;
 
 const DAG_KEYS = [
   'dagId', 'description', 'schedule', 'timezone', 'isPaused', 'tags', 'fileloc', 'catchup', 'maxActiveRuns',
@@ -92,16 +103,16 @@ describe('REST API', () => {
       assert.equal(before.body.status, 'unhealthy');
 
       await fx.db.query(`INSERT INTO scheduler_heartbeats (scheduler_id, hostname) VALUES ('s1', 'test-host')`);
-      const afterBeat = await api<{ status: string; scheduler: { status: string; latestHeartbeat: string } }>('GET', '/api/v1/health');
+      const afterBeat = await api<Health>('GET', '/api/v1/health');
       assert.equal(afterBeat.body.status, 'healthy');
       assert.equal(afterBeat.body.scheduler.status, 'healthy');
-      assert.match(afterBeat.body.scheduler.latestHeartbeat, ISO_UTC);
+      assert.match(afterBeat.body.scheduler.latestHeartbeat ?? '', ISO_UTC);
     });
   });
 
   describe('DAGs', () => {
     test('GET /dags lists active DAGs with the contract fields', async () => {
-      const reply = await api<{ dags: Json[]; totalEntries: number }>('GET', '/api/v1/dags');
+      const reply = await api<DagList>('GET', '/api/v1/dags');
       assert.equal(reply.status, 200);
       assert.equal(reply.body.totalEntries, 3);
       assert.deepEqual(reply.body.dags.map((d) => d.dagId), ['etl', 'manual_only', 'paused_one']);
@@ -123,11 +134,11 @@ describe('REST API', () => {
     });
 
     test('GET /dags filters and pages', async () => {
-      const paused = await api<{ dags: Json[]; totalEntries: number }>('GET', '/api/v1/dags?paused=true');
+      const paused = await api<DagList>('GET', '/api/v1/dags?paused=true');
       assert.deepEqual(paused.body.dags.map((d) => d.dagId), ['paused_one']);
-      const tagged = await api<{ dags: Json[] }>('GET', '/api/v1/dags?tags=adhoc,daily');
+      const tagged = await api<DagList>('GET', '/api/v1/dags?tags=adhoc,daily');
       assert.deepEqual(tagged.body.dags.map((d) => d.dagId), ['etl', 'manual_only']);
-      const paged = await api<{ dags: Json[]; totalEntries: number }>('GET', '/api/v1/dags?limit=1&offset=1');
+      const paged = await api<DagList>('GET', '/api/v1/dags?limit=1&offset=1');
       assert.deepEqual(paged.body.dags.map((d) => d.dagId), ['manual_only']);
       assert.equal(paged.body.totalEntries, 3);
     });
@@ -143,7 +154,7 @@ describe('REST API', () => {
     });
 
     test('GET /dags/:dagId includes the tasks', async () => {
-      const reply = await api<Json & { tasks: Json[] }>('GET', '/api/v1/dags/etl');
+      const reply = await api<DagDetail>('GET', '/api/v1/dags/etl');
       assert.equal(reply.status, 200);
       assertKeys(reply.body, DAG_KEYS, 'DAG');
       assert.deepEqual(
@@ -182,7 +193,7 @@ describe('REST API', () => {
     });
 
     test('GET /importErrors lists files that failed to import', async () => {
-      const reply = await api<{ importErrors: Json[]; totalEntries: number }>('GET', '/api/v1/importErrors');
+      const reply = await api<ImportErrorList>('GET', '/api/v1/importErrors');
       assert.equal(reply.status, 200);
       assert.equal(reply.body.totalEntries, 1);
       assert.equal(reply.body.importErrors[0]!.filename, 'broken.ts');
@@ -250,7 +261,7 @@ describe('REST API', () => {
       await triggerDagRun(fx.db, 'paused_one', { logicalDate: new Date('2026-01-02T00:00:00Z') });
       await fx.db.query(`UPDATE dag_runs SET state = 'failed', end_date = now() WHERE dag_id = 'paused_one' AND logical_date = '2026-01-02T00:00:00Z'`);
 
-      const all = await api<{ dagRuns: Json[]; totalEntries: number }>('GET', '/api/v1/dags/paused_one/dagRuns');
+      const all = await api<DagRunList>('GET', '/api/v1/dags/paused_one/dagRuns');
       assert.equal(all.status, 200);
       assert.equal(all.body.totalEntries, 3);
       assert.deepEqual(all.body.dagRuns.map((r) => r.logicalDate), [
@@ -260,12 +271,12 @@ describe('REST API', () => {
       ]);
       for (const run of all.body.dagRuns) assertKeys(run, RUN_KEYS, 'DAG run');
 
-      const failed = await api<{ dagRuns: Json[]; totalEntries: number }>('GET', '/api/v1/dags/paused_one/dagRuns?state=failed');
+      const failed = await api<DagRunList>('GET', '/api/v1/dags/paused_one/dagRuns?state=failed');
       assert.deepEqual(failed.body.dagRuns.map((r) => r.dagRunId), ['manual__2026-01-02T00:00:00.000Z']);
       assert.equal(failed.body.totalEntries, 1);
       assert.match(String(failed.body.dagRuns[0]!.endDate), ISO_UTC);
 
-      const paged = await api<{ dagRuns: Json[]; totalEntries: number }>('GET', '/api/v1/dags/paused_one/dagRuns?limit=1&offset=1');
+      const paged = await api<DagRunList>('GET', '/api/v1/dags/paused_one/dagRuns?limit=1&offset=1');
       assert.deepEqual(paged.body.dagRuns.map((r) => r.logicalDate), ['2026-01-02T00:00:00.000Z']);
       assert.equal(paged.body.totalEntries, 3);
     });
@@ -318,7 +329,7 @@ describe('REST API', () => {
     });
 
     test('GET .../taskInstances lists them with the contract fields', async () => {
-      const reply = await api<{ taskInstances: Json[]; totalEntries: number }>('GET', `${runPath}/taskInstances`);
+      const reply = await api<TaskInstanceList>('GET', `${runPath}/taskInstances`);
       assert.equal(reply.status, 200);
       assert.equal(reply.body.totalEntries, 3);
       const byId = Object.fromEntries(reply.body.taskInstances.map((t) => [t.taskId, t]));
@@ -392,7 +403,7 @@ describe('REST API', () => {
     });
 
     test('POST /dags/:dagId/clearTaskInstances clears and returns the cleared ones', async () => {
-      const reply = await api<{ taskInstances: Json[]; totalEntries: number }>('POST', '/api/v1/dags/etl/clearTaskInstances', {
+      const reply = await api<TaskInstanceList>('POST', '/api/v1/dags/etl/clearTaskInstances', {
         json: { dagRunId: runId, taskIds: ['extract'], includeDownstream: true },
       });
       assert.equal(reply.status, 200, reply.text);
@@ -401,7 +412,7 @@ describe('REST API', () => {
       for (const ti of reply.body.taskInstances) assertKeys(ti, TI_KEYS, 'task instance');
       // The try number goes on counting.
       assert.equal(reply.body.taskInstances.find((t) => t.taskId === 'extract')!.tryNumber, 2);
-      const onlyFailed = await api<{ totalEntries: number }>('POST', '/api/v1/dags/etl/clearTaskInstances', {
+      const onlyFailed = await api<TaskInstanceList>('POST', '/api/v1/dags/etl/clearTaskInstances', {
         json: { dagRunId: runId, onlyFailed: true },
       });
       assert.equal(onlyFailed.status, 200);
@@ -425,7 +436,7 @@ describe('REST API', () => {
     const body = { dagId: 'etl', fromDate: '2026-02-01T00:00:00Z', toDate: '2026-02-03T00:00:00Z' };
 
     test('a dry run plans the intervals (200) and creates nothing', async () => {
-      const reply = await api<Json & { intervals: Json[] }>('POST', '/api/v1/backfills', { json: { ...body, dryRun: true } });
+      const reply = await api<PlannedBackfill>('POST', '/api/v1/backfills', { json: { ...body, dryRun: true } });
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.body.dryRun, true);
       assert.deepEqual(reply.body.dagRunIds, []);
@@ -437,7 +448,7 @@ describe('REST API', () => {
           ['2026-02-03T00:00:00.000Z', '2026-02-04T00:00:00.000Z', 'create'],
         ],
       );
-      const list = await api<{ totalEntries: number }>('GET', '/api/v1/backfills?dagId=etl');
+      const list = await api<BackfillList>('GET', '/api/v1/backfills?dagId=etl');
       assert.equal(list.body.totalEntries, 0);
     });
 
@@ -470,11 +481,11 @@ describe('REST API', () => {
     });
 
     test('GET /backfills and /backfills/:id', async () => {
-      const list = await api<{ backfills: Json[]; totalEntries: number }>('GET', '/api/v1/backfills');
+      const list = await api<BackfillList>('GET', '/api/v1/backfills');
       assert.equal(list.status, 200);
       assert.equal(list.body.totalEntries, 1);
       assertKeys(list.body.backfills[0], BACKFILL_KEYS, 'backfill');
-      const none = await api<{ backfills: Json[]; totalEntries: number }>('GET', '/api/v1/backfills?dagId=manual_only');
+      const none = await api<BackfillList>('GET', '/api/v1/backfills?dagId=manual_only');
       assert.deepEqual(none.body, { backfills: [], totalEntries: 0 });
       const one = await api('GET', `/api/v1/backfills/${id}`);
       assert.equal(one.status, 200);
@@ -492,7 +503,7 @@ describe('REST API', () => {
       const reply = await api('POST', `/api/v1/backfills/${id}/cancel`);
       assert.equal(reply.status, 200, reply.text);
       assert.equal(reply.body.isCancelled, true);
-      const runs = await api<{ dagRuns: Json[] }>('GET', '/api/v1/dags/etl/dagRuns?limit=1000');
+      const runs = await api<DagRunList>('GET', '/api/v1/dags/etl/dagRuns?limit=1000');
       const backfillRuns = runs.body.dagRuns.filter((r) => r.backfillId === id);
       assert.equal(backfillRuns.length, 3);
       assert.ok(backfillRuns.every((r) => r.state === 'failed'));
