@@ -1,4 +1,8 @@
-/** The grid route: what it answers is declared in schemas/grid.ts. */
+/**
+ * The grid (beyond the contract, for the UI): a page of a DAG's runs and all their task
+ * instances in one answer, so the UI draws runs × tasks without a request per run. Its answer
+ * can be megabytes: it is built typed by schemas/grid.ts, never parsed on the way out.
+ */
 import { topologicalOrder } from '../../core/graph.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
 import { listRuns, type DagRunRecord } from '../../store/runs.ts';
