@@ -3,6 +3,7 @@
  * [from, to]; existing runs are re-run or left alone by the reprocess behaviour; never a second
  * run for a date whose run is queued or running; the backfill's own max active runs; backwards.
  */
+import { planFor, type IntervalPlan, type ReprocessBehavior } from '../core/reprocess.ts';
 import { CronSchedule, intervalsInRange } from '../core/schedule.ts';
 import { makeRunId } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -16,9 +17,6 @@ import type { DagSpec } from '../core/spec.ts';
 import { MAX_BACKFILL_INTERVALS, requireBackfillSize } from './backfill-size.ts';
 import { wakeSchedulers } from './services.ts';
 
-export const REPROCESS_BEHAVIORS = ['none', 'failed', 'completed'] as const;
-export type ReprocessBehavior = (typeof REPROCESS_BEHAVIORS)[number];
-
 export interface BackfillRequest {
   dagId: string;
   fromDate: Date;
@@ -29,8 +27,6 @@ export interface BackfillRequest {
   dryRun: boolean;
   dagRunConf?: Record<string, unknown>;
 }
-
-export type IntervalPlan = 'create' | 'reprocess' | 'skip';
 
 export interface PlannedInterval {
   logicalDate: Date;
@@ -87,15 +83,6 @@ export function pagePlan(backfill: BackfillRecord, offset = 0, limit = DRY_RUN_P
   const planCounts: Record<IntervalPlan, number> = { create: 0, reprocess: 0, skip: 0 };
   for (const interval of all) planCounts[interval.plan]++;
   return { ...backfill, intervals: all.slice(offset, offset + limit), totalEntries: all.length, planCounts };
-}
-
-/** Whether an interval whose run already exists is re-run: the one decision of reprocess behaviours. */
-export function planFor(existingState: string | undefined, behavior: ReprocessBehavior): IntervalPlan {
-  if (existingState === undefined) return 'create';
-  if (existingState === 'queued' || existingState === 'running') return 'skip';
-  if (behavior === 'completed') return 'reprocess';
-  if (behavior === 'failed' && existingState === 'failed') return 'reprocess';
-  return 'skip';
 }
 
 export async function createBackfill(db: Db, request: BackfillRequest): Promise<BackfillRecord> {

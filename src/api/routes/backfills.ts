@@ -7,7 +7,6 @@ import {
   getBackfill,
   listBackfills,
   pagePlan,
-  type ReprocessBehavior as EngineReprocessBehavior,
 } from '../../engine/backfill.ts';
 import { page } from '../context.ts';
 import { defineRoute } from '../route.ts';
@@ -18,18 +17,12 @@ import {
   createBackfillBody,
   createBackfillQuery,
   plannedBackfill,
-  type ReprocessBehavior,
 } from '../schemas/backfills.ts';
 import { intString, nothing } from '../schemas/fields.ts';
 import { backfillJson } from '../serialize.ts';
 
 /** Airflow's default for a backfill's own limit on concurrent runs. */
 export const DEFAULT_BACKFILL_MAX_ACTIVE_RUNS = 10;
-
-// The API's list of reprocess behaviours and the engine's are the same, or this does not compile.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameBehaviours: Same<ReprocessBehavior, EngineReprocessBehavior> = true;
-void sameBehaviours;
 
 const TAG = 'Backfills';
 const backfillPath = z.strictObject({ id: intString(1) });

@@ -1,15 +1,14 @@
 /** Backfills: what /backfills takes and answers. */
 import { z } from 'zod';
+import { INTERVAL_PLANS, REPROCESS_BEHAVIORS } from '../../core/reprocess.ts';
 import { showValue } from '../../core/show-value.ts';
 import { bodyId, bool, count, intString, isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, pagination, positiveInt, totalEntries } from './fields.ts';
 
-/** The engine keeps the same list (engine/backfill.ts); routes/backfills.ts refuses to compile if they differ. */
-export const REPROCESS_BEHAVIORS = ['none', 'failed', 'completed'] as const;
 export const reprocessBehavior = z.enum(REPROCESS_BEHAVIORS, {
   error: (issue) => `must be one of ${REPROCESS_BEHAVIORS.join(', ')}; got ${showValue(issue.input)}`,
 });
 
-export const intervalPlan = z.enum(['create', 'reprocess', 'skip']);
+export const intervalPlan = z.enum(INTERVAL_PLANS);
 
 export const plannedInterval = z
   .object({

@@ -8,10 +8,9 @@ import {
   createBackfill,
   DRY_RUN_PAGE_LIMIT,
   pagePlan,
-  REPROCESS_BEHAVIORS,
   type BackfillRecord,
-  type ReprocessBehavior,
 } from '../../engine/backfill.ts';
+import { REPROCESS_BEHAVIORS, type ReprocessBehavior } from '../../core/reprocess.ts';
 import { notFound } from '../../errors.ts';
 import { setPaused } from '../../store/dags.ts';
 import type { Db } from '../../store/db.ts';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planFor } from '../../../src/engine/backfill.ts';
+import { planFor } from '../../../src/core/reprocess.ts';
 
 describe('backfill reprocess behaviours', () => {
   const table: [string | undefined, 'none' | 'failed' | 'completed', string][] = [
