@@ -12,8 +12,8 @@ import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
 import { tryKeyString, type TryKey } from '../store/task-instances.ts';
 import { completeTriesInStore } from '../store/try-completion.ts';
-import { resolveAndFinalize, startQueuedRuns } from './run-lifecycle.ts';
-import { admitScheduledTasks } from './task-scheduling.ts';
+import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
+import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
 
 export interface CompletedTry {
@@ -117,7 +117,11 @@ async function recordTries(
       // held to commit, so taking them last keeps two workers' batches from queueing on each other.
       const endedDags = new Set(completion.endedRuns.map((r) => r.dagId));
       for (const run of decidable.values()) {
-        if (await resolveAndFinalize(tx, run.dagId, run.runId, run.taskIds)) endedDags.add(run.dagId);
+        const resolved = await resolveWaitingTasks(tx, run.dagId, run.runId, run.taskIds);
+        // A task just scheduled has yet to run, so only a skip or an upstream failure can have
+        // ended the run (a chain's hop saves the round trip).
+        const mayHaveEnded = resolved.skipped.length > 0 || resolved.upstreamFailed.length > 0;
+        if (mayHaveEnded && (await finalizeRunIfDone(tx, run.dagId, run.runId)) !== null) endedDags.add(run.dagId);
       }
       const dags = new Set([...endedDags, ...[...decidable.values()].map((r) => r.dagId)]);
       const admitted: QueuedTry[] = [];
