@@ -1,13 +1,13 @@
 /** GET /metrics: the Prometheus text exposition format (version 0.0.4), read from the metadata store. */
 import { DAG_RUN_STATES, TASK_STATES } from '../core/states.ts';
 import type { Queryable } from '../store/db.ts';
+import { listSchedulerHeartbeats } from '../store/schedulers.ts';
 import {
   countDags,
   countImportErrors,
   countQueuedAndRunning,
   countRunsByDagAndState,
   countTaskInstancesByState,
-  listSchedulerHeartbeats,
   queuedToStartLatency,
   upstreamToStartLatency,
   type LatencySummary,

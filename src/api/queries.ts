@@ -1,24 +1,6 @@
-/** Read-only queries only the API needs: health and metrics. */
+/** Read-only queries only the API needs: metrics. */
 import { ACTIVE_RUN_STATES, sqlList } from '../core/states.ts';
 import type { Queryable } from '../store/db.ts';
-
-export interface SchedulerHeartbeat {
-  schedulerId: string;
-  hostname: string;
-  startedAt: Date;
-  latestHeartbeat: Date;
-  /** Seconds since the heartbeat, by the database's clock (the one that wrote it). */
-  ageSeconds: number;
-}
-
-export async function listSchedulerHeartbeats(db: Queryable): Promise<SchedulerHeartbeat[]> {
-  const { rows } = await db.query<SchedulerHeartbeat>(
-    `SELECT scheduler_id AS "schedulerId", hostname, started_at AS "startedAt", latest_heartbeat AS "latestHeartbeat",
-       extract(epoch FROM now() - latest_heartbeat)::float8 AS "ageSeconds"
-     FROM scheduler_heartbeats ORDER BY latest_heartbeat DESC`,
-  );
-  return rows;
-}
 
 export async function countRunsByDagAndState(db: Queryable): Promise<{ dagId: string; state: string; n: number }[]> {
   const { rows } = await db.query<{ dagId: string; state: string; n: number }>(

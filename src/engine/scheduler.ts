@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { DagFolder } from '../loader/dag-folder.ts';
 import { syncDagFolder } from '../loader/sync.ts';
 import type { Db } from '../store/db.ts';
+import { recordSchedulerHeartbeat, removeSchedulerHeartbeat } from '../store/schedulers.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 import { NotifyListener } from './notify-listener.ts';
 import { openServices } from './open-services.ts';
@@ -73,7 +74,7 @@ export class Scheduler {
     clearTimeout(this.timer);
     await this.loopDone;
     await this.listener.stop();
-    await this.db.query('DELETE FROM scheduler_heartbeats WHERE scheduler_id = $1', [this.id]).catch(() => undefined);
+    await removeSchedulerHeartbeat(this.db, this.id).catch(() => undefined);
     await this.closeServices();
     this.log.info({ schedulerId: this.id }, 'scheduler stopped');
   }
@@ -110,11 +111,7 @@ export class Scheduler {
   /** One pass; each step is idempotent, so a pass interrupted anywhere is simply done again. */
   async tick(): Promise<void> {
     const now = Date.now();
-    await this.db.query(
-      `INSERT INTO scheduler_heartbeats (scheduler_id, hostname) VALUES ($1, $2)
-       ON CONFLICT (scheduler_id) DO UPDATE SET latest_heartbeat = now()`,
-      [this.id, hostname()],
-    );
+    await recordSchedulerHeartbeat(this.db, this.id);
     if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
     await analyzeTaskInstancesIfStale(this.db);
     const created = await createScheduledRuns(this.db, new Date(now), this.log);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../../store/db.ts';
-import { listSchedulerHeartbeats } from '../queries.ts';
+import { listSchedulerHeartbeats } from '../../store/schedulers.ts';
 import { defineRoute } from '../route.ts';
 import { health, type HealthStatus as Status } from '../schemas/health.ts';
 import { iso } from '../serialize.ts';
