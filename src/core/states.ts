@@ -54,7 +54,7 @@ export function isFinished(state: TaskState): state is FinishedTaskState {
  *   none            → scheduled, skipped, upstream_failed   its trigger rule decided (resolve)
  *   scheduled       → queued                                 it got a slot and a new try number (admit)
  *   queued          → running                                a worker claimed the try (claim)
- *   running         → success, failed, skipped, up_for_retry the try ended (endTries)
+ *   running         → success, failed, skipped, up_for_retry the try ended (sluice_complete_tries)
  *   running         → queued                                 a stopping worker handed the try back
  *   up_for_retry    → scheduled                              its retry delay passed
  *   scheduled       → failed                                 its pool can never fit it

@@ -11,7 +11,7 @@ import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
 import { tryKeyString, type TryKey } from '../store/task-instances.ts';
-import { completeTriesInStore } from '../store/try-completion.ts';
+import { completeTriesInStore, scheduleDecided, type WaitingTask } from '../store/try-completion.ts';
 import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
 import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
@@ -83,13 +83,16 @@ export async function completeTries(
 
 /**
  * Records the batch (one statement: see completeTriesInStore), then decides the waiting tasks it
- * returned that its ends made decidable, in a transaction of their own.
+ * returned that its ends made decidable.
  *
  * Two steps, so that the fan-in row lock of the first is held for the server's time only. The
- * second re-reads what it decides (resolveWaitingTasks), so it is right even if the counts moved
- * meanwhile (a clear); deciding only where the first step's counts decide something loses
- * nothing: the counts are read under the row lock, so of two upstream ends the later one sees
- * both. Should the process die between the steps, the scheduler's sweep decides those tasks.
+ * counts are read under that lock, so of two upstream ends the later one sees both, and deciding
+ * only where they decide something loses nothing. A task judged 'run' (nearly all) is scheduled
+ * by one statement guarded by the counts it was judged on (scheduleDecided: no re-read; if they
+ * moved meanwhile, whoever moved them decides it), which also admits. A skip or an upstream
+ * failure cascades downstream and may end the run: those go through resolveWaitingTasks, which
+ * re-reads, in a transaction of their own. Should the process die between the steps, the
+ * scheduler's sweep decides those tasks.
  */
 async function recordTries(
   db: Db,
@@ -101,29 +104,32 @@ async function recordTries(
     batch.map((done, i) => ({ key: done.key, ...outcomes[i]!, xcomJson: done.xcomJson })),
     batch.flatMap((d) => (d.log ? [d.log] : [])),
   );
-  const decidable = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
+  const toRun: WaitingTask[] = [];
+  const cascading = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
   for (const w of completion.waiting) {
-    if (evaluateTriggerRule(w.triggerRule, w.counts) === 'wait') continue;
+    const verdict = evaluateTriggerRule(w.triggerRule, w.counts);
+    if (verdict === 'wait') continue;
+    if (verdict === 'run') {
+      toRun.push(w);
+      continue;
+    }
     const runKey = `${w.dagId}\u0001${w.runId}`;
-    const entry = decidable.get(runKey) ?? { dagId: w.dagId, runId: w.runId, taskIds: [] };
+    const entry = cascading.get(runKey) ?? { dagId: w.dagId, runId: w.runId, taskIds: [] };
     entry.taskIds.push(w.taskId);
-    decidable.set(runKey, entry);
+    cascading.set(runKey, entry);
   }
-  const queued = [...completion.queued];
-  if (decidable.size === 0 && completion.endedRuns.length === 0) return { recorded: completion.recorded, queued };
+  const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
+  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded: completion.recorded, queued };
   queued.push(
     ...(await withTransaction(db, async (tx) => {
       // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
       // held to commit, so taking them last keeps two workers' batches from queueing on each other.
       const endedDags = new Set(completion.endedRuns.map((r) => r.dagId));
-      for (const run of decidable.values()) {
-        const resolved = await resolveWaitingTasks(tx, run.dagId, run.runId, run.taskIds);
-        // A task just scheduled has yet to run, so only a skip or an upstream failure can have
-        // ended the run (a chain's hop saves the round trip).
-        const mayHaveEnded = resolved.skipped.length > 0 || resolved.upstreamFailed.length > 0;
-        if (mayHaveEnded && (await finalizeRunIfDone(tx, run.dagId, run.runId)) !== null) endedDags.add(run.dagId);
+      for (const run of cascading.values()) {
+        await resolveWaitingTasks(tx, run.dagId, run.runId, run.taskIds);
+        if ((await finalizeRunIfDone(tx, run.dagId, run.runId)) !== null) endedDags.add(run.dagId);
       }
-      const dags = new Set([...endedDags, ...[...decidable.values()].map((r) => r.dagId)]);
+      const dags = new Set([...endedDags, ...[...cascading.values()].map((r) => r.dagId)]);
       const admitted: QueuedTry[] = [];
       for (const dagId of [...dags].sort()) {
         admitted.push(...(endedDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));

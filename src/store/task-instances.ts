@@ -17,12 +17,16 @@ import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { Queryable } from './db.ts';
 
 /**
- * Every transition this module (and the admission function it calls) performs: the states each
- * may leave, which is its SQL guard, and the states it may enter.
+ * Every transition this module (and the admission function it calls) and try-completion.ts (the
+ * fast path's two SQL functions) perform: the states each may leave, which is its SQL guard, and
+ * the states it may enter.
  */
 export const TASK_INSTANCE_TRANSITIONS = {
   claimTries: { from: ['queued'], to: ['running'] },
-  endTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
+  /** sluice_complete_tries, through completeTriesInStore (try-completion.ts). */
+  completeTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
+  /** sluice_schedule_decided, through scheduleDecided (try-completion.ts): its scheduling step. */
+  scheduleDecided: { from: ['none'], to: ['scheduled'] },
   handBackTry: { from: ['running'], to: ['queued'] },
   scheduleWaiting: { from: ['none'], to: ['scheduled'] },
   skipWaiting: { from: ['none'], to: ['skipped'] },
@@ -221,49 +225,8 @@ export async function claimTries(
   );
 }
 
+/** How a try ends: the edges running → outcome that sluice_complete_tries takes (try-completion.ts). */
 export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry';
-
-/**
- * running → its outcome, for exactly these tries (one statement for a whole batch), each written
- * to history. Returns the keys that were recorded: a try that was no longer running (cleared,
- * marked, or already failed as lost) is left out and its outcome dropped.
- */
-export async function endTries(
-  db: Queryable,
-  ends: { key: TryKey; state: TryEndState; error: string | null; nextTryAt: Date | null }[],
-): Promise<Set<string>> {
-  if (ends.length === 0) return new Set();
-  const { rows } = await db.query<{ k: string }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
-         AS i(dag_id, run_id, task_id, try_number, state, error, next_try_at)
-     ), ended AS (
-       UPDATE task_instances ti SET state = i.state, end_date = clock_timestamp(), error = i.error,
-         next_try_at = i.next_try_at, worker_id = NULL, heartbeat_at = NULL,
-         duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
-       FROM input i
-       WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
-         AND ti.try_number = i.try_number AND ${guard(T.endTries)}
-       RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
-         ti.hostname, ti.error, CASE WHEN i.state = 'up_for_retry' THEN 'failed' ELSE i.state END AS history_state
-     ), history AS (
-       INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
-       SELECT dag_id, run_id, task_id, try_number, history_state, start_date, end_date, duration_ms, hostname, error FROM ended
-       ON CONFLICT DO NOTHING
-     )
-     SELECT dag_id || E'\\u0001' || run_id || E'\\u0001' || task_id || E'\\u0001' || try_number AS k FROM ended`,
-    [
-      ends.map((e) => e.key.dagId),
-      ends.map((e) => e.key.runId),
-      ends.map((e) => e.key.taskId),
-      ends.map((e) => e.key.tryNumber),
-      ends.map((e) => e.state),
-      ends.map((e) => e.error),
-      ends.map((e) => e.nextTryAt),
-    ],
-  );
-  return new Set(rows.map((r) => r.k));
-}
 
 export interface TryRecord {
   tryNumber: number;
@@ -326,7 +289,7 @@ export async function handBackTry(
  * Resets task instances to `none` so they run again (Airflow's clear): the try number goes on
  * counting and each gets its retries anew. `onlyStates` limits it to instances in those states.
  * A try still running is ended: it goes to history as failed ("cleared while running"), so its
- * log stays reachable, and its worker's outcome, arriving later, is dropped (endTries' guard).
+ * log stays reachable, and its worker's outcome, arriving later, is dropped (sluice_complete_tries' guard).
  * Returns the task ids reset.
  */
 export async function resetTaskInstances(

@@ -1,7 +1,12 @@
 /**
- * Ending a batch of tries in the store: `sluice_complete_tries` (src/store/functions), called as a
- * statement of its own so that the downstream row locks it takes are released by the commit of
- * the same round trip (see the function's header for what it does, returns and guards).
+ * Ending a batch of tries in the store, and scheduling what their ends made ready: two SQL
+ * functions (src/store/functions), each called as a statement of its own so that the row locks it
+ * takes are released by the commit of the same round trip (see each function's header for what it
+ * does, returns and guards):
+ * - `sluice_complete_tries`: running → the tries' outcomes; returns the waiting downstream tasks
+ *   with their counts;
+ * - `sluice_schedule_decided`: none → scheduled for the tasks the caller judged 'run' on those
+ *   counts, guarded by them, then admission.
  */
 import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
@@ -24,7 +29,6 @@ export interface WaitingTask {
   runId: string;
   taskId: string;
   triggerRule: TriggerRule;
-  downstream: string[];
   counts: { total: number; success: number; failed: number; upstreamFailed: number; skipped: number };
 }
 
@@ -47,7 +51,6 @@ interface Row {
   pool: string | null;
   priority_weight: number | null;
   trigger_rule: TriggerRule | null;
-  downstream: string[] | null;
   upstream_total: number | null;
   upstream_success: number | null;
   upstream_failed: number | null;
@@ -86,15 +89,58 @@ export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChun
       }),
     );
   }
+  return toCompletion((await retried(() => db.query<Row>(CALL, params))).rows);
+}
+
+/** Runs a statement of its own again (up to 5 times) when it lost a race (RETRYABLE). */
+async function retried<T>(statement: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return toCompletion((await db.query<Row>(CALL, params)).rows);
+      return await statement();
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt < 5 && code && RETRYABLE.has(code)) continue;
       throw error;
     }
   }
+}
+
+/**
+ * Schedules the waiting tasks judged 'run' on the counts they were returned with, if the counts
+ * are still those (see sluice_schedule_decided), and admits what the DAGs' slots allow: one
+ * statement, committed before it returns. Returns the tries admitted, to send.
+ */
+export async function scheduleDecided(db: Db, tasks: WaitingTask[]): Promise<QueuedTry[]> {
+  if (tasks.length === 0) return [];
+  // One order for every caller, so two calls lock the rows they share in the same order (a
+  // deadlock with a completion, which locks in the database's collation order, is run again).
+  const sorted = [...tasks].sort((a, b) => compareKeys(a, b));
+  const { rows } = await retried(() =>
+    db.query<{ dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
+      'SELECT * FROM sluice_schedule_decided($1, $2, $3, $4, $5, $6, $7)',
+      [
+        sorted.map((t) => t.dagId),
+        sorted.map((t) => t.runId),
+        sorted.map((t) => t.taskId),
+        sorted.map((t) => t.counts.success),
+        sorted.map((t) => t.counts.failed),
+        sorted.map((t) => t.counts.upstreamFailed),
+        sorted.map((t) => t.counts.skipped),
+      ],
+    ),
+  );
+  return rows.map((r) => ({
+    dagId: r.dag_id,
+    runId: r.run_id,
+    taskId: r.task_id,
+    tryNumber: r.try_number,
+    pool: r.pool,
+    priorityWeight: r.priority_weight,
+  }));
+}
+
+function compareKeys(a: WaitingTask, b: WaitingTask): number {
+  return a.dagId < b.dagId ? -1 : a.dagId > b.dagId ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
 }
 
 function toCompletion(rows: Row[]): TryCompletion {
@@ -110,7 +156,6 @@ function toCompletion(rows: Row[]): TryCompletion {
           runId: r.run_id,
           taskId: r.task_id!,
           triggerRule: r.trigger_rule!,
-          downstream: r.downstream!,
           counts: {
             total: r.upstream_total!,
             success: r.upstream_success!,

@@ -10,8 +10,9 @@
 -- It does not judge trigger rules: those live once, in src/core/trigger-rules.ts. It returns the
 -- waiting downstream rows with the counts as they are after this batch (read under the row lock,
 -- so the last of several concurrent upstream ends sees all of them), and the caller decides those
--- in a transaction of its own (resolveWaitingTasks re-reads them then). A crash between the two
--- leaves a decidable row waiting: the scheduler's sweep decides it.
+-- in a statement of its own (sluice_schedule_decided, guarded by these counts; a skip or an
+-- upstream failure, rarer, in a transaction that re-reads them). A crash between the two leaves a
+-- decidable row waiting: the scheduler's sweep decides it.
 --
 -- Input:   parallel arrays, one element per try: dag id, run id, task id, try number, the state
 --          it ends in ('success', 'failed', 'skipped', 'up_for_retry'), the error, when a retry
@@ -19,8 +20,10 @@
 -- Output:  rows by kind:
 --          'ended'     (dag_id, run_id, task_id, try_number): a try recorded; a try missing here
 --                      was no longer running (cleared, marked, or failed as lost) and is dropped;
---          'waiting'   (dag_id, run_id, task_id, trigger_rule, downstream, upstream_*): a task
---                      still waiting (state 'none') downstream of a try that ended for good;
+--          'waiting'   (dag_id, run_id, task_id, trigger_rule, upstream_*): a task still
+--                      waiting (state 'none') downstream of a try that ended for good (the
+--                      column downstream is always NULL: kept so that the function's type, which
+--                      CREATE OR REPLACE cannot change, stays what existing databases have);
 --          'run_ended' (dag_id, run_id, run_state): a run this batch finished; the caller starts
 --                      the DAG's queued runs, which also admits its tasks;
 --          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
@@ -118,7 +121,7 @@ BEGIN
 
   -- The counts as this batch left them (the rows are locked, so no other end is half-way).
   RETURN QUERY
-    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::integer, w.trigger_rule, w.downstream,
+    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::integer, w.trigger_rule, NULL::text[],
       w.upstream_total, w.upstream_success, w.upstream_failed, w.upstream_upstream_failed, w.upstream_skipped, NULL::text
     FROM task_instances w
     WHERE (w.dag_id, w.run_id, w.task_id) IN (

@@ -11,7 +11,6 @@ import {
   TASK_INSTANCE_TRANSITIONS,
   admitScheduled,
   claimTries,
-  endTries,
   failUnfittable,
   failWaitingUpstream,
   handBackTry,
@@ -25,6 +24,7 @@ import {
   type TaskKey,
 } from '../../../src/store/task-instances.ts';
 import type { Db } from '../../../src/store/db.ts';
+import { completeTriesInStore, scheduleDecided } from '../../../src/store/try-completion.ts';
 import { dagSpec } from '../../support/specs.ts';
 import { openStoreDb, putTaskInState, seedRunningRun, taskRow, triesOf, type StoreDb } from '../../support/store-db.ts';
 
@@ -38,7 +38,16 @@ interface Driver {
 
 const DRIVERS: Record<Name, Driver> = {
   claimTries: { run: (db, k, n) => claimTries(db, [{ ...k, tryNumber: n }], 'worker-2', 'host-2') },
-  endTries: { run: (db, k, n) => endTries(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }]) },
+  completeTries: {
+    run: (db, k, n) => completeTriesInStore(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }], []),
+  },
+  scheduleDecided: {
+    // No room in the DAG, so that the admission it ends with leaves the row where scheduling put it.
+    prepare: async (db, k) => {
+      await db.query('UPDATE dags SET max_active_tasks = 0 WHERE dag_id = $1', [k.dagId]);
+    },
+    run: (db, k) => scheduleDecided(db, [{ ...k, triggerRule: 'all_success', counts: { total: 0, success: 0, failed: 0, upstreamFailed: 0, skipped: 0 } }]),
+  },
   handBackTry: { run: (db, k, n) => handBackTry(db, { ...k, tryNumber: n }) },
   scheduleWaiting: { run: (db, k) => scheduleWaiting(db, k.dagId, k.runId, [k.taskId]) },
   skipWaiting: { run: (db, k) => skipWaiting(db, k.dagId, k.runId, [k.taskId]) },

@@ -7,9 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { tryKeyString, type TryKey } from '../../../src/store/task-instances.ts';
-import { completeTriesInStore, type TryEnd } from '../../../src/store/try-completion.ts';
+import { completeTriesInStore, scheduleDecided, type TryEnd } from '../../../src/store/try-completion.ts';
 import { readXcom } from '../../../src/store/xcom.ts';
 import { readLog } from '../../../src/store/logs.ts';
+import { sweepRunningRuns } from '../../../src/engine/sweep.ts';
+import { createLogger } from '../../../src/log.ts';
+import type { QueuedTry } from '../../../src/queue/jobs.ts';
+import type { TaskQueues } from '../../../src/queue/task-queues.ts';
 import { dagSpec } from '../../support/specs.ts';
 import { openStoreDb, putTaskInState, seedRunningRun, taskRow, triesOf, type StoreDb } from '../../support/store-db.ts';
 
@@ -49,7 +53,7 @@ describe('completeTriesInStore', () => {
     assert.deepEqual((await triesOf(s.db, { ...run, taskId: 'b' })).map((t) => [t.try_number, t.state]), [[1, 'success']]);
     assert.deepEqual(await readXcom(s.db, run.dagId, run.runId, 'b'), { found: true, value: { rows: 3 } });
     assert.deepEqual(done.waiting, [
-      { ...run, taskId: 'd', triggerRule: 'all_success', downstream: [], counts: { total: 2, success: 1, failed: 0, upstreamFailed: 0, skipped: 0 } },
+      { ...run, taskId: 'd', triggerRule: 'all_success', counts: { total: 2, success: 1, failed: 0, upstreamFailed: 0, skipped: 0 } },
     ]);
     assert.deepEqual(done.endedRuns, []);
   });
@@ -124,5 +128,43 @@ describe('completeTriesInStore', () => {
     for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'running');
     assert.equal((await readXcom(s.db, run.dagId, run.runId, 'b')).found, false);
     assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).upstream_success, 0);
+  });
+
+  test('scheduleDecided schedules a task judged on the counts it still has, and admits it', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'running');
+    const done = await completeTriesInStore(s.db, [end(run, 'a', 'success')], []);
+    assert.deepEqual(done.waiting.map((w) => w.taskId).sort(), ['b', 'c']);
+    const queued = await scheduleDecided(s.db, done.waiting);
+    assert.deepEqual(queued.map((q) => [q.taskId, q.tryNumber, q.pool]).sort(), [['b', 1, 'default_pool'], ['c', 1, 'default_pool']]);
+    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'queued');
+  });
+
+  test('scheduleDecided leaves waiting a task whose counts moved since they were read (its mover decides it)', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
+    const first = await completeTriesInStore(s.db, [end(run, 'b', 'success')], []);
+    // c ends before b's verdict on d is applied: d's counts are no longer the ones it was judged on.
+    const second = await completeTriesInStore(s.db, [end(run, 'c', 'failed')], []);
+    const stale = first.waiting.map((w) => ({ ...w, counts: { ...w.counts, success: 1 } }));
+    assert.deepEqual(await scheduleDecided(s.db, stale), []);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).state, 'none');
+    assert.deepEqual(second.waiting.map((w) => [w.taskId, w.counts.success, w.counts.failed]), [['d', 1, 1]]);
+  });
+
+  test('a crash between the completion and its decision step: the scheduler\'s sweep decides and sends what was left', async () => {
+    const run = await freshRun();
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'running');
+    // Step one only: the process died before scheduleDecided.
+    const done = await completeTriesInStore(s.db, [end(run, 'a', 'success')], []);
+    assert.deepEqual(done.waiting.map((w) => w.taskId).sort(), ['b', 'c']);
+    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'none');
+
+    const sent: QueuedTry[] = [];
+    const queues = { enqueue: async (tries: QueuedTry[]) => void sent.push(...tries) } as unknown as TaskQueues;
+    await sweepRunningRuns({ db: s.db, queues, log: createLogger('silent', 'sweep-test') });
+    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'queued');
+    assert.deepEqual(sent.filter((q) => q.dagId === run.dagId && q.runId === run.runId).map((q) => q.taskId).sort(), ['b', 'c']);
   });
 });
