@@ -6,32 +6,62 @@
 -- tasks: a 5,000-way fan-in costs the same as a chain. The states counted are the ones
 -- countUpstreamStates in src/core/trigger-rules.ts counts (it judges `sluice dags test` runs).
 --
--- Input:   the changed task_instances row (OLD, NEW), after an UPDATE that changed its state.
--- Output:  none (an AFTER trigger); the downstream rows' counters move by the difference.
--- Guards:  nothing to do for a leaf or a change between states that are not counted.
+-- Statement-level, with transition tables: one UPDATE statement that ends a batch of tries (or
+-- schedules, skips, clears many rows) moves every downstream row once, by the sum of its
+-- upstream changes, in one aggregated UPDATE. A row-level trigger ran one UPDATE per changed row:
+-- a worker's batch of 8 ends of a fan-in's upstreams wrote the fan-in's row 8 times, each a
+-- statement of its own, while every other worker waited on that row's lock.
+--
+-- Input:   the rows an UPDATE of task_instances changed, before (old_rows) and after (new_rows).
+--          (A trigger with transition tables cannot name columns, so it fires for every UPDATE
+--          statement; one that changes no state, a heartbeat say, finds nothing to do.)
+-- Output:  none (an AFTER trigger); each downstream row's counters move by the sum of the
+--          differences of its upstream rows that changed state (the counted states are the
+--          finished ones: a row counts in its state's counter while it is in one).
+-- Guards:  rows whose state did not change, leaves, and changes between states that are not
+--          counted move nothing; nor does a call nested in a trigger (its own count update).
 -- Locking: the UPDATE row-locks the downstream rows until commit, so of two upstream tasks ending
---          at once the second always sees the first.
+--          at once the second always sees the first. sluice_complete_tries locks them in key
+--          order beforehand (no deadlock between two batches that share several).
 CREATE OR REPLACE FUNCTION ti_propagate_upstream_counts() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  d_success integer := (NEW.state = 'success')::int - (OLD.state = 'success')::int;
-  d_failed integer := (NEW.state = 'failed')::int - (OLD.state = 'failed')::int;
-  d_upstream_failed integer := (NEW.state = 'upstream_failed')::int - (OLD.state = 'upstream_failed')::int;
-  d_skipped integer := (NEW.state = 'skipped')::int - (OLD.state = 'skipped')::int;
 BEGIN
-  IF cardinality(NEW.downstream) = 0
-     OR (d_success = 0 AND d_failed = 0 AND d_upstream_failed = 0 AND d_skipped = 0) THEN
+  -- Its own UPDATE of the counts fires it again (a statement trigger fires even for no row): that
+  -- one changes no state, and no other trigger changes a task instance's state, so a nested call
+  -- has nothing to count.
+  IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
-  UPDATE task_instances
-     SET upstream_success = upstream_success + d_success,
-         upstream_failed = upstream_failed + d_failed,
-         upstream_upstream_failed = upstream_upstream_failed + d_upstream_failed,
-         upstream_skipped = upstream_skipped + d_skipped
-   WHERE dag_id = NEW.dag_id AND run_id = NEW.run_id AND task_id = ANY (NEW.downstream);
+  UPDATE task_instances d
+     SET upstream_success = d.upstream_success + x.d_success,
+         upstream_failed = d.upstream_failed + x.d_failed,
+         upstream_upstream_failed = d.upstream_upstream_failed + x.d_upstream_failed,
+         upstream_skipped = d.upstream_skipped + x.d_skipped
+    FROM (
+      -- What the statement's rows add to their downstream counts (new_rows) less what they took
+      -- away (old_rows): a row whose state did not change cancels out. No join of the two
+      -- (transition tables have no index, and a plan cached for a small statement would pair
+      -- the rows of a 5,000-row one by nested loop).
+      SELECT c.dag_id, c.run_id, c.task_id, sum(c.success) AS d_success, sum(c.failed) AS d_failed,
+             sum(c.upstream_failed) AS d_upstream_failed, sum(c.skipped) AS d_skipped
+        FROM (
+          SELECT n.dag_id, n.run_id, ds.task_id, (n.state = 'success')::int AS success, (n.state = 'failed')::int AS failed,
+                 (n.state = 'upstream_failed')::int AS upstream_failed, (n.state = 'skipped')::int AS skipped
+            FROM new_rows n CROSS JOIN LATERAL unnest(n.downstream) AS ds(task_id)
+           WHERE n.state IN ({{FINISHED_TASK_STATES}})
+          UNION ALL
+          SELECT o.dag_id, o.run_id, ds.task_id, -(o.state = 'success')::int, -(o.state = 'failed')::int,
+                 -(o.state = 'upstream_failed')::int, -(o.state = 'skipped')::int
+            FROM old_rows o CROSS JOIN LATERAL unnest(o.downstream) AS ds(task_id)
+           WHERE o.state IN ({{FINISHED_TASK_STATES}})
+        ) c
+       GROUP BY c.dag_id, c.run_id, c.task_id
+      HAVING (sum(c.success), sum(c.failed), sum(c.upstream_failed), sum(c.skipped)) <> (0, 0, 0, 0)
+    ) x
+   WHERE d.dag_id = x.dag_id AND d.run_id = x.run_id AND d.task_id = x.task_id;
   RETURN NULL;
 END $$;
 
 -- CREATE OR REPLACE TRIGGER (PostgreSQL 14+) swaps the trigger in place: no moment without it.
-CREATE OR REPLACE TRIGGER ti_upstream_counts AFTER UPDATE OF state ON task_instances
-  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state)
-  EXECUTE FUNCTION ti_propagate_upstream_counts();
+CREATE OR REPLACE TRIGGER ti_upstream_counts AFTER UPDATE ON task_instances
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ti_propagate_upstream_counts();

@@ -55,7 +55,10 @@ describe('SQL function files', () => {
       assert.doesNotMatch(def, /\{\{/, `${name} has no placeholder left`);
       assert.doesNotMatch(def, /spec->>/, `${name} reads no spec JSON by key`);
     }
-    assert.match((await triggerDefinition(store.db)) ?? '', /AFTER UPDATE OF state ON public\.task_instances/);
+    assert.match(
+      (await triggerDefinition(store.db)) ?? '',
+      /AFTER UPDATE ON public\.task_instances REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT/,
+    );
   });
 
   test('migrating again changes nothing and applies no migration', async () => {
