@@ -15,7 +15,7 @@ import type { TaskFn } from '../src/sdk/context.ts';
 import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { TaskQueues } from '../src/queue/task-queues.ts';
-import { completeTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
+import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
 import { requireVersion } from '../src/engine/run-lifecycle.ts';
 import type { Services } from '../src/engine/services.ts';
 import { createDb, type Db } from '../src/store/db.ts';
@@ -33,6 +33,11 @@ export interface WorkerOptions {
   /** Only these pools' queues; all pools when empty. */
   pools: string[];
 }
+
+/** What the worker writes: a claim of a try it was sent, or the end of a try it ran. */
+type Write = { kind: 'claim'; key: TryKey } | { kind: 'end'; done: CompletedTry };
+/** What it gets back, in the same order: the try claimed (undefined: a stale message), or the end's result. */
+type Written = { kind: 'claim'; claimed: ClaimedTry | undefined } | { kind: 'end'; result: CompletionResult };
 
 interface RunningTry {
   key: TryKey;
@@ -53,8 +58,8 @@ export class SluiceWorker {
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: QueuedTry[] = [];
-  private readonly completions: GroupCommit<CompletedTry, CompletionResult>;
-  private readonly claims: GroupCommit<TryKey, ClaimedTry | undefined>;
+  /** Claims of tries just received and ends of tries just run, written together (see writeGroup). */
+  private readonly writes: GroupCommit<Write, Written>;
   private stopping = false;
   /** Removes the process handlers for errors that task code lets escape (installed by start). */
   private releaseStrayErrors?: () => void;
@@ -70,15 +75,42 @@ export class SluiceWorker {
     this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
-    this.completions = new GroupCommit((batch) => completeTries(this.services, batch, this.keepOne), {
-      onGroupFailure: (err, tries) => log.warn({ err, tries }, 'could not record a group of ended tries together; recording them one by one'),
+    this.writes = new GroupCommit((group) => this.writeGroup(group), {
+      onGroupFailure: (err, tries) =>
+        log.warn({ err, tries }, 'could not write a group of claims and ended tries together; writing them one by one'),
     });
-    this.claims = new GroupCommit(
-      async (keys) => {
-        const claimed = await claimTries(this.db, keys, this.id, hostname());
-        return keys.map((k) => claimed.get(tryKeyString(k)));
-      },
-      { onGroupFailure: (err, tries) => log.warn({ err, tries }, 'could not claim a group of tries together; claiming them one by one') },
+  }
+
+  /**
+   * Writes a group of claims and ends in one statement, one round trip and one commit
+   * (claimAndCompleteTries); claims alone in one (claimTries). A slot's next message arrives only
+   * once its try's end is written, so under load a group holds the ends of some slots and the
+   * claims of others: written apart, that was two round trips and two commits per group.
+   */
+  private async claim(key: TryKey): Promise<ClaimedTry | undefined> {
+    const written = await this.writes.submit({ kind: 'claim', key });
+    if (written.kind !== 'claim') throw new Error('internal error: a claim was answered with the result of an end');
+    return written.claimed;
+  }
+
+  private async complete(done: CompletedTry): Promise<CompletionResult> {
+    const written = await this.writes.submit({ kind: 'end', done });
+    if (written.kind !== 'end') throw new Error('internal error: an end was answered with the result of a claim');
+    return written.result;
+  }
+
+  private async writeGroup(group: Write[]): Promise<Written[]> {
+    const claims = group.flatMap((w) => (w.kind === 'claim' ? [w.key] : []));
+    const ends = group.flatMap((w) => (w.kind === 'end' ? [w.done] : []));
+    if (ends.length === 0) {
+      const claimed = await claimTries(this.db, claims, this.id, hostname());
+      return claims.map((k) => ({ kind: 'claim', claimed: claimed.get(tryKeyString(k)) }));
+    }
+    const request = claims.length > 0 ? { keys: claims, workerId: this.id, hostname: hostname() } : undefined;
+    const { claimed, results } = await claimAndCompleteTries(this.services, request, ends, this.keepOne);
+    let next = 0;
+    return group.map((w) =>
+      w.kind === 'claim' ? { kind: 'claim', claimed: claimed.get(tryKeyString(w.key)) } : { kind: 'end', result: results[next++]! },
     );
   }
 
@@ -160,11 +192,13 @@ export class SluiceWorker {
     this.stopping ? undefined : queued.find((q) => this.bullWorkers.has(q.pool));
 
   private async runTry(key: TryKey): Promise<TryKey | undefined> {
-    const claimed = await this.claims.submit(key);
+    const claimed = await this.claim(key);
     if (!claimed) return undefined; // stale message: that try was taken, cleared or timed out
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
-    const log = this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
+    // Made only when something is logged: at the default level a try logs nothing here, so a
+    // child logger per try (its bindings serialised) was work for nothing.
+    const log = () => this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
     /** The try's last lines, handed to its completion: stored again if that fails. */
     let lastLines: LogChunk | undefined;
     try {
@@ -193,13 +227,13 @@ export class SluiceWorker {
         await this.flushLogs(key);
         const queued = await handBackTry(this.db, key);
         if (queued) this.handedBack.push(queued);
-        log.info('try handed back to the queue at shutdown');
+        log().info('try handed back to the queue at shutdown');
         return undefined;
       }
       // Waits for a periodic flush holding earlier lines of this try: once the outcome is
       // committed, the log is complete.
       lastLines = await this.logs.finish(key);
-      const { outcome, kept } = await this.completions.submit({
+      const { outcome, kept } = await this.complete({
         key,
         maxTries: claimed.maxTries,
         task,
@@ -207,12 +241,12 @@ export class SluiceWorker {
         xcomJson: execution.xcomJson,
         log: lastLines,
       });
-      log.debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
+      if (this.log.isLevelEnabled('debug')) log().debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
       return kept;
     } catch (err) {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
-      log.error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
+      log().error({ err }, 'could not record the try; it will be retried after the heartbeat timeout');
       // Its lines so far (those the failed completion carried too), if the database takes them;
       // and no buffer is left behind.
       await this.flushLogs(key, lastLines);

@@ -10,8 +10,8 @@ import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
-import { tryKeyString, type TryKey } from '../store/task-instances.ts';
-import { completeTriesInStore, scheduleDecided, type WaitingTask } from '../store/try-completion.ts';
+import { tryKeyString, type ClaimedTry, type TryKey } from '../store/task-instances.ts';
+import { completeTriesInStore, scheduleDecided, type ClaimRequest, type WaitingTask } from '../store/try-completion.ts';
 import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
 import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
@@ -53,13 +53,29 @@ export async function completeTries(
   batch: CompletedTry[],
   keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
 ): Promise<CompletionResult[]> {
+  return (await claimAndCompleteTries(services, undefined, batch, keepOne)).results;
+}
+
+/**
+ * completeTries, claiming `claims` in the same statement (a worker's claims and ends in one round
+ * trip: see completeTriesInStore). The batch's results, and the tries claimed (by tryKeyString;
+ * one missing had a stale message, see claimTries). A refused value fails the whole statement,
+ * claims included: only a batch of one end and no claim is then recorded as failed with the
+ * database's reason; the caller splits a bigger one.
+ */
+export async function claimAndCompleteTries(
+  services: Services,
+  claims: ClaimRequest | undefined,
+  batch: CompletedTry[],
+  keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
+): Promise<{ claimed: Map<string, ClaimedTry>; results: CompletionResult[] }> {
   const now = new Date();
   const outcomes = batch.map((done) => storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, now)));
-  let recording: { recorded: Set<string>; queued: QueuedTry[] };
+  let recording: Recording;
   try {
-    recording = await recordTries(services.db, batch, outcomes);
+    recording = await recordTries(services.db, batch, outcomes, claims);
   } catch (error) {
-    if (batch.length !== 1 || !refusedByTheDatabase(error)) throw error;
+    if (batch.length !== 1 || (claims?.keys.length ?? 0) > 0 || !refusedByTheDatabase(error)) throw error;
     const unstorable = await recordUnstorableTry(services, batch[0]!, error, now);
     outcomes[0] = unstorable.outcome;
     recording = unstorable;
@@ -78,7 +94,13 @@ export async function completeTries(
     }
   }
   await dispatch(services, toSend);
-  return results;
+  return { claimed: recording.claimed, results };
+}
+
+interface Recording {
+  recorded: Set<string>;
+  queued: QueuedTry[];
+  claimed: Map<string, ClaimedTry>;
 }
 
 /**
@@ -94,16 +116,14 @@ export async function completeTries(
  * re-reads, in a transaction of their own. Should the process die between the steps, the
  * scheduler's sweep decides those tasks.
  */
-async function recordTries(
-  db: Db,
-  batch: CompletedTry[],
-  outcomes: TryOutcome[],
-): Promise<{ recorded: Set<string>; queued: QueuedTry[] }> {
+async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[], claims?: ClaimRequest): Promise<Recording> {
   const completion = await completeTriesInStore(
     db,
     batch.map((done, i) => ({ key: done.key, ...outcomes[i]!, xcomJson: done.xcomJson })),
     batch.flatMap((d) => (d.log ? [d.log] : [])),
+    claims,
   );
+  const { recorded, claimed } = completion;
   const toRun: WaitingTask[] = [];
   const cascading = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
   for (const w of completion.waiting) {
@@ -119,7 +139,7 @@ async function recordTries(
     cascading.set(runKey, entry);
   }
   const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
-  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded: completion.recorded, queued };
+  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded, queued, claimed };
   queued.push(
     ...(await withTransaction(db, async (tx) => {
       // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
@@ -137,7 +157,7 @@ async function recordTries(
       return admitted;
     })),
   );
-  return { recorded: completion.recorded, queued };
+  return { recorded, queued, claimed };
 }
 
 /** An error message as PostgreSQL will store it (task code may throw any text). */
@@ -169,7 +189,7 @@ async function recordUnstorableTry(
   done: CompletedTry,
   error: pg.DatabaseError,
   now: Date,
-): Promise<{ recorded: Set<string>; queued: QueuedTry[]; outcome: TryOutcome }> {
+): Promise<Recording & { outcome: TryOutcome }> {
   const reason = `could not store the try's outcome: ${error.message}${error.detail ? ` (${error.detail})` : ''}`;
   const ended = {
     success: '; the task itself had succeeded',

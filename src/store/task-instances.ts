@@ -22,6 +22,7 @@ import type { Queryable } from './db.ts';
  * the states it may enter.
  */
 export const TASK_INSTANCE_TRANSITIONS = {
+  /** sluice_claim_tries, through claimTries (or with ends, through completeTriesInStore). */
   claimTries: { from: ['queued'], to: ['running'] },
   /** sluice_complete_tries, through completeTriesInStore (try-completion.ts). */
   completeTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
@@ -179,9 +180,10 @@ export interface ClaimedTry {
 }
 
 /**
- * queued → running for exactly these tries (one statement for a batch). A try missing from the
- * answer had a stale message (it was already taken, cleared, or timed out) and must be dropped:
- * this is the fence that makes at-least-once delivery safe.
+ * queued → running for exactly these tries (one statement for a batch: `sluice_claim_tries`,
+ * src/store/functions). A try missing from the answer had a stale message (it was already taken,
+ * cleared, or timed out) and must be dropped: this is the fence that makes at-least-once delivery
+ * safe. A worker with ended tries to record claims with them (try-completion.ts).
  */
 export async function claimTries(
   db: Queryable,
@@ -190,28 +192,37 @@ export async function claimTries(
   hostname: string,
 ): Promise<Map<string, ClaimedTry>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await db.query<{
-    k: string;
-    max_tries: number;
-    start_date: Date;
-    logical_date: Date;
-    data_interval_start: Date;
-    data_interval_end: Date;
-    conf: Record<string, unknown>;
-    version_hash: string;
-  }>(
-    `UPDATE task_instances ti SET state = 'running', start_date = clock_timestamp(), end_date = NULL, duration_ms = NULL,
-       heartbeat_at = clock_timestamp(), hostname = $6, worker_id = $5, error = NULL
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(dag_id, run_id, task_id, try_number), dag_runs r
-     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ti.try_number = k.try_number
-       AND ${guard(T.claimTries)} AND r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.try_number AS k,
-       ti.max_tries, ti.start_date, r.logical_date, r.data_interval_start, r.data_interval_end, r.conf, r.version_hash`,
-    [keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber), workerId, hostname],
-  );
+  const { rows } = await db.query<ClaimedRow>('SELECT * FROM sluice_claim_tries($1, $2, $3, $4, $5, $6)', [
+    keys.map((k) => k.dagId),
+    keys.map((k) => k.runId),
+    keys.map((k) => k.taskId),
+    keys.map((k) => k.tryNumber),
+    workerId,
+    hostname,
+  ]);
+  return claimedTries(rows);
+}
+
+/** A row of sluice_claim_tries (src/store/functions), which claimTries and try-completion.ts call. */
+export interface ClaimedRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  try_number: number;
+  max_tries: number;
+  start_date: Date;
+  logical_date: Date;
+  data_interval_start: Date;
+  data_interval_end: Date;
+  conf: Record<string, unknown>;
+  version_hash: string;
+}
+
+/** The claimed tries by tryKeyString. */
+export function claimedTries(rows: ClaimedRow[]): Map<string, ClaimedTry> {
   return new Map(
     rows.map((r) => [
-      r.k,
+      tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number }),
       {
         maxTries: r.max_tries,
         startDate: r.start_date,

@@ -12,7 +12,7 @@ import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from './db.ts';
 import { appendLogChunks, type LogChunk } from './logs.ts';
-import { tryKeyString, type TryEndState, type TryKey } from './task-instances.ts';
+import { claimedTries, tryKeyString, type ClaimedRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
 
 export interface TryEnd {
   key: TryKey;
@@ -40,10 +40,20 @@ export interface TryCompletion {
   endedRuns: { dagId: string; runId: string; state: 'success' | 'failed' }[];
   /** Tries admitted into the slots the batch freed, to send once committed (they are). */
   queued: QueuedTry[];
+  /** The tries of `claims` claimed with the batch, by tryKeyString (see claimTries). */
+  claimed: Map<string, ClaimedTry>;
 }
 
-interface Row {
-  kind: 'ended' | 'waiting' | 'run_ended' | 'queued';
+/** Tries a worker claims in the same round trip as the batch (see completeTriesInStore). */
+export interface ClaimRequest {
+  keys: TryKey[];
+  workerId: string;
+  hostname: string;
+}
+
+/** A row of either function; the claim's columns (ClaimedRow) are set on 'claimed' rows only. */
+interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' | 'try_number'>> {
+  kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'queued';
   dag_id: string;
   run_id: string;
   task_id: string | null;
@@ -60,18 +70,20 @@ interface Row {
 }
 
 const CALL = 'SELECT * FROM sluice_complete_tries($1, $2, $3, $4, $5, $6, $7, $8)';
+const CALL_WITH_CLAIMS = 'SELECT * FROM sluice_claim_and_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
 
 // deadlock_detected, serialization_failure: the statement lost a race and may simply run again.
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
  * Ends the tries, stores their XComs, and admits what the freed slots allow, committed before it
- * returns. Log lines go in the same transaction, ahead of the call (the function only takes the
- * downstream locks when it runs): with lines to store it is a transaction of two statements,
- * without them a single statement.
+ * returns; with `claims`, claims those tries in the same statement (a worker's claims and ends in
+ * one round trip and one commit: sluice_claim_and_complete_tries). Log lines go in the same
+ * transaction, ahead of the call (the function only takes the downstream locks when it runs):
+ * with lines to store it is a transaction of two statements, without them a single statement.
  */
-export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChunk[]): Promise<TryCompletion> {
-  const params = [
+export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChunk[], claims?: ClaimRequest): Promise<TryCompletion> {
+  const endParams = [
     ends.map((e) => e.key.dagId),
     ends.map((e) => e.key.runId),
     ends.map((e) => e.key.taskId),
@@ -81,15 +93,30 @@ export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChun
     ends.map((e) => e.nextTryAt),
     ends.map((e) => e.xcomJson ?? null),
   ];
+  const [sql, params] =
+    claims && claims.keys.length > 0
+      ? [
+          CALL_WITH_CLAIMS,
+          [
+            claims.keys.map((k) => k.dagId),
+            claims.keys.map((k) => k.runId),
+            claims.keys.map((k) => k.taskId),
+            claims.keys.map((k) => k.tryNumber),
+            claims.workerId,
+            claims.hostname,
+            ...endParams,
+          ],
+        ]
+      : [CALL, endParams];
   if (logs.length > 0) {
     return toCompletion(
       await withTransaction(db, async (tx) => {
         await appendLogChunks(tx, logs);
-        return (await tx.query<Row>(CALL, params)).rows;
+        return (await tx.query<Row>(sql, params)).rows;
       }),
     );
   }
-  return toCompletion((await retried(() => db.query<Row>(CALL, params))).rows);
+  return toCompletion((await retried(() => db.query<Row>(sql, params))).rows);
 }
 
 /** Runs a statement of its own again (up to 5 times) when it lost a race (RETRYABLE). */
@@ -144,9 +171,13 @@ function compareKeys(a: WaitingTask, b: WaitingTask): number {
 }
 
 function toCompletion(rows: Row[]): TryCompletion {
-  const completion: TryCompletion = { recorded: new Set(), waiting: [], endedRuns: [], queued: [] };
+  const completion: TryCompletion = { recorded: new Set(), waiting: [], endedRuns: [], queued: [], claimed: new Map() };
+  const claimedRows: ClaimedRow[] = [];
   for (const r of rows) {
     switch (r.kind) {
+      case 'claimed':
+        claimedRows.push(r as ClaimedRow);
+        break;
       case 'ended':
         completion.recorded.add(tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id!, tryNumber: r.try_number! }));
         break;
@@ -180,5 +211,6 @@ function toCompletion(rows: Row[]): TryCompletion {
         break;
     }
   }
+  completion.claimed = claimedTries(claimedRows);
   return completion;
 }
