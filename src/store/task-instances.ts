@@ -192,14 +192,12 @@ export async function claimTries(
   hostname: string,
 ): Promise<Map<string, ClaimedTry>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await db.query<ClaimedRow>('SELECT * FROM sluice_claim_tries($1, $2, $3, $4, $5, $6)', [
-    keys.map((k) => k.dagId),
-    keys.map((k) => k.runId),
-    keys.map((k) => k.taskId),
-    keys.map((k) => k.tryNumber),
-    workerId,
-    hostname,
-  ]);
+  // Named: each connection parses and plans the call once.
+  const { rows } = await db.query<ClaimedRow>({
+    name: 'sluice_claim_tries',
+    text: 'SELECT * FROM sluice_claim_tries($1, $2, $3, $4, $5, $6)',
+    values: [keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber), workerId, hostname],
+  });
   return claimedTries(rows);
 }
 

@@ -69,8 +69,14 @@ interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' |
   run_state: 'success' | 'failed' | null;
 }
 
-const CALL = 'SELECT * FROM sluice_complete_tries($1, $2, $3, $4, $5, $6, $7, $8)';
-const CALL_WITH_CLAIMS = 'SELECT * FROM sluice_claim_and_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)';
+// Named, so each connection parses and plans the call once (a prepared statement) instead of on
+// every batch; the functions' own statements have their plans cached anyway.
+const CALL = { name: 'sluice_complete_tries', text: 'SELECT * FROM sluice_complete_tries($1, $2, $3, $4, $5, $6, $7, $8)' };
+const CALL_WITH_CLAIMS = {
+  name: 'sluice_claim_and_complete_tries',
+  text: 'SELECT * FROM sluice_claim_and_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+};
+const SCHEDULE_DECIDED = { name: 'sluice_schedule_decided', text: 'SELECT * FROM sluice_schedule_decided($1, $2, $3, $4, $5, $6, $7)' };
 
 // deadlock_detected, serialization_failure: the statement lost a race and may simply run again.
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -112,11 +118,11 @@ export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChun
     return toCompletion(
       await withTransaction(db, async (tx) => {
         await appendLogChunks(tx, logs);
-        return (await tx.query<Row>(sql, params)).rows;
+        return (await tx.query<Row>({ ...sql, values: params })).rows;
       }),
     );
   }
-  return toCompletion((await retried(() => db.query<Row>(sql, params))).rows);
+  return toCompletion((await retried(() => db.query<Row>({ ...sql, values: params }))).rows);
 }
 
 /** Runs a statement of its own again (up to 5 times) when it lost a race (RETRYABLE). */
@@ -142,20 +148,17 @@ export async function scheduleDecided(db: Db, tasks: WaitingTask[]): Promise<Que
   // One order for every caller, so two calls lock the rows they share in the same order (a
   // deadlock with a completion, which locks in the database's collation order, is run again).
   const sorted = [...tasks].sort((a, b) => compareKeys(a, b));
-  const { rows } = await retried(() =>
-    db.query<{ dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
-      'SELECT * FROM sluice_schedule_decided($1, $2, $3, $4, $5, $6, $7)',
-      [
-        sorted.map((t) => t.dagId),
-        sorted.map((t) => t.runId),
-        sorted.map((t) => t.taskId),
-        sorted.map((t) => t.counts.success),
-        sorted.map((t) => t.counts.failed),
-        sorted.map((t) => t.counts.upstreamFailed),
-        sorted.map((t) => t.counts.skipped),
-      ],
-    ),
-  );
+  type Admitted = { dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number };
+  const values = [
+    sorted.map((t) => t.dagId),
+    sorted.map((t) => t.runId),
+    sorted.map((t) => t.taskId),
+    sorted.map((t) => t.counts.success),
+    sorted.map((t) => t.counts.failed),
+    sorted.map((t) => t.counts.upstreamFailed),
+    sorted.map((t) => t.counts.skipped),
+  ];
+  const { rows } = await retried(() => db.query<Admitted>({ ...SCHEDULE_DECIDED, values }));
   return rows.map((r) => ({
     dagId: r.dag_id,
     runId: r.run_id,
