@@ -126,6 +126,21 @@ export async function createEnvironment(scenario: string): Promise<BenchEnvironm
     // (see "Diagnosing a miss" in bench/README.md); new connections pick it up.
     await env.db.query(`ALTER DATABASE ${pg.escapeIdentifier(env.databaseName)} SET log_min_duration_statement = 0`);
   }
+  const explainRate = Number(process.env.BENCH_PG_AUTO_EXPLAIN);
+  if (explainRate > 0 && explainRate <= 1) {
+    // The plans, with actual times, of that share of the statements (those inside SQL functions
+    // and triggers included) that the engine's new connections run, to the server log.
+    const database = pg.escapeIdentifier(env.databaseName);
+    for (const setting of [
+      `session_preload_libraries = 'auto_explain'`,
+      'auto_explain.log_min_duration = 0',
+      'auto_explain.log_nested_statements = on',
+      'auto_explain.log_analyze = on',
+      `auto_explain.sample_rate = ${explainRate}`,
+    ]) {
+      await env.db.query(`ALTER DATABASE ${database} SET ${setting}`);
+    }
+  }
   return env;
 }
 
