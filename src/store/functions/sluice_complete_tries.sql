@@ -5,7 +5,8 @@
 -- through ti_upstream_counts) are held only for the server's own time: called as a statement of
 -- its own, the lock is released by the commit that ends the same round trip. Before this, a
 -- completion held that lock across four to five round trips to a busy worker, and every other
--- worker's completion queued behind it.
+-- worker's completion queued behind it. Called by completeTriesInStore (src/store/try-completion.ts),
+-- alone or, with the worker's claims, inside sluice_claim_and_complete_tries.
 --
 -- It does not judge trigger rules: those live once, in src/core/trigger-rules.ts. It returns the
 -- waiting downstream rows with the counts as they are after this batch (read under the row lock,
