@@ -6,14 +6,15 @@
 import { main as cliMain } from '../src/cli/main.ts';
 import type { CliRuntime } from '../src/cli/runtime.ts';
 import { applyHeapGrowth } from './heap.ts';
-import { runDagLocally, runTaskLocally } from './local-run.ts';
-import { SluiceWorker } from './worker.ts';
 
+// The worker (BullMQ) and the local test runs are loaded by the commands that use them, not by
+// every `sluice` call: a one-shot command starts faster without them.
 export const runtime: CliRuntime = {
   applyHeapGrowth,
-  runDagLocally,
-  runTaskLocally,
+  runDagLocally: async (...args) => (await import('./local-run.ts')).runDagLocally(...args),
+  runTaskLocally: async (...args) => (await import('./local-run.ts')).runTaskLocally(...args),
   async startWorker(config, options, log) {
+    const { SluiceWorker } = await import('./worker.ts');
     const worker = new SluiceWorker(config, options, log);
     await worker.start();
     return worker;

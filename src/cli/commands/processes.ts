@@ -2,8 +2,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { refuseUnprotectedBind } from '../../api/exposure.ts';
-import { openWebserver } from '../../api/server.ts';
-import { Scheduler } from '../../engine/scheduler.ts';
 import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
 import { intFlag } from '../args.ts';
@@ -13,6 +11,11 @@ import { printJson } from '../output.ts';
 // The `sluice` command itself, which standalone starts again for each worker process. A path,
 // not an import: bin/ starts the CLI, not the other way round.
 const BIN = fileURLToPath(new URL('../../../bin/sluice.mjs', import.meta.url));
+
+// The webserver (express and the UI bundler) and the scheduler are loaded by the commands that
+// run them, not by every `sluice` call: a one-shot command starts faster without them.
+const loadWebserver = async () => (await import('../../api/server.ts')).openWebserver;
+const loadScheduler = async () => (await import('../../engine/scheduler.ts')).Scheduler;
 
 const dbMigrate = command({
   name: 'db migrate',
@@ -71,6 +74,7 @@ const scheduler = command({
   flags: {},
   async run(ctx) {
     surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
+    const Scheduler = await loadScheduler();
     const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
     await s.start();
     await untilSignal();
@@ -110,6 +114,7 @@ const webserver = command({
     const port = intFlag(values.port, '--port', 0, ctx.config.port);
     // Before any connection is opened: a refusal then leaves nothing running and exits 2 at once.
     refuseUnprotectedBind(host, ctx.config);
+    const openWebserver = await loadWebserver();
     const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
     ctx.log.info({ url: api.url }, 'webserver listening');
     console.error(`Sluice webserver: ${api.url}`);
@@ -141,6 +146,7 @@ const standalone = command({
     if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
     // The scheduler here imports the DAG files; the workers are processes of their own.
     surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
+    const Scheduler = await loadScheduler();
     const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
     await s.start();
     const children = new Set<ChildProcess>();
@@ -156,6 +162,7 @@ const standalone = command({
       });
     };
     for (let n = 1; n <= workers; n++) spawnWorker(n);
+    const openWebserver = await loadWebserver();
     const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
     console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
     await untilSignal();
