@@ -3,10 +3,9 @@
  * try made ready) does the everyday work; this catches whatever a crash, a lost message or a race
  * left behind, so no run can stay stuck.
  */
-import type { QueuedTry } from '../queue/jobs.ts';
 import { completeFinishedBackfills } from '../store/backfills.ts';
 import { withTransaction } from '../store/db.ts';
-import { failUnfittable, scheduleDueRetries } from '../store/task-instances.ts';
+import { failUnfittable, listQueuedTriesOlderThan, scheduleDueRetries } from '../store/task-instances.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
@@ -107,20 +106,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
  * a restart without persistence, a crash between commit and send) are sent again.
  */
 export async function resendLostMessages(services: Services, olderThanMs: number): Promise<number> {
-  const { rows } = await services.db.query<{ dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
-    `SELECT dag_id, run_id, task_id, try_number, pool, priority_weight FROM task_instances
-     WHERE state = 'queued' AND queued_at < clock_timestamp() - $1 * interval '1 millisecond'
-     ORDER BY queued_at LIMIT 5000`,
-    [olderThanMs],
-  );
-  const queued: QueuedTry[] = rows.map((r) => ({
-    dagId: r.dag_id,
-    runId: r.run_id,
-    taskId: r.task_id,
-    tryNumber: r.try_number,
-    pool: r.pool,
-    priorityWeight: r.priority_weight,
-  }));
+  const queued = await listQueuedTriesOlderThan(services.db, olderThanMs);
   const missing = await services.queues.missing(queued);
   if (missing.length) {
     services.log.warn({ tries: missing.length }, 're-sending try messages that Redis lost');

@@ -14,6 +14,7 @@ import {
   type Transition,
 } from '../core/states.ts';
 import type { TriggerRule } from '../core/trigger-rules.ts';
+import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -487,6 +488,39 @@ export async function scheduleDueRetries(db: Queryable): Promise<number> {
     `UPDATE task_instances ti SET state = 'scheduled' WHERE ${guard(T.scheduleDueRetries)} AND ti.next_try_at <= clock_timestamp()`,
   );
   return rowCount ?? 0;
+}
+
+/** A queued try as the statements that list tries to send return it. */
+export interface QueuedTryRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  try_number: number;
+  pool: string;
+  priority_weight: number;
+}
+
+export const toQueuedTry = (r: QueuedTryRow): QueuedTry => ({
+  dagId: r.dag_id,
+  runId: r.run_id,
+  taskId: r.task_id,
+  tryNumber: r.try_number,
+  pool: r.pool,
+  priorityWeight: r.priority_weight,
+});
+
+/**
+ * Tries queued more than `olderThanMs` ago, oldest first (at most `limit`): a worker should have
+ * taken their messages by now, so the sweep checks that Redis still holds them.
+ */
+export async function listQueuedTriesOlderThan(db: Queryable, olderThanMs: number, limit = 5000): Promise<QueuedTry[]> {
+  const { rows } = await db.query<QueuedTryRow>(
+    `SELECT dag_id, run_id, task_id, try_number, pool, priority_weight FROM task_instances
+     WHERE state = 'queued' AND queued_at < clock_timestamp() - $1 * interval '1 millisecond'
+     ORDER BY queued_at LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return rows.map(toQueuedTry);
 }
 
 export interface AdmittedTry {

@@ -12,7 +12,7 @@ import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from './db.ts';
 import { appendLogChunks, type LogChunk } from './logs.ts';
-import { claimedTries, tryKeyString, type ClaimedRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
+import { claimedTries, toQueuedTry, tryKeyString, type ClaimedRow, type QueuedTryRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
 
 export interface TryEnd {
   key: TryKey;
@@ -148,7 +148,6 @@ export async function scheduleDecided(db: Db, tasks: WaitingTask[]): Promise<Que
   // One order for every caller, so two calls lock the rows they share in the same order (a
   // deadlock with a completion, which locks in the database's collation order, is run again).
   const sorted = [...tasks].sort((a, b) => compareKeys(a, b));
-  type Admitted = { dag_id: string; run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number };
   const values = [
     sorted.map((t) => t.dagId),
     sorted.map((t) => t.runId),
@@ -158,15 +157,8 @@ export async function scheduleDecided(db: Db, tasks: WaitingTask[]): Promise<Que
     sorted.map((t) => t.counts.upstreamFailed),
     sorted.map((t) => t.counts.skipped),
   ];
-  const { rows } = await retried(() => db.query<Admitted>({ ...SCHEDULE_DECIDED, values }));
-  return rows.map((r) => ({
-    dagId: r.dag_id,
-    runId: r.run_id,
-    taskId: r.task_id,
-    tryNumber: r.try_number,
-    pool: r.pool,
-    priorityWeight: r.priority_weight,
-  }));
+  const { rows } = await retried(() => db.query<QueuedTryRow>({ ...SCHEDULE_DECIDED, values }));
+  return rows.map(toQueuedTry);
 }
 
 function compareKeys(a: WaitingTask, b: WaitingTask): number {
