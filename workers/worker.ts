@@ -14,11 +14,11 @@ import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
 import type { TaskFn } from '../src/sdk/context.ts';
 import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
-import { TaskQueues } from '../src/queue/task-queues.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
 import { requireVersion } from '../src/engine/run-lifecycle.ts';
+import { openServices } from '../src/engine/open-services.ts';
 import type { Services } from '../src/engine/services.ts';
-import { createDb, type Db } from '../src/store/db.ts';
+import type { Db } from '../src/store/db.ts';
 import { appendLogChunks, type LogChunk } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
 import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
@@ -49,9 +49,10 @@ interface RunningTry {
 export class SluiceWorker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly db: Db;
-  private readonly producer: Redis;
   private readonly consumer: Redis;
   private readonly services: Services;
+  /** Closes the pool, the producer connection and the queues (openServices). */
+  private readonly closeServices: () => Promise<void>;
   private readonly folder: DagFolder;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
@@ -69,10 +70,12 @@ export class SluiceWorker {
     private readonly options: WorkerOptions,
     private readonly log: Logger,
   ) {
-    this.db = createDb(config.databaseUrl, Math.min(options.concurrency + 4, 40));
-    this.producer = createRedis(config.redisUrl, 'producer');
+    const opened = openServices(config, log, { poolSize: Math.min(options.concurrency + 4, 40) });
+    this.services = opened.services;
+    this.db = opened.services.db;
+    this.closeServices = opened.close;
+    // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
-    this.services = { db: this.db, queues: new TaskQueues(this.producer, config.queuePrefix), log };
     this.folder = new DagFolder(config.dagsFolder);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
@@ -149,10 +152,8 @@ export class SluiceWorker {
     );
     for (const t of this.timers) clearInterval(t);
     await this.flushLogs();
-    await this.services.queues.close();
-    this.producer.disconnect();
     this.consumer.disconnect();
-    await this.db.end();
+    await this.closeServices();
     this.releaseStrayErrors?.();
     this.log.info({ workerId: this.id }, 'worker stopped');
   }
