@@ -5,7 +5,9 @@
  */
 import { completeFinishedBackfills } from '../store/backfills.ts';
 import { withTransaction } from '../store/db.ts';
-import { failUnfittable, listQueuedTriesOlderThan, scheduleDueRetries } from '../store/task-instances.ts';
+import { evaluateTriggerRule } from '../core/trigger-rules.ts';
+import { runsWithNothingUnfinished } from '../store/runs.ts';
+import { failUnfittable, listQueuedTriesOlderThan, listWaitingInRunningRuns, scheduleDueRetries } from '../store/task-instances.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
@@ -25,29 +27,43 @@ export async function startRuns(services: Services): Promise<void> {
   );
 }
 
-/** Re-judges every running run's waiting tasks and ends the runs that are done. */
+/**
+ * Re-judges the waiting tasks of running runs and ends the runs that are done: what the fast path
+ * missed. Finding them is two reads over all running runs (their waiting tasks, judged here by
+ * the trigger rules, and the runs with nothing unfinished); only the runs where that finds
+ * something get a transaction, which judges again under its guards. Opening one for every running
+ * run on every loop cost more than the work itself with hundreds of runs in flight.
+ */
 export async function sweepRunningRuns(services: Services): Promise<void> {
-  const { rows } = await services.db.query<{ dag_id: string; run_id: string }>(
-    `SELECT dag_id, run_id FROM dag_runs WHERE state = 'running' ORDER BY logical_date`,
-  );
   await forEachIsolated(
-    rows,
+    await runsToSweep(services),
     async (run) => {
       const tries = await withTransaction(services.db, async (tx) => {
-        const resolved = await resolveWaitingTasks(tx, run.dag_id, run.run_id);
+        const resolved = await resolveWaitingTasks(tx, run.dagId, run.runId);
         if (resolved.skipped.length || resolved.upstreamFailed.length || resolved.scheduled.length) {
-          services.log.debug({ dagId: run.dag_id, runId: run.run_id, ...resolved }, 'sweep decided waiting tasks');
+          services.log.debug({ dagId: run.dagId, runId: run.runId, ...resolved }, 'sweep decided waiting tasks');
         }
-        return afterTaskStateChange(tx, run.dag_id, run.run_id, []);
+        return afterTaskStateChange(tx, run.dagId, run.runId, []);
       });
       await dispatch(services, tries);
     },
     services.log,
-    (r) => ({ dagId: r.dag_id, runId: r.run_id }),
+    (r) => ({ dagId: r.dagId, runId: r.runId }),
   );
   await withTransaction(services.db, (tx) => failTimedOutRuns(tx)).then((timedOut) => {
     for (const r of timedOut) services.log.warn(r, 'run failed: it exceeded its dagrunTimeout');
   });
+}
+
+/** Running runs with a waiting task whose trigger rule is decided, or with nothing unfinished. */
+async function runsToSweep(services: Services): Promise<{ dagId: string; runId: string }[]> {
+  const due = new Map<string, { dagId: string; runId: string }>();
+  for (const task of await listWaitingInRunningRuns(services.db)) {
+    if (evaluateTriggerRule(task.triggerRule, task.upstream) === 'wait') continue;
+    due.set(`${task.dagId}\u0001${task.runId}`, { dagId: task.dagId, runId: task.runId });
+  }
+  for (const run of await runsWithNothingUnfinished(services.db)) due.set(`${run.dagId}\u0001${run.runId}`, run);
+  return [...due.values()];
 }
 
 /** Retries whose delay has passed become scheduled again, and every DAG's free slots are handed out. */

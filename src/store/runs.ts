@@ -2,7 +2,7 @@
  * DAG runs: creation, reads, and every transition of the run state machine (ALLOWED_TRANSITIONS
  * in src/core/states.ts), each one guarded statement declared in RUN_TRANSITIONS.
  */
-import { FINISHED_RUN_STATES, sqlList, type DagRunState, type RunType, type Transition } from '../core/states.ts';
+import { FINISHED_RUN_STATES, UNFINISHED_TASK_STATES, sqlList, type DagRunState, type RunType, type Transition } from '../core/states.ts';
 import type { DagSpec } from '../core/spec.ts';
 import type { Queryable } from './db.ts';
 import { skipForRunTimeout } from './task-instances.ts';
@@ -284,6 +284,22 @@ export async function startRuns(tx: Queryable, dagId: string): Promise<string[]>
 export async function finalizeRun(tx: Queryable, dagId: string, runId: string): Promise<'success' | 'failed' | null> {
   const { rows } = await tx.query<{ state: 'success' | 'failed' | null }>('SELECT sluice_finalize_run($1, $2) AS state', [dagId, runId]);
   return rows[0]?.state ?? null;
+}
+
+/**
+ * Running runs none of whose task instances is unfinished: the fast path ends a run as its last
+ * task ends, so these are runs it missed (a crash between the two). Read without locking; the
+ * run-end rule itself (finalizeRun) decides.
+ */
+export async function runsWithNothingUnfinished(db: Queryable): Promise<{ dagId: string; runId: string }[]> {
+  const { rows } = await db.query<{ dagId: string; runId: string }>(
+    `SELECT r.dag_id AS "dagId", r.run_id AS "runId" FROM dag_runs r
+     WHERE r.state = 'running' AND NOT EXISTS (
+       SELECT 1 FROM task_instances ti
+       WHERE ti.dag_id = r.dag_id AND ti.run_id = r.run_id AND ti.state IN (${sqlList(UNFINISHED_TASK_STATES)}))
+     ORDER BY r.logical_date`,
+  );
+  return rows;
 }
 
 /** The running runs that outlived the dagrunTimeout of the DAG version they were created with. */

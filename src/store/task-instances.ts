@@ -552,35 +552,57 @@ export interface WaitingTask {
   upstream: { total: number; success: number; failed: number; upstreamFailed: number; skipped: number };
 }
 
+interface WaitingRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  trigger_rule: TriggerRule;
+  downstream: string[];
+  upstream_total: number;
+  upstream_success: number;
+  upstream_failed: number;
+  upstream_upstream_failed: number;
+  upstream_skipped: number;
+}
+
+const WAITING_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.trigger_rule, ti.downstream, ti.upstream_total,
+  ti.upstream_success, ti.upstream_failed, ti.upstream_upstream_failed, ti.upstream_skipped`;
+
+const toWaitingTask = (r: WaitingRow): WaitingTask => ({
+  taskId: r.task_id,
+  triggerRule: r.trigger_rule,
+  downstream: r.downstream,
+  upstream: {
+    total: r.upstream_total,
+    success: r.upstream_success,
+    failed: r.upstream_failed,
+    upstreamFailed: r.upstream_upstream_failed,
+    skipped: r.upstream_skipped,
+  },
+});
+
 /** The waiting (`none`) task instances of a run, all or only `taskIds`, read without locking. */
 export async function listWaiting(db: Queryable, dagId: string, runId: string, taskIds?: string[]): Promise<WaitingTask[]> {
-  const { rows } = await db.query<{
-    task_id: string;
-    trigger_rule: TriggerRule;
-    downstream: string[];
-    upstream_total: number;
-    upstream_success: number;
-    upstream_failed: number;
-    upstream_upstream_failed: number;
-    upstream_skipped: number;
-  }>(
-    `SELECT task_id, trigger_rule, downstream, upstream_total, upstream_success, upstream_failed,
-       upstream_upstream_failed, upstream_skipped
-     FROM task_instances
-     WHERE dag_id = $1 AND run_id = $2 AND state = 'none' ${taskIds ? 'AND task_id = ANY ($3::text[])' : ''}
-     ORDER BY task_id`,
+  const { rows } = await db.query<WaitingRow>(
+    `SELECT ${WAITING_COLUMNS} FROM task_instances ti
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.state = 'none' ${taskIds ? 'AND ti.task_id = ANY ($3::text[])' : ''}
+     ORDER BY ti.task_id`,
     taskIds ? [dagId, runId, taskIds] : [dagId, runId],
   );
-  return rows.map((r) => ({
-    taskId: r.task_id,
-    triggerRule: r.trigger_rule,
-    downstream: r.downstream,
-    upstream: {
-      total: r.upstream_total,
-      success: r.upstream_success,
-      failed: r.upstream_failed,
-      upstreamFailed: r.upstream_upstream_failed,
-      skipped: r.upstream_skipped,
-    },
-  }));
+  return rows.map(toWaitingTask);
+}
+
+/**
+ * The waiting task instances of every running run, oldest run first, read without locking in one
+ * statement: the sweep judges them to find the few runs it must look at, rather than opening a
+ * transaction for every running run on every loop.
+ */
+export async function listWaitingInRunningRuns(db: Queryable): Promise<(WaitingTask & { dagId: string; runId: string })[]> {
+  const { rows } = await db.query<WaitingRow>(
+    `SELECT ${WAITING_COLUMNS} FROM task_instances ti
+     JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+     WHERE r.state = 'running' AND ti.state = 'none'
+     ORDER BY r.logical_date, ti.dag_id, ti.run_id`,
+  );
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, ...toWaitingTask(r) }));
 }

@@ -14,6 +14,7 @@ import {
   joinBackfill,
   requeueRun,
   resumeRun,
+  runsWithNothingUnfinished,
   startRuns,
   timeoutRun,
 } from '../../../src/store/runs.ts';
@@ -104,4 +105,18 @@ describe('run transitions', () => {
       }
     });
   }
+});
+
+describe('runs the sweep must end', () => {
+  test('runsWithNothingUnfinished lists running runs whose task instances are all finished, and no other run', async () => {
+    const done = await seedRunningRun(store.db, dagSpec(`sweep${++dags}`, ['a', 'b'], [['a', 'b']]));
+    await store.db.query(`UPDATE task_instances SET state = 'success' WHERE dag_id = $1`, [done.dagId]);
+    const going = await seedRunningRun(store.db, dagSpec(`sweep${++dags}`, ['a', 'b'], [['a', 'b']]));
+    await store.db.query(`UPDATE task_instances SET state = 'success' WHERE dag_id = $1 AND task_id = 'a'`, [going.dagId]);
+    const queued = await seedRunningRun(store.db, dagSpec(`sweep${++dags}`, ['a']));
+    await store.db.query(`UPDATE task_instances SET state = 'skipped' WHERE dag_id = $1`, [queued.dagId]);
+    await store.db.query(`UPDATE dag_runs SET state = 'queued' WHERE dag_id = $1`, [queued.dagId]);
+    const listed = (await runsWithNothingUnfinished(store.db)).filter((r) => r.dagId.startsWith('sweep'));
+    assert.deepEqual(listed, [done]);
+  });
 });

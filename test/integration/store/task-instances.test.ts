@@ -14,6 +14,7 @@ import {
   failUnfittable,
   failWaitingUpstream,
   handBackTry,
+  listWaitingInRunningRuns,
   markByHand,
   resetTaskInstances,
   scheduleDueRetries,
@@ -145,4 +146,24 @@ describe('task instance transitions', () => {
       }
     });
   }
+});
+
+describe('waiting tasks the sweep judges', () => {
+  test('listWaitingInRunningRuns reads the waiting task instances of running runs only, with their counts', async () => {
+    const running = await seedRunningRun(store.db, dagSpec(`wait${++dags}`, ['a', 'b', 'c'], [['a', 'c'], ['b', 'c']]));
+    await store.db.query(`UPDATE task_instances SET state = 'success' WHERE dag_id = $1 AND task_id = 'a'`, [running.dagId]);
+    await store.db.query(`UPDATE task_instances SET state = 'running' WHERE dag_id = $1 AND task_id = 'b'`, [running.dagId]);
+    const ended = await seedRunningRun(store.db, dagSpec(`wait${++dags}`, ['a']));
+    await store.db.query(`UPDATE dag_runs SET state = 'failed' WHERE dag_id = $1`, [ended.dagId]);
+    const listed = (await listWaitingInRunningRuns(store.db)).filter((t) => t.dagId.startsWith('wait'));
+    assert.deepEqual(listed, [
+      {
+        ...running,
+        taskId: 'c',
+        triggerRule: 'all_success',
+        downstream: [],
+        upstream: { total: 2, success: 1, failed: 0, upstreamFailed: 0, skipped: 0 },
+      },
+    ]);
+  });
 });
