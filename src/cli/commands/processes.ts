@@ -6,6 +6,7 @@ import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
 import { intFlag } from '../args.ts';
 import { command } from '../command.ts';
+import type { CliContext } from '../context.ts';
 import { printJson } from '../output.ts';
 
 // The `sluice` command itself, which standalone starts again for each worker process. A path,
@@ -15,7 +16,17 @@ const BIN = fileURLToPath(new URL('../../../bin/sluice.mjs', import.meta.url));
 // The webserver (express and the UI bundler) and the scheduler are loaded by the commands that
 // run them, not by every `sluice` call: a one-shot command starts faster without them.
 const loadWebserver = async () => (await import('../../api/server.ts')).openWebserver;
-const loadScheduler = async () => (await import('../../engine/scheduler.ts')).Scheduler;
+
+/** The scheduler in this process (sluice scheduler, standalone), started. */
+async function startScheduler(ctx: CliContext) {
+  const log = ctx.log.child({ component: 'scheduler' });
+  // A DAG file's stray error must not end the process that imports it (the scheduler).
+  surviveDagFileErrors(log);
+  const { Scheduler } = await import('../../engine/scheduler.ts');
+  const scheduler = new Scheduler(ctx.config, log);
+  await scheduler.start();
+  return scheduler;
+}
 
 const dbMigrate = command({
   name: 'db migrate',
@@ -73,10 +84,7 @@ const scheduler = command({
   args: [],
   flags: {},
   async run(ctx) {
-    surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
-    const Scheduler = await loadScheduler();
-    const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
-    await s.start();
+    const s = await startScheduler(ctx);
     await untilSignal();
     await s.stop();
     return 0;
@@ -145,10 +153,7 @@ const standalone = command({
     const migrated = await migrateDatabase(ctx.config.databaseUrl);
     if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
     // The scheduler here imports the DAG files; the workers are processes of their own.
-    surviveDagFileErrors(ctx.log.child({ component: 'scheduler' }));
-    const Scheduler = await loadScheduler();
-    const s = new Scheduler(ctx.config, ctx.log.child({ component: 'scheduler' }));
-    await s.start();
+    const s = await startScheduler(ctx);
     const children = new Set<ChildProcess>();
     let stopping = false;
     const spawnWorker = (n: number) => {
