@@ -12,7 +12,7 @@ import type { Logger } from '../src/log.ts';
 import { DagFolder, type FileResult } from '../src/loader/dag-folder.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
 import type { TaskFn } from '../src/sdk/context.ts';
-import { queueNameForPool, type QueuedTry, type TryMessage } from '../src/queue/jobs.ts';
+import { queueNameForPool, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
 import { requireVersion } from '../src/engine/run-lifecycle.ts';
@@ -25,6 +25,7 @@ import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString,
 import { readXcom } from '../src/store/xcom.ts';
 import { executeTry } from './execute.ts';
 import { GroupCommit } from './group-commit.ts';
+import { LocalTries, type LocalTry } from './local-tries.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 
@@ -32,7 +33,17 @@ export interface WorkerOptions {
   concurrency: number;
   /** Only these pools' queues; all pools when empty. */
   pools: string[];
+  /**
+   * How long a bundled try may wait here for a free slot before it goes back to Redis
+   * (default LOCAL_WAIT_MS; tests shorten it).
+   */
+  localWaitMs?: number;
+  /** The tries this worker sends are bundled from this many of a pool (TaskQueuesOptions; tests lower it). */
+  bundleFrom?: number;
 }
+
+/** See WorkerOptions.localWaitMs: long enough that a busy worker's own slots drain its bundles. */
+const LOCAL_WAIT_MS = 500;
 
 /** What the worker writes: a claim of a try it was sent, or the end of a try it ran. */
 type Write = { kind: 'claim'; key: TryKey } | { kind: 'end'; done: CompletedTry };
@@ -58,7 +69,9 @@ export class SluiceWorker {
   private readonly running = new Map<string, RunningTry>();
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly handedBack: QueuedTry[] = [];
+  private readonly handedBack: (QueuedTry | LocalTry)[] = [];
+  /** Tries of bundles taken from Redis that no slot has started yet (see process). */
+  private readonly local = new LocalTries();
   /** Claims of tries just received and ends of tries just run, written together (see writeGroup). */
   private readonly writes: GroupCommit<Write, Written>;
   private stopping = false;
@@ -70,7 +83,7 @@ export class SluiceWorker {
     private readonly options: WorkerOptions,
     private readonly log: Logger,
   ) {
-    const opened = openServices(config, log, { poolSize: Math.min(options.concurrency + 4, 40) });
+    const opened = openServices(config, log, { poolSize: Math.min(options.concurrency + 4, 40), bundleFrom: options.bundleFrom });
     this.services = opened.services;
     this.db = opened.services.db;
     this.closeServices = opened.close;
@@ -127,6 +140,7 @@ export class SluiceWorker {
       setInterval(() => void this.heartbeat(), heartbeatEvery),
       setInterval(() => void this.flushLogs(), 1000),
       setInterval(() => void this.refreshPools(), 10_000),
+      setInterval(() => void this.returnWaitingTries(), Math.max(50, (this.options.localWaitMs ?? LOCAL_WAIT_MS) / 2)),
     );
     this.log.info({ workerId: this.id, pools: [...this.bullWorkers.keys()], concurrency: this.options.concurrency }, 'worker started');
   }
@@ -146,6 +160,8 @@ export class SluiceWorker {
       }
       await closing;
     }
+    // Bundled tries no slot started: still queued in Postgres, they go back for another worker.
+    this.handedBack.push(...this.local.takeAll());
     // Sent only now: until the BullMQ job of a handed-back try is finished, its id is taken.
     await this.services.queues.enqueue(this.handedBack).catch((err) =>
       this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
@@ -164,7 +180,7 @@ export class SluiceWorker {
       const pools = this.options.pools.length ? this.options.pools : (await listPools(this.db)).map((p) => p.pool);
       for (const pool of pools) {
         if (this.bullWorkers.has(pool)) continue;
-        const worker = new Worker<TryMessage>(queueNameForPool(pool), (job) => this.process(job), {
+        const worker = new Worker<QueueMessage>(queueNameForPool(pool), (job) => this.process(job, pool), {
           connection: this.consumer,
           prefix: this.config.queuePrefix,
           concurrency: this.options.concurrency,
@@ -180,12 +196,33 @@ export class SluiceWorker {
   }
 
   /**
-   * Runs the try a message asks for, then, in the same slot, a try that this one's end made ready
-   * (the next task of a chain): it never goes through Redis, so it starts within milliseconds.
+   * Runs the try a message asks for (the first, for a bundle; the others wait in `local`), then,
+   * in the same slot, a try that its end made ready (the next task of a chain: it never goes
+   * through Redis, so it starts within milliseconds), else a bundled try no slot has started.
+   * Every slot does the same, so a bundle's tries spread over this worker's slots as they free up.
    */
-  private async process(job: Job<TryMessage>): Promise<void> {
-    let next: TryKey | undefined = job.data;
-    while (next) next = await this.runTry(next);
+  private async process(job: Job<QueueMessage>, pool: string): Promise<void> {
+    const [first, ...rest] = triesOf(job.data);
+    this.local.add(rest.map((t) => ({ ...t, pool })));
+    let next: TryKey | undefined = first;
+    while (next) next = (await this.runTry(next)) ?? (this.stopping ? undefined : this.local.take());
+    if ('tries' in job.data) {
+      await this.services.queues.bundleTaken(pool, job.data).catch((err) => this.log.warn({ err }, 'could not update the bundle index'));
+    }
+  }
+
+  /**
+   * Bundled tries that waited here localWaitMs while every slot was busy (long tasks) go back to
+   * Redis one job each, where an idle slot of any worker takes them: a bundle never keeps a try
+   * waiting behind busy slots for longer than that. A failed send loses nothing: they are still
+   * queued in Postgres, and the scheduler re-sends what Redis does not have.
+   */
+  private async returnWaitingTries(): Promise<void> {
+    const waited = this.local.takeOlderThan(this.options.localWaitMs ?? LOCAL_WAIT_MS);
+    if (waited.length === 0) return;
+    await this.services.queues.enqueue(waited).catch((err) =>
+      this.log.warn({ err, tries: waited.length }, 'could not send back bundled tries that waited for a slot; the scheduler will re-send them'),
+    );
   }
 
   /** Picks, among tries just made ready, one this worker can run itself right away. */

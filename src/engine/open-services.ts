@@ -18,6 +18,8 @@ export interface OpenServicesOptions {
    * few, the scheduler's steps run one at a time, a webserver serves requests in parallel.
    */
   poolSize?: number;
+  /** Bundles of tries from this many of a pool sent at once (TaskQueuesOptions; tests lower it). */
+  bundleFrom?: number;
 }
 
 export interface OpenedServices {
@@ -41,7 +43,7 @@ export function openServices(config: Config, log: Logger, options: OpenServicesO
     void db.end();
     throw error;
   }
-  const queues = new TaskQueues(redis, config.queuePrefix);
+  const queues = new TaskQueues(redis, config.queuePrefix, { bundleFrom: options.bundleFrom });
   let closing: Promise<void> | undefined;
   const shutDown = async () => {
     try {

@@ -30,19 +30,6 @@ d.task('slow', async () => { await new Promise((r) => setTimeout(r, 3000)); }).t
 export default d;
 `;
 
-/** The most tries of one DAG that were running at the same moment, from the recorded tries. */
-async function maxConcurrency(h: Harness, dagId: string): Promise<number> {
-  const { rows } = await h.db.query<{ s: Date; e: Date }>(
-    `SELECT start_date AS s, end_date AS e FROM task_tries WHERE dag_id = $1`,
-    [dagId],
-  );
-  const events = rows.flatMap((r) => [[r.s.getTime(), 1], [r.e.getTime(), -1]]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of events) max = Math.max(max, (now += d!));
-  return max;
-}
-
 describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cannot be stored', () => {
   const h = new Harness({
     dags: {
@@ -66,14 +53,14 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
   test('maxActiveTasks caps the tasks of a DAG running at once', async () => {
     const run = await triggerDagRun(h.db, 'max_active', {});
     assert.equal((await h.waitForRunEnd('max_active', run.runId)).state, 'success');
-    assert.equal(await maxConcurrency(h, 'max_active'), 2);
+    assert.equal(await h.maxConcurrentTries('max_active'), 2);
   });
 
   test('a pool caps slots across tasks, counting poolSlots', async () => {
     await setPool(h.db, 'tiny', 2);
     const run = await triggerDagRun(h.db, 'pooled', {});
     assert.equal((await h.waitForRunEnd('pooled', run.runId)).state, 'success');
-    assert.equal(await maxConcurrency(h, 'pooled'), 2);
+    assert.equal(await h.maxConcurrentTries('pooled'), 2);
     const { rows } = await h.db.query<{ task_id: string; s: Date; e: Date }>(
       `SELECT task_id, start_date AS s, end_date AS e FROM task_tries WHERE dag_id = 'pooled' ORDER BY start_date`,
     );

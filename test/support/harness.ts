@@ -160,6 +160,16 @@ export class Harness {
     return Object.fromEntries(tis.map((t) => [t.taskId, t]));
   }
 
+  /** The most tries of one DAG that were running at the same moment, from the recorded tries. */
+  async maxConcurrentTries(dagId: string): Promise<number> {
+    const { rows } = await this.db.query<{ s: Date; e: Date }>(`SELECT start_date AS s, end_date AS e FROM task_tries WHERE dag_id = $1`, [dagId]);
+    const events = rows.flatMap((r) => [[r.s.getTime(), 1], [r.e.getTime(), -1]]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let now = 0;
+    let max = 0;
+    for (const [, d] of events) max = Math.max(max, (now += d!));
+    return max;
+  }
+
   async tearDown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stop(500)));
     await Promise.all(this.schedulers.map((s) => s.stop()));

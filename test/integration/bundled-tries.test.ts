@@ -1,0 +1,69 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness } from '../support/harness.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
+import { queueNameForPool } from '../../src/queue/jobs.ts';
+import { setPool } from '../../src/store/pools.ts';
+
+const WIDTH = 300;
+
+/** Sent in bundles of 6 by the worker that runs `start` (its workers bundle from 50 tries). */
+const WIDE = `
+import { dag, chain } from 'sluice';
+const d = dag('wide', { maxActiveTasks: ${WIDTH} });
+const middle = Array.from({ length: ${WIDTH} }, (_, i) => d.task('m' + i, async () => i));
+chain(d.task('start', async () => undefined), middle, d.task('end', async () => undefined));
+export default d;
+`;
+
+/** Four slow tasks made ready at once by `start`: sent as one bundle by a worker that bundles from 1. */
+const SLOW = `
+import { dag } from 'sluice';
+const d = dag('slow_bundle', {});
+const start = d.task('start', async () => undefined);
+for (let i = 0; i < 4; i++) start.then(d.task('s' + i, async () => { await new Promise((r) => setTimeout(r, 1500)); }));
+export default d;
+`;
+
+describe('bundled tries: many tries sent as few jobs, each run once, none kept waiting behind busy slots', () => {
+  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': SLOW } });
+
+  before(async () => {
+    await h.setUp();
+    await setPool(h.db, 'default_pool', 1000);
+    await h.startScheduler();
+    for (const id of ['wide', 'slow_bundle']) await h.waitForDag(id);
+  });
+  after(() => h.tearDown());
+
+  test('a fan-out sent in bundles runs every task exactly once, in its first try, on both workers', async () => {
+    await h.startWorker({ concurrency: 8, bundleFrom: 50 });
+    await h.startWorker({ concurrency: 8, bundleFrom: 50 });
+    const run = await triggerDagRun(h.db, 'wide', {});
+    assert.equal((await h.waitForRunEnd('wide', run.runId, 60_000)).state, 'success');
+    const { rows } = await h.db.query<{ task_id: string; try_number: number; state: string; hostname: string }>(
+      `SELECT task_id, try_number, state, hostname FROM task_tries WHERE dag_id = 'wide' AND run_id = $1`,
+      [run.runId],
+    );
+    assert.equal(rows.length, WIDTH + 2, 'one try per task');
+    assert.deepEqual(new Set(rows.map((r) => `${r.try_number}:${r.state}`)), new Set(['1:success']));
+    const { rows: xcoms } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM xcoms WHERE dag_id = 'wide' AND run_id = $1`, [run.runId]);
+    assert.equal(Number(xcoms[0]!.n), WIDTH, 'every middle task returned its value');
+    // Every bundle was taken, so none is left in the index that says which job carries a try
+    // (a bundle's entries go when the slot that took it has no more tries to run).
+    const index = `${h.config.queuePrefix}:${queueNameForPool('default_pool')}:sluice-bundled`;
+    await h.waitFor('the bundle index to empty', async () => (await h.redis.hlen(index)) === 0);
+  });
+
+  test('bundled tries that wait behind a busy slot go back to Redis, and idle slots run them at once', async () => {
+    // One bundle of four 1.5 s tasks reaches one slot of this worker; its other three slots wait
+    // on Redis. Without the hand-back the four would run one after the other in that slot.
+    await h.stopAllWorkers();
+    await h.startWorker({ concurrency: 4, bundleFrom: 1, localWaitMs: 100 });
+    const run = await triggerDagRun(h.db, 'slow_bundle', {});
+    assert.equal((await h.waitForRunEnd('slow_bundle', run.runId, 30_000)).state, 'success');
+    assert.ok((await h.maxConcurrentTries('slow_bundle')) >= 3, 'the four slow tasks overlapped');
+    const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'slow_bundle' AND try_number > 1`);
+    assert.equal(Number(rows[0]!.n), 0, 'no task ran a second try');
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LocalTries, type LocalTry } from '../../../workers/local-tries.ts';
+
+const t = (taskId: string): LocalTry => ({ dagId: 'd', runId: 'r', taskId, tryNumber: 1, pool: 'default_pool' });
+
+describe('LocalTries', () => {
+  test('gives tries back oldest first, once each', () => {
+    const local = new LocalTries();
+    local.add([t('a'), t('b')], 1000);
+    local.add([t('c')], 2000);
+    assert.equal(local.size, 3);
+    assert.deepEqual([local.take(), local.take(), local.take(), local.take()].map((x) => x?.taskId), ['a', 'b', 'c', undefined]);
+    assert.equal(local.size, 0);
+  });
+
+  test('takeOlderThan removes exactly the tries that waited that long, and leaves the rest in order', () => {
+    const local = new LocalTries();
+    local.add([t('a'), t('b')], 1000);
+    local.add([t('c'), t('d')], 1600);
+    assert.deepEqual(local.takeOlderThan(500, 1499), []);
+    assert.deepEqual(local.takeOlderThan(500, 1500).map((x) => x.taskId), ['a', 'b']);
+    assert.deepEqual(local.takeOlderThan(500, 1500), [], 'taken once');
+    assert.equal(local.take()?.taskId, 'c');
+    assert.deepEqual(local.takeAll().map((x) => x.taskId), ['d']);
+    assert.equal(local.size, 0);
+  });
+});

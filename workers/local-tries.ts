@@ -1,0 +1,40 @@
+import type { TryMessage } from '../src/queue/jobs.ts';
+
+/** A try a bundle brought to this worker, and the pool queue it came from. */
+export type LocalTry = TryMessage & { pool: string };
+
+/**
+ * The tries of bundles this worker took from Redis that no slot has started yet, oldest first.
+ * Every slot takes from here before it asks Redis for another job, so a bundle's tries spread
+ * over the worker's busy slots as they free up. Idle slots wait on Redis and never see these,
+ * so a try left here too long (all slots busy with long tasks) goes back to Redis (takeOlderThan)
+ * for a slot elsewhere.
+ */
+export class LocalTries {
+  private waiting: { t: LocalTry; since: number }[] = [];
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  add(tries: LocalTry[], now = Date.now()): void {
+    for (const t of tries) this.waiting.push({ t, since: now });
+  }
+
+  take(): LocalTry | undefined {
+    return this.waiting.shift()?.t;
+  }
+
+  /** Removes and returns the tries that have waited at least `ms`. */
+  takeOlderThan(ms: number, now = Date.now()): LocalTry[] {
+    const stale = this.waiting.filter((w) => now - w.since >= ms);
+    if (stale.length) this.waiting = this.waiting.filter((w) => now - w.since < ms);
+    return stale.map((w) => w.t);
+  }
+
+  takeAll(): LocalTry[] {
+    const all = this.waiting.map((w) => w.t);
+    this.waiting = [];
+    return all;
+  }
+}
