@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { BenchEnvironment } from './env.ts';
 import { POSTGRES_ADMIN_URL } from './env.ts';
 import type { BenchProcess } from './processes.ts';
+import type { ResultRow } from './report.ts';
 
 const CLOCK_TICKS = clockTicks();
 
@@ -139,4 +140,22 @@ export class EngineCostProbe {
     }
     return { transactions: total - queries, cpuMs: cpu };
   }
+}
+
+/** Transactions and CPU per task of a scenario's run, and where the CPU went. */
+export function engineCostRows(scenario: string, cost: EngineCost, tasks: number, label: string): ResultRow[] {
+  const perTask = (ms: number) => `${((ms * 1000) / tasks).toFixed(0)} µs`;
+  const { workers, scheduler, postgres, redis } = cost.cpuMs;
+  return [
+    {
+      scenario,
+      metric: `PostgreSQL transactions per task (${label}; every engine transaction from start to stop ÷ ${tasks} tasks)`,
+      value: `${(cost.transactions / tasks).toFixed(2)} (${cost.transactions.toLocaleString('en-US')})`,
+    },
+    {
+      scenario,
+      metric: `CPU per task, run queued → end (${label}): workers / PostgreSQL backends / Redis / scheduler`,
+      value: `${perTask(workers)} / ${perTask(postgres)} / ${perTask(redis)} / ${perTask(scheduler)}`,
+    },
+  ];
 }

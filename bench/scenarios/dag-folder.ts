@@ -10,6 +10,7 @@ import { DagFolder } from '../../src/loader/dag-folder.ts';
 import { syncDagFolder } from '../../src/loader/sync.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { RUN_ID, withEnvironment, type BenchEnvironment } from '../lib/env.ts';
+import { EngineCostProbe, engineCostRows } from '../lib/engine-cost.ts';
 import { startCluster, type BenchProcess } from '../lib/processes.ts';
 import { atLeast, type ResultRow } from '../lib/report.ts';
 import { outcomeRow } from '../lib/runs.ts';
@@ -110,6 +111,7 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
   const rows: ResultRow[] = [];
   const { rows: clock } = await env.db.query<{ now: Date }>('SELECT now()');
   const spawnedAt = clock[0]!.now;
+  const probe = await EngineCostProbe.start(env);
   const t0 = performance.now();
   const cluster = await startCluster(env, ctx.concurrency, { reportDir: path.join(path.dirname(env.dagsFolder), 'reports') });
   try {
@@ -130,6 +132,7 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
     const idleWorkers = await Promise.all(cluster.workers.map(childMemory));
     ctx.progress(`${NAME}: one run of each of the ${FILES} DAGs`);
     const runIds: string[] = [];
+    await probe.beginWindow(cluster.workers, cluster.scheduler);
     for (let i = 0; i < FILES; i++) runIds.push((await triggerDagRun(env.db, dagId(i), {})).runId);
     await waitFor(
       `${FILES} runs to finish`,
@@ -142,6 +145,7 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
       240_000,
       50,
     );
+    await probe.endWindow(cluster.workers, cluster.scheduler);
     const { rows: span } = await env.db.query<{ ms: number }>(
       `SELECT (extract(epoch FROM max(end_date) - min(queued_at)) * 1000)::float8 AS ms FROM dag_runs`,
     );
@@ -179,6 +183,7 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
   } finally {
     rows.push(...(await stopClusterAndReport(cluster, NAME, ctx)));
   }
+  rows.push(...engineCostRows(NAME, await probe.finish(), FILES * TASKS, '2 workers'));
   return rows;
 }
 

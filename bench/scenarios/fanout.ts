@@ -8,7 +8,7 @@ import { createRedis } from '../../src/queue/redis.ts';
 import { jobIdFor } from '../../src/queue/jobs.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { setPool } from '../../src/store/pools.ts';
-import { EngineCostProbe, type EngineCost } from '../lib/engine-cost.ts';
+import { EngineCostProbe, engineCostRows, type EngineCost } from '../lib/engine-cost.ts';
 import { withEnvironment, type BenchEnvironment } from '../lib/env.ts';
 import { bareWorkerReady, bareWorkerStats, forkBareWorker, startCluster, waitForQueueWorkers } from '../lib/processes.ts';
 import { atLeast, type ResultRow } from '../lib/report.ts';
@@ -83,25 +83,6 @@ async function runSluice(env: BenchEnvironment, ctx: ScenarioContext, rows: Resu
     rows.push(...(await stopClusterAndReport(cluster, label, ctx)));
   }
   return { ...result, cost: await probe.finish() };
-}
-
-/** Transactions and CPU per task of a run of the fan-out, and where the CPU went. */
-function costRows(r: SluiceResult): ResultRow[] {
-  const tasks = WIDTH + 2;
-  const perTask = (ms: number) => `${((ms * 1000) / tasks).toFixed(0)} µs`;
-  const { workers, scheduler, postgres, redis } = r.cost.cpuMs;
-  return [
-    {
-      scenario: NAME,
-      metric: `PostgreSQL transactions per task (${r.workers} workers; every engine transaction from start to stop ÷ ${tasks} tasks)`,
-      value: `${(r.cost.transactions / tasks).toFixed(2)} (${r.cost.transactions.toLocaleString('en-US')})`,
-    },
-    {
-      scenario: NAME,
-      metric: `CPU per task, run queued → end (${r.workers} workers): workers / PostgreSQL backends / Redis / scheduler`,
-      value: `${perTask(workers)} / ${perTask(postgres)} / ${perTask(redis)} / ${perTask(scheduler)}`,
-    },
-  ];
 }
 
 interface BareResult {
@@ -194,13 +175,13 @@ export const fanoutScenario: Scenario = {
           measured: sluice.middlePerSecond / bare.perSecond,
           target: atLeast(BARE_RATIO_TARGET, '×'),
         },
-        ...costRows(sluice),
+        ...engineCostRows(NAME, sluice.cost, WIDTH + 2, `${sluice.workers} workers`),
         {
           scenario: NAME,
           metric: `4 worker processes × ${ctx.concurrency}: tasks/s middle window; end to end; ÷ the 2-worker middle rate`,
           value: `${rate(wide.middlePerSecond)}; ${rate(wide.endToEndPerSecond)}; ${(wide.middlePerSecond / sluice.middlePerSecond).toFixed(2)}×`,
         },
-        ...costRows(wide),
+        ...engineCostRows(NAME, wide.cost, WIDTH + 2, `${wide.workers} workers`),
         ...rows,
       ];
     }),
