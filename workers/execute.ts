@@ -51,18 +51,35 @@ class TryStrayError extends Error {
   }
 }
 
+/** One root logger per level, made once per process (see tryLogger). */
+const rootLoggers = new Map<string, pino.Logger>();
+
+/**
+ * A logger of its own for one try, writing its lines to `write`. Making a pino logger costs about
+ * 100 µs (it captures a stack trace to resolve transports), more than a no-op try's own work; a
+ * child of a root made once costs a few. A child writes to the stream it finds on itself, which
+ * is its root's unless it has its own: so each try's child gets its own, and children that the
+ * task makes of ctx.log inherit it.
+ */
+function tryLogger(level: string, write: (line: string) => void): pino.Logger {
+  let root = rootLoggers.get(level);
+  if (!root) {
+    root = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, { write: () => undefined });
+    rootLoggers.set(level, root);
+  }
+  const child = root.child({});
+  Object.defineProperty(child, pino.symbols.streamSym, { value: { write }, enumerable: false });
+  return child;
+}
+
 export async function executeTry(input: TryInput): Promise<TryExecution> {
   const controller = new AbortController();
   // Made on first use: most tasks that log little should not pay for a logger per try.
   let logger: pino.Logger | undefined;
-  const log = () =>
-    (logger ??= pino(
-      { level: input.logLevel ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-      // pino escapes NUL, but writes a short string's lone surrogate as it is (node-postgres then
-      // sends it as U+FFFD). Cleaning here makes every line storable whatever pino does: lines of
-      // all running tries are stored together, so one bad line must not cost the others theirs.
-      { write: (line: string) => input.writeLog(storableText(line)) },
-    ));
+  // pino escapes NUL, but writes a short string's lone surrogate as it is (node-postgres then
+  // sends it as U+FFFD). Cleaning here makes every line storable whatever pino does: lines of
+  // all running tries are stored together, so one bad line must not cost the others theirs.
+  const log = () => (logger ??= tryLogger(input.logLevel ?? 'info', (line) => input.writeLog(storableText(line))));
   const ctx: TaskContext = {
     dagId: input.dagId,
     runId: input.runId,

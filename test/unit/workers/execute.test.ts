@@ -84,3 +84,44 @@ test('every log line handed on is storable, whatever the task logged', async () 
   for (const line of lines) assert.equal(unstorableTextProblem(line), undefined, JSON.stringify(line));
   assert.match(lines[0]!, /short \uFFFD message/);
 });
+
+test("each try's log lines go to its own log, also from loggers the task makes of ctx.log, at the try's level", async () => {
+  const logs = new Map<string, string[]>();
+  const start = (taskId: string, logLevel: string, fn: TaskFn) => {
+    logs.set(taskId, []);
+    return executeTry({
+      fn,
+      dagId: 'd',
+      runId: 'r',
+      taskId,
+      tryNumber: 1,
+      maxTries: 1,
+      logicalDate: new Date(0),
+      dataIntervalStart: new Date(0),
+      dataIntervalEnd: new Date(0),
+      params: {},
+      executionTimeoutMs: null,
+      xcom: async () => undefined,
+      writeLog: (line) => logs.get(taskId)!.push(line),
+      logLevel,
+    });
+  };
+  const pause = () => new Promise((r) => setTimeout(r, 5));
+  await Promise.all([
+    start('a', 'info', async (ctx) => {
+      ctx.log.info('a1');
+      await pause();
+      ctx.log.child({ part: 1 }).info('a2');
+      ctx.log.debug('a-debug');
+    }),
+    start('b', 'debug', async (ctx) => {
+      ctx.log.info('b1');
+      await pause();
+      ctx.log.debug('b-debug');
+    }),
+  ]);
+  const msgs = (taskId: string) => logs.get(taskId)!.map((l) => JSON.parse(l) as { msg: string; part?: number });
+  assert.deepEqual(msgs('a').map((l) => l.msg), ['a1', 'a2']);
+  assert.equal(msgs('a')[1]!.part, 1);
+  assert.deepEqual(msgs('b').map((l) => l.msg), ['b1', 'b-debug']);
+});
