@@ -5,11 +5,11 @@
  */
 import { loadConfig } from '../config.ts';
 import { parseDuration } from '../core/durations.ts';
-import { createRedis, redisReady } from '../queue/redis.ts';
+import { redisReady } from '../queue/redis.ts';
 import { pruneQueueJobs } from '../queue/retention.ts';
 import type { TaskContext } from '../sdk/context.ts';
-import { createDb } from '../store/db.ts';
 import { pruneMetadata } from '../store/retention.ts';
+import { openServices } from './open-services.ts';
 
 export interface MetadataCleanupOptions {
   /** Logs and XComs of runs that ended longer ago than this are removed. Default `30d`. */
@@ -33,10 +33,9 @@ export async function pruneSluiceMetadata(ctx: TaskContext, options: MetadataCle
   const olderThan = new Date(now - parseDuration(options.retention ?? '30d', 'retention'));
   const queueOlderThan = new Date(now - parseDuration(options.queueRetention ?? '1d', 'queueRetention'));
   const dryRun = options.dryRun === true || ctx.params.dryRun === true;
-  const db = createDb(config.databaseUrl, 2);
-  const redis = createRedis(config.redisUrl, 'producer');
+  const { services, redis, close } = openServices(config, ctx.log, { poolSize: 2 });
   try {
-    const metadata = await pruneMetadata(db, { olderThan, dryRun, signal: ctx.signal });
+    const metadata = await pruneMetadata(services.db, { olderThan, dryRun, signal: ctx.signal });
     // Its own connection, just opened: a command sent before it is ready would fail.
     await redisReady(redis);
     const jobs = await pruneQueueJobs(redis, config.queuePrefix, { olderThan: queueOlderThan, dryRun });
@@ -44,7 +43,6 @@ export async function pruneSluiceMetadata(ctx: TaskContext, options: MetadataCle
     ctx.log.info({ ...report, olderThan: olderThan.toISOString() }, dryRun ? 'metadata cleanup (dry run): would remove' : 'metadata cleanup removed');
     return report;
   } finally {
-    redis.disconnect();
-    await db.end();
+    await close();
   }
 }
