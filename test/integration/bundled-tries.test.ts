@@ -4,6 +4,7 @@ import { Harness } from '../support/harness.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { queueNameForPool } from '../../src/queue/jobs.ts';
 import { setPool } from '../../src/store/pools.ts';
+import { listQueuedTriesOlderThan } from '../../src/store/task-instances.ts';
 
 const WIDTH = 300;
 
@@ -17,22 +18,22 @@ export default d;
 `;
 
 /** Four slow tasks made ready at once by `start`: sent as one bundle by a worker that bundles from 1. */
-const SLOW = `
+const slow = (dagId: string, ms: number) => `
 import { dag } from 'sluice';
-const d = dag('slow_bundle', {});
+const d = dag('${dagId}', {});
 const start = d.task('start', async () => undefined);
-for (let i = 0; i < 4; i++) start.then(d.task('s' + i, async () => { await new Promise((r) => setTimeout(r, 1500)); }));
+for (let i = 0; i < 4; i++) start.then(d.task('s' + i, async () => { await new Promise((r) => setTimeout(r, ${ms})); }));
 export default d;
 `;
 
 describe('bundled tries: many tries sent as few jobs, each run once, none kept waiting behind busy slots', () => {
-  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': SLOW } });
+  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': slow('slow_bundle', 1500), 'stop.ts': slow('stop_bundle', 300) } });
 
   before(async () => {
     await h.setUp();
     await setPool(h.db, 'default_pool', 1000);
     await h.startScheduler();
-    for (const id of ['wide', 'slow_bundle']) await h.waitForDag(id);
+    for (const id of ['wide', 'slow_bundle', 'stop_bundle']) await h.waitForDag(id);
   });
   after(() => h.tearDown());
 
@@ -64,6 +65,29 @@ describe('bundled tries: many tries sent as few jobs, each run once, none kept w
     assert.equal((await h.waitForRunEnd('slow_bundle', run.runId, 30_000)).state, 'success');
     assert.ok((await h.maxConcurrentTries('slow_bundle')) >= 3, 'the four slow tasks overlapped');
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'slow_bundle' AND try_number > 1`);
+    assert.equal(Number(rows[0]!.n), 0, 'no task ran a second try');
+  });
+
+  test('a stopping worker sends back the bundled tries it had not started, so another worker runs them at once', async () => {
+    // One slot, and no hand-back while running: tries of the bundle wait in the worker until it
+    // stops. Sent back then, each has a message in Redis right away (the scheduler would re-send
+    // them only after 5 s).
+    await h.stopAllWorkers();
+    const worker = await h.startWorker({ concurrency: 1, bundleFrom: 1, localWaitMs: 60_000 });
+    const run = await triggerDagRun(h.db, 'stop_bundle', {});
+    // `start`'s slot runs one of the four itself; the other three go as one bundle, which the slot
+    // takes when that one ends: running its first, holding two.
+    await h.waitFor('a task of the bundle to run', async () => {
+      const states = Object.entries(await h.taskStates('stop_bundle', run.runId)).filter(([task]) => task !== 'start');
+      return states.some(([, s]) => s === 'success') && states.some(([, s]) => s === 'running');
+    });
+    await h.stopWorker(worker);
+    const queued = (await listQueuedTriesOlderThan(h.db, 0)).filter((t) => t.dagId === 'stop_bundle');
+    assert.equal(queued.length, 2, 'two tries of the bundle were left queued when the worker stopped');
+    assert.deepEqual(await h.services.queues.missing(queued), [], 'each has a message in Redis');
+    await h.startWorker({ concurrency: 4 });
+    assert.equal((await h.waitForRunEnd('stop_bundle', run.runId, 30_000)).state, 'success');
+    const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'stop_bundle' AND try_number > 1`);
     assert.equal(Number(rows[0]!.n), 0, 'no task ran a second try');
   });
 });
