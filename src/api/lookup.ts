@@ -3,7 +3,7 @@ import { notFound } from '../errors.ts';
 import { getDag, type DagRecord } from '../store/dags.ts';
 import type { Queryable } from '../store/db.ts';
 import { getRun, type DagRunRecord } from '../store/runs.ts';
-import { getTaskInstance, type TaskInstanceRecord } from '../store/task-instances.ts';
+import { getTaskInstance, type TaskInstanceRecord } from '../store/task-instance-reads.ts';
 
 export async function requireDag(db: Queryable, dagId: string): Promise<DagRecord> {
   const dag = await getDag(db, dagId);

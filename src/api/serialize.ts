@@ -8,7 +8,7 @@ import type { TaskSpec } from '../core/spec.ts';
 import type { BackfillRecord, PlannedInterval } from '../engine/backfill.ts';
 import type { DagRecord } from '../store/dags.ts';
 import type { DagRunRecord } from '../store/runs.ts';
-import type { TaskInstanceRecord, TryRecord } from '../store/task-instances.ts';
+import type { TaskInstanceRecord, TryRecord } from '../store/task-instance-reads.ts';
 import type { Backfill, PlannedInterval as PlannedIntervalJson } from './schemas/backfills.ts';
 import type { DagRun, RunSummary } from './schemas/dag-runs.ts';
 import type { Dag, TaskDefinition } from './schemas/dags.ts';

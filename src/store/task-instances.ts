@@ -1,9 +1,11 @@
 /**
- * Task instances: reads, and every transition of their state machine (ALLOWED_TRANSITIONS in
+ * Task instances: every transition of their state machine (ALLOWED_TRANSITIONS in
  * src/core/states.ts). Each transition is one guarded statement, `WHERE state IN (<the states
  * it may leave>)`, declared in TASK_INSTANCE_TRANSITIONS, so a row in any other state is left
  * unchanged; a transition that ends a running try writes the try to task_tries in the same
- * statement. The callers (src/engine, workers/) decide; this module only changes state.
+ * statement. The callers (src/engine, workers/) decide; this module only changes state. (The
+ * reads the engine decides on are here too; what the API and the CLI show is read by
+ * task-instance-reads.ts.)
  */
 import {
   TASK_STATES,
@@ -46,128 +48,11 @@ export const TASK_INSTANCE_TRANSITIONS = {
 const T = TASK_INSTANCE_TRANSITIONS;
 const guard = (t: Transition<TaskState>, alias = 'ti') => `${alias}.state IN (${sqlList(t.from)})`;
 
-export interface TaskInstanceRecord {
-  dagId: string;
-  runId: string;
-  taskId: string;
-  state: TaskState;
-  tryNumber: number;
-  maxTries: number;
-  pool: string;
-  poolSlots: number;
-  queue: string;
-  priorityWeight: number;
-  triggerRule: TriggerRule;
-  queuedAt: Date | null;
-  startDate: Date | null;
-  endDate: Date | null;
-  durationMs: number | null;
-  hostname: string | null;
-  nextTryAt: Date | null;
-  error: string | null;
-}
-
-interface TiRow {
-  dag_id: string;
-  run_id: string;
-  task_id: string;
-  state: TaskState;
-  try_number: number;
-  max_tries: number;
-  pool: string;
-  pool_slots: number;
-  queue: string;
-  priority_weight: number;
-  trigger_rule: TriggerRule;
-  queued_at: Date | null;
-  start_date: Date | null;
-  end_date: Date | null;
-  duration_ms: number | null;
-  hostname: string | null;
-  next_try_at: Date | null;
-  error: string | null;
-}
-
-const toTi = (r: TiRow): TaskInstanceRecord => ({
-  dagId: r.dag_id,
-  runId: r.run_id,
-  taskId: r.task_id,
-  state: r.state,
-  tryNumber: r.try_number,
-  maxTries: r.max_tries,
-  pool: r.pool,
-  poolSlots: r.pool_slots,
-  queue: r.queue,
-  priorityWeight: r.priority_weight,
-  triggerRule: r.trigger_rule,
-  queuedAt: r.queued_at,
-  startDate: r.start_date,
-  endDate: r.end_date,
-  durationMs: r.duration_ms,
-  hostname: r.hostname,
-  nextTryAt: r.next_try_at,
-  error: r.error,
-});
-
-const TI_COLUMNS = `dag_id, run_id, task_id, state, try_number, max_tries, pool, pool_slots, queue, priority_weight,
-  trigger_rule, queued_at, start_date, end_date, duration_ms, hostname, next_try_at, error`;
-
 export interface TryKey {
   dagId: string;
   runId: string;
   taskId: string;
   tryNumber: number;
-}
-
-export async function listTaskInstances(db: Queryable, dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
-  const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id`,
-    [dagId, runId],
-  );
-  return rows.map(toTi);
-}
-
-/** What the grid shows of a task instance: its colour, its tooltip, and its row. */
-export type GridInstanceRecord = Pick<
-  TaskInstanceRecord,
-  'runId' | 'taskId' | 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs' | 'triggerRule'
->;
-
-/**
- * Task instances of many runs at once (the grid), only the columns it shows: parsing 5,000 rows
- * of every column took node-postgres twice as long as the query itself.
- */
-export async function listTaskInstancesOfRuns(db: Queryable, dagId: string, runIds: string[]): Promise<GridInstanceRecord[]> {
-  type Row = Pick<TiRow, 'run_id' | 'task_id' | 'state' | 'try_number' | 'max_tries' | 'start_date' | 'end_date' | 'duration_ms' | 'trigger_rule'>;
-  const { rows } = await db.query<Row>(
-    `SELECT run_id, task_id, state, try_number, max_tries, start_date, end_date, duration_ms, trigger_rule
-     FROM task_instances WHERE dag_id = $1 AND run_id = ANY ($2::text[])`,
-    [dagId, runIds],
-  );
-  return rows.map((r) => ({
-    runId: r.run_id,
-    taskId: r.task_id,
-    state: r.state,
-    tryNumber: r.try_number,
-    maxTries: r.max_tries,
-    startDate: r.start_date,
-    endDate: r.end_date,
-    durationMs: r.duration_ms,
-    triggerRule: r.trigger_rule,
-  }));
-}
-
-export async function getTaskInstance(
-  db: Queryable,
-  dagId: string,
-  runId: string,
-  taskId: string,
-): Promise<TaskInstanceRecord | undefined> {
-  const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
-    [dagId, runId, taskId],
-  );
-  return rows[0] && toTi(rows[0]);
 }
 
 export interface ClaimedTry {
@@ -237,31 +122,6 @@ export function claimedTries(rows: ClaimedRow[]): Map<string, ClaimedTry> {
 
 /** How a try ends: the edges running → outcome that sluice_complete_tries takes (try-completion.ts). */
 export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry';
-
-export interface TryRecord {
-  tryNumber: number;
-  state: TaskState;
-  startDate: Date | null;
-  endDate: Date | null;
-  durationMs: number | null;
-  hostname: string | null;
-  error: string | null;
-}
-
-/** Every try of a task instance: the finished ones from history, then the current one if running. */
-export async function listTries(db: Queryable, dagId: string, runId: string, taskId: string): Promise<TryRecord[]> {
-  const { rows } = await db.query<TryRecord>(
-    `SELECT try_number AS "tryNumber", state, start_date AS "startDate", end_date AS "endDate",
-       duration_ms AS "durationMs", hostname, error
-     FROM task_tries WHERE dag_id = $1 AND run_id = $2 AND task_id = $3
-     UNION ALL
-     SELECT try_number, state, start_date, end_date, duration_ms, hostname, error
-     FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND state = 'running'
-     ORDER BY "tryNumber"`,
-    [dagId, runId, taskId],
-  );
-  return rows;
-}
 
 /** Keeps this worker's running tries alive; returns the ones still running (the rest were taken away). */
 export async function heartbeatTries(db: Queryable, workerId: string, keys: TryKey[]): Promise<Set<string>> {

@@ -4,7 +4,7 @@ import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
 import { Harness } from '../support/harness.ts';
 import { startSluice } from '../support/sluice-process.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 
 const SLOW = `
 import { dag } from 'sluice';

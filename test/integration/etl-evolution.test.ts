@@ -12,7 +12,7 @@ import type { CommitResult, Manifest, StageResult } from '../../src/providers/in
 import { readText } from '../../src/providers/s3/objects.ts';
 import { etlResources } from '../../src/providers/etl/resources.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 import { Harness } from '../support/harness.ts';
 import type { EtlTestbed } from '../support/etl-testbed.ts';
 import { day, etlLoadDag, expectRunSuccess, linesSaying, startEtlSuite, taskLog, taskXcom, type EtlSuite } from '../support/etl-dag.ts';

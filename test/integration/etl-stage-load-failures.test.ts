@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { generateCustomers, generateOrders, generateProducts, type CustomerDoc } from '../../demo/shop-data.ts';
 import { STAGING_SCHEMA } from '../../src/providers/etl/layout.ts';
 import { clearTaskInstances, triggerDagRun } from '../../src/engine/actions.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 import { Harness } from '../support/harness.ts';
 import { day, etlLoadDag, expectRunSuccess, startEtlSuite, type EtlSuite } from '../support/etl-dag.ts';
 import type { EtlTestbed } from '../support/etl-testbed.ts';

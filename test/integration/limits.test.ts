@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Harness } from '../support/harness.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { setPool } from '../../src/store/pools.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 
 /** Six tasks that each sleep 150ms, so the test can see how many ran at once. */
 const sleepers = (id: string, dagOptions: object, taskOptions: (i: number) => object = () => ({})) => `

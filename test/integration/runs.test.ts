@@ -4,7 +4,7 @@ import { Harness } from '../support/harness.ts';
 import { clearTaskInstances, markTaskInstance, triggerDagRun } from '../../src/engine/actions.ts';
 import { readXcom } from '../../src/store/xcom.ts';
 import { readLog } from '../../src/store/logs.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 
 const DIAMOND = `
 import { dag } from 'sluice';

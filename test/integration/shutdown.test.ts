@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Harness } from '../support/harness.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 
 const DAG = `
 import { dag } from 'sluice';

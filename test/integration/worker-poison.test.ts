@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Harness } from '../support/harness.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { readLog } from '../../src/store/logs.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 import { readXcom } from '../../src/store/xcom.ts';
 
 const TASKS = Array.from({ length: 12 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);

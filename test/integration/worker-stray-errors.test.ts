@@ -11,7 +11,7 @@ import { Harness } from '../support/harness.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { readLog } from '../../src/store/logs.ts';
-import { listTries } from '../../src/store/task-instances.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
 import { readXcom } from '../../src/store/xcom.ts';
 
 const STRAY = `

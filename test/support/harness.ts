@@ -16,7 +16,7 @@ import type { Services } from '../../src/engine/services.ts';
 import { dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
 import { getRun, type DagRunRecord } from '../../src/store/runs.ts';
-import { listTaskInstances, type TaskInstanceRecord } from '../../src/store/task-instances.ts';
+import { listTaskInstances, type TaskInstanceRecord } from '../../src/store/task-instance-reads.ts';
 import { SluiceWorker, type WorkerOptions } from '../../workers/worker.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,7 +6,7 @@
 import { topologicalOrder } from '../../core/graph.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
 import { listRuns, type DagRunRecord } from '../../store/runs.ts';
-import { listTaskInstancesOfRuns, type GridInstanceRecord } from '../../store/task-instances.ts';
+import { listTaskInstancesOfRuns, type GridInstanceRecord } from '../../store/task-instance-reads.ts';
 import { requireDag } from '../lookup.ts';
 import { defineRoute } from '../route.ts';
 import { dagPath } from '../schemas/fields.ts';

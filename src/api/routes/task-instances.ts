@@ -1,7 +1,7 @@
 import { notFound } from '../../errors.ts';
 import { clearTaskInstances, markTaskInstance } from '../../engine/actions.ts';
 import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
-import { listTaskInstances, listTries } from '../../store/task-instances.ts';
+import { listTaskInstances, listTries } from '../../store/task-instance-reads.ts';
 import { readXcom } from '../../store/xcom.ts';
 import { page } from '../context.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';

@@ -3,7 +3,7 @@ import { DAG_RUN_STATES, type DagRunState } from '../../core/states.ts';
 import { formatDuration } from '../../core/durations.ts';
 import { notFound } from '../../errors.ts';
 import { getRun, listRuns } from '../../store/runs.ts';
-import { listTaskInstances } from '../../store/task-instances.ts';
+import { listTaskInstances } from '../../store/task-instance-reads.ts';
 import { intFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices } from '../context.ts';

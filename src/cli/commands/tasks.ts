@@ -5,7 +5,7 @@ import { clearTaskInstances } from '../../engine/actions.ts';
 import { notFound } from '../../errors.ts';
 import { formatLog } from '../../log-format.ts';
 import { logExtent, readLogPages, type LogPage } from '../../store/logs.ts';
-import { getTaskInstance } from '../../store/task-instances.ts';
+import { getTaskInstance } from '../../store/task-instance-reads.ts';
 import { dateFlag, intFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices } from '../context.ts';
