@@ -90,20 +90,27 @@ export class TaskQueues {
    * Which of these tries have no message in Redis (lost to a flush or restart). A job exists while
    * its hash does (jobs are removed on completion), so one pipelined EXISTS per try answers in
    * O(1) each; BullMQ's getJobState would search the waiting list, O(n) per job. A try with no
-   * job of its own may be in a bundle: the pool's bundle index names it, and that job's hash is
-   * looked for the same way.
+   * job of its own may be in a bundle: the pool's bundle index names it. Its message is lost if
+   * that job is gone, or if a worker has taken it (BullMQ sets `processedOn`): a live worker
+   * claims a bundle's tries, or sends back the ones it cannot start, within half a second (see
+   * LOCAL_WAIT_MS in workers/worker.ts), so a try still queued long after is with a worker that
+   * died (BullMQ would give its bundle to another worker only once the lock expires, 30 s or more).
+   * The caller asks only about tries queued for a while (the scheduler: 5 s).
    */
   async missing(tries: QueuedTry[]): Promise<QueuedTry[]> {
     const noJob = await this.withoutJob(tries, (t) => this.jobKey(t.pool, jobIdFor(t)));
     if (noJob.length === 0) return [];
-    const pipeline = this.connection.pipeline();
-    for (const t of noJob) pipeline.hget(this.bundleIndexKey(t.pool), jobIdFor(t));
-    const bundles = answersOf(await pipeline.exec());
+    const index = this.connection.pipeline();
+    for (const t of noJob) index.hget(this.bundleIndexKey(t.pool), jobIdFor(t));
+    const bundles = answersOf(await index.exec());
     const inBundle = noJob.map((t, i) => ({ t, bundle: bundles[i] as string | null }));
     const unbundled = inBundle.filter((b) => !b.bundle).map((b) => b.t);
     const bundled = inBundle.filter((b) => b.bundle);
-    const bundleGone = new Set(await this.withoutJob(bundled, (b) => this.jobKey(b.t.pool, b.bundle!)));
-    return [...unbundled, ...bundled.filter((b) => bundleGone.has(b)).map((b) => b.t)];
+    const jobs = this.connection.pipeline();
+    for (const b of bundled) jobs.hmget(this.jobKey(b.t.pool, b.bundle!), 'name', 'processedOn');
+    const states = answersOf(await jobs.exec()) as [string | null, string | null][];
+    const lost = bundled.filter((_, i) => states[i]![0] === null || states[i]![1] !== null);
+    return [...unbundled, ...lost.map((b) => b.t)];
   }
 
   /**

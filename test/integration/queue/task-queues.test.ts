@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { bundleIdFor, jobIdFor, queueNameForPool, triesOf, type QueueMessage } from '../../../src/queue/jobs.ts';
 import { createRedis, deleteKeysWithPrefix, redisReady } from '../../../src/queue/redis.ts';
 import { TaskQueues, type SendableTry } from '../../../src/queue/task-queues.ts';
@@ -74,4 +74,25 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     assert.equal(first.length, 5, 'bundles of 2: 2 + 2 + 2 + 2 + 1');
     assert.ok(second.length > first.length, 'the different bundles are new jobs, not dropped as duplicates');
   });
+
+  test("a bundle a worker has taken counts as lost for its tries still queued (the worker died); one waiting does not", async () => {
+    const sent = tries(8, 'taken');
+    await queues.enqueue(sent);
+    const queued = sent.map((t) => ({ ...t, priorityWeight: 1 }));
+    // A worker takes one bundle from the queue (and, as far as Postgres knows, never claims its tries).
+    const consumer = createRedis(REDIS_URL, 'consumer');
+    const worker = new Worker<QueueMessage>(queueNameForPool('taken'), null, { connection: consumer, prefix, autorun: false });
+    try {
+      const job = await worker.getNextJob('test-token');
+      assert.ok(job && 'tries' in job.data, 'the worker took a bundle');
+      assert.deepEqual(
+        (await queues.missing(queued)).map((t) => t.taskId).sort(),
+        triesOf(job.data).map((t) => t.taskId).sort(),
+      );
+    } finally {
+      await worker.close(true);
+      consumer.disconnect();
+    }
+  });
 });
+
