@@ -10,7 +10,7 @@ import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
-import { tryKeyString, type ClaimedTry, type TryKey } from '../store/task-instances.ts';
+import { admitScheduledInPool, tryKeyString, type ClaimedTry, type TryKey } from '../store/task-instances.ts';
 import { completeTriesInStore, scheduleDecided, type ClaimRequest, type WaitingTask } from '../store/try-completion.ts';
 import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
 import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
@@ -84,7 +84,7 @@ export async function claimAndCompleteTries(
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
   );
-  const toSend = [...queued];
+  const toSend = [...queued, ...(await admitOtherDags(services, batch, recorded, queued))];
   if (keepOne) {
     for (const result of results) {
       const kept = keepOne(toSend);
@@ -95,6 +95,35 @@ export async function claimAndCompleteTries(
   }
   await dispatch(services, toSend);
   return { claimed: recording.claimed, results };
+}
+
+/**
+ * Gives the slots this batch freed and its own DAGs did not take to the other DAGs' scheduled
+ * tasks in the same pools (sluice_admit_pool), so they do not wait for the scheduler's loop. A
+ * pool where the batch's DAGs took as many slots as its tries freed (a fan-out, a chain) costs
+ * nothing more. A statement of its own, after the recording's commit: it waits for the pool's
+ * lock, so it must hold no other. If it fails or the process dies first, the scheduler's loop admits them.
+ */
+async function admitOtherDags(services: Services, batch: CompletedTry[], recorded: Set<string>, queued: QueuedTry[]): Promise<QueuedTry[]> {
+  const room = new Map<string, number>();
+  const dags = new Set<string>();
+  for (const done of batch) {
+    if (!recorded.has(tryKeyString(done.key))) continue;
+    room.set(done.task.pool, (room.get(done.task.pool) ?? 0) + done.task.poolSlots);
+    dags.add(done.key.dagId);
+  }
+  for (const t of queued) room.delete(t.pool);
+  const admitted: QueuedTry[] = [];
+  for (const [pool, left] of [...room].sort(([a], [b]) => a.localeCompare(b))) {
+    if (left <= 0) continue;
+    try {
+      admitted.push(...(await admitScheduledInPool(services.db, pool, [...dags])));
+    } catch (error) {
+      // The batch is recorded already: failing it now would have the caller record it again.
+      services.log.warn({ err: error, pool }, "could not give a pool's free slots to other DAGs; the scheduler's loop will");
+    }
+  }
+  return admitted;
 }
 
 interface Recording {

@@ -404,6 +404,18 @@ export async function admitScheduled(db: Queryable, dagId: string): Promise<Admi
   return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number, pool: r.pool, priorityWeight: r.priority_weight }));
 }
 
+/**
+ * scheduled → queued for the scheduled task instances of any DAG in `pool`, as many as the pool's
+ * free slots and each DAG's maxActiveTasks have room for: `sluice_admit_pool` (src/store/functions).
+ * Run as a statement of its own (it waits for the pool's lock, so the caller must hold no other):
+ * it gives a slot that a finished try freed to the other DAGs waiting for that pool. Returns at
+ * once, without the lock, when only the DAGs in `otherThan` (just admitted for) have any waiting.
+ */
+export async function admitScheduledInPool(db: Queryable, pool: string, otherThan: string[]): Promise<QueuedTry[]> {
+  const { rows } = await db.query<QueuedTryRow>('SELECT * FROM sluice_admit_pool($1, $2::text[])', [pool, otherThan]);
+  return rows.map(toQueuedTry);
+}
+
 /** What the trigger rule of a waiting task is judged on: its upstream counts, kept by the ti_upstream_counts trigger. */
 export interface WaitingTask {
   taskId: string;

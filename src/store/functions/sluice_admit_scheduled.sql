@@ -59,10 +59,6 @@ BEGIN
     v_admitted_runs := v_admitted_runs || v_candidate.run_id;
     v_admitted_tasks := v_admitted_tasks || v_candidate.task_id;
   END LOOP;
-  RETURN QUERY
-    UPDATE task_instances ti SET state = 'queued', try_number = ti.try_number + 1, queued_at = clock_timestamp(),
-      next_try_at = NULL
-    FROM unnest(v_admitted_runs, v_admitted_tasks) AS a(run_id, task_id)
-    WHERE ti.dag_id = p_dag_id AND ti.run_id = a.run_id AND ti.task_id = a.task_id AND ti.state = 'scheduled'
-    RETURNING ti.run_id, ti.task_id, ti.try_number, ti.pool, ti.priority_weight;
+  RETURN QUERY SELECT q.run_id, q.task_id, q.try_number, q.pool, q.priority_weight
+    FROM sluice_queue_admitted(array_fill(p_dag_id, ARRAY[cardinality(v_admitted_runs)]), v_admitted_runs, v_admitted_tasks) q;
 END $$;
