@@ -98,24 +98,24 @@ export async function claimAndCompleteTries(
 }
 
 /**
- * Gives the slots this batch freed and its own DAGs did not take to the other DAGs' scheduled
- * tasks in the same pools (sluice_admit_pool), so they do not wait for the scheduler's loop. A
- * pool where the batch's DAGs took as many slots as its tries freed (a fan-out, a chain) costs
- * nothing more. A statement of its own, after the recording's commit: it waits for the pool's
- * lock, so it must hold no other. If it fails or the process dies first, the scheduler's loop admits them.
+ * Gives the slots this batch freed in a pool where its own DAGs took none to the other DAGs'
+ * scheduled tasks there (sluice_admit_pool), so they do not wait for the scheduler's loop. A pool
+ * where the batch's DAGs took a slot (a chain, a fan-out still admitting) is left alone: their own
+ * work is waiting, or another worker's batch took the room. A statement of its own, after the
+ * recording's commit: it waits for the pool's lock, so it must hold no other. If it fails or the
+ * process dies first, the scheduler's loop admits them.
  */
 async function admitOtherDags(services: Services, batch: CompletedTry[], recorded: Set<string>, queued: QueuedTry[]): Promise<QueuedTry[]> {
-  const room = new Map<string, number>();
+  const freed = new Set<string>();
   const dags = new Set<string>();
   for (const done of batch) {
     if (!recorded.has(tryKeyString(done.key))) continue;
-    room.set(done.task.pool, (room.get(done.task.pool) ?? 0) + done.task.poolSlots);
+    freed.add(done.task.pool);
     dags.add(done.key.dagId);
   }
-  for (const t of queued) room.delete(t.pool);
+  for (const t of queued) freed.delete(t.pool);
   const admitted: QueuedTry[] = [];
-  for (const [pool, left] of [...room].sort(([a], [b]) => a.localeCompare(b))) {
-    if (left <= 0) continue;
+  for (const pool of [...freed].sort()) {
     try {
       admitted.push(...(await admitScheduledInPool(services.db, pool, [...dags])));
     } catch (error) {
