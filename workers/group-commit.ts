@@ -34,10 +34,17 @@ export class GroupCommit<In, Out> {
   }
 
   submit(item: In): Promise<Out> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    return this.submitAll([item])[0]!;
+  }
+
+  /**
+   * Items that belong together, written in the same group: an idle writer takes them all at
+   * once, where separate submits would send the first alone and the rest with the next group.
+   */
+  submitAll(items: In[]): Promise<Out>[] {
+    const results = items.map((item) => new Promise<Out>((resolve, reject) => this.waiting.push({ item, resolve, reject })));
+    if (!this.flushing) void this.flush();
+    return results;
   }
 
   private async flush(): Promise<void> {

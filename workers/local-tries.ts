@@ -21,6 +21,14 @@ export class LocalTries {
     for (const t of tries) this.waiting.push({ t, since: now });
   }
 
+  /**
+   * A try for the next free slot, ahead of the others: one a slot meant to run now but could not
+   * (its claim failed, or the slot had already claimed another).
+   */
+  putBack(t: LocalTry, now = Date.now()): void {
+    this.waiting.unshift({ t, since: now });
+  }
+
   take(): LocalTry | undefined {
     return this.waiting.shift()?.t;
   }

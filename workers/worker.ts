@@ -50,6 +50,12 @@ type Write = { kind: 'claim'; key: TryKey } | { kind: 'end'; done: CompletedTry 
 /** What it gets back, in the same order: the try claimed (undefined: a stale message), or the end's result. */
 type Written = { kind: 'claim'; claimed: ClaimedTry | undefined } | { kind: 'end'; result: CompletionResult };
 
+/** A try this worker claimed: its message's key and what the claim returned. */
+interface Claimed {
+  key: TryKey;
+  claimed: ClaimedTry;
+}
+
 interface RunningTry {
   key: TryKey;
   cancel: AbortController;
@@ -109,10 +115,32 @@ export class SluiceWorker {
     return written.claimed;
   }
 
-  private async complete(done: CompletedTry): Promise<CompletionResult> {
-    const written = await this.writes.submit({ kind: 'end', done });
-    if (written.kind !== 'end') throw new Error('internal error: an end was answered with the result of a claim');
-    return written.result;
+  /**
+   * Records a try's end and, in the same group, claims the try the slot runs next (`next`, taken
+   * from the bundled tries waiting here). Written one after the other, each slot waited for two
+   * group writes per try and a worker wrote twice the groups, each with half the rows: with a
+   * fan-out's bundles that was most of the worker's and PostgreSQL's cost per try.
+   */
+  private endAndClaim(done: CompletedTry, next: LocalTry | undefined): { ended: Promise<CompletionResult>; claimed: Promise<Claimed | undefined> } {
+    const [ended, claimed] = this.writes.submitAll([{ kind: 'end', done }, ...(next ? [{ kind: 'claim' as const, key: next }] : [])]);
+    return {
+      ended: ended!.then((w) => {
+        if (w.kind !== 'end') throw new Error('internal error: an end was answered with the result of a claim');
+        return w.result;
+      }),
+      // Never rejects: a claim that could not be written leaves its try queued in Postgres, and
+      // it waits here again for the next free slot (whose own claim will tell).
+      claimed: claimed
+        ? claimed.then(
+            (w) => (w.kind === 'claim' && w.claimed ? { key: next!, claimed: w.claimed } : undefined),
+            (err) => {
+              this.log.warn({ err }, 'could not claim a bundled try; it waits for the next free slot');
+              this.local.putBack(next!);
+              return undefined;
+            },
+          )
+        : Promise.resolve(undefined),
+    };
   }
 
   private async writeGroup(group: Write[]): Promise<Written[]> {
@@ -204,8 +232,8 @@ export class SluiceWorker {
   private async process(job: Job<QueueMessage>, pool: string): Promise<void> {
     const [first, ...rest] = triesOf(job.data);
     this.local.add(rest.map((t) => ({ ...t, pool })));
-    let next: TryKey | undefined = first;
-    while (next) next = (await this.runTry(next)) ?? (this.stopping ? undefined : this.local.take());
+    let next = await this.claimFirst(first);
+    while (next) next = await this.runTry(next);
     if ('tries' in job.data) {
       await this.services.queues.bundleTaken(pool, job.data).catch((err) => this.log.warn({ err }, 'could not update the bundle index'));
     }
@@ -229,9 +257,30 @@ export class SluiceWorker {
   private keepOne = (queued: QueuedTry[]): QueuedTry | undefined =>
     this.stopping ? undefined : queued.find((q) => this.bullWorkers.has(q.pool));
 
-  private async runTry(key: TryKey): Promise<TryKey | undefined> {
-    const claimed = await this.claim(key);
-    if (!claimed) return undefined; // stale message: that try was taken, cleared or timed out
+  /**
+   * Claims `key`, or, when its message is stale (that try was taken, cleared or timed out), the
+   * next bundled try waiting here, until one is claimed or none is left.
+   */
+  private async claimFirst(key: TryKey | undefined): Promise<Claimed | undefined> {
+    let next = key;
+    while (next) {
+      const claimed = await this.claim(next);
+      if (claimed) return { key: next, claimed };
+      next = this.stopping ? undefined : this.local.take();
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs a claimed try and records its end; returns the try the slot runs next, already claimed:
+   * a bundled try claimed along with the end (endAndClaim), else the try the end made ready
+   * (kept) or another bundled try. When both a bundled try was claimed and the end kept one,
+   * the kept try waits here with the bundled ones for the next free slot.
+   */
+  private async runTry({ key, claimed }: Claimed): Promise<Claimed | undefined> {
+    /** The slot's next try, claimed in the same group as this try's end. */
+    let following: Promise<Claimed | undefined> | undefined;
+    let kept: QueuedTry | undefined;
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
     // Made only when something is logged: at the default level a try logs nothing here, so a
@@ -271,16 +320,14 @@ export class SluiceWorker {
       // Waits for a periodic flush holding earlier lines of this try: once the outcome is
       // committed, the log is complete.
       lastLines = await this.logs.finish(key);
-      const { outcome, kept } = await this.complete({
-        key,
-        maxTries: claimed.maxTries,
-        task,
-        result: execution.result,
-        xcomJson: execution.xcomJson,
-        log: lastLines,
-      });
-      if (this.log.isLevelEnabled('debug')) log().debug({ state: outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
-      return kept;
+      const written = this.endAndClaim(
+        { key, maxTries: claimed.maxTries, task, result: execution.result, xcomJson: execution.xcomJson, log: lastLines },
+        this.stopping ? undefined : this.local.take(),
+      );
+      following = written.claimed;
+      const ended = await written.ended;
+      kept = ended.kept;
+      if (this.log.isLevelEnabled('debug')) log().debug({ state: ended.outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
     } catch (err) {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
@@ -288,10 +335,20 @@ export class SluiceWorker {
       // Its lines so far (those the failed completion carried too), if the database takes them;
       // and no buffer is left behind.
       await this.flushLogs(key, lastLines);
-      return undefined;
     } finally {
       this.running.delete(tryKeyString(key));
     }
+    return this.nextTry(following, kept);
+  }
+
+  /** What runTry returns: see there. */
+  private async nextTry(following: Promise<Claimed | undefined> | undefined, kept: QueuedTry | undefined): Promise<Claimed | undefined> {
+    const claimedFollowing = await following;
+    if (claimedFollowing) {
+      if (kept) this.local.putBack(kept);
+      return claimedFollowing;
+    }
+    return this.claimFirst(kept ?? (this.stopping ? undefined : this.local.take()));
   }
 
   private readonly versions = new Map<string, Promise<{ spec: DagSpec; tasks: Map<string, TaskSpec> }>>();

@@ -26,14 +26,23 @@ for (let i = 0; i < 4; i++) start.then(d.task('s' + i, async () => { await new P
 export default d;
 `;
 
+/** Six tries made ready at once by `start` (a bundle, for a worker that bundles from 1), each with a task of its own after it. */
+const PAIRS = `
+import { dag } from 'sluice';
+const d = dag('pairs', {});
+const start = d.task('start', async () => undefined);
+for (let i = 0; i < 6; i++) start.then(d.task('s' + i, async () => undefined)).then(d.task('d' + i, async () => undefined));
+export default d;
+`;
+
 describe('bundled tries: many tries sent as few jobs, each run once, none kept waiting behind busy slots', () => {
-  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': slow('slow_bundle', 1500), 'stop.ts': slow('stop_bundle', 300) } });
+  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': slow('slow_bundle', 1500), 'stop.ts': slow('stop_bundle', 300), 'pairs.ts': PAIRS } });
 
   before(async () => {
     await h.setUp();
     await setPool(h.db, 'default_pool', 1000);
     await h.startScheduler();
-    for (const id of ['wide', 'slow_bundle', 'stop_bundle']) await h.waitForDag(id);
+    for (const id of ['wide', 'slow_bundle', 'stop_bundle', 'pairs']) await h.waitForDag(id);
   });
   after(() => h.tearDown());
 
@@ -89,5 +98,25 @@ describe('bundled tries: many tries sent as few jobs, each run once, none kept w
     assert.equal((await h.waitForRunEnd('stop_bundle', run.runId, 30_000)).state, 'success');
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'stop_bundle' AND try_number > 1`);
     assert.equal(Number(rows[0]!.n), 0, 'no task ran a second try');
+  });
+
+  test("a slot claims its next bundled try in the same write as its try's end; a task that end made ready waits its turn", async () => {
+    // One slot: `start` keeps s0 for itself and sends s1..s5 as one bundle. From then on each end
+    // (of s1, say) also claims the slot's next try, and the d task it made ready waits here for
+    // the slot after that one: every task still runs exactly once.
+    await h.stopAllWorkers();
+    await h.startWorker({ concurrency: 1, bundleFrom: 1 });
+    const run = await triggerDagRun(h.db, 'pairs', {});
+    assert.equal((await h.waitForRunEnd('pairs', run.runId, 30_000)).state, 'success');
+    const { rows } = await h.db.query<{ task_id: string; try_number: number; state: string; start_date: Date; end_date: Date }>(
+      `SELECT task_id, try_number, state, start_date, end_date FROM task_tries WHERE dag_id = 'pairs' AND run_id = $1 ORDER BY start_date`,
+      [run.runId],
+    );
+    assert.equal(rows.length, 13, 'one try per task');
+    assert.deepEqual(new Set(rows.map((r) => `${r.try_number}:${r.state}`)), new Set(['1:success']));
+    // Claimed in the transaction that recorded the previous end (the claim is written first),
+    // a try starts before the try the slot ran just before it ended.
+    const claimedWithAnEnd = rows.slice(1).filter((r, i) => r.start_date.getTime() <= rows[i]!.end_date.getTime());
+    assert.ok(claimedWithAnEnd.length >= 5, `tries claimed along with an end: ${claimedWithAnEnd.map((r) => r.task_id).join(', ')}`);
   });
 });

@@ -60,3 +60,13 @@ test('items submitted while the item-by-item writes run are still written', asyn
   assert.deepEqual(await Promise.all(late), ['E', 'F']);
   assert.deepEqual((await first).map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
 });
+
+test('items submitted together are written in the same group, even by an idle writer', async () => {
+  const { batches, write } = recordingWrite();
+  const group = new GroupCommit(write);
+  assert.deepEqual(await Promise.all(group.submitAll(['a', 'b'])), ['A', 'B']);
+  const inFlight = group.submit('c');
+  const together = group.submitAll(['d', 'e']);
+  assert.deepEqual(await Promise.all([inFlight, ...together]), ['C', 'D', 'E']);
+  assert.deepEqual(batches, [['a', 'b'], ['c'], ['d', 'e']]);
+});

@@ -25,4 +25,14 @@ describe('LocalTries', () => {
     assert.deepEqual(local.takeAll().map((x) => x.taskId), ['d']);
     assert.equal(local.size, 0);
   });
+
+  test('putBack puts a try ahead of the others, and it waits from then on', () => {
+    const local = new LocalTries();
+    local.add([t('a'), t('b')], 1000);
+    local.putBack(t('kept'), 1400);
+    assert.equal(local.take()?.taskId, 'kept');
+    local.putBack(t('again'), 1400);
+    assert.deepEqual(local.takeOlderThan(500, 1500).map((x) => x.taskId), ['a', 'b'], 'a try put back waits from when it was put back');
+    assert.deepEqual(local.takeAll().map((x) => x.taskId), ['again']);
+  });
 });
