@@ -84,7 +84,7 @@ export async function claimAndCompleteTries(
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
   );
-  const toSend = [...queued, ...(await admitOtherDags(services, batch, recorded, queued))];
+  const toSend = [...queued, ...(await admitOtherDags(services, batch, recording))];
   if (keepOne) {
     for (const result of results) {
       const kept = keepOne(toSend);
@@ -99,18 +99,19 @@ export async function claimAndCompleteTries(
 
 /**
  * Gives the slots this batch freed in a pool where its own DAGs took none to the other DAGs'
- * scheduled tasks there (sluice_admit_pool), so they do not wait for the scheduler's loop. A pool
- * where the batch's DAGs took a slot (a chain, a fan-out still admitting) is left alone: their own
- * work is waiting, or another worker's batch took the room. A statement of its own, after the
- * recording's commit: it waits for the pool's lock, so it must hold no other. If it fails or the
- * process dies first, the scheduler's loop admits them.
+ * scheduled tasks there (sluice_admit_pool), so they do not wait for the scheduler's loop. Only
+ * pools where the recording saw such tasks (othersWaiting): a fan-out of one DAG never asks. A
+ * pool where the batch's DAGs took a slot (a chain, a fan-out still admitting) is left alone:
+ * their own work is waiting, or another worker's batch took the room. A statement of its own,
+ * after the recording's commit: it waits for the pool's lock, so it must hold no other. If it
+ * fails or the process dies first, the scheduler's loop admits them.
  */
-async function admitOtherDags(services: Services, batch: CompletedTry[], recorded: Set<string>, queued: QueuedTry[]): Promise<QueuedTry[]> {
+async function admitOtherDags(services: Services, batch: CompletedTry[], { recorded, queued, othersWaiting }: Recording): Promise<QueuedTry[]> {
   const freed = new Set<string>();
   const dags = new Set<string>();
   for (const done of batch) {
     if (!recorded.has(tryKeyString(done.key))) continue;
-    freed.add(done.task.pool);
+    if (othersWaiting.has(done.task.pool)) freed.add(done.task.pool);
     dags.add(done.key.dagId);
   }
   for (const t of queued) freed.delete(t.pool);
@@ -130,6 +131,8 @@ interface Recording {
   recorded: Set<string>;
   queued: QueuedTry[];
   claimed: Map<string, ClaimedTry>;
+  /** See TryCompletion.othersWaiting. */
+  othersWaiting: Set<string>;
 }
 
 /**
@@ -152,7 +155,7 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
     batch.flatMap((d) => (d.log ? [d.log] : [])),
     claims,
   );
-  const { recorded, claimed } = completion;
+  const { recorded, claimed, othersWaiting } = completion;
   const toRun: WaitingTask[] = [];
   const cascading = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
   for (const w of completion.waiting) {
@@ -168,7 +171,7 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
     cascading.set(runKey, entry);
   }
   const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
-  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded, queued, claimed };
+  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded, queued, claimed, othersWaiting };
   queued.push(
     ...(await withTransaction(db, async (tx) => {
       // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
@@ -186,7 +189,7 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
       return admitted;
     })),
   );
-  return { recorded, queued, claimed };
+  return { recorded, queued, claimed, othersWaiting };
 }
 
 /** An error message as PostgreSQL will store it (task code may throw any text). */

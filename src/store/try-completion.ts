@@ -42,6 +42,11 @@ export interface TryCompletion {
   queued: QueuedTry[];
   /** The tries of `claims` claimed with the batch, by tryKeyString (see claimTries). */
   claimed: Map<string, ClaimedTry>;
+  /**
+   * Pools where the batch freed slots and DAGs not in the batch have tasks scheduled (read
+   * without the pool's lock: a hint for admitting them at once, see sluice_complete_tries).
+   */
+  othersWaiting: Set<string>;
 }
 
 /** Tries a worker claims in the same round trip as the batch (see completeTriesInStore). */
@@ -53,7 +58,7 @@ export interface ClaimRequest {
 
 /** A row of either function; the claim's columns (ClaimedRow) are set on 'claimed' rows only. */
 interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' | 'try_number'>> {
-  kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'queued';
+  kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'queued' | 'others_waiting';
   dag_id: string;
   run_id: string;
   task_id: string | null;
@@ -166,7 +171,7 @@ function compareKeys(a: WaitingTask, b: WaitingTask): number {
 }
 
 function toCompletion(rows: Row[]): TryCompletion {
-  const completion: TryCompletion = { recorded: new Set(), waiting: [], endedRuns: [], queued: [], claimed: new Map() };
+  const completion: TryCompletion = { recorded: new Set(), waiting: [], endedRuns: [], queued: [], claimed: new Map(), othersWaiting: new Set() };
   const claimedRows: ClaimedRow[] = [];
   for (const r of rows) {
     switch (r.kind) {
@@ -190,6 +195,9 @@ function toCompletion(rows: Row[]): TryCompletion {
             skipped: r.upstream_skipped!,
           },
         });
+        break;
+      case 'others_waiting':
+        completion.othersWaiting.add(r.pool!);
         break;
       case 'run_ended':
         completion.endedRuns.push({ dagId: r.dag_id, runId: r.run_id, state: r.run_state! });

@@ -29,7 +29,12 @@
 --                      the DAG's queued runs, which also admits its tasks;
 --          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
 --                      the freed slots admitted (sluice_admit_scheduled); the caller sends them
---                      after commit.
+--                      after commit;
+--          'others_waiting' (pool): a pool where the batch freed slots and a DAG not in the
+--                      batch has tasks scheduled: the caller offers them the room
+--                      (sluice_admit_pool). Read without the pool's lock, so only a hint: a
+--                      task scheduled just after is admitted by the scheduler's loop. Without
+--                      it, every batch asked in a statement of its own (a fan-out's most of all).
 -- Guards:  only tries still 'running' with that try number end (the edges running → success,
 --          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
 --          written to task_tries; XComs only of tries that ended 'success' here. A value that
@@ -57,6 +62,7 @@ DECLARE
   v_ended_runs text[];
   v_ended_tasks text[];
   v_ended_tries integer[];
+  v_ended_pools text[];
   v_ds_dags text[];
   v_ds_runs text[];
   v_ds_tasks text[];
@@ -87,7 +93,7 @@ BEGIN
     WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
       AND ti.try_number = i.try_number AND ti.state = 'running'
     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
-      ti.hostname, ti.error, ti.downstream, i.state AS end_state, i.xcom
+      ti.hostname, ti.error, ti.downstream, ti.pool, i.state AS end_state, i.xcom
   ), history AS (
     INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
     SELECT e.dag_id, e.run_id, e.task_id, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
@@ -100,7 +106,7 @@ BEGIN
     ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET value = EXCLUDED.value, created_at = now()
   ), ends AS (
     SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(e.task_id) AS tasks,
-      array_agg(e.try_number) AS tries
+      array_agg(e.try_number) AS tries, array_agg(DISTINCT e.pool) AS pools
     FROM ended e
   ), decided AS (
     -- A retry decides nothing downstream: the task is not finished.
@@ -108,8 +114,8 @@ BEGIN
     FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
     WHERE e.end_state <> 'up_for_retry'
   )
-  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, decided.dags, decided.runs, decided.tasks
-    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ds_dags, v_ds_runs, v_ds_tasks
+  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, decided.dags, decided.runs, decided.tasks
+    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ds_dags, v_ds_runs, v_ds_tasks
   FROM ends, decided;
 
   IF v_ended_dags IS NULL THEN
@@ -155,4 +161,10 @@ BEGIN
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
+
+  RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, p.pool, NULL::integer, NULL::text,
+      NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
+    FROM unnest(v_ended_pools) AS p(pool)
+    WHERE EXISTS (SELECT 1 FROM task_instances ti
+                  WHERE ti.pool = p.pool AND ti.state = 'scheduled' AND ti.dag_id <> ALL (v_ended_dags));
 END $$;

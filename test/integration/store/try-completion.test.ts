@@ -102,6 +102,22 @@ describe('completeTriesInStore', () => {
     assert.equal((await taskRow(s.db, { ...limited, taskId: 'c' })).state, 'queued');
   });
 
+  test("names a pool where the batch freed slots and another DAG's tasks wait scheduled, and leaves them to the caller", async () => {
+    const mine = await freshRun();
+    const other = await freshRun();
+    // A pool of their own: other tests' DAGs leave tasks scheduled in default_pool.
+    await s.db.query(`UPDATE task_instances SET pool = 'hinted' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
+    await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'running');
+    const alone = await completeTriesInStore(s.db, [end(mine, 'a', 'success')], []);
+    assert.deepEqual([...alone.othersWaiting], [], 'no other DAG waits: nothing for the caller to ask');
+
+    await putTaskInState(s.db, { ...other, taskId: 'a' }, 'scheduled');
+    await putTaskInState(s.db, { ...mine, taskId: 'b' }, 'running');
+    const shared = await completeTriesInStore(s.db, [end(mine, 'b', 'success')], []);
+    assert.deepEqual([...shared.othersWaiting], ['hinted']);
+    assert.equal((await taskRow(s.db, { ...other, taskId: 'a' })).state, 'scheduled', "the other DAG's task is only named, not admitted");
+  });
+
   test('two tries of a fan-in ending in one batch are both counted, and the log lines go in with them', async () => {
     const run = await freshRun();
     await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
