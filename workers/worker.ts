@@ -64,7 +64,9 @@ interface RunningTry {
 }
 
 export class SluiceWorker {
-  readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** Read once: os.hostname() is a system call, and every group write names the host. */
+  private readonly hostname = hostname();
+  readonly id = `${this.hostname}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly db: Db;
   private readonly consumer: Redis;
   private readonly services: Services;
@@ -147,10 +149,10 @@ export class SluiceWorker {
     const claims = group.flatMap((w) => (w.kind === 'claim' ? [w.key] : []));
     const ends = group.flatMap((w) => (w.kind === 'end' ? [w.done] : []));
     if (ends.length === 0) {
-      const claimed = await claimTries(this.db, claims, this.id, hostname());
+      const claimed = await claimTries(this.db, claims, this.id, this.hostname);
       return claims.map((k) => ({ kind: 'claim', claimed: claimed.get(tryKeyString(k)) }));
     }
-    const request = claims.length > 0 ? { keys: claims, workerId: this.id, hostname: hostname() } : undefined;
+    const request = claims.length > 0 ? { keys: claims, workerId: this.id, hostname: this.hostname } : undefined;
     const { claimed, results } = await claimAndCompleteTries(this.services, request, ends, this.keepOne);
     let next = 0;
     return group.map((w) =>

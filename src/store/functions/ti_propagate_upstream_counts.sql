@@ -19,7 +19,8 @@
 --          differences of its upstream rows that changed state (the counted states are the
 --          finished ones: a row counts in its state's counter while it is in one).
 -- Guards:  rows whose state did not change, leaves, and changes between states that are not
---          counted move nothing; nor does a call nested in a trigger (its own count update).
+--          counted move nothing; nor does a call nested in a trigger (its own count update). A
+--          statement with no row in a counted state before or after returns at once.
 -- Locking: the UPDATE row-locks the downstream rows until commit, so of two upstream tasks ending
 --          at once the second always sees the first. sluice_complete_tries locks them in key
 --          order beforehand (no deadlock between two batches that share several).
@@ -29,6 +30,13 @@ BEGIN
   -- one changes no state, and no other trigger changes a task instance's state, so a nested call
   -- has nothing to count.
   IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  -- Most statements move no row into or out of a counted state (a claim, queued → running; an
+  -- admission; a heartbeat): two scans of the transition tables answer that for a fraction of
+  -- what the aggregated UPDATE below costs to find nothing.
+  IF NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.state IN ({{FINISHED_TASK_STATES}}) AND cardinality(n.downstream) > 0)
+     AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.state IN ({{FINISHED_TASK_STATES}}) AND cardinality(o.downstream) > 0) THEN
     RETURN NULL;
   END IF;
   UPDATE task_instances d
