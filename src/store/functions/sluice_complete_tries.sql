@@ -1,9 +1,9 @@
 -- sluice_complete_tries(...): the worker's fast path, one statement for a batch of ended tries
 --
 -- Records how a batch of tries ended and what that freed, in one round trip, so that the row
--- locks it takes on shared downstream rows (a fan-in's one row, updated by every upstream's end
--- through ti_upstream_counts) are held only for the server's own time: called as a statement of
--- its own, the lock is released by the commit that ends the same round trip. Before this, a
+-- locks it takes on shared downstream rows (a fan-in's one row, counted by every upstream's end
+-- with sluice_add_upstream_counts) are held only for the server's own time: called as a
+-- statement of its own, the lock is released by the commit that ends the same round trip. Before this, a
 -- completion held that lock across four to five round trips to a busy worker, and every other
 -- worker's completion queued behind it. Called by completeTriesInStore (src/store/try-completion.ts),
 -- alone or, with the worker's claims, inside sluice_claim_and_complete_tries.
@@ -40,9 +40,11 @@
 --          written to task_tries; XComs only of tries that ended 'success' here. A value that
 --          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
 -- Plans:   generic (see SET below).
--- Locking: the downstream rows of the ending tries are locked first, in key order, so that two
---          batches sharing several downstream rows cannot deadlock; then the tries' own rows;
---          admission's advisory locks (the DAG, its pools) last, DAG by DAG in name order.
+-- Locking: the tries' own rows first (no other batch shares them); then their downstream rows,
+--          in key order, so that two batches sharing several cannot deadlock, as late as
+--          possible: the ends are counted downstream by this function after they are written,
+--          not by the trigger during their UPDATE (sluice.upstream_counts_by_caller); then
+--          admission's advisory locks (the DAG, its pools), DAG by DAG in name order.
 CREATE OR REPLACE FUNCTION sluice_complete_tries(
   p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_try_numbers integer[],
   p_states text[], p_errors text[], p_next_try_ats timestamptz[], p_xcoms text[])
@@ -66,22 +68,16 @@ DECLARE
   v_ds_dags text[];
   v_ds_runs text[];
   v_ds_tasks text[];
+  v_ds_states text[];
   v_run record;
   v_dag text;
   v_state text;
   v_finished_dags text[] := '{}';
 BEGIN
-  -- The downstream rows that the ends will update (through the trigger), locked in key order.
-  PERFORM 1 FROM task_instances d
-    WHERE (d.dag_id, d.run_id, d.task_id) IN (
-      SELECT ti.dag_id, ti.run_id, unnest(ti.downstream)
-      FROM task_instances ti
-      JOIN unnest(p_dag_ids, p_run_ids, p_task_ids, p_try_numbers, p_states) AS i(dag_id, run_id, task_id, try_number, state)
-        ON ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id AND ti.try_number = i.try_number
-      WHERE ti.state = 'running' AND i.state <> 'up_for_retry')
-    ORDER BY d.dag_id, d.run_id, d.task_id
-    FOR NO KEY UPDATE OF d;
-
+  -- The ends are counted downstream below, not by the trigger: the downstream rows (a fan-in's
+  -- one row, shared by every batch of its upstreams) are locked from then until the commit, so
+  -- the less that runs after that, the less other batches wait. Local to this transaction.
+  PERFORM set_config('sluice.upstream_counts_by_caller', 'on', true);
   WITH input AS (
     SELECT * FROM unnest(p_dag_ids, p_run_ids, p_task_ids, p_try_numbers, p_states, p_errors, p_next_try_ats, p_xcoms)
       AS i(dag_id, run_id, task_id, try_number, state, error, next_try_at, xcom)
@@ -110,16 +106,28 @@ BEGIN
     FROM ended e
   ), decided AS (
     -- A retry decides nothing downstream: the task is not finished.
-    SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(ds) AS tasks
+    SELECT array_agg(e.dag_id ORDER BY e.dag_id, e.run_id, ds) AS dags, array_agg(e.run_id ORDER BY e.dag_id, e.run_id, ds) AS runs,
+      array_agg(ds ORDER BY e.dag_id, e.run_id, ds) AS tasks, array_agg(e.end_state ORDER BY e.dag_id, e.run_id, ds) AS states
     FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
     WHERE e.end_state <> 'up_for_retry'
   )
-  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, decided.dags, decided.runs, decided.tasks
-    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ds_dags, v_ds_runs, v_ds_tasks
+  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, decided.dags, decided.runs, decided.tasks, decided.states
+    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states
   FROM ends, decided;
+  PERFORM set_config('sluice.upstream_counts_by_caller', 'off', true);
 
   IF v_ended_dags IS NULL THEN
     RETURN;
+  END IF;
+
+  -- The downstream rows, locked in key order (two batches sharing several cannot deadlock), then
+  -- counted: the ends moved from 'running', which is not counted, to their states.
+  IF v_ds_dags IS NOT NULL THEN
+    PERFORM 1 FROM task_instances d
+      WHERE (d.dag_id, d.run_id, d.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
+      ORDER BY d.dag_id, d.run_id, d.task_id
+      FOR NO KEY UPDATE OF d;
+    PERFORM sluice_add_upstream_counts(v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states, array_fill(1, ARRAY[cardinality(v_ds_dags)]));
   END IF;
   RETURN QUERY
     SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::integer, NULL::text, NULL::text[],

@@ -17,10 +17,14 @@
 --          statement; one that changes no state, a heartbeat say, finds nothing to do.)
 -- Output:  none (an AFTER trigger); each downstream row's counters move by the sum of the
 --          differences of its upstream rows that changed state (the counted states are the
---          finished ones: a row counts in its state's counter while it is in one).
+--          finished ones: a row counts in its state's counter while it is in one), applied by
+--          sluice_add_upstream_counts (below), which sluice_complete_tries calls itself for
+--          its ends: it sets sluice.upstream_counts_by_caller for its UPDATE of them, so that
+--          it takes the downstream rows' locks as late as it can.
 -- Guards:  rows whose state did not change, leaves, and changes between states that are not
---          counted move nothing; nor does a call nested in a trigger (its own count update). A
---          statement with no row in a counted state before or after returns at once.
+--          counted move nothing; nor does a call nested in a trigger (its own count update), nor
+--          sluice_complete_tries's UPDATE of its ends (it counts them itself). A statement with
+--          no row in a counted state before or after returns at once.
 -- Locking: the UPDATE row-locks the downstream rows until commit, so of two upstream tasks ending
 --          at once the second always sees the first. sluice_complete_tries locks them in key
 --          order beforehand (no deadlock between two batches that share several).
@@ -32,40 +36,31 @@ BEGIN
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
+  -- sluice_complete_tries counts its ends itself, later in its transaction (see there).
+  IF current_setting('sluice.upstream_counts_by_caller', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   -- Most statements move no row into or out of a counted state (a claim, queued → running; an
   -- admission; a heartbeat): two scans of the transition tables answer that for a fraction of
-  -- what the aggregated UPDATE below costs to find nothing.
+  -- what counting costs to find nothing.
   IF NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.state IN ({{FINISHED_TASK_STATES}}) AND cardinality(n.downstream) > 0)
      AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.state IN ({{FINISHED_TASK_STATES}}) AND cardinality(o.downstream) > 0) THEN
     RETURN NULL;
   END IF;
-  UPDATE task_instances d
-     SET upstream_success = d.upstream_success + x.d_success,
-         upstream_failed = d.upstream_failed + x.d_failed,
-         upstream_upstream_failed = d.upstream_upstream_failed + x.d_upstream_failed,
-         upstream_skipped = d.upstream_skipped + x.d_skipped
+  -- What the statement's rows add to their downstream counts (new_rows) less what they took away
+  -- (old_rows): a row whose state did not change cancels out. No join of the two (transition
+  -- tables have no index, and a plan cached for a small statement would pair the rows of a
+  -- 5,000-row one by nested loop).
+  PERFORM sluice_add_upstream_counts(array_agg(c.dag_id), array_agg(c.run_id), array_agg(c.task_id), array_agg(c.state), array_agg(c.sign))
     FROM (
-      -- What the statement's rows add to their downstream counts (new_rows) less what they took
-      -- away (old_rows): a row whose state did not change cancels out. No join of the two
-      -- (transition tables have no index, and a plan cached for a small statement would pair
-      -- the rows of a 5,000-row one by nested loop).
-      SELECT c.dag_id, c.run_id, c.task_id, sum(c.success) AS d_success, sum(c.failed) AS d_failed,
-             sum(c.upstream_failed) AS d_upstream_failed, sum(c.skipped) AS d_skipped
-        FROM (
-          SELECT n.dag_id, n.run_id, ds.task_id, (n.state = 'success')::int AS success, (n.state = 'failed')::int AS failed,
-                 (n.state = 'upstream_failed')::int AS upstream_failed, (n.state = 'skipped')::int AS skipped
-            FROM new_rows n CROSS JOIN LATERAL unnest(n.downstream) AS ds(task_id)
-           WHERE n.state IN ({{FINISHED_TASK_STATES}})
-          UNION ALL
-          SELECT o.dag_id, o.run_id, ds.task_id, -(o.state = 'success')::int, -(o.state = 'failed')::int,
-                 -(o.state = 'upstream_failed')::int, -(o.state = 'skipped')::int
-            FROM old_rows o CROSS JOIN LATERAL unnest(o.downstream) AS ds(task_id)
-           WHERE o.state IN ({{FINISHED_TASK_STATES}})
-        ) c
-       GROUP BY c.dag_id, c.run_id, c.task_id
-      HAVING (sum(c.success), sum(c.failed), sum(c.upstream_failed), sum(c.skipped)) <> (0, 0, 0, 0)
-    ) x
-   WHERE d.dag_id = x.dag_id AND d.run_id = x.run_id AND d.task_id = x.task_id;
+      SELECT n.dag_id, n.run_id, ds.task_id, n.state, 1 AS sign
+        FROM new_rows n CROSS JOIN LATERAL unnest(n.downstream) AS ds(task_id)
+       WHERE n.state IN ({{FINISHED_TASK_STATES}})
+      UNION ALL
+      SELECT o.dag_id, o.run_id, ds.task_id, o.state, -1
+        FROM old_rows o CROSS JOIN LATERAL unnest(o.downstream) AS ds(task_id)
+       WHERE o.state IN ({{FINISHED_TASK_STATES}})
+    ) c;
   RETURN NULL;
 END $$;
 
