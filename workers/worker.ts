@@ -395,6 +395,8 @@ export class SluiceWorker {
   }
 
   private readonly dagFiles = new Map<string, { fileloc?: string; loaded?: FileResult; at: number }>();
+  /** Looks in progress, by DAG: the tries of a DAG that start together share one. */
+  private readonly dagFileLooks = new Map<string, Promise<{ fileloc?: string; loaded?: FileResult }>>();
 
   /**
    * A DAG's file, imported, remembered for a second: asked for by every try, it rarely changes,
@@ -402,12 +404,23 @@ export class SluiceWorker {
    * The file's name is looked up in Postgres once: after that second only the file is checked
    * (a query per DAG per second was a third of a worker's transactions with 500 DAGs running). A
    * DAG that moved to another file is looked up again: resolveTaskFunction forgets the entry when
-   * the file no longer defines it.
+   * the file no longer defines it. The slots that ask at once share one look (the first tries
+   * of 500 DAGs, five at a time each, made two queries per DAG and worker, and as many checks of
+   * the file).
    */
-  private async dagFile(dagId: string): Promise<{ fileloc?: string; loaded?: FileResult }> {
+  private dagFile(dagId: string): Promise<{ fileloc?: string; loaded?: FileResult }> {
     const cached = this.dagFiles.get(dagId);
-    if (cached && Date.now() - cached.at < 1000) return cached;
-    const fileloc = cached?.fileloc ?? (await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [dagId])).rows[0]?.fileloc;
+    if (cached && Date.now() - cached.at < 1000) return Promise.resolve(cached);
+    let look = this.dagFileLooks.get(dagId);
+    if (!look) {
+      look = this.lookUpDagFile(dagId, cached?.fileloc).finally(() => this.dagFileLooks.delete(dagId));
+      this.dagFileLooks.set(dagId, look);
+    }
+    return look;
+  }
+
+  private async lookUpDagFile(dagId: string, knownFileloc: string | undefined): Promise<{ fileloc?: string; loaded?: FileResult }> {
+    const fileloc = knownFileloc ?? (await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [dagId])).rows[0]?.fileloc;
     const entry = { fileloc, loaded: fileloc ? await this.folder.loadFile(fileloc) : undefined, at: Date.now() };
     this.dagFiles.set(dagId, entry);
     return entry;

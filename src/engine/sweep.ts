@@ -7,7 +7,7 @@ import { completeFinishedBackfills } from '../store/backfills.ts';
 import { withTransaction } from '../store/db.ts';
 import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import { runsWithNothingUnfinished } from '../store/runs.ts';
-import { failUnfittable, listQueuedTriesOlderThan, listWaitingInRunningRuns, scheduleDueRetries } from '../store/task-instances.ts';
+import { dagsWithRoomToAdmit, failUnfittable, listQueuedTriesOlderThan, listWaitingInRunningRuns, scheduleDueRetries } from '../store/task-instances.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
@@ -66,17 +66,20 @@ async function runsToSweep(services: Services): Promise<{ dagId: string; runId: 
   return [...due.values()];
 }
 
-/** Retries whose delay has passed become scheduled again, and every DAG's free slots are handed out. */
+/**
+ * Retries whose delay has passed become scheduled again, and every DAG's free slots are handed
+ * out: DAG by DAG, each admission a statement of its own (committed at once, so admission's locks
+ * are held for the server's time only), and only for DAGs with a task waiting in a pool that
+ * has room (with 500 DAGs waiting for one full pool, every loop took its lock 500 times to find
+ * no room).
+ */
 export async function admitWaitingTasks(services: Services): Promise<void> {
   await scheduleDueRetries(services.db);
-  const { rows } = await services.db.query<{ dag_id: string }>(
-    `SELECT DISTINCT dag_id FROM task_instances WHERE state = 'scheduled'`,
-  );
   await forEachIsolated(
-    rows,
-    async ({ dag_id }) => dispatch(services, await withTransaction(services.db, (tx) => admitScheduledTasks(tx, dag_id))),
+    (await dagsWithRoomToAdmit(services.db)).map((dagId) => ({ dagId })),
+    async ({ dagId }) => dispatch(services, await admitScheduledTasks(services.db, dagId)),
     services.log,
-    (r) => ({ dagId: r.dag_id }),
+    (r) => r,
   );
 }
 

@@ -6,13 +6,16 @@ export interface PoolRecord {
   description: string;
 }
 
+/**
+ * Airflow's default pool size: what a pool that tasks name but nobody created gets, and what
+ * admission assumes for a pool with no row (the SQL functions write the same number).
+ */
+export const DEFAULT_POOL_SLOTS = 128;
+
 /** Pools that tasks name but nobody created get Airflow's default size. */
 export async function ensurePools(db: Queryable, pools: string[]): Promise<void> {
   if (pools.length === 0) return;
-  await db.query(
-    `INSERT INTO pools (pool, slots) SELECT unnest($1::text[]), 128 ON CONFLICT DO NOTHING`,
-    [pools],
-  );
+  await db.query(`INSERT INTO pools (pool, slots) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [pools, DEFAULT_POOL_SLOTS]);
 }
 
 export async function listPools(db: Queryable): Promise<PoolRecord[]> {

@@ -8,6 +8,7 @@
  * task-instance-reads.ts.)
  */
 import {
+  OCCUPYING_TASK_STATES,
   TASK_STATES,
   UNFINISHED_TASK_STATES,
   sqlList,
@@ -18,6 +19,7 @@ import {
 import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from './db.ts';
+import { DEFAULT_POOL_SLOTS } from './pools.ts';
 
 /**
  * Every transition this module (and the admission function it calls) and try-completion.ts (the
@@ -402,6 +404,24 @@ export async function admitScheduled(db: Queryable, dagId: string): Promise<Admi
     [dagId],
   );
   return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number, pool: r.pool, priorityWeight: r.priority_weight }));
+}
+
+/**
+ * The DAGs with a task scheduled in a pool that has free slots, read without admission's locks:
+ * only these can be admitted now (admission itself counts again, under its locks). A DAG whose
+ * tasks all wait for full pools is left out: one freed slot there goes to it through the
+ * completion that frees it (sluice_admit_pool) or the next look.
+ */
+export async function dagsWithRoomToAdmit(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ dag_id: string }>(
+    `WITH waiting AS (SELECT DISTINCT pool FROM task_instances WHERE state = 'scheduled'),
+     open AS (
+       SELECT w.pool FROM waiting w LEFT JOIN pools p ON p.pool = w.pool
+       WHERE COALESCE(p.slots, ${DEFAULT_POOL_SLOTS}) > (SELECT COALESCE(sum(o.pool_slots), 0) FROM task_instances o
+                                      WHERE o.pool = w.pool AND o.state IN (${sqlList(OCCUPYING_TASK_STATES)})))
+     SELECT DISTINCT ti.dag_id FROM task_instances ti JOIN open ON open.pool = ti.pool WHERE ti.state = 'scheduled'`,
+  );
+  return rows.map((r) => r.dag_id);
 }
 
 /**

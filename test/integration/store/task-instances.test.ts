@@ -11,6 +11,7 @@ import {
   TASK_INSTANCE_TRANSITIONS,
   admitScheduled,
   claimTries,
+  dagsWithRoomToAdmit,
   failUnfittable,
   failWaitingUpstream,
   handBackTry,
@@ -25,6 +26,7 @@ import {
   type TaskKey,
 } from '../../../src/store/task-instances.ts';
 import type { Db } from '../../../src/store/db.ts';
+import { setPool } from '../../../src/store/pools.ts';
 import { completeTriesInStore, scheduleDecided } from '../../../src/store/try-completion.ts';
 import { dagSpec } from '../../support/specs.ts';
 import { openStoreDb, putTaskInState, seedRunningRun, taskRow, triesOf, type StoreDb } from '../../support/store-db.ts';
@@ -165,5 +167,24 @@ describe('waiting tasks the sweep judges', () => {
         upstream: { total: 2, success: 1, failed: 0, upstreamFailed: 0, skipped: 0 },
       },
     ]);
+  });
+});
+
+describe("the scheduler's admission", () => {
+  test('dagsWithRoomToAdmit names the DAGs with a task scheduled in a pool that has free slots, and only those', async () => {
+    const full = await seedRunningRun(store.db, dagSpec(`room${++dags}`, ['a', 'b']));
+    const open = await seedRunningRun(store.db, dagSpec(`room${++dags}`, ['a', 'b']));
+    await setPool(store.db, 'room_full', 1);
+    await setPool(store.db, 'room_open', 2);
+    await store.db.query(`UPDATE task_instances SET pool = 'room_full' WHERE dag_id = $1`, [full.dagId]);
+    await store.db.query(`UPDATE task_instances SET pool = 'room_open' WHERE dag_id = $1`, [open.dagId]);
+    for (const run of [full, open]) {
+      await putTaskInState(store.db, { ...run, taskId: 'a' }, 'running');
+      await putTaskInState(store.db, { ...run, taskId: 'b' }, 'scheduled');
+    }
+    const named = (await dagsWithRoomToAdmit(store.db)).filter((d) => d.startsWith('room'));
+    assert.deepEqual(named, [open.dagId], "room_full's one slot is taken; room_open has one left");
+    await putTaskInState(store.db, { ...full, taskId: 'a' }, 'success');
+    assert.deepEqual((await dagsWithRoomToAdmit(store.db)).filter((d) => d.startsWith('room')).sort(), [full.dagId, open.dagId].sort());
   });
 });
