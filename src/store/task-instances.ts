@@ -8,7 +8,6 @@
  * task-instance-reads.ts.)
  */
 import {
-  OCCUPYING_TASK_STATES,
   TASK_STATES,
   UNFINISHED_TASK_STATES,
   sqlList,
@@ -19,7 +18,6 @@ import {
 import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from './db.ts';
-import { DEFAULT_POOL_SLOTS } from './pools.ts';
 
 /**
  * Every transition this module (and the admission function it calls) and try-completion.ts (the
@@ -415,10 +413,7 @@ export async function admitScheduled(db: Queryable, dagId: string): Promise<Admi
 export async function dagsWithRoomToAdmit(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ dag_id: string }>(
     `WITH waiting AS (SELECT DISTINCT pool FROM task_instances WHERE state = 'scheduled'),
-     open AS (
-       SELECT w.pool FROM waiting w LEFT JOIN pools p ON p.pool = w.pool
-       WHERE COALESCE(p.slots, ${DEFAULT_POOL_SLOTS}) > (SELECT COALESCE(sum(o.pool_slots), 0) FROM task_instances o
-                                      WHERE o.pool = w.pool AND o.state IN (${sqlList(OCCUPYING_TASK_STATES)})))
+     open AS (SELECT w.pool FROM waiting w WHERE sluice_pool_room(w.pool) > 0)
      SELECT DISTINCT ti.dag_id FROM task_instances ti JOIN open ON open.pool = ti.pool WHERE ti.state = 'scheduled'`,
   );
   return rows.map((r) => r.dag_id);

@@ -39,9 +39,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock(hashtext('sluice.pool.' || p_pool));
-  SELECT COALESCE(pl.slots, 128) - COALESCE(
-      (SELECT sum(o.pool_slots) FROM task_instances o WHERE o.pool = p_pool AND o.state IN ({{OCCUPYING_TASK_STATES}})), 0)
-    INTO v_pool_room FROM (SELECT 1) one LEFT JOIN pools pl ON pl.pool = p_pool;
+  v_pool_room := sluice_pool_room(p_pool);
   IF v_pool_room <= 0 THEN
     RETURN;
   END IF;
@@ -58,9 +56,7 @@ BEGIN
     IF NOT v_dag_room ? v_candidate.dag_id THEN
       v_left := 0;
       IF pg_try_advisory_xact_lock(hashtext('sluice.dag.' || v_candidate.dag_id)) THEN
-        SELECT d.max_active_tasks - (
-                 SELECT count(*) FROM task_instances o WHERE o.dag_id = d.dag_id AND o.state IN ({{OCCUPYING_TASK_STATES}}))
-          INTO v_left FROM dags d WHERE d.dag_id = v_candidate.dag_id;
+        v_left := sluice_dag_room(v_candidate.dag_id);
       END IF;
       v_dag_room := v_dag_room || jsonb_build_object(v_candidate.dag_id, COALESCE(v_left, 0));
     END IF;

@@ -29,9 +29,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock(hashtext('sluice.dag.' || p_dag_id));
-  SELECT d.max_active_tasks - (
-           SELECT count(*) FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state IN ({{OCCUPYING_TASK_STATES}}))
-    INTO v_room FROM dags d WHERE d.dag_id = p_dag_id;
+  v_room := sluice_dag_room(p_dag_id);
   IF v_room IS NULL OR v_room <= 0 THEN
     RETURN;
   END IF;
@@ -40,12 +38,8 @@ BEGIN
   LOOP
     PERFORM pg_advisory_xact_lock(hashtext('sluice.pool.' || v_pool));
   END LOOP;
-  SELECT COALESCE(jsonb_object_agg(x.pool, x.room), '{}') INTO v_pool_room FROM (
-    SELECT p.pool, COALESCE(pl.slots, 128) - COALESCE(
-      (SELECT sum(o.pool_slots) FROM task_instances o WHERE o.pool = p.pool AND o.state IN ({{OCCUPYING_TASK_STATES}})), 0) AS room
-    FROM (SELECT DISTINCT ti.pool FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled') p
-    LEFT JOIN pools pl ON pl.pool = p.pool
-  ) x;
+  SELECT COALESCE(jsonb_object_agg(p.pool, sluice_pool_room(p.pool)), '{}') INTO v_pool_room
+  FROM (SELECT DISTINCT ti.pool FROM task_instances ti WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled') p;
   FOR v_candidate IN
     SELECT ti.run_id, ti.task_id, ti.pool, ti.pool_slots
     FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id

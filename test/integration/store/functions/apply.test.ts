@@ -43,14 +43,20 @@ describe('SQL function files', () => {
 
   test('every function in the database comes from a file here, with the state lists of src/core/states.ts', async () => {
     const inFiles = await functionsInFiles();
-    for (const name of ['ti_propagate_upstream_counts', 'sluice_admit_scheduled', 'sluice_finalize_run']) {
+    for (const name of ['ti_propagate_upstream_counts', 'sluice_admit_scheduled', 'sluice_finalize_run', 'sluice_pool_room', 'sluice_dag_room']) {
       assert.ok(inFiles.includes(name), `${name} has a file`);
     }
     const defs = await definitions(store.db);
     assert.deepEqual(Object.keys(defs).sort(), inFiles);
     assert.ok(defs.sluice_finalize_run!.includes(`ti.state IN (${sqlList(SQL_STATE_LISTS.UNFINISHED_TASK_STATES)})`));
     assert.ok(defs.sluice_finalize_run!.includes(`ti.state NOT IN (${sqlList(SQL_STATE_LISTS.SUCCESSFUL_LEAF_STATES)})`));
-    assert.ok(defs.sluice_admit_scheduled!.includes(`ti.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
+    assert.ok(defs.sluice_dag_room!.includes(`ti.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
+    assert.ok(defs.sluice_pool_room!.includes(`o.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
+    // Admission counts room through the helpers only: one count of each, not a copy per caller.
+    for (const name of ['sluice_admit_scheduled', 'sluice_admit_pool']) {
+      assert.match(defs[name]!, /sluice_pool_room\(/, `${name} counts a pool's room with sluice_pool_room`);
+      assert.doesNotMatch(defs[name]!, /OCCUPYING|'queued', 'running'/, `${name} counts no occupying rows itself`);
+    }
     for (const [name, def] of Object.entries(defs)) {
       assert.doesNotMatch(def, /\{\{/, `${name} has no placeholder left`);
       assert.doesNotMatch(def, /spec->>/, `${name} reads no spec JSON by key`);
@@ -166,7 +172,8 @@ describe('a database migrated before the function files', () => {
 
     const defs = await definitions(store.db);
     assert.doesNotMatch(defs.sluice_admit_scheduled!, /spec->>/);
-    assert.match(defs.sluice_admit_scheduled!, /d\.max_active_tasks/);
+    assert.match(defs.sluice_admit_scheduled!, /sluice_dag_room\(/);
+    assert.match(defs.sluice_dag_room!, /d\.max_active_tasks/);
     const dags = await store.db.query('SELECT max_active_runs, max_active_tasks FROM dags');
     assert.deepEqual(dags.rows, [{ max_active_runs: 3, max_active_tasks: 7 }]);
     const versions = await store.db.query('SELECT version_hash, dagrun_timeout_ms FROM dag_versions ORDER BY version_hash');
