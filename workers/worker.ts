@@ -97,7 +97,8 @@ export class SluiceWorker {
     this.closeServices = opened.close;
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
-    this.folder = new DagFolder(config.dagsFolder);
+    // The scheduler checked and stored each version; a try only needs its task's function.
+    this.folder = new DagFolder(config.dagsFolder, { validate: false });
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
@@ -388,7 +389,7 @@ export class SluiceWorker {
   private taskFunction({ fileloc, loaded }: { fileloc?: string; loaded?: FileResult }, key: TryKey): TaskFn | string {
     if (!fileloc || !loaded) return `DAG ${key.dagId} is not known to the metadata database`;
     if (loaded.kind === 'error') return `the DAG file ${fileloc} failed to import: ${loaded.message}`;
-    if (loaded.kind === 'not-a-dag' || loaded.loaded.spec.dagId !== key.dagId) {
+    if (loaded.kind === 'not-a-dag' || loaded.loaded.dag.dagId !== key.dagId) {
       return `the DAG file ${fileloc} no longer defines DAG ${key.dagId}`;
     }
     return loaded.loaded.dag.getTask(key.taskId)?.fn ?? `DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`;

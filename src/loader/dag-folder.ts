@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { importDagFile, type LoadedDag } from './import-dag-file.ts';
+import { importDagFile, type ImportOptions, type LoadedDag } from './import-dag-file.ts';
 
 export interface FolderScan {
   dags: Map<string, LoadedDag & { fileloc: string }>;
@@ -23,7 +23,11 @@ export class DagFolder {
   readonly root: string;
   private readonly cache = new Map<string, { hash: string; stamp: string; result: FileResult }>();
 
-  constructor(folder: string) {
+  constructor(
+    folder: string,
+    /** How its files are imported (a worker's folder does not validate: see ImportOptions). */
+    private readonly importOptions: ImportOptions = {},
+  ) {
     this.root = path.resolve(folder);
   }
 
@@ -71,7 +75,7 @@ export class DagFolder {
       cached.stamp = stamp;
       return cached.result;
     }
-    const result = await importDagFile(file, hash);
+    const result = await importDagFile(file, hash, this.importOptions);
     if (scan) scan.importedFiles++;
     this.cache.set(file, { hash, stamp, result });
     return result;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Harness } from '../support/harness.ts';
 import { getDag, listImportErrors } from '../../src/store/dags.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
+import { DagFolder } from '../../src/loader/dag-folder.ts';
 
 const GOOD = (tasks: string[]) => `
 import { dag, chain } from 'sluice';
@@ -50,6 +51,17 @@ describe('DAG loading: import errors and picking up changes', () => {
     for (const e of errors) assert.match(e.message, EXPECTED[e.filename]!, `${e.filename}: ${e.message}`);
     const run = await triggerDagRun(h.db, 'good', {});
     assert.equal((await h.waitForRunEnd('good', run.runId)).state, 'success');
+  });
+
+  test("a worker's folder imports without checking a DAG's structure: a cycle still gives its task functions, and its spec throws only when asked for", async () => {
+    const unchecked = await new DagFolder(h.config.dagsFolder, { validate: false }).loadFile('cycle.ts');
+    assert.equal(unchecked.kind, 'dag');
+    if (unchecked.kind !== 'dag') return;
+    assert.equal(typeof unchecked.loaded.dag.getTask('a')?.fn, 'function');
+    assert.throws(() => unchecked.loaded.spec, /cycle.*a → b → a/);
+    const checked = await new DagFolder(h.config.dagsFolder).loadFile('cycle.ts');
+    assert.equal(checked.kind, 'error');
+    if (checked.kind === 'error') assert.match(checked.message, /cycle.*a → b → a/);
   });
 
   test('a changed file is picked up within the rescan interval, and a fixed file loses its error', async () => {
