@@ -38,30 +38,21 @@ export async function importDagFile(absolutePath: string, version: string, optio
     return { kind: 'error', message: describeImportFailure(error, absolutePath) };
   }
   if (!isDag(module.default)) return { kind: 'not-a-dag' };
-  if (options.validate === false) return { kind: 'dag', loaded: unvalidated(module.default) };
+  if (options.validate === false) return { kind: 'dag', loaded: loadedDag(module.default) };
   try {
-    const spec = module.default.toSpec();
-    // Hashed when first asked for: the scheduler's sync needs it, a worker that imports the file
-    // for its task functions does not (a 5,000-task spec takes 120 ms to hash).
-    let versionHash: string | undefined;
-    return {
-      kind: 'dag',
-      loaded: {
-        dag: module.default,
-        spec,
-        get versionHash() {
-          return (versionHash ??= specHash(spec));
-        },
-      },
-    };
+    return { kind: 'dag', loaded: loadedDag(module.default, module.default.toSpec()) };
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };
   }
 }
 
-/** A DAG whose spec and version hash are made when first asked for (see ImportOptions.validate). */
-function unvalidated(dag: Dag): LoadedDag {
-  let spec: DagSpec | undefined;
+/**
+ * A DAG with its spec (made here when not given: see ImportOptions.validate) and its version
+ * hash, made when first asked for: the scheduler's sync needs the hash, a worker that imports the
+ * file for its task functions does not (a 5,000-task spec takes 120 ms to hash).
+ */
+function loadedDag(dag: Dag, validated?: DagSpec): LoadedDag {
+  let spec = validated;
   let versionHash: string | undefined;
   return {
     dag,

@@ -18,7 +18,7 @@
 -- Output:  none (an AFTER trigger); each downstream row's counters move by the sum of the
 --          differences of its upstream rows that changed state (the counted states are the
 --          finished ones: a row counts in its state's counter while it is in one), applied by
---          sluice_add_upstream_counts (below), which sluice_complete_tries calls itself for
+--          sluice_add_upstream_counts (a file of its own), which sluice_complete_tries calls for
 --          its ends: it sets sluice.upstream_counts_by_caller for its UPDATE of them, so that
 --          it takes the downstream rows' locks as late as it can.
 -- Guards:  rows whose state did not change, leaves, and changes between states that are not
