@@ -98,3 +98,13 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
       return 'run';
   }
 }
+
+/**
+ * The rules under which a task runs once all its upstreams have succeeded, however many: the
+ * common case, which the statement recording the last upstream's end applies itself
+ * (sluice_complete_tries), sparing the round trip of a decision. Derived from evaluateTriggerRule,
+ * so the rules stay written once: every other situation is judged by it.
+ */
+export const RULES_RUN_WHEN_ALL_SUCCEEDED: readonly TriggerRule[] = TRIGGER_RULES.filter((rule) =>
+  [1, 2, 3, 10, 1000].every((n) => evaluateTriggerRule(rule, { total: n, success: n, failed: 0, upstreamFailed: 0, skipped: 0 }) === 'run'),
+);

@@ -139,9 +139,11 @@ interface Recording {
  * Records the batch (one statement: see completeTriesInStore), then decides the waiting tasks it
  * returned that its ends made decidable.
  *
- * Two steps, so that the fan-in row lock of the first is held for the server's time only. The
- * counts are read under that lock, so of two upstream ends the later one sees both, and deciding
- * only where they decide something loses nothing. A task judged 'run' (nearly all) is scheduled
+ * The recording applies the common verdict itself (every upstream succeeded: the task runs, and is
+ * admitted in the same statement), so most batches are one round trip. The rest are judged here,
+ * by evaluateTriggerRule, on the counts the recording read under the downstream row locks: of two
+ * upstream ends the later one sees both, and deciding only where they decide something loses
+ * nothing. A task judged 'run' is scheduled
  * by one statement guarded by the counts it was judged on (scheduleDecided: no re-read; if they
  * moved meanwhile, whoever moved them decides it), which also admits. A skip or an upstream
  * failure cascades downstream and may end the run: those go through resolveWaitingTasks, which

@@ -29,7 +29,12 @@ export const TASK_INSTANCE_TRANSITIONS = {
   claimTries: { from: ['queued'], to: ['running'] },
   /** sluice_complete_tries, through completeTriesInStore (try-completion.ts). */
   completeTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
-  /** sluice_schedule_decided, through scheduleDecided (try-completion.ts): its scheduling step. */
+  /**
+   * sluice_complete_tries's own verdict: a downstream task whose upstreams all succeeded, under a
+   * rule of RULES_RUN_WHEN_ALL_SUCCEEDED (src/core/trigger-rules.ts).
+   */
+  scheduleAllSucceeded: { from: ['none'], to: ['scheduled'] },
+  /** sluice_schedule_decided, through scheduleDecided (try-completion.ts): the caller's verdicts. */
   scheduleDecided: { from: ['none'], to: ['scheduled'] },
   handBackTry: { from: ['running'], to: ['queued'] },
   scheduleWaiting: { from: ['none'], to: ['scheduled'] },

@@ -3,8 +3,9 @@
  * functions (src/store/functions), each called as a statement of its own so that the row locks it
  * takes are released by the commit of the same round trip (see each function's header for what it
  * does, returns and guards):
- * - `sluice_complete_tries`: running → the tries' outcomes; returns the waiting downstream tasks
- *   with their counts;
+ * - `sluice_complete_tries`: running → the tries' outcomes; a downstream task whose upstreams all
+ *   succeeded is scheduled and admitted in the same statement (the common case: one round trip
+ *   per batch); returns the other waiting downstream tasks with their counts;
  * - `sluice_schedule_decided`: none → scheduled for the tasks the caller judged 'run' on those
  *   counts, guarded by them, then admission.
  */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { SQL_STATE_LISTS, sqlList } from '../../core/states.ts';
+import { RULES_RUN_WHEN_ALL_SUCCEEDED } from '../../core/trigger-rules.ts';
 
 export const FUNCTIONS_DIR = fileURLToPath(new URL('./', import.meta.url));
 
@@ -19,16 +20,19 @@ export interface FunctionFile {
   sql: string;
 }
 
+/** What a `{{NAME}}` in a function file stands for: lists the TypeScript owns, rendered as SQL lists. */
+export const SQL_LISTS: Record<string, readonly string[]> = { ...SQL_STATE_LISTS, RULES_RUN_WHEN_ALL_SUCCEEDED };
+
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]*)\s*\}\}/g;
 
-/** Replaces every `{{NAME}}` with the SQL list of `SQL_STATE_LISTS[NAME]`; an unknown name is an error naming the file and line. */
+/** Replaces every `{{NAME}}` with the SQL list of `SQL_LISTS[NAME]`; an unknown name is an error naming the file and line. */
 export function renderFunctionSql(text: string, file: string): string {
   return text.replace(PLACEHOLDER, (match, name: string, offset: number) => {
-    if (Object.hasOwn(SQL_STATE_LISTS, name)) return sqlList(SQL_STATE_LISTS[name as keyof typeof SQL_STATE_LISTS]);
+    if (Object.hasOwn(SQL_LISTS, name)) return sqlList(SQL_LISTS[name]!);
     const line = text.slice(0, offset).split('\n').length;
     throw new Error(
-      `${file}, line ${line}: unknown placeholder ${match}; the known ones are ${Object.keys(SQL_STATE_LISTS).map((k) => `{{${k}}}`).join(', ')} ` +
-        '(SQL_STATE_LISTS in src/core/states.ts)',
+      `${file}, line ${line}: unknown placeholder ${match}; the known ones are ${Object.keys(SQL_LISTS).map((k) => `{{${k}}}`).join(', ')} ` +
+        '(SQL_LISTS in src/store/functions/apply.ts)',
     );
   });
 }

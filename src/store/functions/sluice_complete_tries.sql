@@ -8,12 +8,16 @@
 -- worker's completion queued behind it. Called by completeTriesInStore (src/store/try-completion.ts),
 -- alone or, with the worker's claims, inside sluice_claim_and_complete_tries.
 --
--- It does not judge trigger rules: those live once, in src/core/trigger-rules.ts. It returns the
--- waiting downstream rows with the counts as they are after this batch (read under the row lock,
--- so the last of several concurrent upstream ends sees all of them), and the caller decides those
--- in a statement of its own (sluice_schedule_decided, guarded by these counts; a skip or an
--- upstream failure, rarer, in a transaction that re-reads them). A crash between the two leaves a
--- decidable row waiting: the scheduler's sweep decides it.
+-- It applies one verdict itself, the common one: a waiting downstream task whose upstreams have
+-- all succeeded runs under every rule of RULES_RUN_WHEN_ALL_SUCCEEDED (rendered from
+-- src/core/trigger-rules.ts, where it is derived from evaluateTriggerRule: the rules are written
+-- once, there), so it is scheduled here and admitted below, in this same statement (a chain's
+-- next task, a fan-in's last upstream). Every other situation it leaves to the caller: it returns
+-- the still-waiting downstream rows with the counts as they are after this batch (read under the
+-- row lock, so the last of several concurrent upstream ends sees all of them), and the caller
+-- judges those with evaluateTriggerRule, in a statement of its own (sluice_schedule_decided,
+-- guarded by these counts; a skip or an upstream failure, rarer, in a transaction that re-reads
+-- them). A crash between the two leaves a decidable row waiting: the scheduler's sweep decides it.
 --
 -- Input:   parallel arrays, one element per try: dag id, run id, task id, try number, the state
 --          it ends in ('success', 'failed', 'skipped', 'up_for_retry'), the error, when a retry
@@ -39,6 +43,8 @@
 --          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
 --          written to task_tries; XComs only of tries that ended 'success' here. A value that
 --          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
+--          Its own verdict moves only downstream rows still 'none' whose counts (read under their
+--          row lock, after this batch's ends) say every upstream succeeded (none → scheduled).
 -- Plans:   generic (see SET below).
 -- Locking: the tries' own rows first (no other batch shares them); then their downstream rows,
 --          in key order, so that two batches sharing several cannot deadlock, as late as
@@ -128,6 +134,13 @@ BEGIN
       ORDER BY d.dag_id, d.run_id, d.task_id
       FOR NO KEY UPDATE OF d;
     PERFORM sluice_add_upstream_counts(v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states, array_fill(1, ARRAY[cardinality(v_ds_dags)]));
+    -- The common verdict, applied here: a task whose upstreams have all succeeded runs, under
+    -- every rule in RULES_RUN_WHEN_ALL_SUCCEEDED (derived from evaluateTriggerRule, so not a
+    -- second copy of the rules). Its admission below then queues it in this same statement.
+    UPDATE task_instances w SET state = 'scheduled'
+      WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
+        AND w.state = 'none' AND w.upstream_success = w.upstream_total
+        AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}});
   END IF;
   RETURN QUERY
     SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::integer, NULL::text, NULL::text[],
@@ -150,7 +163,7 @@ BEGIN
     WHERE NOT EXISTS (
       SELECT 1 FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks) AS d(dag_id, run_id, task_id)
       JOIN task_instances w ON w.dag_id = d.dag_id AND w.run_id = d.run_id AND w.task_id = d.task_id
-      WHERE d.dag_id = e.dag_id AND d.run_id = e.run_id AND w.state = 'none')
+      WHERE d.dag_id = e.dag_id AND d.run_id = e.run_id AND w.state IN ('none', 'scheduled'))
     ORDER BY 1, 2
   LOOP
     v_state := sluice_finalize_run(v_run.dag_id, v_run.run_id);

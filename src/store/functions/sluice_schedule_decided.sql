@@ -2,7 +2,9 @@
 --
 -- Applies the verdict 'run' that the caller (completeTries, src/engine/complete-try.ts) reached on
 -- the upstream counts sluice_complete_tries returned, and gives the freed and new work its slots,
--- in one round trip and one transaction. The trigger rules are judged in TypeScript
+-- in one round trip and one transaction. The common verdict (every upstream succeeded) the
+-- completion applies itself; this takes the others that run (one_success on the first success,
+-- all_done with a failure, ...). The trigger rules are judged in TypeScript
 -- (src/core/trigger-rules.ts); the counts the verdict was reached on are the guard, so nothing is
 -- re-read: a row whose counts moved since (another upstream ended, or a clear took one back) is
 -- left waiting, and whoever moved them decides it on the counts it left (an upstream's end returns

@@ -37,12 +37,31 @@ interface Driver {
   /** Sets what the transition needs besides the state (not part of the row compared). */
   prepare?: (db: Db, key: TaskKey) => Promise<void>;
   run: (db: Db, key: TaskKey, tryNumber: number) => Promise<unknown>;
+  /** Columns the operation changes in any state, left out when a row is compared (not a transition). */
+  alsoChanges?: string[];
 }
 
 const DRIVERS: Record<Name, Driver> = {
   claimTries: { run: (db, k, n) => claimTries(db, [{ ...k, tryNumber: n }], 'worker-2', 'host-2') },
   completeTries: {
     run: (db, k, n) => completeTriesInStore(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }], []),
+  },
+  scheduleAllSucceeded: {
+    // t gets an upstream u, running, whose success the completion counts; no room in the DAG, so
+    // that the admission it ends with leaves t where its verdict put it.
+    prepare: async (db, k) => {
+      await db.query('UPDATE dags SET max_active_tasks = 0 WHERE dag_id = $1', [k.dagId]);
+      await db.query(
+        `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
+           downstream, upstream_total, state, try_number, start_date, heartbeat_at)
+         VALUES ($1, $2, 'u', 1, 'default_pool', 1, 'default', 1, 'all_success', ARRAY[$3], 0, 'running', 1, now(), now())`,
+        [k.dagId, k.runId, k.taskId],
+      );
+      await db.query('UPDATE task_instances SET upstream_total = 1 WHERE dag_id = $1 AND run_id = $2 AND task_id = $3', [k.dagId, k.runId, k.taskId]);
+    },
+    run: (db, k) => completeTriesInStore(db, [{ key: { ...k, taskId: 'u', tryNumber: 1 }, state: 'success', error: null, nextTryAt: null }], []),
+    // u's end is counted on t whatever t's state (the counts trigger's job, tested with it).
+    alsoChanges: ['upstream_success'],
   },
   scheduleDecided: {
     // No room in the DAG, so that the admission it ends with leaves the row where scheduling put it.
@@ -131,7 +150,9 @@ describe('task instance transitions', () => {
         const to = afterRow.state as TaskState;
         const where = `${name} from ${from}`;
         if (!(declared.from as readonly TaskState[]).includes(from)) {
-          assert.deepEqual(afterRow, before, `${where}: the guard leaves the row unchanged`);
+          const compared = (row: Record<string, unknown>) =>
+            Object.fromEntries(Object.entries(row).filter(([column]) => !DRIVERS[name].alsoChanges?.includes(column)));
+          assert.deepEqual(compared(afterRow), compared(before), `${where}: the guard leaves the row unchanged`);
           continue;
         }
         assert.ok((declared.to as readonly TaskState[]).includes(to), `${where}: went to ${to}, not one of ${declared.to.join(', ')}`);

@@ -1,11 +1,12 @@
 /**
  * completeTriesInStore (sluice_complete_tries) on a real database: what a batch of ended tries
- * records, what it hands back for the caller to decide (the waiting downstream tasks with their
- * counts), the runs it ends and the tries it admits; a try no longer running is dropped; a value
+ * records, the downstream tasks it schedules itself (every upstream succeeded), what it hands back
+ * for the caller to decide (the other waiting downstream tasks with their counts), the runs it ends and the tries it admits; a try no longer running is dropped; a value
  * PostgreSQL refuses stores nothing of the batch.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { RULES_RUN_WHEN_ALL_SUCCEEDED, TRIGGER_RULES, type TriggerRule } from '../../../src/core/trigger-rules.ts';
 import { tryKeyString, type TryKey } from '../../../src/store/task-instances.ts';
 import { completeTriesInStore, scheduleDecided, type TryEnd } from '../../../src/store/try-completion.ts';
 import { readXcom } from '../../../src/store/xcom.ts';
@@ -32,9 +33,14 @@ const end = (run: { dagId: string; runId: string }, taskId: string, state: TryEn
 describe('completeTriesInStore', () => {
   let s: StoreDb;
   let n = 0;
-  /** A fresh DAG (own id, so runs never share counts) with one running run, every task waiting. */
-  async function freshRun(overrides: Parameters<typeof dagSpec>[3] = {}) {
-    return seedRunningRun(s.db, dagSpec(`dag_${++n}`, TASKS, EDGES, overrides));
+  /**
+   * A fresh DAG (own id, so runs never share counts) with one running run, every task waiting;
+   * `rules` gives tasks a trigger rule other than all_success.
+   */
+  async function freshRun(overrides: Parameters<typeof dagSpec>[3] = {}, rules: Record<string, TriggerRule> = {}) {
+    const spec = dagSpec(`dag_${++n}`, TASKS, EDGES, overrides);
+    spec.tasks = spec.tasks.map((t) => (rules[t.taskId] ? { ...t, triggerRule: rules[t.taskId]! } : t));
+    return seedRunningRun(s.db, spec);
   }
 
   before(async () => {
@@ -146,14 +152,37 @@ describe('completeTriesInStore', () => {
     assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).upstream_success, 0);
   });
 
+  test('a task whose upstreams all succeeded is scheduled and admitted by the completion itself, under the rules that run then', async () => {
+    for (const rule of TRIGGER_RULES) {
+      const run = await freshRun({}, { d: rule });
+      await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+      await putTaskInState(s.db, { ...run, taskId: 'b' }, 'success');
+      await putTaskInState(s.db, { ...run, taskId: 'c' }, 'running');
+      const done = await completeTriesInStore(s.db, [end(run, 'c', 'success')], []);
+      const d = await taskRow(s.db, { ...run, taskId: 'd' });
+      if (RULES_RUN_WHEN_ALL_SUCCEEDED.includes(rule)) {
+        assert.equal(d.state, 'queued', rule);
+        assert.deepEqual(done.queued.map((q) => [q.taskId, q.tryNumber]), [['d', 1]], rule);
+        assert.deepEqual(done.waiting, [], rule);
+      } else {
+        // Judged by the caller (evaluateTriggerRule: a skip), on the counts handed back.
+        assert.equal(d.state, 'none', rule);
+        assert.deepEqual(done.waiting.map((w) => [w.taskId, w.triggerRule, w.counts.success, w.counts.total]), [['d', rule, 2, 2]], rule);
+      }
+    }
+  });
+
   test('scheduleDecided schedules a task judged on the counts it still has, and admits it', async () => {
-    const run = await freshRun();
-    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'running');
-    const done = await completeTriesInStore(s.db, [end(run, 'a', 'success')], []);
-    assert.deepEqual(done.waiting.map((w) => w.taskId).sort(), ['b', 'c']);
+    // d runs on one success: after b, the caller's verdict, not the completion's own.
+    const run = await freshRun({}, { d: 'one_success' });
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
+    const done = await completeTriesInStore(s.db, [end(run, 'b', 'success')], []);
+    assert.deepEqual(done.waiting.map((w) => [w.taskId, w.counts.success, w.counts.total]), [['d', 1, 2]]);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).state, 'none');
     const queued = await scheduleDecided(s.db, done.waiting);
-    assert.deepEqual(queued.map((q) => [q.taskId, q.tryNumber, q.pool]).sort(), [['b', 1, 'default_pool'], ['c', 1, 'default_pool']]);
-    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'queued');
+    assert.deepEqual(queued.map((q) => [q.taskId, q.tryNumber, q.pool]), [['d', 1, 'default_pool']]);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).state, 'queued');
   });
 
   test('scheduleDecided leaves waiting a task whose counts moved since they were read (its mover decides it)', async () => {
@@ -170,17 +199,18 @@ describe('completeTriesInStore', () => {
   });
 
   test('a crash between the completion and its decision step: the scheduler\'s sweep decides and sends what was left', async () => {
-    const run = await freshRun();
-    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'running');
+    const run = await freshRun({}, { d: 'one_success' });
+    await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
     // Step one only: the process died before scheduleDecided.
-    const done = await completeTriesInStore(s.db, [end(run, 'a', 'success')], []);
-    assert.deepEqual(done.waiting.map((w) => w.taskId).sort(), ['b', 'c']);
-    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'none');
+    const done = await completeTriesInStore(s.db, [end(run, 'b', 'success')], []);
+    assert.deepEqual(done.waiting.map((w) => w.taskId), ['d']);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).state, 'none');
 
     const sent: QueuedTry[] = [];
     const queues = { enqueue: async (tries: QueuedTry[]) => void sent.push(...tries) } as unknown as TaskQueues;
     await sweepRunningRuns({ db: s.db, queues, log: createLogger('silent', 'sweep-test') });
-    for (const id of ['b', 'c']) assert.equal((await taskRow(s.db, { ...run, taskId: id })).state, 'queued');
-    assert.deepEqual(sent.filter((q) => q.dagId === run.dagId && q.runId === run.runId).map((q) => q.taskId).sort(), ['b', 'c']);
+    assert.equal((await taskRow(s.db, { ...run, taskId: 'd' })).state, 'queued');
+    assert.deepEqual(sent.filter((q) => q.dagId === run.dagId && q.runId === run.runId).map((q) => q.taskId), ['d']);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  RULES_RUN_WHEN_ALL_SUCCEEDED,
   TRIGGER_RULES,
   countUpstreamStates,
   evaluateTriggerRule,
@@ -102,6 +103,16 @@ describe('evaluateTriggerRule', () => {
       assert.equal(evaluateTriggerRule(rule, { total: 0, success: 0, failed: 0, upstreamFailed: 0, skipped: 0 }), 'run');
     });
   }
+
+  it('RULES_RUN_WHEN_ALL_SUCCEEDED (applied in SQL by the completion) are exactly the rules that run once every upstream succeeded, at any count', () => {
+    assert.ok(RULES_RUN_WHEN_ALL_SUCCEEDED.includes('all_success'));
+    for (let total = 1; total <= 64; total++) {
+      for (const rule of TRIGGER_RULES) {
+        const verdict = evaluateTriggerRule(rule, { total, success: total, failed: 0, upstreamFailed: 0, skipped: 0 });
+        assert.equal(verdict === 'run', RULES_RUN_WHEN_ALL_SUCCEEDED.includes(rule), `${rule} with ${total} upstreams, all succeeded: ${verdict}`);
+      }
+    }
+  });
 
   it('knows all 11 rules of the contract', () => {
     assert.deepEqual([...TRIGGER_RULES].sort(), [

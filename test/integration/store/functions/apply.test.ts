@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SQL_STATE_LISTS, sqlList } from '../../../../src/core/states.ts';
+import { RULES_RUN_WHEN_ALL_SUCCEEDED } from '../../../../src/core/trigger-rules.ts';
 import { applyFunctionFiles, FUNCTIONS_DIR, readFunctionFiles, renderFunctionSql } from '../../../../src/store/functions/apply.ts';
 import { migrate } from '../../../../src/store/migrate.ts';
 import { readMigrationFiles, runMigrationFile } from '../../../../src/pg/migration-files.ts';
@@ -52,6 +53,8 @@ describe('SQL function files', () => {
     assert.ok(defs.sluice_finalize_run!.includes(`ti.state NOT IN (${sqlList(SQL_STATE_LISTS.SUCCESSFUL_LEAF_STATES)})`));
     assert.ok(defs.sluice_dag_room!.includes(`ti.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
     assert.ok(defs.sluice_pool_room!.includes(`o.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
+    // The completion's own verdict: the rule list derived from evaluateTriggerRule, not a copy.
+    assert.ok(defs.sluice_complete_tries!.includes(`w.trigger_rule IN (${sqlList(RULES_RUN_WHEN_ALL_SUCCEEDED)})`));
     // Admission counts room through the helpers only: one count of each, not a copy per caller.
     for (const name of ['sluice_admit_scheduled', 'sluice_admit_pool']) {
       assert.match(defs[name]!, /sluice_pool_room\(/, `${name} counts a pool's room with sluice_pool_room`);
