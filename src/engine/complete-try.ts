@@ -173,20 +173,20 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
     cascading.set(runKey, entry);
   }
   const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
-  if (cascading.size === 0 && completion.endedRuns.length === 0) return { recorded, queued, claimed, othersWaiting };
+  if (cascading.size === 0 && completion.runsToStart.length === 0) return { recorded, queued, claimed, othersWaiting };
   queued.push(
     ...(await withTransaction(db, async (tx) => {
       // Runs first, then each DAG once (in name order): admission takes DAG-wide advisory locks,
       // held to commit, so taking them last keeps two workers' batches from queueing on each other.
-      const endedDags = new Set(completion.endedRuns.map((r) => r.dagId));
+      const startingDags = new Set(completion.runsToStart);
       for (const run of cascading.values()) {
         await resolveWaitingTasks(tx, run.dagId, run.runId, run.taskIds);
-        if ((await finalizeRunIfDone(tx, run.dagId, run.runId)) !== null) endedDags.add(run.dagId);
+        if ((await finalizeRunIfDone(tx, run.dagId, run.runId)) !== null) startingDags.add(run.dagId);
       }
-      const dags = new Set([...endedDags, ...[...cascading.values()].map((r) => r.dagId)]);
+      const dags = new Set([...startingDags, ...[...cascading.values()].map((r) => r.dagId)]);
       const admitted: QueuedTry[] = [];
       for (const dagId of [...dags].sort()) {
-        admitted.push(...(endedDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));
+        admitted.push(...(startingDags.has(dagId) ? await startQueuedRuns(tx, dagId) : await admitScheduledTasks(tx, dagId)));
       }
       return admitted;
     })),

@@ -11,15 +11,16 @@ import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 
 /**
  * Starts the queued runs of one DAG that have room (store/runs.ts startRuns says which), judges
- * their first tasks and returns the tries to send. Scheduled runs of a paused DAG wait; runs
- * someone asked for start anyway.
+ * their first tasks, and admits the DAG's scheduled tasks (also when no run started: a run that
+ * ended freed its slots for the DAG's other runs); returns the tries to send. Scheduled runs of a
+ * paused DAG wait; runs someone asked for start anyway.
  */
 export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
   const started = await startRuns(tx, dagId);
-  if (started.length === 0) return [];
   for (const runId of started) {
-    await resolveWaitingTasks(tx, dagId, runId);
-    await finalizeRunIfDone(tx, dagId, runId);
+    // A run with a task just scheduled is not over; one whose tasks were all finished already
+    // (cleared and started again with nothing left to do) or skipped now, is ended here.
+    if ((await resolveWaitingTasks(tx, dagId, runId)).scheduled.length === 0) await finalizeRunIfDone(tx, dagId, runId);
   }
   return admitScheduledTasks(tx, dagId);
 }

@@ -232,10 +232,13 @@ export async function latestScheduledInterval(
  * held to commit, makes concurrent starters count each other's runs.
  */
 export async function startRuns(tx: Queryable, dagId: string): Promise<string[]> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.runs.${dagId}`]);
-  const dag = await tx.query<{ is_paused: boolean; max_active_runs: number }>(
-    'SELECT is_paused, max_active_runs FROM dags WHERE dag_id = $1',
-    [dagId],
+  // The lock first (a function in FROM runs before the row is read), and whether a backfill is
+  // in progress, in one round trip: starting runs is done for every DAG whose run ended.
+  const dag = await tx.query<{ is_paused: boolean; max_active_runs: number; backfilling: boolean }>(
+    `SELECT d.is_paused, d.max_active_runs,
+       EXISTS (SELECT 1 FROM backfills b WHERE b.dag_id = d.dag_id AND b.completed_at IS NULL AND NOT b.is_cancelled) AS backfilling
+     FROM pg_advisory_xact_lock(hashtext($2)) AS lock, dags d WHERE d.dag_id = $1`,
+    [dagId, `sluice.runs.${dagId}`],
   );
   const info = dag.rows[0];
   if (!info) return [];
@@ -256,6 +259,7 @@ export async function startRuns(tx: Queryable, dagId: string): Promise<string[]>
      RETURNING r.run_id`,
     [dagId, info.max_active_runs, info.is_paused],
   );
+  if (!info.backfilling) return plain.rows.map((r) => r.run_id);
   const backfills = await tx.query<{ run_id: string }>(
     `WITH b AS (
        SELECT id, max_active_runs, run_backwards FROM backfills

@@ -37,8 +37,13 @@ export interface TryCompletion {
   /** tryKeyString of every try recorded; the others were no longer running and are dropped. */
   recorded: Set<string>;
   waiting: WaitingTask[];
-  /** Runs the batch finished: their DAG's queued runs should be started (which admits its tasks). */
+  /** Runs the batch finished. */
   endedRuns: { dagId: string; runId: string; state: 'success' | 'failed' }[];
+  /**
+   * DAGs of those runs that have runs queued: the caller starts them (which admits the DAG's
+   * tasks: the batch admitted none of those DAGs'). Other DAGs were admitted by the batch.
+   */
+  runsToStart: string[];
   /** Tries admitted into the slots the batch freed, to send once committed (they are). */
   queued: QueuedTry[];
   /** The tries of `claims` claimed with the batch, by tryKeyString (see claimTries). */
@@ -59,7 +64,7 @@ export interface ClaimRequest {
 
 /** A row of either function; the claim's columns (ClaimedRow) are set on 'claimed' rows only. */
 interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' | 'try_number'>> {
-  kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'queued' | 'others_waiting';
+  kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'runs_queued' | 'queued' | 'others_waiting';
   dag_id: string;
   run_id: string;
   task_id: string | null;
@@ -172,7 +177,15 @@ function compareKeys(a: WaitingTask, b: WaitingTask): number {
 }
 
 function toCompletion(rows: Row[]): TryCompletion {
-  const completion: TryCompletion = { recorded: new Set(), waiting: [], endedRuns: [], queued: [], claimed: new Map(), othersWaiting: new Set() };
+  const completion: TryCompletion = {
+    recorded: new Set(),
+    waiting: [],
+    endedRuns: [],
+    runsToStart: [],
+    queued: [],
+    claimed: new Map(),
+    othersWaiting: new Set(),
+  };
   const claimedRows: ClaimedRow[] = [];
   for (const r of rows) {
     switch (r.kind) {
@@ -202,6 +215,9 @@ function toCompletion(rows: Row[]): TryCompletion {
         break;
       case 'run_ended':
         completion.endedRuns.push({ dagId: r.dag_id, runId: r.run_id, state: r.run_state! });
+        break;
+      case 'runs_queued':
+        completion.runsToStart.push(r.dag_id);
         break;
       case 'queued':
         completion.queued.push({

@@ -33,9 +33,13 @@ export async function openStoreDb(label: string, options: { migrated?: boolean }
 }
 
 /** The DAG (and its version 'v1') and one running run of it with its task instances, as the scheduler would make them. */
-export async function seedRunningRun(db: Db, spec: DagSpec, runId = 'manual__1'): Promise<{ dagId: string; runId: string }> {
+export async function seedRunningRun(
+  db: Db,
+  spec: DagSpec,
+  runId = 'manual__1',
+  logicalDate = new Date('2026-01-01T00:00:00Z'),
+): Promise<{ dagId: string; runId: string }> {
   await upsertDag(db, spec, 'v1', `${spec.dagId}.ts`);
-  const logicalDate = new Date('2026-01-01T00:00:00Z');
   await withTransaction(db, (tx) =>
     insertRun(
       tx,

@@ -29,8 +29,10 @@
 --                      waiting (state 'none') downstream of a try that ended for good (the
 --                      column downstream is always NULL: kept so that the function's type, which
 --                      CREATE OR REPLACE cannot change, stays what existing databases have);
---          'run_ended' (dag_id, run_id, run_state): a run this batch finished; the caller starts
---                      the DAG's queued runs, which also admits its tasks;
+--          'run_ended' (dag_id, run_id, run_state): a run this batch finished;
+--          'runs_queued' (dag_id): a DAG one of whose runs this batch finished and that has runs
+--                      queued: the caller starts them, which also admits the DAG's tasks (this
+--                      function admitted none of that DAG's);
 --          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
 --                      the freed slots admitted (sluice_admit_scheduled); the caller sends them
 --                      after commit;
@@ -175,9 +177,16 @@ BEGIN
   END LOOP;
 
   -- Freed slots go to waiting tries, DAG by DAG in name order (admission's advisory locks). A DAG
-  -- whose run ended is left to the caller, which starts its queued runs and admits then.
+  -- whose run ended and that has runs queued is left to the caller, which starts them and admits
+  -- then (a run's start is TypeScript's: src/engine/run-lifecycle.ts); with none queued, which is
+  -- most often the case, its other runs' tasks are admitted here like any DAG's, and the caller
+  -- has nothing more to do (it used to open a transaction for each ended run to find no run to start).
   FOR v_dag IN SELECT DISTINCT e.dag_id FROM unnest(v_ended_dags) AS e(dag_id) ORDER BY 1 LOOP
-    CONTINUE WHEN v_dag = ANY (v_finished_dags);
+    IF v_dag = ANY (v_finished_dags) AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = v_dag AND r.state = 'queued') THEN
+      RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::integer, NULL::text,
+        NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
+      CONTINUE;
+    END IF;
     RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_admit_scheduled(v_dag) a;

@@ -108,6 +108,28 @@ describe('completeTriesInStore', () => {
     assert.equal((await taskRow(s.db, { ...limited, taskId: 'c' })).state, 'queued');
   });
 
+  test("a run's end admits the DAG's other runs' tasks itself; with runs queued, it leaves the DAG to the caller, which starts them", async () => {
+    const spec = dagSpec(`dag_${++n}`, TASKS, EDGES, { maxActiveTasks: 1 });
+    const first = await seedRunningRun(s.db, spec, 'manual__1');
+    const second = await seedRunningRun(s.db, spec, 'manual__2', new Date('2026-01-02T00:00:00Z'));
+    for (const id of ['a', 'b', 'c']) await putTaskInState(s.db, { ...first, taskId: id }, 'success');
+    await putTaskInState(s.db, { ...first, taskId: 'd' }, 'running');
+    await putTaskInState(s.db, { ...second, taskId: 'a' }, 'scheduled');
+    const done = await completeTriesInStore(s.db, [end(first, 'd', 'success')], []);
+    assert.deepEqual(done.endedRuns, [{ ...first, state: 'success' }]);
+    assert.deepEqual(done.runsToStart, [], 'no run of the DAG is queued');
+    assert.deepEqual(done.queued.map((q) => [q.runId, q.taskId]), [[second.runId, 'a']], "the freed slot goes to the other run's task");
+
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...second, taskId: id }, 'success');
+    await putTaskInState(s.db, { ...second, taskId: 'a' }, 'success');
+    await putTaskInState(s.db, { ...second, taskId: 'd' }, 'running');
+    await seedRunningRun(s.db, spec, 'manual__3', new Date('2026-01-03T00:00:00Z'));
+    await s.db.query(`UPDATE dag_runs SET state = 'queued' WHERE dag_id = $1 AND run_id = 'manual__3'`, [spec.dagId]);
+    const last = await completeTriesInStore(s.db, [end(second, 'd', 'success')], []);
+    assert.deepEqual(last.runsToStart, [spec.dagId]);
+    assert.deepEqual(last.queued, [], 'the caller admits, once it has started the queued run');
+  });
+
   test("names a pool where the batch freed slots and another DAG's tasks wait scheduled, and leaves them to the caller", async () => {
     const mine = await freshRun();
     const other = await freshRun();
