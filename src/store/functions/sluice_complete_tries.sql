@@ -34,10 +34,12 @@
 --                      queued: the caller starts them, which also admits the DAG's tasks (this
 --                      function admitted none of that DAG's);
 --          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
---                      the freed slots admitted (sluice_admit_scheduled); the caller sends them
---                      after commit;
+--                      the freed slots admitted (sluice_admit_scheduled for the batch's DAGs,
+--                      then sluice_admit_pool for the other DAGs waiting in the pools it freed);
+--                      the caller sends them after commit;
 --          'others_waiting' (pool): a pool where the batch freed slots and a DAG not in the
---                      batch has tasks scheduled: the caller offers them the room
+--                      batch has tasks scheduled, but whose lock another transaction held: the
+--                      caller offers them the room in a statement of its own
 --                      (sluice_admit_pool). Read without the pool's lock, so only a hint: a
 --                      task scheduled just after is admitted by the scheduler's loop. Without
 --                      it, every batch asked in a statement of its own (a fan-out's most of all).
@@ -52,7 +54,9 @@
 --          in key order, so that two batches sharing several cannot deadlock, as late as
 --          possible: the ends are counted downstream by this function after they are written,
 --          not by the trigger during their UPDATE (sluice.upstream_counts_by_caller); then
---          admission's advisory locks (the DAG, its pools), DAG by DAG in name order.
+--          admission's advisory locks (the DAG, its pools), DAG by DAG in name order; last, the
+--          locks of the pools it offers to other DAGs, only with a try-lock (and their DAGs'
+--          with try-locks too, in sluice_admit_pool): it never waits for those.
 CREATE OR REPLACE FUNCTION sluice_complete_tries(
   p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_try_numbers integer[],
   p_states text[], p_errors text[], p_next_try_ats timestamptz[], p_xcoms text[])
@@ -79,6 +83,7 @@ DECLARE
   v_ds_states text[];
   v_run record;
   v_dag text;
+  v_pool text;
   v_state text;
   v_finished_dags text[] := '{}';
 BEGIN
@@ -192,9 +197,25 @@ BEGIN
     FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
 
-  RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, p.pool, NULL::integer, NULL::text,
-      NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
-    FROM unnest(v_ended_pools) AS p(pool)
+  -- Slots of a pool the batch freed go to the other DAGs' tasks scheduled there too
+  -- (sluice_admit_pool), not at the scheduler's next loop. Only with the pool's lock free or held
+  -- already (a try-lock): this transaction holds row and DAG locks, and waiting for a pool's lock
+  -- while holding a DAG's is how two admissions deadlock. Held by another transaction, the pool is
+  -- named instead ('others_waiting'), and the caller admits in a statement of its own, holding
+  -- nothing. Most batches of a 500-DAG load used to make that second statement.
+  FOR v_pool IN
+    SELECT DISTINCT p.pool FROM unnest(v_ended_pools) AS p(pool)
     WHERE EXISTS (SELECT 1 FROM task_instances ti
-                  WHERE ti.pool = p.pool AND ti.state = 'scheduled' AND ti.dag_id <> ALL (v_ended_dags));
+                  WHERE ti.pool = p.pool AND ti.state = 'scheduled' AND ti.dag_id <> ALL (v_ended_dags))
+    ORDER BY 1
+  LOOP
+    IF pg_try_advisory_xact_lock(hashtext('sluice.pool.' || v_pool)) THEN
+      RETURN QUERY SELECT 'queued', a.dag_id, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
+          NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
+        FROM sluice_admit_pool(v_pool, v_ended_dags) a;
+    ELSE
+      RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, v_pool, NULL::integer, NULL::text,
+          NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
+    END IF;
+  END LOOP;
 END $$;

@@ -130,8 +130,10 @@ describe('completeTriesInStore', () => {
     assert.deepEqual(last.queued, [], 'the caller admits, once it has started the queued run');
   });
 
-  test("names a pool where the batch freed slots and another DAG's tasks wait scheduled, and leaves them to the caller", async () => {
-    const mine = await freshRun();
+  test("gives a pool's freed slots to another DAG's scheduled tasks; with the pool's lock taken, names the pool for the caller without waiting", async () => {
+    // mine's d is never scheduled (one_failed, and nothing fails): its own admission takes no
+    // pool lock, which would wait for the holder below.
+    const mine = await freshRun({}, { d: 'one_failed' });
     const other = await freshRun();
     // A pool of their own: other tests' DAGs leave tasks scheduled in default_pool.
     await s.db.query(`UPDATE task_instances SET pool = 'hinted' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
@@ -140,10 +142,24 @@ describe('completeTriesInStore', () => {
     assert.deepEqual([...alone.othersWaiting], [], 'no other DAG waits: nothing for the caller to ask');
 
     await putTaskInState(s.db, { ...other, taskId: 'a' }, 'scheduled');
-    await putTaskInState(s.db, { ...mine, taskId: 'b' }, 'running');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...mine, taskId: id }, 'running');
     const shared = await completeTriesInStore(s.db, [end(mine, 'b', 'success')], []);
-    assert.deepEqual([...shared.othersWaiting], ['hinted']);
-    assert.equal((await taskRow(s.db, { ...other, taskId: 'a' })).state, 'scheduled', "the other DAG's task is only named, not admitted");
+    assert.deepEqual([...shared.othersWaiting], []);
+    assert.deepEqual(shared.queued.filter((q) => q.dagId === other.dagId).map((q) => q.taskId), ['a'], "the other DAG's task took a freed slot");
+
+    // Another transaction admitting in the pool holds its lock: the completion does not wait for it.
+    await putTaskInState(s.db, { ...other, taskId: 'b' }, 'scheduled');
+    const holder = await s.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.pool.hinted'))`);
+      const busy = await completeTriesInStore(s.db, [end(mine, 'c', 'success')], []);
+      assert.deepEqual([...busy.othersWaiting], ['hinted']);
+      assert.equal((await taskRow(s.db, { ...other, taskId: 'b' })).state, 'scheduled', "the other DAG's task is only named, not admitted");
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
   });
 
   test('two tries of a fan-in ending in one batch are both counted, and the log lines go in with them', async () => {
