@@ -165,6 +165,7 @@ export class SluiceWorker {
     // Tries run in this process: a task's stray rejection or late throw must fail its own try,
     // not exit the process with every other try it runs.
     this.releaseStrayErrors = catchStrayErrors(this.log);
+    void this.importDagFiles();
     await this.refreshPools();
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
@@ -393,6 +394,29 @@ export class SluiceWorker {
       return `the DAG file ${fileloc} no longer defines DAG ${key.dagId}`;
     }
     return loaded.loaded.dag.getTask(key.taskId)?.fn ?? `DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`;
+  }
+
+  /**
+   * Imports the folder's DAG files in the background as the worker starts, ahead of the tries
+   * that need them: the first try of each DAG then starts without waiting for its file's import
+   * (2–3 ms of CPU each even with tsx's compile cache warm, mostly Node's module hooks: with 500
+   * DAGs running once each, a third of a worker's CPU), and each DAG's file is known without
+   * asking Postgres. A file that fails is left to the try that needs it (it reports why);
+   * files that change later are imported again by the try that finds them changed.
+   */
+  private async importDagFiles(): Promise<void> {
+    const started = performance.now();
+    try {
+      const scan = await this.folder.scan();
+      // Known files only: the first look at a DAG still checks its file (at 0 is stale).
+      for (const [dagId, { fileloc }] of scan.dags) if (!this.dagFiles.has(dagId)) this.dagFiles.set(dagId, { fileloc, at: 0 });
+      this.log.info(
+        { dags: scan.dags.size, failed: scan.errors.length, ms: Math.round(performance.now() - started) },
+        'DAG files imported ahead of their tries',
+      );
+    } catch (err) {
+      if (!this.stopping) this.log.warn({ err }, 'could not import the DAG files ahead of their tries; each is imported by its first try');
+    }
   }
 
   private readonly dagFiles = new Map<string, { fileloc?: string; loaded?: FileResult; at: number }>();

@@ -41,7 +41,8 @@ export class DagFolder {
       if (result.kind === 'error') {
         scan.errors.push({ filename: fileloc, message: result.message });
       } else if (result.kind === 'dag') {
-        const dagId = result.loaded.spec.dagId;
+        // The DAG's own id, not its spec's: a worker's folder builds specs only when asked.
+        const dagId = result.loaded.dag.dagId;
         const other = scan.dags.get(dagId);
         if (other) {
           scan.errors.push({
