@@ -50,7 +50,7 @@ export class DagFolder {
             message: `DAG id "${dagId}" is already defined in ${other.fileloc}; DAG ids must be unique across the DAGs folder`,
           });
         } else {
-          scan.dags.set(dagId, { ...result.loaded, fileloc });
+          scan.dags.set(dagId, withFileloc(result.loaded, fileloc));
         }
       }
     }
@@ -86,6 +86,15 @@ export class DagFolder {
   async loadFile(fileloc: string): Promise<FileResult> {
     return this.load(path.resolve(this.root, fileloc));
   }
+}
+
+/**
+ * The loaded DAG with its file's name. Its spec and version hash stay getters, made when first
+ * asked for: a spread would make them here (a worker's folder never needs the spec, and one that
+ * does not hold, a cycle, say, would throw out of the scan).
+ */
+function withFileloc(loaded: LoadedDag, fileloc: string): LoadedDag & { fileloc: string } {
+  return Object.defineProperties({ fileloc }, Object.getOwnPropertyDescriptors(loaded)) as LoadedDag & { fileloc: string };
 }
 
 async function listTsFiles(dir: string): Promise<string[]> {

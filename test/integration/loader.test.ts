@@ -91,3 +91,26 @@ describe('DAG loading: import errors and picking up changes', () => {
     await h.waitFor('the removed file to lose its error', async () => !(await listImportErrors(h.db)).some((e) => e.filename === 'good.ts'), 5000);
   });
 });
+
+describe('a worker imports the DAGs folder as it starts', () => {
+  // Records its own import in this process (workers run in-process here): no scheduler runs, so
+  // nothing else imports it.
+  const MARKED = `
+import { dag } from 'sluice';
+const seen = ((globalThis as Record<string, unknown>).__sluiceImportedAhead ??= []) as string[];
+seen.push('marked');
+const d = dag('marked', {});
+d.task('only', async () => 1);
+export default d;
+`;
+  const h = new Harness({ dags: { 'marked.ts': MARKED, 'throws.ts': BROKEN['throws.ts']!, 'cycle.ts': BROKEN['cycle.ts']! } });
+  before(() => h.setUp());
+  after(() => h.tearDown());
+
+  test('every file is imported ahead of any try (a broken file or a cycle stops nothing), once', async () => {
+    await h.startWorker();
+    const seen = () => (globalThis as { __sluiceImportedAhead?: string[] }).__sluiceImportedAhead;
+    await h.waitFor('the worker to import marked.ts with no try asking', async () => seen()?.includes('marked'), 10_000);
+    assert.deepEqual(seen(), ['marked']);
+  });
+});
