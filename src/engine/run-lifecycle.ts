@@ -7,21 +7,30 @@ import type { QueuedTry } from '../queue/jobs.ts';
 import { getDagVersion } from '../store/dags.ts';
 import type { Queryable } from '../store/db.ts';
 import { finalizeRun, runsPastTimeout, startRuns, timeoutRun } from '../store/runs.ts';
-import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
+import { admitScheduledTasks, resolveStartedRuns, resolveWaitingTasks, runKey } from './task-scheduling.ts';
 
 /**
- * Starts the queued runs of one DAG that have room (store/runs.ts startRuns says which), judges
- * their first tasks, and admits the DAG's scheduled tasks (also when no run started: a run that
- * ended freed its slots for the DAG's other runs); returns the tries to send. Scheduled runs of a
- * paused DAG wait; runs someone asked for start anyway.
+ * Starts the queued runs of these DAGs that have room (store/runs.ts startRuns says which), judges
+ * their first tasks, and ends a started run with nothing left to do (a cleared run whose tasks had
+ * all finished), in the caller's transaction; returns the runs started. Admission is the
+ * caller's (startQueuedRuns, or the scheduler's after its commit).
+ */
+export async function startAndJudgeRuns(tx: Queryable, dagIds: string[]): Promise<{ dagId: string; runId: string }[]> {
+  const started = await startRuns(tx, dagIds);
+  const scheduledIn = await resolveStartedRuns(tx, started);
+  // A run with a task just scheduled is not over.
+  for (const run of started) if (!scheduledIn.has(runKey(run))) await finalizeRunIfDone(tx, run.dagId, run.runId);
+  return started;
+}
+
+/**
+ * Starts the queued runs of one DAG that have room (startAndJudgeRuns), and admits the DAG's
+ * scheduled tasks (also when no run started: a run that ended freed its slots for the DAG's other
+ * runs); returns the tries to send. Scheduled runs of a paused DAG wait; runs someone asked for
+ * start anyway.
  */
 export async function startQueuedRuns(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
-  const started = await startRuns(tx, dagId);
-  for (const runId of started) {
-    // A run with a task just scheduled is not over; one whose tasks were all finished already
-    // (cleared and started again with nothing left to do) or skipped now, is ended here.
-    if ((await resolveWaitingTasks(tx, dagId, runId)).scheduled.length === 0) await finalizeRunIfDone(tx, dagId, runId);
-  }
+  await startAndJudgeRuns(tx, [dagId]);
   return admitScheduledTasks(tx, dagId);
 }
 

@@ -7,24 +7,65 @@ import { completeFinishedBackfills } from '../store/backfills.ts';
 import { withTransaction } from '../store/db.ts';
 import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import { runsWithNothingUnfinished } from '../store/runs.ts';
-import { dagsWithRoomToAdmit, failUnfittable, listQueuedTriesOlderThan, listWaitingInRunningRuns, scheduleDueRetries } from '../store/task-instances.ts';
+import {
+  admitScheduledInPool,
+  dagsWithRoomToAdmit,
+  failUnfittable,
+  listQueuedTriesOlderThan,
+  listWaitingInRunningRuns,
+  poolsWithScheduledTasks,
+  scheduleDueRetries,
+} from '../store/task-instances.ts';
 import { completeTry } from './complete-try.ts';
-import { afterTaskStateChange, failTimedOutRuns, requireVersion, startQueuedRuns } from './run-lifecycle.ts';
+import { afterTaskStateChange, failTimedOutRuns, requireVersion, startAndJudgeRuns, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
 import { dispatch, type Services } from './services.ts';
 import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
 
-/** Starts queued runs that have room, for every DAG that has some. */
+/** How many DAGs' runs one transaction starts: 500 new runs in a few round trips, each short. */
+const START_CHUNK = 50;
+
+/**
+ * Starts queued runs that have room, for every DAG that has some: START_CHUNK DAGs at a time, each
+ * chunk one transaction of a few statements however many DAGs (startAndJudgeRuns), then the pools
+ * where their first tasks wait are admitted, each in a statement of its own that holds no other
+ * lock (sluice_admit_pool: across DAGs, in priority order). Each DAG used to take a transaction
+ * of seven statements, the scheduler's main cost when 500 DAGs started a run each. A chunk that
+ * fails is started again DAG by DAG, each on its own (forEachIsolated), so one broken DAG cannot
+ * hold up the others. A DAG that another transaction is admitting at that moment is skipped by the
+ * pool's admission (it takes DAGs' locks without waiting) and admitted by admitWaitingTasks, later
+ * in the same loop.
+ */
 export async function startRuns(services: Services): Promise<void> {
-  const { rows } = await services.db.query<{ dag_id: string }>(
-    `SELECT DISTINCT dag_id FROM dag_runs WHERE state = 'queued'`,
-  );
-  await forEachIsolated(
-    rows,
-    async ({ dag_id }) => dispatch(services, await withTransaction(services.db, (tx) => startQueuedRuns(tx, dag_id))),
-    services.log,
-    (r) => ({ dagId: r.dag_id }),
-  );
+  const { rows } = await services.db.query<{ dag_id: string }>(`SELECT DISTINCT dag_id FROM dag_runs WHERE state = 'queued' ORDER BY dag_id`);
+  for (let i = 0; i < rows.length; i += START_CHUNK) {
+    const chunk = rows.slice(i, i + START_CHUNK).map((r) => r.dag_id);
+    let started: { dagId: string; runId: string }[];
+    try {
+      started = await withTransaction(services.db, (tx) => startAndJudgeRuns(tx, chunk));
+    } catch (err) {
+      services.log.warn({ err, dags: chunk.length }, 'could not start the runs of several DAGs together; starting them one DAG at a time');
+      await forEachIsolated(
+        chunk.map((dagId) => ({ dagId })),
+        async ({ dagId }) => dispatch(services, await withTransaction(services.db, (tx) => startQueuedRuns(tx, dagId))),
+        services.log,
+        (r) => r,
+      );
+      continue;
+    }
+    if (started.length > 0) await admitInPoolsOf(services, [...new Set(started.map((r) => r.dagId))]);
+  }
+}
+
+/** Admits the scheduled tasks in the pools where these DAGs have some (see startRuns). */
+async function admitInPoolsOf(services: Services, dagIds: string[]): Promise<void> {
+  for (const pool of await poolsWithScheduledTasks(services.db, dagIds)) {
+    try {
+      await dispatch(services, await admitScheduledInPool(services.db, pool, []));
+    } catch (err) {
+      services.log.warn({ err, pool }, "could not admit new runs' first tasks; the scheduler's next step will");
+    }
+  }
 }
 
 /**

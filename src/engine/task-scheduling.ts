@@ -23,7 +23,16 @@
 import { evaluateTriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from '../store/db.ts';
-import { admitScheduled, failWaitingUpstream, listWaiting, scheduleWaiting, skipWaiting } from '../store/task-instances.ts';
+import {
+  admitScheduled,
+  failWaitingUpstream,
+  listWaiting,
+  listWaitingOfRuns,
+  scheduleWaiting,
+  scheduleWaitingOfRuns,
+  skipWaiting,
+  type TaskKey,
+} from '../store/task-instances.ts';
 
 export interface ResolveResult {
   scheduled: string[];
@@ -61,6 +70,31 @@ export async function resolveWaitingTasks(
   }
   return result;
 }
+
+/**
+ * resolveWaitingTasks for runs just started, however many, in two statements: their waiting
+ * tasks are read together, and those that may run (a run's first tasks) scheduled together. A
+ * run where a verdict skips or fails a task (only a cleared run started again can have finished
+ * upstreams) is judged again by resolveWaitingTasks, which cascades. Returns the runs (by
+ * runKey) where a task was scheduled.
+ */
+export async function resolveStartedRuns(tx: Queryable, runs: { dagId: string; runId: string }[]): Promise<Set<string>> {
+  const toRun: TaskKey[] = [];
+  const cascading = new Map<string, { dagId: string; runId: string }>();
+  for (const task of await listWaitingOfRuns(tx, runs)) {
+    const decision = evaluateTriggerRule(task.triggerRule, task.upstream);
+    if (decision === 'run') toRun.push(task);
+    else if (decision !== 'wait') cascading.set(runKey(task), task);
+  }
+  const scheduledIn = new Set((await scheduleWaitingOfRuns(tx, toRun.filter((t) => !cascading.has(runKey(t))))).map(runKey));
+  for (const run of cascading.values()) {
+    if ((await resolveWaitingTasks(tx, run.dagId, run.runId)).scheduled.length > 0) scheduledIn.add(runKey(run));
+  }
+  return scheduledIn;
+}
+
+/** A run's key in the sets and maps of this module and its callers. */
+export const runKey = (run: { dagId: string; runId: string }): string => `${run.dagId}\u0001${run.runId}`;
 
 /**
  * Gives free slots to this DAG's scheduled tasks; returns the tries to send once committed.

@@ -12,6 +12,7 @@ import { skipForRunTimeout } from './task-instances.ts';
  * leave, which is its SQL guard, and the states it may enter. Runs are created 'queued'.
  */
 export const RUN_TRANSITIONS = {
+  /** sluice_start_runs (src/store/functions), through startRuns. */
   startRuns: { from: ['queued'], to: ['running'] },
   finalizeRun: { from: ['running'], to: ['success', 'failed'] },
   timeoutRun: { from: ['running'], to: ['failed'] },
@@ -225,60 +226,14 @@ export async function latestScheduledInterval(
 }
 
 /**
- * queued → running for the queued runs of one DAG that have room; returns their ids. Runs outside
- * backfills in progress share the DAG's maxActiveRuns (scheduled runs of a paused DAG wait; runs
- * someone asked for start anyway); each backfill in progress has its own limit and order. (A run
- * of a finished backfill that is cleared again counts as outside.) An advisory lock per DAG,
- * held to commit, makes concurrent starters count each other's runs.
+ * queued → running for the queued runs of these DAGs that have room: `sluice_start_runs`
+ * (src/store/functions), one round trip however many DAGs (its header says which runs start, and
+ * how concurrent starters are kept apart). Returns the runs started.
  */
-export async function startRuns(tx: Queryable, dagId: string): Promise<string[]> {
-  // The lock first (a function in FROM runs before the row is read), and whether a backfill is
-  // in progress, in one round trip: starting runs is done for every DAG whose run ended.
-  const dag = await tx.query<{ is_paused: boolean; max_active_runs: number; backfilling: boolean }>(
-    `SELECT d.is_paused, d.max_active_runs,
-       EXISTS (SELECT 1 FROM backfills b WHERE b.dag_id = d.dag_id AND b.completed_at IS NULL AND NOT b.is_cancelled) AS backfilling
-     FROM pg_advisory_xact_lock(hashtext($2)) AS lock, dags d WHERE d.dag_id = $1`,
-    [dagId, `sluice.runs.${dagId}`],
-  );
-  const info = dag.rows[0];
-  if (!info) return [];
-  const plain = await tx.query<{ run_id: string }>(
-    `WITH going AS (
-       SELECT id FROM backfills WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled
-     ), room AS (
-       SELECT $2::int - count(*) AS n FROM dag_runs
-       WHERE dag_id = $1 AND state = 'running' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
-     ), picked AS (
-       SELECT run_id FROM dag_runs
-       WHERE dag_id = $1 AND state = 'queued' AND (backfill_id IS NULL OR backfill_id NOT IN (SELECT id FROM going))
-         AND ($3 = false OR run_type <> 'scheduled')
-       ORDER BY logical_date LIMIT GREATEST((SELECT n FROM room), 0)
-     )
-     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
-     FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id AND ${guard(T.startRuns)}
-     RETURNING r.run_id`,
-    [dagId, info.max_active_runs, info.is_paused],
-  );
-  if (!info.backfilling) return plain.rows.map((r) => r.run_id);
-  const backfills = await tx.query<{ run_id: string }>(
-    `WITH b AS (
-       SELECT id, max_active_runs, run_backwards FROM backfills
-       WHERE dag_id = $1 AND completed_at IS NULL AND NOT is_cancelled
-     ), picked AS (
-       SELECT q.run_id FROM b CROSS JOIN LATERAL (
-         SELECT run_id FROM dag_runs
-         WHERE dag_id = $1 AND backfill_id = b.id AND state = 'queued'
-         ORDER BY CASE WHEN b.run_backwards THEN -extract(epoch FROM logical_date) ELSE extract(epoch FROM logical_date) END
-         LIMIT GREATEST(b.max_active_runs - (
-           SELECT count(*) FROM dag_runs WHERE dag_id = $1 AND backfill_id = b.id AND state = 'running'), 0)
-       ) q
-     )
-     UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL
-     FROM picked WHERE r.dag_id = $1 AND r.run_id = picked.run_id AND ${guard(T.startRuns)}
-     RETURNING r.run_id`,
-    [dagId],
-  );
-  return [...plain.rows, ...backfills.rows].map((r) => r.run_id);
+export async function startRuns(tx: Queryable, dagIds: string[]): Promise<{ dagId: string; runId: string }[]> {
+  if (dagIds.length === 0) return [];
+  const { rows } = await tx.query<{ dag_id: string; run_id: string }>({ name: 'sluice_start_runs', text: 'SELECT * FROM sluice_start_runs($1)', values: [dagIds] });
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id }));
 }
 
 /**

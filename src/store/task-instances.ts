@@ -37,6 +37,7 @@ export const TASK_INSTANCE_TRANSITIONS = {
   /** sluice_schedule_decided, through scheduleDecided (try-completion.ts): the caller's verdicts. */
   scheduleDecided: { from: ['none'], to: ['scheduled'] },
   handBackTry: { from: ['running'], to: ['queued'] },
+  /** scheduleWaiting, and scheduleWaitingOfRuns (the same edge for tasks of many runs). */
   scheduleWaiting: { from: ['none'], to: ['scheduled'] },
   skipWaiting: { from: ['none'], to: ['skipped'] },
   failWaitingUpstream: { from: ['none'], to: ['upstream_failed'] },
@@ -287,14 +288,25 @@ export async function failWaitingUpstream(db: Queryable, dagId: string, runId: s
 }
 
 /** none → scheduled: their trigger rules say they may run; admission gives them slots. */
+/**
+ * none → scheduled for task instances of any runs (the first tasks of the runs the scheduler just
+ * started, in one statement); returns those it moved, with their pools.
+ */
+export async function scheduleWaitingOfRuns(db: Queryable, tasks: TaskKey[]): Promise<(TaskKey & { pool: string })[]> {
+  if (tasks.length === 0) return [];
+  const { rows } = await db.query<{ dag_id: string; run_id: string; task_id: string; pool: string }>({
+    name: 'sluice_schedule_waiting_of_runs',
+    text: `UPDATE task_instances ti SET state = 'scheduled'
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS k(dag_id, run_id, task_id)
+     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ${guard(T.scheduleWaiting)}
+     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.pool`,
+    values: [tasks.map((t) => t.dagId), tasks.map((t) => t.runId), tasks.map((t) => t.taskId)],
+  });
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, pool: r.pool }));
+}
+
 export async function scheduleWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
-  const { rows } = await db.query<{ task_id: string }>(
-    `UPDATE task_instances ti SET state = 'scheduled'
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = ANY ($3::text[]) AND ${guard(T.scheduleWaiting)}
-     RETURNING ti.task_id`,
-    [dagId, runId, taskIds],
-  );
-  return rows.map((r) => r.task_id);
+  return (await scheduleWaitingOfRuns(db, taskIds.map((taskId) => ({ dagId, runId, taskId })))).map((t) => t.taskId);
 }
 
 const runTasks = (dagId: string, runId: string, taskIds: string[]): FinishTarget => ({
@@ -424,6 +436,15 @@ export async function dagsWithRoomToAdmit(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.dag_id);
 }
 
+/** The pools where these DAGs have tasks scheduled. */
+export async function poolsWithScheduledTasks(db: Queryable, dagIds: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ pool: string }>(
+    `SELECT DISTINCT ti.pool FROM task_instances ti WHERE ti.dag_id = ANY ($1::text[]) AND ti.state = 'scheduled' ORDER BY 1`,
+    [dagIds],
+  );
+  return rows.map((r) => r.pool);
+}
+
 /**
  * scheduled → queued for the scheduled task instances of any DAG in `pool`, as many as the pool's
  * free slots and each DAG's maxActiveTasks have room for: `sluice_admit_pool` (src/store/functions).
@@ -482,6 +503,23 @@ export async function listWaiting(db: Queryable, dagId: string, runId: string, t
     taskIds ? [dagId, runId, taskIds] : [dagId, runId],
   );
   return rows.map(toWaitingTask);
+}
+
+/** The waiting task instances of these runs, in one statement (the runs the scheduler just started). */
+export async function listWaitingOfRuns(
+  db: Queryable,
+  runs: { dagId: string; runId: string }[],
+): Promise<(WaitingTask & { dagId: string; runId: string })[]> {
+  if (runs.length === 0) return [];
+  const { rows } = await db.query<WaitingRow>({
+    name: 'sluice_list_waiting_of_runs',
+    text: `SELECT ${WAITING_COLUMNS} FROM task_instances ti
+     JOIN unnest($1::text[], $2::text[]) AS r(dag_id, run_id) ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+     WHERE ti.state = 'none'
+     ORDER BY ti.dag_id, ti.run_id, ti.task_id`,
+    values: [runs.map((r) => r.dagId), runs.map((r) => r.runId)],
+  });
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, ...toWaitingTask(r) }));
 }
 
 /**

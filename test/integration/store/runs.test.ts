@@ -33,7 +33,7 @@ async function newBackfill(db: Db, dagId: string): Promise<number> {
 }
 
 const DRIVERS: Record<Name, { prepare?: (db: Db, run: RunKey) => Promise<void>; run: (db: Db, run: RunKey) => Promise<unknown> }> = {
-  startRuns: { run: (db, r) => startRuns(db, r.dagId) },
+  startRuns: { run: (db, r) => startRuns(db, [r.dagId]) },
   finalizeRun: {
     prepare: async (db, r) => {
       await db.query(`UPDATE task_instances SET state = 'success' WHERE dag_id = $1`, [r.dagId]);
