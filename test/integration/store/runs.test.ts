@@ -120,3 +120,36 @@ describe('runs the sweep must end', () => {
     assert.deepEqual(listed, [done]);
   });
 });
+
+describe('starting runs', () => {
+  /** A DAG with `queued` runs waiting (a day apart, oldest first) and `running` ones going. */
+  async function dagWithRuns(maxActiveRuns: number, queued: number, running = 0) {
+    const spec = dagSpec(`start${++dags}`, ['a'], [], { maxActiveRuns });
+    const ids: string[] = [];
+    for (let i = 0; i < queued + running; i++) {
+      const run = await seedRunningRun(store.db, spec, `manual__${i}`, new Date(Date.UTC(2026, 0, 1 + i)));
+      if (i >= running) await store.db.query(`UPDATE dag_runs SET state = 'queued' WHERE dag_id = $1 AND run_id = $2`, [run.dagId, run.runId]);
+      ids.push(run.runId);
+    }
+    return { dagId: spec.dagId, ids };
+  }
+
+  test('startRuns starts the queued runs of several DAGs in one call, each within its own maxActiveRuns, oldest first', async () => {
+    const two = await dagWithRuns(2, 3);
+    const full = await dagWithRuns(1, 2, 1);
+    const one = await dagWithRuns(5, 1);
+    const started = await startRuns(store.db, [one.dagId, two.dagId, full.dagId, two.dagId, 'no_such_dag']);
+    assert.deepEqual(
+      started.map((r) => `${r.dagId}/${r.runId}`).sort(),
+      [`${one.dagId}/manual__0`, `${two.dagId}/manual__0`, `${two.dagId}/manual__1`].sort(),
+    );
+    assert.deepEqual(await startRuns(store.db, [one.dagId, two.dagId, full.dagId]), [], 'every DAG is at its limit or has nothing queued');
+  });
+
+  test("startRuns leaves a paused DAG's scheduled runs queued and starts its manual ones", async () => {
+    const paused = await dagWithRuns(5, 2);
+    await store.db.query('UPDATE dags SET is_paused = true WHERE dag_id = $1', [paused.dagId]);
+    await store.db.query(`UPDATE dag_runs SET run_type = 'scheduled' WHERE dag_id = $1 AND run_id = 'manual__0'`, [paused.dagId]);
+    assert.deepEqual(await startRuns(store.db, [paused.dagId]), [{ dagId: paused.dagId, runId: 'manual__1' }]);
+  });
+});
