@@ -429,7 +429,9 @@ export async function admitScheduled(db: Queryable, dagId: string): Promise<Admi
  */
 export async function dagsWithRoomToAdmit(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ dag_id: string }>(
-    `WITH waiting AS (SELECT DISTINCT pool FROM task_instances WHERE state = 'scheduled'),
+    // MATERIALIZED: inlined, the pool's room was counted once per scheduled task, not per pool
+    // (112 ms with 1,500 tasks scheduled, in every scheduler loop).
+    `WITH waiting AS MATERIALIZED (SELECT DISTINCT pool FROM task_instances WHERE state = 'scheduled'),
      open AS (SELECT w.pool FROM waiting w WHERE sluice_pool_room(w.pool) > 0)
      SELECT DISTINCT ti.dag_id FROM task_instances ti JOIN open ON open.pool = ti.pool WHERE ti.state = 'scheduled'`,
   );
