@@ -80,6 +80,8 @@ export class SluiceWorker {
   private readonly handedBack: (QueuedTry | LocalTry)[] = [];
   /** Tries of bundles taken from Redis that no slot has started yet (see process). */
   private readonly local = new LocalTries();
+  /** Slots working through tries (process), as opposed to waiting on Redis for a message. */
+  private busySlots = 0;
   /** Claims of tries just received and ends of tries just run, written together (see writeGroup). */
   private readonly writes: GroupCommit<Write, Written>;
   private stopping = false;
@@ -154,7 +156,7 @@ export class SluiceWorker {
       return claims.map((k) => ({ kind: 'claim', claimed: claimed.get(tryKeyString(k)) }));
     }
     const request = claims.length > 0 ? { keys: claims, workerId: this.id, hostname: this.hostname } : undefined;
-    const { claimed, results } = await claimAndCompleteTries(this.services, request, ends, this.keepOne);
+    const { claimed, results } = await claimAndCompleteTries(this.services, request, ends, (queued) => this.keep(queued, ends.length));
     let next = 0;
     return group.map((w) =>
       w.kind === 'claim' ? { kind: 'claim', claimed: claimed.get(tryKeyString(w.key)) } : { kind: 'end', result: results[next++]! },
@@ -229,15 +231,20 @@ export class SluiceWorker {
 
   /**
    * Runs the try a message asks for (the first, for a bundle; the others wait in `local`), then,
-   * in the same slot, a try that its end made ready (the next task of a chain: it never goes
-   * through Redis, so it starts within milliseconds), else a bundled try no slot has started.
-   * Every slot does the same, so a bundle's tries spread over this worker's slots as they free up.
+   * in the same slot, the tries waiting in `local`: those the worker's ends made ready (keep: the
+   * next task of a chain never goes through Redis, so it starts within milliseconds) and those of
+   * bundles. Every slot does the same, so they spread over this worker's slots as they free up.
    */
   private async process(job: Job<QueueMessage>, pool: string): Promise<void> {
     const [first, ...rest] = triesOf(job.data);
     this.local.add(rest.map((t) => ({ ...t, pool })));
-    let next = await this.claimFirst(first);
-    while (next) next = await this.runTry(next);
+    this.busySlots++;
+    try {
+      let next = await this.claimFirst(first);
+      while (next) next = await this.runTry(next);
+    } finally {
+      this.busySlots--;
+    }
     if ('tries' in job.data) {
       await this.services.queues.bundleTaken(pool, job.data).catch((err) => this.log.warn({ err }, 'could not update the bundle index'));
     }
@@ -257,9 +264,24 @@ export class SluiceWorker {
     );
   }
 
-  /** Picks, among tries just made ready, one this worker can run itself right away. */
-  private keepOne = (queued: QueuedTry[]): QueuedTry | undefined =>
-    this.stopping ? undefined : queued.find((q) => this.bullWorkers.has(q.pool));
+  /**
+   * Takes, among tries just made ready, those this worker runs itself, into `local`: its slots
+   * claim them with the ends of their current tries (one group write per try, no Redis round
+   * trips), the next task of a chain within milliseconds. As many as it has slots, less what
+   * waits here already; the rest go to Redis for any worker, and what waits here too long goes
+   * back there (returnWaitingTries).
+   */
+  private keep(queued: QueuedTry[], ends: number): QueuedTry[] {
+    if (this.stopping) return [];
+    // With a slot idle (waiting on Redis, where it never sees `local`), one per ended try: the
+    // slot that ran it takes it next, and the rest go where idle slots wait. With every slot
+    // busy, as many as there are slots: they would wait for one anyway.
+    const room = this.busySlots >= this.options.concurrency ? this.options.concurrency - this.local.size : ends;
+    if (room <= 0) return [];
+    const kept = queued.filter((q) => this.bullWorkers.has(q.pool)).slice(0, room);
+    this.local.add(kept);
+    return kept;
+  }
 
   /**
    * Claims `key`, or, when its message is stale (that try was taken, cleared or timed out), the
@@ -277,14 +299,12 @@ export class SluiceWorker {
 
   /**
    * Runs a claimed try and records its end; returns the try the slot runs next, already claimed:
-   * a bundled try claimed along with the end (endAndClaim), else the try the end made ready
-   * (kept) or another bundled try. When both a bundled try was claimed and the end kept one,
-   * the kept try waits here with the bundled ones for the next free slot.
+   * a try waiting in `local` claimed along with the end (endAndClaim), else one waiting there
+   * after it (the end may have made it ready: keep).
    */
   private async runTry({ key, claimed }: Claimed): Promise<Claimed | undefined> {
     /** The slot's next try, claimed in the same group as this try's end. */
     let following: Promise<Claimed | undefined> | undefined;
-    let kept: QueuedTry | undefined;
     const running: RunningTry = { key, cancel: new AbortController(), handBack: false };
     this.running.set(tryKeyString(key), running);
     // Made only when something is logged: at the default level a try logs nothing here, so a
@@ -330,8 +350,7 @@ export class SluiceWorker {
       );
       following = written.claimed;
       const ended = await written.ended;
-      kept = ended.kept;
-      if (this.log.isLevelEnabled('debug')) log().debug({ state: ended.outcome?.state ?? 'dropped', next: kept?.taskId }, 'try ended');
+      if (this.log.isLevelEnabled('debug')) log().debug({ state: ended.outcome?.state ?? 'dropped' }, 'try ended');
     } catch (err) {
       // Infrastructure trouble (database gone, say): the try stays running without heartbeats
       // and the scheduler fails and retries it once the heartbeat timeout passes.
@@ -342,17 +361,7 @@ export class SluiceWorker {
     } finally {
       this.running.delete(tryKeyString(key));
     }
-    return this.nextTry(following, kept);
-  }
-
-  /** What runTry returns: see there. */
-  private async nextTry(following: Promise<Claimed | undefined> | undefined, kept: QueuedTry | undefined): Promise<Claimed | undefined> {
-    const claimedFollowing = await following;
-    if (claimedFollowing) {
-      if (kept) this.local.putBack(kept);
-      return claimedFollowing;
-    }
-    return this.claimFirst(kept ?? (this.stopping ? undefined : this.local.take()));
+    return (await following) ?? this.claimFirst(this.stopping ? undefined : this.local.take());
   }
 
   private readonly versions = new Map<string, Promise<{ spec: DagSpec; tasks: Map<string, TaskSpec> }>>();

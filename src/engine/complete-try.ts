@@ -30,30 +30,30 @@ export interface CompletedTry {
 export interface CompletionResult {
   /** Null when the try was no longer running (cleared, marked, or failed as lost): dropped. */
   outcome: TryOutcome | null;
-  /** A try made ready by this batch that the caller should claim and run itself. */
-  kept?: QueuedTry;
 }
+
+/**
+ * Picks, among the tries a batch just queued, those the caller claims and runs itself (a worker:
+ * the next task of a chain, the tasks a fan-in released) rather than having them sent to Redis.
+ */
+export type KeepTries = (queued: QueuedTry[]) => QueuedTry[];
 
 /**
  * Records a batch of ended tries in one statement (a worker completing many tries at once takes
  * the row locks of their shared downstream tasks once, not once per try, and only for the
  * server's own time), then decides what they made ready and sends it.
  *
- * `keepOne` may pick, for each try of the batch, one of the tries just queued for the caller to
- * claim and run itself in the same slot (a worker continuing a chain); those are not sent to
- * Redis. If the caller dies before claiming one, the scheduler re-sends it like any lost message.
+ * `keep` may take some of the tries just queued for the caller to claim and run itself (a worker
+ * continuing a chain, or starting what a fan-in released); those are not sent to Redis. If the
+ * caller dies before claiming one, the scheduler re-sends it like any lost message.
  *
  * A batch whose transaction fails is rejected whole; the caller (the worker's GroupCommit)
  * then records its tries one by one. A single try that PostgreSQL refuses because of what it
  * carries is recorded as failed with the database's reason (see recordUnstorableTry), rather
  * than left running until the heartbeat timeout with a misleading message.
  */
-export async function completeTries(
-  services: Services,
-  batch: CompletedTry[],
-  keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
-): Promise<CompletionResult[]> {
-  return (await claimAndCompleteTries(services, undefined, batch, keepOne)).results;
+export async function completeTries(services: Services, batch: CompletedTry[], keep?: KeepTries): Promise<CompletionResult[]> {
+  return (await claimAndCompleteTries(services, undefined, batch, keep)).results;
 }
 
 /**
@@ -67,7 +67,7 @@ export async function claimAndCompleteTries(
   services: Services,
   claims: ClaimRequest | undefined,
   batch: CompletedTry[],
-  keepOne?: (queued: QueuedTry[]) => QueuedTry | undefined,
+  keep?: KeepTries,
 ): Promise<{ claimed: Map<string, ClaimedTry>; results: CompletionResult[] }> {
   const now = new Date();
   const outcomes = batch.map((done) => storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, done.result, now)));
@@ -84,16 +84,9 @@ export async function claimAndCompleteTries(
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
   );
-  const toSend = [...queued, ...(await admitOtherDags(services, batch, recording))];
-  if (keepOne) {
-    for (const result of results) {
-      const kept = keepOne(toSend);
-      if (!kept) break;
-      toSend.splice(toSend.indexOf(kept), 1);
-      result.kept = kept;
-    }
-  }
-  await dispatch(services, toSend);
+  const queuedNow = [...queued, ...(await admitOtherDags(services, batch, recording))];
+  const kept = new Set(keep?.(queuedNow) ?? []);
+  await dispatch(services, kept.size > 0 ? queuedNow.filter((t) => !kept.has(t)) : queuedNow);
   return { claimed: recording.claimed, results };
 }
 

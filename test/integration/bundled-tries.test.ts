@@ -36,13 +36,21 @@ export default d;
 `;
 
 describe('bundled tries: many tries sent as few jobs, each run once, none kept waiting behind busy slots', () => {
-  const h = new Harness({ dags: { 'wide.ts': WIDE, 'slow.ts': slow('slow_bundle', 1500), 'stop.ts': slow('stop_bundle', 300), 'pairs.ts': PAIRS } });
+  const h = new Harness({
+    dags: {
+      'wide.ts': WIDE,
+      'slow.ts': slow('slow_bundle', 1500),
+      'stop.ts': slow('stop_bundle', 300),
+      'pairs.ts': PAIRS,
+      'released.ts': slow('released', 800),
+    },
+  });
 
   before(async () => {
     await h.setUp();
     await setPool(h.db, 'default_pool', 1000);
     await h.startScheduler();
-    for (const id of ['wide', 'slow_bundle', 'stop_bundle', 'pairs']) await h.waitForDag(id);
+    for (const id of ['wide', 'slow_bundle', 'stop_bundle', 'pairs', 'released']) await h.waitForDag(id);
   });
   after(() => h.tearDown());
 
@@ -98,6 +106,16 @@ describe('bundled tries: many tries sent as few jobs, each run once, none kept w
     assert.equal((await h.waitForRunEnd('stop_bundle', run.runId, 30_000)).state, 'success');
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'stop_bundle' AND try_number > 1`);
     assert.equal(Number(rows[0]!.n), 0, 'no task ran a second try');
+  });
+
+  test('tries an end makes ready on a worker with idle slots go to those slots at once, not behind the slot that ended', async () => {
+    // `start` releases four 0.8 s tasks (one job each: no bundling). Its slot keeps one; were the
+    // others kept too, they would wait behind it here (no hand-back within the test's time).
+    await h.stopAllWorkers();
+    await h.startWorker({ concurrency: 4, localWaitMs: 60_000 });
+    const run = await triggerDagRun(h.db, 'released', {});
+    assert.equal((await h.waitForRunEnd('released', run.runId, 30_000)).state, 'success');
+    assert.ok((await h.maxConcurrentTries('released')) >= 3, 'the four released tasks overlapped');
   });
 
   test("a slot claims its next bundled try in the same write as its try's end; a task that end made ready waits its turn", async () => {
