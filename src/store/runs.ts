@@ -113,16 +113,16 @@ export async function insertRun(
   );
   const created = rows[0];
   if (!created) return undefined;
-  await insertTaskInstances(tx, run.dagId, run.runId, spec);
+  await insertTaskInstances(tx, run.dagId, run.runId, run.logicalDate, spec);
   return toRun(created);
 }
 
-async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, spec: DagSpec): Promise<void> {
+async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, logicalDate: Date, spec: DagSpec): Promise<void> {
   const t = spec.tasks;
   await tx.query(
-    `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight,
+    `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
        trigger_rule, downstream, upstream_total)
-     SELECT $1, $2, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
+     SELECT $1, $2, $12, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
        ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total
      FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[])
        AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total)`,
@@ -138,6 +138,7 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
       t.map((x) => x.triggerRule),
       t.map((x) => JSON.stringify(x.downstream)),
       t.map((x) => x.upstream.length),
+      logicalDate,
     ],
   );
 }

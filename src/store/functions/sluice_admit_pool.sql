@@ -43,16 +43,22 @@ BEGIN
   IF v_pool_room <= 0 THEN
     RETURN;
   END IF;
-  -- More candidates than the room: some may belong to a DAG that is full or busy.
+  -- More candidates than the room: some may belong to a DAG that is full or busy. Read in
+  -- admission order straight from ti_scheduled_by_pool, one table and no sort, so that only the
+  -- first few are read: joined with their runs to sort the pool's every scheduled task, this was
+  -- most of a completion's time with 500 DAGs waiting in one pool. Whether the run still runs is
+  -- asked of each candidate instead.
   FOR v_candidate IN
     SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool_slots
-    FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-    WHERE ti.pool = p_pool AND ti.state = 'scheduled' AND r.state = 'running'
-    ORDER BY ti.priority_weight DESC, r.logical_date, ti.dag_id, ti.task_id
+    FROM task_instances ti
+    WHERE ti.pool = p_pool AND ti.state = 'scheduled'
+    ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id
     LIMIT v_pool_room * 4 + 16
   LOOP
     EXIT WHEN v_pool_room <= 0;
     CONTINUE WHEN v_candidate.pool_slots > v_pool_room;
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM dag_runs r
+                              WHERE r.dag_id = v_candidate.dag_id AND r.run_id = v_candidate.run_id AND r.state = 'running');
     IF NOT v_dag_room ? v_candidate.dag_id THEN
       v_left := 0;
       IF pg_try_advisory_xact_lock(hashtext('sluice.dag.' || v_candidate.dag_id)) THEN

@@ -44,7 +44,7 @@ BEGIN
     SELECT ti.run_id, ti.task_id, ti.pool, ti.pool_slots
     FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
     WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled' AND r.state = 'running'
-    ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
+    ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.task_id
     LIMIT v_room
   LOOP
     v_left := COALESCE((v_pool_room->>v_candidate.pool)::int, 0);

@@ -10,6 +10,7 @@ import { ALLOWED_TRANSITIONS, TASK_STATES, isAllowedTransition, type TaskState }
 import {
   TASK_INSTANCE_TRANSITIONS,
   admitScheduled,
+  admitScheduledInPool,
   claimTries,
   dagsWithRoomToAdmit,
   failUnfittable,
@@ -52,9 +53,9 @@ const DRIVERS: Record<Name, Driver> = {
     prepare: async (db, k) => {
       await db.query('UPDATE dags SET max_active_tasks = 0 WHERE dag_id = $1', [k.dagId]);
       await db.query(
-        `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
-           downstream, upstream_total, state, try_number, start_date, heartbeat_at)
-         VALUES ($1, $2, 'u', 1, 'default_pool', 1, 'default', 1, 'all_success', ARRAY[$3], 0, 'running', 1, now(), now())`,
+        `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
+           trigger_rule, downstream, upstream_total, state, try_number, start_date, heartbeat_at)
+         VALUES ($1, $2, now(), 'u', 1, 'default_pool', 1, 'default', 1, 'all_success', ARRAY[$3], 0, 'running', 1, now(), now())`,
         [k.dagId, k.runId, k.taskId],
       );
       await db.query('UPDATE task_instances SET upstream_total = 1 WHERE dag_id = $1 AND run_id = $2 AND task_id = $3', [k.dagId, k.runId, k.taskId]);
@@ -207,5 +208,22 @@ describe("the scheduler's admission", () => {
     assert.deepEqual(named, [open.dagId], "room_full's one slot is taken; room_open has one left");
     await putTaskInState(store.db, { ...full, taskId: 'a' }, 'success');
     assert.deepEqual((await dagsWithRoomToAdmit(store.db)).filter((d) => d.startsWith('room')).sort(), [full.dagId, open.dagId].sort());
+  });
+
+  test("admitScheduledInPool gives a pool's room across DAGs in priority order (weight, then oldest run), within each DAG's maxActiveTasks, and never to a run that stopped", async () => {
+    await setPool(store.db, 'ordered', 3);
+    const spec = (id: string, maxActiveTasks = 16) => dagSpec(id, ['a', 'b'], [], { maxActiveTasks });
+    const older = await seedRunningRun(store.db, spec(`order${++dags}`), 'manual__1', new Date('2026-01-01T00:00:00Z'));
+    const newer = await seedRunningRun(store.db, spec(`order${++dags}`), 'manual__1', new Date('2026-02-01T00:00:00Z'));
+    const capped = await seedRunningRun(store.db, spec(`order${++dags}`, 1), 'manual__1', new Date('2025-12-01T00:00:00Z'));
+    const stopped = await seedRunningRun(store.db, spec(`order${++dags}`), 'manual__1', new Date('2025-01-01T00:00:00Z'));
+    const runs = [older, newer, capped, stopped];
+    await store.db.query(`UPDATE task_instances SET pool = 'ordered', state = 'scheduled' WHERE dag_id = ANY ($1)`, [runs.map((r) => r.dagId)]);
+    // newer's b outweighs everything; then the oldest runs first; capped may run one task; stopped none.
+    await store.db.query(`UPDATE task_instances SET priority_weight = 10 WHERE dag_id = $1 AND task_id = 'b'`, [newer.dagId]);
+    await store.db.query(`UPDATE dag_runs SET state = 'failed' WHERE dag_id = $1`, [stopped.dagId]);
+    const admitted = await admitScheduledInPool(store.db, 'ordered', []);
+    assert.deepEqual(admitted.map((t) => `${t.dagId}.${t.taskId}`).sort(), [`${newer.dagId}.b`, `${capped.dagId}.a`, `${older.dagId}.a`].sort());
+    assert.deepEqual(await admitScheduledInPool(store.db, 'ordered', []), [], 'the pool is full');
   });
 });
