@@ -77,6 +77,9 @@ DECLARE
   v_ended_tasks text[];
   v_ended_tries integer[];
   v_ended_pools text[];
+  v_ended_try_pools text[];
+  v_ended_try_slots integer[];
+  v_room jsonb;
   v_ds_dags text[];
   v_ds_runs text[];
   v_ds_tasks text[];
@@ -102,7 +105,7 @@ BEGIN
     WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
       AND ti.try_number = i.try_number AND ti.state = 'running'
     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
-      ti.hostname, ti.error, ti.downstream, ti.pool, i.state AS end_state, i.xcom
+      ti.hostname, ti.error, ti.downstream, ti.pool, ti.pool_slots, i.state AS end_state, i.xcom
   ), history AS (
     INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
     SELECT e.dag_id, e.run_id, e.task_id, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
@@ -115,7 +118,8 @@ BEGIN
     ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET value = EXCLUDED.value, created_at = now()
   ), ends AS (
     SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(e.task_id) AS tasks,
-      array_agg(e.try_number) AS tries, array_agg(DISTINCT e.pool) AS pools
+      array_agg(e.try_number) AS tries, array_agg(DISTINCT e.pool) AS pools,
+      array_agg(e.pool) AS try_pools, array_agg(e.pool_slots) AS try_slots
     FROM ended e
   ), decided AS (
     -- A retry decides nothing downstream: the task is not finished.
@@ -124,8 +128,10 @@ BEGIN
     FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
     WHERE e.end_state <> 'up_for_retry'
   )
-  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, decided.dags, decided.runs, decided.tasks, decided.states
-    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states
+  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, ends.try_pools, ends.try_slots,
+      decided.dags, decided.runs, decided.tasks, decided.states
+    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ended_try_pools, v_ended_try_slots,
+      v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states
   FROM ends, decided;
   PERFORM set_config('sluice.upstream_counts_by_caller', 'off', true);
 
@@ -181,31 +187,47 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- Freed slots go to waiting tries, DAG by DAG in name order (admission's advisory locks). A DAG
-  -- whose run ended and that has runs queued is left to the caller, which starts them and admits
-  -- then (a run's start is TypeScript's: src/engine/run-lifecycle.ts); with none queued, which is
-  -- most often the case, its other runs' tasks are admitted here like any DAG's, and the caller
-  -- has nothing more to do (it used to open a transaction for each ended run to find no run to start).
+  -- The slots the ends freed go to the next tasks in line in their pools, whatever their DAG,
+  -- without the pools' locks: ends and tries queued in one commit (see sluice_hand_over_slots).
+  RETURN QUERY SELECT 'queued', h.dag_id, h.run_id, h.task_id, h.try_number, h.pool, h.priority_weight, NULL::text, NULL::text[],
+      NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
+    FROM sluice_hand_over_slots(v_ended_dags, v_ended_try_pools, v_ended_try_slots) h;
+
+  -- Room left in the pools where this batch's DAGs have tasks scheduled, and in those it freed,
+  -- read without their locks: only where some is left is admission asked for (it counts again,
+  -- under the locks). A full pool's slots have changed hands above; its lock is not taken.
+  SELECT jsonb_object_agg(p.pool, sluice_pool_room(p.pool)) INTO v_room
+  FROM (SELECT ti.pool FROM task_instances ti WHERE ti.dag_id = ANY (v_ended_dags) AND ti.state = 'scheduled'
+        UNION SELECT x.pool FROM unnest(v_ended_pools) AS x(pool)) p;
+
+  -- Then room beyond what was freed goes to waiting tries, DAG by DAG in name order (admission's
+  -- advisory locks). A DAG whose run ended and that has runs queued is left to the caller, which
+  -- starts them and admits then (a run's start is TypeScript's: src/engine/run-lifecycle.ts);
+  -- with none queued, which is most often the case, its other runs' tasks are admitted here like
+  -- any DAG's, and the caller has nothing more to do.
   FOR v_dag IN SELECT DISTINCT e.dag_id FROM unnest(v_ended_dags) AS e(dag_id) ORDER BY 1 LOOP
     IF v_dag = ANY (v_finished_dags) AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = v_dag AND r.state = 'queued') THEN
       RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::integer, NULL::text,
         NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
       CONTINUE;
     END IF;
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM task_instances ti
+                              WHERE ti.dag_id = v_dag AND ti.state = 'scheduled' AND COALESCE((v_room->>ti.pool)::integer, 0) > 0);
     RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
 
-  -- Slots of a pool the batch freed go to the other DAGs' tasks scheduled there too
+  -- Room left in a pool the batch freed goes to the other DAGs' tasks scheduled there too
   -- (sluice_admit_pool), not at the scheduler's next loop. Only with the pool's lock free or held
   -- already (a try-lock): this transaction holds row and DAG locks, and waiting for a pool's lock
   -- while holding a DAG's is how two admissions deadlock. Held by another transaction, the pool is
   -- named instead ('others_waiting'), and the caller admits in a statement of its own, holding
-  -- nothing. Most batches of a 500-DAG load used to make that second statement.
+  -- nothing.
   FOR v_pool IN
     SELECT DISTINCT p.pool FROM unnest(v_ended_pools) AS p(pool)
-    WHERE EXISTS (SELECT 1 FROM task_instances ti
+    WHERE COALESCE((v_room->>p.pool)::integer, 0) > 0
+      AND EXISTS (SELECT 1 FROM task_instances ti
                   WHERE ti.pool = p.pool AND ti.state = 'scheduled' AND ti.dag_id <> ALL (v_ended_dags))
     ORDER BY 1
   LOOP

@@ -48,14 +48,15 @@ const DRIVERS: Record<Name, Driver> = {
     run: (db, k, n) => completeTriesInStore(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }], []),
   },
   scheduleAllSucceeded: {
-    // t gets an upstream u, running, whose success the completion counts; no room in the DAG, so
-    // that the admission it ends with leaves t where its verdict put it.
+    // t gets an upstream u, running in another pool (so u's slot is not handed to t), whose
+    // success the completion counts; no room in the DAG, so that the admission it ends with
+    // leaves t where its verdict put it.
     prepare: async (db, k) => {
       await db.query('UPDATE dags SET max_active_tasks = 0 WHERE dag_id = $1', [k.dagId]);
       await db.query(
         `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
            trigger_rule, downstream, upstream_total, state, try_number, start_date, heartbeat_at)
-         VALUES ($1, $2, now(), 'u', 1, 'default_pool', 1, 'default', 1, 'all_success', ARRAY[$3], 0, 'running', 1, now(), now())`,
+         VALUES ($1, $2, now(), 'u', 1, 'elsewhere', 1, 'default', 1, 'all_success', ARRAY[$3], 0, 'running', 1, now(), now())`,
         [k.dagId, k.runId, k.taskId],
       );
       await db.query('UPDATE task_instances SET upstream_total = 1 WHERE dag_id = $1 AND run_id = $2 AND task_id = $3', [k.dagId, k.runId, k.taskId]);

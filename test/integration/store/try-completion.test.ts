@@ -10,6 +10,7 @@ import { RULES_RUN_WHEN_ALL_SUCCEEDED, TRIGGER_RULES, type TriggerRule } from '.
 import { tryKeyString, type TryKey } from '../../../src/store/task-instances.ts';
 import { completeTriesInStore, scheduleDecided, type TryEnd } from '../../../src/store/try-completion.ts';
 import { readXcom } from '../../../src/store/xcom.ts';
+import { setPool } from '../../../src/store/pools.ts';
 import { readLog } from '../../../src/store/logs.ts';
 import { sweepRunningRuns } from '../../../src/engine/sweep.ts';
 import { createLogger } from '../../../src/log.ts';
@@ -130,36 +131,74 @@ describe('completeTriesInStore', () => {
     assert.deepEqual(last.queued, [], 'the caller admits, once it has started the queued run');
   });
 
-  test("gives a pool's freed slots to another DAG's scheduled tasks; with the pool's lock taken, names the pool for the caller without waiting", async () => {
-    // mine's d is never scheduled (one_failed, and nothing fails): its own admission takes no
-    // pool lock, which would wait for the holder below.
+  test("hands a full pool's freed slot to the next task in line, whatever its DAG, without the pool's lock", async () => {
+    // mine's d is never scheduled (one_failed, and nothing fails). A pool of one slot, their own.
     const mine = await freshRun({}, { d: 'one_failed' });
     const other = await freshRun();
-    // A pool of their own: other tests' DAGs leave tasks scheduled in default_pool.
-    await s.db.query(`UPDATE task_instances SET pool = 'hinted' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
-    await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'running');
-    const alone = await completeTriesInStore(s.db, [end(mine, 'a', 'success')], []);
-    assert.deepEqual([...alone.othersWaiting], [], 'no other DAG waits: nothing for the caller to ask');
-
+    await setPool(s.db, 'handed', 1);
+    await s.db.query(`UPDATE task_instances SET pool = 'handed' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
     await putTaskInState(s.db, { ...other, taskId: 'a' }, 'scheduled');
-    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...mine, taskId: id }, 'running');
-    const shared = await completeTriesInStore(s.db, [end(mine, 'b', 'success')], []);
-    assert.deepEqual([...shared.othersWaiting], []);
-    assert.deepEqual(shared.queued.filter((q) => q.dagId === other.dagId).map((q) => q.taskId), ['a'], "the other DAG's task took a freed slot");
-
-    // Another transaction admitting in the pool holds its lock: the completion does not wait for it.
-    await putTaskInState(s.db, { ...other, taskId: 'b' }, 'scheduled');
+    await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'running');
     const holder = await s.db.connect();
     try {
+      // Another transaction admitting in the pool holds its lock: the hand-over needs none.
       await holder.query('BEGIN');
-      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.pool.hinted'))`);
-      const busy = await completeTriesInStore(s.db, [end(mine, 'c', 'success')], []);
-      assert.deepEqual([...busy.othersWaiting], ['hinted']);
-      assert.equal((await taskRow(s.db, { ...other, taskId: 'b' })).state, 'scheduled', "the other DAG's task is only named, not admitted");
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.pool.handed'))`);
+      const done = await completeTriesInStore(s.db, [end(mine, 'a', 'success')], []);
+      // mine's b and c became ready too, but other's a was in line first (its run is as old,
+      // its DAG's name sorts first): the one slot went to it, and the pool is full again.
+      const first = [mine.dagId, other.dagId].sort()[0] === other.dagId ? other : mine;
+      assert.equal(done.queued.length, 1, 'one slot freed, one try queued');
+      assert.equal(done.queued[0]!.dagId, first.dagId);
+      assert.deepEqual([...done.othersWaiting], [], 'no room left to ask for');
     } finally {
       await holder.query('ROLLBACK');
       holder.release();
     }
+  });
+
+  test('a pool made smaller than what it holds gets nothing handed on until it is back within its size', async () => {
+    const mine = await freshRun({}, { b: 'one_failed', c: 'one_failed', d: 'one_failed' });
+    const other = await freshRun();
+    await setPool(s.db, 'shrunk', 2);
+    await s.db.query(`UPDATE task_instances SET pool = 'shrunk' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
+    await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'success');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...mine, taskId: id }, 'running');
+    await putTaskInState(s.db, { ...other, taskId: 'a' }, 'scheduled');
+    await setPool(s.db, 'shrunk', 1);
+    const over = await completeTriesInStore(s.db, [end(mine, 'b', 'success')], []);
+    assert.deepEqual(over.queued, [], 'one of two ended: the pool of one is full');
+    const within = await completeTriesInStore(s.db, [end(mine, 'c', 'success')], []);
+    assert.deepEqual(within.queued.map((q) => `${q.dagId}.${q.taskId}`), [`${other.dagId}.a`]);
+  });
+
+  test("room beyond the freed slots goes to other DAGs' tasks at once, or, with the pool's lock taken, the pool is named for the caller without waiting", async () => {
+    // mine's tasks never run on success (one_failed): only other's wait in the pool.
+    const mine = await freshRun({}, { b: 'one_failed', c: 'one_failed', d: 'one_failed' });
+    const other = await freshRun();
+    await setPool(s.db, 'hinted', 10);
+    await s.db.query(`UPDATE task_instances SET pool = 'hinted' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
+    await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'running');
+    const alone = await completeTriesInStore(s.db, [end(mine, 'a', 'success')], []);
+    assert.deepEqual([alone.queued, [...alone.othersWaiting]], [[], []], 'no other DAG waits: nothing to hand over or ask for');
+
+    for (const id of ['a', 'b', 'c', 'd']) await putTaskInState(s.db, { ...other, taskId: id }, 'scheduled');
+    for (const id of ['b', 'c']) await putTaskInState(s.db, { ...mine, taskId: id }, 'running');
+    const holder = await s.db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.pool.hinted'))`);
+      const busy = await completeTriesInStore(s.db, [end(mine, 'b', 'success')], []);
+      assert.deepEqual(busy.queued.map((q) => q.taskId), ['a'], 'the freed slot is handed over, in line');
+      assert.deepEqual([...busy.othersWaiting], ['hinted'], 'the room left is named, not waited for');
+      for (const id of ['b', 'c', 'd']) assert.equal((await taskRow(s.db, { ...other, taskId: id })).state, 'scheduled');
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const free = await completeTriesInStore(s.db, [end(mine, 'c', 'success')], []);
+    assert.deepEqual(free.queued.map((q) => q.taskId).sort(), ['b', 'c', 'd'], 'the freed slot and the room left');
+    assert.deepEqual([...free.othersWaiting], []);
   });
 
   test('two tries of a fan-in ending in one batch are both counted, and the log lines go in with them', async () => {

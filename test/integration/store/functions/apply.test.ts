@@ -60,6 +60,10 @@ describe('SQL function files', () => {
       assert.match(defs[name]!, /sluice_pool_room\(/, `${name} counts a pool's room with sluice_pool_room`);
       assert.doesNotMatch(defs[name]!, /OCCUPYING|'queued', 'running'/, `${name} counts no occupying rows itself`);
     }
+    // The hand-over too, though it hands over no more than its batch freed.
+    assert.match(defs.sluice_hand_over_slots!, /sluice_dag_room\(/);
+    assert.match(defs.sluice_hand_over_slots!, /sluice_pool_room\(/);
+    assert.doesNotMatch(defs.sluice_hand_over_slots!, /OCCUPYING|'queued', 'running'/);
     for (const [name, def] of Object.entries(defs)) {
       assert.doesNotMatch(def, /\{\{/, `${name} has no placeholder left`);
       assert.doesNotMatch(def, /spec->>/, `${name} reads no spec JSON by key`);
