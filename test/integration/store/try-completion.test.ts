@@ -44,6 +44,18 @@ describe('completeTriesInStore', () => {
     return seedRunningRun(s.db, spec);
   }
 
+  /**
+   * Two fresh runs whose tasks are all in a pool of their own: `mine`, whose b, c and d never run
+   * on success (one_failed, so only `other`'s tasks wait in the pool), and `other`.
+   */
+  async function twoDagsInPool(pool: string, slots: number) {
+    const mine = await freshRun({}, { b: 'one_failed', c: 'one_failed', d: 'one_failed' });
+    const other = await freshRun();
+    await setPool(s.db, pool, slots);
+    await s.db.query(`UPDATE task_instances SET pool = $2 WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId], pool]);
+    return { mine, other };
+  }
+
   before(async () => {
     s = await openStoreDb('try_completion');
   });
@@ -158,10 +170,7 @@ describe('completeTriesInStore', () => {
   });
 
   test('a pool made smaller than what it holds gets nothing handed on until it is back within its size', async () => {
-    const mine = await freshRun({}, { b: 'one_failed', c: 'one_failed', d: 'one_failed' });
-    const other = await freshRun();
-    await setPool(s.db, 'shrunk', 2);
-    await s.db.query(`UPDATE task_instances SET pool = 'shrunk' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
+    const { mine, other } = await twoDagsInPool('shrunk', 2);
     await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'success');
     for (const id of ['b', 'c']) await putTaskInState(s.db, { ...mine, taskId: id }, 'running');
     await putTaskInState(s.db, { ...other, taskId: 'a' }, 'scheduled');
@@ -173,11 +182,7 @@ describe('completeTriesInStore', () => {
   });
 
   test("room beyond the freed slots goes to other DAGs' tasks at once, or, with the pool's lock taken, the pool is named for the caller without waiting", async () => {
-    // mine's tasks never run on success (one_failed): only other's wait in the pool.
-    const mine = await freshRun({}, { b: 'one_failed', c: 'one_failed', d: 'one_failed' });
-    const other = await freshRun();
-    await setPool(s.db, 'hinted', 10);
-    await s.db.query(`UPDATE task_instances SET pool = 'hinted' WHERE dag_id = ANY ($1)`, [[mine.dagId, other.dagId]]);
+    const { mine, other } = await twoDagsInPool('hinted', 10);
     await putTaskInState(s.db, { ...mine, taskId: 'a' }, 'running');
     const alone = await completeTriesInStore(s.db, [end(mine, 'a', 'success')], []);
     assert.deepEqual([alone.queued, [...alone.othersWaiting]], [[], []], 'no other DAG waits: nothing to hand over or ask for');
