@@ -74,5 +74,8 @@ BEGIN
     v_runs := v_runs || v_candidate.run_id;
     v_tasks := v_tasks || v_candidate.task_id;
   END LOOP;
-  RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+  -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
+  IF cardinality(v_dags) > 0 THEN
+    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+  END IF;
 END $$;

@@ -53,6 +53,9 @@ BEGIN
     v_admitted_runs := v_admitted_runs || v_candidate.run_id;
     v_admitted_tasks := v_admitted_tasks || v_candidate.task_id;
   END LOOP;
-  RETURN QUERY SELECT q.run_id, q.task_id, q.try_number, q.pool, q.priority_weight
-    FROM sluice_queue_admitted(array_fill(p_dag_id, ARRAY[cardinality(v_admitted_runs)]), v_admitted_runs, v_admitted_tasks) q;
+  -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
+  IF cardinality(v_admitted_runs) > 0 THEN
+    RETURN QUERY SELECT q.run_id, q.task_id, q.try_number, q.pool, q.priority_weight
+      FROM sluice_queue_admitted(array_fill(p_dag_id, ARRAY[cardinality(v_admitted_runs)]), v_admitted_runs, v_admitted_tasks) q;
+  END IF;
 END $$;

@@ -150,10 +150,17 @@ BEGIN
     -- The common verdict, applied here: a task whose upstreams have all succeeded runs, under
     -- every rule in RULES_RUN_WHEN_ALL_SUCCEEDED (derived from evaluateTriggerRule, so not a
     -- second copy of the rules). Its admission below then queues it in this same statement.
-    UPDATE task_instances w SET state = 'scheduled'
-      WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
-        AND w.state = 'none' AND w.upstream_success = w.upstream_total
-        AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}});
+    -- Asked first: an UPDATE of no row (a fan-in whose other upstreams still run, every batch of
+    -- a fan-out) still runs the counts trigger; a read runs nothing.
+    IF EXISTS (SELECT 1 FROM task_instances w
+               WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
+                 AND w.state = 'none' AND w.upstream_success = w.upstream_total
+                 AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}})) THEN
+      UPDATE task_instances w SET state = 'scheduled'
+        WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
+          AND w.state = 'none' AND w.upstream_success = w.upstream_total
+          AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}});
+    END IF;
   END IF;
   RETURN QUERY
     SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::integer, NULL::text, NULL::text[],
@@ -193,12 +200,14 @@ BEGIN
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_hand_over_slots(v_ended_dags, v_ended_try_pools, v_ended_try_slots) h;
 
-  -- Room left in the pools where this batch's DAGs have tasks scheduled, and in those it freed,
-  -- read without their locks: only where some is left is admission asked for (it counts again,
-  -- under the locks). A full pool's slots have changed hands above; its lock is not taken.
+  -- Room left in the pools where tasks wait that this batch may admit (its DAGs', anyone's in the
+  -- pools it freed), read without their locks: only where some is left is admission asked for
+  -- (it counts again, under the locks). A full pool's slots have changed hands above; its lock is
+  -- not taken. Pools where nothing waits are not counted (a fan-out's holds thousands of tries).
   SELECT jsonb_object_agg(p.pool, sluice_pool_room(p.pool)) INTO v_room
   FROM (SELECT ti.pool FROM task_instances ti WHERE ti.dag_id = ANY (v_ended_dags) AND ti.state = 'scheduled'
-        UNION SELECT x.pool FROM unnest(v_ended_pools) AS x(pool)) p;
+        UNION SELECT x.pool FROM unnest(v_ended_pools) AS x(pool)
+              WHERE EXISTS (SELECT 1 FROM task_instances ti WHERE ti.pool = x.pool AND ti.state = 'scheduled')) p;
 
   -- Then room beyond what was freed goes to waiting tries, DAG by DAG in name order (admission's
   -- advisory locks). A DAG whose run ended and that has runs queued is left to the caller, which

@@ -31,6 +31,7 @@ DECLARE
   v_pool record;
   v_candidate record;
   v_free integer;
+  v_counted boolean;
   v_left integer;
   -- Places among their DAG's active tasks that the ended tries freed, by DAG.
   v_dag_freed jsonb;
@@ -45,10 +46,8 @@ BEGIN
   FOR v_pool IN
     SELECT x.pool, sum(x.slots)::integer AS freed FROM unnest(p_pools, p_pool_slots) AS x(pool, slots) GROUP BY 1 ORDER BY 1
   LOOP
-    -- No more than the pool has room for, as this transaction sees it (its ends are gone, the
-    -- tries others are admitting may not be there yet: it can only be less): a pool made smaller
-    -- than what it holds gets nothing handed on until it is back within its size.
-    v_free := LEAST(v_pool.freed, sluice_pool_room(v_pool.pool));
+    v_free := v_pool.freed;
+    v_counted := false;
     -- In admission order from ti_scheduled_by_pool, stopping at the first few (see sluice_admit_pool).
     FOR v_candidate IN
       SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool_slots
@@ -57,6 +56,15 @@ BEGIN
       ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id
       LIMIT v_pool.freed * 4 + 16
     LOOP
+      -- No more than the pool has room for, as this transaction sees it (its ends are gone, the
+      -- tries others are admitting may not be there yet: it can only be less): a pool made
+      -- smaller than what it holds gets nothing handed on until it is back within its size.
+      -- Counted only once a task waits (a fan-out's pool holds thousands: counting them on every
+      -- batch doubled its completions' cost).
+      IF NOT v_counted THEN
+        v_free := LEAST(v_free, sluice_pool_room(v_pool.pool));
+        v_counted := true;
+      END IF;
       EXIT WHEN v_free <= 0;
       CONTINUE WHEN v_candidate.pool_slots > v_free;
       CONTINUE WHEN NOT EXISTS (SELECT 1 FROM dag_runs r
@@ -88,5 +96,8 @@ BEGIN
       v_tasks := v_tasks || v_candidate.task_id;
     END LOOP;
   END LOOP;
-  RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+  -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
+  IF cardinality(v_dags) > 0 THEN
+    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+  END IF;
 END $$;
