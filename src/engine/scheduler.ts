@@ -41,6 +41,7 @@ export class Scheduler {
   private wakeRequested = false;
   private lastParse = 0;
   private lastResend = 0;
+  private lastFullPass = 0;
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
@@ -108,9 +109,20 @@ export class Scheduler {
     }
   }
 
-  /** One pass; each step is idempotent, so a pass interrupted anywhere is simply done again. */
+  /**
+   * One pass; each step is idempotent, so a pass interrupted anywhere is simply done again. A
+   * pass that a wake (a new run, a clear, a backfill) brings before the loop interval is over
+   * starts runs and nothing else: the rest is the safety net, which runs once per interval. With
+   * 500 runs triggered one after the other, each woke a full pass, and every pass read every
+   * waiting task of every running run.
+   */
   async tick(): Promise<void> {
     const now = Date.now();
+    if (now - this.lastFullPass < this.config.schedulerLoopMs) {
+      await startRuns(this.services);
+      return;
+    }
+    this.lastFullPass = now;
     await recordSchedulerHeartbeat(this.db, this.id);
     if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
     await analyzeTaskInstancesIfStale(this.db);
