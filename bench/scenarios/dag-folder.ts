@@ -131,7 +131,6 @@ async function measureProcesses(env: BenchEnvironment, ctx: ScenarioContext): Pr
     const scheduler = await childMemory(cluster.scheduler);
     const idleWorkers = await Promise.all(cluster.workers.map(childMemory));
     ctx.progress(`${NAME}: one run of each of the ${FILES} DAGs`);
-    if (process.env.BENCH_POOL) await (await import('../../src/store/pools.ts')).setPool(env.db, 'default_pool', Number(process.env.BENCH_POOL));
     const runIds: string[] = [];
     await probe.beginWindow(cluster.workers, cluster.scheduler);
     for (let i = 0; i < FILES; i++) runIds.push((await triggerDagRun(env.db, dagId(i), {})).runId);
