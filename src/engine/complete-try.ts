@@ -13,7 +13,7 @@ import type { LogChunk } from '../store/logs.ts';
 import { admitScheduledInPool, tryKeyString, type ClaimedTry, type TryKey } from '../store/task-instances.ts';
 import { completeTriesInStore, scheduleDecided, type ClaimRequest, type WaitingTask } from '../store/try-completion.ts';
 import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
-import { admitScheduledTasks, resolveWaitingTasks } from './task-scheduling.ts';
+import { admitScheduledTasks, resolveWaitingTasks, runKey } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
 
 export interface CompletedTry {
@@ -161,10 +161,10 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
       toRun.push(w);
       continue;
     }
-    const runKey = `${w.dagId}\u0001${w.runId}`;
-    const entry = cascading.get(runKey) ?? { dagId: w.dagId, runId: w.runId, taskIds: [] };
+    const key = runKey(w);
+    const entry = cascading.get(key) ?? { dagId: w.dagId, runId: w.runId, taskIds: [] };
     entry.taskIds.push(w.taskId);
-    cascading.set(runKey, entry);
+    cascading.set(key, entry);
   }
   const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
   if (cascading.size === 0 && completion.runsToStart.length === 0) return { recorded, queued, claimed, othersWaiting };
