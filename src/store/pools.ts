@@ -8,8 +8,8 @@ export interface PoolRecord {
 
 /**
  * Airflow's default pool size: what a pool that tasks name but nobody created gets, and what
- * admission assumes for a pool with no row (sluice_pool_room in src/store/functions writes the
- * same number).
+ * admission assumes for a pool with no row (sluice_pool_room in src/store/functions, where it is
+ * the placeholder {{DEFAULT_POOL_SLOTS}}).
  */
 export const DEFAULT_POOL_SLOTS = 128;
 

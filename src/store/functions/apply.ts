@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { SQL_STATE_LISTS, sqlList } from '../../core/states.ts';
 import { RULES_RUN_WHEN_ALL_SUCCEEDED } from '../../core/trigger-rules.ts';
+import { DEFAULT_POOL_SLOTS } from '../pools.ts';
 
 export const FUNCTIONS_DIR = fileURLToPath(new URL('./', import.meta.url));
 
@@ -22,17 +23,23 @@ export interface FunctionFile {
 
 /** What a `{{NAME}}` in a function file stands for: lists the TypeScript owns, rendered as SQL lists. */
 export const SQL_LISTS: Record<string, readonly string[]> = { ...SQL_STATE_LISTS, RULES_RUN_WHEN_ALL_SUCCEEDED };
+/** ... and numbers it owns, rendered as integer literals. */
+export const SQL_NUMBERS: Record<string, number> = { DEFAULT_POOL_SLOTS };
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]*)\s*\}\}/g;
 
-/** Replaces every `{{NAME}}` with the SQL list of `SQL_LISTS[NAME]`; an unknown name is an error naming the file and line. */
+/**
+ * Replaces every `{{NAME}}` with the SQL list of `SQL_LISTS[NAME]` or the number of
+ * `SQL_NUMBERS[NAME]`; an unknown name is an error naming the file and line.
+ */
 export function renderFunctionSql(text: string, file: string): string {
   return text.replace(PLACEHOLDER, (match, name: string, offset: number) => {
     if (Object.hasOwn(SQL_LISTS, name)) return sqlList(SQL_LISTS[name]!);
+    if (Object.hasOwn(SQL_NUMBERS, name)) return String(SQL_NUMBERS[name]);
     const line = text.slice(0, offset).split('\n').length;
     throw new Error(
-      `${file}, line ${line}: unknown placeholder ${match}; the known ones are ${Object.keys(SQL_LISTS).map((k) => `{{${k}}}`).join(', ')} ` +
-        '(SQL_LISTS in src/store/functions/apply.ts)',
+      `${file}, line ${line}: unknown placeholder ${match}; the known ones are ${[...Object.keys(SQL_LISTS), ...Object.keys(SQL_NUMBERS)].map((k) => `{{${k}}}`).join(', ')} ` +
+        '(SQL_LISTS and SQL_NUMBERS in src/store/functions/apply.ts)',
     );
   });
 }

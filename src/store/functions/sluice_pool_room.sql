@@ -4,8 +4,8 @@
 -- the scheduler's look for DAGs to admit (dagsWithRoomToAdmit) use.
 --
 -- Input:   p_pool.
--- Output:  its slots (the pools row, else 128, Airflow's default: DEFAULT_POOL_SLOTS in
---          src/store/pools.ts gives a new pool's row the same) less the pool slots of its task
+-- Output:  its slots (the pools row, else DEFAULT_POOL_SLOTS of src/store/pools.ts, Airflow's
+--          128, which a new pool's row gets too) less the pool slots of its task
 --          instances that occupy one (OCCUPYING_TASK_STATES); negative when a pool was made
 --          smaller than what runs in it.
 -- Guards:  none: it only reads.
@@ -17,7 +17,7 @@
 CREATE OR REPLACE FUNCTION sluice_pool_room(p_pool text) RETURNS integer
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  RETURN (COALESCE((SELECT pl.slots FROM pools pl WHERE pl.pool = p_pool), 128)
+  RETURN (COALESCE((SELECT pl.slots FROM pools pl WHERE pl.pool = p_pool), {{DEFAULT_POOL_SLOTS}})
         - COALESCE((SELECT sum(o.pool_slots) FROM task_instances o
                     WHERE o.pool = p_pool AND o.state IN ({{OCCUPYING_TASK_STATES}})), 0))::integer;
 END $$;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SQL_STATE_LISTS, sqlList } from '../../../../src/core/states.ts';
 import { RULES_RUN_WHEN_ALL_SUCCEEDED } from '../../../../src/core/trigger-rules.ts';
+import { DEFAULT_POOL_SLOTS } from '../../../../src/store/pools.ts';
 import { applyFunctionFiles, FUNCTIONS_DIR, readFunctionFiles, renderFunctionSql } from '../../../../src/store/functions/apply.ts';
 import { migrate } from '../../../../src/store/migrate.ts';
 import { readMigrationFiles, runMigrationFile } from '../../../../src/pg/migration-files.ts';
@@ -53,6 +54,7 @@ describe('SQL function files', () => {
     assert.ok(defs.sluice_finalize_run!.includes(`ti.state NOT IN (${sqlList(SQL_STATE_LISTS.SUCCESSFUL_LEAF_STATES)})`));
     assert.ok(defs.sluice_dag_room!.includes(`ti.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
     assert.ok(defs.sluice_pool_room!.includes(`o.state IN (${sqlList(SQL_STATE_LISTS.OCCUPYING_TASK_STATES)})`));
+    assert.ok(defs.sluice_pool_room!.includes(`WHERE pl.pool = p_pool), ${DEFAULT_POOL_SLOTS})`), 'a pool with no row has the default size');
     // The completion's own verdict: the rule list derived from evaluateTriggerRule, not a copy.
     assert.ok(defs.sluice_complete_tries!.includes(`w.trigger_rule IN (${sqlList(RULES_RUN_WHEN_ALL_SUCCEEDED)})`));
     // Admission counts room through the helpers only: one count of each, not a copy per caller.
@@ -138,10 +140,11 @@ describe('SQL function files', () => {
   test('an unknown placeholder is refused with the file, the line and the names there are', () => {
     assert.throws(() => renderFunctionSql('SELECT 1;\nSELECT 2 WHERE x IN ({{UNFINISHED_STATES}})', 'f.sql'), (error: Error) => {
       assert.match(error.message, /^f\.sql, line 2: unknown placeholder \{\{UNFINISHED_STATES\}\}/);
-      assert.match(error.message, /\{\{UNFINISHED_TASK_STATES\}\}/);
+      assert.match(error.message, /\{\{UNFINISHED_TASK_STATES\}\}.*\{\{DEFAULT_POOL_SLOTS\}\}/);
       return true;
     });
     assert.equal(renderFunctionSql('IN ({{ ACTIVE_RUN_STATES }})', 'f.sql'), "IN ('queued', 'running')");
+    assert.equal(renderFunctionSql('COALESCE(slots, {{DEFAULT_POOL_SLOTS}})', 'f.sql'), `COALESCE(slots, ${DEFAULT_POOL_SLOTS})`);
   });
 });
 
