@@ -14,6 +14,16 @@ options.forEach((o, i) => d.task('t' + i, o, async () => { await new Promise((r)
 export default d;
 `;
 
+/** Tasks in the one-slot pool 'shared_one', each sleeping its ms, with a priority weight. */
+const sharing = (id: string, tasks: [string, number, number][]) => `
+import { dag } from 'sluice';
+const d = dag('${id}', {});
+for (const [task, ms, weight] of ${JSON.stringify(tasks)}) {
+  d.task(task, { pool: 'shared_one', priorityWeight: weight }, async () => { await new Promise((r) => setTimeout(r, ms)); });
+}
+export default d;
+`;
+
 const XCOM = `
 import { dag } from 'sluice';
 const d = dag('bad_xcom', {});
@@ -36,6 +46,8 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
       'active.ts': sleepers('max_active', { maxActiveTasks: 2 }),
       'pool.ts': sleepers('pooled', {}, (i) => ({ pool: 'tiny', poolSlots: i === 0 ? 2 : 1 })),
       'priority.ts': sleepers('prioritised', { maxActiveTasks: 1 }, (i) => ({ priorityWeight: i * 10 })),
+      'share_low.ts': sharing('share_low', [['hold', 1000, 1], ['l1', 100, 1], ['l2', 100, 1]]),
+      'share_high.ts': sharing('share_high', [['h1', 100, 50], ['h2', 100, 50]]),
       'too_big.ts': sleepers('too_big', {}, (i) => ({ pool: 'single', poolSlots: i === 0 ? 2 : 1 })),
       'xcom.ts': XCOM,
       'timeout.ts': TIMEOUT,
@@ -46,7 +58,9 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
     await h.setUp();
     await h.startScheduler();
     await h.startWorker({ concurrency: 16 });
-    for (const id of ['max_active', 'pooled', 'prioritised', 'bad_xcom', 'run_timeout', 'too_big']) await h.waitForDag(id);
+    for (const id of ['max_active', 'pooled', 'prioritised', 'bad_xcom', 'run_timeout', 'too_big', 'share_low', 'share_high']) {
+      await h.waitForDag(id);
+    }
   });
   after(() => h.tearDown());
 
@@ -87,6 +101,22 @@ describe('limits: maxActiveTasks, pools, priority, dagrunTimeout, XCom that cann
       `SELECT task_id FROM task_tries WHERE dag_id = 'prioritised' ORDER BY start_date`,
     );
     assert.deepEqual(rows.map((r) => r.task_id), ['t5', 't4', 't3', 't2', 't1', 't0']);
+  });
+
+  test("a pool's freed slot goes to the higher priorityWeight whatever its DAG, before an older run's tasks", async () => {
+    await setPool(h.db, 'shared_one', 1);
+    const low = await triggerDagRun(h.db, 'share_low', {});
+    await h.waitFor('hold to run in the one slot', async () => (await h.taskStates('share_low', low.runId)).hold === 'running');
+    const high = await triggerDagRun(h.db, 'share_high', {});
+    await h.waitFor("share_high's tasks to wait for the slot", async () =>
+      Object.values(await h.taskStates('share_high', high.runId)).every((state) => state === 'scheduled'),
+    );
+    assert.equal((await h.waitForRunEnd('share_low', low.runId)).state, 'success');
+    assert.equal((await h.waitForRunEnd('share_high', high.runId)).state, 'success');
+    const { rows } = await h.db.query<{ task_id: string }>(
+      `SELECT task_id FROM task_tries WHERE dag_id IN ('share_low', 'share_high') ORDER BY start_date`,
+    );
+    assert.deepEqual(rows.map((r) => r.task_id), ['hold', 'h1', 'h2', 'l1', 'l2']);
   });
 
   test('a return value that cannot be stored as XCom fails the task with a clear error, without retries', async () => {
