@@ -6,15 +6,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
-import { readMigrationFiles, runMigrationFile } from '../../src/pg/migration-files.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction } from '../../src/store/db.ts';
 import { appendLogChunks, MAX_CHUNK_BYTES, MAX_PAGE_BYTES, readLogPage } from '../../src/store/logs.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { sluice } from '../support/cli.ts';
 import { Harness } from '../support/harness.ts';
+import { migrateBefore } from '../support/store-db.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 const SMALL_LIMIT = 256_000;
@@ -373,21 +372,13 @@ describe('migration 004 re-cuts logs stored before chunking', () => {
 
   test('old rows get byte offsets, rows over 1 MiB become chunks of at most 1 MiB, and the text stays the same', async () => {
     await ensureDatabase(url);
-    const dir = fileURLToPath(new URL('../../src/store/migrations/', import.meta.url));
-    const files = await readMigrationFiles(dir);
+    const files = await migrateBefore(db, 4);
     const lines = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => `{"level":30,"msg":"old ${from + i}","pad":"${'p'.repeat(300)}"}\n`).join('');
     const hugeLine = `{"level":30,"msg":"${'h'.repeat(1_500_000)}"}\n`;
     const legacy = [lines(0, 10), lines(10, 10_000), '', lines(10_010, 5), hugeLine, lines(10_015, 3)];
     const client = await db.connect();
     try {
-      await client.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`);
-      for (const file of files.filter((f) => f.version < 4)) {
-        await runMigrationFile(client, file, (tx) =>
-          tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [file.version, file.name, file.checksum]),
-        );
-      }
       await client.query(`INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start, data_interval_end, version_hash)
         VALUES ('d', 'r', 'manual', 'success', now(), now(), now(), 'v')`);
       for (const chunk of legacy) {

@@ -3,11 +3,13 @@
  * tests of one src/store module need. `close()` drops it.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { DagSpec } from '../../src/core/spec.ts';
 import type { TaskState } from '../../src/core/states.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { readMigrationFiles, runMigrationFile, type MigrationFile } from '../../src/pg/migration-files.ts';
 import { insertRun } from '../../src/store/runs.ts';
 
 export interface StoreDb {
@@ -30,6 +32,29 @@ export async function openStoreDb(label: string, options: { migrated?: boolean }
       await dropDatabase(url);
     },
   };
+}
+
+/**
+ * A metadata database as an installation made it before migration `version`: the migrations
+ * before it applied and recorded in schema_migrations (as `migrate` records them), no function
+ * files. Returns every migration file, for the test's own checks. `migrate(db)` then applies the
+ * rest, as an upgrade does.
+ */
+export async function migrateBefore(db: Db, version: number): Promise<MigrationFile[]> {
+  const files = await readMigrationFiles(fileURLToPath(new URL('../../src/store/migrations/', import.meta.url)));
+  const client = await db.connect();
+  try {
+    await client.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const file of files.filter((f) => f.version < version)) {
+      await runMigrationFile(client, file, (tx) =>
+        tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [file.version, file.name, file.checksum]),
+      );
+    }
+  } finally {
+    client.release();
+  }
+  return files;
 }
 
 /** The DAG (and its version 'v1') and one running run of it with its task instances, as the scheduler would make them. */

@@ -2,48 +2,32 @@
  * Migrations that change what rows already hold, applied to a database made by the migrations
  * before them (as an existing installation's is).
  */
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { readMigrationFiles, runMigrationFile } from '../../../src/pg/migration-files.ts';
-import { createDb, dropDatabase, ensureDatabase } from '../../../src/store/db.ts';
 import { migrate } from '../../../src/store/migrate.ts';
+import { migrateBefore, openStoreDb, type StoreDb } from '../../support/store-db.ts';
 
 describe("migration 007 gives each task instance its run's logical date", () => {
-  const url = `postgres://postgres@127.0.0.1:5432/sluice_migration_007_${process.pid}`;
-  const db = createDb(url, 2);
-
-  after(async () => {
-    await db.end();
-    await dropDatabase(url);
+  let store: StoreDb;
+  before(async () => {
+    store = await openStoreDb('migration_007', { migrated: false });
   });
+  after(() => store.close());
 
   test("existing task instances get their run's date, and a pool's scheduled tasks are indexed in admission order", async () => {
-    await ensureDatabase(url);
-    const files = await readMigrationFiles(fileURLToPath(new URL('../../../src/store/migrations/', import.meta.url)));
-    const client = await db.connect();
-    try {
-      await client.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`);
-      for (const file of files.filter((f) => f.version < 7)) {
-        await runMigrationFile(client, file, (tx) =>
-          tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [file.version, file.name, file.checksum]),
-        );
-      }
-      for (const [runId, date] of [['r1', '2026-01-01T00:00:00Z'], ['r2', '2026-01-02T00:00:00Z']]) {
-        await client.query(
-          `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start, data_interval_end, version_hash)
-           VALUES ('d', $1, 'manual', 'running', $2, $2, $2, 'v')`,
-          [runId, date],
-        );
-        await client.query(
-          `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, state)
-           VALUES ('d', $1, 't', 1, 'default_pool', 1, 'default', 1, 'all_success', 'scheduled')`,
-          [runId],
-        );
-      }
-    } finally {
-      client.release();
+    const db = store.db;
+    const files = await migrateBefore(db, 7);
+    for (const [runId, date] of [['r1', '2026-01-01T00:00:00Z'], ['r2', '2026-01-02T00:00:00Z']]) {
+      await db.query(
+        `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start, data_interval_end, version_hash)
+         VALUES ('d', $1, 'manual', 'running', $2, $2, $2, 'v')`,
+        [runId, date],
+      );
+      await db.query(
+        `INSERT INTO task_instances (dag_id, run_id, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, state)
+         VALUES ('d', $1, 't', 1, 'default_pool', 1, 'default', 1, 'all_success', 'scheduled')`,
+        [runId],
+      );
     }
 
     assert.deepEqual(await migrate(db), files.filter((f) => f.version >= 7).map((f) => f.name));

@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { SQL_STATE_LISTS, sqlList } from '../../../../src/core/states.ts';
 import { RULES_RUN_WHEN_ALL_SUCCEEDED } from '../../../../src/core/trigger-rules.ts';
 import { DEFAULT_POOL_SLOTS } from '../../../../src/store/pools.ts';
 import { applyFunctionFiles, FUNCTIONS_DIR, readFunctionFiles, renderFunctionSql } from '../../../../src/store/functions/apply.ts';
 import { migrate } from '../../../../src/store/migrate.ts';
-import { readMigrationFiles, runMigrationFile } from '../../../../src/pg/migration-files.ts';
 import type { Db } from '../../../../src/store/db.ts';
-import { openStoreDb, type StoreDb } from '../../../support/store-db.ts';
+import { migrateBefore, openStoreDb, type StoreDb } from '../../../support/store-db.ts';
 
 /** The functions the store's own files define (by CREATE OR REPLACE FUNCTION). */
 async function functionsInFiles(): Promise<string[]> {
@@ -156,17 +154,9 @@ describe('a database migrated before the function files', () => {
   after(async () => store.close());
 
   test('gets the files\' functions (no spec JSON read) and the limit columns filled from the spec', async () => {
-    const dir = fileURLToPath(new URL('../../../../src/store/migrations/', import.meta.url));
-    const old = (await readMigrationFiles(dir)).filter((f) => f.version <= 4);
+    await migrateBefore(store.db, 5);
     const client = await store.db.connect();
     try {
-      await client.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`);
-      for (const file of old) {
-        await runMigrationFile(client, file, (tx) =>
-          tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [file.version, file.name, file.checksum]),
-        );
-      }
       const spec = { dagId: 'd', maxActiveRuns: 3, maxActiveTasks: 7, dagrunTimeoutMs: 60000 };
       await client.query(`INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec) VALUES ('d', 'd.ts', false, 'v1', $1)`, [spec]);
       await client.query(`INSERT INTO dag_versions (dag_id, version_hash, spec) VALUES ('d', 'v1', $1), ('d', 'v0', $2)`, [
