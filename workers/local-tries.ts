@@ -1,12 +1,12 @@
 import type { TryMessage } from '../src/queue/jobs.ts';
 
-/** A try a bundle brought to this worker, and the pool queue it came from. */
+/** A try a bundle brought to this worker, or one its ends made ready, and its pool's queue. */
 export type LocalTry = TryMessage & { pool: string };
 
 /**
- * The tries of bundles this worker took from Redis that no slot has started yet, oldest first.
- * Every slot takes from here before it asks Redis for another job, so a bundle's tries spread
- * over the worker's busy slots as they free up. Idle slots wait on Redis and never see these,
+ * The tries that no slot of this worker has started yet, oldest first: those of bundles it took
+ * from Redis, and those its ends made ready and it kept. Every slot takes from here before it
+ * asks Redis for another job, so they spread over the worker's busy slots as they free up. Idle slots wait on Redis and never see these,
  * so a try left here too long (all slots busy with long tasks) goes back to Redis (takeOlderThan)
  * for a slot elsewhere.
  */
@@ -23,7 +23,7 @@ export class LocalTries {
 
   /**
    * A try for the next free slot, ahead of the others: one a slot meant to run now but could not
-   * (its claim failed, or the slot had already claimed another).
+   * (its claim could not be written).
    */
   putBack(t: LocalTry, now = Date.now()): void {
     this.waiting.unshift({ t, since: now });

@@ -78,7 +78,7 @@ export class SluiceWorker {
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: (QueuedTry | LocalTry)[] = [];
-  /** Tries of bundles taken from Redis that no slot has started yet (see process). */
+  /** Tries of bundles taken from Redis, and tries kept from this worker's ends, that no slot has started yet (see process, keep). */
   private readonly local = new LocalTries();
   /** Slots working through tries (process), as opposed to waiting on Redis for a message. */
   private busySlots = 0;
@@ -251,16 +251,16 @@ export class SluiceWorker {
   }
 
   /**
-   * Bundled tries that waited here localWaitMs while every slot was busy (long tasks) go back to
-   * Redis one job each, where an idle slot of any worker takes them: a bundle never keeps a try
-   * waiting behind busy slots for longer than that. A failed send loses nothing: they are still
+   * Tries that waited in `local` localWaitMs while every slot was busy (long tasks) go back to
+   * Redis one job each, where an idle slot of any worker takes them: a bundle or a kept try never
+   * waits behind busy slots for longer than that. A failed send loses nothing: they are still
    * queued in Postgres, and the scheduler re-sends what Redis does not have.
    */
   private async returnWaitingTries(): Promise<void> {
     const waited = this.local.takeOlderThan(this.options.localWaitMs ?? LOCAL_WAIT_MS);
     if (waited.length === 0) return;
     await this.services.queues.enqueue(waited).catch((err) =>
-      this.log.warn({ err, tries: waited.length }, 'could not send back bundled tries that waited for a slot; the scheduler will re-send them'),
+      this.log.warn({ err, tries: waited.length }, 'could not send back tries that waited here for a slot; the scheduler will re-send them'),
     );
   }
 

@@ -94,11 +94,11 @@ export async function claimAndCompleteTries(
  * Gives the slots this batch freed in a pool where its own DAGs took none to the other DAGs'
  * scheduled tasks there (sluice_admit_pool), so they do not wait for the scheduler's loop. The
  * recording does that itself when it can take the pool's lock without waiting; this is for the
- * pools it could not (othersWaiting): a fan-out of one DAG never asks. A
- * pool where the batch's DAGs took a slot (a chain, a fan-out still admitting) is left alone:
- * their own work is waiting, or another worker's batch took the room. A statement of its own,
- * after the recording's commit: it waits for the pool's lock, so it must hold no other. If it
- * fails or the process dies first, the scheduler's loop admits them.
+ * pools it could not (othersWaiting): a fan-out of one DAG never asks. A pool where the batch's
+ * DAGs took a slot (a chain, a fan-out still admitting) is left alone: their own work is
+ * waiting, or another worker's batch took the room. A statement of its own, after the
+ * recording's commit: it waits for the pool's lock, so it must hold no other. If it fails or the
+ * process dies first, the scheduler's loop admits them.
  */
 async function admitOtherDags(services: Services, batch: CompletedTry[], { recorded, queued, othersWaiting }: Recording): Promise<QueuedTry[]> {
   const freed = new Set<string>();

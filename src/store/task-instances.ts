@@ -287,24 +287,25 @@ export async function failWaitingUpstream(db: Queryable, dagId: string, runId: s
   return rows.map((r) => r.taskId);
 }
 
-/** none → scheduled: their trigger rules say they may run; admission gives them slots. */
 /**
  * none → scheduled for task instances of any runs (the first tasks of the runs the scheduler just
- * started, in one statement); returns those it moved, with their pools.
+ * started, in one statement): their trigger rules say they may run; admission gives them slots.
+ * Returns those it moved.
  */
-export async function scheduleWaitingOfRuns(db: Queryable, tasks: TaskKey[]): Promise<(TaskKey & { pool: string })[]> {
+export async function scheduleWaitingOfRuns(db: Queryable, tasks: TaskKey[]): Promise<TaskKey[]> {
   if (tasks.length === 0) return [];
-  const { rows } = await db.query<{ dag_id: string; run_id: string; task_id: string; pool: string }>({
+  const { rows } = await db.query<{ dag_id: string; run_id: string; task_id: string }>({
     name: 'sluice_schedule_waiting_of_runs',
     text: `UPDATE task_instances ti SET state = 'scheduled'
      FROM unnest($1::text[], $2::text[], $3::text[]) AS k(dag_id, run_id, task_id)
      WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ${guard(T.scheduleWaiting)}
-     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.pool`,
+     RETURNING ti.dag_id, ti.run_id, ti.task_id`,
     values: [tasks.map((t) => t.dagId), tasks.map((t) => t.runId), tasks.map((t) => t.taskId)],
   });
-  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, pool: r.pool }));
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id }));
 }
 
+/** scheduleWaitingOfRuns for tasks of one run; returns the task ids it moved. */
 export async function scheduleWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
   return (await scheduleWaitingOfRuns(db, taskIds.map((taskId) => ({ dagId, runId, taskId })))).map((t) => t.taskId);
 }
