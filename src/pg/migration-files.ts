@@ -49,7 +49,24 @@ export interface LedgerEntry {
 /** Reads, validates and checksums the migration files of `directory`, in version order. */
 export async function readMigrationFiles(directory: string): Promise<MigrationFile[]> {
   const names = (await listDirectory(directory)).filter(isMigrationCandidate);
-  const files = await Promise.all(names.map((name) => readMigrationFile(directory, name)));
+  return inOrder(await Promise.all(names.map((name) => readMigrationFile(directory, name))));
+}
+
+/**
+ * The same for migrations given as text, by file name (a DAG's SQL files imported as text, which
+ * travel with its code to workers that have no DAGs folder); `where` names them in messages.
+ */
+export function migrationFilesFromText(texts: Record<string, string>, where: string): MigrationFile[] {
+  const names = Object.keys(texts).filter(isMigrationCandidate);
+  return inOrder(
+    names.map((name) => {
+      const sql = texts[name]!;
+      return { version: parseVersion(where, name), name, path: `${where}/${name}`, sql, checksum: sha256(Buffer.from(sql, 'utf8')) };
+    }),
+  );
+}
+
+function inOrder(files: MigrationFile[]): MigrationFile[] {
   files.sort((a, b) => a.version - b.version);
   assertUniqueVersions(files);
   return files;

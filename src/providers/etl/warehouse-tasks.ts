@@ -6,18 +6,34 @@ import { vacuumTables, type VacuumReport } from '../postgres/vacuum.ts';
 import { ensureBookkeeping } from './bookkeeping.ts';
 import { etlResources, type EtlResources } from './resources.ts';
 
-export interface MigrateOptions {
-  /** The folder of `NNNN_name.sql` files, e.g. `new URL('./warehouse/migrations/', import.meta.url)`. */
-  directory: string | URL;
-  resources?: EtlResources;
-}
+export type MigrateOptions = (
+  | {
+      /**
+       * The migrations by file name (`NNNN_name.sql`), their SQL imported as text
+       * (`import shop from './migrations/0001_shop.sql'`): bundled with the DAG's code, so workers
+       * need no DAGs folder.
+       */
+      files: Record<string, string>;
+      directory?: undefined;
+    }
+  | {
+      /**
+       * A folder of `NNNN_name.sql` files on the worker's disk. Every worker then needs it: prefer
+       * `files`, which travel with the DAG's code.
+       */
+      directory: string | URL;
+      files?: undefined;
+    }
+) & { resources?: EtlResources };
 
 /** migrate: the ETL's own tables, then the repo's migrations, in order, each once. */
 export async function migrateWarehouse(ctx: TaskContext, options: MigrateOptions): Promise<{ applied: string[]; alreadyApplied: number }> {
   const pool = await (options.resources ?? etlResources()).warehouse();
   await ensureBookkeeping(pool);
-  const directory = options.directory instanceof URL ? fileURLToPath(options.directory) : options.directory;
-  const report = await applyMigrations(pool, { directory, log: ctx.log, appliedBy: `${ctx.dagId}/${ctx.runId}` });
+  const source = options.files
+    ? { files: options.files }
+    : { directory: options.directory instanceof URL ? fileURLToPath(options.directory) : options.directory };
+  const report = await applyMigrations(pool, { ...source, log: ctx.log, appliedBy: `${ctx.dagId}/${ctx.runId}` });
   ctx.log.info({ applied: report.applied.length, alreadyApplied: report.alreadyApplied }, report.applied.length ? 'warehouse migrated' : 'warehouse up to date');
   return { applied: report.applied.map((m) => m.name), alreadyApplied: report.alreadyApplied };
 }

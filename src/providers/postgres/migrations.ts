@@ -16,6 +16,7 @@ import {
   describeFailure,
   FIRST_AUTO_VERSION,
   MigrationError,
+  migrationFilesFromText,
   pendingMigrations,
   readMigrationFiles,
   runMigrationFile,
@@ -26,10 +27,15 @@ import {
 import { WAREHOUSE_MIGRATIONS_LOCK } from './locks.ts';
 
 export const DEFAULT_MIGRATIONS_SCHEMA = 'sluice_etl';
+/** Where migrations given as text come from, in reports and messages. */
+const GIVEN_AS_TEXT = '(migrations given as text)';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export interface ApplyMigrationsOptions {
-  directory: string;
+  /** The folder of `NNNN_name.sql` files; or `files`. */
+  directory?: string;
+  /** The migrations as text by file name (`NNNN_name.sql`), e.g. SQL files a DAG imports as text. */
+  files?: Record<string, string>;
   /** Schema holding `schema_migrations`; default `sluice_etl`. */
   schema?: string;
   log?: Logger;
@@ -47,7 +53,7 @@ export interface MigrationReport {
   applied: AppliedMigration[];
   /** File migrations found already applied (automatic ones are not counted). */
   alreadyApplied: number;
-  /** The directory read, resolved to an absolute path. */
+  /** The directory read, resolved to an absolute path; "(given as text)" for `files`. */
   directory: string;
 }
 
@@ -149,12 +155,13 @@ function assertAppliedFilesPresent(
  * is applied by exactly one of them and the others find it done.
  */
 export async function applyMigrations(pool: pg.Pool, options: ApplyMigrationsOptions): Promise<MigrationReport> {
-  const directory = path.resolve(options.directory);
+  const directory = options.files ? GIVEN_AS_TEXT : path.resolve(options.directory ?? '');
+  if (!options.files && !options.directory) throw new MigrationError('applyMigrations needs a directory of migration files, or the files as text');
   const ledger = ledgerOf(options.schema ?? DEFAULT_MIGRATIONS_SCHEMA);
   const appliedBy = options.appliedBy ?? `${hostname()} pid ${process.pid}`;
   const log = options.log;
   // Read before locking: a misnamed or duplicate file fails at once instead of after a wait.
-  const files = await readMigrationFiles(directory);
+  const files = options.files ? migrationFilesFromText(options.files, directory) : await readMigrationFiles(directory);
   const onWait = () => log?.info({ directory }, 'waiting for another process to finish migrating the warehouse');
   return withDedicatedClient(pool, (client) =>
     withSessionLock(
