@@ -32,7 +32,7 @@ const d = dag('mongo_to_warehouse', {
   defaultArgs: { retries: 3, retryDelay: '30s', retryExponentialBackoff: true, maxRetryDelay: '10m', executionTimeout: '2h' },
 });
 
-const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { directory: MIGRATIONS }));
+const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { files: MIGRATIONS }));
 const promoteAll = d.task('promote', (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => `stage_load_${c.collection}`) }));
 
 for (const collection of COLLECTIONS) {

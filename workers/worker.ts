@@ -9,9 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
-import { DagFolder, type FileResult } from '../src/loader/dag-folder.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
-import type { TaskFn } from '../src/sdk/context.ts';
 import { queueNameForPool, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
@@ -27,6 +25,7 @@ import { executeTry } from './execute.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LocalTries, type LocalTry } from './local-tries.ts';
 import { LogBuffer } from './log-buffer.ts';
+import { TaskCodeError, TaskFunctions } from './task-functions.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 
 export interface WorkerOptions {
@@ -72,7 +71,8 @@ export class SluiceWorker {
   private readonly services: Services;
   /** Closes the pool, the producer connection and the queues (openServices). */
   private readonly closeServices: () => Promise<void>;
-  private readonly folder: DagFolder;
+  /** Task functions from the code stored with each DAG version: the worker needs no DAGs folder. */
+  private readonly functions: TaskFunctions;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
   private readonly bullWorkers = new Map<string, Worker>();
@@ -99,8 +99,7 @@ export class SluiceWorker {
     this.closeServices = opened.close;
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
-    // The scheduler checked and stored each version; a try only needs its task's function.
-    this.folder = new DagFolder(config.dagsFolder, { validate: false });
+    this.functions = new TaskFunctions(this.db, config.dagsFolder);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
@@ -167,7 +166,6 @@ export class SluiceWorker {
     // Tries run in this process: a task's stray rejection or late throw must fail its own try,
     // not exit the process with every other try it runs.
     this.releaseStrayErrors = catchStrayErrors(this.log);
-    void this.importDagFiles();
     await this.refreshPools();
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
@@ -317,8 +315,8 @@ export class SluiceWorker {
       const task = tasks.get(key.taskId);
       if (!task) throw new Error(`task ${key.taskId} is not in version ${claimed.versionHash} of DAG ${key.dagId}`);
       const writeLog = this.logs.writer(key);
-      const fn = await this.resolveTaskFunction(key, writeLog);
-      const execution = fn
+      const fn = await this.taskFunction(key, claimed.versionHash, writeLog);
+      const execution = typeof fn === 'function'
         ? await executeTry({
             fn,
             ...key,
@@ -333,7 +331,7 @@ export class SluiceWorker {
             logLevel: taskLogLevel(this.config.logLevel),
             cancel: running.cancel.signal,
           })
-        : { result: { kind: 'failed' as const, error: 'the task could not be loaded (see the log)', retryable: true } };
+        : { result: { kind: 'failed' as const, error: fn, retryable: true } };
       if (running.handBack) {
         await this.flushLogs(key);
         const queued = await handBackTry(this.db, key);
@@ -383,81 +381,15 @@ export class SluiceWorker {
     return version;
   }
 
-  /** The task's function from the DAG file as it is now, or null (with the reason in the try's log). */
-  private async resolveTaskFunction(key: TryKey, writeLog: (line: string) => void) {
-    const cached = this.taskFunction(await this.dagFile(key.dagId), key);
-    if (typeof cached === 'function') return cached;
-    // The remembered import may predate a change that added this task: look again before failing.
-    this.dagFiles.delete(key.dagId);
-    const fresh = this.taskFunction(await this.dagFile(key.dagId), key);
-    if (typeof fresh === 'function') return fresh;
-    writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: fresh }) + '\n');
-    return null;
-  }
-
-  /** The task's function, or why there is none. */
-  private taskFunction({ fileloc, loaded }: { fileloc?: string; loaded?: FileResult }, key: TryKey): TaskFn | string {
-    if (!fileloc || !loaded) return `DAG ${key.dagId} is not known to the metadata database`;
-    if (loaded.kind === 'error') return `the DAG file ${fileloc} failed to import: ${loaded.message}`;
-    if (loaded.kind === 'not-a-dag' || loaded.loaded.dag.dagId !== key.dagId) {
-      return `the DAG file ${fileloc} no longer defines DAG ${key.dagId}`;
-    }
-    return loaded.loaded.dag.getTask(key.taskId)?.fn ?? `DAG ${key.dagId} in ${fileloc} no longer has a task ${key.taskId}`;
-  }
-
-  /**
-   * Imports the folder's DAG files in the background as the worker starts, ahead of the tries
-   * that need them: the first try of each DAG then starts without waiting for its file's import
-   * (2–3 ms of CPU each even with tsx's compile cache warm, mostly Node's module hooks: with 500
-   * DAGs running once each, a third of a worker's CPU), and each DAG's file is known without
-   * asking Postgres. A file that fails is left to the try that needs it (it reports why);
-   * files that change later are imported again by the try that finds them changed.
-   */
-  private async importDagFiles(): Promise<void> {
-    const started = performance.now();
+  /** The task's function in the try's version, or why there is none (also written to the try's log). */
+  private async taskFunction(key: TryKey, version: string, writeLog: (line: string) => void) {
     try {
-      const scan = await this.folder.scan();
-      // Known files only: the first look at a DAG still checks its file (at 0 is stale).
-      for (const [dagId, { fileloc }] of scan.dags) if (!this.dagFiles.has(dagId)) this.dagFiles.set(dagId, { fileloc, at: 0 });
-      this.log.info(
-        { dags: scan.dags.size, failed: scan.errors.length, ms: Math.round(performance.now() - started) },
-        'DAG files imported ahead of their tries',
-      );
-    } catch (err) {
-      if (!this.stopping) this.log.warn({ err }, 'could not import the DAG files ahead of their tries; each is imported by its first try');
+      return await this.functions.get(key.dagId, version, key.taskId);
+    } catch (error) {
+      if (!(error instanceof TaskCodeError)) throw error;
+      writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: error.message }) + '\n');
+      return error.message;
     }
-  }
-
-  private readonly dagFiles = new Map<string, { fileloc?: string; loaded?: FileResult; at: number }>();
-  /** Looks in progress, by DAG: the tries of a DAG that start together share one. */
-  private readonly dagFileLooks = new Map<string, Promise<{ fileloc?: string; loaded?: FileResult }>>();
-
-  /**
-   * A DAG's file, imported, remembered for a second: asked for by every try, it rarely changes,
-   * and a changed file is picked up within that second (re-imported only if its text changed).
-   * The file's name is looked up in Postgres once: after that second only the file is checked
-   * (a query per DAG per second was a third of a worker's transactions with 500 DAGs running). A
-   * DAG that moved to another file is looked up again: resolveTaskFunction forgets the entry when
-   * the file no longer defines it. The slots that ask at once share one look (the first tries
-   * of 500 DAGs, five at a time each, made two queries per DAG and worker, and as many checks of
-   * the file).
-   */
-  private dagFile(dagId: string): Promise<{ fileloc?: string; loaded?: FileResult }> {
-    const cached = this.dagFiles.get(dagId);
-    if (cached && Date.now() - cached.at < 1000) return Promise.resolve(cached);
-    let look = this.dagFileLooks.get(dagId);
-    if (!look) {
-      look = this.lookUpDagFile(dagId, cached?.fileloc).finally(() => this.dagFileLooks.delete(dagId));
-      this.dagFileLooks.set(dagId, look);
-    }
-    return look;
-  }
-
-  private async lookUpDagFile(dagId: string, knownFileloc: string | undefined): Promise<{ fileloc?: string; loaded?: FileResult }> {
-    const fileloc = knownFileloc ?? (await this.db.query<{ fileloc: string }>('SELECT fileloc FROM dags WHERE dag_id = $1', [dagId])).rows[0]?.fileloc;
-    const entry = { fileloc, loaded: fileloc ? await this.folder.loadFile(fileloc) : undefined, at: Date.now() };
-    this.dagFiles.set(dagId, entry);
-    return entry;
   }
 
   private async heartbeat(): Promise<void> {

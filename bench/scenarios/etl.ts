@@ -57,7 +57,7 @@ const d = dag('${DAG_ID}', {
   description: 'bench: the showcase ETL, one full load',
   defaultArgs: { retries: 0, executionTimeout: '2h' },
 });
-const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { directory: MIGRATIONS }));
+const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { files: MIGRATIONS }));
 const promoteAll = d.task('promote', (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => 'stage_load_' + c.collection) }));
 const uploads = [];
 const loads = [];

@@ -1,9 +1,11 @@
 /**
  * The shop's collections and how they reach the warehouse: shared by the ETL DAGs.
  * To add a collection: add it here, add a migration in ./migrations creating its table
- * (and a child table per array field), and the next run extracts, loads and promotes it.
+ * (and a child table per array field) and list it in MIGRATIONS, and the next run extracts,
+ * loads and promotes it.
  */
 import type { CollectionConfig } from 'sluice/providers';
+import shopTables from './migrations/0001_shop_tables.sql';
 
 export const COLLECTIONS: CollectionConfig[] = [
   { collection: 'customers', modifiedField: 'updatedAt' },
@@ -14,4 +16,10 @@ export const COLLECTIONS: CollectionConfig[] = [
 /** Every warehouse table the ETL writes, for vacuum. */
 export const WAREHOUSE_TABLES = ['customers', 'customers_tags', 'products', 'orders', 'orders_items'];
 
-export const MIGRATIONS = new URL('./migrations/', import.meta.url);
+/**
+ * The warehouse's migrations by file name, applied in version order. Imported as text, they are
+ * part of each DAG version's code: workers need no DAGs folder to apply them.
+ */
+export const MIGRATIONS: Record<string, string> = {
+  '0001_shop_tables.sql': shopTables,
+};

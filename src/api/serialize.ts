@@ -90,6 +90,7 @@ export function dagRunJson(run: DagRunRecord): DagRun {
     startDate: iso(run.startDate),
     endDate: iso(run.endDate),
     backfillId: run.backfillId,
+    dagVersion: run.versionHash,
   };
 }
 

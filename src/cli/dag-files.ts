@@ -20,7 +20,9 @@ export async function loadDag(ctx: CliContext, dagId: string) {
     const hint = scan.dags.size ? `DAGs in ${ctx.config.dagsFolder}: ${[...scan.dags.keys()].join(', ')}` : `no DAGs in ${ctx.config.dagsFolder}`;
     throw new UsageError(`DAG "${dagId}" not found (${hint})`);
   }
-  return found;
+  // Parsed in this process (the folder's default parser), so its task functions are here.
+  if (!found.dag) throw new Error(`internal error: DAG ${dagId} was parsed without its task functions`);
+  return { ...found, dag: found.dag };
 }
 
 /** The data interval a test run at `logicalDate` covers: its cron interval, or none for a manual DAG. */

@@ -1,32 +1,53 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { importDagFile, type ImportOptions, type LoadedDag } from './import-dag-file.ts';
+import type { DagSpec } from '../core/spec.ts';
+import type { Dag } from '../sdk/dag.ts';
+import type { DagCode } from './bundle.ts';
+import { parseDagFile } from './parse-file.ts';
+
+/** A DAG as a scan found it. `dag` (its task functions) only when its file was parsed in this process. */
+export interface FoundDag {
+  fileloc: string;
+  dag?: Dag;
+  spec: DagSpec;
+  versionHash: string;
+  code: DagCode;
+}
 
 export interface FolderScan {
-  dags: Map<string, LoadedDag & { fileloc: string }>;
+  dags: Map<string, FoundDag>;
   errors: { filename: string; message: string }[];
-  /** Files imported in this scan because they were new or had changed. */
+  /** Files parsed in this scan because they, or a module they import, were new or had changed. */
   importedFiles: number;
 }
 
-export type FileResult =
-  | { kind: 'dag'; loaded: LoadedDag }
-  | { kind: 'not-a-dag' }
-  | { kind: 'error'; message: string };
+/** One file's parse, as the folder keeps it (ParsedFile, with `dag` optional: see FileParser). */
+export type FileOutcome =
+  | { kind: 'dag'; dag?: Dag; spec: DagSpec; versionHash: string; code: DagCode }
+  | { kind: 'not-a-dag'; code: DagCode }
+  | { kind: 'error'; message: string; code?: DagCode };
+
+/** Parses one file: in this process (parseDagFile), or in a parser process (parser-pool.ts). */
+export type FileParser = (root: string, fileloc: string, absolutePath: string) => Promise<FileOutcome>;
+
+interface Cached {
+  outcome: FileOutcome;
+  /** Every file the outcome was made from (the DAG file and its local imports), with its stamp then. */
+  stamps: Map<string, string>;
+}
 
 /**
- * The DAG files of one folder: every *.ts file below it whose default export is a DAG. Files are
- * re-imported only when their contents change; a broken file is reported and never stops the rest.
+ * The DAG files of one folder: every *.ts file below it whose default export is a DAG. A file is
+ * parsed again only when it or one of the local modules it imports changed (their size and
+ * modification time tell); a broken file is reported and never stops the rest.
  */
 export class DagFolder {
   readonly root: string;
-  private readonly cache = new Map<string, { hash: string; stamp: string; result: FileResult }>();
+  private readonly cache = new Map<string, Cached>();
 
   constructor(
     folder: string,
-    /** How its files are imported (a worker's folder does not validate: see ImportOptions). */
-    private readonly importOptions: ImportOptions = {},
+    private readonly parse: FileParser = parseDagFile,
   ) {
     this.root = path.resolve(folder);
   }
@@ -35,14 +56,20 @@ export class DagFolder {
     const files = await listTsFiles(this.root);
     const scan: FolderScan = { dags: new Map(), errors: [], importedFiles: 0 };
     for (const cached of [...this.cache.keys()]) if (!files.includes(cached)) this.cache.delete(cached);
+    // A helper imported by many DAG files is looked at once per scan.
+    const stamps = new Map<string, Promise<string>>();
+    const stampOf = (file: string) => {
+      let s = stamps.get(file);
+      if (!s) stamps.set(file, (s = stampFile(file)));
+      return s;
+    };
     for (const file of files) {
       const fileloc = path.relative(this.root, file);
-      const result = await this.load(file, scan);
-      if (result.kind === 'error') {
-        scan.errors.push({ filename: fileloc, message: result.message });
-      } else if (result.kind === 'dag') {
-        // The DAG's own id, not its spec's: a worker's folder builds specs only when asked.
-        const dagId = result.loaded.dag.dagId;
+      const outcome = await this.load(file, fileloc, stampOf, scan);
+      if (outcome.kind === 'error') {
+        scan.errors.push({ filename: fileloc, message: outcome.message });
+      } else if (outcome.kind === 'dag') {
+        const dagId = outcome.spec.dagId;
         const other = scan.dags.get(dagId);
         if (other) {
           scan.errors.push({
@@ -50,51 +77,48 @@ export class DagFolder {
             message: `DAG id "${dagId}" is already defined in ${other.fileloc}; DAG ids must be unique across the DAGs folder`,
           });
         } else {
-          scan.dags.set(dagId, withFileloc(result.loaded, fileloc));
+          scan.dags.set(dagId, { fileloc, dag: outcome.dag, spec: outcome.spec, versionHash: outcome.versionHash, code: outcome.code });
         }
       }
     }
     return scan;
   }
 
-  private async load(file: string, scan?: FolderScan): Promise<FileResult> {
-    let text: Buffer;
-    let stamp: string;
-    try {
-      const info = await stat(file);
-      stamp = `${info.mtimeMs}:${info.size}`;
-      const cached = this.cache.get(file);
-      // Workers ask for the file of every task they run: an unchanged stat answers without reading it.
-      if (cached && cached.stamp === stamp) return cached.result;
-      text = await readFile(file);
-    } catch (error) {
-      return { kind: 'error', message: `cannot read the file: ${(error as Error).message}` };
-    }
-    const hash = createHash('sha1').update(text).digest('hex');
+  private async load(file: string, fileloc: string, stampOf: (file: string) => Promise<string>, scan: FolderScan): Promise<FileOutcome> {
     const cached = this.cache.get(file);
-    if (cached && cached.hash === hash) {
-      cached.stamp = stamp;
-      return cached.result;
+    if (cached && (await unchanged(cached.stamps, stampOf))) return cached.outcome;
+    // Stamped before parsing: a file edited while it is parsed is seen as changed next time.
+    const before = new Map<string, string>();
+    for (const input of [file, ...(cached?.stamps.keys() ?? [])]) before.set(input, await stampOf(input));
+    const outcome = await this.parse(this.root, fileloc, file);
+    scan.importedFiles++;
+    const stamps = new Map<string, string>([[file, before.get(file)!]]);
+    // A file that did not bundle is parsed again at every scan: the module it misses may appear.
+    if (outcome.code) {
+      for (const input of Object.keys(outcome.code.sources)) {
+        const absolute = path.resolve(this.root, input);
+        stamps.set(absolute, before.get(absolute) ?? (await stampOf(absolute)));
+      }
+      this.cache.set(file, { outcome, stamps });
+    } else {
+      this.cache.delete(file);
     }
-    const result = await importDagFile(file, hash, this.importOptions);
-    if (scan) scan.importedFiles++;
-    this.cache.set(file, { hash, stamp, result });
-    return result;
-  }
-
-  /** The DAG defined in one file (for workers), imported anew only when the file changed. */
-  async loadFile(fileloc: string): Promise<FileResult> {
-    return this.load(path.resolve(this.root, fileloc));
+    return outcome;
   }
 }
 
-/**
- * The loaded DAG with its file's name. Its spec and version hash stay getters, made when first
- * asked for: a spread would make them here (a worker's folder never needs the spec, and one that
- * does not hold, a cycle, say, would throw out of the scan).
- */
-function withFileloc(loaded: LoadedDag, fileloc: string): LoadedDag & { fileloc: string } {
-  return Object.defineProperties({ fileloc }, Object.getOwnPropertyDescriptors(loaded)) as LoadedDag & { fileloc: string };
+async function unchanged(stamps: Map<string, string>, stampOf: (file: string) => Promise<string>): Promise<boolean> {
+  for (const [file, stamp] of stamps) if ((await stampOf(file)) !== stamp) return false;
+  return true;
+}
+
+async function stampFile(file: string): Promise<string> {
+  try {
+    const info = await stat(file);
+    return `${info.mtimeMs}:${info.size}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 async function listTsFiles(dir: string): Promise<string[]> {

@@ -5,9 +5,9 @@ import { ensurePools } from '../store/pools.ts';
 import type { DagFolder, FolderScan } from './dag-folder.ts';
 
 /**
- * One pass of the DAG processor: scan the folder, write each DAG's structure and version to the
- * store (so the API and UI never import DAG code), record import errors, and retire DAGs whose
- * files are gone.
+ * One pass of the DAG processor: scan the folder, write each DAG's structure and version, with
+ * its code, to the store (so the API and UI never import DAG code, and workers need no DAGs
+ * folder), record import errors, and retire DAGs whose files are gone.
  */
 export async function syncDagFolder(db: Db, folder: DagFolder, log: Logger): Promise<FolderScan> {
   const started = Date.now();
@@ -20,10 +20,10 @@ export async function syncDagFolder(db: Db, folder: DagFolder, log: Logger): Pro
   );
   const current = new Map(stored.rows.map((r) => [r.dag_id, r]));
   const unchanged: string[] = [];
-  for (const { spec, versionHash, fileloc } of scan.dags.values()) {
+  for (const { spec, versionHash, fileloc, code } of scan.dags.values()) {
     const row = current.get(spec.dagId);
     if (row && row.is_active && row.version_hash === versionHash && row.fileloc === fileloc) unchanged.push(spec.dagId);
-    else await upsertDag(db, spec, versionHash, fileloc);
+    else await upsertDag(db, spec, versionHash, fileloc, code);
   }
   await db.query('UPDATE dags SET last_parsed_at = now() WHERE dag_id = ANY ($1::text[])', [unchanged]);
   await ensurePools(db, [...new Set([...scan.dags.values()].flatMap((d) => d.spec.tasks.map((t) => t.pool)))]);

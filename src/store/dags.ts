@@ -40,16 +40,30 @@ const toDag = (r: DagRow): DagRecord => ({
   lastParsedAt: r.last_parsed_at,
 });
 
+/** A version's code as the store keeps it (the loader's DagCode). */
+export interface StoredCode {
+  codeHash: string;
+  code: string;
+  sourceMap: string | null;
+  sources: Record<string, string>;
+}
+
 /**
- * Records a DAG as parsed from its file. A new structure is kept as a new version and makes the
- * scheduler recompute the next interval (the schedule may have changed). The limits SQL decides
- * with are written as columns beside the spec (maxActiveRuns, maxActiveTasks on the DAG; the run
- * timeout on the version its runs are judged by), so no query reads the spec's JSON by key.
+ * Records a DAG as parsed from its file. A new structure or code is kept as a new version (its
+ * code once per content) and makes the scheduler recompute the next interval (the schedule may
+ * have changed). The limits SQL decides with are written as columns beside the spec
+ * (maxActiveRuns, maxActiveTasks on the DAG; the run timeout on the version its runs are judged
+ * by), so no query reads the spec's JSON by key. `code` is left out only by tests and benchmarks
+ * that store structures alone.
  */
-export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: string, fileloc: string): Promise<void> {
+export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: string, fileloc: string, code?: StoredCode): Promise<void> {
   await db.query(
-    `WITH version AS (
-       INSERT INTO dag_versions (dag_id, version_hash, spec, dagrun_timeout_ms) VALUES ($1, $2, $3, $8)
+    `WITH code AS (
+       INSERT INTO dag_code (code_hash, code, source_map, sources)
+       SELECT $9, $10, $11, $12 WHERE $9::text IS NOT NULL
+       ON CONFLICT DO NOTHING
+     ), version AS (
+       INSERT INTO dag_versions (dag_id, version_hash, spec, dagrun_timeout_ms, code_hash, fileloc) VALUES ($1, $2, $3, $8, $9, $4)
        ON CONFLICT DO NOTHING
      )
      INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec, max_active_runs, max_active_tasks)
@@ -73,6 +87,10 @@ export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: strin
       spec.maxActiveRuns,
       spec.maxActiveTasks,
       spec.dagrunTimeoutMs,
+      code?.codeHash ?? null,
+      code?.code ?? null,
+      code?.sourceMap ?? null,
+      code ? JSON.stringify(code.sources) : null,
     ],
   );
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { Harness } from '../support/harness.ts';
 import { getDag, listImportErrors } from '../../src/store/dags.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { DagFolder } from '../../src/loader/dag-folder.ts';
 
 const GOOD = (tasks: string[]) => `
 import { dag, chain } from 'sluice';
@@ -53,17 +52,6 @@ describe('DAG loading: import errors and picking up changes', () => {
     assert.equal((await h.waitForRunEnd('good', run.runId)).state, 'success');
   });
 
-  test("a worker's folder imports without checking a DAG's structure: a cycle still gives its task functions, and its spec throws only when asked for", async () => {
-    const unchecked = await new DagFolder(h.config.dagsFolder, { validate: false }).loadFile('cycle.ts');
-    assert.equal(unchecked.kind, 'dag');
-    if (unchecked.kind !== 'dag') return;
-    assert.equal(typeof unchecked.loaded.dag.getTask('a')?.fn, 'function');
-    assert.throws(() => unchecked.loaded.spec, /cycle.*a → b → a/);
-    const checked = await new DagFolder(h.config.dagsFolder).loadFile('cycle.ts');
-    assert.equal(checked.kind, 'error');
-    if (checked.kind === 'error') assert.match(checked.message, /cycle.*a → b → a/);
-  });
-
   test('a changed file is picked up within the rescan interval, and a fixed file loses its error', async () => {
     const before = await getDag(h.db, 'good');
     await h.writeDag('good.ts', GOOD(['a', 'b', 'c']));
@@ -89,28 +77,5 @@ describe('DAG loading: import errors and picking up changes', () => {
     await h.waitFor('good to be retired', async () => (await getDag(h.db, 'good'))!.isActive === false, 5000);
     // As above: the DAG is retired before the scan's import errors are replaced.
     await h.waitFor('the removed file to lose its error', async () => !(await listImportErrors(h.db)).some((e) => e.filename === 'good.ts'), 5000);
-  });
-});
-
-describe('a worker imports the DAGs folder as it starts', () => {
-  // Records its own import in this process (workers run in-process here): no scheduler runs, so
-  // nothing else imports it.
-  const MARKED = `
-import { dag } from 'sluice';
-const seen = ((globalThis as Record<string, unknown>).__sluiceImportedAhead ??= []) as string[];
-seen.push('marked');
-const d = dag('marked', {});
-d.task('only', async () => 1);
-export default d;
-`;
-  const h = new Harness({ dags: { 'marked.ts': MARKED, 'throws.ts': BROKEN['throws.ts']!, 'cycle.ts': BROKEN['cycle.ts']! } });
-  before(() => h.setUp());
-  after(() => h.tearDown());
-
-  test('every file is imported ahead of any try (a broken file or a cycle stops nothing), once', async () => {
-    await h.startWorker();
-    const seen = () => (globalThis as { __sluiceImportedAhead?: string[] }).__sluiceImportedAhead;
-    await h.waitFor('the worker to import marked.ts with no try asking', async () => seen()?.includes('marked'), 10_000);
-    assert.deepEqual(seen(), ['marked']);
   });
 });

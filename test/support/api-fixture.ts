@@ -3,7 +3,7 @@
  * Redis key prefix of its own (deleted afterwards), DAG specs built by hand, and the webserver on
  * a free port. No scheduler or worker runs: tests seed the store directly.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -47,8 +47,11 @@ export class ApiFixture {
     return this;
   }
 
-  async addDag(spec: DagSpec, fileloc = `${spec.dagId}.ts`): Promise<void> {
-    await upsertDag(this.db, spec, `hash-${spec.dagId}-${spec.tasks.length}`, fileloc);
+  /** Stored as a version with code whose source is `source` (what GET …/versions/{version}/source answers). */
+  async addDag(spec: DagSpec, fileloc = `${spec.dagId}.ts`, source = `// the DAG file of ${spec.dagId}\n`): Promise<void> {
+    const version = createHash('sha256').update(`${spec.dagId}-${spec.tasks.length}`).digest('hex');
+    const codeHash = createHash('sha256').update(source).digest('hex');
+    await upsertDag(this.db, spec, version, fileloc, { codeHash, code: 'export default undefined;\n', sourceMap: null, sources: { [fileloc]: source } });
   }
 
   /** The webserver on 127.0.0.1 and a free port; `config` overrides this fixture's (e.g. a token). */

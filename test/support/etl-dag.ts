@@ -30,7 +30,7 @@ import { commitExtract, extractCollection, migrateWarehouse, promote, stageLoad 
 import { COLLECTIONS, MIGRATIONS } from './warehouse/collections.ts';
 
 const d = dag('${dagId}', { ${schedule}, maxActiveRuns: 1, defaultArgs: { retries: 1, retryDelay: '100ms' } });
-const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { directory: MIGRATIONS }));
+const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { files: MIGRATIONS }));
 const promoteAll = d.task('promote', { retries: 0 }, (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => 'stage_load_' + c.collection) }));
 for (const collection of COLLECTIONS) {
   const name = collection.collection;

@@ -87,8 +87,9 @@ export class Harness {
     return s;
   }
 
-  async startWorker(options: Partial<WorkerOptions> = {}): Promise<SluiceWorker> {
-    const w = new SluiceWorker(this.config, { concurrency: 8, pools: [], ...options }, this.log.child({ component: 'worker' }));
+  /** `config` overrides this harness's for the worker alone (its DAGs folder, say). */
+  async startWorker(options: Partial<WorkerOptions> = {}, config: Partial<Config> = {}): Promise<SluiceWorker> {
+    const w = new SluiceWorker({ ...this.config, ...config }, { concurrency: 8, pools: [], ...options }, this.log.child({ component: 'worker' }));
     await w.start();
     this.workers.push(w);
     return w;

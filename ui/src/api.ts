@@ -19,6 +19,7 @@ import type {
   DagRun,
   DagRunList,
   DagRunListQuery,
+  DagVersionList,
   Grid,
   GridQuery,
   Health,
@@ -50,6 +51,9 @@ export const api = {
     list: (q: DagListQuery = {}, options?: Read) => getJson<DagList>('/dags' + query(q), options),
     get: (dagId: string, options?: Read) => getJson<DagDetail>(apiPath`/dags/${dagId}`, options),
     patch: (dagId: string, body: PatchDagBody) => send<Dag>('PATCH', apiPath`/dags/${dagId}`, body),
+    versions: (dagId: string, q: ListQuery = {}, options?: Read) => getJson<DagVersionList>(apiPath`/dags/${dagId}/versions` + query(q), options),
+    /** The DAG file's source text in one version. */
+    source: async (dagId: string, version: string, options?: Read) => (await getText(apiPath`/dags/${dagId}/versions/${version}/source`, options)).text,
   },
 
   importErrors: {

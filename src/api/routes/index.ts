@@ -5,6 +5,7 @@
 import type { Route } from '../route.ts';
 import { backfillRoutes } from './backfills.ts';
 import { dagRunRoutes } from './dag-runs.ts';
+import { dagVersionRoutes } from './dag-versions.ts';
 import { dagRoutes } from './dags.ts';
 import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
@@ -14,6 +15,7 @@ import { taskInstanceRoutes } from './task-instances.ts';
 export const ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...dagRoutes,
+  ...dagVersionRoutes,
   ...dagRunRoutes,
   ...gridRoutes,
   ...taskInstanceRoutes,

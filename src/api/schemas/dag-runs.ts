@@ -20,6 +20,7 @@ export const dagRun = z
     startDate: isoTimeOrNull,
     endDate: isoTimeOrNull,
     backfillId: z.number().int().nullable(),
+    dagVersion: z.string().meta({ description: 'the DAG version the run runs, for all its tries (GET /dags/{dagId}/versions)' }),
   })
   .meta({ id: 'DagRun' });
 

@@ -38,6 +38,7 @@ export type {
   TaskTryList,
   XcomValue,
 } from './task-instances.ts';
+export type { DagVersion, DagVersionList } from './dag-versions.ts';
 export type { Grid, GridCell, GridQuery, GridTask } from './grid.ts';
 export type {
   Backfill,

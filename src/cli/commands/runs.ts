@@ -43,9 +43,9 @@ const show = command({
       const run = await getRun(db, dagId, runId);
       if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"; "sluice runs list ${dagId}" shows its runs`);
       const tis = await listTaskInstances(db, dagId, runId);
-      if (json) printJson({ ...run, taskInstances: tis });
+      if (json) printJson({ ...run, dagVersion: run.versionHash, taskInstances: tis });
       else {
-        console.log(`${run.runId}  ${run.state}  (${run.runType}, interval ${iso(run.dataIntervalStart)} → ${iso(run.dataIntervalEnd)})`);
+        console.log(`${run.runId}  ${run.state}  (${run.runType}, interval ${iso(run.dataIntervalStart)} → ${iso(run.dataIntervalEnd)}, DAG version ${run.versionHash.slice(0, 12)})`);
         printTable(['task_id', 'state', 'try', 'start', 'duration', 'error'], tis.map((t) => [t.taskId, t.state, `${t.tryNumber}/${t.maxTries}`, iso(t.startDate), t.durationMs === null ? '' : formatDuration(t.durationMs), t.error ?? '']));
       }
       return 0;

@@ -172,6 +172,9 @@ describe('OpenAPI document', () => {
     await check('GET', '/dags');
     await check('GET', '/dags', { query: '?paused=false&tags=daily&limit=1' });
     await check('GET', '/dags/{dagId}', { params: { dagId: 'etl' } });
+    const versions = await check<{ versions: { version: string }[] }>('GET', '/dags/{dagId}/versions', { params: { dagId: 'etl' } });
+    const source = await check('GET', '/dags/{dagId}/versions/{version}/source', { params: { dagId: 'etl', version: versions.body.versions[0]!.version } });
+    assert.equal(source.text, '// the DAG file of etl\n');
     await check('GET', '/importErrors');
     await check('GET', '/dags/{dagId}/dagRuns', { params: run, query: '?state=queued' });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}', { params: run });

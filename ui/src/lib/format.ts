@@ -107,3 +107,6 @@ export function fromDateTimeInput(value: string, mode: TimeZoneMode): string | n
   const date = mode === 'utc' ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : new Date(y, mo - 1, d, h, mi, s);
   return date.toISOString();
 }
+
+/** A DAG version's hash as the UI shows it: enough to tell versions apart, as git shows commits. */
+export const shortVersion = (version: string) => version.slice(0, 12);

@@ -8,7 +8,7 @@ export type Route =
   | { page: 'backfills' }
   | { page: 'not-found'; path: string };
 
-export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details'] as const;
+export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code'] as const;
 export type DagTab = (typeof DAG_TABS)[number];
 
 const enc = encodeURIComponent;

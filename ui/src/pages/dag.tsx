@@ -1,4 +1,4 @@
-/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills and details. */
+/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills, details and code. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
@@ -12,12 +12,13 @@ import { DAG_TABS, href, type DagTab } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { DagDetail } from '../types.ts';
 import { BackfillList } from './backfills.tsx';
+import { DagCode } from './dag-code.tsx';
 import { DagDetails } from './dag-details.tsx';
 import { DagGraph } from './dag-graph.tsx';
 import { DagGrid } from './dag-grid.tsx';
 import { DagRuns } from './dag-runs.tsx';
 
-const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details' };
+const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details', code: 'Code' };
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
   const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 2000);
@@ -44,6 +45,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
             {tab === 'runs' && <DagRuns dagId={dagId} />}
             {tab === 'backfills' && <BackfillList dagId={dagId} />}
             {tab === 'details' && d && <DagDetails dag={d} />}
+            {tab === 'code' && <DagCode dagId={dagId} />}
           </section>
         </>
       )}

@@ -7,7 +7,7 @@ import { Pending } from '../components/feedback.tsx';
 import { StateBadge } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
-import { prettyJson } from '../lib/format.ts';
+import { prettyJson, shortVersion } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { DagDetail, TaskInstance, TaskState } from '../types.ts';
@@ -83,6 +83,11 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
         </Fact>
         <Fact label="Duration">
           <Elapsed start={r.startDate} end={r.endDate} />
+        </Fact>
+        <Fact label="DAG version">
+          <Link class="mono" href={`${href.dag(dagId, 'code')}?version=${encodeURIComponent(r.dagVersion)}`} title="The code every try of this run runs">
+            {shortVersion(r.dagVersion)}
+          </Link>
         </Fact>
       </Facts>
       {Object.keys(r.conf).length > 0 && (
