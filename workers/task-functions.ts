@@ -5,7 +5,7 @@
  */
 import type { Db } from '../src/store/db.ts';
 import { getVersionCode } from '../src/store/dag-versions.ts';
-import { importCode } from '../src/loader/load-code.ts';
+import { loadCode } from '../src/loader/load-code.ts';
 import { isDag, type Dag } from '../src/sdk/dag.ts';
 import type { TaskFn } from '../src/sdk/context.ts';
 
@@ -50,7 +50,7 @@ export class TaskFunctions {
     }
     let module: { default?: unknown };
     try {
-      module = await importCode(code, this.dagsFolder, code.fileloc);
+      module = await loadCode(code, this.dagsFolder, code.fileloc);
     } catch (error) {
       throw new TaskCodeError(`the code of DAG ${dagId} (${code.fileloc}, version ${short(code.fromCurrent ? code.codeHash : version)}) failed to import on this worker: ${(error as Error).message}`, {
         cause: error,

@@ -1,16 +1,18 @@
 /**
- * Imports a DAG version's bundled code (bundle.ts) in this process. The code is written once to a
- * file of the machine's code cache, named by its hash and the local DAGs folder, and imported
- * from there: Node caches a module by URL, so a version imported again is the same module, and a
- * new version (another hash) is a new one. What the bundle imports (packages, `sluice`) resolves
- * as if from the DAG file's own folder when that exists here, else from this installation
- * (resolve-hook.mjs): a worker with no DAGs folder uses its own node_modules.
+ * Loads a DAG version's bundled code (bundle.ts) in this process: the packages it requires are
+ * imported first (once per process), then the bundle is compiled as one function and run, with
+ * a `require` that hands it those packages. No file is written and no module loader hook runs,
+ * and a version nobody uses any more is garbage like any other object.
+ *
+ * Packages resolve as if required from the DAG file's own folder when that exists here (a DAGs
+ * repository with node_modules of its own), else from this installation: a worker with no DAGs
+ * folder uses its own node_modules. `sluice` and `sluice/providers` are always this installation's.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { createRequire, isBuiltin, SourceMap } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { IMPORT_META_URL } from './bundle.ts';
 import { ensureSluiceResolvable } from './register.ts';
 import { asImportOf } from './stray-errors.ts';
 
@@ -21,63 +23,101 @@ export interface CodeToLoad {
   sourceMap: string | null;
 }
 
-/** The code cache: one folder per machine and user, shared by every Sluice process (writes are atomic). */
-export const CODE_CACHE_DIR = path.join(os.tmpdir(), `sluice-dag-code-${os.userInfo().uid}`);
+const OWN_ENTRIES: Record<string, string> = {
+  sluice: new URL('../index.ts', import.meta.url).href,
+  'sluice/providers': new URL('../providers/index.ts', import.meta.url).href,
+};
+const INSTALLATION = new URL('../../', import.meta.url);
 
-/** The query parameter that marks a URL as a bundle's (resolve-hook.mjs resolves its imports). */
-export const BUNDLE_MARK = 'sluice-bundle';
-
-let sourceMapsOn = false;
+/** esbuild writes each package the bundle uses as `require("name")`. */
+const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)+)"\)/g;
 
 /**
- * Imports the code of the DAG file `fileloc` (relative to `root`, the local DAGs folder, which
- * need not exist) and returns its module. Import errors are thrown as the code threw them; stray
- * errors of the import are blamed on `fileloc` (stray-errors.ts).
+ * Runs the code of the DAG file `fileloc` (relative to `root`, the local DAGs folder, which need
+ * not exist) and returns its exports. Errors are thrown as the code threw them; stray errors of
+ * the import are blamed on `fileloc` (stray-errors.ts). Stack frames in the bundle name
+ * `bundleFilename(root, fileloc)`: remapStack turns them into the original files and lines.
  */
-export async function importCode(code: CodeToLoad, root: string, fileloc: string): Promise<{ default?: unknown }> {
+export async function loadCode(code: CodeToLoad, root: string, fileloc: string): Promise<{ default?: unknown }> {
   ensureSluiceResolvable();
-  if (!sourceMapsOn) {
-    // Stack traces of task and import errors then name the original file and line.
-    process.setSourceMapsEnabled(true);
-    sourceMapsOn = true;
+  const dagFile = path.resolve(root, fileloc);
+  const packages = new Map<string, unknown>();
+  for (const [, specifier] of code.code.matchAll(REQUIRE_CALL)) {
+    const name = JSON.parse(`"${specifier!}"`) as string;
+    if (!packages.has(name)) packages.set(name, await importPackage(name, path.dirname(dagFile)));
   }
-  const rootUrl = pathToFileURL(root).href.replace(/\/?$/, '/');
-  const file = await cachedFile(code, rootUrl);
-  const url = new URL(pathToFileURL(file).href);
-  url.searchParams.set(BUNDLE_MARK, '1');
-  url.searchParams.set('origin', new URL(path.posix.dirname(fileloc.split(path.sep).join('/')) + '/', rootUrl).href);
-  return (await asImportOf(fileloc, () => import(url.href))) as { default?: unknown };
-}
-
-const written = new Map<string, Promise<string>>();
-
-/** The cache file of `code` with its source map rooted at `rootUrl`, written if missing. */
-function cachedFile(code: CodeToLoad, rootUrl: string): Promise<string> {
-  const name = `${code.codeHash.slice(0, 32)}-${createHash('sha1').update(rootUrl).digest('hex').slice(0, 8)}.mjs`;
-  let file = written.get(name);
-  if (!file) {
-    file = writeAtomically(path.join(CODE_CACHE_DIR, name), withSourceMap(code, rootUrl));
-    file.catch(() => written.delete(name));
-    written.set(name, file);
-  }
-  return file;
-}
-
-function withSourceMap(code: CodeToLoad, rootUrl: string): string {
-  if (!code.sourceMap) return code.code;
-  const map = { ...(JSON.parse(code.sourceMap) as object), sourceRoot: rootUrl };
-  return `${code.code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  const filename = bundleFilename(root, fileloc, code.codeHash);
+  if (code.sourceMap) rememberSourceMap(filename, { root, map: code.sourceMap });
+  const localRequire = createRequire(dagFile);
+  const run = vm.compileFunction(code.code, ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_URL], { filename });
+  const module = { exports: {} as { default?: unknown } };
+  // A package the bundle requires in a way esbuild did not write out (a computed name) is
+  // required the CommonJS way from the DAG file's folder.
+  const require = (name: string) => (packages.has(name) ? packages.get(name) : localRequire(name));
+  await asImportOf(fileloc, async () => {
+    run(module.exports, require, module, dagFile, path.dirname(dagFile), pathToFileURL(dagFile).href);
+  });
+  return module.exports;
 }
 
 /**
- * Always written, never trusted from an earlier process: a file of the same name has the same
- * text, and writing it again costs less than reading it to compare. Written under a temporary
- * name and renamed, so a process importing it never reads half a file.
+ * The name stack frames give a bundle of `fileloc`: its own path, marked with the code's hash,
+ * so nobody mistakes the line numbers (remapStack replaces them) and two versions never share one.
  */
-async function writeAtomically(file: string, text: string): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
-  return file;
+export function bundleFilename(root: string, fileloc: string, codeHash: string): string {
+  return `${path.resolve(root, fileloc)} (bundle ${codeHash.slice(0, 12)})`;
+}
+
+const imported = new Map<string, Promise<unknown>>();
+
+/**
+ * A package as the bundle's `require` returns it: its ES module namespace marked `__esModule`, so
+ * esbuild's interop reads `default` and named exports from it as an `import` would.
+ */
+function importPackage(name: string, fromDir: string): Promise<unknown> {
+  const key = `${fromDir}\u0000${name}`;
+  let found = imported.get(key);
+  if (!found) {
+    found = import(resolvePackage(name, fromDir)).then((ns: object) => Object.freeze({ ...ns, __esModule: true }));
+    found.catch(() => imported.delete(key));
+    imported.set(key, found);
+  }
+  return found;
+}
+
+function resolvePackage(name: string, fromDir: string): string {
+  if (OWN_ENTRIES[name]) return OWN_ENTRIES[name]!;
+  if (isBuiltin(name)) return name;
+  for (const base of [fromDir, INSTALLATION.pathname]) {
+    try {
+      return pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(name)).href;
+    } catch {
+      // Not found from there: the next place.
+    }
+  }
+  // Let import() say why (an ES-only package without a require condition, or a missing one).
+  return name;
+}
+
+const sourceMaps = new Map<string, { root: string; map: string; parsed?: SourceMap }>();
+/** Maps kept for stack traces; past this many bundles, the oldest one's frames keep bundle lines. */
+const MAX_SOURCE_MAPS = 500;
+
+function rememberSourceMap(filename: string, entry: { root: string; map: string }): void {
+  sourceMaps.delete(filename);
+  sourceMaps.set(filename, entry);
+  if (sourceMaps.size > MAX_SOURCE_MAPS) sourceMaps.delete(sourceMaps.keys().next().value!);
+}
+
+/** `stack` with each frame in a loaded bundle put back at its original file, line and column. */
+export function remapStack(stack: string): string {
+  if (sourceMaps.size === 0) return stack;
+  return stack.replace(/([^\s(]+ \(bundle [0-9a-f]+\)):(\d+):(\d+)/g, (frame, file: string, line: string, column: string) => {
+    const entry = sourceMaps.get(file);
+    if (!entry) return frame;
+    entry.parsed ??= new SourceMap(JSON.parse(entry.map) as ConstructorParameters<typeof SourceMap>[0]);
+    const found = entry.parsed.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (found.originalSource === undefined) return frame;
+    return `${path.resolve(entry.root, found.originalSource)}:${found.originalLine! + 1}:${found.originalColumn! + 1}`;
+  });
 }

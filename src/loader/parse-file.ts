@@ -4,13 +4,12 @@
  * the code imported here, so what was checked is what workers run.
  */
 import { createHash } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import type { DagSpec } from '../core/spec.ts';
 import { specHash } from '../core/spec.ts';
 import type { Dag } from '../sdk/dag.ts';
 import { isDag } from '../sdk/dag.ts';
 import { bundleDagFile, BundleError, type DagCode } from './bundle.ts';
-import { importCode } from './load-code.ts';
+import { loadCode, remapStack } from './load-code.ts';
 
 /** A file's outcome; `code` whenever it bundled (its `sources` name the files it is made of). */
 export type ParsedFile =
@@ -32,7 +31,7 @@ export async function parseDagFile(root: string, fileloc: string, absolutePath: 
   }
   let module: { default?: unknown };
   try {
-    module = await importCode(code, root, fileloc);
+    module = await loadCode(code, root, fileloc);
   } catch (error) {
     return { kind: 'error', message: describeImportFailure(error, root, fileloc), code };
   }
@@ -55,18 +54,17 @@ export function versionHashOf(spec: DagSpec, codeHash: string): string {
 
 /**
  * The error's message, with the line of the file it came from when the stack tells (the bundle's
- * source map names the original files: the DAG file, or a helper it imports).
+ * source map gives the original files: the DAG file, or a helper it imports).
  */
 function describeImportFailure(error: unknown, root: string, fileloc: string): string {
   if (!(error instanceof Error)) return `the file threw ${String(error)} while being imported`;
-  const rootUrl = pathToFileURL(root).href;
-  const frame = error.stack
-    ?.split('\n')
+  const prefix = root.replace(/\/?$/, '/');
+  const frame = remapStack(error.stack ?? '')
+    .split('\n')
     .slice(1)
-    .find((line) => line.includes(rootUrl) || line.includes(root));
+    .find((line) => line.includes(prefix) && !line.includes('node_modules'));
   const where = frame ? /([^\s(]+):(\d+):(\d+)\)?\s*$/.exec(frame) : null;
-  const message = error.message.replace(/\?sluice-bundle=[^\s:)]*/g, '');
-  if (!where) return message;
-  const file = where[1]!.replace(rootUrl.replace(/\/?$/, '/'), '').replace(root.replace(/\/?$/, '/'), '');
-  return file === fileloc ? `${message} (line ${where[2]}, column ${where[3]})` : `${message} (${file}, line ${where[2]}, column ${where[3]})`;
+  if (!where || /\(bundle [0-9a-f]+\)/.test(frame!)) return error.message;
+  const file = where[1]!.startsWith(prefix) ? where[1]!.slice(prefix.length) : where[1]!;
+  return file === fileloc ? `${error.message} (line ${where[2]}, column ${where[3]})` : `${error.message} (${file}, line ${where[2]}, column ${where[3]})`;
 }

@@ -19,6 +19,8 @@ const BROKEN: Record<string, string> = {
   'bad_cron.ts': `import { dag } from 'sluice';\nexport default dag('bad_cron', { schedule: '61 * * * *', startDate: '2026-01-01' });\n`,
   'bad_date.ts': `import { dag } from 'sluice';\nexport default dag('bad_date', { schedule: '@daily', startDate: '2026-02-30' });\n`,
   'duplicate_task.ts': `import { dag } from 'sluice';\nconst d = dag('duplicate_task', {});\nd.task('x', async () => 1);\nd.task('x', async () => 2);\nexport default d;\n`,
+  'top_level_await.ts': `import { dag } from 'sluice';\nconst config = await Promise.resolve({});\nexport default dag('top_level_await', { params: config });\n`,
+  'helper_throws.ts': `import { dag } from 'sluice';\nimport { TABLES } from './.lib/tables.ts';\nexport default dag('helper_throws', { tags: TABLES });\n`,
   'cross_dag.ts': `import { dag } from 'sluice';\nconst one = dag('one', {});\nconst two = dag('two', {});\none.task('a', async () => 1).then(two.task('b', async () => 1));\nexport default one;\n`,
 };
 
@@ -31,10 +33,21 @@ const EXPECTED: Record<string, RegExp> = {
   'bad_date.ts': /2026-02-30/,
   'duplicate_task.ts': /"x"/,
   'cross_dag.ts': /dependencies must stay within one DAG/,
+  'top_level_await.ts': /top_level_await\.ts:2:\d+: top-level await is not supported in DAG files/,
+  // The helper's own file and line, through the bundle's source map.
+  'helper_throws.ts': /the tables service is down \(\.lib\/tables\.ts, line 3, column 7\)/,
 };
 
 describe('DAG loading: import errors and picking up changes', () => {
-  const h = new Harness({ dags: { 'good.ts': GOOD(['a', 'b']), 'helpers.ts': 'export const notADag = 1;\n', ...BROKEN } });
+  const h = new Harness({
+    dags: {
+      'good.ts': GOOD(['a', 'b']),
+      'helpers.ts': 'export const notADag = 1;\n',
+      // In a hidden folder, so the scan does not import it as a file of its own.
+      '.lib/tables.ts': `export const TABLES: string[] = [];\n// the next line fails\nthrow new Error('the tables service is down');\n`,
+      ...BROKEN,
+    },
+  });
 
   before(async () => {
     await h.setUp();

@@ -72,7 +72,9 @@ export class Harness {
     return this;
   }
 
+  /** `name` may name a subfolder (`lib/helper.ts`): it is made if missing. */
   async writeDag(name: string, source: string): Promise<void> {
+    await mkdir(path.dirname(path.join(this.dagsFolder, name)), { recursive: true });
     await writeFile(path.join(this.dagsFolder, name), source);
   }
 
