@@ -1,5 +1,6 @@
 import { parseDuration } from './core/durations.ts';
 import { formatByteSize, parseByteSize } from './core/sizes.ts';
+import { MIN_MEMORY_LIMIT_BYTES } from './sdk/options.ts';
 
 /** Everything Sluice reads from the environment, validated once at start-up (README, "Configuration"). */
 export interface Config {
@@ -28,7 +29,23 @@ export interface Config {
    * log), so one chatty task cannot fill the metadata database or the worker's memory.
    */
   taskLogLimitBytes: number;
+  /**
+   * Where tries run: `process`, in runner processes of the worker (their code can be stopped,
+   * and a crash or a blocked event loop is theirs alone); `inline`, in the worker's own event loop.
+   */
+  taskIsolation: TaskIsolation;
+  /** How long a try's code has to stop after its signal is aborted, before its runner is killed. */
+  taskKillGraceMs: number;
+  /** The memoryLimit of tasks that set none, in bytes; null: none. */
+  taskMemoryLimitBytes: number | null;
+  /** How long one DAG file may take to import (in the parser process) before it is an import error. */
+  dagImportTimeoutMs: number;
+  /** The parser process's memory cap (its JavaScript heap), in bytes. */
+  dagImportMemoryLimitBytes: number;
 }
+
+export const TASK_ISOLATIONS = ['process', 'inline'] as const;
+export type TaskIsolation = (typeof TASK_ISOLATIONS)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -80,6 +97,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `(e.g. 20MB, the default), got "${env.SLUICE_TASK_LOG_LIMIT}"`,
     );
   }
+  const taskIsolation = read('SLUICE_TASK_ISOLATION', 'process').toLowerCase();
+  if (!(TASK_ISOLATIONS as readonly string[]).includes(taskIsolation)) {
+    throw new ConfigError(
+      `SLUICE_TASK_ISOLATION must be "process" (each try in a runner process, the default) or "inline" (in the worker's own process), got "${env.SLUICE_TASK_ISOLATION}"`,
+    );
+  }
+  const memoryLimitText = read('SLUICE_TASK_MEMORY_LIMIT', '');
+  const taskMemoryLimitBytes = memoryLimitText === '' ? null : size('SLUICE_TASK_MEMORY_LIMIT', memoryLimitText);
+  if (taskMemoryLimitBytes !== null && taskMemoryLimitBytes < MIN_MEMORY_LIMIT_BYTES) {
+    throw new ConfigError(
+      `SLUICE_TASK_MEMORY_LIMIT must be at least 64MB (it counts a task's whole runner process, about 50 MB before the task starts), got "${memoryLimitText}"`,
+    );
+  }
+  const dagImportMemoryLimitBytes = size('SLUICE_DAG_IMPORT_MEMORY_LIMIT', '1GB');
+  if (dagImportMemoryLimitBytes < MIN_MEMORY_LIMIT_BYTES) {
+    throw new ConfigError(`SLUICE_DAG_IMPORT_MEMORY_LIMIT must be at least 64MB (e.g. 1GB, the default), got "${env.SLUICE_DAG_IMPORT_MEMORY_LIMIT}"`);
+  }
   const queuePrefix = read('SLUICE_QUEUE_PREFIX', 'sluice');
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may contain only letters, digits, '_', '.' and '-', got "${queuePrefix}"`);
@@ -100,5 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerShutdownGraceMs: duration('SLUICE_WORKER_SHUTDOWN_GRACE', '25s'),
     workerHeapGrowthPercent,
     taskLogLimitBytes,
+    taskIsolation: taskIsolation as TaskIsolation,
+    taskKillGraceMs: duration('SLUICE_TASK_KILL_GRACE', '5s'),
+    taskMemoryLimitBytes,
+    dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
+    dagImportMemoryLimitBytes,
   };
 }

@@ -71,6 +71,7 @@ export function taskJson(task: TaskSpec): TaskDefinition {
     retryExponentialBackoff: task.retryExponentialBackoff,
     maxRetryDelayMs: task.maxRetryDelayMs,
     executionTimeoutMs: task.executionTimeoutMs,
+    memoryLimitBytes: task.memoryLimitBytes ?? null,
     poolSlots: task.poolSlots,
     priorityWeight: task.priorityWeight,
   };

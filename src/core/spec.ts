@@ -32,6 +32,11 @@ export interface TaskSettings {
   retryExponentialBackoff: boolean;
   maxRetryDelayMs: number;
   executionTimeoutMs: number | null;
+  /**
+   * The most memory (RSS, bytes) a try's runner process may use; null: the worker's
+   * SLUICE_TASK_MEMORY_LIMIT, if any. Absent in specs stored before it existed (read as null).
+   */
+  memoryLimitBytes: number | null;
   pool: string;
   poolSlots: number;
   queue: string;

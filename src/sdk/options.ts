@@ -2,6 +2,7 @@
 import { CronSchedule } from '../core/cron-schedule.ts';
 import { parseDate } from '../core/dates.ts';
 import { parseDuration } from '../core/durations.ts';
+import { parseByteSize } from '../core/sizes.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { showValue } from '../core/show-value.ts';
 import { isValidTimeZone } from '../core/timezone.ts';
@@ -20,6 +21,8 @@ export interface TaskOptions {
   retryExponentialBackoff?: boolean;
   maxRetryDelay?: Duration;
   executionTimeout?: Duration | null;
+  /** '512MB', '2GB' (or bytes): a try whose runner process uses more fails; default SLUICE_TASK_MEMORY_LIMIT. */
+  memoryLimit?: number | string | null;
   pool?: string;
   poolSlots?: number;
   queue?: string;
@@ -70,6 +73,7 @@ export const TASK_OPTION_KEYS = [
   'retryExponentialBackoff',
   'maxRetryDelay',
   'executionTimeout',
+  'memoryLimit',
   'pool',
   'poolSlots',
   'queue',
@@ -99,6 +103,7 @@ export const TASK_DEFAULTS: Readonly<ResolvedTaskOptions> = {
   retryExponentialBackoff: false,
   maxRetryDelayMs: 3_600_000,
   executionTimeoutMs: null,
+  memoryLimitBytes: null,
   pool: 'default_pool',
   poolSlots: 1,
   queue: 'default',
@@ -176,6 +181,7 @@ function checkTaskOptions(options: unknown, what: string, where: (key: string) =
   set('retryExponentialBackoff', 'retryExponentialBackoff', checkBoolean);
   set('maxRetryDelay', 'maxRetryDelayMs', parseDuration);
   set('executionTimeout', 'executionTimeoutMs', (v, w) => (v === null ? null : positiveDuration(v, w)));
+  set('memoryLimit', 'memoryLimitBytes', memoryLimit);
   set('pool', 'pool', checkName);
   set('poolSlots', 'poolSlots', (v, w) => checkInteger(v, w, 1));
   set('queue', 'queue', checkName);
@@ -201,6 +207,24 @@ function positiveDuration(value: unknown, where: string): number | null {
   const ms = parseDuration(value, where);
   if (ms <= 0) throw new Error(`${where} must be longer than 0; leave it out for no timeout`);
   return ms;
+}
+
+/**
+ * A runner process uses about 50 MB before its task does anything (Node, Sluice's own code), and
+ * the limit counts the whole process: a smaller one could never be met.
+ */
+export const MIN_MEMORY_LIMIT_BYTES = 64_000_000;
+
+function memoryLimit(value: unknown, where: string): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new Error(`${where} must be a size like '512MB' or '2GB' (or a number of bytes), got ${showValue(value)}`);
+  }
+  const bytes = typeof value === 'number' ? checkInteger(value, where, 1) : parseByteSize(value, where);
+  if (bytes < MIN_MEMORY_LIMIT_BYTES) {
+    throw new Error(`${where} must be at least 64MB: it counts the task's whole runner process, which uses about 50 MB before the task starts`);
+  }
+  return bytes;
 }
 
 function checkTriggerRule(value: unknown, where: string): TriggerRule {

@@ -44,6 +44,7 @@ export const taskDefinition = z
     retryExponentialBackoff: z.boolean(),
     maxRetryDelayMs: z.number().int(),
     executionTimeoutMs: z.number().int().nullable(),
+    memoryLimitBytes: z.number().int().nullable().meta({ description: 'the task\'s memoryLimit in bytes; null: the worker\'s SLUICE_TASK_MEMORY_LIMIT, if any' }),
     poolSlots: z.number().int(),
     priorityWeight: z.number().int(),
   })

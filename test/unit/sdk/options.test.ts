@@ -179,6 +179,7 @@ describe('task options', () => {
       retryExponentialBackoff: false,
       maxRetryDelayMs: 3_600_000,
       executionTimeoutMs: null,
+      memoryLimitBytes: null,
       pool: 'default_pool',
       poolSlots: 1,
       queue: 'default',
@@ -194,6 +195,7 @@ describe('task options', () => {
       retryExponentialBackoff: true,
       maxRetryDelay: 60_000,
       executionTimeout: '10m',
+      memoryLimit: '512MB',
       pool: 'db',
       poolSlots: 2,
       queue: 'heavy',
@@ -210,6 +212,7 @@ describe('task options', () => {
       retryExponentialBackoff: true,
       maxRetryDelayMs: 60_000,
       executionTimeoutMs: 600_000,
+      memoryLimitBytes: 512_000_000,
       pool: 'db',
       poolSlots: 2,
       queue: 'heavy',
@@ -223,6 +226,16 @@ describe('task options', () => {
     );
   });
 
+  it('memoryLimit takes a size or bytes, at least 64MB, and null for none', () => {
+    const d = dag('t', { defaultArgs: { memoryLimit: '1GiB' } });
+    assert.equal(d.task('a', noop).options.memoryLimitBytes, 1_073_741_824);
+    assert.equal(d.task('b', { memoryLimit: 200_000_000 }, noop).options.memoryLimitBytes, 200_000_000);
+    assert.equal(d.task('c', { memoryLimit: null }, noop).options.memoryLimitBytes, null);
+    assert.throws(() => d.task('d', { memoryLimit: '10MB' }, noop), /option "memoryLimit" of task "d" must be at least 64MB/);
+    assert.throws(() => d.task('e', { memoryLimit: 'lots' }, noop), /"lots" is not a size/);
+    assert.throws(() => d.task('f', { memoryLimit: true } as never, noop), /must be a size like '512MB'/);
+  });
+
   it('accepts every trigger rule', () => {
     const d = dag('t');
     for (const rule of ['all_success', 'all_failed', 'all_done', 'all_skipped', 'one_success', 'one_failed', 'one_done', 'none_failed', 'none_failed_min_one_success', 'none_skipped', 'always'] as const) {
@@ -234,7 +247,7 @@ describe('task options', () => {
     it('an unknown key, with a suggestion', () => {
       rejects(
         () => dag('orders').task('load', { retrys: 3 } as TaskOptions, noop),
-        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, pool, poolSlots, queue, priorityWeight, triggerRule',
+        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule',
       );
       rejects(() => dag('orders', { defaultArgs: { retry_delay: '5s' } as TaskOptions }), /^DAG "orders": defaultArgs: unknown option "retry_delay"; did you mean "retryDelay"\?/);
     });

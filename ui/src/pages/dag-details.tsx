@@ -1,5 +1,6 @@
 /** A DAG's options as its file sets them, and each task's settings. */
 import type { ComponentChild } from 'preact';
+import { formatByteSize } from '../../../src/core/sizes.ts';
 import { formatDuration, prettyJson } from '../lib/format.ts';
 import { Time } from '../components/time.tsx';
 import type { DagDetail } from '../types.ts';
@@ -51,6 +52,7 @@ export function DagDetails({ dag }: { dag: DagDetail }) {
                 <th>Retries</th>
                 <th>Retry delay</th>
                 <th>Timeout</th>
+                <th>Memory</th>
                 <th>Pool</th>
                 <th>Queue</th>
                 <th>Priority</th>
@@ -68,6 +70,7 @@ export function DagDetails({ dag }: { dag: DagDetail }) {
                     {t.retryExponentialBackoff && <span class="muted small"> ×2 up to {ms(t.maxRetryDelayMs)}</span>}
                   </td>
                   <td>{ms(t.executionTimeoutMs)}</td>
+                  <td>{t.memoryLimitBytes === null ? '—' : formatByteSize(t.memoryLimitBytes)}</td>
                   <td>
                     {t.pool}
                     {t.poolSlots !== 1 && <span class="muted small"> ×{t.poolSlots}</span>}
