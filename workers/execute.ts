@@ -14,7 +14,7 @@ import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
 import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarget } from './stray-errors.ts';
 
 /** What the task's context is made of (its log, signal and xcom are made here). */
-type ContextFacts = Pick<
+export type ContextFacts = Pick<
   TaskContext,
   'dagId' | 'runId' | 'taskId' | 'tryNumber' | 'maxTries' | 'logicalDate' | 'dataIntervalStart' | 'dataIntervalEnd' | 'params'
 >;
@@ -34,10 +34,23 @@ export interface TryExecution {
   result: TryResult;
   /** The return value as JSON, when the try succeeded and returned something. */
   xcomJson?: string;
+  /**
+   * The try ended before its code did (a timeout, a stop, an error the code let escape): the code
+   * may still be running. A runner process that ran it is not reused (runner-pool.ts).
+   */
+  stoppedEarly?: true;
 }
 
 /** The largest XCom we store; bigger results belong in object storage, with their key in XCom. */
 export const MAX_XCOM_BYTES = 8 * 1024 * 1024;
+
+/** The error of a try stopped from outside (cleared, marked, its run timed out, its worker stopping). */
+export const STOPPED_ERROR = 'the try was stopped before it finished';
+
+/** A try's timeout, as its error says it. */
+export function timeoutError(executionTimeoutMs: number): string {
+  return `the task exceeded its executionTimeout of ${formatDuration(executionTimeoutMs)}`;
+}
 
 class TryTimeout extends Error {}
 class TryCancelled extends Error {}
@@ -202,15 +215,15 @@ function xcomFailure(why: string, log: () => pino.Logger): TryExecution {
 
 function fail(error: unknown, input: TryInput, controller: AbortController, log: pino.Logger): TryExecution {
   if (error instanceof TryTimeout) {
-    const message = `the task exceeded its executionTimeout of ${formatDuration(input.executionTimeoutMs ?? 0)}`;
+    const message = timeoutError(input.executionTimeoutMs ?? 0);
     controller.abort(new Error(message));
     log.error(message);
-    return { result: { kind: 'failed', error: message, retryable: true } };
+    return { result: { kind: 'failed', error: message, retryable: true }, stoppedEarly: true };
   }
   if (error instanceof TryCancelled) {
     controller.abort(new Error('the try was taken away'));
     log.warn('the try was stopped: it was cleared, marked, or its worker is shutting down');
-    return { result: { kind: 'failed', error: 'the try was stopped before it finished', retryable: true } };
+    return { result: { kind: 'failed', error: STOPPED_ERROR, retryable: true }, stoppedEarly: true };
   }
   if (error instanceof TryStrayError) {
     // The task's code may still be running (its main promise never settled): tell it to stop.
@@ -221,7 +234,7 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
       `task failed: ${message}. Await every promise the task starts (or give it a .catch), and catch errors in callbacks`,
     );
     // A task failure like any exception: retried while tries remain.
-    return { result: { kind: 'failed', error: message, retryable: true } };
+    return { result: { kind: 'failed', error: message, retryable: true }, stoppedEarly: true };
   }
   if (isSkipTask(error)) {
     const reason = shownText((error as Error).message);

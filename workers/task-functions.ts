@@ -1,10 +1,9 @@
 /**
- * The task functions of DAG versions, from the code stored with each version (no DAGs folder
- * needed): a try runs its run's version. Each version's code is fetched and imported once per
- * process; the tries of a version that start together share one fetch.
+ * The task functions of DAG versions' code (version-codes.ts fetches it): loaded in this process,
+ * once per code, for inline tries and in each runner process for its own. No database here: a
+ * runner process has none.
  */
-import type { Db } from '../src/store/db.ts';
-import { getVersionCode } from '../src/store/dag-versions.ts';
+import type { VersionCode } from '../src/store/dag-versions.ts';
 import { loadCode } from '../src/loader/load-code.ts';
 import { isDag, type Dag } from '../src/sdk/dag.ts';
 import type { TaskFn } from '../src/sdk/context.ts';
@@ -12,55 +11,52 @@ import type { TaskFn } from '../src/sdk/context.ts';
 /** Why a task's function could not be had: written to the try's log, and the try fails. */
 export class TaskCodeError extends Error {}
 
+export const shortVersion = (version: string) => version.slice(0, 12);
+
+/** Caches by key; a failed look-up is forgotten, so the next try asks again (the database may have been away). */
+export function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = make();
+    value.catch(() => map.delete(key));
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** The task functions of loaded code, by code hash. */
 export class TaskFunctions {
-  private readonly versions = new Map<string, Promise<Dag>>();
+  private readonly dags = new Map<string, Promise<Dag>>();
 
   constructor(
-    private readonly db: Db,
     /** The local DAGs folder (need not exist): where stack traces place the files, and packages resolve from first. */
     private readonly dagsFolder: string,
   ) {}
 
-  async get(dagId: string, version: string, taskId: string): Promise<TaskFn> {
-    const dag = await this.dag(dagId, version);
+  /** Whether the code of this hash is loaded (or loading) here. */
+  has(codeHash: string): boolean {
+    return this.dags.has(codeHash);
+  }
+
+  async get(code: VersionCode, dagId: string, version: string, taskId: string): Promise<TaskFn> {
+    const dag = await cached(this.dags, code.codeHash, () => this.load(code, dagId));
     const fn = dag.getTask(taskId)?.fn;
-    if (!fn) throw new TaskCodeError(`version ${short(version)} of DAG ${dagId} has no task ${taskId}`);
+    if (!fn) throw new TaskCodeError(`version ${shortVersion(version)} of DAG ${dagId} has no task ${taskId}`);
     return fn;
   }
 
-  /** A failed load is forgotten, so the next try asks again (the database may have been away). */
-  private dag(dagId: string, version: string): Promise<Dag> {
-    const key = `${dagId}\u0000${version}`;
-    let dag = this.versions.get(key);
-    if (!dag) {
-      dag = this.load(dagId, version);
-      dag.catch(() => this.versions.delete(key));
-      this.versions.set(key, dag);
-    }
-    return dag;
-  }
-
-  private async load(dagId: string, version: string): Promise<Dag> {
-    const code = await getVersionCode(this.db, dagId, version);
-    if (!code) {
-      throw new TaskCodeError(
-        `version ${short(version)} of DAG ${dagId} has no stored code (it was stored by an older Sluice), and neither has the DAG's ` +
-          'current version: start a scheduler of this Sluice version, which stores the code of each DAG file it parses, then clear the task',
-      );
-    }
+  private async load(code: VersionCode, dagId: string): Promise<Dag> {
     let module: { default?: unknown };
     try {
       module = await loadCode(code, this.dagsFolder, code.fileloc);
     } catch (error) {
-      throw new TaskCodeError(`the code of DAG ${dagId} (${code.fileloc}, version ${short(code.fromCurrent ? code.codeHash : version)}) failed to import on this worker: ${(error as Error).message}`, {
+      throw new TaskCodeError(`the code of DAG ${dagId} (${code.fileloc}, code ${shortVersion(code.codeHash)}) failed to load here: ${(error as Error).message}`, {
         cause: error,
       });
     }
     if (!isDag(module.default) || module.default.dagId !== dagId) {
-      throw new TaskCodeError(`the code stored for version ${short(version)} of DAG ${dagId} does not define that DAG`);
+      throw new TaskCodeError(`the code stored for DAG ${dagId} (${code.fileloc}) does not define that DAG`);
     }
     return module.default;
   }
 }
-
-const short = (version: string) => version.slice(0, 12);

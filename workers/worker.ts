@@ -13,6 +13,7 @@ import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
 import { queueNameForPool, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
+import { finishClear } from '../src/engine/actions.ts';
 import { requireVersion } from '../src/engine/run-lifecycle.ts';
 import { openServices } from '../src/engine/open-services.ts';
 import type { Services } from '../src/engine/services.ts';
@@ -21,11 +22,15 @@ import { appendLogChunks, type LogChunk } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
 import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
-import { executeTry } from './execute.ts';
+import { heapGrowthFlag } from './heap.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LocalTries, type LocalTry } from './local-tries.ts';
 import { LogBuffer } from './log-buffer.ts';
-import { TaskCodeError, TaskFunctions } from './task-functions.ts';
+import { RunnerPool } from './runner/runner-pool.ts';
+import { INSTALLATION_ROOT } from './runner/runner-bundle.ts';
+import { TaskFunctions } from './task-functions.ts';
+import { VersionCodes } from './version-codes.ts';
+import { InlineExecutor, ProcessExecutor, type TryExecutor } from './try-executors.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 
 export interface WorkerOptions {
@@ -71,8 +76,11 @@ export class SluiceWorker {
   private readonly services: Services;
   /** Closes the pool, the producer connection and the queues (openServices). */
   private readonly closeServices: () => Promise<void>;
-  /** Task functions from the code stored with each DAG version: the worker needs no DAGs folder. */
-  private readonly functions: TaskFunctions;
+  /**
+   * Runs tries, in runner processes or in this one (SLUICE_TASK_ISOLATION), on the code stored
+   * with each run's DAG version: the worker needs no DAGs folder.
+   */
+  private readonly executor: TryExecutor;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
   private readonly bullWorkers = new Map<string, Worker>();
@@ -99,7 +107,7 @@ export class SluiceWorker {
     this.closeServices = opened.close;
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
-    this.functions = new TaskFunctions(this.db, config.dagsFolder);
+    this.executor = makeExecutor(config, options, this.db, log);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
@@ -166,6 +174,7 @@ export class SluiceWorker {
     // Tries run in this process: a task's stray rejection or late throw must fail its own try,
     // not exit the process with every other try it runs.
     this.releaseStrayErrors = catchStrayErrors(this.log);
+    await this.executor.start();
     await this.refreshPools();
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
@@ -199,6 +208,7 @@ export class SluiceWorker {
       this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
     );
     for (const t of this.timers) clearInterval(t);
+    await this.executor.close();
     await this.flushLogs();
     this.consumer.disconnect();
     await this.closeServices();
@@ -314,24 +324,27 @@ export class SluiceWorker {
       const { spec, tasks } = await this.dagVersion(key.dagId, claimed.versionHash);
       const task = tasks.get(key.taskId);
       if (!task) throw new Error(`task ${key.taskId} is not in version ${claimed.versionHash} of DAG ${key.dagId}`);
-      const writeLog = this.logs.writer(key);
-      const fn = await this.taskFunction(key, claimed.versionHash, writeLog);
-      const execution = typeof fn === 'function'
-        ? await executeTry({
-            fn,
-            ...key,
-            maxTries: claimed.maxTries,
-            logicalDate: claimed.logicalDate,
-            dataIntervalStart: claimed.dataIntervalStart,
-            dataIntervalEnd: claimed.dataIntervalEnd,
-            params: { ...spec.params, ...claimed.conf },
-            executionTimeoutMs: task.executionTimeoutMs,
-            xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,
-            writeLog,
-            logLevel: taskLogLevel(this.config.logLevel),
-            cancel: running.cancel.signal,
-          })
-        : { result: { kind: 'failed' as const, error: fn, retryable: true } };
+      const execution = await this.executor.run({
+        ...key,
+        version: claimed.versionHash,
+        maxTries: claimed.maxTries,
+        logicalDate: claimed.logicalDate,
+        dataIntervalStart: claimed.dataIntervalStart,
+        dataIntervalEnd: claimed.dataIntervalEnd,
+        params: { ...spec.params, ...claimed.conf },
+        executionTimeoutMs: task.executionTimeoutMs,
+        memoryLimitBytes: task.memoryLimitBytes ?? this.config.taskMemoryLimitBytes,
+        xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,
+        writeLog: this.logs.writer(key),
+        logLevel: taskLogLevel(this.config.logLevel),
+        cancel: running.cancel.signal,
+      });
+      // A try stopped from outside may have been cleared: with its code gone, it is reset now.
+      if (running.cancel.signal.aborted && (await finishClear(this.services, key))) {
+        await this.flushLogs(key);
+        log().info('try stopped and reset: it was cleared while running');
+        return this.claimFirst(this.stopping ? undefined : this.local.take());
+      }
       if (running.handBack) {
         await this.flushLogs(key);
         const queued = await handBackTry(this.db, key);
@@ -381,17 +394,6 @@ export class SluiceWorker {
     return version;
   }
 
-  /** The task's function in the try's version, or why there is none (also written to the try's log). */
-  private async taskFunction(key: TryKey, version: string, writeLog: (line: string) => void) {
-    try {
-      return await this.functions.get(key.dagId, version, key.taskId);
-    } catch (error) {
-      if (!(error instanceof TaskCodeError)) throw error;
-      writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: error.message }) + '\n');
-      return error.message;
-    }
-  }
-
   private async heartbeat(): Promise<void> {
     const beating = [...this.running.values()];
     if (beating.length === 0) return;
@@ -428,4 +430,27 @@ export class SluiceWorker {
 /** A try's own log keeps info and above even when the process logs less; debug/trace go further. */
 function taskLogLevel(processLevel: string): string {
   return processLevel === 'debug' || processLevel === 'trace' ? processLevel : 'info';
+}
+
+/**
+ * Idle runner processes kept ready for the next tries. One: a runner starts in about 0.2 s, and
+ * each kept idle holds some 55 MB; the pool starts more as tries need them, and keeps them a minute.
+ */
+const SPARE_RUNNERS = 1;
+
+function makeExecutor(config: Config, options: WorkerOptions, db: Db, log: Logger): TryExecutor {
+  const codes = new VersionCodes(db);
+  if (config.taskIsolation === 'inline') return new InlineExecutor(codes, new TaskFunctions(config.dagsFolder));
+  const heapFlag = heapGrowthFlag(config.workerHeapGrowthPercent);
+  const pool = new RunnerPool({
+    spare: Math.min(SPARE_RUNNERS, options.concurrency),
+    max: options.concurrency,
+    idleMs: 60_000,
+    // Each version a runner ran stays loaded in it until it is retired.
+    maxTries: 10_000,
+    maxIdleRssBytes: 512 * 1024 * 1024,
+    execArgv: heapFlag ? [heapFlag] : [],
+    env: { ...process.env, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel, SLUICE_INSTALLATION_ROOT: INSTALLATION_ROOT },
+  });
+  return new ProcessExecutor(codes, pool, config.taskKillGraceMs, log);
 }

@@ -6,7 +6,7 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord } from '../store/runs.ts';
-import { markByHand, resetTaskInstances } from '../store/task-instances.ts';
+import { finishClearedTry, markByHand, resetTaskInstances, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
 import { dispatch, wakeSchedulers, type Services } from './services.ts';
@@ -72,21 +72,38 @@ export async function clearTaskInstances(
   if (request.includeDownstream) targets = downstreamClosure(spec, targets);
   const retries = new Map(spec.tasks.map((t) => [t.taskId, t.retries]));
   const { cleared, tries } = await withTransaction(services.db, async (tx) => {
-    const ids = await resetTaskInstances(
+    const { reset, stopping } = await resetTaskInstances(
       tx,
       dagId,
       runId,
       targets.map((taskId) => ({ taskId, retries: retries.get(taskId) ?? 0 })),
       request.onlyFailed ? ['failed', 'upstream_failed'] : null,
     );
+    const ids = [...reset, ...stopping];
     if (ids.length === 0) return { cleared: ids, tries: [] };
     await clearXcoms(tx, dagId, runId, ids);
-    const queued = (await requeueRun(tx, dagId, runId)) ? [] : await afterTaskStateChange(tx, dagId, runId, ids);
+    // Tries still running are reset once their code has stopped (finishClear): not judged yet.
+    const queued = (await requeueRun(tx, dagId, runId)) ? [] : await afterTaskStateChange(tx, dagId, runId, reset);
     return { cleared: ids, tries: queued };
   });
   await dispatch(services, tries);
   if (cleared.length) await wakeSchedulers(services.db);
   return cleared;
+}
+
+/**
+ * The end of a try that a clear asked to stop, once its code is gone (its worker calls this; the
+ * scheduler, when that worker died): the task instance is reset and judged at once, so it runs
+ * again as the clear asked. Returns false when no clear was waiting for that try.
+ */
+export async function finishClear(services: Services, key: TryKey): Promise<boolean> {
+  const tries = await withTransaction(services.db, async (tx) =>
+    (await finishClearedTry(tx, key)) ? afterTaskStateChange(tx, key.dagId, key.runId, [key.taskId]) : undefined,
+  );
+  if (!tries) return false;
+  await dispatch(services, tries);
+  await wakeSchedulers(services.db);
+  return true;
 }
 
 /**

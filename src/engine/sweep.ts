@@ -16,6 +16,7 @@ import {
   poolsWithScheduledTasks,
   scheduleDueRetries,
 } from '../store/task-instances.ts';
+import { finishClear } from './actions.ts';
 import { completeTry } from './complete-try.ts';
 import { afterTaskStateChange, failTimedOutRuns, requireVersion, startAndJudgeRuns, startQueuedRuns } from './run-lifecycle.ts';
 import { forEachIsolated } from './isolate.ts';
@@ -126,7 +127,8 @@ export async function admitWaitingTasks(services: Services): Promise<void> {
 
 /**
  * A running try whose worker stopped heart-beating is a failed try (retried if tries remain): the
- * worker was killed, lost its machine, or is stuck in code that never yields.
+ * worker was killed, lost its machine, or is stuck in code that never yields. One that a clear
+ * was waiting for is reset instead.
  */
 export async function failLostTries(services: Services, heartbeatTimeoutMs: number): Promise<number> {
   const { rows } = await services.db.query<{
@@ -137,13 +139,17 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
     max_tries: number;
     hostname: string | null;
     version_hash: string;
+    clearing: boolean;
   }>(
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.hostname, r.version_hash
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.hostname, r.version_hash,
+       ti.clear_requested_retries IS NOT NULL AS clearing
      FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
      WHERE ti.state = 'running' AND ti.heartbeat_at < clock_timestamp() - $1 * interval '1 millisecond'`,
     [heartbeatTimeoutMs],
   );
   await forEachIsolated(rows, async (ti) => {
+    // Cleared while running: with its worker gone, so is its code, and the clear goes through.
+    if (ti.clearing && (await finishClear(services, { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number }))) return;
     const spec = await requireVersion(services.db, ti.dag_id, ti.version_hash);
     const task = spec.tasks.find((t) => t.taskId === ti.task_id);
     if (!task) return;

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Message } from 'esbuild';
+import { IMPORT_META_URL } from './load-code.ts';
 
 export interface DagCode {
   /** sha256 of `code`: the same bundle always hashes the same, wherever the DAGs folder is. */
@@ -28,9 +29,6 @@ export interface DagCode {
   /** The text of the DAG file and of every local module it imports, by path relative to the DAGs folder. */
   sources: Record<string, string>;
 }
-
-/** The name the bundle reads `import.meta.url` from (a parameter of the function load-code.ts makes). */
-export const IMPORT_META_URL = '__sluice_import_meta_url';
 
 /** Extensions bundled as a string (their default export). */
 export const TEXT_EXTENSIONS = ['.sql', '.txt', '.md', '.csv', '.tsv', '.yaml', '.yml'];

@@ -10,9 +10,8 @@
  */
 import { createRequire, isBuiltin, SourceMap } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { IMPORT_META_URL } from './bundle.ts';
 import { ensureSluiceResolvable } from './register.ts';
 import { asImportOf } from './stray-errors.ts';
 
@@ -23,11 +22,19 @@ export interface CodeToLoad {
   sourceMap: string | null;
 }
 
-const OWN_ENTRIES: Record<string, string> = {
-  sluice: new URL('../index.ts', import.meta.url).href,
-  'sluice/providers': new URL('../providers/index.ts', import.meta.url).href,
+/** The name the bundle reads `import.meta.url` from (a parameter of the function loadCode makes). */
+export const IMPORT_META_URL = '__sluice_import_meta_url';
+
+/**
+ * This installation's own packages, imported by literal paths: a runner process runs this module
+ * bundled (runner-bundle.ts), where these are chunks of the bundle, not files beside it.
+ */
+const OWN_PACKAGES: Record<string, () => Promise<object>> = {
+  sluice: () => import('../index.ts'),
+  'sluice/providers': () => import('../providers/index.ts'),
 };
-const INSTALLATION = new URL('../../', import.meta.url);
+/** Where packages resolve when the DAG file's folder does not have them (a runner is told by its worker). */
+const INSTALLATION = process.env.SLUICE_INSTALLATION_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
 
 /** esbuild writes each package the bundle uses as `require("name")`. */
 const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)+)"\)/g;
@@ -78,7 +85,8 @@ function importPackage(name: string, fromDir: string): Promise<unknown> {
   const key = `${fromDir}\u0000${name}`;
   let found = imported.get(key);
   if (!found) {
-    found = import(resolvePackage(name, fromDir)).then((ns: object) => Object.freeze({ ...ns, __esModule: true }));
+    const own = OWN_PACKAGES[name];
+    found = (own ? own() : import(resolvePackage(name, fromDir))).then((ns: object) => Object.freeze({ ...ns, __esModule: true }));
     found.catch(() => imported.delete(key));
     imported.set(key, found);
   }
@@ -86,9 +94,8 @@ function importPackage(name: string, fromDir: string): Promise<unknown> {
 }
 
 function resolvePackage(name: string, fromDir: string): string {
-  if (OWN_ENTRIES[name]) return OWN_ENTRIES[name]!;
   if (isBuiltin(name)) return name;
-  for (const base of [fromDir, INSTALLATION.pathname]) {
+  for (const base of [fromDir, INSTALLATION]) {
     try {
       return pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(name)).href;
     } catch {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 let registered = false;
 
@@ -10,5 +12,8 @@ let registered = false;
 export function ensureSluiceResolvable(): void {
   if (registered) return;
   registered = true;
-  register('./resolve-hook.mjs', import.meta.url);
+  const hook = new URL('./resolve-hook.mjs', import.meta.url);
+  // Not there in a runner process, which runs Sluice bundled (runner-bundle.ts): the packages a DAG
+  // imports that import `sluice` themselves then find it only where Node's own resolution does.
+  if (existsSync(fileURLToPath(hook))) register(hook);
 }

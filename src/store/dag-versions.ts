@@ -56,12 +56,12 @@ export interface VersionCode {
 
 /**
  * The code a run of `version` runs. A version stored before Sluice kept code has none: its runs
- * run the DAG's current version's code, as they did before (`fromCurrent`). undefined: neither
- * has code (the DAG's current version is one of those too).
+ * run the DAG's current version's code, as they did before. undefined: neither has code (the
+ * DAG's current version is one of those too).
  */
-export async function getVersionCode(db: Queryable, dagId: string, version: string): Promise<(VersionCode & { fromCurrent: boolean }) | undefined> {
-  const { rows } = await db.query<VersionCode & { fromCurrent: boolean }>(
-    `SELECT v.fileloc, c.code_hash AS "codeHash", c.code, c.source_map AS "sourceMap", v.version_hash <> $2 AS "fromCurrent"
+export async function getVersionCode(db: Queryable, dagId: string, version: string): Promise<VersionCode | undefined> {
+  const { rows } = await db.query<VersionCode>(
+    `SELECT v.fileloc, c.code_hash AS "codeHash", c.code, c.source_map AS "sourceMap"
        FROM dag_versions v JOIN dag_code c ON c.code_hash = v.code_hash
       WHERE v.dag_id = $1 AND (v.version_hash = $2
         OR v.version_hash = (SELECT d.version_hash FROM dags d WHERE d.dag_id = $1

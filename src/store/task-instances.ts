@@ -137,6 +137,7 @@ export async function heartbeatTries(db: Queryable, workerId: string, keys: TryK
      FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS k(dag_id, run_id, task_id, try_number)
      WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id
        AND ti.try_number = k.try_number AND ti.state = 'running' AND ti.worker_id = $1
+       AND ti.clear_requested_retries IS NULL
      RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.try_number AS k`,
     [workerId, keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber)],
   );
@@ -154,6 +155,7 @@ export async function handBackTry(
     `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND ${guard(T.handBackTry)}
+       AND clear_requested_retries IS NULL
      RETURNING pool, priority_weight`,
     [key.dagId, key.runId, key.taskId, key.tryNumber],
   );
@@ -164,9 +166,9 @@ export async function handBackTry(
 /**
  * Resets task instances to `none` so they run again (Airflow's clear): the try number goes on
  * counting and each gets its retries anew. `onlyStates` limits it to instances in those states.
- * A try still running is ended: it goes to history as failed ("cleared while running"), so its
- * log stays reachable, and its worker's outcome, arriving later, is dropped (sluice_complete_tries' guard).
- * Returns the task ids reset.
+ * A try still running is not reset here: its code must be gone first, or the next try would run
+ * beside it. It is asked to stop (its worker's heartbeat tells it), and is reset once it has
+ * (finishClearedTry). Returns the task ids reset now and those asked to stop.
  */
 export async function resetTaskInstances(
   db: Queryable,
@@ -174,26 +176,59 @@ export async function resetTaskInstances(
   runId: string,
   tasks: { taskId: string; retries: number }[],
   onlyStates: TaskState[] | null = null,
-): Promise<string[]> {
-  const { rows } = await db.query<{ task_id: string }>(
+): Promise<{ reset: string[]; stopping: string[] }> {
+  const { rows } = await db.query<{ task_id: string; stopping: boolean }>(
     `WITH target AS (
-       SELECT ${LOCKED_COLUMNS}, t.retries FROM task_instances ti
+       SELECT ti.dag_id, ti.run_id, ti.task_id, ti.state, t.retries FROM task_instances ti
        JOIN unnest($3::text[], $4::int[]) AS t(task_id, retries) ON t.task_id = ti.task_id
        WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ${guard(T.resetTaskInstances)}
          AND ($5::text[] IS NULL OR ti.state = ANY ($5::text[]))
        ORDER BY ti.task_id FOR UPDATE OF ti
+     )
+     UPDATE task_instances ti SET ${RESET_SET},
+       clear_requested_retries = CASE WHEN target.state = 'running' THEN target.retries END
+     FROM target
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = target.task_id
+     RETURNING ti.task_id, target.state = 'running' AS stopping`,
+    [dagId, runId, tasks.map((t) => t.taskId), tasks.map((t) => t.retries), onlyStates],
+  );
+  return { reset: rows.filter((r) => !r.stopping).map((r) => r.task_id), stopping: rows.filter((r) => r.stopping).map((r) => r.task_id) };
+}
+
+/**
+ * A reset's SET list, in `target`'s terms (its `state` and `retries`): a running try keeps every
+ * column (it is only asked to stop); any other instance is reset.
+ */
+const RESET_SET = ['state', 'start_date', 'end_date', 'duration_ms', 'next_try_at', 'error', 'hostname', 'worker_id', 'heartbeat_at', 'queued_at', 'max_tries']
+  .map((column) => {
+    const value = column === 'state' ? `'none'` : column === 'max_tries' ? 'ti.try_number + target.retries + 1' : 'NULL';
+    return `${column} = CASE WHEN target.state = 'running' THEN ti.${column} ELSE ${value} END`;
+  })
+  .join(', ');
+
+/**
+ * running → none for a try that a clear asked to stop, once its code is gone (its worker calls
+ * this after the try ended; the scheduler, for a try whose worker died). The try goes to history
+ * as failed ("cleared while running"). Returns whether it was reset (false: no clear was pending).
+ */
+export async function finishClearedTry(db: Queryable, key: TryKey): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `WITH target AS (
+       SELECT ${LOCKED_COLUMNS}, ti.clear_requested_retries AS retries FROM task_instances ti
+       WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.try_number = $4
+         AND ti.state = 'running' AND ti.clear_requested_retries IS NOT NULL
+       FOR UPDATE OF ti
      ), history AS (
        ${insertHistory('target', `'failed'`, `'the try was cleared while running'`)}
      )
      UPDATE task_instances ti SET state = 'none', max_tries = ti.try_number + target.retries + 1,
        start_date = NULL, end_date = NULL, duration_ms = NULL, next_try_at = NULL, error = NULL,
-       hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL
+       hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL, clear_requested_retries = NULL
      FROM target
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = target.task_id
-     RETURNING ti.task_id`,
-    [dagId, runId, tasks.map((t) => t.taskId), tasks.map((t) => t.retries), onlyStates],
+     WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id`,
+    [key.dagId, key.runId, key.taskId, key.tryNumber],
   );
-  return rows.map((r) => r.task_id);
+  return (rowCount ?? 0) > 0;
 }
 
 /**
@@ -227,7 +262,7 @@ function insertHistory(source: string, state: string, error: string): string {
  * heart-beating afterwards. `to`, `error` and `at` are SQL expressions.
  */
 function finishSet(to: string, error: string, at: string): string {
-  return `state = ${to},
+  return `state = ${to}, clear_requested_retries = NULL,
        start_date = CASE WHEN ti.state = 'running' THEN ti.start_date ELSE ${at} END,
        end_date = ${at},
        duration_ms = CASE WHEN ti.state = 'running' THEN (extract(epoch FROM ${at} - ti.start_date) * 1000)::int ELSE 0 END,

@@ -43,7 +43,9 @@ interface AuditRow {
 }
 
 describe('the ETL when the source changes shape', { timeout: 120_000 }, () => {
-  const h = new Harness({ dags: { [`${DAG_ID}.ts`]: etlLoadDag(DAG_ID) } });
+  // Tries run in the worker's own process: the tests change the ETL's settings in process.env
+  // between runs, which runner processes, started with the environment of their time, never see.
+  const h = new Harness({ dags: { [`${DAG_ID}.ts`]: etlLoadDag(DAG_ID) }, env: { SLUICE_TASK_ISOLATION: 'inline' } });
   let suite: EtlSuite;
   let bed: EtlTestbed;
 

@@ -33,7 +33,9 @@ const partGet = (collection: string, table: string, part: number) => (method: st
   method === 'GET' && url.includes(`/${collection}/try-1/${table}/part-${String(part).padStart(5, '0')}`);
 
 describe('stage_load when reading a part fails', { timeout: 240_000 }, () => {
-  const h = new Harness({ dags: { [`${DAG_ID}.ts`]: etlLoadDag(DAG_ID) } });
+  // Tries run in the worker's own process: the tests change the ETL's settings in process.env
+  // between runs, which runner processes, started with the environment of their time, never see.
+  const h = new Harness({ dags: { [`${DAG_ID}.ts`]: etlLoadDag(DAG_ID) }, env: { SLUICE_TASK_ISOLATION: 'inline' } });
   let suite: EtlSuite;
   let bed: EtlTestbed;
 

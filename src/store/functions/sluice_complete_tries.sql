@@ -43,7 +43,8 @@
 --                      (sluice_admit_pool). Read without the pool's lock, so only a hint: a
 --                      task scheduled just after is admitted by the scheduler's loop. Without
 --                      it, every batch asked in a statement of its own (a fan-out's most of all).
--- Guards:  only tries still 'running' with that try number end (the edges running → success,
+-- Guards:  only tries still 'running' with that try number, and no clear waiting for them to
+--          stop (finishClearedTry resets those), end (the edges running → success,
 --          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
 --          written to task_tries; XComs only of tries that ended 'success' here. A value that
 --          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
@@ -103,7 +104,7 @@ BEGIN
       duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
     FROM input i
     WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
-      AND ti.try_number = i.try_number AND ti.state = 'running'
+      AND ti.try_number = i.try_number AND ti.state = 'running' AND ti.clear_requested_retries IS NULL
     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
       ti.hostname, ti.error, ti.downstream, ti.pool, ti.pool_slots, i.state AS end_state, i.xcom
   ), history AS (

@@ -11,6 +11,8 @@ import {
   TASK_INSTANCE_TRANSITIONS,
   admitScheduled,
   admitScheduledInPool,
+  finishClearedTry,
+  heartbeatTries,
   claimTries,
   dagsWithRoomToAdmit,
   failUnfittable,
@@ -101,7 +103,13 @@ const DRIVERS: Record<Name, Driver> = {
   },
   markSuccess: { run: (db, k) => markByHand(db, k, 'success') },
   markFailed: { run: (db, k) => markByHand(db, k, 'failed') },
-  resetTaskInstances: { run: (db, k) => resetTaskInstances(db, k.dagId, k.runId, [{ taskId: k.taskId, retries: 0 }]) },
+  // A running try is only asked to stop; its worker resets it once its code is gone.
+  resetTaskInstances: {
+    run: async (db, k, n) => {
+      await resetTaskInstances(db, k.dagId, k.runId, [{ taskId: k.taskId, retries: 0 }]);
+      await finishClearedTry(db, { ...k, tryNumber: n });
+    },
+  },
 };
 
 /** Transitions after which a running try has ended (it is not handed back or still running). */
@@ -226,5 +234,23 @@ describe("the scheduler's admission", () => {
     const admitted = await admitScheduledInPool(store.db, 'ordered', []);
     assert.deepEqual(admitted.map((t) => `${t.dagId}.${t.taskId}`).sort(), [`${newer.dagId}.b`, `${capped.dagId}.a`, `${older.dagId}.a`].sort());
     assert.deepEqual(await admitScheduledInPool(store.db, 'ordered', []), [], 'the pool is full');
+  });
+
+  test('clearing a running try asks it to stop: it stays running, its heartbeat is refused, its end is dropped, and finishClearedTry resets it', async () => {
+    const { dagId, runId } = await seedRunningRun(store.db, dagSpec(`clear${++dags}`, ['t']));
+    const key = { dagId, runId, taskId: 't' };
+    await putTaskInState(store.db, key, 'running');
+    const tryKey = { ...key, tryNumber: 1 };
+    assert.deepEqual(await resetTaskInstances(store.db, dagId, runId, [{ taskId: 't', retries: 2 }]), { reset: [], stopping: ['t'] });
+    assert.equal((await taskRow(store.db, key)).state, 'running', 'still running until its code has stopped');
+    assert.equal((await heartbeatTries(store.db, 'worker-1', [tryKey])).size, 0, 'the heartbeat tells its worker to stop it');
+    const { recorded } = await completeTriesInStore(store.db, [{ key: tryKey, state: 'failed', error: 'stopped', nextTryAt: null }], []);
+    assert.equal(recorded.size, 0, 'its end is dropped: the clear decides what comes next');
+    assert.equal(await finishClearedTry(store.db, tryKey), true);
+    const row = await taskRow(store.db, key);
+    assert.deepEqual([row.state, row.max_tries, row.clear_requested_retries, row.worker_id], ['none', 4, null, null]);
+    const history = await triesOf(store.db, key);
+    assert.deepEqual(history.map((t) => [t.try_number, t.state, t.error]), [[1, 'failed', 'the try was cleared while running']]);
+    assert.equal(await finishClearedTry(store.db, tryKey), false, 'once only');
   });
 });

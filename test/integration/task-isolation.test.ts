@@ -1,0 +1,176 @@
+/**
+ * Tries in runner processes (contract section 6, "Isolation", "A try that must end is ended",
+ * "Memory"): blocking code is stopped within executionTimeout + SLUICE_TASK_KILL_GRACE while
+ * another try on the same worker completes; code that ignores its signal stops once its try is
+ * timed out, marked or cleared, and no later try of the task runs beside it; memoryLimit; a
+ * runner killed from outside fails only its own try.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { clearTaskInstances, markTaskInstance, triggerDagRun } from '../../src/engine/actions.ts';
+import { listTries } from '../../src/store/task-instance-reads.ts';
+import { Harness } from '../support/harness.ts';
+
+const KILL_GRACE_MS = 1000;
+
+/**
+ * `stubborn` appends "<try> <time>" to a file every 100 ms and ignores its signal; `blocker`
+ * blocks its event loop; `quick` sleeps a little and succeeds; `hog` allocates without end;
+ * `suicide` kills its own runner.
+ */
+const DAGS = (files: string) => ({
+  'stubborn.ts': `
+import { appendFileSync } from 'node:fs';
+import { dag } from 'sluice';
+const d = dag('stubborn', { schedule: null });
+for (const [id, timeout] of [['append_timeout', '1s'], ['append_mark', null], ['append_clear', null]] as const) {
+  d.task(id, { retries: 1, retryDelay: 0, executionTimeout: timeout }, async (ctx) => {
+    const file = ${JSON.stringify(files)} + '/' + ctx.runId.replace(/[^\\w]/g, '_') + '-' + id;
+    for (;;) {
+      appendFileSync(file, ctx.tryNumber + ' ' + Date.now() + '\\n');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+}
+export default d;
+`,
+  'blocking.ts': `
+import { dag } from 'sluice';
+const d = dag('blocking', { schedule: null, maxActiveTasks: 4 });
+d.task('blocker', { executionTimeout: '1s' }, async () => {
+  for (;;) {}
+});
+d.task('quick', async () => {
+  await new Promise((r) => setTimeout(r, 1500));
+  return 'done';
+});
+d.task('hog', { memoryLimit: '150MB' }, async () => {
+  const kept: number[][] = [];
+  for (;;) {
+    kept.push(new Array(250_000).fill(kept.length));
+    await new Promise((r) => setImmediate(r));
+  }
+});
+d.task('suicide', async () => {
+  await new Promise((r) => setTimeout(r, 200));
+  process.kill(process.pid, 'SIGKILL');
+});
+export default d;
+`,
+});
+
+describe('tries in runner processes', { timeout: 120_000 }, () => {
+  const h = new Harness({ env: { SLUICE_TASK_KILL_GRACE: `${KILL_GRACE_MS}ms` } });
+  const files = path.join(h.dagsFolder, '..', `${h.id}-appends`);
+
+  before(async () => {
+    await h.setUp();
+    await mkdir(files, { recursive: true });
+    for (const [name, source] of Object.entries(DAGS(files))) await h.writeDag(name, source);
+    await h.startScheduler();
+    await h.startWorker({ concurrency: 4 });
+    await h.waitForDag('stubborn');
+    await h.waitForDag('blocking');
+  });
+  after(async () => {
+    await h.tearDown();
+    await rm(files, { recursive: true, force: true });
+  });
+
+  const appendsOf = async (runId: string, taskId: string) => {
+    const text = await readFile(path.join(files, `${runId.replace(/[^\w]/g, '_')}-${taskId}`), 'utf8').catch(() => '');
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ').map(Number) as [number, number]);
+  };
+  const sizeOf = async (runId: string, taskId: string) =>
+    (await stat(path.join(files, `${runId.replace(/[^\w]/g, '_')}-${taskId}`)).catch(() => ({ size: 0 }))).size;
+  /** The file stops growing: its size is the same across half a second, checked soon after `since`. */
+  const assertStopsGrowing = async (runId: string, taskId: string, within: number) => {
+    const deadline = Date.now() + within;
+    for (;;) {
+      const before = await sizeOf(runId, taskId);
+      await new Promise((r) => setTimeout(r, 500));
+      if ((await sizeOf(runId, taskId)) === before) return;
+      assert.ok(Date.now() < deadline, `${taskId} of ${runId} still appends ${within} ms after its try was ended`);
+    }
+  };
+  /** No two tries overlap: every line of try n+1 comes after the last line of try n. */
+  const assertNoOverlap = (lines: [number, number][]) => {
+    const byTry = new Map<number, number[]>();
+    for (const [tryNumber, at] of lines) byTry.set(tryNumber, [...(byTry.get(tryNumber) ?? []), at]);
+    const tries = [...byTry.keys()].sort((a, b) => a - b);
+    for (let i = 1; i < tries.length; i++) {
+      const lastOfEarlier = Math.max(...byTry.get(tries[i - 1]!)!);
+      const firstOfLater = Math.min(...byTry.get(tries[i]!)!);
+      assert.ok(firstOfLater > lastOfEarlier, `try ${tries[i]} started (${firstOfLater}) before try ${tries[i - 1]} stopped appending (${lastOfEarlier})`);
+    }
+  };
+  const waitForState = (dagId: string, runId: string, taskId: string, states: string[], timeoutMs = 30_000) =>
+    h.waitFor(`${taskId} of ${runId} to be ${states.join(' or ')}`, async () => {
+      const state = (await h.taskStates(dagId, runId))[taskId];
+      return state && states.includes(state) ? state : undefined;
+    }, timeoutMs);
+
+  /** One run of `blocking` serves the first three tests: its four tasks run side by side on the worker's four slots. */
+  let blocking: string;
+
+  test('blocking code is stopped within executionTimeout + the kill grace, while another try on the worker completes', async () => {
+    const run = await triggerDagRun(h.db, 'blocking', {});
+    blocking = run.runId;
+    const started = Date.now();
+    const quick = await h.waitFor('quick to succeed', async () => ((await h.taskStates('blocking', run.runId)).quick === 'success' ? Date.now() : undefined));
+    await waitForState('blocking', run.runId, 'blocker', ['failed']);
+    const failedAfter = Date.now() - started;
+    const blocker = (await h.taskInstances('blocking', run.runId)).blocker!;
+    assert.match(blocker.error ?? '', /exceeded its executionTimeout of 1s; its code did not stop within SLUICE_TASK_KILL_GRACE \(1s\)/);
+    // From its claim: 1 s timeout + 1 s grace, and the start of a runner if none was idle.
+    assert.ok(blocker.durationMs! < 1000 + KILL_GRACE_MS + 3000, `the blocker's try lasted ${blocker.durationMs} ms`);
+    assert.ok(quick - started < failedAfter, 'quick finished while the blocker blocked its own runner');
+  });
+
+  test('memoryLimit: a try that exceeds it fails saying so, and the worker goes on', async () => {
+    await waitForState('blocking', blocking, 'hog', ['failed']);
+    const hog = (await h.taskInstances('blocking', blocking)).hog!;
+    assert.match(hog.error ?? '', /exceeded its memoryLimit of 150 MB \(its runner process used \d+(\.\d+)? MB\)/);
+  });
+
+  test('a runner killed from outside fails its own try with the signal, and the worker goes on', async () => {
+    await waitForState('blocking', blocking, 'suicide', ['failed']);
+    assert.match((await h.taskInstances('blocking', blocking)).suicide!.error ?? '', /its runner process was killed by SIGKILL while it ran/);
+    assert.equal((await h.waitForRunEnd('blocking', blocking)).state, 'failed');
+  });
+
+  test('code that ignores its signal stops appending once its try times out, and its retry starts only after', async () => {
+    const run = await triggerDagRun(h.db, 'stubborn', {});
+    await h.waitFor('the second try to append', async () => (await appendsOf(run.runId, 'append_timeout')).some(([t]) => t === 2));
+    await waitForState('stubborn', run.runId, 'append_timeout', ['failed'], 30_000);
+    await assertStopsGrowing(run.runId, 'append_timeout', 3000);
+    assertNoOverlap(await appendsOf(run.runId, 'append_timeout'));
+    const tries = await listTries(h.db, 'stubborn', run.runId, 'append_timeout');
+    assert.deepEqual(tries.map((t) => t.state), ['failed', 'failed']);
+    // Marked and cleared below: the run's other two tasks.
+    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_mark', 'failed');
+    await assertStopsGrowing(run.runId, 'append_mark', 4000);
+    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_clear', 'success');
+    await assertStopsGrowing(run.runId, 'append_clear', 4000);
+  });
+
+  test('a cleared running try: its code stops before the next try starts, and the next try runs', async () => {
+    const run = await triggerDagRun(h.db, 'stubborn', {});
+    await h.waitFor('the first try to append', async () => (await appendsOf(run.runId, 'append_clear')).length > 2);
+    await clearTaskInstances(h.services, 'stubborn', run.runId, { taskIds: ['append_clear'] });
+    await h.waitFor('the second try to append', async () => (await appendsOf(run.runId, 'append_clear')).some(([t]) => t === 2), 15_000);
+    assertNoOverlap(await appendsOf(run.runId, 'append_clear'));
+    const history = await listTries(h.db, 'stubborn', run.runId, 'append_clear');
+    assert.equal(history[0]?.error, 'the try was cleared while running');
+    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_clear', 'success');
+    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_timeout', 'success');
+    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_mark', 'success');
+    await assertStopsGrowing(run.runId, 'append_clear', 4000);
+  });
+});

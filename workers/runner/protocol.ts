@@ -1,0 +1,38 @@
+/**
+ * What a worker and its runner processes say to each other over the IPC channel (serialization
+ * 'advanced': Dates and nested objects pass as they are). One try at a time per runner.
+ */
+import type { ContextFacts, TryExecution } from '../execute.ts';
+
+/** A version's code, sent with the first try of it a runner runs. */
+export interface CodeMessage {
+  codeHash: string;
+  code: string;
+  sourceMap: string | null;
+  fileloc: string;
+}
+
+export interface RunRequest extends ContextFacts {
+  executionTimeoutMs: number | null;
+  logLevel: string;
+  /** The run's DAG version (for messages) and its code's hash (what the runner caches by). */
+  version: string;
+  codeHash: string;
+  /** Absent when the runner has loaded this code already. */
+  code?: CodeMessage;
+}
+
+export type ToRunner =
+  | { type: 'run'; request: RunRequest }
+  /** Abort the running try's signal: it was cleared, marked, its run timed out, or its worker is stopping. */
+  | { type: 'stop' }
+  | { type: 'xcom'; id: number; value?: unknown; error?: string };
+
+export type FromRunner =
+  | { type: 'ready' }
+  /** Log lines of the running try, each a JSON object ending in a newline. */
+  | { type: 'log'; lines: string[] }
+  /** The task asked for an upstream task's XCom: the worker reads it and answers with the same id. */
+  | { type: 'xcom'; id: number; taskId: string }
+  /** `codeLoaded`: the try's code is loaded in the runner now (the next try of it need not send it). */
+  | { type: 'done'; execution: TryExecution; codeLoaded: boolean };

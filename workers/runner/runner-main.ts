@@ -1,0 +1,93 @@
+/**
+ * A runner process: runs the tries its worker sends it, one at a time, each with executeTry as an
+ * inline worker would, and sends back their log lines, XCom questions and outcomes. It holds no
+ * connection of its own: the worker reads XComs for it, and stores what it sends. Its worker
+ * kills it when a try must end and its code does not (runner.ts); it exits by itself when its
+ * worker goes (the IPC channel closes), once whatever it runs has finished.
+ */
+import { createLogger } from '../../src/log.ts';
+import { executeTry, type TryExecution } from '../execute.ts';
+import { catchStrayErrors } from '../stray-errors.ts';
+import { TaskCodeError, TaskFunctions } from '../task-functions.ts';
+import type { FromRunner, RunRequest, ToRunner } from './protocol.ts';
+
+const send = (message: FromRunner) => process.send?.(message);
+const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'info', 'runner');
+// A task's stray rejection fails its own try (and after it, is logged), never this process.
+catchStrayErrors(log);
+const functions = new TaskFunctions(process.env.SLUICE_DAGS_FOLDER ?? './dags');
+
+let stop: AbortController | undefined;
+const xcomAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextXcom = 0;
+
+/** Lines are sent once per turn of the event loop, not one message each. */
+let pending: string[] = [];
+function writeLog(line: string): void {
+  if (pending.length === 0) setImmediate(flushLog);
+  pending.push(line);
+}
+function flushLog(): void {
+  if (pending.length === 0) return;
+  send({ type: 'log', lines: pending });
+  pending = [];
+}
+
+async function run(request: RunRequest): Promise<TryExecution> {
+  let fn;
+  try {
+    if (!request.code && !functions.has(request.codeHash)) throw new Error(`internal error: the worker sent no code for ${request.codeHash}`);
+    fn = await functions.get(request.code ?? { codeHash: request.codeHash, code: '', sourceMap: null, fileloc: '' }, request.dagId, request.version, request.taskId);
+  } catch (error) {
+    const message = error instanceof TaskCodeError ? error.message : `could not load the task's code: ${(error as Error).message}`;
+    writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: message }) + '\n');
+    return { result: { kind: 'failed', error: message, retryable: true } };
+  }
+  stop = new AbortController();
+  return executeTry({
+    fn,
+    dagId: request.dagId,
+    runId: request.runId,
+    taskId: request.taskId,
+    tryNumber: request.tryNumber,
+    maxTries: request.maxTries,
+    logicalDate: request.logicalDate,
+    dataIntervalStart: request.dataIntervalStart,
+    dataIntervalEnd: request.dataIntervalEnd,
+    params: request.params,
+    executionTimeoutMs: request.executionTimeoutMs,
+    logLevel: request.logLevel,
+    writeLog,
+    cancel: stop.signal,
+    xcom: (taskId) =>
+      new Promise((resolve, reject) => {
+        const id = nextXcom++;
+        xcomAnswers.set(id, { resolve, reject });
+        send({ type: 'xcom', id, taskId });
+      }),
+  });
+}
+
+process.on('message', (message: ToRunner) => {
+  switch (message.type) {
+    case 'run':
+      void run(message.request).then((execution) => {
+        stop = undefined;
+        flushLog();
+        send({ type: 'done', execution, codeLoaded: functions.has(message.request.codeHash) });
+      });
+      break;
+    case 'stop':
+      stop?.abort();
+      break;
+    case 'xcom': {
+      const waiting = xcomAnswers.get(message.id);
+      xcomAnswers.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(new Error(message.error));
+      else waiting?.resolve(message.value);
+      break;
+    }
+  }
+});
+
+send({ type: 'ready' });
