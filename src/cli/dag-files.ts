@@ -4,17 +4,31 @@
  */
 import { CronSchedule, intervalFor, manualInterval } from '../core/schedule.ts';
 import { DagFolder } from '../loader/dag-folder.ts';
+import { ParserProcess } from '../loader/parser-process.ts';
 import { formatLine } from '../log-format.ts';
 import { UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
 
+/**
+ * The folder's DAGs and import errors, each file parsed in a parser process as the scheduler
+ * does (a file that never finishes importing is an import error after SLUICE_DAG_IMPORT_TIMEOUT,
+ * not a command that hangs).
+ */
 export async function scanFolder(ctx: CliContext) {
-  return new DagFolder(ctx.config.dagsFolder).scan();
+  const parser = new ParserProcess({ timeoutMs: ctx.config.dagImportTimeoutMs, memoryLimitBytes: ctx.config.dagImportMemoryLimitBytes, env: process.env });
+  try {
+    return await new DagFolder(ctx.config.dagsFolder, parser.parse).scan();
+  } finally {
+    await parser.close();
+  }
 }
 
-/** The DAG `dagId` as its file defines it now; a usage error listing the others if there is none. */
+/**
+ * The DAG `dagId` as its file defines it now, with its task functions (parsed in this process: the
+ * commands that run tasks here need them); a usage error listing the others if there is none.
+ */
 export async function loadDag(ctx: CliContext, dagId: string) {
-  const scan = await scanFolder(ctx);
+  const scan = await new DagFolder(ctx.config.dagsFolder).scan();
   const found = scan.dags.get(dagId);
   if (!found) {
     const hint = scan.dags.size ? `DAGs in ${ctx.config.dagsFolder}: ${[...scan.dags.keys()].join(', ')}` : `no DAGs in ${ctx.config.dagsFolder}`;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { DagFolder } from '../loader/dag-folder.ts';
+import { ParserProcess } from '../loader/parser-process.ts';
 import { syncDagFolder } from '../loader/sync.ts';
 import type { Db } from '../store/db.ts';
 import { recordSchedulerHeartbeat, removeSchedulerHeartbeat } from '../store/schedulers.ts';
@@ -34,6 +35,10 @@ export class Scheduler {
   private readonly services: Services;
   private readonly closeServices: () => Promise<void>;
   private readonly folder: DagFolder;
+  /** Where the folder's files are imported: a child process, so no file can stall or end this one. */
+  private readonly parser: ParserProcess;
+  /** The DAG processor's pass in progress: it runs beside the scheduling loop, never inside it. */
+  private parsing: Promise<void> | undefined;
   private readonly listener: NotifyListener;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -52,7 +57,12 @@ export class Scheduler {
     this.services = opened.services;
     this.db = opened.services.db;
     this.closeServices = opened.close;
-    this.folder = new DagFolder(config.dagsFolder);
+    this.parser = new ParserProcess({
+      timeoutMs: config.dagImportTimeoutMs,
+      memoryLimitBytes: config.dagImportMemoryLimitBytes,
+      env: { ...process.env, SLUICE_LOG_LEVEL: config.logLevel },
+    });
+    this.folder = new DagFolder(config.dagsFolder, this.parser.parse);
     // New runs and cleared tasks NOTIFY us, so they start now rather than at the next loop.
     this.listener = new NotifyListener({
       databaseUrl: config.databaseUrl,
@@ -64,7 +74,10 @@ export class Scheduler {
   }
 
   async start(): Promise<void> {
-    await this.parseDags();
+    // The first pass is waited for (bounded by SLUICE_DAG_IMPORT_TIMEOUT per file): a scheduler
+    // that has started knows the DAGs.
+    this.parseDags();
+    await this.parsing;
     await this.listener.start();
     this.log.info({ schedulerId: this.id, dagsFolder: this.folder.root }, 'scheduler started');
     this.schedule(0);
@@ -74,6 +87,9 @@ export class Scheduler {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.loopDone;
+    // A file being imported is not waited for: the parser is killed, and the pass ends at once.
+    await this.parser.close();
+    await this.parsing;
     await this.listener.stop();
     await removeSchedulerHeartbeat(this.db, this.id).catch(() => undefined);
     await this.closeServices();
@@ -124,7 +140,7 @@ export class Scheduler {
     }
     this.lastFullPass = now;
     await recordSchedulerHeartbeat(this.db, this.id);
-    if (now - this.lastParse >= this.config.dagRescanIntervalMs) await this.parseDags();
+    if (now - this.lastParse >= this.config.dagRescanIntervalMs) this.parseDags();
     await analyzeTaskInstancesIfStale(this.db);
     const created = await createScheduledRuns(this.db, new Date(now), this.log);
     if (created.length) this.log.info({ dags: created }, 'scheduled runs created');
@@ -142,12 +158,21 @@ export class Scheduler {
     await completeBackfills(this.services);
   }
 
-  private async parseDags(): Promise<void> {
+  /**
+   * Starts a pass of the DAG processor unless one is going: a file that takes its whole import
+   * timeout holds up that pass, not the scheduling of the DAGs already known.
+   */
+  private parseDags(): void {
+    if (this.parsing) return;
     this.lastParse = Date.now();
-    try {
-      await syncDagFolder(this.db, this.folder, this.log);
-    } catch (err) {
-      this.log.error({ err }, 'could not read the DAGs folder');
-    }
+    this.parsing = syncDagFolder(this.db, this.folder, this.log)
+      .then(() => undefined)
+      .catch((err) => {
+        if (!this.stopped) this.log.error({ err }, 'could not read the DAGs folder');
+      })
+      .finally(() => {
+        this.parsing = undefined;
+        this.lastParse = Date.now();
+      });
   }
 }
