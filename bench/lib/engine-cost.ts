@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import type { BenchEnvironment } from './env.ts';
 import { POSTGRES_ADMIN_URL } from './env.ts';
-import type { BenchProcess } from './processes.ts';
+import { descendantsOf, type BenchProcess } from './processes.ts';
 import type { ResultRow } from './report.ts';
 
 const CLOCK_TICKS = clockTicks();
@@ -28,12 +28,16 @@ function clockTicks(): number {
   }
 }
 
-/** utime + stime of a process in ms, or undefined once it is gone. */
-function cpuMs(pid: number): number | undefined {
+/**
+ * utime + stime of a process in ms, or undefined once it is gone; with `reaped`, also that of its
+ * children that have ended (a worker's retired runner processes).
+ */
+function cpuMs(pid: number, reaped = false): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return (ticks * 1000) / CLOCK_TICKS;
   } catch {
     return undefined;
   }
@@ -116,11 +120,15 @@ export class EngineCostProbe {
   /** CPU ms per process, keyed by group and pid; the database's backends as they are now. */
   private async snapshot(workers: BenchProcess[], scheduler: BenchProcess): Promise<CpuSnapshot> {
     const snap: CpuSnapshot = new Map();
-    const put = (group: string, pid: number | undefined) => {
-      const ms = pid === undefined ? undefined : cpuMs(pid);
+    const put = (group: string, pid: number | undefined, reaped = false) => {
+      const ms = pid === undefined ? undefined : cpuMs(pid, reaped);
       if (ms !== undefined) snap.set(`${group} ${pid}`, ms);
     };
-    for (const w of workers) put('workers', w.pid);
+    // A worker's runner processes are the worker's: those alive now, and those it has reaped.
+    for (const w of workers) {
+      put('workers', w.pid, true);
+      for (const runner of descendantsOf(w.pid)) put('workers', runner);
+    }
     put('scheduler', scheduler.pid);
     put('redis', redisPid());
     for (const pid of await backendPids(this.env.databaseName)) put('postgres', pid);

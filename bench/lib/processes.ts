@@ -94,6 +94,16 @@ export class BenchProcess {
     return this.statusBytes('VmRSS');
   }
 
+  /** The process's children, grandchildren and so on (a worker's runner processes), by pid. */
+  descendantPids(): number[] {
+    return descendantsOf(this.pid);
+  }
+
+  /** Resident set size of the process and all its descendants (a worker with its runners), in bytes. */
+  treeRssBytes(): number {
+    return this.rssBytes() + this.descendantPids().reduce((sum, pid) => sum + (statusBytesOf(pid, 'VmRSS') ?? 0), 0);
+  }
+
   /** The highest resident set size the process has had so far (VmHWM, the kernel's own peak), in bytes. */
   peakRssBytes(): number {
     return this.statusBytes('VmHWM');
@@ -128,6 +138,26 @@ export class BenchProcess {
       }
     }, 10_000);
     return { usedBytes: report.javascriptHeap.usedMemory, totalBytes: report.javascriptHeap.totalMemory };
+  }
+}
+
+/** /proc/<pid>/task/<pid>/children, recursively (Linux). */
+export function descendantsOf(pid: number): number[] {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((c) => [c, ...descendantsOf(c)]);
+}
+
+function statusBytesOf(pid: number, field: 'VmRSS'): number | undefined {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

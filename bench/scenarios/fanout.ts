@@ -1,7 +1,8 @@
 /**
  * Scenario 2: start → 5,000 parallel no-op tasks → end, with maxActiveTasks and default_pool
- * large enough that nothing but the engine limits the rate. Then the same number of no-op jobs
- * through bare BullMQ (addBulk, then two worker processes with the same concurrency), for the ratio.
+ * large enough that nothing but the engine limits the rate, with tries in runner processes (the
+ * default) and then inline. Then the same number of no-op jobs through bare BullMQ (addBulk, then
+ * two worker processes with the same concurrency), for the ratio.
  */
 import { Queue } from 'bullmq';
 import { createRedis } from '../../src/queue/redis.ts';
@@ -46,12 +47,21 @@ interface SluiceResult {
   lastMiddleToEndMs: number;
 }
 
-async function runSluice(env: BenchEnvironment, ctx: ScenarioContext, rows: ResultRow[], workers: number, round?: number): Promise<SluiceResult> {
+type Isolation = 'process' | 'inline';
+
+async function runSluice(
+  env: BenchEnvironment,
+  ctx: ScenarioContext,
+  rows: ResultRow[],
+  workers: number,
+  isolation: Isolation,
+  round?: number,
+): Promise<SluiceResult> {
   await env.writeDag('fanout.ts', dagSource());
   await setPool(env.db, 'default_pool', WIDTH * 2);
-  const label = workers === 2 ? `${NAME}${round === undefined ? '' : ` (round ${round})`}` : `${NAME} (${workers} workers)`;
+  const label = `${NAME} (${[isolation === 'inline' ? 'inline' : 'runner processes', workers === 2 ? '' : `${workers} workers`, round === undefined ? '' : `round ${round}`].filter(Boolean).join(', ')})`;
   const probe = await EngineCostProbe.start(env);
-  const cluster = await startCluster(env, ctx.concurrency, {}, workers);
+  const cluster = await startCluster(env, ctx.concurrency, { env: { SLUICE_TASK_ISOLATION: isolation } }, workers);
   let result: Omit<SluiceResult, 'cost'>;
   try {
     await waitForDags(env.db, [DAG_ID]);
@@ -140,39 +150,57 @@ async function runBareBullmq(env: BenchEnvironment, ctx: ScenarioContext): Promi
  * Sluice's middle-window rate) and list every round's figures.
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_FANOUT_ROUNDS ?? 3));
+/** Contract section 6: tries in runner processes (the default) at ≥ 0.8× the same round's inline rate. */
+const ISOLATION_RATIO_TARGET = 0.8;
 const whole = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export const fanoutScenario: Scenario = {
   id: 'fanout',
-  title: `1 → ${WIDTH.toLocaleString('en-US')} parallel no-op tasks → 1, and bare BullMQ`,
+  title: `1 → ${WIDTH.toLocaleString('en-US')} parallel no-op tasks → 1 (tries in runner processes, and inline), and bare BullMQ`,
   run: (ctx) =>
     withEnvironment('fanout', async (env) => {
       const rows: ResultRow[] = [];
-      const rounds: { sluice: SluiceResult; bare: BareResult }[] = [];
+      const rounds: { sluice: SluiceResult; inline: SluiceResult; bare: BareResult }[] = [];
       for (let i = 1; i <= ROUNDS; i++) {
-        const sluice = await withEnvironment(`fanout-round-${i}`, (envI) => runSluice(envI, ctx, rows, 2, i));
+        const sluice = await withEnvironment(`fanout-round-${i}`, (envI) => runSluice(envI, ctx, rows, 2, 'process', i));
+        const inline = await withEnvironment(`fanout-inline-${i}`, (envI) => runSluice(envI, ctx, rows, 2, 'inline', i));
         // The Sluice processes are stopped by now, so the bare run has the machine to itself too.
-        rounds.push({ sluice, bare: await runBareBullmq(env, ctx) });
+        rounds.push({ sluice, inline, bare: await runBareBullmq(env, ctx) });
       }
-      const { sluice, bare } = [...rounds].sort((a, b) => a.sluice.middlePerSecond - b.sluice.middlePerSecond)[(rounds.length - 1) >> 1]!;
+      const median = (by: (r: (typeof rounds)[number]) => number) => [...rounds].sort((a, b) => by(a) - by(b))[(rounds.length - 1) >> 1]!;
+      const { sluice, bare } = median((r) => r.sluice.middlePerSecond);
+      const { inline } = median((r) => r.inline.middlePerSecond);
+      const isolationRatio = median((r) => r.sluice.middlePerSecond / r.inline.middlePerSecond);
       // Does it scale with worker processes, or is PostgreSQL the wall? The same run on 4 workers,
       // in a database of its own.
-      const wide = await withEnvironment('fanout-4-workers', (env4) => runSluice(env4, ctx, rows, 4));
+      const wide = await withEnvironment('fanout-4-workers', (env4) => runSluice(env4, ctx, rows, 4, 'process'));
       const list = (f: (r: (typeof rounds)[number]) => string) => rounds.map(f).join(' / ');
       return [
         {
           scenario: NAME,
-          metric: `tasks/s, first middle start → last middle end (${sluice.middleRan} tasks; median of ${rounds.length} rounds)`,
+          metric: `tasks/s, first middle start → last middle end (${sluice.middleRan} tasks; runner processes; median of ${rounds.length} rounds)`,
           value: `${rate(sluice.middlePerSecond)} (${seconds(sluice.middleWindowMs)})`,
           measured: sluice.middlePerSecond,
           target: atLeast(TARGET, 'tasks/s'),
         },
         {
           scenario: NAME,
-          metric: `tasks/s end to end (run queued → run end, ${WIDTH + 2} tasks, run ${sluice.runState}; same round)`,
+          metric: `tasks/s end to end (run queued → run end, ${WIDTH + 2} tasks, run ${sluice.runState}; runner processes; same round)`,
           value: `${rate(sluice.endToEndPerSecond)} (${seconds(sluice.endToEndMs)})`,
           measured: sluice.endToEndPerSecond,
           target: atLeast(END_TO_END_TARGET, 'tasks/s'),
+        },
+        {
+          scenario: NAME,
+          metric: `inline tries: tasks/s middle window; end to end (median of ${rounds.length} rounds)`,
+          value: `${rate(inline.middlePerSecond)}; ${rate(inline.endToEndPerSecond)}`,
+        },
+        {
+          scenario: NAME,
+          metric: 'runner processes ÷ inline (middle-window rate, same round; median round)',
+          value: `${(isolationRatio.sluice.middlePerSecond / isolationRatio.inline.middlePerSecond).toFixed(3)}×`,
+          measured: isolationRatio.sluice.middlePerSecond / isolationRatio.inline.middlePerSecond,
+          target: atLeast(ISOLATION_RATIO_TARGET, '×'),
         },
         { scenario: NAME, metric: 'start end → first middle start', value: `${sluice.startToFirstMiddleMs.toFixed(0)} ms` },
         { scenario: NAME, metric: 'last middle end → end start', value: Number.isNaN(sluice.lastMiddleToEndMs) ? 'end did not run' : `${sluice.lastMiddleToEndMs.toFixed(1)} ms` },
@@ -183,20 +211,24 @@ export const fanoutScenario: Scenario = {
         },
         {
           scenario: NAME,
-          metric: 'Sluice ÷ bare BullMQ (middle-window rate, same round)',
+          metric: 'Sluice (runner processes) ÷ bare BullMQ (middle-window rate, same round)',
           value: `${(sluice.middlePerSecond / bare.perSecond).toFixed(3)}×`,
           measured: sluice.middlePerSecond / bare.perSecond,
           target: atLeast(BARE_RATIO_TARGET, '×'),
         },
         {
           scenario: NAME,
-          metric: 'every round: middle window / end to end / bare BullMQ (tasks/s); Sluice ÷ bare',
-          value: `${list((r) => [r.sluice.middlePerSecond, r.sluice.endToEndPerSecond, r.bare.perSecond].map(whole).join('/'))}; ${list((r) => `${(r.sluice.middlePerSecond / r.bare.perSecond).toFixed(2)}×`)}`,
+          metric: 'every round: middle window, runner processes / inline / bare BullMQ (tasks/s); runner processes ÷ inline; ÷ bare',
+          value:
+            `${list((r) => [r.sluice.middlePerSecond, r.inline.middlePerSecond, r.bare.perSecond].map(whole).join('/'))}; ` +
+            `${list((r) => `${(r.sluice.middlePerSecond / r.inline.middlePerSecond).toFixed(2)}×`)}; ` +
+            `${list((r) => `${(r.sluice.middlePerSecond / r.bare.perSecond).toFixed(2)}×`)}`,
         },
-        ...engineCostRows(NAME, sluice.cost, WIDTH + 2, `${sluice.workers} workers`),
+        ...engineCostRows(NAME, sluice.cost, WIDTH + 2, `${sluice.workers} workers, runner processes`),
+        ...engineCostRows(NAME, inline.cost, WIDTH + 2, `${inline.workers} workers, inline`),
         {
           scenario: NAME,
-          metric: `4 worker processes × ${ctx.concurrency}: tasks/s middle window; end to end; ÷ the 2-worker middle rate`,
+          metric: `4 worker processes × ${ctx.concurrency} (runner processes): tasks/s middle window; end to end; ÷ the 2-worker middle rate`,
           value: `${rate(wide.middlePerSecond)}; ${rate(wide.endToEndPerSecond)}; ${(wide.middlePerSecond / sluice.middlePerSecond).toFixed(2)}×`,
         },
         ...engineCostRows(NAME, wide.cost, WIDTH + 2, `${wide.workers} workers`),

@@ -208,7 +208,7 @@ async function seed(db: Db, spec: DagSpec): Promise<Map<string, number>> {
  */
 async function clearRun(db: Db, spec: DagSpec, r: number): Promise<number> {
   await withTransaction(db, async (tx) => {
-    const cleared = await resetTaskInstances(tx, DAG_ID, runIdOf(r), spec.tasks.map((t) => ({ taskId: t.taskId, retries: t.retries })));
+    const { reset: cleared } = await resetTaskInstances(tx, DAG_ID, runIdOf(r), spec.tasks.map((t) => ({ taskId: t.taskId, retries: t.retries })));
     if (cleared.length !== TASKS) throw new Error(`clearing run ${r} reset ${cleared.length} task instances, expected ${TASKS}`);
     await tx.query(`UPDATE dag_runs SET state = 'queued', end_date = NULL, queued_at = clock_timestamp() WHERE dag_id = $1 AND run_id = $2`, [
       DAG_ID,
