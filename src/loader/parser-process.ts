@@ -35,7 +35,7 @@ export class ParserProcess {
   constructor(
     private readonly options: {
       timeoutMs: number;
-      /** The child's JavaScript heap limit (SLUICE_DAG_IMPORT_MEMORY_LIMIT); memory outside the heap may reach 1.5 times it. */
+      /** The child's JavaScript heap limit (SLUICE_DAG_IMPORT_MEMORY_LIMIT); see rssLimitBytes for the rest. */
       memoryLimitBytes: number;
       env: NodeJS.ProcessEnv;
     },
@@ -79,7 +79,7 @@ export class ParserProcess {
     const outcome = await new Promise<FileOutcome>((resolve, reject) => {
       // The heap limit stops objects; memory outside the heap (Buffers) is watched here.
       const watch = setInterval(() => {
-        if ((rssBytes(child.process.pid) ?? 0) <= heapMb * 1_500_000) return;
+        if ((rssBytes(child.process.pid) ?? 0) <= rssLimitBytes(heapMb)) return;
         this.kill(child);
         finish({ kind: 'error', message: tooMuchMemory(heapMb) });
       }, 200);
@@ -174,6 +174,15 @@ function endedMessage(code: number | null, signal: NodeJS.Signals | null, heapMb
     `the file ended the process importing it (${signal ? `signal ${signal}` : `exit code ${code}`}), ` +
     'e.g. with process.exit(); a DAG file should only define its DAG'
   );
+}
+
+/**
+ * The parser's resident memory cap: its heap limit and half again for what lives outside the
+ * heap, and never less than 256 MB above the heap limit (Node, the TypeScript loader and esbuild
+ * take some 100 MB before any file is parsed).
+ */
+function rssLimitBytes(heapMb: number): number {
+  return Math.max(heapMb * 1_500_000, (heapMb + 256) * 1_000_000);
 }
 
 function tooMuchMemory(heapMb: number): string {
