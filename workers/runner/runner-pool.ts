@@ -1,17 +1,23 @@
 /**
- * A worker's runner processes: a few started ahead of need and kept idle, one given to each try,
- * taken back when the try ended cleanly. A runner whose try was stopped (its code may still run),
- * that died, that ran many tries (each version it loaded stays loaded) or that grew large is
- * retired, and the pool starts another ahead of the next try. Starting one takes a few hundred
- * milliseconds (Node and Sluice's own code), which is why they are kept and reused: handing a try
- * to an idle runner costs two IPC messages.
+ * A worker's runner processes: a spare started ahead of need, one given to each try for as long
+ * as the try runs, taken back when the try ended cleanly. A runner whose try was stopped (its code
+ * may still run), that died, that ran many tries (each version it loaded stays loaded) or that
+ * grew large is retired.
+ *
+ * Starting a runner costs some 0.3 s of CPU (Node's own start, Sluice's code) and loading a
+ * version's code in it more (a 5,000-task DAG: 0.1 s); handing a try to an idle runner costs two
+ * IPC messages (0.3 ms). So a try that finds no idle runner waits for whichever comes first: a
+ * runner another try gives back, or a new one, started only once a try has waited STARTS_AFTER_MS
+ * (and only a couple at a time). Short tries then share a few runners, and long ones get one each
+ * as the starts catch up. A runner per slot for short tries was slower, not faster: on 2 cores,
+ * 32 runners of two workers took turns on the CPU, and a no-op try took 8 ms instead of 0.3.
  */
 import { Runner, type RunnerOptions } from './runner.ts';
 
 export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   /** Idle runners kept ready (fewer if the worker runs fewer tries at once). */
   spare: number;
-  /** The most tries that run at once (the worker's concurrency): runners beyond it are never needed. */
+  /** The most tries that run at once (the worker's concurrency): the most runners there can be. */
   max: number;
   /** An idle runner beyond the spares is retired after this long. */
   idleMs: number;
@@ -21,9 +27,21 @@ export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   maxIdleRssBytes: number;
 }
 
+/** Runners starting at once, at most: more would only slow each other down on a small machine. */
+const MAX_STARTING = 2;
+/** How often (in tries) a runner's memory is looked at when it is given back. */
+const RSS_CHECK_EVERY = 50;
+/** How long a try waits for a runner to be given back before one is started for it. */
+const STARTS_AFTER_MS = 25;
+
 export class RunnerPool {
+  /** Ready runners no try holds, the most recently used last. */
   private readonly idle: { runner: Runner; since: number }[] = [];
   private readonly starting = new Set<Runner>();
+  /** Tries waiting for a runner, first come first served. */
+  private readonly waiters: { resolve: (r: Runner) => void; reject: (e: Error) => void; since: number }[] = [];
+  /** Looks again at the waiting tries once the first of them has waited STARTS_AFTER_MS. */
+  private waitTimer: NodeJS.Timeout | undefined;
   private busy = 0;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -37,41 +55,41 @@ export class RunnerPool {
   /** Starts the spares, running the runner code of `entry` (runner-bundle.ts). */
   start(entry: string): void {
     this.entry = entry;
-    this.topUp();
+    this.startMore();
   }
 
   get size(): { idle: number; busy: number; starting: number } {
     return { idle: this.idle.length, busy: this.busy, starting: this.starting.size };
   }
 
-  /** A runner for one try: an idle one (the one that ran the same code last, if any), else a new one. */
-  async acquire(codeHash: string): Promise<Runner> {
-    if (this.closed) throw new Error('the worker is stopping');
-    this.busy++;
-    try {
+  /** A runner for one try: an idle one (one that has loaded `codeHash`, if any), else the first to be free or started. */
+  acquire(codeHash: string): Promise<Runner> {
+    if (this.closed) return Promise.reject(new Error('the worker is stopping'));
+    if (this.idle.length > 0) {
       let index = this.idle.findIndex((i) => i.runner.loaded.has(codeHash));
       if (index < 0) index = this.idle.length - 1;
-      const runner = index >= 0 ? this.idle.splice(index, 1)[0]!.runner : this.spawn();
-      this.topUp();
-      await runner.ready;
-      return runner;
-    } catch (error) {
-      this.busy--;
-      throw error;
+      const runner = this.idle.splice(index, 1)[0]!.runner;
+      this.busy++;
+      this.startMore();
+      return Promise.resolve(runner);
     }
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject, since: Date.now() });
+      this.startMore();
+    });
   }
 
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
   async release(runner: Runner, clean: boolean, graceMs: number): Promise<void> {
     this.busy--;
-    const worn = runner.tries >= this.options.maxTries || (runner.rssBytes() ?? 0) > this.options.maxIdleRssBytes;
+    // Its memory is read every RSS_CHECK_EVERY tries: a read of /proc per try cost more than the IPC.
+    const worn =
+      runner.tries >= this.options.maxTries || (runner.tries % RSS_CHECK_EVERY === 0 && (runner.rssBytes() ?? 0) > this.options.maxIdleRssBytes);
     if (clean && runner.alive && !worn && !this.closed) {
-      // Most recently used last: acquire takes from the end, so the warmest runners do the work
-      // and the others age out (retireIdle).
-      this.idle.push({ runner, since: Date.now() });
+      this.offer(runner);
       return;
     }
-    this.topUp();
+    this.startMore();
     await runner.retire(graceMs);
   }
 
@@ -79,34 +97,66 @@ export class RunnerPool {
   async close(graceMs: number): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.waitTimer);
+    for (const w of this.waiters.splice(0)) w.reject(new Error('the worker is stopping'));
     const all = [...this.idle.map((i) => i.runner), ...this.starting];
     this.idle.length = 0;
     await Promise.all(all.map((r) => r.retire(graceMs)));
   }
 
-  private spawn(): Runner {
-    if (!this.entry) throw new Error('internal error: a runner was asked for before the pool started');
-    const runner = new Runner({ ...this.options, entry: this.entry });
-    this.starting.add(runner);
-    void runner.exited.then(() => this.forget(runner));
-    void runner.ready.then(
-      () => this.starting.delete(runner),
-      () => this.starting.delete(runner),
-    );
-    return runner;
+  /** A ready runner to the first waiting try, else to the idle ones. */
+  private offer(runner: Runner): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.busy++;
+      waiter.resolve(runner);
+    } else {
+      this.idle.push({ runner, since: Date.now() });
+    }
   }
 
-  /** Starts runners until `spare` are idle or starting, within what the worker can use. */
-  private topUp(): void {
+  /**
+   * Starts runners for the tries waiting beyond those already starting, and for the spares, at
+   * most MAX_STARTING at a time and never more in all than the worker runs tries at once.
+   */
+  private startMore(): void {
     if (this.closed || !this.entry) return;
-    const wanted = Math.min(this.options.spare, this.options.max - this.busy);
-    // Spares go into `idle` as they start: whoever takes one waits for it to be ready.
-    let ready = this.idle.length;
-    while (ready < wanted) {
-      const runner = this.spawn();
-      this.idle.push({ runner, since: Date.now() });
-      ready++;
+    const now = Date.now();
+    // With no runner at all, the first try does not wait for the timer.
+    const waited = this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || this.idle.length + this.busy === 0).length;
+    for (;;) {
+      const total = this.idle.length + this.busy + this.starting.size;
+      const wanted = waited > this.starting.size || this.idle.length + this.starting.size < Math.min(this.options.spare, this.options.max - this.busy);
+      if (!wanted || total >= this.options.max || this.starting.size >= MAX_STARTING) break;
+      this.spawn(this.entry);
     }
+    const next = this.waiters.find((w) => now - w.since < STARTS_AFTER_MS);
+    if (next && !this.waitTimer) {
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = undefined;
+        this.startMore();
+      }, STARTS_AFTER_MS - (now - next.since));
+    }
+  }
+
+  private spawn(entry: string): void {
+    const runner = new Runner({ ...this.options, entry });
+    this.starting.add(runner);
+    void runner.ready.then(
+      () => {
+        this.starting.delete(runner);
+        if (this.closed) void runner.retire(0);
+        else this.offer(runner);
+        this.startMore();
+      },
+      (error: Error) => {
+        this.starting.delete(runner);
+        // Nothing to wait for if runners cannot start at all: the tries fail with the reason.
+        if (this.starting.size === 0 && this.busy + this.idle.length === 0) for (const w of this.waiters.splice(0)) w.reject(error);
+        else setTimeout(() => this.startMore(), 1000).unref();
+      },
+    );
+    void runner.exited.then(() => this.forget(runner));
   }
 
   /** A runner that died while idle leaves the pool. */
@@ -114,12 +164,13 @@ export class RunnerPool {
     const index = this.idle.findIndex((i) => i.runner === runner);
     if (index >= 0) {
       this.idle.splice(index, 1);
-      this.topUp();
+      this.startMore();
     }
   }
 
   private retireIdle(): void {
     const now = Date.now();
+    // The least recently used first: the others keep doing the work.
     while (this.idle.length > this.options.spare && now - this.idle[0]!.since >= this.options.idleMs) {
       void this.idle.shift()!.runner.retire(0);
     }
