@@ -115,6 +115,25 @@ describe('web UI in a browser', { skip }, () => {
     });
   });
 
+  test("a run's page names its DAG version, which opens the Code tab on that version's source", async () => {
+    const { runs } = await listRuns(h.db, 'hello_world');
+    const run = runs[0]!;
+    await open(`/dags/hello_world/runs/${encodeURIComponent(run.runId)}`);
+    const version = page.locator('a[title="The code every try of this run runs"]');
+    await version.waitFor();
+    assert.equal(await version.innerText(), run.versionHash.slice(0, 12));
+    await version.click();
+    await page.waitForURL(/\/dags\/hello_world\/code\?version=/);
+    const source = page.locator('pre.code-view');
+    await source.waitFor();
+    const expected = await readFile(path.join(REPO_ROOT, 'dags', 'hello_world.ts'), 'utf8');
+    const lines = await source.locator('.code-line').count();
+    assert.equal(lines, expected.split('\n').length);
+    assert.match(await source.innerText(), /dag\('hello_world'/);
+    assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), 'Code');
+    assert.match(await page.locator('select[aria-label="Show this version\'s code"]').inputValue(), new RegExp(`^${run.versionHash}$`));
+  });
+
   test("a failed task's log is readable, and clearing it runs it again", async () => {
     await open('/');
     await page.click('button[aria-label="Trigger trigger_rules"]');

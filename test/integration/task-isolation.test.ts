@@ -36,6 +36,20 @@ for (const [id, timeout] of [['append_timeout', '1s'], ['append_mark', null], ['
 }
 export default d;
 `,
+  // The same stubborn code under a run timeout: the run fails after 1 s and its try must stop.
+  'run_timeout.ts': `
+import { appendFileSync } from 'node:fs';
+import { dag } from 'sluice';
+const d = dag('run_timeout', { schedule: null, dagrunTimeout: '1s' });
+d.task('append', async (ctx) => {
+  const file = ${JSON.stringify(files)} + '/' + ctx.runId.replace(/[^\\w]/g, '_') + '-append';
+  for (;;) {
+    appendFileSync(file, ctx.tryNumber + ' ' + Date.now() + '\\n');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+export default d;
+`,
   'blocking.ts': `
 import { dag } from 'sluice';
 const d = dag('blocking', { schedule: null, maxActiveTasks: 4 });
@@ -73,6 +87,7 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     await h.startWorker({ concurrency: 4 });
     await h.waitForDag('stubborn');
     await h.waitForDag('blocking');
+    await h.waitForDag('run_timeout');
   });
   after(async () => {
     await h.tearDown();
@@ -172,5 +187,12 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     await markTaskInstance(h.services, 'stubborn', run.runId, 'append_timeout', 'success');
     await markTaskInstance(h.services, 'stubborn', run.runId, 'append_mark', 'success');
     await assertStopsGrowing(run.runId, 'append_clear', 4000);
+  });
+
+  test("a run past its dagrunTimeout: its running try's code stops too", async () => {
+    const run = await triggerDagRun(h.db, 'run_timeout', {});
+    await h.waitFor('the try to append', async () => (await appendsOf(run.runId, 'append')).length > 0);
+    assert.equal((await h.waitForRunEnd('run_timeout', run.runId)).state, 'failed');
+    await assertStopsGrowing(run.runId, 'append', 4000);
   });
 });
