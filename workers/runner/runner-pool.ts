@@ -14,6 +14,9 @@
  */
 import { Runner, type RunnerOptions } from './runner.ts';
 
+/** What the pool needs of a runner (Runner; tests give it stand-ins). */
+export type PooledRunner = Pick<Runner, 'ready' | 'exited' | 'loaded' | 'tries' | 'alive' | 'rssBytes' | 'retire'>;
+
 export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   /** Idle runners kept ready (fewer if the worker runs fewer tries at once). */
   spare: number;
@@ -25,6 +28,8 @@ export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   maxTries: number;
   /** ...or when, after a try, it uses more than this many bytes. */
   maxIdleRssBytes: number;
+  /** Starts a runner process (default: a Runner of these options); tests give stand-ins. */
+  start?: (entry: string) => PooledRunner;
 }
 
 /** Runners starting at once, at most: more would only slow each other down on a small machine. */
@@ -34,12 +39,12 @@ const RSS_CHECK_EVERY = 50;
 /** How long a try waits for a runner to be given back before one is started for it. */
 const STARTS_AFTER_MS = 25;
 
-export class RunnerPool {
+export class RunnerPool<R extends PooledRunner = Runner> {
   /** Ready runners no try holds, the most recently used last. */
-  private readonly idle: { runner: Runner; since: number }[] = [];
-  private readonly starting = new Set<Runner>();
+  private readonly idle: { runner: R; since: number }[] = [];
+  private readonly starting = new Set<R>();
   /** Tries waiting for a runner, first come first served. */
-  private readonly waiters: { resolve: (r: Runner) => void; reject: (e: Error) => void; since: number }[] = [];
+  private readonly waiters: { resolve: (r: R) => void; reject: (e: Error) => void; since: number }[] = [];
   /** Looks again at the waiting tries once the first of them has waited STARTS_AFTER_MS. */
   private waitTimer: NodeJS.Timeout | undefined;
   private busy = 0;
@@ -63,7 +68,7 @@ export class RunnerPool {
   }
 
   /** A runner for one try: an idle one (one that has loaded `codeHash`, if any), else the first to be free or started. */
-  acquire(codeHash: string): Promise<Runner> {
+  acquire(codeHash: string): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the worker is stopping'));
     if (this.idle.length > 0) {
       let index = this.idle.findIndex((i) => i.runner.loaded.has(codeHash));
@@ -80,7 +85,7 @@ export class RunnerPool {
   }
 
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
-  async release(runner: Runner, clean: boolean, graceMs: number): Promise<void> {
+  async release(runner: R, clean: boolean, graceMs: number): Promise<void> {
     this.busy--;
     // Its memory is read every RSS_CHECK_EVERY tries: a read of /proc per try cost more than the IPC.
     const worn =
@@ -105,7 +110,7 @@ export class RunnerPool {
   }
 
   /** A ready runner to the first waiting try, else to the idle ones. */
-  private offer(runner: Runner): void {
+  private offer(runner: R): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.busy++;
@@ -140,7 +145,7 @@ export class RunnerPool {
   }
 
   private spawn(entry: string): void {
-    const runner = new Runner({ ...this.options, entry });
+    const runner = (this.options.start ? this.options.start(entry) : new Runner({ ...this.options, entry })) as R;
     this.starting.add(runner);
     void runner.ready.then(
       () => {
@@ -160,7 +165,7 @@ export class RunnerPool {
   }
 
   /** A runner that died while idle leaves the pool. */
-  private forget(runner: Runner): void {
+  private forget(runner: R): void {
     const index = this.idle.findIndex((i) => i.runner === runner);
     if (index >= 0) {
       this.idle.splice(index, 1);

@@ -1,0 +1,140 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunnerPool, type PooledRunner } from '../../../../workers/runner/runner-pool.ts';
+import type { RunnerExit } from '../../../../workers/runner/runner.ts';
+
+/** A runner process stand-in: ready when the test says, retired on request. */
+class FakeRunner implements PooledRunner {
+  readonly loaded = new Set<string>();
+  tries = 0;
+  alive = true;
+  retired = false;
+  readonly ready: Promise<void>;
+  readonly exited: Promise<RunnerExit>;
+  private markReady: () => void = () => undefined;
+  private markExit: (exit: RunnerExit) => void = () => undefined;
+
+  constructor() {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.exited = new Promise((resolve) => (this.markExit = resolve));
+  }
+
+  start(): void {
+    this.markReady();
+  }
+
+  rssBytes(): number {
+    return 1;
+  }
+
+  async retire(): Promise<RunnerExit> {
+    this.retired = true;
+    this.alive = false;
+    this.markExit({ code: 0, signal: null });
+    return { code: 0, signal: null };
+  }
+}
+
+function pool(options: { spare: number; max: number }) {
+  const started: FakeRunner[] = [];
+  const p = new RunnerPool<FakeRunner>({
+    ...options,
+    idleMs: 60_000,
+    maxTries: 1000,
+    maxIdleRssBytes: 1_000_000,
+    execArgv: [],
+    env: {},
+    start: () => {
+      const r = new FakeRunner();
+      started.push(r);
+      return r;
+    },
+  });
+  p.start('entry.mjs');
+  return { p, started };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Whether a promise has settled by now. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await tick();
+  return done;
+}
+
+describe('RunnerPool', () => {
+  it('starts its spare at once, gives it to the first try, and starts the next spare', async () => {
+    const { p, started } = pool({ spare: 1, max: 4 });
+    assert.equal(started.length, 1);
+    started[0]!.start();
+    await tick();
+    assert.equal(await p.acquire('code'), started[0]);
+    assert.equal(started.length, 2, 'a new spare');
+    await p.close(0);
+  });
+
+  it('a try that finds no idle runner waits for one to be given back, and no runner starts before 25 ms', async () => {
+    const { p, started } = pool({ spare: 1, max: 4 });
+    started[0]!.start();
+    await tick();
+    const first = await p.acquire('code');
+    const second = p.acquire('code');
+    assert.equal(await settled(second), false, 'the new spare is still starting');
+    await p.release(first, true, 0);
+    assert.equal(await second, first, 'the runner given back goes to the waiting try');
+    assert.equal(started.length, 2, 'only the spare was started');
+    await p.close(0);
+  });
+
+  it('runners start two at a time, never more than the worker runs tries at once', async () => {
+    const { p, started } = pool({ spare: 0, max: 3 });
+    assert.equal(started.length, 0);
+    const first = p.acquire('a');
+    assert.equal(started.length, 1, 'with no runner at all, a try does not wait to start one');
+    const tries = [first, p.acquire('a'), p.acquire('a'), p.acquire('a')];
+    assert.equal(started.length, 2, 'nor do the next ones, two starting at a time');
+    await sleep(40);
+    assert.equal(started.length, 2, 'still two at a time');
+    started[0]!.start();
+    started[1]!.start();
+    await tick();
+    assert.equal(started.length, 3, 'the third, as the first two are ready');
+    started[2]!.start();
+    await tick();
+    assert.deepEqual(await Promise.all(tries.slice(0, 3)), started);
+    assert.equal(await settled(tries[3]!), false, 'the fourth waits: three runners is the most');
+    await sleep(40);
+    assert.equal(started.length, 3);
+    await p.release(started[1]!, true, 0);
+    assert.equal(await tries[3], started[1]);
+    await p.close(0);
+  });
+
+  it('retires a runner whose try was stopped, and prefers an idle runner that has the code loaded', async () => {
+    const { p, started } = pool({ spare: 2, max: 4 });
+    for (const r of started) r.start();
+    await tick();
+    const [a, b] = [await p.acquire('x'), await p.acquire('x')];
+    b.loaded.add('y');
+    await p.release(b, true, 0);
+    await p.release(a, true, 0);
+    assert.equal(await p.acquire('y'), b, 'the runner that loaded y, though a is the most recent');
+    await p.release(b, false, 0);
+    assert.equal(b.retired, true);
+    assert.notEqual(await p.acquire('y'), b);
+    await p.close(0);
+  });
+
+  it('close rejects the tries waiting for a runner', async () => {
+    const { p } = pool({ spare: 1, max: 1 });
+    const waiting = p.acquire('code');
+    await p.close(0);
+    await assert.rejects(waiting, /the worker is stopping/);
+    await assert.rejects(p.acquire('code'), /the worker is stopping/);
+  });
+});
