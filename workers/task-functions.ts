@@ -4,6 +4,7 @@
  * runner process has none.
  */
 import type { VersionCode } from '../src/store/dag-versions.ts';
+import { cachedPromise } from '../src/core/promise-cache.ts';
 import { loadCode } from '../src/loader/load-code.ts';
 import { isDag, type Dag } from '../src/sdk/dag.ts';
 import type { TaskFn } from '../src/sdk/context.ts';
@@ -12,17 +13,6 @@ import type { TaskFn } from '../src/sdk/context.ts';
 export class TaskCodeError extends Error {}
 
 export const shortVersion = (version: string) => version.slice(0, 12);
-
-/** Caches by key; a failed look-up is forgotten, so the next try asks again (the database may have been away). */
-export function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let value = map.get(key);
-  if (!value) {
-    value = make();
-    value.catch(() => map.delete(key));
-    map.set(key, value);
-  }
-  return value;
-}
 
 /** The task functions of loaded code, by code hash. */
 export class TaskFunctions {
@@ -39,7 +29,7 @@ export class TaskFunctions {
   }
 
   async get(code: VersionCode, dagId: string, version: string, taskId: string): Promise<TaskFn> {
-    const dag = await cached(this.dags, code.codeHash, () => this.load(code, dagId));
+    const dag = await cachedPromise(this.dags, code.codeHash, () => this.load(code, dagId));
     const fn = dag.getTask(taskId)?.fn;
     if (!fn) throw new TaskCodeError(`version ${shortVersion(version)} of DAG ${dagId} has no task ${taskId}`);
     return fn;

@@ -5,7 +5,8 @@
  */
 import type { Db } from '../src/store/db.ts';
 import { getVersionCode, type VersionCode } from '../src/store/dag-versions.ts';
-import { cached, shortVersion, TaskCodeError } from './task-functions.ts';
+import { cachedPromise } from '../src/core/promise-cache.ts';
+import { shortVersion, TaskCodeError } from './task-functions.ts';
 
 export class VersionCodes {
   private readonly codes = new Map<string, Promise<VersionCode>>();
@@ -13,7 +14,7 @@ export class VersionCodes {
   constructor(private readonly db: Db) {}
 
   get(dagId: string, version: string): Promise<VersionCode> {
-    return cached(this.codes, `${dagId}\u0000${version}`, async () => {
+    return cachedPromise(this.codes, `${dagId}\u0000${version}`, async () => {
       const code = await getVersionCode(this.db, dagId, version);
       if (!code) {
         throw new TaskCodeError(

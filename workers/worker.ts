@@ -9,6 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
+import { cachedPromise } from '../src/core/promise-cache.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
 import { queueNameForPool, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
 import { createRedis } from '../src/queue/redis.ts';
@@ -384,14 +385,10 @@ export class SluiceWorker {
    * A failed fetch is forgotten, so the next try asks again.
    */
   private dagVersion(dagId: string, versionHash: string): Promise<{ spec: DagSpec; tasks: Map<string, TaskSpec> }> {
-    const key = `${dagId}\u0000${versionHash}`;
-    let version = this.versions.get(key);
-    if (!version) {
-      version = requireVersion(this.db, dagId, versionHash).then((spec) => ({ spec, tasks: taskById(spec) }));
-      version.catch(() => this.versions.delete(key));
-      this.versions.set(key, version);
-    }
-    return version;
+    return cachedPromise(this.versions, `${dagId}\u0000${versionHash}`, async () => {
+      const spec = await requireVersion(this.db, dagId, versionHash);
+      return { spec, tasks: taskById(spec) };
+    });
   }
 
   private async heartbeat(): Promise<void> {

@@ -12,6 +12,7 @@ import { createRequire, isBuiltin, SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { cachedPromise } from '../core/promise-cache.ts';
 import { ensureSluiceResolvable } from './register.ts';
 import { asImportOf } from './stray-errors.ts';
 
@@ -82,15 +83,11 @@ const imported = new Map<string, Promise<unknown>>();
  * esbuild's interop reads `default` and named exports from it as an `import` would.
  */
 function importPackage(name: string, fromDir: string): Promise<unknown> {
-  const key = `${fromDir}\u0000${name}`;
-  let found = imported.get(key);
-  if (!found) {
+  return cachedPromise(imported, `${fromDir}\u0000${name}`, async () => {
     const own = OWN_PACKAGES[name];
-    found = (own ? own() : import(resolvePackage(name, fromDir))).then((ns: object) => Object.freeze({ ...ns, __esModule: true }));
-    found.catch(() => imported.delete(key));
-    imported.set(key, found);
-  }
-  return found;
+    const ns: object = await (own ? own() : import(resolvePackage(name, fromDir)));
+    return Object.freeze({ ...ns, __esModule: true });
+  });
 }
 
 function resolvePackage(name: string, fromDir: string): string {
