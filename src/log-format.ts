@@ -8,6 +8,14 @@ const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 4
 // Bound by pino itself or by the child logger of the try: the same on every line, so left out.
 const OMITTED = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name', 'v', 'dagId', 'runId', 'taskId', 'try', 'tryNumber']);
 
+/**
+ * An error line written into a try's log by Sluice itself (the task's code wrote none: its code
+ * could not be loaded, its runner died, its outcome could not be stored), in pino's format.
+ */
+export function taskErrorLine(msg: string, time = new Date()): string {
+  return `${JSON.stringify({ level: 50, time: time.toISOString(), msg })}\n`;
+}
+
 export function formatLog(raw: string): string {
   const out: string[] = [];
   for (const line of raw.split('\n')) {

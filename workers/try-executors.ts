@@ -11,6 +11,7 @@ import type { RunRequest } from './runner/protocol.ts';
 import { RunnerExited, TSX_ENTRY } from './runner/runner.ts';
 import { buildRunnerBundle } from './runner/runner-bundle.ts';
 import type { Logger } from '../src/log.ts';
+import { taskErrorLine } from '../src/log-format.ts';
 import type { RunnerPool } from './runner/runner-pool.ts';
 import { TaskCodeError, type TaskFunctions } from './task-functions.ts';
 import type { VersionCodes } from './version-codes.ts';
@@ -34,7 +35,7 @@ export interface TryExecutor {
 
 /** An error line in the try's log, written by the worker (the task's code wrote none). */
 function logError(t: TryToRun, message: string): void {
-  t.writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: message }) + '\n');
+  t.writeLog(taskErrorLine(message));
 }
 
 /** A try that could not start, as a failed (retryable) outcome with its reason also in the try's log. */

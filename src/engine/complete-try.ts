@@ -7,6 +7,7 @@ import type { TaskSpec } from '../core/spec.ts';
 import { storableText } from '../core/text.ts';
 import { outcomeOfTry, type TryOutcome, type TryResult } from '../core/try-outcome.ts';
 import { evaluateTriggerRule } from '../core/trigger-rules.ts';
+import { taskErrorLine } from '../log-format.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
@@ -226,12 +227,11 @@ async function recordUnstorableTry(
   }[done.result.kind];
   const result: TryResult = { kind: 'failed', error: reason + ended, retryable: done.result.kind === 'failed' && done.result.retryable };
   const outcome = storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, result, now));
-  const line = JSON.stringify({
-    level: 50,
-    time: now.toISOString(),
-    msg: `${outcome.error}. The try is recorded as ${outcome.state}${done.xcomJson === undefined ? '' : ' and its return value (XCom) is not stored'}.`,
-  });
-  const log = { ...done.key, chunk: storableText((done.log?.chunk ?? '') + line + '\n') };
+  const line = taskErrorLine(
+    `${outcome.error}. The try is recorded as ${outcome.state}${done.xcomJson === undefined ? '' : ' and its return value (XCom) is not stored'}.`,
+    now,
+  );
+  const log = { ...done.key, chunk: storableText((done.log?.chunk ?? '') + line) };
   services.log.error(
     { err: error, dagId: done.key.dagId, runId: done.key.runId, taskId: done.key.taskId, try: done.key.tryNumber, state: outcome.state },
     "PostgreSQL refused a try's outcome; recording the try as failed with the reason",

@@ -6,6 +6,7 @@
  * worker goes (the IPC channel closes), once whatever it runs has finished.
  */
 import { createLogger } from '../../src/log.ts';
+import { taskErrorLine } from '../../src/log-format.ts';
 import { executeTry, type TryExecution } from '../execute.ts';
 import { catchStrayErrors } from '../stray-errors.ts';
 import { TaskCodeError, TaskFunctions } from '../task-functions.ts';
@@ -40,7 +41,7 @@ async function run(request: RunRequest): Promise<TryExecution> {
     fn = await functions.get(request.code ?? { codeHash: request.codeHash, code: '', sourceMap: null, fileloc: '' }, request.dagId, request.version, request.taskId);
   } catch (error) {
     const message = error instanceof TaskCodeError ? error.message : `could not load the task's code: ${(error as Error).message}`;
-    writeLog(JSON.stringify({ level: 50, time: new Date().toISOString(), msg: message }) + '\n');
+    writeLog(taskErrorLine(message));
     return { result: { kind: 'failed', error: message, retryable: true } };
   }
   stop = new AbortController();
