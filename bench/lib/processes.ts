@@ -110,10 +110,9 @@ export class BenchProcess {
   }
 
   private statusBytes(field: 'VmRSS' | 'VmHWM'): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1];
-    if (!kb) throw new Error(`no ${field} for ${this.name}`);
-    return Number(kb) * 1024;
+    const bytes = statusBytesOf(this.pid, field);
+    if (bytes === undefined) throw new Error(`no ${field} for ${this.name}`);
+    return bytes;
   }
 
   /**
@@ -152,7 +151,8 @@ export function descendantsOf(pid: number): number[] {
   return children.flatMap((c) => [c, ...descendantsOf(c)]);
 }
 
-function statusBytesOf(pid: number, field: 'VmRSS'): number | undefined {
+/** A field of /proc/<pid>/status in bytes, or undefined (the process is gone, or has no such field). */
+function statusBytesOf(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
     const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Number(kb) * 1024 : undefined;

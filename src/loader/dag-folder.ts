@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DagSpec } from '../core/spec.ts';
 import type { Dag } from '../sdk/dag.ts';
 import type { DagCode } from './bundle.ts';
-import { parseDagFile } from './parse-file.ts';
+import { parseDagFile, type FileOutcome } from './parse-file.ts';
 
 /** A DAG as a scan found it. `dag` (its task functions) only when its file was parsed in this process. */
 export interface FoundDag {
@@ -21,13 +21,7 @@ export interface FolderScan {
   importedFiles: number;
 }
 
-/** One file's parse, as the folder keeps it (ParsedFile, with `dag` optional: see FileParser). */
-export type FileOutcome =
-  | { kind: 'dag'; dag?: Dag; spec: DagSpec; versionHash: string; code: DagCode }
-  | { kind: 'not-a-dag'; code: DagCode }
-  | { kind: 'error'; message: string; code?: DagCode };
-
-/** Parses one file: in this process (parseDagFile), or in a parser process (parser-pool.ts). */
+/** Parses one file: in this process (parseDagFile), or in a parser process (parser-process.ts). */
 export type FileParser = (root: string, fileloc: string, absolutePath: string) => Promise<FileOutcome>;
 
 interface Cached {

@@ -11,9 +11,12 @@ import { isDag } from '../sdk/dag.ts';
 import { bundleDagFile, BundleError, type DagCode } from './bundle.ts';
 import { loadCode, remapStack } from './load-code.ts';
 
-/** A file's outcome; `code` whenever it bundled (its `sources` name the files it is made of). */
-export type ParsedFile =
-  | { kind: 'dag'; dag: Dag; spec: DagSpec; versionHash: string; code: DagCode }
+/**
+ * A file's outcome; `code` whenever it bundled (its `sources` name the files it is made of).
+ * `dag` (its task functions) when parsed in this process: a parser process sends the rest.
+ */
+export type FileOutcome =
+  | { kind: 'dag'; dag?: Dag; spec: DagSpec; versionHash: string; code: DagCode }
   | { kind: 'not-a-dag'; code: DagCode }
   | { kind: 'error'; message: string; code?: DagCode };
 
@@ -21,7 +24,7 @@ export type ParsedFile =
  * `fileloc` is relative to `root`, the DAGs folder. Never throws for anything the file does: a
  * file that does not bundle, throws while imported, or defines an invalid DAG is an error outcome.
  */
-export async function parseDagFile(root: string, fileloc: string, absolutePath: string): Promise<ParsedFile> {
+export async function parseDagFile(root: string, fileloc: string, absolutePath: string): Promise<FileOutcome> {
   let code: DagCode;
   try {
     code = await bundleDagFile(absolutePath, root);

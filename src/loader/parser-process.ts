@@ -8,7 +8,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { formatDuration } from '../core/durations.ts';
 import { rssBytes } from '../process-memory.ts';
-import type { FileOutcome, FileParser } from './dag-folder.ts';
+import type { FileParser } from './dag-folder.ts';
+import type { FileOutcome } from './parse-file.ts';
 import type { ParseReply, ParseRequest } from './parser-protocol.ts';
 
 const ENTRY = new URL('./parser-entry.mjs', import.meta.url);

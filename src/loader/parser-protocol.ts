@@ -1,5 +1,5 @@
 /** What the scheduler (or a CLI command) and its DAG parser process say to each other. */
-import type { FileOutcome } from './dag-folder.ts';
+import type { FileOutcome } from './parse-file.ts';
 
 export interface ParseRequest {
   id: number;
