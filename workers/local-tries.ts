@@ -1,7 +1,10 @@
-import type { TryMessage } from '../src/queue/jobs.ts';
+import type { SendableTry } from '../src/queue/task-queues.ts';
 
-/** A try a bundle brought to this worker, or one its ends made ready, and its pool's queue. */
-export type LocalTry = TryMessage & { pool: string };
+/**
+ * A try a bundle brought to this worker, or one its ends made ready, with what sending it back to
+ * Redis takes (its pool, queue and priority).
+ */
+export type LocalTry = SendableTry;
 
 /**
  * The tries that no slot of this worker has started yet, oldest first: those of bundles it took

@@ -1,5 +1,6 @@
 /**
- * The worker process: takes try messages from the pool queues, fences each with a guarded
+ * The worker process: takes try messages from the queues of the pools and queues it serves
+ * (`--pools`, `--queues`), fences each with a guarded
  * queued → running update, runs the task, and records the outcome (which also enqueues whatever
  * it made ready). Heartbeats prove the try is alive; a worker that dies is noticed by the scheduler.
  */
@@ -11,7 +12,8 @@ import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { cachedPromise } from '../src/core/promise-cache.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
-import { queueNameForPool, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
+import { bullQueueName, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
+import type { Destination } from '../src/queue/task-queues.ts';
 import { createRedis } from '../src/queue/redis.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
 import { finishClear } from '../src/engine/actions.ts';
@@ -23,6 +25,7 @@ import { appendLogChunks, type LogChunk } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
 import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
+import { registerWorker, recordWorkerHeartbeat, removeWorkerHeartbeat, WORKER_HEARTBEAT_MS, type WorkerRegistration } from '../src/store/workers.ts';
 import { heapGrowthFlag } from './heap.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LocalTries, type LocalTry } from './local-tries.ts';
@@ -36,8 +39,10 @@ import { catchStrayErrors } from './stray-errors.ts';
 
 export interface WorkerOptions {
   concurrency: number;
-  /** Only these pools' queues; all pools when empty. */
+  /** Only these pools' tries; all pools when empty. */
   pools: string[];
+  /** Only tries of tasks whose `queue` is one of these (the CLI's default: DEFAULT_QUEUE). */
+  queues: string[];
   /**
    * How long a bundled try may wait here for a free slot before it goes back to Redis
    * (default LOCAL_WAIT_MS; tests shorten it).
@@ -84,6 +89,7 @@ export class SluiceWorker {
   private readonly executor: TryExecutor;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
+  /** A BullMQ worker per pool and queue served, by BullMQ queue name (bullQueueName). */
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: (QueuedTry | LocalTry)[] = [];
@@ -177,14 +183,20 @@ export class SluiceWorker {
     this.releaseStrayErrors = catchStrayErrors(this.log);
     await this.executor.start();
     await this.refreshPools();
+    // Before any try runs: from now on `dags show`, the UI and /metrics count these queues as served.
+    await registerWorker(this.db, this.registration());
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
       setInterval(() => void this.heartbeat(), heartbeatEvery),
+      setInterval(() => void this.workerHeartbeat(), WORKER_HEARTBEAT_MS),
       setInterval(() => void this.flushLogs(), 1000),
       setInterval(() => void this.refreshPools(), 10_000),
       setInterval(() => void this.returnWaitingTries(), Math.max(50, (this.options.localWaitMs ?? LOCAL_WAIT_MS) / 2)),
     );
-    this.log.info({ workerId: this.id, pools: [...this.bullWorkers.keys()], concurrency: this.options.concurrency }, 'worker started');
+    this.log.info(
+      { workerId: this.id, pools: this.options.pools.length ? this.options.pools : 'all', queues: this.options.queues, concurrency: this.options.concurrency },
+      'worker started',
+    );
   }
 
   /** Stops taking tries; lets running ones finish for `graceMs`, then hands the rest back to the queue. */
@@ -209,6 +221,7 @@ export class SluiceWorker {
       this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
     );
     for (const t of this.timers) clearInterval(t);
+    await removeWorkerHeartbeat(this.db, this.id).catch((err) => this.log.warn({ err }, 'could not remove this worker from worker_heartbeats'));
     await this.executor.close();
     await this.flushLogs();
     this.consumer.disconnect();
@@ -217,25 +230,45 @@ export class SluiceWorker {
     this.log.info({ workerId: this.id }, 'worker stopped');
   }
 
+  /** What worker_heartbeats says of this worker: the pools (null: all) and queues it serves. */
+  private registration(): WorkerRegistration {
+    const { pools, queues, concurrency } = this.options;
+    return { workerId: this.id, hostname: this.hostname, pools: pools.length ? pools : null, queues, concurrency };
+  }
+
+  private async workerHeartbeat(): Promise<void> {
+    try {
+      await recordWorkerHeartbeat(this.db, this.registration());
+    } catch (err) {
+      this.log.warn({ err }, 'could not record the worker heartbeat; will try again');
+    }
+  }
+
+  /** Listens to the queue of every pool and queue served: pools are read again as they are created. */
   private async refreshPools(): Promise<void> {
     if (this.stopping) return;
     try {
       const pools = this.options.pools.length ? this.options.pools : (await listPools(this.db)).map((p) => p.pool);
       for (const pool of pools) {
-        if (this.bullWorkers.has(pool)) continue;
-        const worker = new Worker<QueueMessage>(queueNameForPool(pool), (job) => this.process(job, pool), {
-          connection: this.consumer,
-          prefix: this.config.queuePrefix,
-          concurrency: this.options.concurrency,
-          removeOnComplete: { count: 0 },
-          removeOnFail: { count: 0 },
-        });
-        worker.on('error', (err) => this.log.warn({ err, pool }, 'queue connection problem'));
-        this.bullWorkers.set(pool, worker);
+        for (const queue of this.options.queues) this.listen({ pool, queue });
       }
     } catch (err) {
       this.log.warn({ err }, 'could not read the pool list; will try again');
     }
+  }
+
+  private listen(from: Destination): void {
+    const name = bullQueueName(from.pool, from.queue);
+    if (this.bullWorkers.has(name)) return;
+    const worker = new Worker<QueueMessage>(name, (job) => this.process(job, from), {
+      connection: this.consumer,
+      prefix: this.config.queuePrefix,
+      concurrency: this.options.concurrency,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    });
+    worker.on('error', (err) => this.log.warn({ err, ...from }, 'queue connection problem'));
+    this.bullWorkers.set(name, worker);
   }
 
   /**
@@ -244,9 +277,10 @@ export class SluiceWorker {
    * next task of a chain never goes through Redis, so it starts within milliseconds) and those of
    * bundles. Every slot does the same, so they spread over this worker's slots as they free up.
    */
-  private async process(job: Job<QueueMessage>, pool: string): Promise<void> {
+  private async process(job: Job<QueueMessage>, from: Destination): Promise<void> {
     const [first, ...rest] = triesOf(job.data);
-    this.local.add(rest.map((t) => ({ ...t, pool })));
+    const priorityWeight = 'tries' in job.data ? (job.data.priorityWeight ?? 1) : 1;
+    this.local.add(rest.map((t) => ({ ...t, ...from, priorityWeight })));
     this.busySlots++;
     try {
       let next = await this.claimFirst(first);
@@ -255,7 +289,7 @@ export class SluiceWorker {
       this.busySlots--;
     }
     if ('tries' in job.data) {
-      await this.services.queues.bundleTaken(pool, job.data).catch((err) => this.log.warn({ err }, 'could not update the bundle index'));
+      await this.services.queues.bundleTaken(from, job.data).catch((err) => this.log.warn({ err }, 'could not update the bundle index'));
     }
   }
 
@@ -287,7 +321,7 @@ export class SluiceWorker {
     // busy, as many as there are slots: they would wait for one anyway.
     const room = this.busySlots >= this.options.concurrency ? this.options.concurrency - this.local.size : ends;
     if (room <= 0) return [];
-    const kept = queued.filter((q) => this.bullWorkers.has(q.pool)).slice(0, room);
+    const kept = queued.filter((q) => this.bullWorkers.has(bullQueueName(q.pool, q.queue))).slice(0, room);
     this.local.add(kept);
     return kept;
   }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
-import { queueNameForPool } from '../../src/queue/jobs.ts';
+import { bullQueueName, DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { createRedis } from '../../src/queue/redis.ts';
 import type { BenchEnvironment } from './env.ts';
 import { REPO_ROOT, SLUICE_BIN } from './paths.ts';
@@ -242,7 +242,7 @@ export async function startCluster(
     },
   };
   try {
-    await waitForQueueWorkers(env, queueNameForPool('default_pool'), workerCount);
+    await waitForQueueWorkers(env, bullQueueName('default_pool', DEFAULT_QUEUE), workerCount);
   } catch (error) {
     await cluster.stop();
     throw error;

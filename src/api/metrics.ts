@@ -2,6 +2,7 @@
 import { DAG_RUN_STATES, TASK_STATES } from '../core/states.ts';
 import type { Queryable } from '../store/db.ts';
 import { listSchedulerHeartbeats } from '../store/schedulers.ts';
+import { listLiveWorkers, listQueueStatus } from '../store/workers.ts';
 import {
   countDags,
   countImportErrors,
@@ -58,7 +59,7 @@ function formatNumber(value: number): string {
 }
 
 export async function renderMetrics(db: Queryable): Promise<string> {
-  const [runs, tis, active, importErrors, dags, heartbeats, queuedLatency, handoffLatency] = await Promise.all([
+  const [runs, tis, active, importErrors, dags, heartbeats, queuedLatency, handoffLatency, workers, queues] = await Promise.all([
     countRunsByDagAndState(db),
     countTaskInstancesByState(db),
     countQueuedAndRunning(db),
@@ -67,6 +68,8 @@ export async function renderMetrics(db: Queryable): Promise<string> {
     listSchedulerHeartbeats(db),
     queuedToStartLatency(db, LATENCY_WINDOW_SECONDS),
     upstreamToStartLatency(db, LATENCY_WINDOW_SECONDS),
+    listLiveWorkers(db),
+    listQueueStatus(db),
   ]);
   const out = new Exposition();
 
@@ -109,6 +112,26 @@ export async function renderMetrics(db: Queryable): Promise<string> {
     [[{}, heartbeats[0]?.ageSeconds ?? Number.NaN]],
   );
   out.family('sluice_schedulers', 'gauge', 'Schedulers that have registered a heartbeat.', [[{}, heartbeats.length]]);
+
+  out.family('sluice_workers', 'gauge', 'Workers heard from in the last 30 seconds.', [[{}, workers.length]]);
+  out.family(
+    'sluice_queue_tries_queued',
+    'gauge',
+    'Task instances queued, by pool and queue (pairs with tries queued or running).',
+    queues.map((q) => [{ pool: q.pool, queue: q.queue }, q.queuedTries]),
+  );
+  out.family(
+    'sluice_queue_workers',
+    'gauge',
+    'Running workers that serve each pool and queue with tries queued or running; 0 with tries queued: they wait for a worker started with --queues <queue>.',
+    queues.map((q) => [{ pool: q.pool, queue: q.queue }, q.workers]),
+  );
+  out.family(
+    'sluice_task_instances_queued_unserved',
+    'gauge',
+    'Task instances queued on a pool and queue that no running worker serves (alert on > 0).',
+    [[{}, queues.filter((q) => q.workers === 0).reduce((sum, q) => sum + q.queuedTries, 0)]],
+  );
 
   out.summary(
     'sluice_task_queued_to_start_seconds',

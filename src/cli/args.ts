@@ -82,6 +82,14 @@ export function intFlag(value: string | undefined, flag: string, min: number, fa
   return n;
 }
 
+/** A comma-separated list of names (`--queues a,b`): `fallback` when the flag is not given, never empty when it is. */
+export function listFlag(value: string | undefined, flag: string, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  const names = [...new Set(value.split(',').map((n) => n.trim()).filter(Boolean))];
+  if (names.length === 0) throw new UsageError(`${flag} needs at least one name, separated by commas (like ${flag} default,gpu), got "${value}"`);
+  return names;
+}
+
 export function dateFlag(value: string, flag: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     throw new UsageError(`${flag} must be an ISO 8601 date like 2026-01-01 or 2026-01-01T00:00:00Z, got "${value}"`);

@@ -39,7 +39,7 @@ export interface RunningWorker {
 
 export interface CliRuntime {
   /** `sluice worker`: a worker in this process, started. */
-  startWorker: (config: Config, options: { concurrency: number; pools: string[] }, log: Logger) => Promise<RunningWorker>;
+  startWorker: (config: Config, options: { concurrency: number; pools: string[]; queues: string[] }, log: Logger) => Promise<RunningWorker>;
   /** The worker process's heap policy (SLUICE_WORKER_HEAP_GROWTH_PERCENT). */
   applyHeapGrowth: (percent: number) => void;
   /** `sluice dags test`: a whole run in this process, no database, Redis or workers. */

@@ -101,5 +101,5 @@ export const runKey = (run: { dagId: string; runId: string }): string => `${run.
  * The decision is `sluice_admit_scheduled` (src/store/functions): one round trip on the fast path.
  */
 export async function admitScheduledTasks(tx: Queryable, dagId: string): Promise<QueuedTry[]> {
-  return (await admitScheduled(tx, dagId)).map((t) => ({ dagId, ...t }));
+  return admitScheduled(tx, dagId);
 }

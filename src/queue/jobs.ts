@@ -15,6 +15,11 @@ export interface TryMessage {
  */
 export interface TryBundle {
   tries: TryMessage[];
+  /**
+   * Their tasks' priorityWeight (one bundle holds tries of one weight), for a worker that sends
+   * some of them back. Absent from bundles sent before priorities were: those had weight 1.
+   */
+  priorityWeight?: number;
 }
 
 /** A job's data: a single try (the common case, and every message sent before bundles existed) or a bundle. */
@@ -22,8 +27,13 @@ export type QueueMessage = TryMessage | TryBundle;
 
 export interface QueuedTry extends TryMessage {
   pool: string;
+  /** The task's `queue`: only workers started with it in `--queues` take the try. */
+  queue: string;
   priorityWeight: number;
 }
+
+/** The queue of a task that names none, and the one a worker serves when given no `--queues`. */
+export const DEFAULT_QUEUE = 'default';
 
 /** A pool's tries sent at once are bundled only above this many; fewer go one job per try. */
 export const BUNDLE_FROM = 256;
@@ -65,7 +75,28 @@ export function bundleIdFor(tries: TryMessage[]): string {
   return `bundle|${hash.digest('hex')}`;
 }
 
-/** One BullMQ queue per pool; names are encoded for the same reason as job ids. */
-export function queueNameForPool(pool: string): string {
-  return `pool.${encodeURIComponent(pool)}`;
+/**
+ * One BullMQ queue per pool and queue: a worker listens only to the pairs it serves. The default
+ * queue's keeps the name it had before queues routed work (`pool.<pool>`), so tries sent by an
+ * older version are still taken; another's is `pool.<pool>@<queue>`. Names are encoded for the same
+ * reason as job ids, which also keeps '@' (encoded as %40) out of the pool name: no two pairs share
+ * a name.
+ */
+export function bullQueueName(pool: string, queue: string): string {
+  const name = `pool.${encodeURIComponent(pool)}`;
+  return queue === DEFAULT_QUEUE ? name : `${name}@${encodeURIComponent(queue)}`;
+}
+
+/** Every pool queue's name starts with this. */
+export const BULL_QUEUE_PREFIX = 'pool.';
+
+/**
+ * BullMQ's priority for a try: 1 is taken first and 2,097,151 last, so a higher priorityWeight
+ * maps to a lower number, around the middle of the range; weights beyond ±1,048,000 share the end
+ * they pass. Every try gets one, the default weight's too: BullMQ takes a job sent without a
+ * priority before any job sent with one, so a DAG of default weights would go ahead of a weight 10.
+ * Within one priority jobs are taken in the order they were sent.
+ */
+export function bullPriority(priorityWeight: number): number {
+  return Math.min(2_097_151, Math.max(1, 1_048_576 - priorityWeight));
 }

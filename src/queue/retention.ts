@@ -7,7 +7,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { queueNameForPool } from './jobs.ts';
+import { BULL_QUEUE_PREFIX } from './jobs.ts';
 
 export interface PruneQueueJobsOptions {
   /** Completed and failed jobs that finished before this are removed. */
@@ -31,9 +31,6 @@ type FinishedState = (typeof FINISHED_STATES)[number];
  * runs: small calls keep the live queues responsive while thousands of leftovers go.
  */
 const CLEAN_BATCH = 1_000;
-
-/** Every pool queue's name starts with this (queueNameForPool of the empty pool name is just the prefix). */
-const POOL_QUEUE_PREFIX = queueNameForPool('');
 
 export async function pruneQueueJobs(
   redis: Redis,
@@ -67,7 +64,7 @@ function checkedCutoff(olderThan: Date): Date {
 }
 
 /**
- * The pool queues that have any key under the prefix, found with SCAN (never KEYS, which blocks
+ * The pool queues (one per pool and queue, see bullQueueName) that have any key under the prefix, found with SCAN (never KEYS, which blocks
  * Redis). Queue names are URI-encoded, so the name is the whole key segment after the prefix.
  */
 export async function listPoolQueues(redis: Redis, queuePrefix: string): Promise<string[]> {
@@ -75,7 +72,7 @@ export async function listPoolQueues(redis: Redis, queuePrefix: string): Promise
   const names = new Set<string>();
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(head + POOL_QUEUE_PREFIX)}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(head + BULL_QUEUE_PREFIX)}*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) names.add(key.slice(head.length).split(':', 1)[0]!);
   } while (cursor !== '0');

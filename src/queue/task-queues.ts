@@ -5,7 +5,8 @@ import {
   bundleIdFor,
   bundleSizeFor,
   jobIdFor,
-  queueNameForPool,
+  bullPriority,
+  bullQueueName,
   tryMessage,
   type QueuedTry,
   type QueueMessage,
@@ -18,15 +19,24 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true } as const;
 /** Jobs per addBulk (see enqueue). */
 export const ENQUEUE_CHUNK = 250;
 
-/** What sending a try needs: the try, and its pool's queue. */
-export type SendableTry = TryMessage & { pool: string };
+/** What sending a try needs: the try, the pool and queue whose BullMQ queue it goes to, and its priority. */
+export type SendableTry = TryMessage & { pool: string; queue: string; priorityWeight: number };
+
+/** Where a try is sent: a pool and queue (a BullMQ queue, bullQueueName). */
+export interface Destination {
+  pool: string;
+  queue: string;
+}
 
 export interface TaskQueuesOptions {
   /** A pool's tries sent at once are bundled above this many (default BUNDLE_FROM; tests lower it). */
   bundleFrom?: number;
 }
 
-/** The producer side: adds try messages to the queue of their pool. Adding one twice is harmless. */
+/**
+ * The producer side: adds try messages to the BullMQ queue of their pool and queue, with their
+ * priority (bullPriority). Adding one twice is harmless.
+ */
 export class TaskQueues {
   private readonly queues = new Map<string, Queue>();
 
@@ -40,49 +50,61 @@ export class TaskQueues {
     this.bundleFrom = options.bundleFrom ?? BUNDLE_FROM;
   }
 
-  queueFor(pool: string): Queue {
-    let queue = this.queues.get(pool);
+  queueFor(to: Destination): Queue {
+    const name = bullQueueName(to.pool, to.queue);
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(queueNameForPool(pool), { connection: this.connection, prefix: this.prefix });
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
       queue.on('error', () => undefined);
-      this.queues.set(pool, queue);
+      this.queues.set(name, queue);
     }
     return queue;
   }
 
   /**
-   * Sends the messages, each pool's in chunks of ENQUEUE_CHUNK jobs, one after the other. addBulk
+   * Sends the messages, each pool and queue's in chunks of ENQUEUE_CHUNK jobs, one after the other. addBulk
    * is one MULTI: none of its jobs is visible to a worker before the whole of it has been built,
    * sent and run, which for the 5,000 tries a fan-out's first task admits took 0.7-0.9 s of this
    * process's CPU. In chunks, workers start on the first ones while the rest are being sent.
-   * Many tries of one pool go in bundles (bundleSizeFor); each bundled try is noted in the
-   * pool's bundle index first, so that `missing` finds it. A chunk that fails loses nothing: the
-   * scheduler re-sends what Redis does not have.
+   * Many tries of one pool, queue and priority go in bundles (bundleSizeFor), each job with the
+   * priority of its tries; each bundled try is noted in the queue's bundle index first, so that
+   * `missing` finds it. A chunk that fails loses nothing: the scheduler re-sends what Redis does
+   * not have.
    */
   async enqueue(tries: readonly SendableTry[]): Promise<void> {
-    const byPool = new Map<string, SendableTry[]>();
+    const groups = new Map<string, SendableTry[]>();
     for (const t of tries) {
-      const group = byPool.get(t.pool);
+      const key = `${bullQueueName(t.pool, t.queue)}\u0000${t.priorityWeight}`;
+      const group = groups.get(key);
       if (group) group.push(t);
-      else byPool.set(t.pool, [t]);
+      else groups.set(key, [t]);
     }
-    await Promise.all([...byPool].map(([pool, group]) => this.enqueuePool(pool, group)));
+    await Promise.all([...groups.values()].map((group) => this.enqueueGroup(group)));
   }
 
-  private async enqueuePool(pool: string, tries: SendableTry[]): Promise<void> {
-    const queue = this.queueFor(pool);
+  /** Sends tries of one pool, queue and priority weight. */
+  private async enqueueGroup(tries: SendableTry[]): Promise<void> {
+    const to = tries[0]!;
+    const queue = this.queueFor(to);
+    const priority = bullPriority(to.priorityWeight);
     const size = bundleSizeFor(tries.length, this.bundleFrom);
     const jobs: { id: string; data: QueueMessage }[] = [];
     for (let i = 0; i < tries.length; i += size) {
       const part = tries.slice(i, i + size).map(tryMessage);
-      jobs.push(part.length === 1 ? { id: jobIdFor(part[0]!), data: part[0]! } : { id: bundleIdFor(part), data: { tries: part } });
+      jobs.push(
+        part.length === 1
+          ? { id: jobIdFor(part[0]!), data: part[0]! }
+          : { id: bundleIdFor(part), data: { tries: part, priorityWeight: to.priorityWeight } },
+      );
     }
     for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
       const chunk = jobs.slice(i, i + ENQUEUE_CHUNK);
       const index = chunk.flatMap((j) => ('tries' in j.data ? j.data.tries.flatMap((t) => [jobIdFor(t), j.id]) : []));
       // Before the jobs: a worker that finishes a bundle removes its entries, which must be there by then.
-      if (index.length) await this.connection.hset(this.bundleIndexKey(pool), ...index);
-      await queue.addBulk(chunk.map((j) => ({ name: 'tries' in j.data ? 'tries' : 'try', data: j.data, opts: { ...JOB_OPTIONS, jobId: j.id } })));
+      if (index.length) await this.connection.hset(this.bundleIndexKey(to), ...index);
+      await queue.addBulk(
+        chunk.map((j) => ({ name: 'tries' in j.data ? 'tries' : 'try', data: j.data, opts: { ...JOB_OPTIONS, jobId: j.id, priority } })),
+      );
     }
   }
 
@@ -90,7 +112,7 @@ export class TaskQueues {
    * Which of these tries have no message in Redis (lost to a flush or restart). A job exists while
    * its hash does (jobs are removed on completion), so one pipelined EXISTS per try answers in
    * O(1) each; BullMQ's getJobState would search the waiting list, O(n) per job. A try with no
-   * job of its own may be in a bundle: the pool's bundle index names it. Its message is lost if
+   * job of its own may be in a bundle: its queue's bundle index names it. Its message is lost if
    * that job is gone, or if a worker has taken it (BullMQ sets `processedOn`): a live worker
    * claims a bundle's tries, or sends back the ones it cannot start, within half a second (see
    * LOCAL_WAIT_MS in workers/worker.ts), so a try still queued long after is with a worker that
@@ -98,16 +120,16 @@ export class TaskQueues {
    * The caller asks only about tries queued for a while (the scheduler: 5 s).
    */
   async missing(tries: QueuedTry[]): Promise<QueuedTry[]> {
-    const noJob = await this.withoutJob(tries, (t) => this.jobKey(t.pool, jobIdFor(t)));
+    const noJob = await this.withoutJob(tries, (t) => this.jobKey(t, jobIdFor(t)));
     if (noJob.length === 0) return [];
     const index = this.connection.pipeline();
-    for (const t of noJob) index.hget(this.bundleIndexKey(t.pool), jobIdFor(t));
+    for (const t of noJob) index.hget(this.bundleIndexKey(t), jobIdFor(t));
     const bundles = answersOf(await index.exec());
     const inBundle = noJob.map((t, i) => ({ t, bundle: bundles[i] as string | null }));
     const unbundled = inBundle.filter((b) => !b.bundle).map((b) => b.t);
     const bundled = inBundle.filter((b) => b.bundle);
     const jobs = this.connection.pipeline();
-    for (const b of bundled) jobs.hmget(this.jobKey(b.t.pool, b.bundle!), 'name', 'processedOn');
+    for (const b of bundled) jobs.hmget(this.jobKey(b.t, b.bundle!), 'name', 'processedOn');
     const states = answersOf(await jobs.exec()) as [string | null, string | null][];
     const lost = bundled.filter((_, i) => states[i]![0] === null || states[i]![1] !== null);
     return [...unbundled, ...lost.map((b) => b.t)];
@@ -118,8 +140,8 @@ export class TaskQueues {
    * meanwhile in a newer bundle too, `missing` would take it for lost and it would be sent once
    * more, which the claim makes harmless.)
    */
-  async bundleTaken(pool: string, bundle: TryBundle): Promise<void> {
-    await this.connection.hdel(this.bundleIndexKey(pool), ...bundle.tries.map(jobIdFor));
+  async bundleTaken(from: Destination, bundle: TryBundle): Promise<void> {
+    await this.connection.hdel(this.bundleIndexKey(from), ...bundle.tries.map(jobIdFor));
   }
 
   private async withoutJob<T>(items: T[], keyOf: (item: T) => string): Promise<T[]> {
@@ -130,13 +152,13 @@ export class TaskQueues {
     return items.filter((_, i) => answers[i] === 0);
   }
 
-  private jobKey(pool: string, jobId: string): string {
-    return `${this.prefix}:${queueNameForPool(pool)}:${jobId}`;
+  private jobKey(to: Destination, jobId: string): string {
+    return `${this.prefix}:${bullQueueName(to.pool, to.queue)}:${jobId}`;
   }
 
   /** try job id → the id of the bundle job that carries it. No BullMQ job id can be this name. */
-  private bundleIndexKey(pool: string): string {
-    return `${this.prefix}:${queueNameForPool(pool)}:sluice-bundled`;
+  private bundleIndexKey(to: Destination): string {
+    return `${this.prefix}:${bullQueueName(to.pool, to.queue)}:sluice-bundled`;
   }
 
   async close(): Promise<void> {

@@ -150,17 +150,17 @@ export const tryKeyString = (k: TryKey): string => `${k.dagId}\u0001${k.runId}\u
 export async function handBackTry(
   db: Queryable,
   key: TryKey,
-): Promise<(TryKey & { pool: string; priorityWeight: number }) | undefined> {
-  const { rows } = await db.query<{ pool: string; priority_weight: number }>(
+): Promise<QueuedTry | undefined> {
+  const { rows } = await db.query<{ pool: string; queue: string; priority_weight: number }>(
     `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND ${guard(T.handBackTry)}
        AND clear_requested_retries IS NULL
-     RETURNING pool, priority_weight`,
+     RETURNING pool, queue, priority_weight`,
     [key.dagId, key.runId, key.taskId, key.tryNumber],
   );
   const r = rows[0];
-  return r && { ...key, pool: r.pool, priorityWeight: r.priority_weight };
+  return r && { ...key, pool: r.pool, queue: r.queue, priorityWeight: r.priority_weight };
 }
 
 /**
@@ -410,6 +410,7 @@ export interface QueuedTryRow {
   task_id: string;
   try_number: number;
   pool: string;
+  queue: string;
   priority_weight: number;
 }
 
@@ -419,6 +420,7 @@ export const toQueuedTry = (r: QueuedTryRow): QueuedTry => ({
   taskId: r.task_id,
   tryNumber: r.try_number,
   pool: r.pool,
+  queue: r.queue,
   priorityWeight: r.priority_weight,
 });
 
@@ -428,7 +430,7 @@ export const toQueuedTry = (r: QueuedTryRow): QueuedTry => ({
  */
 export async function listQueuedTriesOlderThan(db: Queryable, olderThanMs: number, limit = 5000): Promise<QueuedTry[]> {
   const { rows } = await db.query<QueuedTryRow>(
-    `SELECT dag_id, run_id, task_id, try_number, pool, priority_weight FROM task_instances
+    `SELECT dag_id, run_id, task_id, try_number, pool, queue, priority_weight FROM task_instances
      WHERE state = 'queued' AND queued_at < clock_timestamp() - $1 * interval '1 millisecond'
      ORDER BY queued_at LIMIT $2`,
     [olderThanMs, limit],
@@ -436,25 +438,14 @@ export async function listQueuedTriesOlderThan(db: Queryable, olderThanMs: numbe
   return rows.map(toQueuedTry);
 }
 
-export interface AdmittedTry {
-  runId: string;
-  taskId: string;
-  tryNumber: number;
-  pool: string;
-  priorityWeight: number;
-}
-
 /**
  * scheduled → queued with a new try number, for as many of the DAG's scheduled task instances as
  * its maxActiveTasks and their pools' slots have room for: `sluice_admit_scheduled`
  * (src/store/functions), one round trip because the fast path runs it after every try.
  */
-export async function admitScheduled(db: Queryable, dagId: string): Promise<AdmittedTry[]> {
-  const { rows } = await db.query<{ run_id: string; task_id: string; try_number: number; pool: string; priority_weight: number }>(
-    'SELECT * FROM sluice_admit_scheduled($1)',
-    [dagId],
-  );
-  return rows.map((r) => ({ runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number, pool: r.pool, priorityWeight: r.priority_weight }));
+export async function admitScheduled(db: Queryable, dagId: string): Promise<QueuedTry[]> {
+  const { rows } = await db.query<Omit<QueuedTryRow, 'dag_id'>>('SELECT * FROM sluice_admit_scheduled($1)', [dagId]);
+  return rows.map((r) => toQueuedTry({ ...r, dag_id: dagId }));
 }
 
 /**

@@ -70,6 +70,7 @@ interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' |
   task_id: string | null;
   try_number: number | null;
   pool: string | null;
+  queue: string | null;
   priority_weight: number | null;
   trigger_rule: TriggerRule | null;
   upstream_total: number | null;
@@ -226,6 +227,7 @@ function toCompletion(rows: Row[]): TryCompletion {
           taskId: r.task_id!,
           tryNumber: r.try_number!,
           pool: r.pool!,
+          queue: r.queue!,
           priorityWeight: r.priority_weight!,
         });
         break;

@@ -134,6 +134,27 @@ describe('web UI in a browser', { skip }, () => {
     assert.match(await page.locator('select[aria-label="Show this version\'s code"]').inputValue(), new RegExp(`^${run.versionHash}$`));
   });
 
+  test('a try waiting on a queue no worker serves is called out, with the command that serves it', async () => {
+    await h.writeDag('unserved.ts', `import { dag } from 'sluice';
+const d = dag('unserved_queue', {});
+d.task('waits', { queue: 'nobody_yet' }, async () => 1);
+export default d;
+`);
+    await h.waitForDag('unserved_queue');
+    const run = await triggerDagRun(h.db, 'unserved_queue', {});
+    await h.waitFor('the try to be queued', async () => (await h.taskStates('unserved_queue', run.runId)).waits === 'queued');
+    for (const pathname of ['/dags/unserved_queue', '/']) {
+      await open(pathname);
+      const banner = page.locator('section[aria-label="Queues no worker serves"]');
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /1 try waiting on queues no running worker serves[\s\S]*queue nobody_yet of pool default_pool[\s\S]*sluice worker --queues nobody_yet/);
+    }
+    // Served, it runs, and the warning goes.
+    await h.startWorker({ queues: ['nobody_yet'] });
+    assert.equal((await h.waitForRunEnd('unserved_queue', run.runId)).state, 'success');
+    await page.locator('section[aria-label="Queues no worker serves"]').waitFor({ state: 'detached' });
+  });
+
   test("a failed task's log is readable, and clearing it runs it again", async () => {
     await open('/');
     await page.click('button[aria-label="Trigger trigger_rules"]');

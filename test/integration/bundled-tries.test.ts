@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from '../support/harness.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { queueNameForPool } from '../../src/queue/jobs.ts';
+import { bullQueueName, DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { setPool } from '../../src/store/pools.ts';
 import { listQueuedTriesOlderThan } from '../../src/store/task-instances.ts';
 
@@ -69,7 +69,7 @@ describe('bundled tries: many tries sent as few jobs, each run once, none kept w
     assert.equal(Number(xcoms[0]!.n), WIDTH, 'every middle task returned its value');
     // Every bundle was taken, so none is left in the index that says which job carries a try
     // (a bundle's entries go when the slot that took it has no more tries to run).
-    const index = `${h.config.queuePrefix}:${queueNameForPool('default_pool')}:sluice-bundled`;
+    const index = `${h.config.queuePrefix}:${bullQueueName('default_pool', DEFAULT_QUEUE)}:sluice-bundled`;
     await h.waitFor('the bundle index to empty', async () => (await h.redis.hlen(index)) === 0);
   });
 

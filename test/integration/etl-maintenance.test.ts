@@ -19,7 +19,7 @@ import { etlResources } from '../../src/providers/etl/resources.ts';
 import { WAREHOUSE_LOAD_LOCK } from '../../src/providers/postgres/locks.ts';
 import type { VacuumReport } from '../../src/providers/postgres/vacuum.ts';
 import { listObjects, type StoredObject } from '../../src/providers/s3/objects.ts';
-import { queueNameForPool } from '../../src/queue/jobs.ts';
+import { bullQueueName, DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { createRedis } from '../../src/queue/redis.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { Harness, REPO_ROOT } from '../support/harness.ts';
@@ -91,7 +91,7 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
   };
 
   // Finished queue jobs: two that ended two days ago, one just now.
-  const queueName = queueNameForPool('maintenance_leftovers');
+  const queueName = bullQueueName('maintenance_leftovers', DEFAULT_QUEUE);
   let queue: Queue;
   const oldJobs: string[] = [];
   let recentJob: string;

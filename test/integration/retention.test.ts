@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Harness } from '../support/harness.ts';
-import { queueNameForPool } from '../../src/queue/jobs.ts';
+import { bullQueueName, DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { createRedis } from '../../src/queue/redis.ts';
 import { pruneQueueJobs } from '../../src/queue/retention.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
@@ -234,8 +234,8 @@ describe('retention: pruning the metadata store and the queues', () => {
   test('queue pruning removes completed and failed jobs by age from the pool queues only', async () => {
     const prefix = h.config.queuePrefix;
     // Pools no worker of this test listens on, so nothing takes their jobs.
-    const nameA = queueNameForPool('retention_a');
-    const nameB = queueNameForPool('retention b');
+    const nameA = bullQueueName('retention_a', DEFAULT_QUEUE);
+    const nameB = bullQueueName('retention b', DEFAULT_QUEUE);
     const queues = [nameA, nameB, 'not-a-pool'].map((name) => new Queue(name, { connection: h.redis, prefix }));
     const consumer = createRedis(h.config.redisUrl, 'consumer');
     const workers = queues.map((q) => new Worker(q.name, null, { connection: consumer, prefix }));

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { openServices } from '../../src/engine/open-services.ts';
 import { Scheduler } from '../../src/engine/scheduler.ts';
 import type { Services } from '../../src/engine/services.ts';
@@ -91,7 +92,7 @@ export class Harness {
 
   /** `config` overrides this harness's for the worker alone (its DAGs folder, say). */
   async startWorker(options: Partial<WorkerOptions> = {}, config: Partial<Config> = {}): Promise<SluiceWorker> {
-    const w = new SluiceWorker({ ...this.config, ...config }, { concurrency: 8, pools: [], ...options }, this.log.child({ component: 'worker' }));
+    const w = new SluiceWorker({ ...this.config, ...config }, { concurrency: 8, pools: [], queues: [DEFAULT_QUEUE], ...options }, this.log.child({ component: 'worker' }));
     await w.start();
     this.workers.push(w);
     return w;

@@ -29,10 +29,13 @@ import type {
   MarkTaskInstanceBody,
   PatchDagBody,
   PlannedBackfill,
+  QueueStatusList,
+  QueueStatusQuery,
   TaskInstance,
   TaskInstanceList,
   TaskTryList,
   TriggerDagRunBody,
+  WorkerList,
   XcomValue,
 } from '../../src/api/schemas/index.ts';
 import { apiPath, getJson, getText, query, send, type RequestOptions } from './http.ts';
@@ -87,6 +90,12 @@ export const api = {
       getText(taskInstancePath(dagId, runId, taskId) + apiPath`/logs/${tryNumber}` + query(q), options),
     clear: (dagId: string, body: ClearTaskInstancesBody) =>
       send<TaskInstanceList>('POST', apiPath`/dags/${dagId}/clearTaskInstances`, body),
+  },
+
+  workers: {
+    list: (options?: Read) => getJson<WorkerList>('/workers', options),
+    /** Tries queued and running by pool and queue, with the running workers that serve each. */
+    queues: (q: QueueStatusQuery = {}, options?: Read) => getJson<QueueStatusList>('/queues' + query(q), options),
   },
 
   backfills: {

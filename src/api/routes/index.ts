@@ -11,6 +11,7 @@ import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
+import { workerRoutes } from './workers.ts';
 
 export const ROUTES: readonly Route[] = [
   ...healthRoutes,
@@ -20,5 +21,6 @@ export const ROUTES: readonly Route[] = [
   ...gridRoutes,
   ...taskInstanceRoutes,
   ...backfillRoutes,
+  ...workerRoutes,
   ...metaRoutes,
 ];

@@ -52,4 +52,5 @@ export type {
   ReprocessBehavior,
 } from './backfills.ts';
 export type { Health, HealthStatus } from './health.ts';
+export type { QueueStatus, QueueStatusList, QueueStatusQuery, Worker, WorkerList } from './workers.ts';
 export type { ListQuery } from './fields.ts';

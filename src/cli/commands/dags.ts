@@ -20,6 +20,7 @@ import { command } from '../command.ts';
 import { withServices, type CliContext } from '../context.ts';
 import { loadDag, printTry, runWindow, scanFolder } from '../dag-files.ts';
 import { iso, printJson, printTable } from '../output.ts';
+import { describeQueueWaits, queueWaitsOf } from '../queue-waits.ts';
 
 const list = command({
   name: 'dags list',
@@ -66,8 +67,13 @@ const show = command({
   flags: {},
   async run(ctx, { positionals: [dagId], json }) {
     const { spec, fileloc } = await loadDag(ctx, dagId);
+    // The file is read from the folder; what its runs wait on, from the metadata database, if it answers.
+    const waits = await queueWaitsOf(ctx.config.databaseUrl, dagId).catch((err: Error) => {
+      console.error(`(could not read the queued tries from the metadata database: ${err.message})`);
+      return undefined;
+    });
     if (json) {
-      printJson({ ...spec, fileloc });
+      printJson({ ...spec, fileloc, ...(waits && { queuedTries: waits }) });
       return 0;
     }
     const schedule = spec.schedule ? `${spec.schedule} (${new CronSchedule(spec.schedule, spec.timezone).describe()})` : 'manual only';
@@ -78,6 +84,7 @@ const show = command({
     );
     const edges = spec.tasks.flatMap((t) => t.downstream.map((d) => `${t.taskId} -> ${d}`));
     if (edges.length) console.log(`edges:\n  ${edges.join('\n  ')}`);
+    if (waits?.length) console.log(`queued tries:\n  ${describeQueueWaits(waits).join('\n  ')}`);
     return 0;
   },
 });

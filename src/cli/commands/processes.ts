@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { refuseUnprotectedBind } from '../../api/exposure.ts';
 import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
-import { intFlag } from '../args.ts';
+import { intFlag, listFlag } from '../args.ts';
+import { DEFAULT_QUEUE } from '../../queue/jobs.ts';
 import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { printJson } from '../output.ts';
@@ -95,11 +96,12 @@ const worker = command({
   name: 'worker',
   summary: 'a worker; run as many as you like, on as many machines as you like',
   args: [],
-  flags: { concurrency: { type: 'string', value: 'N' }, pools: { type: 'string', value: 'a,b' } },
+  flags: { concurrency: { type: 'string', value: 'N' }, pools: { type: 'string', value: 'a,b' }, queues: { type: 'string', value: 'a,b' } },
   async run(ctx, { values }) {
     const options = {
       concurrency: intFlag(values.concurrency, '--concurrency', 1, 16),
-      pools: (values.pools ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+      pools: values.pools === undefined ? [] : listFlag(values.pools, '--pools', []),
+      queues: listFlag(values.queues, '--queues', [DEFAULT_QUEUE]),
     };
     ctx.runtime.applyHeapGrowth(ctx.config.workerHeapGrowthPercent);
     const parent = watchParent();
@@ -141,11 +143,13 @@ const standalone = command({
     port: { type: 'string', value: 'N' },
     workers: { type: 'string', value: 'N' },
     concurrency: { type: 'string', value: 'N' },
+    queues: { type: 'string', value: 'a,b' },
     host: { type: 'string', value: 'H' },
   },
   async run(ctx, { values }) {
     const workers = intFlag(values.workers, '--workers', 1, 2);
     const concurrency = intFlag(values.concurrency, '--concurrency', 1, 16);
+    const queues = listFlag(values.queues, '--queues', [DEFAULT_QUEUE]);
     const port = intFlag(values.port, '--port', 0, ctx.config.port);
     const host = values.host ?? ctx.config.host;
     // Before migrating (which creates the database), the scheduler and the workers.
@@ -157,7 +161,7 @@ const standalone = command({
     const children = new Set<ChildProcess>();
     let stopping = false;
     const spawnWorker = (n: number) => {
-      const child = fork(BIN, ['worker', '--concurrency', String(concurrency)], { stdio: 'inherit' });
+      const child = fork(BIN, ['worker', '--concurrency', String(concurrency), '--queues', queues.join(',')], { stdio: 'inherit' });
       children.add(child);
       child.on('exit', (code, signal) => {
         children.delete(child);
@@ -169,7 +173,7 @@ const standalone = command({
     for (let n = 1; n <= workers; n++) spawnWorker(n);
     const openWebserver = await loadWebserver();
     const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
-    console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}; Ctrl-C stops)`);
+    console.error(`Sluice is running: ${api.url}  (${workers} worker process(es) × ${concurrency}, queues ${queues.join(', ')}; Ctrl-C stops)`);
     await untilSignal();
     stopping = true;
     const exited = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));

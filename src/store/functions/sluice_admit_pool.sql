@@ -11,7 +11,7 @@
 --          task scheduled in the pool, it returns at once, without the pool's lock (a fan-out of
 --          one DAG, whose batches often find the pool's room taken by another worker's, so pays
 --          one cheap statement, not a wait on the lock). Their tasks are candidates like any.
--- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, priority_weight); the
+-- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, queue, priority_weight); the
 --          caller sends their messages after commit.
 -- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued' (the
 --          edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts, the store's
@@ -22,7 +22,7 @@
 --          Each count is read by a statement after its lock, as in sluice_admit_scheduled, so
 --          neither limit is over-committed.
 CREATE OR REPLACE FUNCTION sluice_admit_pool(p_pool text, p_other_than text[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, priority_weight integer)
+RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE

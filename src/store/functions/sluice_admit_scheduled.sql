@@ -5,7 +5,7 @@
 -- path runs it after every try, so it must be cheap.
 --
 -- Input:   p_dag_id.
--- Output:  the tries queued: (run_id, task_id, try_number, pool, priority_weight); the caller
+-- Output:  the tries queued: (run_id, task_id, try_number, pool, queue, priority_weight); the caller
 --          sends their messages after commit.
 -- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued'
 --          (the edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts).
@@ -13,7 +13,7 @@
 --          deciders, and each count is read by a statement that starts after the lock is held,
 --          so two deciders never over-commit a limit.
 CREATE OR REPLACE FUNCTION sluice_admit_scheduled(p_dag_id text)
-RETURNS TABLE (run_id text, task_id text, try_number integer, pool text, priority_weight integer)
+RETURNS TABLE (run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -55,7 +55,7 @@ BEGIN
   END LOOP;
   -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
   IF cardinality(v_admitted_runs) > 0 THEN
-    RETURN QUERY SELECT q.run_id, q.task_id, q.try_number, q.pool, q.priority_weight
+    RETURN QUERY SELECT q.run_id, q.task_id, q.try_number, q.pool, q.queue, q.priority_weight
       FROM sluice_queue_admitted(array_fill(p_dag_id, ARRAY[cardinality(v_admitted_runs)]), v_admitted_runs, v_admitted_tasks) q;
   END IF;
 END $$;

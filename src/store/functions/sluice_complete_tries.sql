@@ -26,14 +26,12 @@
 --          'ended'     (dag_id, run_id, task_id, try_number): a try recorded; a try missing here
 --                      was no longer running (cleared, marked, or failed as lost) and is dropped;
 --          'waiting'   (dag_id, run_id, task_id, trigger_rule, upstream_*): a task still
---                      waiting (state 'none') downstream of a try that ended for good (the
---                      column downstream is always NULL: kept so that the function's type, which
---                      CREATE OR REPLACE cannot change, stays what existing databases have);
+--                      waiting (state 'none') downstream of a try that ended for good;
 --          'run_ended' (dag_id, run_id, run_state): a run this batch finished;
 --          'runs_queued' (dag_id): a DAG one of whose runs this batch finished and that has runs
 --                      queued: the caller starts them, which also admits the DAG's tasks (this
 --                      function admitted none of that DAG's);
---          'queued'    (dag_id, run_id, task_id, try_number, pool, priority_weight): tries that
+--          'queued'    (dag_id, run_id, task_id, try_number, pool, queue, priority_weight): tries that
 --                      the freed slots admitted (sluice_admit_scheduled for the batch's DAGs,
 --                      then sluice_admit_pool for the other DAGs waiting in the pools it freed);
 --                      the caller sends them after commit;
@@ -62,7 +60,7 @@ CREATE OR REPLACE FUNCTION sluice_complete_tries(
   p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_try_numbers integer[],
   p_states text[], p_errors text[], p_next_try_ats timestamptz[], p_xcoms text[])
 RETURNS TABLE (kind text, dag_id text, run_id text, task_id text, try_number integer, pool text,
-  priority_weight integer, trigger_rule text, downstream text[], upstream_total integer,
+  queue text, priority_weight integer, trigger_rule text, upstream_total integer,
   upstream_success integer, upstream_failed integer, upstream_upstream_failed integer,
   upstream_skipped integer, run_state text)
 LANGUAGE plpgsql
@@ -164,13 +162,13 @@ BEGIN
     END IF;
   END IF;
   RETURN QUERY
-    SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::integer, NULL::text, NULL::text[],
+    SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::text, NULL::integer, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM unnest(v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries) AS e(dag_id, run_id, task_id, try_number);
 
   -- The counts as this batch left them (the rows are locked, so no other end is half-way).
   RETURN QUERY
-    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::integer, w.trigger_rule, NULL::text[],
+    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::text, NULL::integer, w.trigger_rule,
       w.upstream_total, w.upstream_success, w.upstream_failed, w.upstream_upstream_failed, w.upstream_skipped, NULL::text
     FROM task_instances w
     WHERE (w.dag_id, w.run_id, w.task_id) IN (
@@ -190,14 +188,14 @@ BEGIN
     v_state := sluice_finalize_run(v_run.dag_id, v_run.run_id);
     IF v_state IS NOT NULL THEN
       v_finished_dags := v_finished_dags || v_run.dag_id;
-      RETURN QUERY SELECT 'run_ended', v_run.dag_id, v_run.run_id, NULL::text, NULL::integer, NULL::text, NULL::integer,
-        NULL::text, NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, v_state;
+      RETURN QUERY SELECT 'run_ended', v_run.dag_id, v_run.run_id, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
+        NULL::text, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, v_state;
     END IF;
   END LOOP;
 
   -- The slots the ends freed go to the next tasks in line in their pools, whatever their DAG,
   -- without the pools' locks: ends and tries queued in one commit (see sluice_hand_over_slots).
-  RETURN QUERY SELECT 'queued', h.dag_id, h.run_id, h.task_id, h.try_number, h.pool, h.priority_weight, NULL::text, NULL::text[],
+  RETURN QUERY SELECT 'queued', h.dag_id, h.run_id, h.task_id, h.try_number, h.pool, h.queue, h.priority_weight, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_hand_over_slots(v_ended_dags, v_ended_try_pools, v_ended_try_slots) h;
 
@@ -217,13 +215,13 @@ BEGIN
   -- any DAG's, and the caller has nothing more to do.
   FOR v_dag IN SELECT DISTINCT e.dag_id FROM unnest(v_ended_dags) AS e(dag_id) ORDER BY 1 LOOP
     IF v_dag = ANY (v_finished_dags) AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = v_dag AND r.state = 'queued') THEN
-      RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::integer, NULL::text,
-        NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
+      RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer, NULL::text,
+        NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
       CONTINUE;
     END IF;
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM task_instances ti
                               WHERE ti.dag_id = v_dag AND ti.state = 'scheduled' AND COALESCE((v_room->>ti.pool)::integer, 0) > 0);
-    RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
+    RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
@@ -242,12 +240,12 @@ BEGIN
     ORDER BY 1
   LOOP
     IF pg_try_advisory_xact_lock(hashtext('sluice.pool.' || v_pool)) THEN
-      RETURN QUERY SELECT 'queued', a.dag_id, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight, NULL::text, NULL::text[],
+      RETURN QUERY SELECT 'queued', a.dag_id, a.run_id, a.task_id, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
           NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
         FROM sluice_admit_pool(v_pool, v_ended_dags) a;
     ELSE
-      RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, v_pool, NULL::integer, NULL::text,
-          NULL::text[], NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
+      RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, v_pool, NULL::text, NULL::integer, NULL::text,
+          NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
     END IF;
   END LOOP;
 END $$;

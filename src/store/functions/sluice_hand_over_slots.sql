@@ -17,14 +17,14 @@
 -- left to counted admission.
 --
 -- Input:   parallel arrays, one element per ended try: its DAG, pool and pool slots.
--- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, priority_weight); the
+-- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, queue, priority_weight); the
 --          caller sends their messages after commit.
 -- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued'
 --          (sluice_queue_admitted: the edge scheduled → queued, the store's admitScheduled).
 -- Locking: each task it takes, FOR NO KEY UPDATE SKIP LOCKED (one another transaction is
 --          admitting is left to it, never waited for); other DAGs' advisory locks with try-locks.
 CREATE OR REPLACE FUNCTION sluice_hand_over_slots(p_dag_ids text[], p_pools text[], p_pool_slots integer[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, priority_weight integer)
+RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE

@@ -14,7 +14,7 @@
 -- Input:   parallel arrays, one element per waiting task judged 'run': dag id, run id, task id,
 --          and the counts it was judged on (upstream_success, upstream_failed,
 --          upstream_upstream_failed, upstream_skipped).
--- Output:  the tries admitted (dag_id, run_id, task_id, try_number, pool, priority_weight), by
+-- Output:  the tries admitted (dag_id, run_id, task_id, try_number, pool, queue, priority_weight), by
 --          sluice_admit_scheduled for each DAG of the input, in name order; the caller sends
 --          them after this returns (committed).
 -- Guards:  only rows still 'none' with exactly those counts become 'scheduled' (the edge
@@ -27,7 +27,7 @@
 CREATE OR REPLACE FUNCTION sluice_schedule_decided(
   p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_success integer[], p_failed integer[],
   p_upstream_failed integer[], p_skipped integer[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, priority_weight integer)
+RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -41,6 +41,6 @@ BEGIN
     AND ti.upstream_upstream_failed = d.upstream_failed AND ti.upstream_skipped = d.skipped;
 
   FOR v_dag IN SELECT DISTINCT d.dag_id FROM unnest(p_dag_ids) AS d(dag_id) ORDER BY 1 LOOP
-    RETURN QUERY SELECT v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.priority_weight FROM sluice_admit_scheduled(v_dag) a;
+    RETURN QUERY SELECT v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.queue, a.priority_weight FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
 END $$;

@@ -14,6 +14,7 @@ import { triggerDagRun } from '../../../src/engine/actions.ts';
 import { replaceImportErrors } from '../../../src/store/dags.ts';
 import { appendLogChunks } from '../../../src/store/logs.ts';
 import { writeXcoms } from '../../../src/store/xcom.ts';
+import { registerWorker } from '../../../src/store/workers.ts';
 import { ApiFixture, client, dagSpec, type Reply } from '../../support/api-fixture.ts';
 
 type Json = Record<string, unknown>;
@@ -187,6 +188,11 @@ describe('OpenAPI document', () => {
     assert.match(log.text, /loaded/);
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}', { params: { ...ti, tryNumber: 2 }, query: '?offset=0&limit=100' });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/xcom', { params: ti });
+    await registerWorker(fx.db, { workerId: 'w1', hostname: 'host-1', pools: null, queues: ['default', 'gpu'], concurrency: 4 });
+    const workers = await check<{ workers: Json[] }>('GET', '/workers');
+    assert.equal(workers.body.workers.length, 1);
+    await check('GET', '/queues');
+    await check('GET', '/queues', { query: '?dagId=etl' });
     await check('GET', '/openapi.json');
     await check('GET', '/metrics');
   });

@@ -2,22 +2,22 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import { bundleIdFor, jobIdFor, queueNameForPool, triesOf, type QueueMessage } from '../../../src/queue/jobs.ts';
+import { bundleIdFor, jobIdFor, bullQueueName, DEFAULT_QUEUE, triesOf, type QueueMessage } from '../../../src/queue/jobs.ts';
 import { createRedis, deleteKeysWithPrefix, redisReady } from '../../../src/queue/redis.ts';
 import { TaskQueues, type SendableTry } from '../../../src/queue/task-queues.ts';
 
 const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const tries = (n: number, pool = 'p'): SendableTry[] =>
-  Array.from({ length: n }, (_, i) => ({ dagId: 'd', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: `t${i}`, tryNumber: 1, pool }));
+  Array.from({ length: n }, (_, i) => ({ dagId: 'd', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: `t${i}`, tryNumber: 1, pool, queue: DEFAULT_QUEUE, priorityWeight: 1 }));
 
 describe('TaskQueues: sending tries, bundled when many, and finding the ones Redis lost', () => {
   const prefix = `sluicetest-tq${randomBytes(4).toString('hex')}`;
   const redis = createRedis(REDIS_URL, 'producer');
   const queues = new TaskQueues(redis, prefix, { bundleFrom: 4 });
   const jobsOf = async (pool: string) => {
-    const queue = new Queue<QueueMessage>(queueNameForPool(pool), { connection: redis, prefix });
+    const queue = new Queue<QueueMessage>(bullQueueName(pool, DEFAULT_QUEUE), { connection: redis, prefix });
     try {
-      return await queue.getJobs(['wait']);
+      return await queue.getJobs(['prioritized'], 0, -1, true);
     } finally {
       await queue.close();
     }
@@ -53,11 +53,11 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     await queues.enqueue(sent);
     const bundles = (await jobsOf('lost')).filter((j) => 'tries' in j.data);
     const [gone, taken] = bundles;
-    await redis.del(`${prefix}:${queueNameForPool('lost')}:${gone!.id}`);
-    const queued = sent.map((t) => ({ ...t, priorityWeight: 1 }));
+    await redis.del(`${prefix}:${bullQueueName('lost', DEFAULT_QUEUE)}:${gone!.id}`);
+    const queued = sent;
     assert.deepEqual((await queues.missing(queued)).map((t) => t.taskId), triesOf(gone!.data).map((t) => t.taskId));
     // A worker took this one: its entries go from the index (its job goes when it completes).
-    await queues.bundleTaken('lost', { tries: triesOf(taken!.data) });
+    await queues.bundleTaken({ pool: 'lost', queue: DEFAULT_QUEUE }, { tries: triesOf(taken!.data) });
     assert.deepEqual(
       (await queues.missing(queued)).map((t) => t.taskId).sort(),
       [...triesOf(gone!.data), ...triesOf(taken!.data)].map((t) => t.taskId).sort(),
@@ -78,10 +78,10 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
   test("a bundle a worker has taken counts as lost for its tries still queued (the worker died); one waiting does not", async () => {
     const sent = tries(8, 'taken');
     await queues.enqueue(sent);
-    const queued = sent.map((t) => ({ ...t, priorityWeight: 1 }));
+    const queued = sent;
     // A worker takes one bundle from the queue (and, as far as Postgres knows, never claims its tries).
     const consumer = createRedis(REDIS_URL, 'consumer');
-    const worker = new Worker<QueueMessage>(queueNameForPool('taken'), null, { connection: consumer, prefix, autorun: false });
+    const worker = new Worker<QueueMessage>(bullQueueName('taken', DEFAULT_QUEUE), null, { connection: consumer, prefix, autorun: false });
     try {
       const job = await worker.getNextJob('test-token');
       assert.ok(job && 'tries' in job.data, 'the worker took a bundle');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUNDLE_FROM, MAX_BUNDLE, bundleIdFor, bundleSizeFor, jobIdFor, queueNameForPool, triesOf } from '../../../src/queue/jobs.ts';
+import { BUNDLE_FROM, MAX_BUNDLE, bundleIdFor, bundleSizeFor, bullPriority, bullQueueName, DEFAULT_QUEUE, jobIdFor, triesOf } from '../../../src/queue/jobs.ts';
 
 const m = { dagId: 'd', runId: 'manual__2026-01-01T00:00:00.000Z', taskId: 't.1', tryNumber: 2 };
 
@@ -9,7 +9,23 @@ describe('job ids and queue names', () => {
     assert.equal(jobIdFor(m), jobIdFor({ ...m }));
     assert.notEqual(jobIdFor(m), jobIdFor({ ...m, tryNumber: 3 }));
     assert.ok(!jobIdFor(m).includes(':'));
-    assert.ok(!queueNameForPool('a:b').includes(':'));
+    assert.ok(!bullQueueName('a:b', DEFAULT_QUEUE).includes(':'));
+    assert.ok(!bullQueueName('a', 'b:c').includes(':'));
+  });
+
+  test("one BullMQ queue per pool and queue: the default queue's keeps the pool's old name, and no two pairs share one", () => {
+    assert.equal(bullQueueName('default_pool', DEFAULT_QUEUE), 'pool.default_pool');
+    assert.equal(bullQueueName('default_pool', 'gpu'), 'pool.default_pool@gpu');
+    // '@' in a name is encoded, so a pool named like another pair cannot collide with it.
+    assert.notEqual(bullQueueName('a@b', DEFAULT_QUEUE), bullQueueName('a', 'b'));
+    assert.notEqual(bullQueueName('a', 'b@c'), bullQueueName('a@b', 'c'));
+  });
+
+  test('a higher priorityWeight is a BullMQ priority taken sooner, within BullMQ\'s range', () => {
+    assert.ok(bullPriority(50) < bullPriority(1));
+    assert.ok(bullPriority(1) < bullPriority(-5));
+    assert.equal(bullPriority(10_000_000), 1);
+    assert.equal(bullPriority(-10_000_000), 2_097_151);
   });
 
   test("a bundle's id depends on exactly its tries, and is no try's id", () => {

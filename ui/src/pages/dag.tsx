@@ -7,6 +7,7 @@ import { TriggerDialog } from '../actions/trigger.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { Relative, Time } from '../components/time.tsx';
+import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { DAG_TABS, href, type DagTab } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
@@ -28,6 +29,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
   return (
     <div class="page">
       <Breadcrumbs dagId={dagId} />
+      <UnservedQueues dagId={dagId} />
       {d ? <DagHeader dag={d} /> : <Pending error={dag.error} what={`DAG ${dagId}`} />}
       {dag.error && d && <p class="stale">Live updates paused: {dag.error.message}</p>}
       {!unknown && (

@@ -7,6 +7,7 @@ import { Empty, Pending } from '../components/feedback.tsx';
 import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, StateBadge, StateDot } from '../components/state.tsx';
 import { Relative, Time } from '../components/time.tsx';
+import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { formatDateTime, plural } from '../lib/format.ts';
 import { filterDags, tagsOf, type DagFilter } from '../lib/dag-filter.ts';
@@ -39,6 +40,7 @@ export function DagsPage() {
   return (
     <div class="page">
       {errors.data && errors.data.importErrors.length > 0 && <ImportErrors errors={errors.data.importErrors} />}
+      <UnservedQueues />
       <div class="page-head">
         <h1>
           DAGs {dags.data && <span class="count">{dags.data.totalEntries}</span>}

@@ -6,6 +6,7 @@ import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
+import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { prettyJson, shortVersion } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
@@ -40,6 +41,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
   return (
     <div class="page">
       <Breadcrumbs dagId={dagId} runId={runId} />
+      <UnservedQueues dagId={dagId} />
       <div class="page-head">
         <StateBadge state={r.state} />
         <h1 class="mono">{r.dagRunId}</h1>

@@ -7,6 +7,7 @@ import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge, StateDot } from '../components/state.tsx';
 import { Elapsed, Relative, Time } from '../components/time.tsx';
+import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { prettyJson } from '../lib/format.ts';
 import { useSearchParam } from '../router.tsx';
@@ -41,6 +42,7 @@ export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runI
   return (
     <div class="page">
       <Breadcrumbs dagId={dagId} runId={runId} taskId={taskId} />
+      {t.state === 'queued' && <UnservedQueues dagId={dagId} />}
       <div class="page-head">
         <StateBadge state={t.state} />
         <h1 class="mono">{t.taskId}</h1>
