@@ -8,9 +8,12 @@
  * version's code in it more (a 5,000-task DAG: 0.1 s); handing a try to an idle runner costs two
  * IPC messages (0.3 ms). So a try that finds no idle runner waits for whichever comes first: a
  * runner another try gives back, or a new one, started only once a try has waited STARTS_AFTER_MS
- * (and only a couple at a time). Short tries then share a few runners, and long ones get one each
- * as the starts catch up. A runner per slot for short tries was slower, not faster: on 2 cores,
- * 32 runners of two workers took turns on the CPU, and a no-op try took 8 ms instead of 0.3.
+ * while every busy runner has held its try that long too (and only a couple at a time). Short
+ * tries then share a few runners, and long ones get one each as the starts catch up. A runner per
+ * slot for short tries was slower, not faster: on 2 cores, 32 runners of two workers took turns
+ * on the CPU, and a no-op try took 8 ms instead of 0.3. Without the second condition a busy
+ * machine still grew to that: its no-op tries took long enough for waiting ones to pass 25 ms,
+ * while a runner given a try moments ago was a sign that one would soon be back.
  */
 import { Runner, type RunnerOptions } from './runner.ts';
 
@@ -48,6 +51,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   /** Looks again at the waiting tries once the first of them has waited STARTS_AFTER_MS. */
   private waitTimer: NodeJS.Timeout | undefined;
   private busy = 0;
+  /** When each busy runner was given its try. */
+  private readonly heldSince = new Map<R, number>();
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private entry: string | undefined;
@@ -75,6 +80,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
       if (index < 0) index = this.idle.length - 1;
       const runner = this.idle.splice(index, 1)[0]!.runner;
       this.busy++;
+      this.heldSince.set(runner, Date.now());
       this.startMore();
       return Promise.resolve(runner);
     }
@@ -87,6 +93,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
   async release(runner: R, clean: boolean, graceMs: number): Promise<void> {
     this.busy--;
+    this.heldSince.delete(runner);
     // Its memory is read every RSS_CHECK_EVERY tries: a read of /proc per try cost more than the IPC.
     const worn =
       runner.tries >= this.options.maxTries || (runner.tries % RSS_CHECK_EVERY === 0 && (runner.rssBytes() ?? 0) > this.options.maxIdleRssBytes);
@@ -114,6 +121,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.busy++;
+      this.heldSince.set(runner, Date.now());
       waiter.resolve(runner);
     } else {
       this.idle.push({ runner, since: Date.now() });
@@ -122,25 +130,33 @@ export class RunnerPool<R extends PooledRunner = Runner> {
 
   /**
    * Starts runners for the tries waiting beyond those already starting, and for the spares, at
-   * most MAX_STARTING at a time and never more in all than the worker runs tries at once.
+   * most MAX_STARTING at a time and never more in all than the worker runs tries at once. A try
+   * counts as waiting once it has waited STARTS_AFTER_MS, and only while no busy runner was given
+   * its try less than that long ago (that runner is likely to be back first).
    */
   private startMore(): void {
     if (this.closed || !this.entry) return;
     const now = Date.now();
+    let freshUntil = 0;
+    for (const since of this.heldSince.values()) freshUntil = Math.max(freshUntil, since + STARTS_AFTER_MS);
     // With no runner at all, the first try does not wait for the timer.
-    const waited = this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || this.idle.length + this.busy === 0).length;
+    const none = this.idle.length + this.busy === 0;
+    const waited = none || freshUntil <= now ? this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || none).length : 0;
     for (;;) {
       const total = this.idle.length + this.busy + this.starting.size;
       const wanted = waited > this.starting.size || this.idle.length + this.starting.size < Math.min(this.options.spare, this.options.max - this.busy);
       if (!wanted || total >= this.options.max || this.starting.size >= MAX_STARTING) break;
       this.spawn(this.entry);
     }
+    // Look again when a try held back only by a fresh runner may count, or the next try will have waited long enough.
     const next = this.waiters.find((w) => now - w.since < STARTS_AFTER_MS);
-    if (next && !this.waitTimer) {
+    const heldBack = freshUntil > now && this.waiters.some((w) => now - w.since >= STARTS_AFTER_MS);
+    const at = Math.min(heldBack ? freshUntil : Infinity, next ? Math.max(next.since + STARTS_AFTER_MS, freshUntil) : Infinity);
+    if (at !== Infinity && !this.waitTimer) {
       this.waitTimer = setTimeout(() => {
         this.waitTimer = undefined;
         this.startMore();
-      }, STARTS_AFTER_MS - (now - next.since));
+      }, at - now);
     }
   }
 

@@ -103,7 +103,9 @@ describe('RunnerPool', () => {
     started[0]!.start();
     started[1]!.start();
     await tick();
-    assert.equal(started.length, 3, 'the third, as the first two are ready');
+    assert.equal(started.length, 2, 'the two runners just given a try may be back soon: no third yet');
+    await sleep(40);
+    assert.equal(started.length, 3, 'the third, once they have held their tries 25 ms');
     started[2]!.start();
     await tick();
     assert.deepEqual(await Promise.all(tries.slice(0, 3)), started);
@@ -128,6 +130,25 @@ describe('RunnerPool', () => {
     assert.equal(b.retired, true);
     assert.notEqual(await p.acquire('y'), b);
     await p.close(0);
+  });
+
+  it('a try that waited 25 ms gets a new runner only once no runner was given a try in the last 25 ms', async () => {
+    const { p, started } = pool({ spare: 1, max: 4 });
+    started[0]!.start();
+    await tick();
+    const tries = Array.from({ length: 6 }, () => p.acquire('code'));
+    // Short tries: the runner comes back every 10 ms and goes to the next try at once.
+    for (let i = 0; i < 3; i++) {
+      const runner = await tries[i]!;
+      await sleep(10);
+      await p.release(runner, true, 0);
+    }
+    assert.equal(await tries[3], started[0]);
+    assert.equal(started.length, 2, 'only the spare, though tries waited 30 ms: the runner was always just handed one');
+    await sleep(40);
+    assert.equal(started.length, 3, 'the runner held its try 25 ms: one more starts for the tries that waited');
+    await p.close(0);
+    await Promise.allSettled(tries);
   });
 
   it('close rejects the tries waiting for a runner', async () => {
