@@ -11,9 +11,8 @@
  * while every busy runner has held its try that long too (and only a couple at a time). Short
  * tries then share a few runners, and long ones get one each as the starts catch up. A runner per
  * slot for short tries was slower, not faster: on 2 cores, 32 runners of two workers took turns
- * on the CPU, and a no-op try took 8 ms instead of 0.3. Without the second condition a busy
- * machine still grew to that: its no-op tries took long enough for waiting ones to pass 25 ms,
- * while a runner given a try moments ago was a sign that one would soon be back.
+ * on the CPU, and a no-op try took 8 ms instead of 0.3. The spare is replaced under the same
+ * condition: replaced as soon as it was taken, a busy worker's runners grew to one per slot.
  */
 import { Runner, type RunnerOptions } from './runner.ts';
 
@@ -141,16 +140,20 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     for (const since of this.heldSince.values()) freshUntil = Math.max(freshUntil, since + STARTS_AFTER_MS);
     // With no runner at all, the first try does not wait for the timer.
     const none = this.idle.length + this.busy === 0;
-    const waited = none || freshUntil <= now ? this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || none).length : 0;
+    const stale = none || freshUntil <= now;
+    const waited = stale ? this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || none).length : 0;
     for (;;) {
       const total = this.idle.length + this.busy + this.starting.size;
-      const wanted = waited > this.starting.size || this.idle.length + this.starting.size < Math.min(this.options.spare, this.options.max - this.busy);
+      // A spare is replaced under the same condition: with every runner busy with short tries, a
+      // spare started whenever one was taken grew the pool to a runner per slot, each of which
+      // then loaded the version's code (0.1 s and more for a big DAG).
+      const wanted = waited > this.starting.size || (stale && this.spareShort());
       if (!wanted || total >= this.options.max || this.starting.size >= MAX_STARTING) break;
       this.spawn(this.entry);
     }
     // Look again when a try held back only by a fresh runner may count, or the next try will have waited long enough.
     const next = this.waiters.find((w) => now - w.since < STARTS_AFTER_MS);
-    const heldBack = freshUntil > now && this.waiters.some((w) => now - w.since >= STARTS_AFTER_MS);
+    const heldBack = !stale && (this.spareShort() || this.waiters.some((w) => now - w.since >= STARTS_AFTER_MS));
     const at = Math.min(heldBack ? freshUntil : Infinity, next ? Math.max(next.since + STARTS_AFTER_MS, freshUntil) : Infinity);
     if (at !== Infinity && !this.waitTimer) {
       this.waitTimer = setTimeout(() => {
@@ -158,6 +161,11 @@ export class RunnerPool<R extends PooledRunner = Runner> {
         this.startMore();
       }, at - now);
     }
+  }
+
+  /** Fewer idle or starting runners than the spares wanted (no more than slots left free). */
+  private spareShort(): boolean {
+    return this.idle.length + this.starting.size < Math.min(this.options.spare, this.options.max - this.busy);
   }
 
   private spawn(entry: string): void {
