@@ -13,7 +13,13 @@
  * slot for short tries was slower, not faster: on 2 cores, 32 runners of two workers took turns
  * on the CPU, and a no-op try took 8 ms instead of 0.3. The spare is replaced under the same
  * condition: replaced as soon as it was taken, a busy worker's runners grew to one per slot.
+ * And a runner is started for waiting tries only while the machine's CPU has room
+ * (MIN_IDLE_SHARE): with every core busy, short tries hold their runners for tens of
+ * milliseconds waiting for a core, which looks like long tries, and more runners only mean more
+ * processes taking turns (and 0.3 s of CPU each to start). Tries that wait on I/O leave the CPU
+ * idle, so their runners keep coming.
  */
+import { machineIdleSampler } from './machine-idle.ts';
 import { Runner, type RunnerOptions } from './runner.ts';
 
 /** What the pool needs of a runner (Runner; tests give it stand-ins). */
@@ -32,6 +38,8 @@ export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   maxIdleRssBytes: number;
   /** Starts a runner process (default: a Runner of these options); tests give stand-ins. */
   start?: (entry: string) => PooledRunner;
+  /** The share of the machine's CPU idle lately (default: machineIdleSampler); tests give their own. */
+  machineIdle?: () => number;
 }
 
 /** Runners starting at once, at most: more would only slow each other down on a small machine. */
@@ -40,6 +48,10 @@ const MAX_STARTING = 2;
 const RSS_CHECK_EVERY = 50;
 /** How long a try waits for a runner to be given back before one is started for it. */
 const STARTS_AFTER_MS = 25;
+/** The share of the machine's CPU that must have gone unused lately for a runner to start for waiting tries. */
+const MIN_IDLE_SHARE = 0.2;
+/** How soon the CPU is looked at again while tries wait for it to have room. */
+const CPU_RECHECK_MS = 100;
 
 export class RunnerPool<R extends PooledRunner = Runner> {
   /** Ready runners no try holds, the most recently used last. */
@@ -55,8 +67,10 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private entry: string | undefined;
+  private readonly machineIdle: () => number;
 
   constructor(private readonly options: RunnerPoolOptions) {
+    this.machineIdle = options.machineIdle ?? machineIdleSampler();
     this.timer = setInterval(() => this.retireIdle(), Math.max(1000, options.idleMs / 4));
     this.timer.unref();
   }
@@ -142,19 +156,25 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     const none = this.idle.length + this.busy === 0;
     const stale = none || freshUntil <= now;
     const waited = stale ? this.waiters.filter((w) => now - w.since >= STARTS_AFTER_MS || none).length : 0;
+    // A spare is replaced under the same conditions: with every runner busy with short tries, a
+    // spare started whenever one was taken grew the pool to a runner per slot, each of which
+    // then loaded the version's code (0.1 s and more for a big DAG). The CPU is read only when
+    // it decides something, and the first runner needs no room.
+    const cpuFull = !none && (waited > this.starting.size || (stale && this.spareShort())) && this.machineIdle() < MIN_IDLE_SHARE;
     for (;;) {
       const total = this.idle.length + this.busy + this.starting.size;
-      // A spare is replaced under the same condition: with every runner busy with short tries, a
-      // spare started whenever one was taken grew the pool to a runner per slot, each of which
-      // then loaded the version's code (0.1 s and more for a big DAG).
-      const wanted = waited > this.starting.size || (stale && this.spareShort());
+      const wanted = !cpuFull && (waited > this.starting.size || (stale && this.spareShort()));
       if (!wanted || total >= this.options.max || this.starting.size >= MAX_STARTING) break;
       this.spawn(this.entry);
     }
     // Look again when a try held back only by a fresh runner may count, or the next try will have waited long enough.
     const next = this.waiters.find((w) => now - w.since < STARTS_AFTER_MS);
     const heldBack = !stale && (this.spareShort() || this.waiters.some((w) => now - w.since >= STARTS_AFTER_MS));
-    const at = Math.min(heldBack ? freshUntil : Infinity, next ? Math.max(next.since + STARTS_AFTER_MS, freshUntil) : Infinity);
+    const at = Math.min(
+      heldBack ? freshUntil : Infinity,
+      next ? Math.max(next.since + STARTS_AFTER_MS, freshUntil) : Infinity,
+      cpuFull ? now + CPU_RECHECK_MS : Infinity,
+    );
     if (at !== Infinity && !this.waitTimer) {
       this.waitTimer = setTimeout(() => {
         this.waitTimer = undefined;

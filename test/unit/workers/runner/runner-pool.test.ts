@@ -35,9 +35,10 @@ class FakeRunner implements PooledRunner {
   }
 }
 
-function pool(options: { spare: number; max: number }) {
+function pool(options: { spare: number; max: number; machineIdle?: () => number }) {
   const started: FakeRunner[] = [];
   const p = new RunnerPool<FakeRunner>({
+    machineIdle: () => 1,
     ...options,
     idleMs: 60_000,
     maxTries: 1000,
@@ -149,6 +150,21 @@ describe('RunnerPool', () => {
     assert.equal(started.length, 1, 'none, though tries waited 30 ms: the runner was always just handed one');
     await sleep(40);
     assert.equal(started.length, 3, 'the runner held its try 25 ms: more start for the tries that waited, two at a time');
+    await p.close(0);
+    await Promise.allSettled(tries);
+  });
+
+  it('no runner starts for waiting tries while the CPU has no room; one does once it has', async () => {
+    let idle = 0.05;
+    const { p, started } = pool({ spare: 1, max: 4, machineIdle: () => idle });
+    started[0]!.start();
+    await tick();
+    const tries = [p.acquire('code'), p.acquire('code'), p.acquire('code')];
+    await sleep(60);
+    assert.equal(started.length, 1, 'every core busy: another runner would only take turns with this one');
+    idle = 0.6;
+    await sleep(150);
+    assert.equal(started.length, 3, 'with room, runners start for the waiting tries (and no spare beyond the slots)');
     await p.close(0);
     await Promise.allSettled(tries);
   });
