@@ -17,7 +17,7 @@
  * (MIN_IDLE_SHARE): with every core busy, short tries hold their runners for tens of
  * milliseconds waiting for a core, which looks like long tries, and more runners only mean more
  * processes taking turns (and 0.3 s of CPU each to start). Tries that wait on I/O leave the CPU
- * idle, so their runners keep coming.
+ * idle, so their runners keep coming; and one that has waited CPU_WAIT_LIMIT_MS gets one anyway.
  */
 import { machineIdleSampler } from './machine-idle.ts';
 import { Runner, type RunnerOptions } from './runner.ts';
@@ -52,6 +52,11 @@ const STARTS_AFTER_MS = 25;
 const MIN_IDLE_SHARE = 0.2;
 /** How soon the CPU is looked at again while tries wait for it to have room. */
 const CPU_RECHECK_MS = 100;
+/**
+ * A try that has waited this long gets a runner started whatever the CPU: with the machine busy
+ * with something else, tries that need little of it would otherwise wait for a runner for ever.
+ */
+const CPU_WAIT_LIMIT_MS = 1_000;
 
 export class RunnerPool<R extends PooledRunner = Runner> {
   /** Ready runners no try holds, the most recently used last. */
@@ -160,7 +165,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     // spare started whenever one was taken grew the pool to a runner per slot, each of which
     // then loaded the version's code (0.1 s and more for a big DAG). The CPU is read only when
     // it decides something, and the first runner needs no room.
-    const cpuFull = !none && (waited > this.starting.size || (stale && this.spareShort())) && this.machineIdle() < MIN_IDLE_SHARE;
+    const starved = this.waiters.length > 0 && now - this.waiters[0]!.since >= CPU_WAIT_LIMIT_MS;
+    const cpuFull = !none && !starved && (waited > this.starting.size || (stale && this.spareShort())) && this.machineIdle() < MIN_IDLE_SHARE;
     for (;;) {
       const total = this.idle.length + this.busy + this.starting.size;
       const wanted = !cpuFull && (waited > this.starting.size || (stale && this.spareShort()));

@@ -169,6 +169,19 @@ describe('RunnerPool', () => {
     await Promise.allSettled(tries);
   });
 
+  it('a try that waited a second gets a runner started even while the CPU has no room', async () => {
+    const { p, started } = pool({ spare: 1, max: 4, machineIdle: () => 0 });
+    started[0]!.start();
+    await tick();
+    const tries = [p.acquire('code'), p.acquire('code')];
+    await sleep(500);
+    assert.equal(started.length, 1);
+    await sleep(700);
+    assert.equal(started.length, 2, 'the waiting try is not left waiting for ever on a busy machine');
+    await p.close(0);
+    await Promise.allSettled(tries);
+  });
+
   it('close rejects the tries waiting for a runner', async () => {
     const { p } = pool({ spare: 1, max: 1 });
     const waiting = p.acquire('code');
