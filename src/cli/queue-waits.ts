@@ -2,17 +2,34 @@
  * What `sluice dags show` says about a DAG's queued tries: the pools and queues they wait on, and
  * which of those no running worker serves (such tries wait until one is started with the queue).
  */
+import { redactSecrets } from '../core/redact.ts';
 import { formatCount } from '../core/show-value.ts';
 import { createDb } from '../store/db.ts';
 import { listQueueStatus, type QueueStatus } from '../store/workers.ts';
 
-/** The DAG's pools and queues with tries queued, read from the metadata database. */
-export async function queueWaitsOf(databaseUrl: string, dagId: string): Promise<QueueStatus[]> {
+/** How long `dags show` waits for the metadata database before it shows the DAG without them. */
+const READ_TIMEOUT_MS = 3_000;
+
+/**
+ * The DAG's pools and queues with tries queued, read from the metadata database; undefined, with
+ * a line on stderr saying why, when it cannot be read within READ_TIMEOUT_MS (no database is
+ * needed to show a DAG's file).
+ */
+export async function queueWaitsOf(databaseUrl: string, dagId: string): Promise<QueueStatus[] | undefined> {
   const db = createDb(databaseUrl, 1);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS / 1000}s`)), READ_TIMEOUT_MS);
+  });
   try {
-    return (await listQueueStatus(db, dagId)).filter((q) => q.queuedTries > 0);
+    return (await Promise.race([listQueueStatus(db, dagId), timeout])).filter((q) => q.queuedTries > 0);
+  } catch (error) {
+    console.error(`(the queues its tries wait on are not shown: the metadata database could not be read: ${redactSecrets((error as Error).message)})`);
+    return undefined;
   } finally {
-    await db.end();
+    clearTimeout(timer);
+    // Not awaited: a connection still being attempted would hold the command up.
+    void db.end().catch(() => undefined);
   }
 }
 

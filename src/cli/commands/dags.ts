@@ -68,10 +68,7 @@ const show = command({
   async run(ctx, { positionals: [dagId], json }) {
     const { spec, fileloc } = await loadDag(ctx, dagId);
     // The file is read from the folder; what its runs wait on, from the metadata database, if it answers.
-    const waits = await queueWaitsOf(ctx.config.databaseUrl, dagId).catch((err: Error) => {
-      console.error(`(could not read the queued tries from the metadata database: ${err.message})`);
-      return undefined;
-    });
+    const waits = await queueWaitsOf(ctx.config.databaseUrl, dagId);
     if (json) {
       printJson({ ...spec, fileloc, ...(waits && { queuedTries: waits }) });
       return 0;
