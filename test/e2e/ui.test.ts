@@ -143,7 +143,8 @@ export default d;
     await h.waitForDag('unserved_queue');
     const run = await triggerDagRun(h.db, 'unserved_queue', {});
     await h.waitFor('the try to be queued', async () => (await h.taskStates('unserved_queue', run.runId)).waits === 'queued');
-    for (const pathname of ['/dags/unserved_queue', '/']) {
+    const runPath = `/dags/unserved_queue/runs/${encodeURIComponent(run.runId)}`;
+    for (const pathname of ['/dags/unserved_queue', '/', runPath, `${runPath}/tasks/waits`]) {
       await open(pathname);
       const banner = page.locator('section[aria-label="Queues no worker serves"]');
       await banner.waitFor();

@@ -7,10 +7,15 @@ import { usePoll } from '../hooks.ts';
 import { plural } from '../lib/format.ts';
 import { Relative } from './time.tsx';
 
-/** Polls GET /queues (one DAG's tries with `dagId`); renders nothing while every queue is served. */
-export function UnservedQueues({ dagId }: { dagId?: string }) {
+/**
+ * Polls GET /queues (one DAG's tries with `dagId`; of those, one pool and queue's with `only`);
+ * renders nothing while every queue is served.
+ */
+export function UnservedQueues({ dagId, only }: { dagId?: string; only?: { pool: string; queue: string } }) {
   const queues = usePoll(`queues:${dagId ?? ''}`, (signal) => api.workers.queues(dagId ? { dagId } : {}, { signal }), 3000);
-  const unserved = (queues.data?.queues ?? []).filter((q) => q.queuedTries > 0 && q.workers === 0);
+  const unserved = (queues.data?.queues ?? []).filter(
+    (q) => q.queuedTries > 0 && q.workers === 0 && (!only || (q.pool === only.pool && q.queue === only.queue)),
+  );
   if (unserved.length === 0) return null;
   return (
     <section class="banner banner-warn" role="status" aria-label="Queues no worker serves">

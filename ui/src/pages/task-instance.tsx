@@ -42,7 +42,7 @@ export function TaskInstancePage({ dagId, runId, taskId }: { dagId: string; runI
   return (
     <div class="page">
       <Breadcrumbs dagId={dagId} runId={runId} taskId={taskId} />
-      {t.state === 'queued' && <UnservedQueues dagId={dagId} />}
+      {t.state === 'queued' && <UnservedQueues dagId={dagId} only={t} />}
       <div class="page-head">
         <StateBadge state={t.state} />
         <h1 class="mono">{t.taskId}</h1>
