@@ -7,14 +7,14 @@ import type { SendableTry } from '../src/queue/task-queues.ts';
 export type LocalTry = SendableTry;
 
 /**
- * The tries that no slot of this worker has started yet, oldest first: those of bundles it took
- * from Redis, and those its ends made ready and it kept. Every slot takes from here before it
+ * The tries that no slot of this worker has started yet, the highest priorityWeight first, then
+ * the oldest: those of bundles it took from Redis, and those its ends made ready and it kept. Every slot takes from here before it
  * asks Redis for another job, so they spread over the worker's busy slots as they free up. Idle slots wait on Redis and never see these,
  * so a try left here too long (all slots busy with long tasks) goes back to Redis (takeOlderThan)
  * for a slot elsewhere.
  */
 export class LocalTries {
-  private waiting: { t: LocalTry; since: number }[] = [];
+  private waiting: { t: LocalTry; since: number; first?: boolean }[] = [];
 
   get size(): number {
     return this.waiting.length;
@@ -29,11 +29,18 @@ export class LocalTries {
    * (its claim could not be written).
    */
   putBack(t: LocalTry, now = Date.now()): void {
-    this.waiting.unshift({ t, since: now });
+    this.waiting.unshift({ t, since: now, first: true });
   }
 
+  /** The try a free slot runs next: one put back, else the highest weight, the oldest among equals (a scan: a few dozen at most wait here). */
   take(): LocalTry | undefined {
-    return this.waiting.shift()?.t;
+    let best = 0;
+    for (let i = 1; i < this.waiting.length; i++) {
+      const w = this.waiting[i]!;
+      const b = this.waiting[best]!;
+      if (!b.first && w.t.priorityWeight > b.t.priorityWeight) best = i;
+    }
+    return this.waiting.splice(best, 1)[0]?.t;
   }
 
   /** Removes and returns the tries that have waited at least `ms`. */

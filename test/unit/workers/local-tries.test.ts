@@ -14,6 +14,17 @@ describe('LocalTries', () => {
     assert.equal(local.size, 0);
   });
 
+  test('gives the highest priorityWeight first, the oldest first among equal weights; a try put back goes before all', () => {
+    const local = new LocalTries();
+    const w = (taskId: string, priorityWeight: number): LocalTry => ({ ...t(taskId), priorityWeight });
+    local.add([w('low', 1), w('high', 50), w('mid', 10), w('high2', 50)], 1000);
+    local.putBack(w('back', 1), 1001);
+    assert.deepEqual(
+      [local.take(), local.take(), local.take(), local.take(), local.take()].map((x) => x?.taskId),
+      ['back', 'high', 'high2', 'mid', 'low'],
+    );
+  });
+
   test('takeOlderThan removes exactly the tries that waited that long, and leaves the rest in order', () => {
     const local = new LocalTries();
     local.add([t('a'), t('b')], 1000);
