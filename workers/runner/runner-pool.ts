@@ -63,7 +63,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private readonly idle: { runner: R; since: number }[] = [];
   private readonly starting = new Set<R>();
   /** Tries waiting for a runner, first come first served. */
-  private readonly waiters: { resolve: (r: R) => void; reject: (e: Error) => void; since: number }[] = [];
+  private readonly waiters: { resolve: (r: R) => void; reject: (e: Error) => void; since: number; codeHash: string }[] = [];
   /** Looks again at the waiting tries once the first of them has waited STARTS_AFTER_MS. */
   private waitTimer: NodeJS.Timeout | undefined;
   private busy = 0;
@@ -103,7 +103,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
       return Promise.resolve(runner);
     }
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject, since: Date.now() });
+      this.waiters.push({ resolve, reject, since: Date.now(), codeHash });
       this.startMore();
     });
   }
@@ -134,9 +134,20 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     await Promise.all(all.map((r) => r.retire(graceMs)));
   }
 
-  /** A ready runner to the first waiting try, else to the idle ones. */
+  /**
+   * A ready runner to a waiting try, else to the idle ones: to the first try whose code it has
+   * loaded, else (or once the first try has waited STARTS_AFTER_MS) to the first. Loading a
+   * version's code costs a runner far more than a try (a chain's next task, often kept by the
+   * worker that ran the one before, then finds the runner that ran it); the first in line is
+   * passed over only until it has waited STARTS_AFTER_MS.
+   */
   private offer(runner: R): void {
-    const waiter = this.waiters.shift();
+    const head = this.waiters[0];
+    let index = 0;
+    if (head && !runner.loaded.has(head.codeHash) && Date.now() - head.since < STARTS_AFTER_MS) {
+      index = Math.max(0, this.waiters.findIndex((w) => runner.loaded.has(w.codeHash)));
+    }
+    const waiter = this.waiters.splice(index, 1)[0];
     if (waiter) {
       this.busy++;
       this.heldSince.set(runner, Date.now());

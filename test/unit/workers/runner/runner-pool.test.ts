@@ -182,6 +182,26 @@ describe('RunnerPool', () => {
     await Promise.allSettled(tries);
   });
 
+  it("a runner given back goes to a waiting try whose code it has loaded, ahead of the first, until the first has waited 25 ms", async () => {
+    const { p, started } = pool({ spare: 1, max: 1 });
+    started[0]!.start();
+    await tick();
+    const runner = await p.acquire('x');
+    runner.loaded.add('x');
+    const first = p.acquire('y');
+    const second = p.acquire('x');
+    await p.release(runner, true, 0);
+    assert.equal(await second, runner, 'the try of the code it has loaded');
+    assert.equal(await settled(first), false);
+    const third = p.acquire('x');
+    await sleep(30);
+    await p.release(runner, true, 0);
+    assert.equal(await first, runner, 'the first, once it has waited 25 ms');
+    assert.equal(await settled(third), false);
+    await p.close(0);
+    await Promise.allSettled([third]);
+  });
+
   it('close rejects the tries waiting for a runner', async () => {
     const { p } = pool({ spare: 1, max: 1 });
     const waiting = p.acquire('code');
