@@ -107,7 +107,9 @@ describe('DAG versions: a run runs the code it was created with, on a worker wit
   });
 
   test('a clear re-runs a task on its run\'s version, not the newest', async () => {
+    const good = await currentVersion();
     await h.writeDag('versioned.ts', DAG('three'));
+    await waitForNewVersion(good);
     const fixed = await h.waitFor('the file to import again', async () => !(await listImportErrors(h.db)).some((e) => e.filename === 'versioned.ts'), 10_000);
     assert.ok(fixed);
     const runs = await h.db.query<{ run_id: string }>(`SELECT run_id FROM dag_runs WHERE dag_id = 'versioned' ORDER BY queued_at LIMIT 1`);

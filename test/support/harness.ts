@@ -2,7 +2,7 @@
  * Integration-test harness: each test file gets its own database, Redis key prefix and DAGs
  * folder, real scheduler and workers, and removes all of it afterwards.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,10 +73,17 @@ export class Harness {
     return this;
   }
 
-  /** `name` may name a subfolder (`lib/helper.ts`): it is made if missing. */
+  /**
+   * `name` may name a subfolder (`lib/helper.ts`): it is made if missing. Written beside and
+   * renamed into place, so a scan never reads half a file (which would make the test's timing,
+   * not the code under test, decide what it sees).
+   */
   async writeDag(name: string, source: string): Promise<void> {
-    await mkdir(path.dirname(path.join(this.dagsFolder, name)), { recursive: true });
-    await writeFile(path.join(this.dagsFolder, name), source);
+    const file = path.join(this.dagsFolder, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, source);
+    await rename(temporary, file);
   }
 
   async removeDag(name: string): Promise<void> {
