@@ -4,6 +4,7 @@
  */
 import { redactSecrets } from '../core/redact.ts';
 import { formatCount } from '../core/show-value.ts';
+import { withTimeout } from '../core/with-timeout.ts';
 import { createDb } from '../store/db.ts';
 import { listQueueStatus, type QueueStatus } from '../store/workers.ts';
 
@@ -17,17 +18,12 @@ const READ_TIMEOUT_MS = 3_000;
  */
 export async function queueWaitsOf(databaseUrl: string, dagId: string): Promise<QueueStatus[] | undefined> {
   const db = createDb(databaseUrl, 1);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS / 1000}s`)), READ_TIMEOUT_MS);
-  });
   try {
-    return (await Promise.race([listQueueStatus(db, dagId), timeout])).filter((q) => q.queuedTries > 0);
+    return (await withTimeout(listQueueStatus(db, dagId), READ_TIMEOUT_MS, 'the metadata database')).filter((q) => q.queuedTries > 0);
   } catch (error) {
     console.error(`(the queues its tries wait on are not shown: the metadata database could not be read: ${redactSecrets((error as Error).message)})`);
     return undefined;
   } finally {
-    clearTimeout(timer);
     // Not awaited: a connection still being attempted would hold the command up.
     void db.end().catch(() => undefined);
   }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withTimeout as within } from '../../core/with-timeout.ts';
 import type { Queryable } from '../../store/db.ts';
 import { listSchedulerHeartbeats } from '../../store/schedulers.ts';
 import { defineRoute } from '../route.ts';
@@ -9,13 +10,7 @@ import { iso } from '../serialize.ts';
 export const SCHEDULER_HEALTH_THRESHOLD_MS = 30_000;
 const CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS}ms`)), CHECK_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
+const withTimeout = <T>(work: Promise<T>, what: string): Promise<T> => within(work, CHECK_TIMEOUT_MS, what);
 
 async function checkDatabase(db: Queryable): Promise<Status> {
   try {
