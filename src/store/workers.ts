@@ -30,21 +30,18 @@ export interface WorkerHeartbeat extends WorkerRegistration {
 /** A worker starting: its row, and the removal of rows that workers dead for a day left behind. */
 export async function registerWorker(db: Queryable, w: WorkerRegistration): Promise<void> {
   await db.query(`DELETE FROM worker_heartbeats WHERE latest_heartbeat < now() - interval '1 day'`);
-  await db.query(
-    `INSERT INTO worker_heartbeats (worker_id, hostname, pools, queues, concurrency) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (worker_id) DO UPDATE SET pools = $3, queues = $4, concurrency = $5, latest_heartbeat = now()`,
-    [w.workerId, w.hostname, w.pools, w.queues, w.concurrency],
-  );
+  await recordWorkerHeartbeat(db, w);
 }
 
 /**
- * Says the worker is alive now. Its row is written again if it is gone (a database restored, or a
- * worker cut off so long that its row was cleaned away): hence the registration, not just the id.
+ * Says the worker is alive now, with what it serves. Its row is written again if it is gone (a
+ * database restored, or a worker cut off so long that its row was cleaned away): hence the
+ * registration, not just the id.
  */
 export async function recordWorkerHeartbeat(db: Queryable, w: WorkerRegistration): Promise<void> {
   await db.query(
     `INSERT INTO worker_heartbeats (worker_id, hostname, pools, queues, concurrency) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (worker_id) DO UPDATE SET latest_heartbeat = now()`,
+     ON CONFLICT (worker_id) DO UPDATE SET pools = $3, queues = $4, concurrency = $5, latest_heartbeat = now()`,
     [w.workerId, w.hostname, w.pools, w.queues, w.concurrency],
   );
 }
