@@ -64,10 +64,9 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private readonly starting = new Set<R>();
   /** Tries waiting for a runner, first come first served. */
   private readonly waiters: { resolve: (r: R) => void; reject: (e: Error) => void; since: number; codeHash: string }[] = [];
-  /** Looks again at the waiting tries once the first of them has waited STARTS_AFTER_MS. */
+  /** Looks again when a waiting try may count (startMore's conditions may have changed by then). */
   private waitTimer: NodeJS.Timeout | undefined;
-  private busy = 0;
-  /** When each busy runner was given its try. */
+  /** The busy runners: each with when it was given its try. */
   private readonly heldSince = new Map<R, number>();
   private closed = false;
   private readonly timer: NodeJS.Timeout;
@@ -90,6 +89,10 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     return { idle: this.idle.length, busy: this.busy, starting: this.starting.size };
   }
 
+  private get busy(): number {
+    return this.heldSince.size;
+  }
+
   /** A runner for one try: an idle one (one that has loaded `codeHash`, if any), else the first to be free or started. */
   acquire(codeHash: string): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the worker is stopping'));
@@ -97,7 +100,6 @@ export class RunnerPool<R extends PooledRunner = Runner> {
       let index = this.idle.findIndex((i) => i.runner.loaded.has(codeHash));
       if (index < 0) index = this.idle.length - 1;
       const runner = this.idle.splice(index, 1)[0]!.runner;
-      this.busy++;
       this.heldSince.set(runner, Date.now());
       this.startMore();
       return Promise.resolve(runner);
@@ -110,7 +112,6 @@ export class RunnerPool<R extends PooledRunner = Runner> {
 
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
   async release(runner: R, clean: boolean, graceMs: number): Promise<void> {
-    this.busy--;
     this.heldSince.delete(runner);
     // Its memory is read every RSS_CHECK_EVERY tries: a read of /proc per try cost more than the IPC.
     const worn =
@@ -149,7 +150,6 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     }
     const waiter = this.waiters.splice(index, 1)[0];
     if (waiter) {
-      this.busy++;
       this.heldSince.set(runner, Date.now());
       waiter.resolve(runner);
     } else {
@@ -176,12 +176,10 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     // spare started whenever one was taken grew the pool to a runner per slot, each of which
     // then loaded the version's code (0.1 s and more for a big DAG). The CPU is read only when
     // it decides something, and the first runner needs no room.
+    const wanted = () => waited > this.starting.size || (stale && this.spareShort());
     const starved = this.waiters.length > 0 && now - this.waiters[0]!.since >= CPU_WAIT_LIMIT_MS;
-    const cpuFull = !none && !starved && (waited > this.starting.size || (stale && this.spareShort())) && this.machineIdle() < MIN_IDLE_SHARE;
-    for (;;) {
-      const total = this.idle.length + this.busy + this.starting.size;
-      const wanted = !cpuFull && (waited > this.starting.size || (stale && this.spareShort()));
-      if (!wanted || total >= this.options.max || this.starting.size >= MAX_STARTING) break;
+    const cpuFull = !none && !starved && wanted() && this.machineIdle() < MIN_IDLE_SHARE;
+    while (!cpuFull && wanted() && this.idle.length + this.busy + this.starting.size < this.options.max && this.starting.size < MAX_STARTING) {
       this.spawn(this.entry);
     }
     // Look again when a try held back only by a fresh runner may count, or the next try will have waited long enough.
