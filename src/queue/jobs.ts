@@ -75,6 +75,9 @@ export function bundleIdFor(tries: TryMessage[]): string {
   return `bundle|${hash.digest('hex')}`;
 }
 
+/** Every pool queue's name starts with this (bullQueueName). */
+export const BULL_QUEUE_PREFIX = 'pool.';
+
 /**
  * One BullMQ queue per pool and queue: a worker listens only to the pairs it serves. The default
  * queue's keeps the name it had before queues routed work (`pool.<pool>`), so tries sent by an
@@ -83,12 +86,9 @@ export function bundleIdFor(tries: TryMessage[]): string {
  * a name.
  */
 export function bullQueueName(pool: string, queue: string): string {
-  const name = `pool.${encodeURIComponent(pool)}`;
+  const name = `${BULL_QUEUE_PREFIX}${encodeURIComponent(pool)}`;
   return queue === DEFAULT_QUEUE ? name : `${name}@${encodeURIComponent(queue)}`;
 }
-
-/** Every pool queue's name starts with this. */
-export const BULL_QUEUE_PREFIX = 'pool.';
 
 /**
  * BullMQ's priority for a try: 1 is taken first and 2,097,151 last, so a higher priorityWeight

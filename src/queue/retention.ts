@@ -64,8 +64,9 @@ function checkedCutoff(olderThan: Date): Date {
 }
 
 /**
- * The pool queues (one per pool and queue, see bullQueueName) that have any key under the prefix, found with SCAN (never KEYS, which blocks
- * Redis). Queue names are URI-encoded, so the name is the whole key segment after the prefix.
+ * The pool queues (one per pool and queue, see bullQueueName) that have any key under the prefix,
+ * found with SCAN (never KEYS, which blocks Redis). Queue names are URI-encoded, so the name is
+ * the whole key segment after the prefix.
  */
 export async function listPoolQueues(redis: Redis, queuePrefix: string): Promise<string[]> {
   const head = `${queuePrefix}:`;
