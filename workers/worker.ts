@@ -321,7 +321,12 @@ export class SluiceWorker {
     // busy, as many as there are slots: they would wait for one anyway.
     const room = this.busySlots >= this.options.concurrency ? this.options.concurrency - this.local.size : ends;
     if (room <= 0) return [];
-    const kept = queued.filter((q) => this.bullWorkers.has(bullQueueName(q.pool, q.queue))).slice(0, room);
+    // Stops at `room`: a burst's thousands of admitted tries are not each named for the few kept.
+    const kept: QueuedTry[] = [];
+    for (const q of queued) {
+      if (kept.length >= room) break;
+      if (this.bullWorkers.has(bullQueueName(q.pool, q.queue))) kept.push(q);
+    }
     this.local.add(kept);
     return kept;
   }
