@@ -34,5 +34,8 @@ export type FromRunner =
   | { type: 'log'; lines: string[] }
   /** The task asked for an upstream task's XCom: the worker reads it and answers with the same id. */
   | { type: 'xcom'; id: number; taskId: string }
-  /** `codeLoaded`: the try's code is loaded in the runner now (the next try of it need not send it). */
-  | { type: 'done'; execution: TryExecution; codeLoaded: boolean };
+  /**
+   * The try ended: its last log lines (those not sent yet) and its outcome. `codeLoaded`: the
+   * try's code is loaded in the runner now (the next try of it need not send it).
+   */
+  | { type: 'done'; execution: TryExecution; lines: string[]; codeLoaded: boolean };

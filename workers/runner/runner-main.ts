@@ -22,7 +22,10 @@ let stop: AbortController | undefined;
 const xcomAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextXcom = 0;
 
-/** Lines are sent once per turn of the event loop, not one message each. */
+/**
+ * Lines are sent once per turn of the event loop, not one message each; those still pending when
+ * the try ends go with its outcome (a short try's lines and outcome are one message, not two).
+ */
 let pending: string[] = [];
 function writeLog(line: string): void {
   if (pending.length === 0) setImmediate(flushLog);
@@ -30,8 +33,12 @@ function writeLog(line: string): void {
 }
 function flushLog(): void {
   if (pending.length === 0) return;
-  send({ type: 'log', lines: pending });
+  send({ type: 'log', lines: takePending() });
+}
+function takePending(): string[] {
+  const lines = pending;
   pending = [];
+  return lines;
 }
 
 async function run(request: RunRequest): Promise<TryExecution> {
@@ -74,8 +81,7 @@ process.on('message', (message: ToRunner) => {
     case 'run':
       void run(message.request).then((execution) => {
         stop = undefined;
-        flushLog();
-        send({ type: 'done', execution, codeLoaded: functions.has(message.request.codeHash) });
+        send({ type: 'done', execution, lines: takePending(), codeLoaded: functions.has(message.request.codeHash) });
       });
       break;
     case 'stop':

@@ -91,6 +91,7 @@ export class Runner {
         case 'done': {
           const current = this.current;
           this.current = undefined;
+          for (const line of message.lines) current?.hooks.writeLog(line);
           if (current && message.codeLoaded) this.loaded.add(current.codeHash);
           else if (current) this.loaded.delete(current.codeHash);
           this.tries++;
