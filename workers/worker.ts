@@ -31,7 +31,6 @@ import { GroupCommit } from './group-commit.ts';
 import { LocalTries, type LocalTry } from './local-tries.ts';
 import { LogBuffer } from './log-buffer.ts';
 import { RunnerPool } from './runner/runner-pool.ts';
-import { INSTALLATION_ROOT } from './runner/runner-bundle.ts';
 import { TaskFunctions } from './task-functions.ts';
 import { VersionCodes } from './version-codes.ts';
 import { InlineExecutor, ProcessExecutor, type TryExecutor } from './try-executors.ts';
@@ -486,7 +485,7 @@ function makeExecutor(config: Config, options: WorkerOptions, db: Db, log: Logge
     maxTries: 10_000,
     maxIdleRssBytes: 512 * 1024 * 1024,
     execArgv: heapFlag ? [heapFlag] : [],
-    env: { ...process.env, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel, SLUICE_INSTALLATION_ROOT: INSTALLATION_ROOT },
+    env: { ...process.env, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel },
   });
   return new ProcessExecutor(codes, pool, config.taskKillGraceMs, log);
 }

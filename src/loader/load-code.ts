@@ -27,15 +27,15 @@ export interface CodeToLoad {
 export const IMPORT_META_URL = '__sluice_import_meta_url';
 
 /**
- * This installation's own packages, imported by literal paths: a runner process runs this module
- * bundled (runner-bundle.ts), where these are chunks of the bundle, not files beside it.
+ * This installation's own packages, imported by literal paths: bundled (own-code-bundle.mjs: a
+ * runner process, a worker), these are chunks of the bundle, not files beside it.
  */
 const OWN_PACKAGES: Record<string, () => Promise<object>> = {
   sluice: () => import('../index.ts'),
   'sluice/providers': () => import('../providers/index.ts'),
 };
-/** Where packages resolve when the DAG file's folder does not have them (a runner is told by its worker). */
-const INSTALLATION = process.env.SLUICE_INSTALLATION_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
+/** Where packages resolve when the DAG file's folder does not have them. */
+const INSTALLATION = fileURLToPath(new URL('../../', import.meta.url));
 
 /** esbuild writes each package the bundle uses as `require("name")`. */
 const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)+)"\)/g;

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { register } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { RUNS_BUNDLED } from '../core/bundled.ts';
 
 let registered = false;
 
@@ -12,8 +11,8 @@ let registered = false;
 export function ensureSluiceResolvable(): void {
   if (registered) return;
   registered = true;
-  const hook = new URL('./resolve-hook.mjs', import.meta.url);
-  // Not there in a runner process, which runs Sluice bundled (runner-bundle.ts): the packages a DAG
-  // imports that import `sluice` themselves then find it only where Node's own resolution does.
-  if (existsSync(fileURLToPath(hook))) register(hook);
+  // Not where Sluice runs bundled (a runner process, a worker): the hook names the TypeScript
+  // entry points, which only tsx can load. The packages a DAG imports that import `sluice`
+  // themselves then find it only where Node's own resolution does.
+  if (!RUNS_BUNDLED) register(new URL('./resolve-hook.mjs', import.meta.url));
 }

@@ -1,0 +1,4 @@
+/** Types of own-code-bundle.mjs (plain JavaScript: bin/sluice.mjs runs it before tsx could). */
+export declare const INSTALLATION_ROOT: string;
+export declare function buildOwnBundle(name: string, entries: Record<string, string>): Promise<string>;
+export declare function stopBundler(): Promise<void>;
