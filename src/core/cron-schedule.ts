@@ -40,6 +40,17 @@ export class CronSchedule {
    * hour it names times every minute it names (day fields pick days, not times within a day).
    */
   readonly ticksPerDay: number;
+  /**
+   * The times of day it ticks at (ms after midnight, ascending): the same on every day it runs,
+   * since wall time has no DST. cron-parser takes some 30 µs per tick it finds; it is asked only
+   * where each day's ticks begin and end, and the times within a day are looked up here, so that
+   * listing a year of a per-minute schedule takes a fraction of a second, not tens of seconds.
+   */
+  readonly #dayTicks: number[];
+  /** By a wall day's midnight: its first tick at or after that midnight (on a later day if it does not run that day). */
+  readonly #firstFrom = new Map<number, number>();
+  /** By a wall day's midnight: the last tick before it. */
+  readonly #lastBefore = new Map<number, number>();
 
   constructor(expression: string, timezone: string) {
     if (typeof expression !== 'string') throw new Error(`schedule must be a cron string or a preset; ${HOW}`);
@@ -58,7 +69,9 @@ export class CronSchedule {
       });
     }
     this.#atFixedHours = this.#wall.fields.hour.values.length < 24;
-    this.ticksPerDay = this.#wall.fields.hour.values.length * this.#wall.fields.minute.values.length;
+    const { hour, minute } = this.#wall.fields;
+    this.#dayTicks = hour.values.flatMap((h) => minute.values.map((m) => Number(h) * 3_600_000 + Number(m) * 60_000)).sort((a, b) => a - b);
+    this.ticksPerDay = this.#dayTicks.length;
   }
 
   /** The first tick strictly after `after`. */
@@ -124,14 +137,37 @@ export class CronSchedule {
     return `${this.expression} (${this.timezone})`;
   }
 
+  /** The first wall time it ticks at strictly after `wall`. */
   #wallAfter(wall: number): number {
-    this.#wall.reset(new Date(wall));
-    return this.#wall.next().getTime();
+    const day = Math.floor(wall / DAY_MS) * DAY_MS;
+    const first = this.#firstTickFrom(day);
+    if (first >= day + DAY_MS) return first;
+    const at = firstAbove(this.#dayTicks, wall - day);
+    return at < this.#dayTicks.length ? day + this.#dayTicks[at]! : this.#firstTickFrom(day + DAY_MS);
   }
 
+  /** The last wall time it ticks at strictly before `wall`. */
   #wallBefore(wall: number): number {
-    this.#wall.reset(new Date(wall));
-    return this.#wall.prev().getTime();
+    const day = Math.floor(wall / DAY_MS) * DAY_MS;
+    if (this.#firstTickFrom(day) < day + DAY_MS) {
+      const at = firstAbove(this.#dayTicks, wall - day - 1) - 1;
+      if (at >= 0) return day + this.#dayTicks[at]!;
+    }
+    return this.#lastTickBefore(day);
+  }
+
+  #firstTickFrom(midnight: number): number {
+    return remembered(this.#firstFrom, midnight, () => {
+      this.#wall.reset(new Date(midnight - 1));
+      return this.#wall.next().getTime();
+    });
+  }
+
+  #lastTickBefore(midnight: number): number {
+    return remembered(this.#lastBefore, midnight, () => {
+      this.#wall.reset(new Date(midnight));
+      return this.#wall.prev().getTime();
+    });
   }
 
   #lost(method: string, from: Date): Error {
@@ -159,6 +195,31 @@ export function resolveCron(expression: string): string {
     throw new Error(`schedule ${JSON.stringify(expression)} uses 'H' (a random value), which Sluice does not support; write the minute or hour explicitly`);
   }
   return fields.join(' ');
+}
+
+/** Days remembered per direction: a long range walks through many, and each costs little to find again. */
+const MAX_REMEMBERED_DAYS = 4096;
+
+function remembered(days: Map<number, number>, midnight: number, find: () => number): number {
+  let tick = days.get(midnight);
+  if (tick === undefined) {
+    if (days.size >= MAX_REMEMBERED_DAYS) days.clear();
+    tick = find();
+    days.set(midnight, tick);
+  }
+  return tick;
+}
+
+/** The index of the first of the ascending `values` greater than `x` (values.length if none). */
+function firstAbove(values: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** True when the wall time at `instant` was already shown earlier, before the clocks went back. */

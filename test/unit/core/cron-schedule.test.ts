@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CronExpressionParser } from 'cron-parser';
 import { CronSchedule } from '../../../src/core/cron-schedule.ts';
 
 const MINUTE = 60_000;
@@ -149,5 +150,36 @@ describe('CronSchedule matches a brute-force reference around DST changes', () =
         });
       }
     }
+  }
+});
+
+describe('CronSchedule finds the same wall times as cron-parser itself', () => {
+  // CronSchedule asks cron-parser only where each day's ticks begin and end, and looks up the
+  // times within a day itself. In UTC a wall time is the instant, so cron-parser, asked for every
+  // tick, is the reference: day fields of every kind, around midnights and month and year ends.
+  const DAY_CRONS = ['* * * * *', '59 23 * * *', '0 0 * * *', '*/7 3-5,22 * * *', '0 12 L * *', '30 6 1,15 * 1-5', '0 9 * * 6,0', '0 0 29 2 *', '15 */6 31 * *', '0 0 1 1 *'];
+  const probes: number[] = [];
+  for (const midnight of [Date.UTC(2024, 1, 28), Date.UTC(2024, 1, 29), Date.UTC(2026, 0, 1), Date.UTC(2026, 2, 31), Date.UTC(2026, 11, 31)]) {
+    for (const delta of [-MINUTE - 1, -MINUTE, -1, 0, 1, MINUTE - 1, MINUTE, 12 * HOUR + 17_000]) probes.push(midnight + delta);
+  }
+  for (let x = Date.UTC(2026, 0, 1); x < Date.UTC(2026, 2, 1); x += 7 * HOUR + 31 * MINUTE + 7_000) probes.push(x);
+  for (const cron of DAY_CRONS) {
+    it(cron, () => {
+      const schedule = new CronSchedule(cron, 'UTC');
+      const reference = CronExpressionParser.parse(cron, { tz: 'UTC', currentDate: new Date(Date.UTC(2000, 0, 1)) });
+      for (const probe of probes) {
+        reference.reset(new Date(probe));
+        assert.equal(schedule.next(new Date(probe)).toISOString(), reference.next().toISOString(), `next(${new Date(probe).toISOString()})`);
+        reference.reset(new Date(probe));
+        assert.equal(schedule.prev(new Date(probe)).toISOString(), reference.prev().toISOString(), `prev(${new Date(probe).toISOString()})`);
+      }
+      // Walked tick by tick over two months, as a backfill lists its intervals.
+      let t = new Date(Date.UTC(2026, 0, 1) - 1);
+      reference.reset(t);
+      for (let i = 0; i < 2000; i++) {
+        t = schedule.next(t);
+        assert.equal(t.toISOString(), reference.next().toISOString());
+      }
+    });
   }
 });
