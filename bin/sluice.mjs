@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 const argv = process.argv.slice(2);
 
 async function bundledMain() {
-  const { buildOwnBundle, stopBundler } = await import('../workers/own-code-bundle.mjs');
+  const { buildOwnBundle, stopBundler } = await import('../src/loader/own-code-bundle.mjs');
   let dir;
   try {
     dir = await buildOwnBundle('cli', { 'cli-entry': 'workers/cli-entry.ts' });

@@ -1,6 +1,6 @@
 /**
- * Whether this code runs bundled (workers/own-code-bundle.mjs defines the constant: a runner
- * process, or a `sluice worker`) rather than from its TypeScript source under tsx.
+ * Whether this code runs bundled (src/loader/own-code-bundle.mjs defines the constant: a
+ * runner process, a DAG parser process, a `sluice worker`) rather than from its TypeScript source under tsx.
  */
 declare const __SLUICE_BUNDLED__: boolean | undefined;
 

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { RUNS_BUNDLED } from '../../src/core/bundled.ts';
-import { buildOwnBundle, stopBundler } from '../own-code-bundle.mjs';
+import { buildOwnBundle, stopBundler } from '../../src/loader/own-code-bundle.mjs';
 
 let built: Promise<string> | undefined;
 

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { FUNCTIONS_DIR } from '../../../src/store/functions/apply.ts';
-import { buildOwnBundle, INSTALLATION_ROOT } from '../../../workers/own-code-bundle.mjs';
+import { buildOwnBundle, INSTALLATION_ROOT } from '../../../src/loader/own-code-bundle.mjs';
 
 const run = promisify(execFile);
 

@@ -14,7 +14,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const INSTALLATION_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const INSTALLATION_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** esbuild's `import.meta.url` of a bundle is the bundle file's: each of our modules gets its source file's instead. */
 const sourceImportMetaUrl = {
@@ -25,7 +25,8 @@ const sourceImportMetaUrl = {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       return {
-        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        // Not where it is quoted: bundle.ts names it as a key of esbuild's `define`.
+        contents: text.replace(/(?<!['"`])\bimport\.meta\.url\b(?!['"`])/g, JSON.stringify(pathToFileURL(args.path).href)),
         loader: /\.m?ts$/.test(args.path) ? 'ts' : 'js',
       };
     });
