@@ -1,7 +1,12 @@
 /**
- * Whether this code runs bundled (src/loader/own-code-bundle.mjs defines the constant: a
- * runner process, a DAG parser process, a `sluice worker`) rather than from its TypeScript source under tsx.
+ * Whether this code runs bundled (a runner process, a DAG parser process, a `sluice worker`),
+ * and from where: src/loader/own-code-bundle.mjs declares `__sluiceBundleUrl`, the URL of the
+ * bundle file, at the top of each file it writes. Code run from its TypeScript source under tsx
+ * has no such declaration.
  */
-declare const __SLUICE_BUNDLED__: boolean | undefined;
+declare const __sluiceBundleUrl: string | undefined;
 
-export const RUNS_BUNDLED = typeof __SLUICE_BUNDLED__ !== 'undefined';
+/** The URL of the bundle file this code runs from, or undefined when it runs from its source. */
+export const BUNDLE_URL: string | undefined = typeof __sluiceBundleUrl === 'string' ? __sluiceBundleUrl : undefined;
+
+export const RUNS_BUNDLED = BUNDLE_URL !== undefined;

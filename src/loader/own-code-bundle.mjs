@@ -8,13 +8,19 @@
 // TypeScript. Packages stay imports, resolved from this installation's node_modules, which is
 // why bundles are written below it. Each module keeps its own file's `import.meta.url`, so code
 // that finds files beside its source (migrations, the runner's entry) finds them from a bundle
-// too; `__SLUICE_BUNDLED__` tells code that it runs bundled (src/core/bundled.ts).
+// too; `__sluiceBundleUrl`, declared atop each file written, is where code runs bundled from
+// (src/core/bundled.ts). Every bundle has `sluice` and `sluice/providers` as entries of their
+// own (sluice.mjs, sluice-providers.mjs): the packages a DAG imports that import `sluice`
+// themselves are given those (register.ts), the same modules the DAG's own code gets.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const INSTALLATION_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The entries every bundle has besides its own: what `sluice` and `sluice/providers` are in it. */
+export const OWN_PACKAGE_ENTRIES = { sluice: 'src/index.ts', 'sluice-providers': 'src/providers/index.ts' };
 
 /** esbuild's `import.meta.url` of a bundle is the bundle file's: each of our modules gets its source file's instead. */
 const sourceImportMetaUrl = {
@@ -42,7 +48,7 @@ export async function buildOwnBundle(name, entries) {
   const { build } = await import('esbuild');
   const outdir = '/sluice-bundle';
   const result = await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([out, file]) => [out, path.join(INSTALLATION_ROOT, file)])),
+    entryPoints: Object.fromEntries(Object.entries({ ...entries, ...OWN_PACKAGE_ENTRIES }).map(([out, file]) => [out, path.join(INSTALLATION_ROOT, file)])),
     absWorkingDir: INSTALLATION_ROOT,
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -52,7 +58,9 @@ export async function buildOwnBundle(name, entries) {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    define: { __SLUICE_BUNDLED__: 'true' },
+    // Written after bundling, so this import.meta.url is the file's own. Quoted apart: this
+    // module is bundled too (into a worker), where the rewrite would otherwise change it.
+    banner: { js: `const __sluiceBundleUrl = ${'import.meta.url'};` },
     plugins: [sourceImportMetaUrl],
     write: false,
     logLevel: 'silent',

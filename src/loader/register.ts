@@ -1,5 +1,5 @@
 import { register } from 'node:module';
-import { RUNS_BUNDLED } from '../core/bundled.ts';
+import { BUNDLE_URL } from '../core/bundled.ts';
 
 let registered = false;
 
@@ -11,8 +11,11 @@ let registered = false;
 export function ensureSluiceResolvable(): void {
   if (registered) return;
   registered = true;
-  // Not where Sluice runs bundled (a runner process, a worker): the hook names the TypeScript
-  // entry points, which only tsx can load. The packages a DAG imports that import `sluice`
-  // themselves then find it only where Node's own resolution does.
-  if (!RUNS_BUNDLED) register(new URL('./resolve-hook.mjs', import.meta.url));
+  // Bundled, the modules are the bundle's files beside this code (own-code-bundle.mjs's
+  // OWN_PACKAGE_ENTRIES, each written as its name + .mjs); from the
+  // source, the TypeScript entry points that package.json's "exports" name.
+  const entries = BUNDLE_URL
+    ? { sluice: new URL('./sluice.mjs', BUNDLE_URL).href, 'sluice/providers': new URL('./sluice-providers.mjs', BUNDLE_URL).href }
+    : { sluice: new URL('../index.ts', import.meta.url).href, 'sluice/providers': new URL('../providers/index.ts', import.meta.url).href };
+  register(new URL('./resolve-hook.mjs', import.meta.url), { data: { entries } });
 }

@@ -1,8 +1,9 @@
 /**
  * A DAGs folder outside this package (the user's own repository, here a folder under the OS's
  * temp directory) imports 'sluice' and 'sluice/providers' from this installation, its own .ts
- * helpers, and the packages of its own node_modules: when loading (the CLI, the scheduler) and
- * when a task runs (`sluice dags test`, a worker).
+ * helpers, and the packages of its own node_modules, one of which (a team's operators) imports
+ * 'sluice' itself: when loading (the CLI, the scheduler's parser process) and when a task runs
+ * (`sluice dags test`, a worker's runner process).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import { etlSettings, windowFilter } from 'sluice/providers';
 import { greeting } from './lib/greeting.ts';
 import { money } from 'shop-format';
 import { shout } from 'shop-esm';
+import { sameSluice } from 'team-ops';
 
 const d = dag('outside_dag', { schedule: null });
 const first = d.task('uses_sluice', async (ctx) => {
@@ -33,7 +35,7 @@ const first = d.task('uses_sluice', async (ctx) => {
   const filter = windowFilter({ modifiedField: 'updatedAt', from: null, until: new Date(0) });
   return { prefix: etlSettings({}, {}).prefix, filter: Object.keys(filter), greeting: greeting('Ada') };
 });
-const second = d.task('uses_own_packages', async () => ({ money: money(1234), shout: shout('hi') }));
+const second = d.task('uses_own_packages', async () => ({ money: money(1234), shout: shout('hi'), sluice: sameSluice(FailTask) }));
 chain(first, second);
 export default d;
 `,
@@ -45,10 +47,17 @@ export const greeting = (name: string): string => (SkipTask ? 'hello ' + name : 
   'node_modules/shop-format/index.js': "exports.money = (cents) => '$' + (cents / 100).toFixed(2);\n",
   'node_modules/shop-esm/package.json': JSON.stringify({ name: 'shop-esm', version: '1.0.0', type: 'module', exports: './index.js' }),
   'node_modules/shop-esm/index.js': 'export const shout = (text) => text.toUpperCase() + "!";\n',
+  // Its FailTask must be the very class the DAG's own code gets from 'sluice' (one module, not two).
+  'node_modules/team-ops/package.json': JSON.stringify({ name: 'team-ops', version: '1.0.0', type: 'module', exports: './index.js' }),
+  'node_modules/team-ops/index.js': [
+    "import { FailTask } from 'sluice';",
+    "export const sameSluice = (fromDag) => (fromDag === FailTask ? 'same sluice' : 'another sluice');",
+    '',
+  ].join('\n'),
 };
 
 const EXPECTED_FIRST = { prefix: 'etl', filter: ['$nor'], greeting: 'hello Ada' };
-const EXPECTED_SECOND = { money: '$12.34', shout: 'HI!' };
+const EXPECTED_SECOND = { money: '$12.34', shout: 'HI!', sluice: 'same sluice' };
 
 describe('a DAGs folder outside the package', { timeout: 120_000 }, () => {
   let folder: string;
