@@ -12,7 +12,11 @@ import { catchStrayErrors } from '../stray-errors.ts';
 import { TaskCodeError, TaskFunctions } from '../task-functions.ts';
 import type { FromRunner, RunRequest, ToRunner } from './protocol.ts';
 
-const send = (message: FromRunner) => process.send?.(message);
+// Once its worker has gone (the IPC channel closed), a runner's lines and outcome have nowhere to
+// go: dropped, not sent to fail as an 'error' event nobody listens to.
+const send = (message: FromRunner) => {
+  if (process.connected) process.send?.(message);
+};
 const log = createLogger(process.env.SLUICE_LOG_LEVEL ?? 'info', 'runner');
 // A task's stray rejection fails its own try (and after it, is logged), never this process.
 catchStrayErrors(log);
