@@ -47,7 +47,6 @@ const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)+)"\)/g;
  * `bundleFilename(root, fileloc)`: remapStack turns them into the original files and lines.
  */
 export async function loadCode(code: CodeToLoad, root: string, fileloc: string): Promise<{ default?: unknown }> {
-  ensureSluiceResolvable();
   const dagFile = path.resolve(root, fileloc);
   const packages = new Map<string, unknown>();
   for (const [, specifier] of code.code.matchAll(REQUIRE_CALL)) {
@@ -85,6 +84,11 @@ const imported = new Map<string, Promise<unknown>>();
 function importPackage(name: string, fromDir: string): Promise<unknown> {
   return cachedPromise(imported, `${fromDir}\u0000${name}`, async () => {
     const own = OWN_PACKAGES[name];
+    // Only a package of someone else's can import 'sluice' itself, and only then is the resolve
+    // hook needed: registering it starts a module-hooks thread, which blocked a runner's first
+    // load for a second on a busy machine, and DAG code that imports nothing but Sluice never
+    // needs it.
+    if (!own && !isBuiltin(name)) ensureSluiceResolvable();
     const ns: object = await (own ? own() : import(resolvePackage(name, fromDir)));
     return Object.freeze({ ...ns, __esModule: true });
   });
