@@ -2,7 +2,11 @@
  * A worker's runner processes: a spare started ahead of need, one given to each try for as long
  * as the try runs, taken back when the try ended cleanly. A runner whose try was stopped (its code
  * may still run), that died, that ran many tries (each version it loaded stays loaded) or that
- * grew large is retired.
+ * grew large is retired. So is one that a long try left holding more than twice the memory it
+ * started with: a process does not give back to the machine what its heap and buffers once took
+ * (a runner that ran an ETL extract kept some 170 MB where it started with 50), and an idle
+ * runner beyond the spare is retired only after a minute, the spare never. A new runner costs
+ * 0.3 s of CPU, little beside a try of LONG_TRY_MS or more.
  *
  * Starting a runner costs some 0.3 s of CPU (Node's own start, Sluice's code) and loading a
  * version's code in it more (a 5,000-task DAG: 0.1 s); handing a try to an idle runner costs two
@@ -46,6 +50,10 @@ export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
 const MAX_STARTING = 2;
 /** How often (in tries) a runner's memory is looked at when it is given back. */
 const RSS_CHECK_EVERY = 50;
+/** A try at least this long is followed by a look at its runner's memory, whatever its count. */
+const LONG_TRY_MS = 10_000;
+/** A runner that a long try left with more than this many times its memory at start is retired. */
+const GROWN_FACTOR = 2;
 /** How long a try waits for a runner to be given back before one is started for it. */
 const STARTS_AFTER_MS = 25;
 /** The share of the machine's CPU that must have gone unused lately for a runner to start for waiting tries. */
@@ -68,6 +76,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private waitTimer: NodeJS.Timeout | undefined;
   /** The busy runners: each with when it was given its try. */
   private readonly heldSince = new Map<R, number>();
+  /** Each runner's resident memory when it was ready (read once; unreadable: absent). */
+  private readonly startRss = new WeakMap<R, number>();
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private entry: string | undefined;
@@ -112,16 +122,29 @@ export class RunnerPool<R extends PooledRunner = Runner> {
 
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
   async release(runner: R, clean: boolean, graceMs: number): Promise<void> {
+    const heldMs = Date.now() - (this.heldSince.get(runner) ?? Date.now());
     this.heldSince.delete(runner);
-    // Its memory is read every RSS_CHECK_EVERY tries: a read of /proc per try cost more than the IPC.
-    const worn =
-      runner.tries >= this.options.maxTries || (runner.tries % RSS_CHECK_EVERY === 0 && (runner.rssBytes() ?? 0) > this.options.maxIdleRssBytes);
-    if (clean && runner.alive && !worn && !this.closed) {
+    if (clean && runner.alive && !this.worn(runner, heldMs) && !this.closed) {
       this.offer(runner);
       return;
     }
     this.startMore();
     await runner.retire(graceMs);
+  }
+
+  /**
+   * Whether a runner given back should be retired rather than reused. Its memory is read only
+   * every RSS_CHECK_EVERY tries, or after a long try: a read of /proc per try cost more than the IPC.
+   */
+  private worn(runner: R, heldMs: number): boolean {
+    if (runner.tries >= this.options.maxTries) return true;
+    const everyFew = runner.tries % RSS_CHECK_EVERY === 0;
+    const long = heldMs >= LONG_TRY_MS;
+    if (!everyFew && !long) return false;
+    const rss = runner.rssBytes() ?? 0;
+    if (everyFew && rss > this.options.maxIdleRssBytes) return true;
+    const atStart = this.startRss.get(runner);
+    return long && atStart !== undefined && rss > GROWN_FACTOR * atStart;
   }
 
   /** Retires every runner: idle ones at once; busy ones are the worker's to end (it has stopped their tries). */
@@ -209,6 +232,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     void runner.ready.then(
       () => {
         this.starting.delete(runner);
+        const rss = runner.rssBytes();
+        if (rss !== undefined) this.startRss.set(runner, rss);
         if (this.closed) void runner.retire(0);
         else this.offer(runner);
         this.startMore();

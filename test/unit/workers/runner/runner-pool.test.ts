@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunnerPool, type PooledRunner } from '../../../../workers/runner/runner-pool.ts';
 import type { RunnerExit } from '../../../../workers/runner/runner.ts';
@@ -23,8 +23,11 @@ class FakeRunner implements PooledRunner {
     this.markReady();
   }
 
+  /** Its resident memory, as the test sets it. */
+  rss = 1;
+
   rssBytes(): number {
-    return 1;
+    return this.rss;
   }
 
   async retire(): Promise<RunnerExit> {
@@ -117,6 +120,34 @@ describe('RunnerPool', () => {
     assert.equal(started.length, 3);
     await p.release(started[1]!, true, 0);
     assert.equal(await tries[3], started[1]);
+    await p.close(0);
+  });
+
+  it('retires a runner that a try of 10 s or more left with more than twice the memory it started with', async () => {
+    const { p, started } = pool({ spare: 1, max: 4 });
+    const runner = started[0]!;
+    runner.rss = 50;
+    runner.start();
+    await tick();
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    try {
+      const held = async (ms: number, rss: number) => {
+        const r = await p.acquire('x');
+        r.tries++;
+        r.rss = rss;
+        mock.timers.tick(ms);
+        await p.release(r, true, 0);
+        return r;
+      };
+      await held(9_000, 120);
+      assert.equal(runner.retired, false, 'a shorter try: its memory is not looked at');
+      await held(10_000, 100);
+      assert.equal(runner.retired, false, 'twice what it started with is still kept');
+      await held(10_000, 101);
+      assert.equal(runner.retired, true, 'more than twice after a long try: retired');
+    } finally {
+      mock.timers.reset();
+    }
     await p.close(0);
   });
 
