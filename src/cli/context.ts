@@ -1,5 +1,4 @@
 import { loadConfig, type Config } from '../config.ts';
-import { openServices } from '../engine/open-services.ts';
 import type { Services } from '../engine/services.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { CliRuntime } from './runtime.ts';
@@ -16,8 +15,13 @@ export function cliContext(runtime: CliRuntime): CliContext {
   return { config, log: createLogger(config.logLevel, 'sluice'), runtime };
 }
 
-/** Database and queue connections for one command, closed when `work` is done. */
+/**
+ * Database and queue connections for one command, closed when `work` is done. Loaded here, not
+ * imported above: BullMQ and ioredis take some 0.4 s to import, which `--help`, a usage error
+ * and the commands that need no connection should not wait for.
+ */
 export async function withServices<T>(ctx: CliContext, work: (services: Services) => Promise<T>): Promise<T> {
+  const { openServices } = await import('../engine/open-services.ts');
   const { services, close } = openServices(ctx.config, ctx.log, { poolSize: 4 });
   try {
     return await work(services);
