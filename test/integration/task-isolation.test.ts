@@ -2,8 +2,8 @@
  * Tries in runner processes (contract section 6, "Isolation", "A try that must end is ended",
  * "Memory"): blocking code is stopped within executionTimeout + SLUICE_TASK_KILL_GRACE while
  * another try on the same worker completes; code that ignores its signal stops once its try is
- * timed out, marked or cleared, and no later try of the task runs beside it; memoryLimit; a
- * runner killed from outside fails only its own try.
+ * timed out, marked or cleared, its run times out or its worker stops past its grace, and no later
+ * try of the task runs beside it; memoryLimit; a runner killed from outside fails only its own try.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +16,21 @@ import { Harness } from '../support/harness.ts';
 const KILL_GRACE_MS = 1000;
 
 /**
- * `stubborn` appends "<try> <time>" to a file every 100 ms and ignores its signal; `blocker`
- * blocks its event loop; `quick` sleeps a little and succeeds; `hog` allocates without end;
- * `suicide` kills its own runner.
+ * A task function's source that appends "<try> <time>" every 100 ms, ignoring its signal, to the
+ * file named by the run and `name` (a JavaScript expression) in `files`.
+ */
+const appendForever = (files: string, name: string) => `async (ctx) => {
+  const file = ${JSON.stringify(files)} + '/' + ctx.runId.replace(/[^\\w]/g, '_') + '-' + ${name};
+  for (;;) {
+    appendFileSync(file, ctx.tryNumber + ' ' + Date.now() + '\\n');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}`;
+
+/**
+ * `stubborn`, `run_timeout` and `handback` append forever (appendForever); `blocker` blocks its
+ * event loop; `quick` sleeps a little and succeeds; `hog` allocates without end; `suicide` kills
+ * its own runner.
  */
 const DAGS = (files: string) => ({
   'stubborn.ts': `
@@ -26,13 +38,7 @@ import { appendFileSync } from 'node:fs';
 import { dag } from 'sluice';
 const d = dag('stubborn', { schedule: null });
 for (const [id, timeout] of [['append_timeout', '1s'], ['append_mark', null], ['append_clear', null]] as const) {
-  d.task(id, { retries: 1, retryDelay: 0, executionTimeout: timeout }, async (ctx) => {
-    const file = ${JSON.stringify(files)} + '/' + ctx.runId.replace(/[^\\w]/g, '_') + '-' + id;
-    for (;;) {
-      appendFileSync(file, ctx.tryNumber + ' ' + Date.now() + '\\n');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  });
+  d.task(id, { retries: 1, retryDelay: 0, executionTimeout: timeout }, ${appendForever(files, 'id')});
 }
 export default d;
 `,
@@ -41,13 +47,15 @@ export default d;
 import { appendFileSync } from 'node:fs';
 import { dag } from 'sluice';
 const d = dag('run_timeout', { schedule: null, dagrunTimeout: '1s' });
-d.task('append', async (ctx) => {
-  const file = ${JSON.stringify(files)} + '/' + ctx.runId.replace(/[^\\w]/g, '_') + '-append';
-  for (;;) {
-    appendFileSync(file, ctx.tryNumber + ' ' + Date.now() + '\\n');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-});
+d.task('append', ${appendForever(files, "'append'")});
+export default d;
+`,
+  // And on a queue of its own, so that the test decides which worker runs it.
+  'handback.ts': `
+import { appendFileSync } from 'node:fs';
+import { dag } from 'sluice';
+const d = dag('handback', { schedule: null });
+d.task('append', { queue: 'handback' }, ${appendForever(files, "'append'")});
 export default d;
 `,
   'blocking.ts': `
@@ -88,6 +96,7 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     await h.waitForDag('stubborn');
     await h.waitForDag('blocking');
     await h.waitForDag('run_timeout');
+    await h.waitForDag('handback');
   });
   after(async () => {
     await h.tearDown();
@@ -193,6 +202,30 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     const run = await triggerDagRun(h.db, 'run_timeout', {});
     await h.waitFor('the try to append', async () => (await appendsOf(run.runId, 'append')).length > 0);
     assert.equal((await h.waitForRunEnd('run_timeout', run.runId)).state, 'failed');
+    await assertStopsGrowing(run.runId, 'append', 4000);
+  });
+
+  test('a worker stopped past its grace stops the code before it hands the try back, and the next worker runs it alone', async () => {
+    const first = await h.startWorker({ concurrency: 1, queues: ['handback'] });
+    const run = await triggerDagRun(h.db, 'handback', {});
+    await h.waitFor('the try to append', async () => (await appendsOf(run.runId, 'append')).length > 2);
+    const stopAsked = Date.now();
+    await first.stop(300);
+    const stoppedAt = Date.now();
+    // Its signal at the end of the 300 ms grace, its runner killed KILL_GRACE_MS later.
+    assert.ok(stoppedAt - stopAsked >= 300 + KILL_GRACE_MS - 100, `stop() returned after ${stoppedAt - stopAsked} ms, before the runner's kill grace`);
+    const sizeAtStop = await sizeOf(run.runId, 'append');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await sizeOf(run.runId, 'append'), sizeAtStop, 'the code still appends after its worker stopped');
+    assert.equal((await h.taskStates('handback', run.runId)).append, 'queued', 'handed back, not failed');
+    await h.startWorker({ concurrency: 1, queues: ['handback'] });
+    await h.waitFor('the handed-back try to run again', async () => (await sizeOf(run.runId, 'append')) > sizeAtStop, 20_000);
+    const lines = await appendsOf(run.runId, 'append');
+    const before = lines.filter(([, at]) => at <= stoppedAt);
+    const after = lines.filter(([, at]) => at > stoppedAt);
+    assert.ok(before.length > 2 && after.length > 0);
+    assert.deepEqual([...new Set(lines.map(([t]) => t))], [1], 'a handed-back try keeps its number');
+    await markTaskInstance(h.services, 'handback', run.runId, 'append', 'success');
     await assertStopsGrowing(run.runId, 'append', 4000);
   });
 });
