@@ -173,7 +173,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
  */
 export async function resendLostMessages(services: Services, olderThanMs: number): Promise<number> {
   const queued = await listQueuedTriesOlderThan(services.db, olderThanMs);
-  const missing = await services.queues.missing(queued);
+  const missing = await services.queues.missing(queued, olderThanMs);
   if (missing.length) {
     services.log.warn({ tries: missing.length }, 're-sending try messages that Redis lost');
     await services.queues.enqueue(missing);

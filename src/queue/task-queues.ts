@@ -113,13 +113,16 @@ export class TaskQueues {
    * its hash does (jobs are removed on completion), so one pipelined EXISTS per try answers in
    * O(1) each; BullMQ's getJobState would search the waiting list, O(n) per job. A try with no
    * job of its own may be in a bundle: its queue's bundle index names it. Its message is lost if
-   * that job is gone, or if a worker has taken it (BullMQ sets `processedOn`): a live worker
-   * claims a bundle's tries, or sends back the ones it cannot start, within half a second (see
-   * LOCAL_WAIT_MS in workers/worker.ts), so a try still queued long after is with a worker that
-   * died (BullMQ would give its bundle to another worker only once the lock expires, 30 s or more).
-   * The caller asks only about tries queued for a while (the scheduler: 5 s).
+   * that job is gone, or if a worker took it (BullMQ's `processedOn`) more than `takenMs` ago: a
+   * live worker claims a bundle's tries, or sends back the ones it cannot start, within half a
+   * second (see LOCAL_WAIT_MS in workers/worker.ts), so a try still queued long after is with a
+   * worker that died (BullMQ would give its bundle to another worker only once the lock expires,
+   * 30 s or more). A bundle taken just now is not lost, however long its tries were queued before:
+   * counting those had the scheduler re-send hundreds of tries of a busy fan-out that a live
+   * worker was about to claim. The caller asks only about tries queued for a while (the
+   * scheduler: 5 s, and the same for `takenMs`).
    */
-  async missing(tries: QueuedTry[]): Promise<QueuedTry[]> {
+  async missing(tries: QueuedTry[], takenMs: number): Promise<QueuedTry[]> {
     const noJob = await this.withoutJob(tries, (t) => this.jobKey(t, jobIdFor(t)));
     if (noJob.length === 0) return [];
     const index = this.connection.pipeline();
@@ -131,7 +134,8 @@ export class TaskQueues {
     const jobs = this.connection.pipeline();
     for (const b of bundled) jobs.hmget(this.jobKey(b.t, b.bundle!), 'name', 'processedOn');
     const states = answersOf(await jobs.exec()) as [string | null, string | null][];
-    const lost = bundled.filter((_, i) => states[i]![0] === null || states[i]![1] !== null);
+    const takenBefore = Date.now() - takenMs;
+    const lost = bundled.filter((_, i) => states[i]![0] === null || (states[i]![1] !== null && Number(states[i]![1]) < takenBefore));
     return [...unbundled, ...lost.map((b) => b.t)];
   }
 

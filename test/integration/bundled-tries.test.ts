@@ -101,7 +101,7 @@ describe('bundled tries: many tries sent as few jobs, each run once, none kept w
     await h.stopWorker(worker);
     const queued = (await listQueuedTriesOlderThan(h.db, 0)).filter((t) => t.dagId === 'stop_bundle');
     assert.equal(queued.length, 2, 'two tries of the bundle were left queued when the worker stopped');
-    assert.deepEqual(await h.services.queues.missing(queued), [], 'each has a message in Redis');
+    assert.deepEqual(await h.services.queues.missing(queued, 0), [], 'each has a message in Redis');
     await h.startWorker({ concurrency: 4 });
     assert.equal((await h.waitForRunEnd('stop_bundle', run.runId, 30_000)).state, 'success');
     const { rows } = await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM task_tries WHERE dag_id = 'stop_bundle' AND try_number > 1`);

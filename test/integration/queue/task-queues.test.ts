@@ -34,7 +34,7 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     await queues.enqueue(sent);
     const jobs = await jobsOf('few');
     assert.deepEqual(jobs.map((j) => j.id).sort(), sent.map(jobIdFor).sort());
-    assert.deepEqual(await queues.missing(sent.map((t) => ({ ...t, priorityWeight: 1 }))), []);
+    assert.deepEqual(await queues.missing(sent.map((t) => ({ ...t, priorityWeight: 1 })), 0), []);
   });
 
   test('above it, bundles that carry every try once, and none of them counts as lost', async () => {
@@ -45,7 +45,7 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     assert.deepEqual(jobs.map((j) => triesOf(j.data).length), [2, 2, 2, 2, 2]);
     assert.deepEqual(jobs.flatMap((j) => triesOf(j.data)).map((t) => t.taskId).sort(), sent.map((t) => t.taskId).sort());
     for (const j of jobs) if ('tries' in j.data) assert.equal(j.id, bundleIdFor(j.data.tries));
-    assert.deepEqual(await queues.missing(sent.map((t) => ({ ...t, priorityWeight: 1 }))), []);
+    assert.deepEqual(await queues.missing(sent.map((t) => ({ ...t, priorityWeight: 1 })), 0), []);
   });
 
   test('a bundle Redis lost, or one a worker took, makes its tries missing; the others stay found', async () => {
@@ -55,11 +55,11 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     const [gone, taken] = bundles;
     await redis.del(`${prefix}:${bullQueueName('lost', DEFAULT_QUEUE)}:${gone!.id}`);
     const queued = sent;
-    assert.deepEqual((await queues.missing(queued)).map((t) => t.taskId), triesOf(gone!.data).map((t) => t.taskId));
+    assert.deepEqual((await queues.missing(queued, 0)).map((t) => t.taskId), triesOf(gone!.data).map((t) => t.taskId));
     // A worker took this one: its entries go from the index (its job goes when it completes).
     await queues.bundleTaken({ pool: 'lost', queue: DEFAULT_QUEUE }, { tries: triesOf(taken!.data) });
     assert.deepEqual(
-      (await queues.missing(queued)).map((t) => t.taskId).sort(),
+      (await queues.missing(queued, 0)).map((t) => t.taskId).sort(),
       [...triesOf(gone!.data), ...triesOf(taken!.data)].map((t) => t.taskId).sort(),
     );
   });
@@ -75,7 +75,7 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     assert.ok(second.length > first.length, 'the different bundles are new jobs, not dropped as duplicates');
   });
 
-  test("a bundle a worker has taken counts as lost for its tries still queued (the worker died); one waiting does not", async () => {
+  test('a bundle a worker took a while ago counts as lost for its tries still queued (the worker died); one just taken, or waiting, does not', async () => {
     const sent = tries(8, 'taken');
     await queues.enqueue(sent);
     const queued = sent;
@@ -85,8 +85,10 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     try {
       const job = await worker.getNextJob('test-token');
       assert.ok(job && 'tries' in job.data, 'the worker took a bundle');
+      assert.deepEqual(await queues.missing(queued, 5_000), [], 'taken just now: its worker is about to claim them');
+      await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(
-        (await queues.missing(queued)).map((t) => t.taskId).sort(),
+        (await queues.missing(queued, 20)).map((t) => t.taskId).sort(),
         triesOf(job.data).map((t) => t.taskId).sort(),
       );
     } finally {
