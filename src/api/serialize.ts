@@ -60,6 +60,7 @@ export function dagJson(dag: DagRecord): Dag {
 export function taskJson(task: TaskSpec): TaskDefinition {
   return {
     taskId: task.taskId,
+    group: task.group ?? null,
     upstream: task.upstream,
     triggerRule: task.triggerRule,
     retries: task.retries,

@@ -23,6 +23,14 @@ export interface DagSpec {
   tags: string[];
   /** In a topological order (ties in declaration order). */
   tasks: TaskSpec[];
+  /** The DAG's task groups, in declaration order; absent when it has none (specs before groups existed). */
+  groups?: GroupSpec[];
+}
+
+/** A task group: its id (the parent group's id, a dot, its own) and its tooltip ('' if none). */
+export interface GroupSpec {
+  groupId: string;
+  tooltip: string;
 }
 
 /** A task's settings once resolved: its own options over the DAG's defaultArgs over the defaults. */
@@ -46,6 +54,8 @@ export interface TaskSettings {
 
 export interface TaskSpec extends TaskSettings {
   taskId: string;
+  /** The innermost task group the task was declared in; absent when none. */
+  group?: string;
   /** Sorted. */
   upstream: string[];
   /** Sorted. */

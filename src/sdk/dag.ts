@@ -3,11 +3,21 @@ import { topologicalOrder } from '../core/graph.ts';
 import { showValue } from '../core/show-value.ts';
 import type { TaskFn } from './context.ts';
 import { DagDefinitionError } from './errors.ts';
-import { resolveDagOptions, resolveTaskOptions, type DagOptions, type ResolvedDagOptions, type TaskOptions } from './options.ts';
-import { Task, taskList } from './task.ts';
+import { TaskGroup, recordMember, type GroupHost } from './group.ts';
+import {
+  resolveDagOptions,
+  resolveGroupOptions,
+  resolveTaskOptions,
+  type DagOptions,
+  type GroupOptions,
+  type ResolvedDagOptions,
+  type TaskOptions,
+} from './options.ts';
+import { Task, taskList, type Linkable } from './task.ts';
 import { checkId } from './validate.ts';
 
 export { Task } from './task.ts';
+export { TaskGroup } from './group.ts';
 
 // A registered symbol, so the loader recognizes a DAG built by another copy of this module.
 const DAG_BRAND = Symbol.for('sluice.dag');
@@ -16,11 +26,19 @@ export class Dag {
   readonly dagId: string;
   readonly options: Readonly<ResolvedDagOptions>;
   readonly #tasks = new Map<string, Task>();
+  readonly #groups = new Map<string, TaskGroup>();
+  /** How its groups declare tasks and subgroups (group.ts). */
+  readonly #host: GroupHost;
 
   /** Use `dag(id, options)`: it checks the id and the options. */
   constructor(dagId: string, options: ResolvedDagOptions) {
     this.dagId = dagId;
     this.options = options;
+    this.#host = {
+      dagId,
+      addTask: (localId, optionsOrFn, maybeFn, group) => this.#addTask(localId, optionsOrFn, maybeFn, group),
+      addGroup: (localId, options, parent) => this.#addGroup(localId, options, parent),
+    };
     Object.defineProperty(this, DAG_BRAND, { value: true });
   }
 
@@ -32,20 +50,67 @@ export class Dag {
   task(taskId: string, fn: TaskFn): Task;
   task(taskId: string, options: TaskOptions, fn: TaskFn): Task;
   task(taskId: string, optionsOrFn: TaskOptions | TaskFn, maybeFn?: TaskFn): Task {
-    const id = this.#check(() => checkId(taskId, 'the task id'));
-    if (this.#tasks.has(id)) {
-      throw new DagDefinitionError(this.dagId, `task id "${id}" is used twice; every task of a DAG needs its own id`);
-    }
+    return this.#addTask(taskId, optionsOrFn, maybeFn, null);
+  }
+
+  /** A task group: `g.task('orders', ...)` has the id `<groupId>.orders`. */
+  group(groupId: string, options?: GroupOptions): TaskGroup {
+    return this.#addGroup(groupId, options, null);
+  }
+
+  /** Its task groups, subgroups included, in the order they were declared. */
+  get groups(): TaskGroup[] {
+    return [...this.#groups.values()];
+  }
+
+  #addTask(localId: string, optionsOrFn: TaskOptions | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
+    const id = this.#scopedId(localId, 'task', group);
     const [options, fn]: [unknown, unknown] = typeof optionsOrFn === 'function' && maybeFn === undefined ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
     if (typeof fn !== 'function') {
+      const call = group ? 'g.task' : 'd.task';
       throw new DagDefinitionError(
         this.dagId,
-        `task "${id}" has no function; write d.task('${id}', async (ctx) => { ... }) or d.task('${id}', { retries: 2 }, async (ctx) => { ... }); got ${showValue(fn)}`,
+        `task "${id}" has no function; write ${call}('${localId}', async (ctx) => { ... }) or ${call}('${localId}', { retries: 2 }, async (ctx) => { ... }); got ${showValue(fn)}`,
       );
     }
-    const task = new Task(this, id, resolveTaskOptions(this.dagId, id, options, this.options.defaultArgs), fn as TaskFn);
+    const defaults = group ? group.defaultArgs : this.options.defaultArgs;
+    const task = new Task(this, id, resolveTaskOptions(this.dagId, id, options, defaults), fn as TaskFn, group?.groupId ?? null);
     this.#tasks.set(id, task);
+    if (group) recordMember(group, task);
     return task;
+  }
+
+  #addGroup(localId: string, options: GroupOptions | undefined, parent: TaskGroup | null): TaskGroup {
+    const id = this.#scopedId(localId, 'group', parent);
+    const resolved = resolveGroupOptions(this.dagId, id, options);
+    const defaults = { ...(parent ? parent.defaultArgs : this.options.defaultArgs), ...resolved.defaultArgs };
+    const group = new TaskGroup(this.#host, id, resolved.tooltip, defaults, parent);
+    this.#groups.set(id, group);
+    return group;
+  }
+
+  /**
+   * The full id of a task or group declared in `group` (or at the top): checked, and taken by no
+   * other task or group. Inside a group an id has no dot of its own, so that `a.b.c` names one thing.
+   */
+  #scopedId(localId: string, kind: 'task' | 'group', group: TaskGroup | null): string {
+    const own = this.#check(() => checkId(localId, `the ${kind} id`));
+    if ((group || kind === 'group') && own.includes('.')) {
+      throw new DagDefinitionError(
+        this.dagId,
+        `the ${kind} id "${own}"${group ? ` in group "${group.groupId}"` : ''} has a dot, which separates a group's id from its members'; ` +
+          `use '_' or '-' instead, e.g. "${own.replaceAll('.', '_')}", or nest a group`,
+      );
+    }
+    const id = group ? `${group.groupId}.${own}` : own;
+    if (kind === 'task' && this.#tasks.has(id)) {
+      throw new DagDefinitionError(this.dagId, `task id "${id}" is used twice; every task of a DAG needs its own id`);
+    }
+    if (this.#tasks.has(id) || this.#groups.has(id)) {
+      const taken = this.#tasks.has(id) ? 'a task' : 'a group';
+      throw new DagDefinitionError(this.dagId, `${kind} id "${id}" is already used by ${taken}; every task and group of a DAG needs its own id`);
+    }
+    return id;
   }
 
   getTask(taskId: string): Task | undefined {
@@ -76,6 +141,8 @@ export class Dag {
       params: structuredClone(options.params),
       tags: [...options.tags],
       tasks: order.map((id) => taskSpec(this.#tasks.get(id) as Task)),
+      // Absent without groups, so that a DAG without any keeps the spec (and version) it had.
+      ...(this.#groups.size ? { groups: this.groups.map((g) => ({ groupId: g.groupId, tooltip: g.tooltip })) } : {}),
     };
   }
 
@@ -98,6 +165,7 @@ export class Dag {
 function taskSpec(task: Task): TaskSpec {
   return {
     taskId: task.taskId,
+    ...(task.group === null ? {} : { group: task.group }),
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,
     ...task.options,
@@ -120,22 +188,25 @@ export function isDag(value: unknown): value is Dag {
 }
 
 /**
- * `chain(a, [b, c], d)`: each task of a group runs after every task of the group before it.
- * Empty groups are passed over, so a generated list that happens to be empty links its neighbours.
+ * `chain(a, [b, c], d)`: each task of an argument runs after every task of the argument before it.
+ * A task group stands for its roots where it follows something and for its leaves where something
+ * follows it. Empty arguments are passed over, so a generated list that happens to be empty links
+ * its neighbours.
  */
-export function chain(...groups: (Task | readonly Task[])[]): void {
+export function chain(...items: Linkable[]): void {
   let previous: Task[] = [];
-  groups.forEach((group, i) => {
-    const tasks = taskList(group, `chain(): argument ${i + 1}`, firstDagId(groups));
-    if (tasks.length === 0) return;
-    for (const upstream of previous) for (const downstream of tasks) Task.link(upstream, downstream);
-    previous = tasks;
+  items.forEach((item, i) => {
+    const call = `chain(): argument ${i + 1}`;
+    const ins = taskList(item, call, firstDagId(items), 'downstream');
+    if (ins.length === 0) return;
+    for (const upstream of previous) for (const downstream of ins) Task.link(upstream, downstream);
+    previous = taskList(item, call, firstDagId(items), 'upstream');
   });
 }
 
-function firstDagId(groups: readonly unknown[]): string {
-  for (const group of groups) {
-    for (const item of Array.isArray(group) ? group : [group]) if (item instanceof Task) return item.dagId;
+function firstDagId(items: readonly unknown[]): string {
+  for (const item of items) {
+    for (const one of Array.isArray(item) ? item : [item]) if (one instanceof Task || one instanceof TaskGroup) return one.dagId;
   }
   return '(unknown)';
 }

@@ -154,6 +154,30 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
   }
 }
 
+/** `d.group(id, options)`: defaultArgs for its tasks (over the DAG's or its parent group's), and a tooltip for the UI. */
+export interface GroupOptions {
+  defaultArgs?: TaskOptions;
+  tooltip?: string;
+}
+
+export interface ResolvedGroupOptions {
+  /** Only what the group set; its tasks take these over their DAG's (or parent group's). */
+  defaultArgs: Partial<ResolvedTaskOptions>;
+  tooltip: string;
+}
+
+export function resolveGroupOptions(dagId: string, groupId: string, options: unknown): ResolvedGroupOptions {
+  try {
+    const given = checkKeys(options, `the options of group "${groupId}"`, ['defaultArgs', 'tooltip'], 'group');
+    return {
+      defaultArgs: checkTaskOptions(given.defaultArgs, `option "defaultArgs" of group "${groupId}"`, (key) => `option "defaultArgs.${key}" of group "${groupId}"`),
+      tooltip: given.tooltip === undefined ? '' : checkString(given.tooltip, `option "tooltip" of group "${groupId}"`),
+    };
+  } catch (error) {
+    throw asDefinitionError(dagId, error);
+  }
+}
+
 /** A task's options over its DAG's defaultArgs over the defaults. */
 export function resolveTaskOptions(
   dagId: string,

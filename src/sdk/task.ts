@@ -10,15 +10,30 @@ export class Task {
   readonly taskId: string;
   readonly options: Readonly<ResolvedTaskOptions>;
   readonly fn: TaskFn;
+  /** The id of the innermost task group it was declared in, or null. */
+  readonly group: string | null;
   readonly #upstream = new Set<Task>();
   readonly #downstream = new Set<Task>();
 
-  /** Use `d.task(...)`: it checks the id and the options. */
-  constructor(dag: Dag, taskId: string, options: ResolvedTaskOptions, fn: TaskFn) {
+  /** Use `d.task(...)` or `g.task(...)`: they check the id and the options. */
+  constructor(dag: Dag, taskId: string, options: ResolvedTaskOptions, fn: TaskFn, group: string | null = null) {
     this.dag = dag;
     this.taskId = taskId;
     this.options = Object.freeze({ ...options });
     this.fn = fn;
+    this.group = group;
+  }
+
+  /** Whether any of `tasks` is directly upstream of this one. */
+  hasUpstreamIn(tasks: ReadonlySet<Task>): boolean {
+    for (const t of this.#upstream) if (tasks.has(t)) return true;
+    return false;
+  }
+
+  /** Whether any of `tasks` is directly downstream of this one. */
+  hasDownstreamIn(tasks: ReadonlySet<Task>): boolean {
+    for (const t of this.#downstream) if (tasks.has(t)) return true;
+    return false;
   }
 
   get dagId(): string {
@@ -35,15 +50,18 @@ export class Task {
     return [...this.#downstream].map((t) => t.taskId).sort();
   }
 
-  /** `a.then(b)`: b runs after a. Returns its argument, so `a.then(b).then(c)` reads left to right. */
-  then<T extends Task | readonly Task[]>(next: T): T {
-    for (const task of taskList(next, `task "${this.taskId}": .then()`, this.dagId)) Task.link(this, task);
+  /**
+   * `a.then(b)`: b runs after a; a group `b`: every task of it with no upstream inside it. Returns
+   * its argument, so `a.then(b).then(c)` reads left to right.
+   */
+  then<T extends Linkable>(next: T): T {
+    for (const task of taskList(next, `task "${this.taskId}": .then()`, this.dagId, 'downstream')) Task.link(this, task);
     return next;
   }
 
-  /** `b.after(a)`: b runs after a. Returns this task. */
-  after(previous: Task | readonly Task[]): this {
-    for (const task of taskList(previous, `task "${this.taskId}": .after()`, this.dagId)) Task.link(task, this);
+  /** `b.after(a)`: b runs after a; a group `a`: after every task of it with no downstream inside it. Returns this task. */
+  after(previous: Linkable): this {
+    for (const task of taskList(previous, `task "${this.taskId}": .after()`, this.dagId, 'upstream')) Task.link(task, this);
     return this;
   }
 
@@ -62,13 +80,45 @@ export class Task {
   }
 }
 
-/** A task or an array of tasks as a list, or a DagDefinitionError naming the call that got something else. */
-export function taskList(value: unknown, call: string, dagId: string): Task[] {
+/**
+ * What a task group offers to be linked by (group.ts): its tasks at either end. Declared here, so
+ * that linking needs no import of the group module (which builds on this one).
+ */
+export interface LinkableGroup {
+  readonly groupId: string;
+  /** Its tasks with no upstream inside it (the side the tasks before it link to). */
+  roots(): Task[];
+  /** Its tasks with no downstream inside it (the side linked to what comes after it). */
+  leaves(): Task[];
+}
+
+/** What then / after / chain take: a task, a task group, or an array of them. */
+export type Linkable = Task | LinkableGroup | readonly (Task | LinkableGroup)[];
+
+const GROUP_BRAND = Symbol.for('sluice.taskGroup');
+
+/** Marks a task group as one (group.ts), so that linking recognizes it. */
+export function brandGroup(group: LinkableGroup): void {
+  Object.defineProperty(group, GROUP_BRAND, { value: true });
+}
+
+function isGroup(value: unknown): value is LinkableGroup {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GROUP_BRAND] === true;
+}
+
+/**
+ * The tasks a task, a group or an array of them stands for at one end of an edge: a group on the
+ * downstream side stands for its roots, on the upstream side for its leaves. Anything else is a
+ * DagDefinitionError naming the call.
+ */
+export function taskList(value: unknown, call: string, dagId: string, side: 'upstream' | 'downstream'): Task[] {
   const items: unknown[] = Array.isArray(value) ? value : [value];
-  for (const item of items) {
-    if (!(item instanceof Task)) {
-      throw new DagDefinitionError(dagId, `${call} expects a task or an array of tasks (made with d.task(...)); got ${showValue(item)}`);
-    }
-  }
-  return items as Task[];
+  return items.flatMap((item) => {
+    if (item instanceof Task) return [item];
+    if (isGroup(item)) return side === 'downstream' ? item.roots() : item.leaves();
+    throw new DagDefinitionError(
+      dagId,
+      `${call} expects a task, a task group or an array of them (made with d.task(...) and d.group(...)); got ${showValue(item)}`,
+    );
+  });
 }

@@ -56,7 +56,7 @@ export const dagRoutes = [
     errors: { 404: NO_DAG },
     async handle({ params: { dagId } }, { deps: { services: { db } } }) {
       const found = await requireDag(db, dagId);
-      return { status: 200, body: { ...dagJson(found), tasks: found.spec.tasks.map(taskJson) } };
+      return { status: 200, body: { ...dagJson(found), tasks: found.spec.tasks.map(taskJson), groups: found.spec.groups ?? [] } };
     },
   }),
 

@@ -34,6 +34,7 @@ export const dag = z
 export const taskDefinition = z
   .object({
     taskId: z.string(),
+    group: z.string().nullable().meta({ description: 'the innermost task group the task is declared in (its id), or null' }),
     upstream: z.array(z.string()),
     triggerRule,
     retries: z.number().int(),
@@ -50,7 +51,16 @@ export const taskDefinition = z
   })
   .meta({ id: 'Task' });
 
-export const dagDetail = dag.extend({ tasks: z.array(taskDefinition) }).meta({ id: 'DagDetail' });
+export const taskGroup = z
+  .object({
+    groupId: z.string().meta({ description: 'its parent group\'s id, a dot, and its own; its tasks\' ids start with it and a dot' }),
+    tooltip: z.string().meta({ description: 'as the DAG file gives it; empty if none' }),
+  })
+  .meta({ id: 'TaskGroup' });
+
+export const dagDetail = dag
+  .extend({ tasks: z.array(taskDefinition), groups: z.array(taskGroup).meta({ description: 'its task groups, subgroups included, in declaration order' }) })
+  .meta({ id: 'DagDetail' });
 
 export const dagListEntry = dag
   .extend({

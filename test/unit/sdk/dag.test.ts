@@ -2,23 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { specHash } from '../../../src/core/spec.ts';
 import { chain, dag, isDag, type Task } from '../../../src/sdk/dag.ts';
-import { DagDefinitionError } from '../../../src/sdk/errors.ts';
+import { edges, rejects } from '../../support/dag-asserts.ts';
 
 const noop = async () => {};
-
-function rejects(fn: () => unknown, message: string | RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof DagDefinitionError, `expected a DagDefinitionError, got ${String(error)}`);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    else assert.match(error.message, message);
-    return true;
-  });
-}
-
-/** Edges as 'a>b', sorted. */
-function edges(tasks: readonly Task[]): string[] {
-  return tasks.flatMap((t) => t.downstreamIds.map((down) => `${t.taskId}>${down}`)).sort();
-}
 
 describe('dag() and d.task()', () => {
   it('makes tasks with their function, found again by getTask', () => {
@@ -123,9 +109,9 @@ describe('dependencies', () => {
 
   it('rejects something that is not a task', () => {
     const a = dag('d').task('a', noop);
-    rejects(() => a.then(undefined as unknown as Task), 'DAG "d": task "a": .then() expects a task or an array of tasks (made with d.task(...)); got undefined');
-    rejects(() => a.after(['b'] as unknown as Task[]), /task "a": \.after\(\) expects a task or an array of tasks .*; got "b"/);
-    rejects(() => chain(a, noop as unknown as Task), /^DAG "d": chain\(\): argument 2 expects a task or an array of tasks .*; got a function/);
+    rejects(() => a.then(undefined as unknown as Task), 'DAG "d": task "a": .then() expects a task, a task group or an array of them (made with d.task(...) and d.group(...)); got undefined');
+    rejects(() => a.after(['b'] as unknown as Task[]), /task "a": \.after\(\) expects a task, a task group or an array of them .*; got "b"/);
+    rejects(() => chain(a, noop as unknown as Task), /^DAG "d": chain\(\): argument 2 expects a task, a task group or an array of them .*; got a function/);
   });
 
   it('validate() names the cycle as a path', () => {
