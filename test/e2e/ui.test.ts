@@ -44,7 +44,7 @@ describe('web UI in a browser', { skip }, () => {
     await h.startWorker();
     for (const dagId of ['hello_world', 'trigger_rules', 'daily_report']) await h.waitForDag(dagId);
     await h.waitFor('the import error of broken_dag.ts', async () => (await h.db.query('SELECT 1 FROM import_errors')).rowCount === 1);
-    server = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    server = await h.startWebserver();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     pageErrors = collectPageErrors(page);
@@ -52,7 +52,6 @@ describe('web UI in a browser', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.close();
     await h?.tearDown();
   });
 

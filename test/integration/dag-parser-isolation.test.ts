@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { listImportErrors } from '../../src/store/dags.ts';
 import { sluice } from '../support/cli.ts';
@@ -39,10 +39,9 @@ describe('hostile DAG files are parsed in isolation', { timeout: 120_000 }, () =
     await h.setUp();
     await h.startScheduler();
     await h.startWorker();
-    web = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    web = await h.startWebserver();
   });
   after(async () => {
-    await web?.close();
     await h.tearDown();
   });
 

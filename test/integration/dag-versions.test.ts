@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { clearTaskInstances, triggerDagRun } from '../../src/engine/actions.ts';
 import { getDag, listImportErrors } from '../../src/store/dags.ts';
 import { getRun } from '../../src/store/runs.ts';
@@ -48,11 +48,10 @@ describe('DAG versions: a run runs the code it was created with, on a worker wit
     await h.startScheduler();
     await h.startWorker({}, { dagsFolder: path.join(gates, 'no-such-dags-folder') });
     await h.waitForDag('versioned');
-    web = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    web = await h.startWebserver();
     base = `${web.url}/api/v1`;
   });
   after(async () => {
-    await web?.close();
     await h.tearDown();
     await rm(gates, { recursive: true, force: true });
   });

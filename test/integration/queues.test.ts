@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import type { QueueStatusList, WorkerList } from '../../src/api/schemas/index.ts';
 import { sluice } from '../support/cli.ts';
@@ -48,10 +48,9 @@ describe('queues: routing to the workers that serve them, tries no worker serves
     await h.setUp();
     await h.startScheduler();
     for (const id of ['routed', 'waits', 'prio_low', 'prio_high']) await h.waitForDag(id);
-    web = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    web = await h.startWebserver();
   });
   after(async () => {
-    await web?.close();
     await h.tearDown();
   });
 

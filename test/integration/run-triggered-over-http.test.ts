@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { Harness } from '../support/harness.ts';
 import { client } from '../support/api-fixture.ts';
 
@@ -32,12 +32,11 @@ describe('REST API with a scheduler and a worker', () => {
     await h.startScheduler();
     await h.startWorker();
     await h.waitForDag('api_e2e');
-    server = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    server = await h.startWebserver();
     api = client(server.url);
   });
 
   after(async () => {
-    await server?.close();
     await h.tearDown();
   });
 

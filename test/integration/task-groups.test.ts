@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import type { DagDetail, TaskInstance } from '../../src/api/schemas/index.ts';
 import { Harness } from '../support/harness.ts';
@@ -33,11 +33,10 @@ describe('task groups: ids, edges and the API', () => {
     await h.startScheduler();
     await h.startWorker();
     await h.waitForDag('grouped');
-    web = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    web = await h.startWebserver();
     base = `${web.url}/api/v1`;
   });
   after(async () => {
-    await web?.close();
     await h.tearDown();
   });
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebserver, type Webserver } from '../../src/api/server.ts';
+import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction } from '../../src/store/db.ts';
 import { appendLogChunks, MAX_CHUNK_BYTES, MAX_PAGE_BYTES, readLogPage } from '../../src/store/logs.ts';
@@ -86,12 +86,11 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
     startChildWorker('small_limit', { SLUICE_TASK_LOG_LIMIT: '256KB' });
     startChildWorker('default_limit,default_pool');
     for (const dagId of ['loud_small', 'loud_default', 'burst']) await h.waitForDag(dagId);
-    server = await startWebserver({ services: h.services, redis: h.redis, config: h.config }, { host: '127.0.0.1', port: 0 });
+    server = await h.startWebserver();
   });
 
   after(async () => {
     await Promise.all(workers.map((w) => w.stop()));
-    await server?.close();
     await h.tearDown();
   });
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import type { Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
@@ -40,6 +41,7 @@ export class Harness {
   private readonly closeServices: () => Promise<void>;
   private schedulers: Scheduler[] = [];
   private workers: SluiceWorker[] = [];
+  private webservers: Webserver[] = [];
 
   constructor(options: HarnessOptions = {}) {
     this.config = loadConfig({
@@ -103,6 +105,17 @@ export class Harness {
     await w.start();
     this.workers.push(w);
     return w;
+  }
+
+  /**
+   * The webserver on this harness's services, on 127.0.0.1 and a free port; tearDown closes it.
+   * Imported here, not above: most test files never start one, and express and the UI need not load.
+   */
+  async startWebserver(): Promise<Webserver> {
+    const { startWebserver } = await import('../../src/api/server.ts');
+    const web = await startWebserver({ services: this.services, redis: this.redis, config: this.config }, { host: '127.0.0.1', port: 0 });
+    this.webservers.push(web);
+    return web;
   }
 
   async ensureWorker(): Promise<void> {
@@ -182,6 +195,7 @@ export class Harness {
   }
 
   async tearDown(): Promise<void> {
+    await Promise.all(this.webservers.map((w) => w.close()));
     await Promise.all(this.workers.map((w) => w.stop(500)));
     await Promise.all(this.schedulers.map((s) => s.stop()));
     await this.closeServices();
