@@ -194,13 +194,14 @@ export function isDag(value: unknown): value is Dag {
  * its neighbours.
  */
 export function chain(...items: Linkable[]): void {
+  const dagId = firstDagId(items);
   let previous: Task[] = [];
   items.forEach((item, i) => {
     const call = `chain(): argument ${i + 1}`;
-    const ins = taskList(item, call, firstDagId(items), 'downstream');
+    const ins = taskList(item, call, dagId, 'downstream');
     if (ins.length === 0) return;
     for (const upstream of previous) for (const downstream of ins) Task.link(upstream, downstream);
-    previous = taskList(item, call, firstDagId(items), 'upstream');
+    previous = taskList(item, call, dagId, 'upstream');
   });
 }
 
