@@ -171,13 +171,13 @@ describe('REST API for the UI', () => {
       const reply = await api<Grid>('GET', '/api/v1/dags/diamond/grid');
       assert.equal(reply.status, 200, reply.text);
       assert.deepEqual(reply.body.tasks, [
-        { taskId: 'start', upstream: [], downstream: ['left', 'right'], triggerRule: 'all_success' },
-        { taskId: 'right', upstream: ['start'], downstream: ['join'], triggerRule: 'all_success' },
-        { taskId: 'left', upstream: ['start'], downstream: ['join'], triggerRule: 'all_success' },
-        { taskId: 'join', upstream: ['left', 'right'], downstream: [], triggerRule: 'all_success' },
-        { taskId: 'lonely', upstream: [], downstream: [], triggerRule: 'all_success' },
-        { taskId: 'alpha_export', upstream: [], downstream: [], triggerRule: 'all_success' },
-        { taskId: 'zeta_cleanup', upstream: [], downstream: [], triggerRule: 'all_done' },
+        { taskId: 'start', group: null, upstream: [], downstream: ['left', 'right'], triggerRule: 'all_success' },
+        { taskId: 'right', group: null, upstream: ['start'], downstream: ['join'], triggerRule: 'all_success' },
+        { taskId: 'left', group: null, upstream: ['start'], downstream: ['join'], triggerRule: 'all_success' },
+        { taskId: 'join', group: null, upstream: ['left', 'right'], downstream: [], triggerRule: 'all_success' },
+        { taskId: 'lonely', group: null, upstream: [], downstream: [], triggerRule: 'all_success' },
+        { taskId: 'alpha_export', group: null, upstream: [], downstream: [], triggerRule: 'all_success' },
+        { taskId: 'zeta_cleanup', group: null, upstream: [], downstream: [], triggerRule: 'all_done' },
       ]);
     });
 
@@ -265,7 +265,7 @@ describe('REST API for the UI', () => {
       assert.deepEqual(idle.body, {
         dagRuns: [],
         totalEntries: 0,
-        tasks: [{ taskId: 'only', upstream: [], downstream: [], triggerRule: 'all_success' }],
+        tasks: [{ taskId: 'only', group: null, upstream: [], downstream: [], triggerRule: 'all_success' }],
         taskInstances: {},
       });
     });

@@ -1,13 +1,13 @@
 /**
  * Task groups end to end: a DAG file with nested groups is parsed, its tasks carry their group and
- * its groups their tooltips through the API, a run goes through the groups' edges in order, and a
+ * its groups their tooltips through the API (the grid's rows their group too), a run goes through the groups' edges in order, and a
  * grouped task's dotted id works in the task-instance routes and in XCom between tasks.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import type { DagDetail, TaskInstance } from '../../src/api/schemas/index.ts';
+import type { DagDetail, Grid, TaskInstance } from '../../src/api/schemas/index.ts';
 import { Harness } from '../support/harness.ts';
 
 const GROUPED = `
@@ -55,6 +55,19 @@ describe('task groups: ids, edges and the API', () => {
       { groupId: 'extract', tooltip: 'from the shop' },
       { groupId: 'extract.mongo', tooltip: '' },
     ]);
+  });
+
+  test('the grid gives each row its group, as the DAG does', async () => {
+    const grid = (await (await fetch(`${base}/dags/grouped/grid`)).json()) as Grid;
+    assert.deepEqual(
+      grid.tasks.map((t) => [t.taskId, t.group]),
+      [
+        ['start', null],
+        ['extract.orders', 'extract'],
+        ['extract.mongo.users', 'extract.mongo'],
+        ['load', null],
+      ],
+    );
   });
 
   test('a run follows the groups\' edges, and a grouped task is addressed by its dotted id', async () => {

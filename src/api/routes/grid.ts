@@ -55,7 +55,7 @@ function instancesByRun(runs: DagRunRecord[], instances: GridInstanceRecord[]): 
 /** The rows of the grid: the DAG's tasks as it is now, then tasks only the listed runs still have. */
 function gridTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
   const current = tasksInTopologicalOrder(spec).map(
-    (t): GridTask => ({ taskId: t.taskId, upstream: t.upstream, downstream: t.downstream, triggerRule: t.triggerRule }),
+    (t): GridTask => ({ taskId: t.taskId, group: t.group ?? null, upstream: t.upstream, downstream: t.downstream, triggerRule: t.triggerRule }),
   );
   return [...current, ...removedTasks(spec, instancesByRun)];
 }
@@ -71,15 +71,15 @@ function tasksInTopologicalOrder(spec: DagSpec): TaskSpec[] {
 }
 
 /**
- * Tasks since taken out of the DAG that listed runs still have. Their edges went with the
- * structure they belonged to, so they stand alone, by name, with the newest run's trigger rule.
+ * Tasks since taken out of the DAG that listed runs still have. Their edges and group went with
+ * the structure they belonged to, so they stand alone, by name, with the newest run's trigger rule.
  */
 function removedTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
   const inSpec = taskById(spec);
   const removed = new Map<string, GridTask>();
   for (const ti of [...instancesByRun.values()].flat()) {
     if (inSpec.has(ti.taskId) || removed.has(ti.taskId)) continue;
-    removed.set(ti.taskId, { taskId: ti.taskId, upstream: [], downstream: [], triggerRule: ti.triggerRule });
+    removed.set(ti.taskId, { taskId: ti.taskId, group: null, upstream: [], downstream: [], triggerRule: ti.triggerRule });
   }
   return [...removed.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
 }

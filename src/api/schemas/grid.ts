@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { dagRun } from './dag-runs.ts';
-import { triggerRule } from './dags.ts';
+import { taskDefinition } from './dags.ts';
 import { intString, pagination, runStateString, totalEntries } from './fields.ts';
 import { taskInstanceProgress } from './task-instances.ts';
 
@@ -12,8 +12,9 @@ import { taskInstanceProgress } from './task-instances.ts';
 export const GRID_MAX_RUNS = 365;
 export const GRID_DEFAULT_RUNS = 25;
 
-export const gridTask = z
-  .object({ taskId: z.string(), upstream: z.array(z.string()), downstream: z.array(z.string()), triggerRule })
+/** A row: the fields of a task that the grid shows or orders by, as GET /dags/{dagId} gives them. */
+export const gridTask = taskDefinition
+  .pick({ taskId: true, group: true, upstream: true, downstream: true, triggerRule: true })
   .meta({ id: 'GridTask' });
 
 export const grid = z
