@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { withDownstream } from './graph.ts';
+import type { ParamSchema } from './params.ts';
 import type { TriggerRule } from './trigger-rules.ts';
 
 export interface DagSpec {
@@ -19,7 +20,13 @@ export interface DagSpec {
   maxActiveTasks: number;
   isPausedUponCreation: boolean;
   dagrunTimeoutMs: number | null;
+  /** Each param's default (a required param has none): what a run's conf is merged over. */
   params: Record<string, unknown>;
+  /**
+   * Every param's rules (`{}` for a plain value) in declaration order; absent when no param is
+   * typed, so that a DAG without typed params keeps the spec (and version) it had before them.
+   */
+  paramSchemas?: { name: string; schema: ParamSchema }[];
   tags: string[];
   /** In a topological order (ties in declaration order). */
   tasks: TaskSpec[];
