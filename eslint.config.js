@@ -16,19 +16,29 @@ const SRC = {
 
 /** The metadata store is the bottom layer: everything above may use it, it uses none of them. */
 const STORE = {
-  regex: folders('providers', 'engine', 'api', 'cli'),
-  message: 'src/store/ may not import providers, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
+  regex: folders('providers', 'notifiers', 'engine', 'api', 'cli'),
+  message: 'src/store/ may not import providers, notifiers, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
 };
 
 /** The authoring API and the pure core run anywhere (DAG files, the browser bundle): no I/O. */
 const PURE = {
-  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'pg', 'loader'),
-  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, pg or loader.',
+  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'pg', 'loader'),
+  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, pg or loader.',
 };
 const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
   name,
   message: 'src/core/ and src/sdk/ are pure: no I/O.',
 }));
+
+/**
+ * The notifiers are what DAG files import to send a callback's news (sluice/notifiers): they
+ * build on the authoring API and the core alone, so that loading one never opens Sluice's own
+ * database or queues.
+ */
+const NOTIFIERS = {
+  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'pg', 'loader'),
+  message: 'src/notifiers/ may use src/core/ and src/sdk/ only: no store, queue, engine, API, CLI, providers, pg or loader.',
+};
 
 /** The engine is driven by the API and the CLI, never the reverse. */
 const ENGINE = { regex: folders('api', 'cli'), message: 'src/engine/ may not import the API or the CLI: they call the engine.' };
@@ -67,6 +77,7 @@ export default tseslint.config(
   boundary(['src/**/*.ts'], [SRC]),
   boundary(['src/store/**/*.ts'], [SRC, STORE]),
   boundary(['src/core/**/*.ts', 'src/sdk/**/*.ts'], [SRC, PURE], PURE_PACKAGES),
+  boundary(['src/notifiers/**/*.ts'], [SRC, NOTIFIERS]),
   boundary(['src/engine/**/*.ts'], [SRC, ENGINE]),
   boundary(['ui/src/**/*.ts', 'ui/src/**/*.tsx'], [UI]),
 );

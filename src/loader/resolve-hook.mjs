@@ -1,8 +1,8 @@
-// A Node module-resolution hook (registered by register.ts): `sluice` and `sluice/providers`
-// resolve to this installation's modules, whichever folder the importing file is in. A DAG
-// version's bundle gets them from load-code.ts directly; this is for the packages it imports,
-// such as a team's own library of operators in a DAGs repository's node_modules, that import
-// `sluice` themselves: self-reference alone only works for files inside this package. The
+// A Node module-resolution hook (registered by register.ts): `sluice`, `sluice/providers` and
+// `sluice/notifiers` resolve to this installation's modules, whichever folder the importing file
+// is in. A DAG version's bundle gets them from load-code.ts directly; this is for the packages
+// it imports, such as a team's own library of operators in a DAGs repository's node_modules, that
+// import `sluice` themselves: self-reference alone only works for files inside this package. The
 // modules' URLs come from register.ts: the TypeScript entry points, or where Sluice runs bundled,
 // the bundle's own files for them (the very modules load-code.ts hands DAG code).
 let entries = {};
