@@ -3,9 +3,11 @@
  * so importing a DAG file never connects to anything.
  */
 export { dag, chain } from './sdk/dag.ts';
+export { param } from './sdk/param.ts';
 export { SkipTask, FailTask, DagDefinitionError } from './sdk/errors.ts';
 export type { Dag, Task, TaskGroup } from './sdk/dag.ts';
 export type { TaskContext, TaskFn } from './sdk/context.ts';
 export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier, NotifierInfo, NotifierKind } from './sdk/callbacks.ts';
 export type { DagOptions, TaskOptions, GroupOptions, Duration } from './sdk/options.ts';
+export type { Param, ParamOptions } from './sdk/param.ts';
 export type { TriggerRule } from './core/trigger-rules.ts';

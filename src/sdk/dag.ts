@@ -139,6 +139,8 @@ export class Dag {
       isPausedUponCreation: options.isPausedUponCreation,
       dagrunTimeoutMs: options.dagrunTimeoutMs,
       params: structuredClone(options.params),
+      // Absent without typed params, so that such a DAG keeps the spec (and version) it had.
+      ...(options.paramSchemas ? { paramSchemas: structuredClone(options.paramSchemas) } : {}),
       tags: [...options.tags],
       tasks: order.map((id) => taskSpec(this.#tasks.get(id) as Task)),
       // Absent without groups, so that a DAG without any keeps the spec (and version) it had.

@@ -9,7 +9,8 @@ import { isValidTimeZone } from '../core/timezone.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
 import type { TaskSettings } from '../core/spec.ts';
 import { DagDefinitionError } from './errors.ts';
-import { checkBoolean, checkInteger, checkJsonObject, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
+import { resolveParams, type ResolvedParams } from './param.ts';
+import { checkBoolean, checkInteger, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
 
 /** A number of milliseconds, or a string with a unit: '250ms', '10s', '5m', '2h', '1d'. */
 export type Duration = number | string;
@@ -42,6 +43,7 @@ export interface DagOptions {
   maxActiveTasks?: number;
   isPausedUponCreation?: boolean;
   dagrunTimeout?: Duration | null;
+  /** Defaults of a run's conf: plain JSON values, or param({ type, default, … }) with rules a conf must keep. */
   params?: Record<string, unknown>;
   tags?: string[];
   description?: string;
@@ -60,7 +62,10 @@ export interface ResolvedDagOptions {
   maxActiveTasks: number;
   isPausedUponCreation: boolean;
   dagrunTimeoutMs: number | null;
+  /** The params' defaults; a required param has none. */
   params: Record<string, unknown>;
+  /** Every param's rules in declaration order; null when none is typed (param.ts). */
+  paramSchemas: ResolvedParams['schemas'];
   tags: string[];
   description: string;
   /** Only what the DAG set; the task defaults fill the rest. */
@@ -133,6 +138,7 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
       throw new Error(`option "endDate" (${endDate.toISOString()}) is before startDate (${startDate.toISOString()}); move it later or drop it`);
     }
     const dagrunTimeout = opt('dagrunTimeout');
+    const params = opt('params') === undefined ? { defaults: {}, schemas: null } : resolveParams(opt('params'), schedule?.expression ?? null);
     return {
       schedule,
       timezone,
@@ -144,7 +150,8 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
       isPausedUponCreation:
         opt('isPausedUponCreation') === undefined ? false : checkBoolean(opt('isPausedUponCreation'), where('isPausedUponCreation')),
       dagrunTimeoutMs: dagrunTimeout == null ? null : positiveDuration(dagrunTimeout, where('dagrunTimeout')),
-      params: opt('params') === undefined ? {} : checkJsonObject(opt('params'), where('params'), 'params'),
+      params: params.defaults,
+      paramSchemas: params.schemas,
       tags: opt('tags') === undefined ? [] : checkStringArray(opt('tags'), where('tags')),
       description: opt('description') === undefined ? '' : checkString(opt('description'), where('description')),
       defaultArgs: checkTaskOptions(opt('defaultArgs'), 'defaultArgs', (key) => `option "defaultArgs.${key}"`),

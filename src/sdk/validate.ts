@@ -56,6 +56,13 @@ export function checkJsonObject(value: unknown, where: string, name: string): Re
   return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }
 
+/** A copy of one JSON value (a param's default, an enum's choices); `path` names it in the message. */
+export function checkJsonValue(value: unknown, where: string, path: string): unknown {
+  const problem = jsonProblem(value, path);
+  if (problem) throw new Error(`${where}: ${problem}, which JSON cannot hold; use strings, finite numbers, booleans, null, arrays and plain objects`);
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
 /** What in `value` is not JSON ("params.when is a Date"), or null. */
 function jsonProblem(value: unknown, path: string): string | null {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
