@@ -7,8 +7,11 @@ import { DEFAULT_TIMEOUT_MS, postJson } from './http.ts';
 import { headline, taskLabel, truncate } from './payload.ts';
 
 export interface SlackOptions {
-  /** The incoming webhook's URL (https://hooks.slack.com/services/…): a secret, never shown. */
-  webhookUrl: string;
+  /**
+   * The incoming webhook's URL (https://hooks.slack.com/services/…): a secret, never shown. As
+   * webhook()'s `url`, it may be given as `process.env.X`; undefined is refused when made.
+   */
+  webhookUrl: string | undefined;
   /** Overrides the webhook's own channel where Slack allows it (legacy webhooks), e.g. '#alerts'. */
   channel?: string;
   /** For the whole request, answer included (default 10s). */

@@ -6,8 +6,11 @@ import { DEFAULT_TIMEOUT_MS, postJson } from './http.ts';
 import { notificationPayload } from './payload.ts';
 
 export interface WebhookOptions {
-  /** Where to POST; its path and query are never shown (they often carry a token). */
-  url: string;
+  /**
+   * Where to POST; its path and query are never shown (they often carry a token). Typed to take
+   * `process.env.X` as it is: undefined (the variable unset) is refused when the notifier is made.
+   */
+  url: string | undefined;
   /** Sent with every request, e.g. `{ authorization: 'Bearer …' }`. */
   headers?: Record<string, string>;
   /** For the whole request, answer included (default 10s). */

@@ -42,7 +42,7 @@ export default d;
 import { dag } from 'sluice';
 import { slack } from 'sluice/notifiers';
 
-const alert = slack({ webhookUrl: process.env.SLUICE_TEST_UNSET_SLACK_URL as string });
+const alert = slack({ webhookUrl: process.env.SLUICE_TEST_UNSET_SLACK_URL });
 export default dag('bad_notifier', { description: String(alert) });
 `,
   // A team's library of callbacks: its import of 'sluice/notifiers' must be the DAG's one.

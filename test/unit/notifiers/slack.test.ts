@@ -60,7 +60,7 @@ describe('slack notifier', () => {
   });
 
   it('refuses bad options when made, never quoting the webhook URL', () => {
-    assert.throws(() => slack({ webhookUrl: undefined as unknown as string }), {
+    assert.throws(() => slack({ webhookUrl: undefined }), {
       message: /^slack\(\): webhookUrl is missing: pass the Slack incoming webhook's URL, e\.g\. slack\(\{ webhookUrl: process\.env\.SLACK_URL \}\)/,
     });
     assert.throws(
