@@ -12,6 +12,12 @@ export interface LayoutNodeInput {
   id: string;
   width: number;
   height: number;
+  /**
+   * The lowest layer it may take (default 0); it and everything downstream of it move right as
+   * needed. Where a group's box lets an edge out, at its right border, the edge must run through
+   * the box's last layer, whatever layer the task it leaves from is in.
+   */
+  minLayer?: number;
 }
 
 export interface LayoutEdgeInput {
@@ -152,7 +158,7 @@ function buildGraph(inputs: readonly LayoutNodeInput[], edgeInputs: readonly Lay
   const byId = new Map<string, TaskNode>();
   const nodes = inputs.map((input, inputIndex) => {
     if (byId.has(input.id)) throw new Error(`graph layout: duplicate node id "${input.id}"`);
-    const node: TaskNode = { input, inputIndex, upstream: [], downstream: [], layer: 0 };
+    const node: TaskNode = { input, inputIndex, upstream: [], downstream: [], layer: input.minLayer ?? 0 };
     byId.set(input.id, node);
     return node;
   });
@@ -179,7 +185,7 @@ function unknownEndpointMessage(edge: LayoutEdgeInput, known: ReadonlyMap<string
   return `graph layout: edge "${edge.from}" → "${edge.to}" refers to unknown node ${named}`;
 }
 
-/** Longest path from the sources, by Kahn's algorithm; throws on a cycle. */
+/** Longest path from the sources (or from a node's minLayer), by Kahn's algorithm; throws on a cycle. */
 function assignLayers(nodes: readonly TaskNode[]): void {
   const pendingUpstream = new Map(nodes.map((node) => [node, node.upstream.length]));
   const ready = nodes.filter((node) => node.upstream.length === 0);

@@ -228,6 +228,25 @@ describe('layoutDag', () => {
     assert.deepEqual(layoutDag(nodes('a b'), edges('a>b'), { margin: undefined }), layoutDag(nodes('a b'), edges('a>b')));
   });
 
+  it('puts a node with a minLayer no further left, and what follows it after it', () => {
+    // Without it, x would sit in layer 1, next to b; a group's exit port must reach the last layer.
+    const input = edges('a>b b>c a>x x>y');
+    const layout = layoutDag([...nodes('a b c'), { id: 'x', width: 120, height: 32, minLayer: 2 }, ...nodes('y')], input);
+    assert.deepEqual(
+      layout.nodes.map((n) => [n.id, n.layer]),
+      [
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+        ['x', 2],
+        ['y', 3],
+      ],
+    );
+    assert.equal(layout.edges.find((edge) => edge.to === 'x')?.points.length, 3, 'a → x bends once, in layer 1');
+    const upstreamOf = nodes('a').concat({ id: 'z', width: 120, height: 32, minLayer: 0 });
+    assert.equal(node(layoutDag(upstreamOf, edges('a>z')), 'z').layer, 1, 'a lower minLayer than its longest path changes nothing');
+  });
+
   it('lays out an empty graph as just the margins', () => {
     assert.deepEqual(layoutDag([], []), { nodes: [], edges: [], width: 2 * margin, height: 2 * margin });
   });
