@@ -2,8 +2,10 @@
  * A scheduled DAG: one run per day, created once the day is over, for the data of that day
  * (ctx.dataIntervalStart to ctx.dataIntervalEnd). Backfill past days with
  * `npx sluice dags backfill daily_report --from 2026-01-01 --to 2026-01-31`.
+ * Its typed params shape the report; a run's conf may change them, within their rules:
+ * `npx sluice dags trigger daily_report --conf '{"format": "text", "minOrders": 10}'`.
  */
-import { chain, dag, SkipTask } from 'sluice';
+import { chain, dag, param, SkipTask } from 'sluice';
 
 const d = dag('daily_report', {
   schedule: '@daily',
@@ -12,6 +14,11 @@ const d = dag('daily_report', {
   maxActiveRuns: 4,
   description: 'Builds a report for each day',
   tags: ['example', 'scheduled'],
+  params: {
+    minOrders: param({ type: 'integer', default: 1, minimum: 0, description: 'days with fewer orders get no report' }),
+    format: param({ type: 'string', enum: ['markdown', 'text'], default: 'markdown', description: 'how the report is written' }),
+    title: param({ type: 'string', default: 'Orders', minLength: 1, maxLength: 80, description: 'the report\'s heading' }),
+  },
   defaultArgs: { retries: 2, retryDelay: '5s', retryExponentialBackoff: true, executionTimeout: '1m' },
 });
 
@@ -25,12 +32,17 @@ const collect = d.task('collect', async (ctx) => {
 
 const checkEmpty = d.task('skip_if_empty', async (ctx) => {
   const collected = await ctx.xcom<{ orders: number }>('collect');
-  if (!collected?.orders) throw new SkipTask('no orders that day');
+  const orders = collected?.orders ?? 0;
+  // The run's conf was checked against the params when the run was created: an integer >= 0.
+  const least = Math.max(ctx.params.minOrders as number, 1);
+  if (orders < least) throw new SkipTask(`${orders} orders that day, fewer than ${least}`);
 });
 
 const render = d.task('render', async (ctx) => {
   const collected = await ctx.xcom<{ day: string; orders: number }>('collect');
-  return `# ${collected?.day}\n${collected?.orders} orders`;
+  const heading = `${String(ctx.params.title)}, ${collected?.day}`;
+  const body = `${collected?.orders} orders`;
+  return ctx.params.format === 'text' ? `${heading}\n\n${body}` : `# ${heading}\n${body}`;
 });
 
 const publish = d.task('publish', { retries: 3 }, async (ctx) => {

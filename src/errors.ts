@@ -15,3 +15,5 @@ export const badRequest = (message: string) => new SluiceError(400, 'bad_request
 export const forbidden = (message: string) => new SluiceError(403, 'forbidden', message);
 export const notFound = (message: string) => new SluiceError(404, 'not_found', message);
 export const conflict = (message: string) => new SluiceError(409, 'conflict', message);
+/** A run's conf that its DAG's typed params refuse; the message names each param and its rule. */
+export const invalidConf = (message: string) => new SluiceError(400, 'invalid_conf', message);

@@ -100,7 +100,8 @@ function responses(route: Route): ZodOpenApiResponsesObject {
   }
   const error = (description: string) => ({ description, content: { 'application/json': { schema: apiErrorBody } } });
   if (!route.outsideApi) {
-    answers['400'] = error('bad input: the message names the path parameter, query parameter or field, and what it must be');
+    const badInput = 'bad input: the message names the path parameter, query parameter or field, and what it must be';
+    answers['400'] = error(route.errors?.[400] ? `${badInput}; ${route.errors[400]}` : badInput);
   }
   answers['401'] = error('no token, or a wrong one (only when the webserver has SLUICE_API_TOKEN)');
   answers['403'] = error('a Host or Origin this webserver does not serve');

@@ -47,9 +47,9 @@ export interface RouteContext {
 
 /**
  * The failures a route answers besides those any route may (400 bad input, 401, 403, 500, and
- * 413 for a body too large): a 404 or 409, with what it means here.
+ * 413 for a body too large): a 404 or 409, with what it means here, and what else a 400 may mean.
  */
-export type RouteErrors = { 404?: string; 409?: string };
+export type RouteErrors = { 400?: string; 404?: string; 409?: string };
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, A extends Answers> {
   /** Unique; also the name of the operation in the document. */

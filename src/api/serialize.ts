@@ -3,6 +3,7 @@
  * schema it answers with (schemas/), so a field left out, renamed or added is a type error here.
  * Contract fields are never renamed or dropped; fields beyond it are declared like the others.
  */
+import { paramSpecs } from '../core/params.ts';
 import { CronSchedule } from '../core/schedule.ts';
 import type { TaskSpec } from '../core/spec.ts';
 import type { BackfillRecord, PlannedInterval } from '../engine/backfill.ts';
@@ -50,7 +51,7 @@ export function dagJson(dag: DagRecord): Dag {
     scheduleDescription: describeSchedule(spec.schedule, spec.timezone),
     startDate: spec.startDate,
     endDate: spec.endDate,
-    params: spec.params ?? {},
+    params: paramSpecs(spec),
     dagrunTimeoutMs: spec.dagrunTimeoutMs,
     isActive: dag.isActive,
     lastParsedAt: iso(dag.lastParsedAt),

@@ -13,7 +13,6 @@
  */
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { showValue } from './show-value.ts';
-import type { DagSpec } from './spec.ts';
 
 export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
@@ -49,10 +48,14 @@ export interface RuleBreak {
   problem: string;
 }
 
-/** One param a conf gets wrong; `message` says it all, for an API answer or the CLI. */
+/**
+ * One param a conf gets wrong: `problem` says what, beside the param's field in a form ("must be
+ * >= 1, got 0"); `message` says it all, for an API answer or the CLI.
+ */
 export interface ConfProblem {
   param: string;
   rule: string;
+  problem: string;
   message: string;
 }
 
@@ -140,14 +143,25 @@ export function confProblems(dagId: string, params: Record<string, ParamSpec>, c
     // A default kept its rules when the DAG file was parsed (param() refuses one that does not).
     if (!Object.hasOwn(conf, name)) {
       if (param.schema.required) {
-        problems.push({ param: name, rule: 'required', message: `${confPath(name)} is missing ${where}: required, it has no default); add it to the conf` });
+        problems.push({
+          param: name,
+          rule: 'required',
+          problem: 'is required: give a value',
+          message: `${confPath(name)} is missing ${where}: required, it has no default); add it to the conf`,
+        });
       }
       continue;
     }
     const broken = checkParamValue(param.schema, conf[name]);
-    if (broken) problems.push({ param: name, rule: broken.rule, message: `${confPath(name)} ${broken.problem} ${where}: ${broken.rule})` });
+    if (broken) problems.push({ param: name, ...broken, message: `${confPath(name)} ${broken.problem} ${where}: ${broken.rule})` });
   }
   return problems;
+}
+
+/** What a DagSpec (spec.ts) holds of its params; spelled out here, as spec.ts needs Node and this module must not. */
+export interface ParamsOfSpec {
+  params?: Record<string, unknown>;
+  paramSchemas?: { name: string; schema: ParamSchema }[];
 }
 
 /**
@@ -156,7 +170,7 @@ export function confProblems(dagId: string, params: Record<string, ParamSpec>, c
  * param's rules in `paramSchemas`; a spec without typed params has only `params`, each of which
  * takes any value.
  */
-export function paramSpecs(spec: Pick<DagSpec, 'params' | 'paramSchemas'>): Record<string, ParamSpec> {
+export function paramSpecs(spec: ParamsOfSpec): Record<string, ParamSpec> {
   const defaults = spec.params ?? {};
   const entries = spec.paramSchemas ?? Object.keys(defaults).map((name) => ({ name, schema: {} }));
   return Object.fromEntries(

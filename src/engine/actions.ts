@@ -9,6 +9,7 @@ import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord } from '../
 import { finishClearedTry, markByHand, resetTaskInstances, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
+import { requireValidConf } from './run-conf.ts';
 import { dispatch, wakeSchedulers, type Services } from './services.ts';
 
 export interface TriggerRequest {
@@ -20,6 +21,7 @@ export interface TriggerRequest {
 export async function triggerDagRun(db: Db, dagId: string, request: TriggerRequest): Promise<DagRunRecord> {
   const dag = await getDag(db, dagId);
   if (!dag || !dag.isActive) throw notFound(`DAG "${dagId}" not found; "sluice dags list" shows the DAGs there are`);
+  requireValidConf(dag.spec, request.conf ?? {});
   const logicalDate = request.logicalDate ?? new Date();
   const interval = manualInterval(logicalDate);
   const run = await withTransaction(db, (tx) =>

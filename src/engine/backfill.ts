@@ -15,6 +15,7 @@ import { resetTaskInstances } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import type { DagSpec } from '../core/spec.ts';
 import { MAX_BACKFILL_INTERVALS, requireBackfillSize } from './backfill-size.ts';
+import { requireValidConf } from './run-conf.ts';
 import { wakeSchedulers } from './services.ts';
 
 export interface BackfillRequest {
@@ -91,6 +92,8 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
   if (!dag.spec.schedule) {
     throw badRequest(`DAG "${request.dagId}" has no schedule, so it has no data intervals to backfill; trigger runs instead`);
   }
+  // Before planning, so that a dry run says so too.
+  requireValidConf(dag.spec, request.dagRunConf ?? {});
   if (request.fromDate.getTime() > request.toDate.getTime()) {
     throw badRequest(`the backfill range starts (${request.fromDate.toISOString()}) after it ends (${request.toDate.toISOString()})`);
   }

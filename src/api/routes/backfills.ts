@@ -42,7 +42,11 @@ export const backfillRoutes = [
       200: { description: "a dry run's plan: nothing was created", schema: plannedBackfill },
       201: { description: 'the new backfill with its runs; Location names it', schema: plannedBackfill },
     },
-    errors: { 404: 'no such DAG', 409: 'a backfill of the DAG is still going' },
+    errors: {
+      400: 'code invalid_conf: dagRunConf breaks a typed param of the DAG or lacks a required one (a dry run too); the message names each param and its rule',
+      404: 'no such DAG',
+      409: 'a backfill of the DAG is still going',
+    },
     async handle({ query: q, body }, { deps: { services: { db } } }) {
       if (!body.dryRun && (q.limit !== undefined || q.offset !== undefined)) {
         // Refused rather than ignored: "?limit=5" could be read as "run only 5 dates".

@@ -35,7 +35,7 @@ export const dagRunRoutes = [
     body: triggerDagRunBody,
     bodyOptional: true,
     answers: { 201: { description: 'the new run; Location names it', schema: dagRun } },
-    errors: { 404: 'no such DAG', 409: 'the DAG already has a run with that logical date' },
+    errors: { 400: 'code invalid_conf: the conf breaks a typed param of the DAG or lacks a required one; the message names each param and its rule', 404: 'no such DAG', 409: 'the DAG already has a run with that logical date' },
     async handle({ params: { dagId }, body }, { deps: { services: { db } } }) {
       const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf });
       return {

@@ -1,11 +1,35 @@
 /** DAGs and import errors: what /dags and /importErrors take and answer. */
 import { z } from 'zod';
+import { PARAM_FORMATS, PARAM_TYPES } from '../../core/params.ts';
 import { showValue } from '../../core/show-value.ts';
 import { TRIGGER_RULES } from '../../core/trigger-rules.ts';
 import { dagRun, runSummary } from './dag-runs.ts';
-import { bool, boolString, isoTimeOrNull, isoTime, jsonRecord, pagination, totalEntries } from './fields.ts';
+import { bool, boolString, isoTimeOrNull, isoTime, pagination, totalEntries } from './fields.ts';
 
 export const triggerRule = z.enum(TRIGGER_RULES);
+
+/** A param's rules: the JSON Schema subset of param() (src/core/params.ts), {} for a plain value. */
+export const paramSchema = z
+  .object({
+    type: z.enum(PARAM_TYPES).optional(),
+    enum: z.array(z.unknown()).optional().meta({ description: 'the only values allowed' }),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    minLength: z.number().int().optional(),
+    maxLength: z.number().int().optional(),
+    pattern: z.string().optional().meta({ description: 'a regular expression (Unicode) the value must contain a match of' }),
+    format: z.enum(PARAM_FORMATS).optional().meta({ description: 'date: YYYY-MM-DD; date-time: RFC 3339, with seconds and a zone' }),
+    description: z.string().optional(),
+    required: z.boolean().optional().meta({ description: 'true: it has no default; a run\'s conf must give it' }),
+  })
+  .meta({ id: 'ParamSchema' });
+
+export const dagParam = z
+  .object({
+    schema: paramSchema,
+    default: z.unknown().optional().meta({ description: 'absent when the param has none (a required param)' }),
+  })
+  .meta({ id: 'DagParam' });
 
 export const dag = z
   .object({
@@ -24,7 +48,7 @@ export const dag = z
     scheduleDescription: z.string().nullable().meta({ description: 'the schedule in words ("every day at 00:00 UTC")' }),
     startDate: isoTimeOrNull,
     endDate: isoTimeOrNull,
-    params: jsonRecord,
+    params: z.record(z.string(), dagParam).meta({ description: 'its params in declaration order, each with its rules and default; a run\'s conf is merged over the defaults' }),
     dagrunTimeoutMs: z.number().int().nullable(),
     isActive: z.boolean().meta({ description: 'false once its file no longer defines it' }),
     lastParsedAt: isoTime,
@@ -95,6 +119,7 @@ export const patchDagBody = z.strictObject({ isPaused: bool() });
 
 export type TriggerRule = z.infer<typeof triggerRule>;
 export type Dag = z.infer<typeof dag>;
+export type DagParam = z.infer<typeof dagParam>;
 export type TaskDefinition = z.infer<typeof taskDefinition>;
 export type DagDetail = z.infer<typeof dagDetail>;
 export type DagListEntry = z.infer<typeof dagListEntry>;

@@ -17,6 +17,7 @@ export type {
 export type {
   Dag,
   DagDetail,
+  DagParam,
   DagList,
   DagListEntry,
   DagListQuery,

@@ -4,6 +4,7 @@ import { formatDuration } from '../../core/durations.ts';
 import { formatCount } from '../../core/show-value.ts';
 import { makeRunId } from '../../core/states.ts';
 import { triggerDagRun } from '../../engine/actions.ts';
+import { requireValidConf } from '../../engine/run-conf.ts';
 import {
   createBackfill,
   DRY_RUN_PAGE_LIMIT,
@@ -250,12 +251,14 @@ const test = command({
     const ld = values['logical-date'];
     const logicalDate = ld ? dateFlag(ld, '--logical-date') : new Date();
     const interval = runWindow(spec, logicalDate);
+    const conf = jsonObjectFlag(values.conf, '--conf') ?? {};
+    requireValidConf(spec, conf);
     const result = await ctx.runtime.runDagLocally(dag, spec, {
       runId: makeRunId('manual', logicalDate),
       logicalDate,
       dataIntervalStart: interval.start,
       dataIntervalEnd: interval.end,
-      conf: jsonObjectFlag(values.conf, '--conf') ?? {},
+      conf,
       onLog: printTry(json),
       onTaskEnd: (t) => {
         if (!json) console.log(`${t.taskId}: ${t.state}${t.tries > 1 ? ` after ${t.tries} tries` : ''}${t.error ? ` (${t.error})` : ''}`);

@@ -92,15 +92,17 @@ describe('confProblems', () => {
 
   it('names each param the conf gets wrong, the rule, and the DAG, in the params\' order', () => {
     assert.deepEqual(confProblems('etl', params, { since: 'yesterday', limit: 0 }), [
-      { param: 'limit', rule: 'minimum 1', message: 'conf.limit must be >= 1, got 0 (param "limit" of DAG "etl": minimum 1)' },
+      { param: 'limit', rule: 'minimum 1', problem: 'must be >= 1, got 0', message: 'conf.limit must be >= 1, got 0 (param "limit" of DAG "etl": minimum 1)' },
       {
         param: 'region',
         rule: 'required',
+        problem: 'is required: give a value',
         message: 'conf.region is missing (param "region" of DAG "etl": required, it has no default); add it to the conf',
       },
       {
         param: 'since',
         rule: 'format date',
+        problem: 'must be a date as YYYY-MM-DD, like "2026-01-31", got "yesterday"',
         message: 'conf.since must be a date as YYYY-MM-DD, like "2026-01-31", got "yesterday" (param "since" of DAG "etl": format date)',
       },
     ]);

@@ -1,5 +1,5 @@
 /**
- * Reading a JSON object that a person typed (a run's conf, a backfill's conf): empty means none,
+ * Reading JSON that a person typed (a run's conf, a backfill's conf, a param): empty means none,
  * and a mistake is reported with the line and column it is on. Browsers word JSON.parse's errors
  * differently and some give no position at all, so the position is found here.
  */
@@ -8,14 +8,22 @@ export type JsonObjectResult =
   | { ok: true; value: Record<string, unknown> | undefined }
   | { ok: false; message: string };
 
-export function parseJsonObject(text: string): JsonObjectResult {
-  if (text.trim() === '') return { ok: true, value: undefined };
-  let value: unknown;
+export type JsonValueResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** Any JSON value (a param's field): the message says where a mistake is. Empty text is the caller's to read. */
+export function parseJsonValue(text: string): JsonValueResult {
   try {
-    value = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     return { ok: false, message: describeSyntaxError(text) };
   }
+}
+
+export function parseJsonObject(text: string): JsonObjectResult {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  const parsed = parseJsonValue(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { ok: false, message: `must be a JSON object like {"key": "value"}, not ${got}` };

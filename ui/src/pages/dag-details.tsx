@@ -1,11 +1,49 @@
 /** A DAG's options as its file sets them, and each task's settings. */
 import type { ComponentChild } from 'preact';
 import { formatByteSize } from '../../../src/core/sizes.ts';
-import { formatDuration, prettyJson } from '../lib/format.ts';
+import { formatDuration } from '../lib/format.ts';
 import { Time } from '../components/time.tsx';
+import { choiceLabel, ruleHint } from '../lib/param-form.ts';
 import type { DagDetail } from '../types.ts';
 
 const ms = (value: number | null) => (value === null ? '—' : formatDuration(value));
+
+/** Each param with its default, its rules and what it is for. */
+function ParamsTable({ params }: { params: DagDetail['params'] }) {
+  return (
+    <table class="table dense">
+      <thead>
+        <tr>
+          <th>Param</th>
+          <th>Default</th>
+          <th>Rules</th>
+          <th>Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(params).map(([name, param]) => {
+          const { schema } = param;
+          const rules = [
+            schema.type,
+            schema.enum && `one of ${schema.enum.map(choiceLabel).join(', ')}`,
+            schema.format,
+            ruleHint(param),
+          ].filter(Boolean);
+          return (
+            <tr key={name}>
+              <th scope="row" class="mono">
+                {name}
+              </th>
+              <td class="mono">{Object.hasOwn(param, 'default') ? JSON.stringify(param.default) : <span class="muted">none</span>}</td>
+              <td>{rules.join('; ')}</td>
+              <td>{schema.description ?? ''}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
 
 export function DagDetails({ dag }: { dag: DagDetail }) {
   const options: [string, ComponentChild][] = [
@@ -38,7 +76,7 @@ export function DagDetails({ dag }: { dag: DagDetail }) {
           </tbody>
         </table>
         <h2>Params</h2>
-        {Object.keys(dag.params).length === 0 ? <p class="muted">No params.</p> : <pre class="json">{prettyJson(dag.params)}</pre>}
+        {Object.keys(dag.params).length === 0 ? <p class="muted">No params.</p> : <ParamsTable params={dag.params} />}
       </section>
       <section>
         <h2>Tasks ({dag.tasks.length})</h2>
