@@ -10,4 +10,5 @@ export type { TaskContext, TaskFn } from './sdk/context.ts';
 export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier, NotifierInfo, NotifierKind } from './sdk/callbacks.ts';
 export type { DagOptions, TaskOptions, GroupOptions, Duration } from './sdk/options.ts';
 export type { Param, ParamOptions } from './sdk/param.ts';
+export type { MappingOptions } from './sdk/mapping.ts';
 export type { TriggerRule } from './core/trigger-rules.ts';

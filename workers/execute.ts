@@ -16,7 +16,17 @@ import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarg
 /** What the task's context is made of (its log, signal and xcom are made here). */
 export type ContextFacts = Pick<
   TaskContext,
-  'dagId' | 'runId' | 'taskId' | 'tryNumber' | 'maxTries' | 'logicalDate' | 'dataIntervalStart' | 'dataIntervalEnd' | 'params'
+  | 'dagId'
+  | 'runId'
+  | 'taskId'
+  | 'mapIndex'
+  | 'mapItem'
+  | 'tryNumber'
+  | 'maxTries'
+  | 'logicalDate'
+  | 'dataIntervalStart'
+  | 'dataIntervalEnd'
+  | 'params'
 >;
 
 export interface TryInput extends ContextFacts {
@@ -97,6 +107,8 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     dagId: input.dagId,
     runId: input.runId,
     taskId: input.taskId,
+    mapIndex: input.mapIndex,
+    mapItem: input.mapItem,
     tryNumber: input.tryNumber,
     maxTries: input.maxTries,
     logicalDate: input.logicalDate,

@@ -45,37 +45,75 @@ export async function runDagLocally(dag: Dag, spec: DagSpec, options: LocalRunOp
 }
 
 async function runDag(dag: Dag, spec: DagSpec, options: LocalRunOptions): Promise<{ state: 'success' | 'failed'; tasks: LocalTaskResult[] }> {
-  const states = new Map<string, TaskState>(spec.tasks.map((t) => [t.taskId, 'none']));
+  // Each task's instances' states: one for a plain task, one per element for a mapped one.
+  const states = new Map<string, TaskState[]>(spec.tasks.map((t) => [t.taskId, ['none']]));
   const xcoms = new Map<string, unknown>();
-  const results = new Map<string, LocalTaskResult>();
+  const results = new Map<string, LocalTaskResult[]>();
+  const settle = (task: TaskSpec, ended: LocalTaskResult[]) => {
+    states.set(task.taskId, ended.map((r) => r.state));
+    results.set(task.taskId, ended);
+    for (const result of ended) options.onTaskEnd?.(result);
+  };
   let progressed = true;
   while (progressed) {
     progressed = false;
     // Tasks come in topological order, so one pass settles everything that can be settled.
     for (const task of spec.tasks) {
-      if (states.get(task.taskId) !== 'none') continue;
-      const decision = evaluateTriggerRule(task.triggerRule, countUpstreamStates(task.upstream.map((u) => states.get(u) ?? 'none')));
+      if (states.get(task.taskId)?.[0] !== 'none') continue;
+      // Trigger rules count every instance of a mapped upstream, as the scheduler's do.
+      const upstream = task.upstream.flatMap((u) => states.get(u) ?? (['none'] as TaskState[]));
+      const decision = evaluateTriggerRule(task.triggerRule, countUpstreamStates(upstream));
       if (decision === 'wait') continue;
       progressed = true;
       if (decision !== 'run') {
-        const state = decision === 'skip' ? 'skipped' : 'upstream_failed';
-        states.set(task.taskId, state);
-        const result: LocalTaskResult = { taskId: task.taskId, state, tries: 0, durationMs: 0, error: null };
-        results.set(task.taskId, result);
-        options.onTaskEnd?.(result);
+        settle(task, [{ taskId: task.taskId, state: decision === 'skip' ? 'skipped' : 'upstream_failed', tries: 0, durationMs: 0, error: null }]);
         continue;
       }
-      const result = await runTask(dag, task, spec.params, options, (id) => xcoms.get(id));
-      states.set(task.taskId, result.state);
-      if (result.state === 'success' && result.xcom !== undefined) xcoms.set(task.taskId, result.xcom);
-      results.set(task.taskId, result);
-      options.onTaskEnd?.(result);
+      const read = (id: string) => xcoms.get(id);
+      const expansion = task.expand ? expandLocally(task, read) : null;
+      if (expansion && !Array.isArray(expansion)) {
+        settle(task, [{ taskId: task.taskId, state: expansion.state, tries: 0, durationMs: 0, error: expansion.error }]);
+        continue;
+      }
+      const ended: LocalTaskResult[] = [];
+      for (const [mapIndex, mapItem] of (expansion ?? [undefined]).entries()) {
+        const instance = expansion ? { mapIndex, mapItem } : { mapIndex: -1, mapItem: undefined };
+        ended.push(await runTask(dag, task, spec.params, options, read, instance));
+      }
+      settle(task, ended);
+      const values = ended.map((r) => (r.state === 'success' ? (r.xcom ?? null) : null));
+      if (expansion) xcoms.set(task.taskId, values);
+      else if (ended[0]!.state === 'success' && ended[0]!.xcom !== undefined) xcoms.set(task.taskId, ended[0]!.xcom);
     }
   }
   // Every task is decided by now (a pass that settles nothing ends the loop, and each upstream
   // comes first), so the run-end rule gives an outcome; 'failed' covers a task left undecided.
-  const outcome = runOutcome(spec.tasks.map((t) => ({ state: states.get(t.taskId) ?? 'none', isLeaf: t.downstream.length === 0 })));
-  return { state: outcome ?? 'failed', tasks: spec.tasks.map((t) => results.get(t.taskId)!).filter(Boolean) };
+  const outcome = runOutcome(
+    spec.tasks.flatMap((t) => (states.get(t.taskId) ?? ['none']).map((state) => ({ state, isLeaf: t.downstream.length === 0 }))),
+  );
+  return { state: outcome ?? 'failed', tasks: spec.tasks.flatMap((t) => results.get(t.taskId) ?? []) };
+}
+
+/**
+ * A mapped task's array in a local run, or how its expansion ended without instances: the rules
+ * of the metadata store's expansion (ti_expand_mapped.sql), with the same messages.
+ */
+function expandLocally(task: TaskSpec, xcom: (taskId: string) => unknown): unknown[] | { state: 'skipped' | 'failed'; error: string | null } {
+  const expand = task.expand!;
+  const source = 'source' in expand ? expand.source : null;
+  const items = source === null ? (expand as { items: unknown[] }).items : xcom(source);
+  let error: string | null = null;
+  if (items === undefined) {
+    error = `cannot expand: task "${source}" returned nothing, and a mapped task needs an array to expand over (make "${source}" return an array)`;
+  } else if (!Array.isArray(items)) {
+    const kind = items === null ? 'null' : typeof items === 'object' ? 'an object' : `a ${typeof items}`;
+    error = `cannot expand: task "${source}" returned ${kind}, not an array (make "${source}" return an array)`;
+  } else if (items.length > task.maxMapLength!) {
+    error = `cannot expand over ${items.length} items: more than its maxMapLength of ${task.maxMapLength} (raise the task's maxMapLength, or split the work into fewer, larger items)`;
+  }
+  if (error) return { state: 'failed', error };
+  if ((items as unknown[]).length === 0) return { state: 'skipped', error: null };
+  return items as unknown[];
 }
 
 /** Runs one task through all its tries. */
@@ -86,7 +124,7 @@ export async function runTaskLocally(
   options: LocalRunOptions,
   xcom: (taskId: string) => unknown,
 ): Promise<LocalTaskResult> {
-  return catchingStrayErrors(options, () => runTask(dag, task, dagParams, options, xcom));
+  return catchingStrayErrors(options, () => runTask(dag, task, dagParams, options, xcom, { mapIndex: -1, mapItem: undefined }));
 }
 
 async function runTask(
@@ -95,8 +133,10 @@ async function runTask(
   dagParams: Record<string, unknown>,
   options: LocalRunOptions,
   xcom: (taskId: string) => unknown,
+  instance: { mapIndex: number; mapItem: unknown },
 ): Promise<LocalTaskResult> {
   const fn = dag.getTask(task.taskId)?.fn;
+  const label = instance.mapIndex >= 0 ? `${task.taskId}[${instance.mapIndex}]` : task.taskId;
   if (!fn) throw new Error(`DAG ${dag.dagId} has no task ${task.taskId}`);
   const maxTries = task.retries + 1;
   const started = Date.now();
@@ -106,6 +146,7 @@ async function runTask(
       dagId: dag.dagId,
       runId: options.runId,
       taskId: task.taskId,
+      ...instance,
       tryNumber,
       maxTries,
       logicalDate: options.logicalDate,
@@ -114,7 +155,7 @@ async function runTask(
       params: { ...dagParams, ...options.conf },
       executionTimeoutMs: task.executionTimeoutMs,
       xcom: async (id) => xcom(id),
-      writeLog: (line) => options.onLog(task.taskId, tryNumber, line),
+      writeLog: (line) => options.onLog(label, tryNumber, line),
     });
     const outcome = outcomeOfTry(task, tryNumber, maxTries, execution.result, new Date());
     if (outcome.state === 'up_for_retry') {
@@ -123,6 +164,7 @@ async function runTask(
     }
     return {
       taskId: task.taskId,
+      ...(instance.mapIndex >= 0 ? { mapIndex: instance.mapIndex } : {}),
       state: outcome.state,
       tries: tryNumber,
       durationMs: Date.now() - started,

@@ -115,6 +115,8 @@ export class ProcessExecutor implements TryExecutor {
       dagId: t.dagId,
       runId: t.runId,
       taskId: t.taskId,
+      mapIndex: t.mapIndex,
+      mapItem: t.mapItem,
       tryNumber: t.tryNumber,
       maxTries: t.maxTries,
       logicalDate: t.logicalDate,

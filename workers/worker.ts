@@ -356,7 +356,7 @@ export class SluiceWorker {
     this.running.set(tryKeyString(key), running);
     // Made only when something is logged: at the default level a try logs nothing here, so a
     // child logger per try (its bindings serialised) was work for nothing.
-    const log = () => this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, try: key.tryNumber });
+    const log = () => this.log.child({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, mapIndex: key.mapIndex, try: key.tryNumber });
     /** The try's last lines, handed to its completion: stored again if that fails. */
     let lastLines: LogChunk | undefined;
     try {
@@ -370,6 +370,7 @@ export class SluiceWorker {
         logicalDate: claimed.logicalDate,
         dataIntervalStart: claimed.dataIntervalStart,
         dataIntervalEnd: claimed.dataIntervalEnd,
+        mapItem: claimed.mapItem,
         params: { ...spec.params, ...claimed.conf },
         executionTimeoutMs: task.executionTimeoutMs,
         memoryLimitBytes: task.memoryLimitBytes ?? this.config.taskMemoryLimitBytes,

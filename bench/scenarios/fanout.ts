@@ -111,7 +111,7 @@ async function runBareBullmq(env: BenchEnvironment, ctx: ScenarioContext): Promi
     await Promise.all(workers.map(bareWorkerReady));
     await waitForQueueWorkers(env, queueName, 2);
     const jobs = Array.from({ length: WIDTH }, (_, i) => {
-      const data = { dagId: DAG_ID, runId: 'manual__bare', taskId: `m${String(i).padStart(4, '0')}`, tryNumber: 1 };
+      const data = { dagId: DAG_ID, runId: 'manual__bare', taskId: `m${String(i).padStart(4, '0')}`, mapIndex: -1, tryNumber: 1 };
       return { name: 'try', data, opts: { removeOnComplete: true, removeOnFail: true, jobId: jobIdFor(data) } };
     });
     ctx.progress(`${NAME}: ${WIDTH} jobs through bare BullMQ`);

@@ -128,6 +128,7 @@ export function taskInstanceJson(ti: TaskInstanceRecord): TaskInstance {
     dagId: ti.dagId,
     dagRunId: ti.runId,
     taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
     ...taskInstanceProgressJson(ti),
     pool: ti.pool,
     queue: ti.queue,
@@ -142,11 +143,12 @@ export function taskInstanceJson(ti: TaskInstanceRecord): TaskInstance {
   };
 }
 
-export function tryJson(dagId: string, runId: string, taskId: string, t: TryRecord): TaskTry {
+export function tryJson(dagId: string, runId: string, taskId: string, mapIndex: number, t: TryRecord): TaskTry {
   return {
     dagId,
     dagRunId: runId,
     taskId,
+    mapIndex,
     tryNumber: t.tryNumber,
     state: t.state,
     startDate: iso(t.startDate),

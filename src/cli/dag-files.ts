@@ -44,6 +44,10 @@ export function runWindow(spec: { schedule: string | null; timezone: string }, l
   return spec.schedule ? intervalFor(new CronSchedule(spec.schedule, spec.timezone), logicalDate) : manualInterval(logicalDate);
 }
 
+/** A task instance as a test run prints it: `load`, or `load[3]` for a mapped task's instance. */
+export const instanceLabel = (t: { taskId: string; mapIndex?: number }): string =>
+  t.mapIndex === undefined || t.mapIndex < 0 ? t.taskId : `${t.taskId}[${t.mapIndex}]`;
+
 /** Prints a test run's log lines as they come, each with its task and try; nothing with --json. */
 export function printTry(json: boolean) {
   return (taskId: string, tryNumber: number, line: string) => {

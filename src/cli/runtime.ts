@@ -13,6 +13,8 @@ import type { Dag } from '../sdk/dag.ts';
 /** How one task of a local run ended. */
 export interface LocalTaskEnd {
   taskId: string;
+  /** A mapped task's instance; absent for a task that is not mapped. */
+  mapIndex?: number;
   state: TaskState;
   tries: number;
   durationMs: number;
@@ -27,7 +29,7 @@ export interface LocalRunRequest {
   dataIntervalStart: Date;
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
-  /** Every log line of every try (one JSON object). */
+  /** Every log line of every try (one JSON object); a mapped instance's task is named `task[i]`. */
   onLog: (taskId: string, tryNumber: number, line: string) => void;
   onTaskEnd?: (task: LocalTaskEnd) => void;
 }

@@ -59,7 +59,14 @@ export interface TaskSettings {
   triggerRule: TriggerRule;
 }
 
-export interface TaskSpec extends TaskSettings {
+/** How a mapped task expands (src/sdk/mapping.ts, ti_expand_mapped.sql). */
+export interface TaskMapping {
+  /** The task whose return value is the array, or the literal array. */
+  expand: { source: string } | { items: unknown[] };
+  maxMapLength: number;
+}
+
+export interface TaskSpec extends TaskSettings, Partial<TaskMapping> {
   taskId: string;
   /** The innermost task group the task was declared in; absent when none. */
   group?: string;

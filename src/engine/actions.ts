@@ -6,7 +6,7 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord } from '../store/runs.ts';
-import { finishClearedTry, markByHand, resetTaskInstances, type TryKey } from '../store/task-instances.ts';
+import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
 import { requireValidConf } from './run-conf.ts';
@@ -115,18 +115,17 @@ export async function finishClear(services: Services, key: TryKey): Promise<bool
  */
 export async function markTaskInstance(
   services: Services,
-  dagId: string,
-  runId: string,
-  taskId: string,
+  key: TaskInstanceKey,
   state: Extract<TaskState, 'success' | 'failed'>,
 ): Promise<void> {
+  const { dagId, runId, taskId } = key;
   const run = await getRun(services.db, dagId, runId);
   if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
   const spec = await requireVersion(services.db, dagId, run.versionHash);
   const task = spec.tasks.find((t) => t.taskId === taskId);
   if (!task) throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"`);
   const tries = await withTransaction(services.db, async (tx) => {
-    const downstream = await markByHand(tx, { dagId, runId, taskId }, state);
+    const downstream = await markByHand(tx, key, state);
     if (!downstream) return [];
     await resumeRun(tx, dagId, runId);
     return afterTaskStateChange(tx, dagId, runId, downstream);

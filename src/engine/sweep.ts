@@ -135,21 +135,23 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
     dag_id: string;
     run_id: string;
     task_id: string;
+    map_index: number;
     try_number: number;
     max_tries: number;
     hostname: string | null;
     version_hash: string;
     clearing: boolean;
   }>(
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.hostname, r.version_hash,
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.hostname, r.version_hash,
        ti.clear_requested_retries IS NOT NULL AS clearing
      FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
      WHERE ti.state = 'running' AND ti.heartbeat_at < clock_timestamp() - $1 * interval '1 millisecond'`,
     [heartbeatTimeoutMs],
   );
   await forEachIsolated(rows, async (ti) => {
+    const key = { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index, tryNumber: ti.try_number };
     // Cleared while running: with its worker gone, so is its code, and the clear goes through.
-    if (ti.clearing && (await finishClear(services, { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number }))) return;
+    if (ti.clearing && (await finishClear(services, key))) return;
     const spec = await requireVersion(services.db, ti.dag_id, ti.version_hash);
     const task = spec.tasks.find((t) => t.taskId === ti.task_id);
     if (!task) return;
@@ -157,12 +159,12 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
       `the worker running this try (${ti.hostname ?? 'unknown host'}) stopped sending heartbeats for ` +
       `${Math.round(heartbeatTimeoutMs / 1000)}s: it died, or the task blocked its event loop`;
     const { outcome } = await completeTry(services, {
-      key: { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, tryNumber: ti.try_number },
+      key,
       maxTries: ti.max_tries,
       task,
       result: { kind: 'failed', error, retryable: true },
     });
-    if (outcome) services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, try: ti.try_number, state: outcome.state }, error);
+    if (outcome) services.log.warn({ ...key, try: ti.try_number, state: outcome.state }, error);
   }, services.log, (ti) => ({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }));
   return rows.length;
 }
@@ -191,8 +193,16 @@ export async function completeBackfills(services: Services): Promise<void> {
  * instead of waiting in `scheduled` forever. (It is a setting to fix, so no retries.)
  */
 export async function failTasksThatCannotFit(services: Services): Promise<void> {
-  const { rows } = await services.db.query<{ dag_id: string; run_id: string; task_id: string; pool: string; pool_slots: number; slots: number }>(
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool, ti.pool_slots, p.slots
+  const { rows } = await services.db.query<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    pool: string;
+    pool_slots: number;
+    slots: number;
+  }>(
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, p.slots
      FROM task_instances ti JOIN pools p ON p.pool = ti.pool
      WHERE ti.state = 'scheduled' AND ti.pool_slots > p.slots`,
   );
@@ -203,7 +213,8 @@ export async function failTasksThatCannotFit(services: Services): Promise<void> 
         `the task needs ${ti.pool_slots} slots of pool "${ti.pool}", which has only ${ti.slots}; ` +
         'lower its poolSlots or give the pool more slots';
       const tries = await withTransaction(services.db, async (tx) => {
-        const downstream = await failUnfittable(tx, { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, error);
+        const key = { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index };
+        const downstream = await failUnfittable(tx, key, error);
         return downstream ? afterTaskStateChange(tx, ti.dag_id, ti.run_id, downstream) : [];
       });
       services.log.warn({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }, error);

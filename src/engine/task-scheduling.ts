@@ -59,7 +59,13 @@ export async function resolveWaitingTasks(
       decided[decision].push(task.taskId);
       if (decision !== 'run') cascade.push(...task.downstream);
     }
-    if (decided.run.length) result.scheduled.push(...(await scheduleWaiting(tx, dagId, runId, decided.run)));
+    if (decided.run.length) {
+      for (const task of await scheduleWaiting(tx, dagId, runId, decided.run)) {
+        // A mapped task that expanded into a skip or a failure decides its downstream in turn.
+        if (task.state === 'scheduled') result.scheduled.push(task.taskId);
+        else cascade.push(...task.downstream);
+      }
+    }
     if (decided.skip.length) result.skipped.push(...(await skipWaiting(tx, dagId, runId, decided.skip)));
     if (decided.upstream_failed.length) {
       result.upstreamFailed.push(...(await failWaitingUpstream(tx, dagId, runId, decided.upstream_failed)));
@@ -86,7 +92,10 @@ export async function resolveStartedRuns(tx: Queryable, runs: { dagId: string; r
     if (decision === 'run') toRun.push(task);
     else if (decision !== 'wait') cascading.set(runKey(task), task);
   }
-  const scheduledIn = new Set((await scheduleWaitingOfRuns(tx, toRun.filter((t) => !cascading.has(runKey(t))))).map(runKey));
+  const moved = await scheduleWaitingOfRuns(tx, toRun.filter((t) => !cascading.has(runKey(t))));
+  const scheduledIn = new Set(moved.filter((t) => t.state === 'scheduled').map(runKey));
+  // A run whose first mapped task expanded into a skip or a failure is judged again, to cascade.
+  for (const task of moved) if (task.state !== 'scheduled') cascading.set(runKey(task), task);
   for (const run of cascading.values()) {
     if ((await resolveWaitingTasks(tx, run.dagId, run.runId)).scheduled.length > 0) scheduledIn.add(runKey(run));
   }

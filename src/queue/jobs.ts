@@ -5,6 +5,8 @@ export interface TryMessage {
   dagId: string;
   runId: string;
   taskId: string;
+  /** A mapped task instance's index; -1 for a task that is not mapped (and in messages sent before mapping existed). */
+  mapIndex: number;
   tryNumber: number;
 }
 
@@ -51,17 +53,24 @@ export function bundleSizeFor(count: number, bundleFrom = BUNDLE_FROM): number {
 
 /** The tries a job asks for, whichever its shape. */
 export function triesOf(message: QueueMessage): TryMessage[] {
-  return 'tries' in message ? message.tries : [message];
+  const tries = 'tries' in message ? message.tries : [message];
+  // Messages sent before mapped tasks existed have no mapIndex: they were all -1.
+  return tries.map((t) => (t.mapIndex === undefined ? { ...t, mapIndex: -1 } : t));
 }
 
 /** A try's own fields (a QueuedTry carries more, which a message does not need). */
 export function tryMessage(t: TryMessage): TryMessage {
-  return { dagId: t.dagId, runId: t.runId, taskId: t.taskId, tryNumber: t.tryNumber };
+  return { dagId: t.dagId, runId: t.runId, taskId: t.taskId, mapIndex: t.mapIndex, tryNumber: t.tryNumber };
 }
 
-/** BullMQ forbids ':' in custom ids (run ids contain ISO times), so the parts are URI-encoded. */
+/**
+ * BullMQ forbids ':' in custom ids (run ids contain ISO times), so the parts are URI-encoded. A
+ * mapped instance's index is a part of its own (five parts, where a plain task's id has four, as
+ * before mapping existed).
+ */
 export function jobIdFor(m: TryMessage): string {
-  return [m.dagId, m.runId, m.taskId, String(m.tryNumber)].map(encodeURIComponent).join('|');
+  const index = m.mapIndex >= 0 ? [String(m.mapIndex)] : [];
+  return [m.dagId, m.runId, m.taskId, ...index, String(m.tryNumber)].map(encodeURIComponent).join('|');
 }
 
 /**

@@ -11,13 +11,20 @@ export interface TaskContext<P = Record<string, unknown>> {
   logicalDate: Date;
   dataIntervalStart: Date;
   dataIntervalEnd: Date;
+  /** A mapped task instance's index (0, 1, …) in its array; -1 for a task that is not mapped. */
+  mapIndex: number;
+  /** A mapped task instance's element of its array; undefined for a task that is not mapped. */
+  mapItem: unknown;
   /** The DAG's params merged with the run's conf. */
   params: P;
   /** Its lines are kept as this try's log. */
   log: Logger;
   /** Aborted on timeout or cancel. */
   signal: AbortSignal;
-  /** An upstream task's return value in this run, or undefined. */
+  /**
+   * An upstream task's return value in this run, or undefined; a mapped task's is the array of its
+   * instances' return values in map-index order.
+   */
   xcom<T = unknown>(taskId: string): Promise<T | undefined>;
 }
 

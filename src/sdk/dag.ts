@@ -13,6 +13,7 @@ import {
   type ResolvedDagOptions,
   type TaskOptions,
 } from './options.ts';
+import { resolveMapping, type MappingOptions } from './mapping.ts';
 import { Task, taskList, type Linkable } from './task.ts';
 import { checkId } from './validate.ts';
 
@@ -48,8 +49,8 @@ export class Dag {
   }
 
   task(taskId: string, fn: TaskFn): Task;
-  task(taskId: string, options: TaskOptions, fn: TaskFn): Task;
-  task(taskId: string, optionsOrFn: TaskOptions | TaskFn, maybeFn?: TaskFn): Task {
+  task(taskId: string, options: TaskOptions & MappingOptions, fn: TaskFn): Task;
+  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.#addTask(taskId, optionsOrFn, maybeFn, null);
   }
 
@@ -63,7 +64,7 @@ export class Dag {
     return [...this.#groups.values()];
   }
 
-  #addTask(localId: string, optionsOrFn: TaskOptions | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
+  #addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
     const id = this.#scopedId(localId, 'task', group);
     const [options, fn]: [unknown, unknown] = typeof optionsOrFn === 'function' && maybeFn === undefined ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
     if (typeof fn !== 'function') {
@@ -74,7 +75,10 @@ export class Dag {
       );
     }
     const defaults = group ? group.defaultArgs : this.options.defaultArgs;
-    const task = new Task(this, id, resolveTaskOptions(this.dagId, id, options, defaults), fn as TaskFn, group?.groupId ?? null);
+    const resolved = resolveTaskOptions(this.dagId, id, options, defaults);
+    const mapping = this.#check(() => resolveMapping(id, options));
+    const task = new Task(this, id, resolved, fn as TaskFn, group?.groupId ?? null, mapping?.spec ?? null);
+    if (mapping?.source) Task.link(mapping.source, task);
     this.#tasks.set(id, task);
     if (group) recordMember(group, task);
     return task;
@@ -168,6 +172,7 @@ function taskSpec(task: Task): TaskSpec {
   return {
     taskId: task.taskId,
     ...(task.group === null ? {} : { group: task.group }),
+    ...task.mapping,
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,
     ...task.options,

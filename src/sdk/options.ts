@@ -9,6 +9,7 @@ import { isValidTimeZone } from '../core/timezone.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
 import type { TaskSettings } from '../core/spec.ts';
 import { DagDefinitionError } from './errors.ts';
+import { MAPPING_OPTION_KEYS } from './mapping.ts';
 import { resolveParams, type ResolvedParams } from './param.ts';
 import { checkBoolean, checkInteger, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
 
@@ -193,15 +194,21 @@ export function resolveTaskOptions(
   defaultArgs: Partial<ResolvedTaskOptions>,
 ): ResolvedTaskOptions {
   try {
-    const own = checkTaskOptions(options, `the options of task "${taskId}"`, (key) => `option "${key}" of task "${taskId}"`);
+    // A task's own options may also map it (mapping.ts reads those); defaultArgs may not.
+    const own = checkTaskOptions(options, `the options of task "${taskId}"`, (key) => `option "${key}" of task "${taskId}"`, MAPPING_OPTION_KEYS);
     return { ...TASK_DEFAULTS, ...defaultArgs, ...own };
   } catch (error) {
     throw asDefinitionError(dagId, error);
   }
 }
 
-function checkTaskOptions(options: unknown, what: string, where: (key: string) => string): Partial<ResolvedTaskOptions> {
-  const given = checkKeys(options, what, TASK_OPTION_KEYS, 'task');
+function checkTaskOptions(
+  options: unknown,
+  what: string,
+  where: (key: string) => string,
+  otherKeys: readonly string[] = [],
+): Partial<ResolvedTaskOptions> {
+  const given = checkKeys(options, what, [...TASK_OPTION_KEYS, ...otherKeys], 'task');
   const resolved: Partial<ResolvedTaskOptions> = {};
   const set = <K extends keyof ResolvedTaskOptions>(key: (typeof TASK_OPTION_KEYS)[number], target: K, check: (v: unknown, w: string) => ResolvedTaskOptions[K]) => {
     const value = given[key];

@@ -1,4 +1,5 @@
 import { showValue } from '../core/show-value.ts';
+import type { TaskMapping } from '../core/spec.ts';
 import type { TaskFn } from './context.ts';
 import type { Dag } from './dag.ts';
 import { DagDefinitionError } from './errors.ts';
@@ -12,16 +13,26 @@ export class Task {
   readonly fn: TaskFn;
   /** The id of the innermost task group it was declared in, or null. */
   readonly group: string | null;
+  /** How it is mapped (mapping.ts), or null for a plain task. */
+  readonly mapping: TaskMapping | null;
   readonly #upstream = new Set<Task>();
   readonly #downstream = new Set<Task>();
 
   /** Use `d.task(...)` or `g.task(...)`: they check the id and the options. */
-  constructor(dag: Dag, taskId: string, options: ResolvedTaskOptions, fn: TaskFn, group: string | null = null) {
+  constructor(
+    dag: Dag,
+    taskId: string,
+    options: ResolvedTaskOptions,
+    fn: TaskFn,
+    group: string | null = null,
+    mapping: TaskMapping | null = null,
+  ) {
     this.dag = dag;
     this.taskId = taskId;
     this.options = Object.freeze({ ...options });
     this.fn = fn;
     this.group = group;
+    this.mapping = mapping;
   }
 
   /** Whether any of `tasks` is directly upstream of this one. */

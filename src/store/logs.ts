@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { OCCUPYING_TASK_STATES, sqlList } from '../core/states.ts';
 import { withTransaction, type Db, type Queryable, type Tx } from './db.ts';
-import { tryKeyString, type TryKey } from './task-instances.ts';
+import { tryKeyArrays, tryKeyString, type TryKey } from './task-instances.ts';
 
 /** The most one task_logs row holds: a longer write is stored as several rows. */
 export const MAX_CHUNK_BYTES = 1_048_576;
@@ -50,23 +50,24 @@ async function insertChunks(tx: Tx, rows: LogChunk[]): Promise<void> {
   );
   await tx.query(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY
-         AS i(dag_id, run_id, task_id, try_number, chunk, n)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[]) WITH ORDINALITY
+         AS i(dag_id, run_id, task_id, map_index, try_number, chunk, n)
      ), placed AS (
-       SELECT i.dag_id, i.run_id, i.task_id, i.try_number, i.chunk,
+       SELECT i.dag_id, i.run_id, i.task_id, i.map_index, i.try_number, i.chunk,
               COALESCE(last.end_offset, 0)
-                + sum(octet_length(i.chunk)) OVER (PARTITION BY i.dag_id, i.run_id, i.task_id, i.try_number ORDER BY i.n)
+                + sum(octet_length(i.chunk)) OVER (PARTITION BY i.dag_id, i.run_id, i.task_id, i.map_index, i.try_number ORDER BY i.n)
                 AS end_offset
          FROM input i
          LEFT JOIN LATERAL (
            SELECT t.end_offset FROM task_logs t
-            WHERE t.dag_id = i.dag_id AND t.run_id = i.run_id AND t.task_id = i.task_id AND t.try_number = i.try_number
+            WHERE t.dag_id = i.dag_id AND t.run_id = i.run_id AND t.task_id = i.task_id AND t.map_index = i.map_index
+              AND t.try_number = i.try_number
             ORDER BY t.start_offset DESC LIMIT 1
          ) last ON true
      )
-     INSERT INTO task_logs (dag_id, run_id, task_id, try_number, chunk, start_offset, end_offset)
-     SELECT dag_id, run_id, task_id, try_number, chunk, end_offset - octet_length(chunk), end_offset FROM placed`,
-    [rows.map((r) => r.dagId), rows.map((r) => r.runId), rows.map((r) => r.taskId), rows.map((r) => r.tryNumber), rows.map((r) => r.chunk)],
+     INSERT INTO task_logs (dag_id, run_id, task_id, map_index, try_number, chunk, start_offset, end_offset)
+     SELECT dag_id, run_id, task_id, map_index, try_number, chunk, end_offset - octet_length(chunk), end_offset FROM placed`,
+    [...tryKeyArrays(rows), rows.map((r) => r.chunk)],
   );
 }
 
@@ -119,12 +120,12 @@ export interface LogExtent {
 export async function logExtent(db: Queryable, key: TryKey): Promise<LogExtent> {
   const { rows } = await db.query<{ size: number; complete: boolean }>(
     `SELECT COALESCE((SELECT end_offset FROM task_logs
-                       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4
+                       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $5 AND try_number = $4
                        ORDER BY start_offset DESC LIMIT 1), 0) AS size,
             NOT EXISTS (SELECT 1 FROM task_instances
-                         WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4
+                         WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $5 AND try_number = $4
                            AND state IN (${sqlList(OCCUPYING_TASK_STATES)})) AS complete`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber],
+    [key.dagId, key.runId, key.taskId, key.tryNumber, key.mapIndex],
   );
   return rows[0]!;
 }
@@ -157,12 +158,12 @@ export async function readLogPage(
   // The chunk holding `offset` and those after it up to `upper`: at most limit + 2 MiB of text.
   const { rows } = await db.query<{ start_offset: number; chunk: string }>(
     `SELECT start_offset, chunk FROM task_logs
-      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND start_offset < $6
+      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $7 AND try_number = $4 AND start_offset < $6
         AND start_offset >= COALESCE((SELECT max(start_offset) FROM task_logs
-                                       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4
-                                         AND start_offset <= $5), 0)
+                                       WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $7
+                                         AND try_number = $4 AND start_offset <= $5), 0)
       ORDER BY start_offset`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber, offset, upper],
+    [key.dagId, key.runId, key.taskId, key.tryNumber, offset, upper, key.mapIndex],
   );
   // Removed meanwhile (retention): nothing to read here any more.
   if (rows.length === 0) return { text: '', offset, next: offset, size: end };
@@ -200,8 +201,15 @@ export async function* readLogPages(
  * The whole stored log of one try, for tests and tools that know it is small (a try's log is at
  * most SLUICE_TASK_LOG_LIMIT); the API and the CLI read it a page at a time instead.
  */
-export async function readLog(db: Queryable, dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string> {
-  const key = { dagId, runId, taskId, tryNumber };
+export async function readLog(
+  db: Queryable,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  tryNumber: number,
+  mapIndex = -1,
+): Promise<string> {
+  const key = { dagId, runId, taskId, mapIndex, tryNumber };
   const { size } = await logExtent(db, key);
   const pages: string[] = [];
   for await (const page of readLogPages(db, key, { size })) pages.push(page.text);

@@ -121,11 +121,13 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
   const t = spec.tasks;
   await tx.query(
     `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
-       trigger_rule, downstream, upstream_total)
+       trigger_rule, downstream, upstream_total, expand, max_map_length)
      SELECT $1, $2, $12, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
-       ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total
-     FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[])
-       AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total)`,
+       ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total, expand, max_map_length
+     FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[],
+       $13::jsonb[], $14::int[])
+       AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total, expand,
+         max_map_length)`,
     [
       dagId,
       runId,
@@ -139,6 +141,9 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
       t.map((x) => JSON.stringify(x.downstream)),
       t.map((x) => x.upstream.length),
       logicalDate,
+      // How a mapped task expands, kept on its row: the expansion (ti_expand_mapped.sql) needs no spec.
+      t.map((x) => (x.expand ? JSON.stringify(x.expand) : null)),
+      t.map((x) => x.maxMapLength ?? null),
     ],
   );
 }

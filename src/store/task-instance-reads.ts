@@ -10,6 +10,8 @@ export interface TaskInstanceRecord {
   dagId: string;
   runId: string;
   taskId: string;
+  /** -1 for a task that is not mapped (or a mapped one not expanded, skipped or failed at expansion). */
+  mapIndex: number;
   state: TaskState;
   tryNumber: number;
   maxTries: number;
@@ -31,6 +33,7 @@ interface TiRow {
   dag_id: string;
   run_id: string;
   task_id: string;
+  map_index: number;
   state: TaskState;
   try_number: number;
   max_tries: number;
@@ -52,6 +55,7 @@ const toTi = (r: TiRow): TaskInstanceRecord => ({
   dagId: r.dag_id,
   runId: r.run_id,
   taskId: r.task_id,
+  mapIndex: r.map_index,
   state: r.state,
   tryNumber: r.try_number,
   maxTries: r.max_tries,
@@ -69,12 +73,12 @@ const toTi = (r: TiRow): TaskInstanceRecord => ({
   error: r.error,
 });
 
-const TI_COLUMNS = `dag_id, run_id, task_id, state, try_number, max_tries, pool, pool_slots, queue, priority_weight,
+const TI_COLUMNS = `dag_id, run_id, task_id, map_index, state, try_number, max_tries, pool, pool_slots, queue, priority_weight,
   trigger_rule, queued_at, start_date, end_date, duration_ms, hostname, next_try_at, error`;
 
 export async function listTaskInstances(db: Queryable, dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
   const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id`,
+    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id, map_index`,
     [dagId, runId],
   );
   return rows.map(toTi);
@@ -83,7 +87,7 @@ export async function listTaskInstances(db: Queryable, dagId: string, runId: str
 /** What the grid shows of a task instance: its colour, its tooltip, and its row. */
 export type GridInstanceRecord = Pick<
   TaskInstanceRecord,
-  'runId' | 'taskId' | 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs' | 'triggerRule'
+  'runId' | 'taskId' | 'mapIndex' | 'state' | 'tryNumber' | 'maxTries' | 'startDate' | 'endDate' | 'durationMs' | 'triggerRule'
 >;
 
 /**
@@ -91,15 +95,16 @@ export type GridInstanceRecord = Pick<
  * of every column took node-postgres twice as long as the query itself.
  */
 export async function listTaskInstancesOfRuns(db: Queryable, dagId: string, runIds: string[]): Promise<GridInstanceRecord[]> {
-  type Row = Pick<TiRow, 'run_id' | 'task_id' | 'state' | 'try_number' | 'max_tries' | 'start_date' | 'end_date' | 'duration_ms' | 'trigger_rule'>;
+  type Row = Pick<TiRow, 'run_id' | 'task_id' | 'map_index' | 'state' | 'try_number' | 'max_tries' | 'start_date' | 'end_date' | 'duration_ms' | 'trigger_rule'>;
   const { rows } = await db.query<Row>(
-    `SELECT run_id, task_id, state, try_number, max_tries, start_date, end_date, duration_ms, trigger_rule
+    `SELECT run_id, task_id, map_index, state, try_number, max_tries, start_date, end_date, duration_ms, trigger_rule
      FROM task_instances WHERE dag_id = $1 AND run_id = ANY ($2::text[])`,
     [dagId, runIds],
   );
   return rows.map((r) => ({
     runId: r.run_id,
     taskId: r.task_id,
+    mapIndex: r.map_index,
     state: r.state,
     tryNumber: r.try_number,
     maxTries: r.max_tries,
@@ -115,12 +120,22 @@ export async function getTaskInstance(
   dagId: string,
   runId: string,
   taskId: string,
+  mapIndex = -1,
 ): Promise<TaskInstanceRecord | undefined> {
   const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
-    [dagId, runId, taskId],
+    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $4`,
+    [dagId, runId, taskId, mapIndex],
   );
   return rows[0] && toTi(rows[0]);
+}
+
+/** How many instances a mapped task has in a run (0: none, or it is not mapped or not expanded). */
+export async function countMappedInstances(db: Queryable, dagId: string, runId: string, taskId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index >= 0',
+    [dagId, runId, taskId],
+  );
+  return rows[0]!.n;
 }
 
 export interface TryRecord {
@@ -134,16 +149,16 @@ export interface TryRecord {
 }
 
 /** Every try of a task instance: the finished ones from history, then the current one if running. */
-export async function listTries(db: Queryable, dagId: string, runId: string, taskId: string): Promise<TryRecord[]> {
+export async function listTries(db: Queryable, dagId: string, runId: string, taskId: string, mapIndex = -1): Promise<TryRecord[]> {
   const { rows } = await db.query<TryRecord>(
     `SELECT try_number AS "tryNumber", state, start_date AS "startDate", end_date AS "endDate",
        duration_ms AS "durationMs", hostname, error
-     FROM task_tries WHERE dag_id = $1 AND run_id = $2 AND task_id = $3
+     FROM task_tries WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $4
      UNION ALL
      SELECT try_number, state, start_date, end_date, duration_ms, hostname, error
-     FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND state = 'running'
+     FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $4 AND state = 'running'
      ORDER BY "tryNumber"`,
-    [dagId, runId, taskId],
+    [dagId, runId, taskId, mapIndex],
   );
   return rows;
 }

@@ -20,6 +20,12 @@ import type { QueuedTry } from '../queue/jobs.ts';
 import type { Queryable } from './db.ts';
 
 /**
+ * Where none → scheduled may lead: a mapped task expands on that edge (ti_expand_mapped.sql) into
+ * its instances ('scheduled'), or is skipped (an empty array) or failed (no array, or too long).
+ */
+const EXPANDS_TO = ['scheduled', 'skipped', 'failed'] as const;
+
+/**
  * Every transition this module (and the admission function it calls) and try-completion.ts (the
  * fast path's two SQL functions) perform: the states each may leave, which is its SQL guard, and
  * the states it may enter.
@@ -33,12 +39,12 @@ export const TASK_INSTANCE_TRANSITIONS = {
    * sluice_complete_tries's own verdict: a downstream task whose upstreams all succeeded, under a
    * rule of RULES_RUN_WHEN_ALL_SUCCEEDED (src/core/trigger-rules.ts).
    */
-  scheduleAllSucceeded: { from: ['none'], to: ['scheduled'] },
+  scheduleAllSucceeded: { from: ['none'], to: EXPANDS_TO },
   /** sluice_schedule_decided, through scheduleDecided (try-completion.ts): the caller's verdicts. */
-  scheduleDecided: { from: ['none'], to: ['scheduled'] },
+  scheduleDecided: { from: ['none'], to: EXPANDS_TO },
   handBackTry: { from: ['running'], to: ['queued'] },
   /** scheduleWaiting, and scheduleWaitingOfRuns (the same edge for tasks of many runs). */
-  scheduleWaiting: { from: ['none'], to: ['scheduled'] },
+  scheduleWaiting: { from: ['none'], to: EXPANDS_TO },
   skipWaiting: { from: ['none'], to: ['skipped'] },
   failWaitingUpstream: { from: ['none'], to: ['upstream_failed'] },
   admitScheduled: { from: ['scheduled'], to: ['queued'] },
@@ -58,6 +64,8 @@ export interface TryKey {
   dagId: string;
   runId: string;
   taskId: string;
+  /** -1 for a task that is not mapped. */
+  mapIndex: number;
   tryNumber: number;
 }
 
@@ -69,6 +77,8 @@ export interface ClaimedTry {
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
   versionHash: string;
+  /** A mapped instance's element of its array (undefined when not mapped). */
+  mapItem: unknown;
 }
 
 /**
@@ -87,8 +97,8 @@ export async function claimTries(
   // Named: each connection parses and plans the call once.
   const { rows } = await db.query<ClaimedRow>({
     name: 'sluice_claim_tries',
-    text: 'SELECT * FROM sluice_claim_tries($1, $2, $3, $4, $5, $6)',
-    values: [keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber), workerId, hostname],
+    text: 'SELECT * FROM sluice_claim_tries($1, $2, $3, $4, $5, $6, $7)',
+    values: [...tryKeyArrays(keys), workerId, hostname],
   });
   return claimedTries(rows);
 }
@@ -98,8 +108,10 @@ export interface ClaimedRow {
   dag_id: string;
   run_id: string;
   task_id: string;
+  map_index: number;
   try_number: number;
   max_tries: number;
+  map_item: unknown;
   start_date: Date;
   logical_date: Date;
   data_interval_start: Date;
@@ -112,9 +124,11 @@ export interface ClaimedRow {
 export function claimedTries(rows: ClaimedRow[]): Map<string, ClaimedTry> {
   return new Map(
     rows.map((r) => [
-      tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, tryNumber: r.try_number }),
+      tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: r.map_index, tryNumber: r.try_number }),
       {
         maxTries: r.max_tries,
+        // map_item is SQL NULL for a plain task; a mapped instance's JSON null is null too.
+        mapItem: r.map_index >= 0 ? r.map_item : undefined,
         startDate: r.start_date,
         logicalDate: r.logical_date,
         dataIntervalStart: r.data_interval_start,
@@ -134,17 +148,27 @@ export async function heartbeatTries(db: Queryable, workerId: string, keys: TryK
   if (keys.length === 0) return new Set();
   const { rows } = await db.query<{ k: string }>(
     `UPDATE task_instances ti SET heartbeat_at = clock_timestamp()
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS k(dag_id, run_id, task_id, try_number)
-     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) AS k(dag_id, run_id, task_id, map_index, try_number)
+     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ti.map_index = k.map_index
        AND ti.try_number = k.try_number AND ti.state = 'running' AND ti.worker_id = $1
        AND ti.clear_requested_retries IS NULL
-     RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.try_number AS k`,
-    [workerId, keys.map((k) => k.dagId), keys.map((k) => k.runId), keys.map((k) => k.taskId), keys.map((k) => k.tryNumber)],
+     RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.map_index
+       || E'\\u0001' || ti.try_number AS k`,
+    [workerId, ...tryKeyArrays(keys)],
   );
   return new Set(rows.map((r) => r.k));
 }
 
-export const tryKeyString = (k: TryKey): string => `${k.dagId}\u0001${k.runId}\u0001${k.taskId}\u0001${k.tryNumber}`;
+export const tryKeyString = (k: TryKey): string => `${k.dagId}\u0001${k.runId}\u0001${k.taskId}\u0001${k.mapIndex}\u0001${k.tryNumber}`;
+
+/** Tries as the parallel arrays the SQL functions take: dag ids, run ids, task ids, map indexes, try numbers. */
+export const tryKeyArrays = (keys: TryKey[]): [string[], string[], string[], number[], number[]] => [
+  keys.map((k) => k.dagId),
+  keys.map((k) => k.runId),
+  keys.map((k) => k.taskId),
+  keys.map((k) => k.mapIndex),
+  keys.map((k) => k.tryNumber),
+];
 
 /** running → queued for the same try, when a stopping worker gives it back unfinished. */
 export async function handBackTry(
@@ -154,10 +178,10 @@ export async function handBackTry(
   const { rows } = await db.query<{ pool: string; queue: string; priority_weight: number }>(
     `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
-     WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND try_number = $4 AND ${guard(T.handBackTry)}
+     WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $5 AND try_number = $4 AND ${guard(T.handBackTry)}
        AND clear_requested_retries IS NULL
      RETURNING pool, queue, priority_weight`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber],
+    [key.dagId, key.runId, key.taskId, key.tryNumber, key.mapIndex],
   );
   const r = rows[0];
   return r && { ...key, pool: r.pool, queue: r.queue, priorityWeight: r.priority_weight };
@@ -179,20 +203,34 @@ export async function resetTaskInstances(
 ): Promise<{ reset: string[]; stopping: string[] }> {
   const { rows } = await db.query<{ task_id: string; stopping: boolean }>(
     `WITH target AS (
-       SELECT ti.dag_id, ti.run_id, ti.task_id, ti.state, t.retries FROM task_instances ti
+       SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state, t.retries FROM task_instances ti
        JOIN unnest($3::text[], $4::int[]) AS t(task_id, retries) ON t.task_id = ti.task_id
        WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ${guard(T.resetTaskInstances)}
          AND ($5::text[] IS NULL OR ti.state = ANY ($5::text[]))
-       ORDER BY ti.task_id FOR UPDATE OF ti
+       ORDER BY ti.task_id, ti.map_index FOR UPDATE OF ti
      )
      UPDATE task_instances ti SET ${RESET_SET},
        clear_requested_retries = CASE WHEN target.state = 'running' THEN target.retries END
      FROM target
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = target.task_id
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = target.task_id AND ti.map_index = target.map_index
      RETURNING ti.task_id, target.state = 'running' AS stopping`,
     [dagId, runId, tasks.map((t) => t.taskId), tasks.map((t) => t.retries), onlyStates],
   );
-  return { reset: rows.filter((r) => !r.stopping).map((r) => r.task_id), stopping: rows.filter((r) => r.stopping).map((r) => r.task_id) };
+  // A mapped task whose instances are all waiting now folds back into one row, to expand again.
+  await collapseMapped(db, dagId, runId, [...new Set(rows.map((r) => r.task_id))]);
+  // One task id per task, however many of its instances were reset or asked to stop.
+  const stopping = new Set(rows.filter((r) => r.stopping).map((r) => r.task_id));
+  return { reset: [...new Set(rows.filter((r) => !r.stopping && !stopping.has(r.task_id)).map((r) => r.task_id))], stopping: [...stopping] };
+}
+
+/**
+ * Folds each of these mapped tasks whose every instance is waiting back into its one unexpanded
+ * row (sluice_collapse_mapped, src/store/functions), so that it expands anew from its source's
+ * next result. Tasks that are not mapped, or have an instance still stopping, are left alone.
+ */
+async function collapseMapped(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db.query('SELECT * FROM sluice_collapse_mapped($1, $2, $3::text[])', [dagId, runId, taskIds]);
 }
 
 /**
@@ -215,7 +253,7 @@ export async function finishClearedTry(db: Queryable, key: TryKey): Promise<bool
   const { rowCount } = await db.query(
     `WITH target AS (
        SELECT ${LOCKED_COLUMNS}, ti.clear_requested_retries AS retries FROM task_instances ti
-       WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.try_number = $4
+       WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.map_index = $5 AND ti.try_number = $4
          AND ti.state = 'running' AND ti.clear_requested_retries IS NOT NULL
        FOR UPDATE OF ti
      ), history AS (
@@ -225,10 +263,14 @@ export async function finishClearedTry(db: Queryable, key: TryKey): Promise<bool
        start_date = NULL, end_date = NULL, duration_ms = NULL, next_try_at = NULL, error = NULL,
        hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL, clear_requested_retries = NULL
      FROM target
-     WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id`,
-    [key.dagId, key.runId, key.taskId, key.tryNumber],
+     WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id
+       AND ti.map_index = target.map_index`,
+    [key.dagId, key.runId, key.taskId, key.tryNumber, key.mapIndex],
   );
-  return (rowCount ?? 0) > 0;
+  if (!rowCount) return false;
+  // The last instance of a cleared mapped task to stop lets it fold back and expand again.
+  if (key.mapIndex >= 0) await collapseMapped(db, key.dagId, key.runId, [key.taskId]);
+  return true;
 }
 
 /**
@@ -236,7 +278,7 @@ export async function finishClearedTry(db: Queryable, key: TryKey): Promise<bool
  * are the values its update changes: a try claimed meanwhile is seen running) and the moment it
  * acts, `at`: one value per row, so the task instance and its try's history agree on the end.
  */
-const LOCKED_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.state AS from_state, ti.try_number, ti.start_date, ti.hostname,
+const LOCKED_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state AS from_state, ti.try_number, ti.start_date, ti.hostname,
   clock_timestamp() AS at`;
 
 /**
@@ -244,8 +286,8 @@ const LOCKED_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.state AS from_state
  * the try's start, its end, how long it ran, where, with `state` and `error` (SQL expressions).
  */
 function insertHistory(source: string, state: string, error: string): string {
-  return `INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
-       SELECT dag_id, run_id, task_id, try_number, ${state}, start_date, at,
+  return `INSERT INTO task_tries (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration_ms, hostname, error)
+       SELECT dag_id, run_id, task_id, map_index, try_number, ${state}, start_date, at,
          (extract(epoch FROM at - start_date) * 1000)::int, hostname, ${error}
        FROM ${source} WHERE from_state = 'running'
        ON CONFLICT DO NOTHING`;
@@ -295,12 +337,13 @@ async function finish(
     ? `WITH target AS (
          SELECT ${LOCKED_COLUMNS} FROM task_instances ti
          WHERE (${target.where}) AND ${guard(transition)}
-         ORDER BY ti.dag_id, ti.run_id, ti.task_id FOR UPDATE OF ti
+         ORDER BY ti.dag_id, ti.run_id, ti.task_id, ti.map_index FOR UPDATE OF ti
        ), history AS (
          ${insertHistory('target', to, error)}
        )
        UPDATE task_instances ti SET ${finishSet(to, error, 'target.at')}
        FROM target WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id
+         AND ti.map_index = target.map_index
        RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.downstream`
     : `UPDATE task_instances ti SET ${finishSet(to, error, 'n.at')}
        FROM (SELECT clock_timestamp() AS at) n
@@ -325,24 +368,32 @@ export async function failWaitingUpstream(db: Queryable, dagId: string, runId: s
 /**
  * none → scheduled for task instances of any runs (the first tasks of the runs the scheduler just
  * started, in one statement): their trigger rules say they may run; admission gives them slots.
- * Returns those it moved.
+ * Returns those it moved, with the state each is in: a mapped task expands as it moves
+ * (ti_expand_mapped.sql), into 'skipped' over an empty array and 'failed' over no array.
  */
-export async function scheduleWaitingOfRuns(db: Queryable, tasks: TaskKey[]): Promise<TaskKey[]> {
+export async function scheduleWaitingOfRuns(db: Queryable, tasks: TaskKey[]): Promise<ScheduledTask[]> {
   if (tasks.length === 0) return [];
-  const { rows } = await db.query<{ dag_id: string; run_id: string; task_id: string }>({
+  const { rows } = await db.query<{ dag_id: string; run_id: string; task_id: string; state: TaskState; downstream: string[] }>({
     name: 'sluice_schedule_waiting_of_runs',
     text: `UPDATE task_instances ti SET state = 'scheduled'
      FROM unnest($1::text[], $2::text[], $3::text[]) AS k(dag_id, run_id, task_id)
-     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ${guard(T.scheduleWaiting)}
-     RETURNING ti.dag_id, ti.run_id, ti.task_id`,
+     WHERE ti.dag_id = k.dag_id AND ti.run_id = k.run_id AND ti.task_id = k.task_id AND ti.map_index = -1
+       AND ${guard(T.scheduleWaiting)}
+     RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.state, ti.downstream`,
     values: [tasks.map((t) => t.dagId), tasks.map((t) => t.runId), tasks.map((t) => t.taskId)],
   });
-  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id }));
+  return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, state: r.state, downstream: r.downstream }));
 }
 
-/** scheduleWaitingOfRuns for tasks of one run; returns the task ids it moved. */
-export async function scheduleWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<string[]> {
-  return (await scheduleWaitingOfRuns(db, taskIds.map((taskId) => ({ dagId, runId, taskId })))).map((t) => t.taskId);
+/** A task scheduleWaitingOfRuns moved: 'scheduled', or what its expansion made of it. */
+export interface ScheduledTask extends TaskKey {
+  state: TaskState;
+  downstream: string[];
+}
+
+/** scheduleWaitingOfRuns for tasks of one run. */
+export async function scheduleWaiting(db: Queryable, dagId: string, runId: string, taskIds: string[]): Promise<ScheduledTask[]> {
+  return scheduleWaitingOfRuns(db, taskIds.map((taskId) => ({ dagId, runId, taskId })));
 }
 
 const runTasks = (dagId: string, runId: string, taskIds: string[]): FinishTarget => ({
@@ -354,8 +405,11 @@ const runTasks = (dagId: string, runId: string, taskIds: string[]): FinishTarget
  * scheduled → failed for one task that needs more slots than its pool has, with `error` saying
  * so. Returns its downstream tasks, or undefined if it was no longer scheduled.
  */
-export async function failUnfittable(db: Queryable, key: TaskKey, error: string): Promise<string[] | undefined> {
-  const target = { where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3', params: [key.dagId, key.runId, key.taskId, error] };
+export async function failUnfittable(db: Queryable, key: TaskInstanceKey, error: string): Promise<string[] | undefined> {
+  const target = {
+    where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.map_index = $5',
+    params: [key.dagId, key.runId, key.taskId, error, key.mapIndex],
+  };
   return (await finish(db, T.failUnfittable, target, `'failed'`, '$4'))[0]?.downstream;
 }
 
@@ -381,16 +435,21 @@ export interface TaskKey {
   taskId: string;
 }
 
+/** One task instance: a task's key and its map index (-1: the task is not mapped, or not yet expanded). */
+export interface TaskInstanceKey extends TaskKey {
+  mapIndex: number;
+}
+
 /**
  * Sets a task instance's state by hand, from any other state. A try still running ends with it
  * (in task_tries as `state`); its worker's outcome, arriving later, is dropped. Returns the
  * task's downstream tasks, or undefined when it already was in `state` (nothing changed).
  */
-export async function markByHand(db: Queryable, key: TaskKey, state: 'success' | 'failed'): Promise<string[] | undefined> {
+export async function markByHand(db: Queryable, key: TaskInstanceKey, state: 'success' | 'failed'): Promise<string[] | undefined> {
   const transition = state === 'success' ? T.markSuccess : T.markFailed;
   const target = {
-    where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3',
-    params: [key.dagId, key.runId, key.taskId, state, state === 'failed' ? 'marked failed by a user' : null],
+    where: 'ti.dag_id = $1 AND ti.run_id = $2 AND ti.task_id = $3 AND ti.map_index = $6',
+    params: [key.dagId, key.runId, key.taskId, state, state === 'failed' ? 'marked failed by a user' : null, key.mapIndex],
   };
   return (await finish(db, transition, target, '$4::text', '$5::text'))[0]?.downstream;
 }
@@ -408,6 +467,7 @@ export interface QueuedTryRow {
   dag_id: string;
   run_id: string;
   task_id: string;
+  map_index: number;
   try_number: number;
   pool: string;
   queue: string;
@@ -418,6 +478,7 @@ export const toQueuedTry = (r: QueuedTryRow): QueuedTry => ({
   dagId: r.dag_id,
   runId: r.run_id,
   taskId: r.task_id,
+  mapIndex: r.map_index,
   tryNumber: r.try_number,
   pool: r.pool,
   queue: r.queue,
@@ -430,7 +491,7 @@ export const toQueuedTry = (r: QueuedTryRow): QueuedTry => ({
  */
 export async function listQueuedTriesOlderThan(db: Queryable, olderThanMs: number, limit = 5000): Promise<QueuedTry[]> {
   const { rows } = await db.query<QueuedTryRow>(
-    `SELECT dag_id, run_id, task_id, try_number, pool, queue, priority_weight FROM task_instances
+    `SELECT dag_id, run_id, task_id, map_index, try_number, pool, queue, priority_weight FROM task_instances
      WHERE state = 'queued' AND queued_at < clock_timestamp() - $1 * interval '1 millisecond'
      ORDER BY queued_at LIMIT $2`,
     [olderThanMs, limit],
@@ -527,7 +588,8 @@ const toWaitingTask = (r: WaitingRow): WaitingTask => ({
 export async function listWaiting(db: Queryable, dagId: string, runId: string, taskIds?: string[]): Promise<WaitingTask[]> {
   const { rows } = await db.query<WaitingRow>(
     `SELECT ${WAITING_COLUMNS} FROM task_instances ti
-     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.state = 'none' ${taskIds ? 'AND ti.task_id = ANY ($3::text[])' : ''}
+     WHERE ti.dag_id = $1 AND ti.run_id = $2 AND ti.state = 'none' AND ti.map_index = -1
+       ${taskIds ? 'AND ti.task_id = ANY ($3::text[])' : ''}
      ORDER BY ti.task_id`,
     taskIds ? [dagId, runId, taskIds] : [dagId, runId],
   );
@@ -544,7 +606,7 @@ export async function listWaitingOfRuns(
     name: 'sluice_list_waiting_of_runs',
     text: `SELECT ${WAITING_COLUMNS} FROM task_instances ti
      JOIN unnest($1::text[], $2::text[]) AS r(dag_id, run_id) ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     WHERE ti.state = 'none'
+     WHERE ti.state = 'none' AND ti.map_index = -1
      ORDER BY ti.dag_id, ti.run_id, ti.task_id`,
     values: [runs.map((r) => r.dagId), runs.map((r) => r.runId)],
   });
@@ -560,7 +622,7 @@ export async function listWaitingInRunningRuns(db: Queryable): Promise<(WaitingT
   const { rows } = await db.query<WaitingRow>(
     `SELECT ${WAITING_COLUMNS} FROM task_instances ti
      JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     WHERE r.state = 'running' AND ti.state = 'none'
+     WHERE r.state = 'running' AND ti.state = 'none' AND ti.map_index = -1
      ORDER BY r.logical_date, ti.dag_id, ti.run_id`,
   );
   return rows.map((r) => ({ dagId: r.dag_id, runId: r.run_id, ...toWaitingTask(r) }));

@@ -13,7 +13,7 @@ import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from './db.ts';
 import { appendLogChunks, type LogChunk } from './logs.ts';
-import { claimedTries, toQueuedTry, tryKeyString, type ClaimedRow, type QueuedTryRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
+import { claimedTries, toQueuedTry, tryKeyArrays, tryKeyString, type ClaimedRow, type QueuedTryRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
 
 export interface TryEnd {
   key: TryKey;
@@ -63,11 +63,12 @@ export interface ClaimRequest {
 }
 
 /** A row of either function; the claim's columns (ClaimedRow) are set on 'claimed' rows only. */
-interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' | 'try_number'>> {
+interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' | 'map_index' | 'try_number'>> {
   kind: 'claimed' | 'ended' | 'waiting' | 'run_ended' | 'runs_queued' | 'queued' | 'others_waiting';
   dag_id: string;
   run_id: string;
   task_id: string | null;
+  map_index: number | null;
   try_number: number | null;
   pool: string | null;
   queue: string | null;
@@ -83,10 +84,10 @@ interface Row extends Partial<Omit<ClaimedRow, 'dag_id' | 'run_id' | 'task_id' |
 
 // Named, so each connection parses and plans the call once (a prepared statement) instead of on
 // every batch; the functions' own statements have their plans cached anyway.
-const CALL = { name: 'sluice_complete_tries', text: 'SELECT * FROM sluice_complete_tries($1, $2, $3, $4, $5, $6, $7, $8)' };
+const CALL = { name: 'sluice_complete_tries', text: 'SELECT * FROM sluice_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9)' };
 const CALL_WITH_CLAIMS = {
   name: 'sluice_claim_and_complete_tries',
-  text: 'SELECT * FROM sluice_claim_and_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)',
+  text: 'SELECT * FROM sluice_claim_and_complete_tries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
 };
 const SCHEDULE_DECIDED = { name: 'sluice_schedule_decided', text: 'SELECT * FROM sluice_schedule_decided($1, $2, $3, $4, $5, $6, $7)' };
 
@@ -102,10 +103,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
  */
 export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChunk[], claims?: ClaimRequest): Promise<TryCompletion> {
   const endParams = [
-    ends.map((e) => e.key.dagId),
-    ends.map((e) => e.key.runId),
-    ends.map((e) => e.key.taskId),
-    ends.map((e) => e.key.tryNumber),
+    ...tryKeyArrays(ends.map((e) => e.key)),
     ends.map((e) => e.state),
     ends.map((e) => e.error),
     ends.map((e) => e.nextTryAt),
@@ -116,10 +114,7 @@ export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChun
       ? [
           CALL_WITH_CLAIMS,
           [
-            claims.keys.map((k) => k.dagId),
-            claims.keys.map((k) => k.runId),
-            claims.keys.map((k) => k.taskId),
-            claims.keys.map((k) => k.tryNumber),
+            ...tryKeyArrays(claims.keys),
             claims.workerId,
             claims.hostname,
             ...endParams,
@@ -194,7 +189,9 @@ function toCompletion(rows: Row[]): TryCompletion {
         claimedRows.push(r as ClaimedRow);
         break;
       case 'ended':
-        completion.recorded.add(tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id!, tryNumber: r.try_number! }));
+        completion.recorded.add(
+          tryKeyString({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id!, mapIndex: r.map_index!, tryNumber: r.try_number! }),
+        );
         break;
       case 'waiting':
         completion.waiting.push({
@@ -225,6 +222,7 @@ function toCompletion(rows: Row[]): TryCompletion {
           dagId: r.dag_id,
           runId: r.run_id,
           taskId: r.task_id!,
+          mapIndex: r.map_index!,
           tryNumber: r.try_number!,
           pool: r.pool!,
           queue: r.queue!,

@@ -313,15 +313,15 @@ describe('REST API', () => {
       await fakeTry(fx.db, 'etl', runId, 'transform', 1, 'failed');
       await fx.db.query(`UPDATE task_instances SET error = 'Error: boom' WHERE run_id = $1 AND task_id = 'transform'`, [runId]);
       await fx.db.query(`UPDATE task_instances SET state = 'upstream_failed' WHERE run_id = $1 AND task_id = 'load'`, [runId]);
-      await writeXcoms(fx.db, [{ dagId: 'etl', runId, taskId: 'extract', json: JSON.stringify({ rows: 42 }) }]);
+      await writeXcoms(fx.db, [{ dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, json: JSON.stringify({ rows: 42 }) }]);
       const t = Date.parse('2026-04-01T00:00:01Z');
       await appendLogChunks(fx.db, [
         {
-          dagId: 'etl', runId, taskId: 'extract', tryNumber: 1,
+          dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, tryNumber: 1,
           chunk: `${JSON.stringify({ level: 50, time: t, pid: 1, hostname: 'h', dagId: 'etl', msg: 'failed once', err: { type: 'Error', message: 'flaky', stack: 'Error: flaky\n    at extract (etl.ts:3:9)' } })}\n`,
         },
         {
-          dagId: 'etl', runId, taskId: 'extract', tryNumber: 2,
+          dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, tryNumber: 2,
           chunk: `${JSON.stringify({ level: 30, time: t, pid: 1, hostname: 'h', dagId: 'etl', runId, taskId: 'extract', msg: 'loading', rows: 42, table: 'orders daily' })}\n` +
             `${JSON.stringify({ level: 40, time: t + 1000, msg: 'slow' })}\nplain output line\n`,
         },

@@ -37,7 +37,7 @@ describe('a completion group whose transaction fails because of one member', () 
   test('is committed again try by try: only the guilty tries fail, with the reason, and every log is stored', async () => {
     const run = await triggerDagRun(h.db, 'fan', {});
     await h.waitFor('all tasks queued', async () => Object.values(await h.taskStates('fan', run.runId)).every((s) => s === 'queued'));
-    const keys: TryKey[] = IDS.map((taskId) => ({ dagId: 'fan', runId: run.runId, taskId, tryNumber: 1 }));
+    const keys: TryKey[] = IDS.map((taskId) => ({ dagId: 'fan', runId: run.runId, taskId, mapIndex: -1, tryNumber: 1 }));
     const claimed = await claimTries(h.db, keys, 'test-worker', 'test-host');
     assert.equal(claimed.size, IDS.length);
     const spec = await requireVersion(h.db, 'fan', [...claimed.values()][0]!.versionHash);

@@ -154,7 +154,7 @@ describe('runs end to end (real Postgres, Redis, scheduler and worker)', () => {
     await h.waitForRunEnd('failures', run.runId);
     // Mark first, then clear: cleared the other way round, the run is queued again and a
     // scheduler that starts it before the mark judges after_bad on bad's failure (a race, seen in CI).
-    await markTaskInstance(h.services, 'failures', run.runId, 'bad', 'success');
+    await markTaskInstance(h.services, { dagId: 'failures', runId: run.runId, taskId: 'bad', mapIndex: -1 }, 'success');
     await clearTaskInstances(h.services, 'failures', run.runId, { taskIds: ['after_bad', 'cleanup', 'alert'] });
     const ended = await h.waitForRunEnd('failures', run.runId);
     const tis = await h.taskInstances('failures', run.runId);

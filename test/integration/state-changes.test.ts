@@ -57,16 +57,16 @@ const FINISHED_WITHOUT_RUNNING = { started: true, ended: true, duration_ms: 0, n
 describe('marking a task instance by hand', () => {
   test('a mark to the state the task is already in changes nothing (the mark is guarded)', async () => {
     const { a } = await chain();
-    await markTaskInstance(services, a.dagId, a.runId, 'a', 'success');
+    await markTaskInstance(services, { dagId: a.dagId, runId: a.runId, taskId: 'a', mapIndex: -1 }, 'success');
     const marked = await taskRow(store.db, a);
-    await markTaskInstance(services, a.dagId, a.runId, 'a', 'success');
+    await markTaskInstance(services, { dagId: a.dagId, runId: a.runId, taskId: 'a', mapIndex: -1 }, 'success');
     assert.deepEqual(await taskRow(store.db, a), marked);
   });
 
   test('a running try marked failed is in task_tries with its end, duration and state, and stops heart-beating', async () => {
     const { a } = await chain();
     await putTaskInState(store.db, a, 'running');
-    await markTaskInstance(services, a.dagId, a.runId, 'a', 'failed');
+    await markTaskInstance(services, { dagId: a.dagId, runId: a.runId, taskId: 'a', mapIndex: -1 }, 'failed');
     const row = await taskRow(store.db, a);
     assert.equal(row.state, 'failed');
     assert.equal(row.heartbeat_at, null);
@@ -83,7 +83,7 @@ describe('marking a task instance by hand', () => {
 
   test('a waiting task marked success finishes like any task finished without running', async () => {
     const { b } = await chain();
-    await markTaskInstance(services, b.dagId, b.runId, 'b', 'success');
+    await markTaskInstance(services, { dagId: b.dagId, runId: b.runId, taskId: 'b', mapIndex: -1 }, 'success');
     assert.deepEqual(finishedWithoutRunning(await taskRow(store.db, b)), FINISHED_WITHOUT_RUNNING);
     assert.deepEqual(await triesOf(store.db, b), [], 'no try ran, so none is in history');
   });

@@ -178,9 +178,9 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     const tries = await listTries(h.db, 'stubborn', run.runId, 'append_timeout');
     assert.deepEqual(tries.map((t) => t.state), ['failed', 'failed']);
     // Marked and cleared below: the run's other two tasks.
-    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_mark', 'failed');
+    await markTaskInstance(h.services, { dagId: 'stubborn', runId: run.runId, taskId: 'append_mark', mapIndex: -1 }, 'failed');
     await assertStopsGrowing(run.runId, 'append_mark', 4000);
-    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_clear', 'success');
+    await markTaskInstance(h.services, { dagId: 'stubborn', runId: run.runId, taskId: 'append_clear', mapIndex: -1 }, 'success');
     await assertStopsGrowing(run.runId, 'append_clear', 4000);
   });
 
@@ -192,9 +192,9 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     assertNoOverlap(await appendsOf(run.runId, 'append_clear'));
     const history = await listTries(h.db, 'stubborn', run.runId, 'append_clear');
     assert.equal(history[0]?.error, 'the try was cleared while running');
-    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_clear', 'success');
-    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_timeout', 'success');
-    await markTaskInstance(h.services, 'stubborn', run.runId, 'append_mark', 'success');
+    await markTaskInstance(h.services, { dagId: 'stubborn', runId: run.runId, taskId: 'append_clear', mapIndex: -1 }, 'success');
+    await markTaskInstance(h.services, { dagId: 'stubborn', runId: run.runId, taskId: 'append_timeout', mapIndex: -1 }, 'success');
+    await markTaskInstance(h.services, { dagId: 'stubborn', runId: run.runId, taskId: 'append_mark', mapIndex: -1 }, 'success');
     await assertStopsGrowing(run.runId, 'append_clear', 4000);
   });
 
@@ -225,7 +225,7 @@ describe('tries in runner processes', { timeout: 120_000 }, () => {
     const after = lines.filter(([, at]) => at > stoppedAt);
     assert.ok(before.length > 2 && after.length > 0);
     assert.deepEqual([...new Set(lines.map(([t]) => t))], [1], 'a handed-back try keeps its number');
-    await markTaskInstance(h.services, 'handback', run.runId, 'append', 'success');
+    await markTaskInstance(h.services, { dagId: 'handback', runId: run.runId, taskId: 'append', mapIndex: -1 }, 'success');
     await assertStopsGrowing(run.runId, 'append', 4000);
   });
 });

@@ -282,7 +282,7 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
 
 describe('reading a stored log a page at a time', () => {
   const h = new Harness();
-  const key = { dagId: 'd', runId: 'r', taskId: 't', tryNumber: 1 };
+  const key = { dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, tryNumber: 1 };
 
   before(() => h.setUp());
   after(() => h.tearDown());

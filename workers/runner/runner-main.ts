@@ -61,6 +61,8 @@ async function run(request: RunRequest): Promise<TryExecution> {
     dagId: request.dagId,
     runId: request.runId,
     taskId: request.taskId,
+    mapIndex: request.mapIndex,
+    mapItem: request.mapItem,
     tryNumber: request.tryNumber,
     maxTries: request.maxTries,
     logicalDate: request.logicalDate,

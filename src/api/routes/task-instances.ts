@@ -2,11 +2,11 @@ import { notFound } from '../../errors.ts';
 import { clearTaskInstances, markTaskInstance } from '../../engine/actions.ts';
 import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
 import { listTaskInstances, listTries } from '../../store/task-instance-reads.ts';
-import { readXcom } from '../../store/xcom.ts';
+import { readInstanceXcom } from '../../store/xcom.ts';
 import { page } from '../context.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';
 import { defineRoute, SENT } from '../route.ts';
-import { dagPath, intString, listQuery, runPath, taskInstancePath } from '../schemas/fields.ts';
+import { dagPath, intString, listQuery, mappedTaskInstancePath, runPath, taskInstancePath } from '../schemas/fields.ts';
 import {
   clearTaskInstancesBody,
   logQuery,
@@ -22,8 +22,6 @@ import { LOG_HEADERS, sendLogPage, streamWholeLog } from '../task-log-response.t
 const BASE = '/dags/:dagId/dagRuns/:runId/taskInstances';
 const TAG = 'Task instances';
 const NO_TASK_INSTANCE = 'no such DAG, run of it, or task of that run';
-
-const logPath = taskInstancePath.extend({ tryNumber: intString(1) });
 
 export const taskInstanceRoutes = [
   defineRoute({
@@ -43,117 +41,7 @@ export const taskInstanceRoutes = [
     },
   }),
 
-  defineRoute({
-    operationId: 'getTaskInstance',
-    method: 'get',
-    path: `${BASE}/:taskId`,
-    tag: TAG,
-    summary: 'One task instance',
-    params: taskInstancePath,
-    answers: { 200: { description: 'the task instance', schema: taskInstance } },
-    errors: { 404: NO_TASK_INSTANCE },
-    async handle({ params: { dagId, runId, taskId } }, { deps: { services: { db } } }) {
-      return { status: 200, body: taskInstanceJson(await requireTaskInstance(db, dagId, runId, taskId)) };
-    },
-  }),
-
-  defineRoute({
-    operationId: 'markTaskInstance',
-    method: 'patch',
-    path: `${BASE}/:taskId`,
-    tag: TAG,
-    summary: 'Mark a task instance success or failed by hand',
-    params: taskInstancePath,
-    body: markTaskInstanceBody,
-    answers: { 200: { description: 'the task instance as it is now', schema: taskInstance } },
-    errors: { 404: NO_TASK_INSTANCE },
-    async handle({ params: { dagId, runId, taskId }, body: { state } }, { deps: { services } }) {
-      await requireTaskInstance(services.db, dagId, runId, taskId);
-      await markTaskInstance(services, dagId, runId, taskId, state);
-      return { status: 200, body: taskInstanceJson(await requireTaskInstance(services.db, dagId, runId, taskId)) };
-    },
-  }),
-
-  // Beyond the contract: every try of a task instance, for the UI's try picker.
-  defineRoute({
-    operationId: 'listTaskInstanceTries',
-    method: 'get',
-    path: `${BASE}/:taskId/tries`,
-    tag: TAG,
-    summary: 'Every try of a task instance',
-    params: taskInstancePath,
-    query: listQuery,
-    answers: { 200: { description: 'the finished tries, then the current one if it is running', schema: taskTryList } },
-    errors: { 404: NO_TASK_INSTANCE },
-    async handle({ params: { dagId, runId, taskId }, query: q }, { deps: { services: { db } } }) {
-      await requireTaskInstance(db, dagId, runId, taskId);
-      const tries = await listTries(db, dagId, runId, taskId);
-      return {
-        status: 200,
-        body: { taskInstanceTries: page(tries, q, 1000).map((t) => tryJson(dagId, runId, taskId, t)), totalEntries: tries.length },
-      };
-    },
-  }),
-
-  defineRoute({
-    operationId: 'getTaskInstanceLog',
-    method: 'get',
-    path: `${BASE}/:taskId/logs/:tryNumber`,
-    tag: TAG,
-    summary: "A try's log, as text",
-    description:
-      'Without offset and limit, the whole log; with either, one page of it. The X-Log-* headers say which bytes of the stored log the text covers.',
-    params: logPath,
-    query: logQuery(MAX_PAGE_BYTES),
-    answers: { 200: { description: 'the log, formatted for people', contentType: 'text/plain', headers: LOG_HEADERS } },
-    errors: { 404: 'no such DAG, run, task, or try of it' },
-    async handle({ params: { dagId, runId, taskId, tryNumber }, query: { offset, limit } }, { deps: { services }, res }) {
-      const { db } = services;
-      const ti = await requireTaskInstance(db, dagId, runId, taskId);
-      if (tryNumber > ti.tryNumber) {
-        throw notFound(
-          ti.tryNumber === 0
-            ? `task "${taskId}" of run "${runId}" has not been tried yet, so it has no logs`
-            : `task "${taskId}" of run "${runId}" has no try ${tryNumber}; its tries so far are 1 to ${ti.tryNumber}`,
-        );
-      }
-      const key = { dagId, runId, taskId, tryNumber };
-      // Read before any text: a try whose state is final has all its lines stored (they commit
-      // with its outcome), so a reader told "complete" that reads up to this size has them all.
-      const extent = await logExtent(db, key);
-      if (offset === undefined && limit === undefined) {
-        await streamWholeLog(res, db, key, extent, services.log.child({ component: 'api' }));
-      } else {
-        await sendLogPage(res, db, key, extent, { offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE_BYTES });
-      }
-      return SENT;
-    },
-  }),
-
-  defineRoute({
-    operationId: 'getTaskInstanceXcom',
-    method: 'get',
-    path: `${BASE}/:taskId/xcom`,
-    tag: TAG,
-    summary: 'What a task returned (its XCom)',
-    params: taskInstancePath,
-    answers: { 200: { description: 'the value', schema: xcomValue } },
-    errors: { 404: 'no such DAG, run or task, or the task has no XCom value (it has not succeeded, or returned nothing)' },
-    async handle({ params: { dagId, runId, taskId } }, { deps: { services: { db } } }) {
-      const ti = await requireTaskInstance(db, dagId, runId, taskId);
-      const xcom = await readXcom(db, dagId, runId, taskId);
-      if (!xcom.found) {
-        throw notFound(
-          ti.state === 'success'
-            ? `task "${taskId}" of run "${runId}" returned nothing, so it has no XCom value`
-            : `task "${taskId}" of run "${runId}" has no XCom value: its state is "${ti.state}", and only a task ` +
-                'that succeeded has one (if it returned something)',
-        );
-      }
-      return { status: 200, body: { value: xcom.value } };
-    },
-  }),
-
+  ...instanceRoutes({ path: `${BASE}/:taskId`, params: taskInstancePath, operation: (name) => name }),
   defineRoute({
     operationId: 'clearTaskInstances',
     method: 'post',
@@ -177,4 +65,145 @@ export const taskInstanceRoutes = [
       return { status: 200, body: { taskInstances: tis.map(taskInstanceJson), totalEntries: tis.length } };
     },
   }),
+
+  // Last: `…/:taskId/:mapIndex` would otherwise take `…/:taskId/tries` and `…/:taskId/xcom`.
+  ...instanceRoutes({
+    path: `${BASE}/:taskId/:mapIndex`,
+    params: mappedTaskInstancePath,
+    operation: (name) => name.replace('TaskInstance', 'MappedTaskInstance'),
+  }),
 ];
+
+/**
+ * The routes that address one task instance, in one of two forms: by task id alone (map index
+ * -1, a task that is not mapped), or by task id and map index (one instance of a mapped task).
+ */
+interface InstanceForm {
+  path: string;
+  params: typeof taskInstancePath | typeof mappedTaskInstancePath;
+  operation: (name: string) => string;
+}
+
+function instanceRoutes(form: InstanceForm) {
+  const params = form.params as typeof mappedTaskInstancePath;
+  const logPath = params.extend({ tryNumber: intString(1) });
+  const mapIndexOf = (p: { mapIndex?: number }) => p.mapIndex ?? -1;
+  return [
+    defineRoute({
+      operationId: form.operation('getTaskInstance'),
+      method: 'get',
+      path: form.path,
+      tag: TAG,
+      summary: 'One task instance',
+      params,
+      answers: { 200: { description: 'the task instance', schema: taskInstance } },
+      errors: { 404: NO_TASK_INSTANCE },
+      async handle({ params: p }, { deps: { services: { db } } }) {
+        return { status: 200, body: taskInstanceJson(await requireTaskInstance(db, p.dagId, p.runId, p.taskId, mapIndexOf(p))) };
+      },
+    }),
+
+    defineRoute({
+      operationId: form.operation('markTaskInstance'),
+      method: 'patch',
+      path: form.path,
+      tag: TAG,
+      summary: 'Mark a task instance success or failed by hand',
+      params,
+      body: markTaskInstanceBody,
+      answers: { 200: { description: 'the task instance as it is now', schema: taskInstance } },
+      errors: { 404: NO_TASK_INSTANCE },
+      async handle({ params: p, body: { state } }, { deps: { services } }) {
+        const key = { dagId: p.dagId, runId: p.runId, taskId: p.taskId, mapIndex: mapIndexOf(p) };
+        await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex);
+        await markTaskInstance(services, key, state);
+        return { status: 200, body: taskInstanceJson(await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex)) };
+      },
+    }),
+
+    // Beyond the contract: every try of a task instance, for the UI's try picker.
+    defineRoute({
+      operationId: form.operation('listTaskInstanceTries'),
+      method: 'get',
+      path: `${form.path}/tries`,
+      tag: TAG,
+      summary: 'Every try of a task instance',
+      params,
+      query: listQuery,
+      answers: { 200: { description: 'the finished tries, then the current one if it is running', schema: taskTryList } },
+      errors: { 404: NO_TASK_INSTANCE },
+      async handle({ params: p, query: q }, { deps: { services: { db } } }) {
+        const { dagId, runId, taskId } = p;
+        const mapIndex = mapIndexOf(p);
+        await requireTaskInstance(db, dagId, runId, taskId, mapIndex);
+        const tries = await listTries(db, dagId, runId, taskId, mapIndex);
+        return {
+          status: 200,
+          body: { taskInstanceTries: page(tries, q, 1000).map((t) => tryJson(dagId, runId, taskId, mapIndex, t)), totalEntries: tries.length },
+        };
+      },
+    }),
+
+    defineRoute({
+      operationId: form.operation('getTaskInstanceLog'),
+      method: 'get',
+      path: `${form.path}/logs/:tryNumber`,
+      tag: TAG,
+      summary: "A try's log, as text",
+      description:
+        'Without offset and limit, the whole log; with either, one page of it. The X-Log-* headers say which bytes of the stored log the text covers.',
+      params: logPath,
+      query: logQuery(MAX_PAGE_BYTES),
+      answers: { 200: { description: 'the log, formatted for people', contentType: 'text/plain', headers: LOG_HEADERS } },
+      errors: { 404: 'no such DAG, run, task, or try of it' },
+      async handle({ params: p, query: { offset, limit } }, { deps: { services }, res }) {
+        const { db } = services;
+        const { dagId, runId, taskId, tryNumber } = p;
+        const mapIndex = mapIndexOf(p);
+        const ti = await requireTaskInstance(db, dagId, runId, taskId, mapIndex);
+        if (tryNumber > ti.tryNumber) {
+          throw notFound(
+            ti.tryNumber === 0
+              ? `task "${taskId}" of run "${runId}" has not been tried yet, so it has no logs`
+              : `task "${taskId}" of run "${runId}" has no try ${tryNumber}; its tries so far are 1 to ${ti.tryNumber}`,
+          );
+        }
+        const key = { dagId, runId, taskId, mapIndex, tryNumber };
+        // Read before any text: a try whose state is final has all its lines stored (they commit
+        // with its outcome), so a reader told "complete" that reads up to this size has them all.
+        const extent = await logExtent(db, key);
+        if (offset === undefined && limit === undefined) {
+          await streamWholeLog(res, db, key, extent, services.log.child({ component: 'api' }));
+        } else {
+          await sendLogPage(res, db, key, extent, { offset: offset ?? 0, limit: limit ?? DEFAULT_PAGE_BYTES });
+        }
+        return SENT;
+      },
+    }),
+
+    defineRoute({
+      operationId: form.operation('getTaskInstanceXcom'),
+      method: 'get',
+      path: `${form.path}/xcom`,
+      tag: TAG,
+      summary: 'What a task returned (its XCom)',
+      params,
+      answers: { 200: { description: 'the value', schema: xcomValue } },
+      errors: { 404: 'no such DAG, run or task, or the task has no XCom value (it has not succeeded, or returned nothing)' },
+      async handle({ params: p }, { deps: { services: { db } } }) {
+        const { dagId, runId, taskId } = p;
+        const ti = await requireTaskInstance(db, dagId, runId, taskId, mapIndexOf(p));
+        const xcom = await readInstanceXcom(db, { dagId, runId, taskId, mapIndex: ti.mapIndex });
+        if (!xcom.found) {
+          throw notFound(
+            ti.state === 'success'
+              ? `task "${taskId}" of run "${runId}" returned nothing, so it has no XCom value`
+              : `task "${taskId}" of run "${runId}" has no XCom value: its state is "${ti.state}", and only a task ` +
+                  'that succeeded has one (if it returned something)',
+          );
+        }
+        return { status: 200, body: { value: xcom.value } };
+      },
+    }),
+  ];
+}

@@ -124,6 +124,18 @@ export const dagPath = z.strictObject({ dagId: pathId() });
 export const runPath = dagPath.extend({ runId: pathId() });
 export const taskInstancePath = runPath.extend({ taskId: pathId() });
 
+/** A mapped task instance's index in a path: 0, 1, …; -1 names a task that is not mapped, as the path without it does. */
+export const mapIndexString = z
+  .string()
+  .refine((s) => /^(-1|\d+)$/.test(s) && Number(s) <= Number.MAX_SAFE_INTEGER, {
+    error: (issue) => `must be a map index: -1 (a task that is not mapped), 0 or more; got ${showValue(issue.input)}`,
+  })
+  .transform(Number)
+  .meta({ override: { pattern: '^(-1|[0-9]+)$' }, description: "a mapped task instance's index (-1: the task is not mapped)" });
+
+/** One task instance of a mapped task: its task and its map index. */
+export const mappedTaskInstancePath = taskInstancePath.extend({ mapIndex: mapIndexString });
+
 /** Query parameters every list endpoint takes. */
 export const listQuery = z.strictObject(pagination);
 export type ListQuery = z.output<typeof listQuery>;

@@ -19,7 +19,7 @@ import { getRun } from '../../store/runs.ts';
 import { dateFlag, intFlag, jsonObjectFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices, type CliContext } from '../context.ts';
-import { loadDag, printTry, runWindow, scanFolder } from '../dag-files.ts';
+import { instanceLabel, loadDag, printTry, runWindow, scanFolder } from '../dag-files.ts';
 import { iso, printJson, printTable } from '../output.ts';
 import { describeQueueWaits, queueWaitsOf } from '../queue-waits.ts';
 
@@ -261,12 +261,12 @@ const test = command({
       conf,
       onLog: printTry(json),
       onTaskEnd: (t) => {
-        if (!json) console.log(`${t.taskId}: ${t.state}${t.tries > 1 ? ` after ${t.tries} tries` : ''}${t.error ? ` (${t.error})` : ''}`);
+        if (!json) console.log(`${instanceLabel(t)}: ${t.state}${t.tries > 1 ? ` after ${t.tries} tries` : ''}${t.error ? ` (${t.error})` : ''}`);
       },
     });
     if (json) printJson(result);
     else {
-      printTable(['task_id', 'state', 'tries', 'duration', 'error'], result.tasks.map((t) => [t.taskId, t.state, t.tries, formatDuration(t.durationMs), t.error ?? '']));
+      printTable(['task_id', 'state', 'tries', 'duration', 'error'], result.tasks.map((t) => [instanceLabel(t), t.state, t.tries, formatDuration(t.durationMs), t.error ?? '']));
       console.log(`run ${result.state}`);
     }
     return result.state === 'success' ? 0 : 1;

@@ -5,7 +5,8 @@ import { clearTaskInstances } from '../../engine/actions.ts';
 import { notFound } from '../../errors.ts';
 import { formatLog } from '../../log-format.ts';
 import { logExtent, readLogPages, type LogPage } from '../../store/logs.ts';
-import { getTaskInstance } from '../../store/task-instance-reads.ts';
+import type { Queryable } from '../../store/db.ts';
+import { countMappedInstances, getTaskInstance } from '../../store/task-instance-reads.ts';
 import { dateFlag, intFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices } from '../context.ts';
@@ -39,15 +40,16 @@ const logs = command({
   name: 'tasks logs',
   summary: "a try's log (the latest try by default)",
   args: ['dag', 'runId', 'task'],
-  flags: { try: { type: 'string', value: 'N' } },
+  flags: { try: { type: 'string', value: 'N' }, 'map-index': { type: 'string', value: 'N' } },
   async run(ctx, { positionals: [dagId, runId, taskId], values, json }) {
+    const mapIndex = intFlag(values['map-index'], '--map-index', -1, -1);
     return withServices(ctx, async ({ db }) => {
-      const ti = await getTaskInstance(db, dagId, runId, taskId);
-      if (!ti) throw notFound(`no task "${taskId}" in run "${runId}" of DAG "${dagId}"`);
+      const ti = await getTaskInstance(db, dagId, runId, taskId, mapIndex);
+      if (!ti) throw await noTaskInstance(db, dagId, runId, taskId, mapIndex);
       const tryNumber = intFlag(values.try, '--try', 1, ti.tryNumber);
       if (ti.tryNumber === 0) throw notFound(`task "${taskId}" of run "${runId}" has not run yet`);
       if (tryNumber > ti.tryNumber) throw notFound(`task "${taskId}" has had ${ti.tryNumber} tr${ti.tryNumber === 1 ? 'y' : 'ies'}; there is no try ${tryNumber}`);
-      const key = { dagId, runId, taskId, tryNumber };
+      const key = { dagId, runId, taskId, mapIndex, tryNumber };
       // A page at a time: a try's log may be as large as SLUICE_TASK_LOG_LIMIT lets it be.
       const pages = readLogPages(db, key, { size: (await logExtent(db, key)).size });
       if (json) await printJsonLog(tryNumber, pages);
@@ -56,6 +58,22 @@ const logs = command({
     });
   },
 });
+
+/** Why there is no such task instance: no such task, or a mapped task named without (or with a wrong) map index. */
+async function noTaskInstance(db: Queryable, dagId: string, runId: string, taskId: string, mapIndex: number): Promise<Error> {
+  const mapped = await countMappedInstances(db, dagId, runId, taskId);
+  if (mapped > 0) {
+    return notFound(
+      mapIndex < 0
+        ? `task "${taskId}" of run "${runId}" is mapped into ${mapped} instances; pick one with --map-index 0 to ${mapped - 1}`
+        : `task "${taskId}" of run "${runId}" has ${mapped} mapped instances, 0 to ${mapped - 1}: there is no --map-index ${mapIndex}`,
+    );
+  }
+  if (mapIndex >= 0 && (await getTaskInstance(db, dagId, runId, taskId))) {
+    return notFound(`task "${taskId}" of run "${runId}" is not mapped: drop --map-index`);
+  }
+  return notFound(`no task "${taskId}" in run "${runId}" of DAG "${dagId}"`);
+}
 
 /** What printJson({tryNumber, content}) prints, with `content` written a page at a time. */
 async function printJsonLog(tryNumber: number, pages: AsyncIterable<LogPage>): Promise<void> {

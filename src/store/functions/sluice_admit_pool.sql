@@ -11,7 +11,7 @@
 --          task scheduled in the pool, it returns at once, without the pool's lock (a fan-out of
 --          one DAG, whose batches often find the pool's room taken by another worker's, so pays
 --          one cheap statement, not a wait on the lock). Their tasks are candidates like any.
--- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, queue, priority_weight); the
+-- Output:  the tries queued: (dag_id, run_id, task_id, map_index, try_number, pool, queue, priority_weight); the
 --          caller sends their messages after commit.
 -- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued' (the
 --          edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts, the store's
@@ -22,7 +22,7 @@
 --          Each count is read by a statement after its lock, as in sluice_admit_scheduled, so
 --          neither limit is over-committed.
 CREATE OR REPLACE FUNCTION sluice_admit_pool(p_pool text, p_other_than text[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
+RETURNS TABLE (dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -33,6 +33,7 @@ DECLARE
   v_dags text[] := '{}';
   v_runs text[] := '{}';
   v_tasks text[] := '{}';
+  v_indexes integer[] := '{}';
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM task_instances ti
                  WHERE ti.pool = p_pool AND ti.state = 'scheduled' AND ti.dag_id <> ALL (p_other_than)) THEN
@@ -49,10 +50,10 @@ BEGIN
   -- most of a completion's time with 500 DAGs waiting in one pool. Whether the run still runs is
   -- asked of each candidate instead.
   FOR v_candidate IN
-    SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool_slots
+    SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool_slots
     FROM task_instances ti
     WHERE ti.pool = p_pool AND ti.state = 'scheduled'
-    ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id
+    ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id, ti.map_index
     LIMIT v_pool_room * 4 + 16
   LOOP
     EXIT WHEN v_pool_room <= 0;
@@ -73,9 +74,10 @@ BEGIN
     v_dags := v_dags || v_candidate.dag_id;
     v_runs := v_runs || v_candidate.run_id;
     v_tasks := v_tasks || v_candidate.task_id;
+    v_indexes := v_indexes || v_candidate.map_index;
   END LOOP;
   -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
   IF cardinality(v_dags) > 0 THEN
-    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks, v_indexes);
   END IF;
 END $$;

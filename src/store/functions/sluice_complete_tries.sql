@@ -19,11 +19,11 @@
 -- guarded by these counts; a skip or an upstream failure, rarer, in a transaction that re-reads
 -- them). A crash between the two leaves a decidable row waiting: the scheduler's sweep decides it.
 --
--- Input:   parallel arrays, one element per try: dag id, run id, task id, try number, the state
+-- Input:   parallel arrays, one element per try: dag id, run id, task id, map index, try number, the state
 --          it ends in ('success', 'failed', 'skipped', 'up_for_retry'), the error, when a retry
 --          is due, and the XCom as JSON text (NULL: none; only stored with 'success').
 -- Output:  rows by kind:
---          'ended'     (dag_id, run_id, task_id, try_number): a try recorded; a try missing here
+--          'ended'     (dag_id, run_id, task_id, map_index, try_number): a try recorded; a try missing here
 --                      was no longer running (cleared, marked, or failed as lost) and is dropped;
 --          'waiting'   (dag_id, run_id, task_id, trigger_rule, upstream_*): a task still
 --                      waiting (state 'none') downstream of a try that ended for good;
@@ -31,7 +31,7 @@
 --          'runs_queued' (dag_id): a DAG one of whose runs this batch finished and that has runs
 --                      queued: the caller starts them, which also admits the DAG's tasks (this
 --                      function admitted none of that DAG's);
---          'queued'    (dag_id, run_id, task_id, try_number, pool, queue, priority_weight): tries that
+--          'queued'    (dag_id, run_id, task_id, map_index, try_number, pool, queue, priority_weight): tries that
 --                      the freed slots admitted (sluice_admit_scheduled for the batch's DAGs,
 --                      then sluice_admit_pool for the other DAGs waiting in the pools it freed);
 --                      the caller sends them after commit;
@@ -46,7 +46,8 @@
 --          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
 --          written to task_tries; XComs only of tries that ended 'success' here. A value that
 --          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
---          Its own verdict moves only downstream rows still 'none' whose counts (read under their
+--          Its own verdict moves only downstream rows still 'none' (and unexpanded, map_index
+--          -1: see sluice_schedule_decided; a mapped task expands then, ti_expand_mapped.sql) whose counts (read under their
 --          row lock, after this batch's ends) say every upstream succeeded (none → scheduled).
 -- Plans:   generic (see SET below).
 -- Locking: the tries' own rows first (no other batch shares them); then their downstream rows,
@@ -57,9 +58,9 @@
 --          locks of the pools it offers to other DAGs, only with a try-lock (and their DAGs'
 --          with try-locks too, in sluice_admit_pool): it never waits for those.
 CREATE OR REPLACE FUNCTION sluice_complete_tries(
-  p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_try_numbers integer[],
+  p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_map_indexes integer[], p_try_numbers integer[],
   p_states text[], p_errors text[], p_next_try_ats timestamptz[], p_xcoms text[])
-RETURNS TABLE (kind text, dag_id text, run_id text, task_id text, try_number integer, pool text,
+RETURNS TABLE (kind text, dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text,
   queue text, priority_weight integer, trigger_rule text, upstream_total integer,
   upstream_success integer, upstream_failed integer, upstream_upstream_failed integer,
   upstream_skipped integer, run_state text)
@@ -74,6 +75,7 @@ DECLARE
   v_ended_dags text[];
   v_ended_runs text[];
   v_ended_tasks text[];
+  v_ended_indexes integer[];
   v_ended_tries integer[];
   v_ended_pools text[];
   v_ended_try_pools text[];
@@ -94,30 +96,30 @@ BEGIN
   -- the less that runs after that, the less other batches wait. Local to this transaction.
   PERFORM set_config('sluice.upstream_counts_by_caller', 'on', true);
   WITH input AS (
-    SELECT * FROM unnest(p_dag_ids, p_run_ids, p_task_ids, p_try_numbers, p_states, p_errors, p_next_try_ats, p_xcoms)
-      AS i(dag_id, run_id, task_id, try_number, state, error, next_try_at, xcom)
+    SELECT * FROM unnest(p_dag_ids, p_run_ids, p_task_ids, p_map_indexes, p_try_numbers, p_states, p_errors, p_next_try_ats, p_xcoms)
+      AS i(dag_id, run_id, task_id, map_index, try_number, state, error, next_try_at, xcom)
   ), ended AS (
     UPDATE task_instances ti SET state = i.state, end_date = clock_timestamp(), error = i.error,
       next_try_at = i.next_try_at, worker_id = NULL, heartbeat_at = NULL,
       duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
     FROM input i
-    WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id
+    WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id AND ti.map_index = i.map_index
       AND ti.try_number = i.try_number AND ti.state = 'running' AND ti.clear_requested_retries IS NULL
-    RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
+    RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number, ti.start_date, ti.end_date, ti.duration_ms,
       ti.hostname, ti.error, ti.downstream, ti.pool, ti.pool_slots, i.state AS end_state, i.xcom
   ), history AS (
-    INSERT INTO task_tries (dag_id, run_id, task_id, try_number, state, start_date, end_date, duration_ms, hostname, error)
-    SELECT e.dag_id, e.run_id, e.task_id, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
+    INSERT INTO task_tries (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration_ms, hostname, error)
+    SELECT e.dag_id, e.run_id, e.task_id, e.map_index, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
       e.start_date, e.end_date, e.duration_ms, e.hostname, e.error
     FROM ended e
     ON CONFLICT DO NOTHING
   ), xcom AS (
-    INSERT INTO xcoms (dag_id, run_id, task_id, value)
-    SELECT e.dag_id, e.run_id, e.task_id, e.xcom::jsonb FROM ended e WHERE e.end_state = 'success' AND e.xcom IS NOT NULL
-    ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET value = EXCLUDED.value, created_at = now()
+    INSERT INTO xcoms (dag_id, run_id, task_id, map_index, value)
+    SELECT e.dag_id, e.run_id, e.task_id, e.map_index, e.xcom::jsonb FROM ended e WHERE e.end_state = 'success' AND e.xcom IS NOT NULL
+    ON CONFLICT (dag_id, run_id, task_id, map_index) DO UPDATE SET value = EXCLUDED.value, created_at = now()
   ), ends AS (
     SELECT array_agg(e.dag_id) AS dags, array_agg(e.run_id) AS runs, array_agg(e.task_id) AS tasks,
-      array_agg(e.try_number) AS tries, array_agg(DISTINCT e.pool) AS pools,
+      array_agg(e.map_index) AS indexes, array_agg(e.try_number) AS tries, array_agg(DISTINCT e.pool) AS pools,
       array_agg(e.pool) AS try_pools, array_agg(e.pool_slots) AS try_slots
     FROM ended e
   ), decided AS (
@@ -127,9 +129,9 @@ BEGIN
     FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
     WHERE e.end_state <> 'up_for_retry'
   )
-  SELECT ends.dags, ends.runs, ends.tasks, ends.tries, ends.pools, ends.try_pools, ends.try_slots,
+  SELECT ends.dags, ends.runs, ends.tasks, ends.indexes, ends.tries, ends.pools, ends.try_pools, ends.try_slots,
       decided.dags, decided.runs, decided.tasks, decided.states
-    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries, v_ended_pools, v_ended_try_pools, v_ended_try_slots,
+    INTO v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_indexes, v_ended_tries, v_ended_pools, v_ended_try_pools, v_ended_try_slots,
       v_ds_dags, v_ds_runs, v_ds_tasks, v_ds_states
   FROM ends, decided;
   PERFORM set_config('sluice.upstream_counts_by_caller', 'off', true);
@@ -153,27 +155,27 @@ BEGIN
     -- a fan-out) still runs the counts trigger; a read runs nothing.
     IF EXISTS (SELECT 1 FROM task_instances w
                WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
-                 AND w.state = 'none' AND w.upstream_success = w.upstream_total
+                 AND w.state = 'none' AND w.map_index = -1 AND w.upstream_success = w.upstream_total
                  AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}})) THEN
       UPDATE task_instances w SET state = 'scheduled'
         WHERE (w.dag_id, w.run_id, w.task_id) IN (SELECT * FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks))
-          AND w.state = 'none' AND w.upstream_success = w.upstream_total
+          AND w.state = 'none' AND w.map_index = -1 AND w.upstream_success = w.upstream_total
           AND w.trigger_rule IN ({{RULES_RUN_WHEN_ALL_SUCCEEDED}});
     END IF;
   END IF;
   RETURN QUERY
-    SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.try_number, NULL::text, NULL::text, NULL::integer, NULL::text,
+    SELECT 'ended', e.dag_id, e.run_id, e.task_id, e.map_index, e.try_number, NULL::text, NULL::text, NULL::integer, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
-    FROM unnest(v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_tries) AS e(dag_id, run_id, task_id, try_number);
+    FROM unnest(v_ended_dags, v_ended_runs, v_ended_tasks, v_ended_indexes, v_ended_tries) AS e(dag_id, run_id, task_id, map_index, try_number);
 
   -- The counts as this batch left them (the rows are locked, so no other end is half-way).
   RETURN QUERY
-    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, NULL::integer, NULL::text, NULL::text, NULL::integer, w.trigger_rule,
+    SELECT 'waiting', w.dag_id, w.run_id, w.task_id, w.map_index, NULL::integer, NULL::text, NULL::text, NULL::integer, w.trigger_rule,
       w.upstream_total, w.upstream_success, w.upstream_failed, w.upstream_upstream_failed, w.upstream_skipped, NULL::text
     FROM task_instances w
     WHERE (w.dag_id, w.run_id, w.task_id) IN (
       SELECT DISTINCT d.dag_id, d.run_id, d.task_id FROM unnest(v_ds_dags, v_ds_runs, v_ds_tasks) AS d(dag_id, run_id, task_id))
-      AND w.state = 'none';
+      AND w.state = 'none' AND w.map_index = -1;
 
   -- A run with a task still waiting downstream of this batch is not over; any other run may be.
   FOR v_run IN
@@ -188,14 +190,14 @@ BEGIN
     v_state := sluice_finalize_run(v_run.dag_id, v_run.run_id);
     IF v_state IS NOT NULL THEN
       v_finished_dags := v_finished_dags || v_run.dag_id;
-      RETURN QUERY SELECT 'run_ended', v_run.dag_id, v_run.run_id, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
+      RETURN QUERY SELECT 'run_ended', v_run.dag_id, v_run.run_id, NULL::text, NULL::integer, NULL::integer, NULL::text, NULL::text, NULL::integer,
         NULL::text, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, v_state;
     END IF;
   END LOOP;
 
   -- The slots the ends freed go to the next tasks in line in their pools, whatever their DAG,
   -- without the pools' locks: ends and tries queued in one commit (see sluice_hand_over_slots).
-  RETURN QUERY SELECT 'queued', h.dag_id, h.run_id, h.task_id, h.try_number, h.pool, h.queue, h.priority_weight, NULL::text,
+  RETURN QUERY SELECT 'queued', h.dag_id, h.run_id, h.task_id, h.map_index, h.try_number, h.pool, h.queue, h.priority_weight, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_hand_over_slots(v_ended_dags, v_ended_try_pools, v_ended_try_slots) h;
 
@@ -215,13 +217,13 @@ BEGIN
   -- any DAG's, and the caller has nothing more to do.
   FOR v_dag IN SELECT DISTINCT e.dag_id FROM unnest(v_ended_dags) AS e(dag_id) ORDER BY 1 LOOP
     IF v_dag = ANY (v_finished_dags) AND EXISTS (SELECT 1 FROM dag_runs r WHERE r.dag_id = v_dag AND r.state = 'queued') THEN
-      RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer, NULL::text,
+      RETURN QUERY SELECT 'runs_queued', v_dag, NULL::text, NULL::text, NULL::integer, NULL::integer, NULL::text, NULL::text, NULL::integer, NULL::text,
         NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
       CONTINUE;
     END IF;
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM task_instances ti
                               WHERE ti.dag_id = v_dag AND ti.state = 'scheduled' AND COALESCE((v_room->>ti.pool)::integer, 0) > 0);
-    RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
+    RETURN QUERY SELECT 'queued', v_dag, a.run_id, a.task_id, a.map_index, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
       NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
     FROM sluice_admit_scheduled(v_dag) a;
   END LOOP;
@@ -240,11 +242,11 @@ BEGIN
     ORDER BY 1
   LOOP
     IF pg_try_advisory_xact_lock(hashtext('sluice.pool.' || v_pool)) THEN
-      RETURN QUERY SELECT 'queued', a.dag_id, a.run_id, a.task_id, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
+      RETURN QUERY SELECT 'queued', a.dag_id, a.run_id, a.task_id, a.map_index, a.try_number, a.pool, a.queue, a.priority_weight, NULL::text,
           NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text
         FROM sluice_admit_pool(v_pool, v_ended_dags) a;
     ELSE
-      RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, v_pool, NULL::text, NULL::integer, NULL::text,
+      RETURN QUERY SELECT 'others_waiting', NULL::text, NULL::text, NULL::text, NULL::integer, NULL::integer, v_pool, NULL::text, NULL::integer, NULL::text,
           NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text;
     END IF;
   END LOOP;

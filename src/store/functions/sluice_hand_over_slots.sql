@@ -17,14 +17,14 @@
 -- left to counted admission.
 --
 -- Input:   parallel arrays, one element per ended try: its DAG, pool and pool slots.
--- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, queue, priority_weight); the
+-- Output:  the tries queued: (dag_id, run_id, task_id, map_index, try_number, pool, queue, priority_weight); the
 --          caller sends their messages after commit.
 -- Guards:  only task instances still 'scheduled' of runs still 'running' move, to 'queued'
 --          (sluice_queue_admitted: the edge scheduled → queued, the store's admitScheduled).
 -- Locking: each task it takes, FOR NO KEY UPDATE SKIP LOCKED (one another transaction is
 --          admitting is left to it, never waited for); other DAGs' advisory locks with try-locks.
 CREATE OR REPLACE FUNCTION sluice_hand_over_slots(p_dag_ids text[], p_pools text[], p_pool_slots integer[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
+RETURNS TABLE (dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -40,6 +40,7 @@ DECLARE
   v_dags text[] := '{}';
   v_runs text[] := '{}';
   v_tasks text[] := '{}';
+  v_indexes integer[] := '{}';
 BEGIN
   SELECT jsonb_object_agg(f.dag_id, f.n) INTO v_dag_freed
   FROM (SELECT x.dag_id, count(*) AS n FROM unnest(p_dag_ids) AS x(dag_id) GROUP BY 1) f;
@@ -50,10 +51,10 @@ BEGIN
     v_counted := false;
     -- In admission order from ti_scheduled_by_pool, stopping at the first few (see sluice_admit_pool).
     FOR v_candidate IN
-      SELECT ti.dag_id, ti.run_id, ti.task_id, ti.pool_slots
+      SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool_slots
       FROM task_instances ti
       WHERE ti.pool = v_pool.pool AND ti.state = 'scheduled'
-      ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id
+      ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id, ti.map_index
       LIMIT v_pool.freed * 4 + 16
     LOOP
       -- No more than the pool has room for, as this transaction sees it (its ends are gone, the
@@ -72,7 +73,7 @@ BEGIN
       -- Taken by this transaction, or left to the one admitting it now (never waited for).
       PERFORM 1 FROM task_instances ti
         WHERE ti.dag_id = v_candidate.dag_id AND ti.run_id = v_candidate.run_id AND ti.task_id = v_candidate.task_id
-          AND ti.state = 'scheduled'
+          AND ti.map_index = v_candidate.map_index AND ti.state = 'scheduled'
         FOR NO KEY UPDATE SKIP LOCKED;
       CONTINUE WHEN NOT FOUND;
       v_left := COALESCE((v_dag_freed->>v_candidate.dag_id)::integer, 0);
@@ -94,10 +95,11 @@ BEGIN
       v_dags := v_dags || v_candidate.dag_id;
       v_runs := v_runs || v_candidate.run_id;
       v_tasks := v_tasks || v_candidate.task_id;
+      v_indexes := v_indexes || v_candidate.map_index;
     END LOOP;
   END LOOP;
   -- Nothing to queue is no statement: an UPDATE of no row still runs the counts trigger.
   IF cardinality(v_dags) > 0 THEN
-    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks);
+    RETURN QUERY SELECT * FROM sluice_queue_admitted(v_dags, v_runs, v_tasks, v_indexes);
   END IF;
 END $$;

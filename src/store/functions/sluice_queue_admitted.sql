@@ -3,21 +3,22 @@
 -- Shared by sluice_admit_scheduled (one DAG's tasks) and sluice_admit_pool (a pool's, across
 -- DAGs), which decide who is admitted; this moves them.
 --
--- Input:   parallel arrays: dag id, run id, task id of each task instance admitted.
--- Output:  the tries queued: (dag_id, run_id, task_id, try_number, pool, queue, priority_weight).
+-- Input:   parallel arrays: dag id, run id, task id, map index of each task instance admitted.
+-- Output:  the tries queued: (dag_id, run_id, task_id, map_index, try_number, pool, queue, priority_weight).
 -- Guards:  only task instances still 'scheduled' move, to 'queued' with the next try number (the
 --          edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts, the store's
 --          admitScheduled transition).
 -- Locking: the rows it moves; the callers hold admission's advisory locks.
-CREATE OR REPLACE FUNCTION sluice_queue_admitted(p_dag_ids text[], p_run_ids text[], p_task_ids text[])
-RETURNS TABLE (dag_id text, run_id text, task_id text, try_number integer, pool text, queue text, priority_weight integer)
+CREATE OR REPLACE FUNCTION sluice_queue_admitted(p_dag_ids text[], p_run_ids text[], p_task_ids text[], p_map_indexes integer[])
+RETURNS TABLE (dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text, queue text, priority_weight integer)
 -- PL/pgSQL, not SQL: its statement's plan is then cached for the session, as the callers' are.
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY UPDATE task_instances ti SET state = 'queued', try_number = ti.try_number + 1, queued_at = clock_timestamp(),
     next_try_at = NULL
-  FROM unnest(p_dag_ids, p_run_ids, p_task_ids) AS a(dag_id, run_id, task_id)
-  WHERE ti.dag_id = a.dag_id AND ti.run_id = a.run_id AND ti.task_id = a.task_id AND ti.state = 'scheduled'
-  RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.pool, ti.queue, ti.priority_weight;
+  FROM unnest(p_dag_ids, p_run_ids, p_task_ids, p_map_indexes) AS a(dag_id, run_id, task_id, map_index)
+  WHERE ti.dag_id = a.dag_id AND ti.run_id = a.run_id AND ti.task_id = a.task_id AND ti.map_index = a.map_index
+    AND ti.state = 'scheduled'
+  RETURNING ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number, ti.pool, ti.queue, ti.priority_weight;
 END $$;

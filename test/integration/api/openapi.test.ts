@@ -92,9 +92,9 @@ describe('OpenAPI document', () => {
        VALUES ('etl', $1, 'extract', 1, 'failed', now() - interval '5 seconds', now() - interval '4 seconds', 1000, 'test-host', 'Error: flaky')`,
       [runId],
     );
-    await writeXcoms(fx.db, [{ dagId: 'etl', runId, taskId: 'extract', json: JSON.stringify({ rows: 42 }) }]);
+    await writeXcoms(fx.db, [{ dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, json: JSON.stringify({ rows: 42 }) }]);
     await appendLogChunks(fx.db, [
-      { dagId: 'etl', runId, taskId: 'extract', tryNumber: 2, chunk: `${JSON.stringify({ level: 30, time: Date.now(), msg: 'loaded' })}\n` },
+      { dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, tryNumber: 2, chunk: `${JSON.stringify({ level: 30, time: Date.now(), msg: 'loaded' })}\n` },
     ]);
     api = client((await fx.start()).url);
     const reply = await api<Document>('GET', '/api/v1/openapi.json');
@@ -188,6 +188,14 @@ describe('OpenAPI document', () => {
     assert.match(log.text, /loaded/);
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}', { params: { ...ti, tryNumber: 2 }, query: '?offset=0&limit=100' });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/xcom', { params: ti });
+    // The same with the map index (-1: a task that is not mapped).
+    const mapped = '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/{mapIndex}';
+    const instance = { ...ti, mapIndex: -1 };
+    assert.equal((await check<{ mapIndex: number }>('GET', mapped, { params: instance })).body.mapIndex, -1);
+    await check('GET', `${mapped}/tries`, { params: instance });
+    await check('GET', `${mapped}/logs/{tryNumber}`, { params: { ...instance, tryNumber: 2 } });
+    await check('GET', `${mapped}/xcom`, { params: instance });
+    assert.equal((await check('GET', mapped, { params: { ...ti, mapIndex: 3 } })).status, 404);
     await registerWorker(fx.db, { workerId: 'w1', hostname: 'host-1', pools: null, queues: ['default', 'gpu'], concurrency: 4 });
     const workers = await check<{ workers: Json[] }>('GET', '/workers');
     assert.equal(workers.body.workers.length, 1);

@@ -36,7 +36,7 @@ describe("a finished try's slot in a shared pool", () => {
   after(() => h.tearDown());
 
   async function finish(dagId: string, runId: string, taskId: string): Promise<void> {
-    const key: TryKey = { dagId, runId, taskId, tryNumber: 1 };
+    const key: TryKey = { dagId, runId, taskId, mapIndex: -1, tryNumber: 1 };
     const claimed = await claimTries(h.db, [key], 'test-worker', 'test-host');
     assert.equal(claimed.size, 1, `${dagId}.${taskId} claimed`);
     const spec = await requireVersion(h.db, dagId, [...claimed.values()][0]!.versionHash);

@@ -8,7 +8,7 @@ import { TaskQueues, type SendableTry } from '../../../src/queue/task-queues.ts'
 
 const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const tries = (n: number, pool = 'p'): SendableTry[] =>
-  Array.from({ length: n }, (_, i) => ({ dagId: 'd', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: `t${i}`, tryNumber: 1, pool, queue: DEFAULT_QUEUE, priorityWeight: 1 }));
+  Array.from({ length: n }, (_, i) => ({ dagId: 'd', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: `t${i}`, mapIndex: -1, tryNumber: 1, pool, queue: DEFAULT_QUEUE, priorityWeight: 1 }));
 
 describe('TaskQueues: sending tries, bundled when many, and finding the ones Redis lost', () => {
   const prefix = `sluicetest-tq${randomBytes(4).toString('hex')}`;

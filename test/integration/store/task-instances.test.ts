@@ -45,9 +45,9 @@ interface Driver {
 }
 
 const DRIVERS: Record<Name, Driver> = {
-  claimTries: { run: (db, k, n) => claimTries(db, [{ ...k, tryNumber: n }], 'worker-2', 'host-2') },
+  claimTries: { run: (db, k, n) => claimTries(db, [{ ...k, mapIndex: -1, tryNumber: n }], 'worker-2', 'host-2') },
   completeTries: {
-    run: (db, k, n) => completeTriesInStore(db, [{ key: { ...k, tryNumber: n }, state: 'success', error: null, nextTryAt: null }], []),
+    run: (db, k, n) => completeTriesInStore(db, [{ key: { ...k, mapIndex: -1, tryNumber: n }, state: 'success', error: null, nextTryAt: null }], []),
   },
   scheduleAllSucceeded: {
     // t gets an upstream u, running in another pool (so u's slot is not handed to t), whose
@@ -63,7 +63,7 @@ const DRIVERS: Record<Name, Driver> = {
       );
       await db.query('UPDATE task_instances SET upstream_total = 1 WHERE dag_id = $1 AND run_id = $2 AND task_id = $3', [k.dagId, k.runId, k.taskId]);
     },
-    run: (db, k) => completeTriesInStore(db, [{ key: { ...k, taskId: 'u', tryNumber: 1 }, state: 'success', error: null, nextTryAt: null }], []),
+    run: (db, k) => completeTriesInStore(db, [{ key: { ...k, taskId: 'u', mapIndex: -1, tryNumber: 1 }, state: 'success', error: null, nextTryAt: null }], []),
     // u's end is counted on t whatever t's state (the counts trigger's job, tested with it).
     alsoChanges: ['upstream_success'],
   },
@@ -74,7 +74,7 @@ const DRIVERS: Record<Name, Driver> = {
     },
     run: (db, k) => scheduleDecided(db, [{ ...k, triggerRule: 'all_success', counts: { total: 0, success: 0, failed: 0, upstreamFailed: 0, skipped: 0 } }]),
   },
-  handBackTry: { run: (db, k, n) => handBackTry(db, { ...k, tryNumber: n }) },
+  handBackTry: { run: (db, k, n) => handBackTry(db, { ...k, mapIndex: -1, tryNumber: n }) },
   scheduleWaiting: { run: (db, k) => scheduleWaiting(db, k.dagId, k.runId, [k.taskId]) },
   skipWaiting: { run: (db, k) => skipWaiting(db, k.dagId, k.runId, [k.taskId]) },
   failWaitingUpstream: { run: (db, k) => failWaitingUpstream(db, k.dagId, k.runId, [k.taskId]) },
@@ -85,7 +85,7 @@ const DRIVERS: Record<Name, Driver> = {
     },
     run: (db) => scheduleDueRetries(db),
   },
-  failUnfittable: { run: (db, k) => failUnfittable(db, k, 'it cannot fit') },
+  failUnfittable: { run: (db, k) => failUnfittable(db, { ...k, mapIndex: -1 }, 'it cannot fit') },
   skipForRunTimeout: { run: (db, k) => skipForRunTimeout(db, k.dagId, k.runId) },
   skipForCancelledBackfill: {
     prepare: async (db, k) => {
@@ -101,13 +101,13 @@ const DRIVERS: Record<Name, Driver> = {
       return skipForCancelledBackfill(db, rows[0]!.backfill_id);
     },
   },
-  markSuccess: { run: (db, k) => markByHand(db, k, 'success') },
-  markFailed: { run: (db, k) => markByHand(db, k, 'failed') },
+  markSuccess: { run: (db, k) => markByHand(db, { ...k, mapIndex: -1 }, 'success') },
+  markFailed: { run: (db, k) => markByHand(db, { ...k, mapIndex: -1 }, 'failed') },
   // A running try is only asked to stop; its worker resets it once its code is gone.
   resetTaskInstances: {
     run: async (db, k, n) => {
       await resetTaskInstances(db, k.dagId, k.runId, [{ taskId: k.taskId, retries: 0 }]);
-      await finishClearedTry(db, { ...k, tryNumber: n });
+      await finishClearedTry(db, { ...k, mapIndex: -1, tryNumber: n });
     },
   },
 };
@@ -240,7 +240,7 @@ describe("the scheduler's admission", () => {
     const { dagId, runId } = await seedRunningRun(store.db, dagSpec(`clear${++dags}`, ['t']));
     const key = { dagId, runId, taskId: 't' };
     await putTaskInState(store.db, key, 'running');
-    const tryKey = { ...key, tryNumber: 1 };
+    const tryKey = { ...key, mapIndex: -1, tryNumber: 1 };
     assert.deepEqual(await resetTaskInstances(store.db, dagId, runId, [{ taskId: 't', retries: 2 }]), { reset: [], stopping: ['t'] });
     assert.equal((await taskRow(store.db, key)).state, 'running', 'still running until its code has stopped');
     assert.equal((await heartbeatTries(store.db, 'worker-1', [tryKey])).size, 0, 'the heartbeat tells its worker to stop it');

@@ -24,7 +24,7 @@ const TASKS = ['a', 'b', 'c', 'd'];
 const EDGES: [string, string][] = [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']];
 
 const end = (run: { dagId: string; runId: string }, taskId: string, state: TryEnd['state'], extra: Partial<TryEnd> = {}): TryEnd => ({
-  key: { ...run, taskId, tryNumber: 1 },
+  key: { ...run, taskId, mapIndex: -1, tryNumber: 1 },
   state,
   error: state === 'success' || state === 'skipped' ? null : 'boom',
   nextTryAt: state === 'up_for_retry' ? new Date(Date.now() + 60_000) : null,
@@ -67,7 +67,7 @@ describe('completeTriesInStore', () => {
     await putTaskInState(s.db, { ...run, taskId: 'b' }, 'running');
     const done = await completeTriesInStore(s.db, [end(run, 'b', 'success', { xcomJson: '{"rows":3}' })], []);
 
-    assert.deepEqual([...done.recorded], [tryKeyString({ ...run, taskId: 'b', tryNumber: 1 })]);
+    assert.deepEqual([...done.recorded], [tryKeyString({ ...run, taskId: 'b', mapIndex: -1, tryNumber: 1 })]);
     assert.equal((await taskRow(s.db, { ...run, taskId: 'b' })).state, 'success');
     assert.deepEqual((await triesOf(s.db, { ...run, taskId: 'b' })).map((t) => [t.try_number, t.state]), [[1, 'success']]);
     assert.deepEqual(await readXcom(s.db, run.dagId, run.runId, 'b'), { found: true, value: { rows: 3 } });
@@ -210,7 +210,7 @@ describe('completeTriesInStore', () => {
     const run = await freshRun();
     await putTaskInState(s.db, { ...run, taskId: 'a' }, 'success');
     for (const id of ['b', 'c']) await putTaskInState(s.db, { ...run, taskId: id }, 'running');
-    const key = (taskId: string): TryKey => ({ ...run, taskId, tryNumber: 1 });
+    const key = (taskId: string): TryKey => ({ ...run, taskId, mapIndex: -1, tryNumber: 1 });
     const done = await completeTriesInStore(
       s.db,
       [end(run, 'b', 'success'), end(run, 'c', 'skipped')],

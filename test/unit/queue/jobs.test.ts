@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUNDLE_FROM, MAX_BUNDLE, bundleIdFor, bundleSizeFor, bullPriority, bullQueueName, DEFAULT_QUEUE, jobIdFor, triesOf } from '../../../src/queue/jobs.ts';
 
-const m = { dagId: 'd', runId: 'manual__2026-01-01T00:00:00.000Z', taskId: 't.1', tryNumber: 2 };
+const m = { dagId: 'd', runId: 'manual__2026-01-01T00:00:00.000Z', taskId: 't.1', mapIndex: -1, tryNumber: 2 };
 
 describe('job ids and queue names', () => {
   test('are deterministic, distinct per try, and free of ":" (BullMQ forbids it)', () => {

@@ -247,7 +247,7 @@ describe('task options', () => {
     it('an unknown key, with a suggestion', () => {
       rejects(
         () => dag('orders').task('load', { retrys: 3 } as TaskOptions, noop),
-        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule',
+        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule, expand, maxMapLength',
       );
       rejects(() => dag('orders', { defaultArgs: { retry_delay: '5s' } as TaskOptions }), /^DAG "orders": defaultArgs: unknown option "retry_delay"; did you mean "retryDelay"\?/);
     });

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalTries, type LocalTry } from '../../../workers/local-tries.ts';
 
-const t = (taskId: string): LocalTry => ({ dagId: 'd', runId: 'r', taskId, tryNumber: 1, pool: 'default_pool', queue: 'default', priorityWeight: 1 });
+const t = (taskId: string): LocalTry => ({ dagId: 'd', runId: 'r', taskId, mapIndex: -1, tryNumber: 1, pool: 'default_pool', queue: 'default', priorityWeight: 1 });
 
 describe('LocalTries', () => {
   test('gives tries back oldest first, once each', () => {

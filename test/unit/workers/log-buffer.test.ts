@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import type { LogChunk } from '../../../src/store/logs.ts';
 import { LogBuffer } from '../../../workers/log-buffer.ts';
 
-const A = { dagId: 'd', runId: 'r', taskId: 'a', tryNumber: 1 };
-const B = { dagId: 'd', runId: 'r', taskId: 'b', tryNumber: 1 };
+const A = { dagId: 'd', runId: 'r', taskId: 'a', mapIndex: -1, tryNumber: 1 };
+const B = { dagId: 'd', runId: 'r', taskId: 'b', mapIndex: -1, tryNumber: 1 };
 
 const line = (msg: string, pad = 0) => `${JSON.stringify({ level: 30, time: '2026-01-01T00:00:00.000Z', msg, pad: 'x'.repeat(pad) })}\n`;
 
