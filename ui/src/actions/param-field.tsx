@@ -61,8 +61,10 @@ export function ParamField({ name, param, text, problem, zone, onText, onLeave }
   return (
     <div class="param-field">
       <label for={id}>
-        <span class="mono">{name}</span>
-        {hint && <span class="muted"> ({hint})</span>}
+        <span>
+          <span class="mono">{name}</span>
+          {hint && <span class="muted"> ({hint})</span>}
+        </span>
       </label>
       {kind === 'select' ? (
         <select {...common} value={text} onChange={(e) => onText(e.currentTarget.value)}>
