@@ -12,6 +12,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['b', 'Backfill this DAG'],
   ['1 2 3 4 5', 'DAG tabs: grid, graph, runs, backfills, details'],
   ['← ↑ → ↓', 'Move in the grid; Enter opens the task instance'],
+  ['Enter Space', 'On a task group (graph, grid): collapse or expand it'],
   ['Esc', 'Close a dialog'],
   ['?', 'This list'],
 ];

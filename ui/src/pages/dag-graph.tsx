@@ -1,21 +1,27 @@
 /**
  * The DAG's tasks and dependencies laid out left to right, coloured by the task instances of the
- * chosen run (the latest by default). A node opens its task instance.
+ * chosen run (the latest by default). A node opens its task instance. Task groups are boxes that
+ * collapse into one node (graph-groups.tsx); which are collapsed is kept per DAG (prefs.tsx).
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Pending } from '../components/feedback.tsx';
+import { GroupBox, GroupNode } from '../components/graph-groups.tsx';
 import { Legend, stateLabel } from '../components/state.tsx';
 import { usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
-import { layoutDag, type Layout, type Point } from '../lib/graph-layout.ts';
+import { type Point } from '../lib/graph-layout.ts';
+import { layoutGrouped, type GroupedLayout } from '../lib/grouped-layout.ts';
 import { href } from '../lib/routes.ts';
+import { summarizeStates } from '../lib/state-summary.ts';
+import { groupName, localName } from '../lib/task-groups.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
-import { usePrefs } from '../prefs.tsx';
+import { useCollapsedGroups, usePrefs } from '../prefs.tsx';
 import { navigate, useSearchParam } from '../router.tsx';
-import type { DagDetail } from '../types.ts';
+import type { DagDetail, TaskInstance } from '../types.ts';
 
 const NODE_HEIGHT = 38;
+const GROUP_NODE_HEIGHT = 46;
 const ZOOMS = [0.5, 0.75, 1, 1.25] as const;
 
 export function DagGraph({ dag }: { dag: DagDetail }) {
@@ -25,9 +31,14 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
   const runs = usePoll(`graph-runs:${dag.dagId}`, (signal) => api.dagRuns.list(dag.dagId, { limit: 50 }, { signal }), 2000);
   const runId = runParam ?? runs.data?.dagRuns[0]?.dagRunId ?? null;
   const tis = usePoll(runId ? `tis:${dag.dagId}:${runId}` : null, (signal) => api.taskInstances.list(dag.dagId, runId!, {}, { signal }));
-  const layout = useMemo(() => layoutTasks(dag), [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.downstream]))]);
+  const [collapsed, setCollapsed] = useCollapsedGroups(dag.dagId);
+  const layout = useMemo(() => layoutTasks(dag, collapsed), [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.group, t.downstream])), collapsed]);
   const byTask = new Map((tis.data?.taskInstances ?? []).map((ti) => [ti.taskId, ti]));
   const runList = runs.data?.dagRuns ?? [];
+  const tooltips = new Map(dag.groups.map((g) => [g.groupId, g.tooltip]));
+  const groupIds = [...tooltips.keys()];
+  const toggle = (groupId: string) =>
+    setCollapsed(collapsed.has(groupId) ? [...collapsed].filter((g) => g !== groupId) : [...collapsed, groupId]);
 
   return (
     <div>
@@ -44,6 +55,16 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
             ))}
           </select>
         </label>
+        {groupIds.length > 0 && (
+          <div class="segmented small" role="group" aria-label="Task groups">
+            <button type="button" disabled={groupIds.every((g) => collapsed.has(g))} onClick={() => setCollapsed(groupIds)}>
+              Collapse groups
+            </button>
+            <button type="button" disabled={collapsed.size === 0} onClick={() => setCollapsed([])}>
+              Expand groups
+            </button>
+          </div>
+        )}
         <div class="segmented small" role="group" aria-label="Zoom">
           {ZOOMS.map((z) => (
             <button key={z} type="button" aria-pressed={zoom === z} onClick={() => setZoom(z)}>
@@ -69,33 +90,51 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
               <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
             </marker>
           </defs>
-          {layout.edges.map((e) => (
-            <path key={`${e.from}>${e.to}`} class="edge" d={edgePath(e.points)} marker-end="url(#arrow)" />
+          {layout.boxes.map((group) => (
+            <GroupBox key={group.groupId} group={group} tooltip={tooltips.get(group.groupId) ?? ''} onToggle={toggle} />
           ))}
-          {layout.nodes.map((n) => {
-            const ti = byTask.get(n.id);
+          {layout.edges.map((e) => (
+            <path
+              key={`${e.from}>${e.to}`}
+              class="edge"
+              d={edgePath(e.points)}
+              {...(e.reversed ? { 'marker-start': 'url(#arrow)' } : { 'marker-end': 'url(#arrow)' })}
+            />
+          ))}
+          {layout.groupNodes.map((group) => (
+            <GroupNode
+              key={group.groupId}
+              group={group}
+              tooltip={tooltips.get(group.groupId) ?? ''}
+              onToggle={toggle}
+              summary={groupSummary(group.taskIds, byTask)}
+            />
+          ))}
+          {layout.tasks.map(({ taskId, ...n }) => {
+            const ti = byTask.get(taskId);
             const state = ti?.state ?? 'none';
-            const open = () => runId && ti && navigate(href.task(dag.dagId, runId, n.id));
+            const open = () => runId && ti && navigate(href.task(dag.dagId, runId, taskId));
             return (
               <g
-                key={n.id}
+                key={taskId}
                 class={`node st-${state}${ti ? ' clickable' : ''}`}
                 transform={`translate(${n.x},${n.y})`}
-                tabIndex={ti ? 0 : -1}
+                // Lower case: SVG attribute names keep their case, and `tabIndex` would not make it focusable.
+                tabindex={ti ? 0 : -1}
                 role={ti ? 'link' : undefined}
-                aria-label={`${n.id}: ${stateLabel(state)}`}
-                data-task-id={n.id}
+                aria-label={`${taskId}: ${stateLabel(state)}`}
+                data-task-id={taskId}
                 data-state={state}
                 onClick={open}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') open();
                 }}
               >
-                <title>{`${n.id}\n${stateLabel(state)}${ti ? ` · try ${ti.tryNumber} of ${ti.maxTries}` : ''}${ti?.durationMs != null ? ` · ${formatDuration(ti.durationMs)}` : ''}`}</title>
+                <title>{`${taskId}\n${stateLabel(state)}${ti ? ` · try ${ti.tryNumber} of ${ti.maxTries}` : ''}${ti?.durationMs != null ? ` · ${formatDuration(ti.durationMs)}` : ''}`}</title>
                 <rect width={n.width} height={n.height} rx={6} class="node-box" />
                 <rect width={6} height={n.height} rx={3} class="node-state" />
                 <text x={14} y={16} class="node-label">
-                  {n.id}
+                  {layout.labels.get(taskId) ?? taskId}
                 </text>
                 <text x={14} y={30} class="node-sub">
                   {stateLabel(state)}
@@ -110,10 +149,33 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
   );
 }
 
-function layoutTasks(dag: DagDetail): Layout {
-  const nodes = dag.tasks.map((t) => ({ id: t.taskId, width: Math.max(120, monoLabelPx(t.taskId.length, 28)), height: NODE_HEIGHT }));
-  const edges = dag.tasks.flatMap((t) => t.downstream.map((d) => ({ from: t.taskId, to: d })));
-  return layoutDag(nodes, edges);
+/** Inside a group's box a task is called by its own id: the box names the group (the full id is in its title). */
+function taskLabels(dag: DagDetail): Map<string, string> {
+  return new Map(dag.tasks.map((t) => [t.taskId, localName(t.taskId, t.group)]));
+}
+
+function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>): GroupedLayout & { labels: Map<string, string> } {
+  const labels = taskLabels(dag);
+  const layout = layoutGrouped({
+    tasks: dag.tasks,
+    collapsed,
+    taskSize: (taskId) => ({ width: Math.max(120, monoLabelPx((labels.get(taskId) ?? taskId).length, 28)), height: NODE_HEIGHT }),
+    // Room for "upstream failed 120/120" under the name, whatever the run shows.
+    collapsedSize: (groupId) => ({ width: Math.max(170, monoLabelPx(groupName(groupId).length + 2, 28)), height: GROUP_NODE_HEIGHT }),
+    // "▾ name · 120 tasks"
+    headerWidth: (groupId) => monoLabelPx(groupName(groupId).length + 2, 20) + 80,
+  });
+  return { ...layout, labels };
+}
+
+/** The group's tasks' states in the chosen run: those the run has. */
+function groupSummary(taskIds: readonly string[], byTask: ReadonlyMap<string, TaskInstance>) {
+  const states: string[] = [];
+  for (const taskId of taskIds) {
+    const ti = byTask.get(taskId);
+    if (ti) states.push(ti.state);
+  }
+  return summarizeStates(states);
 }
 
 /** A smooth curve through the edge's points: horizontal tangents at every point, as flows read. */

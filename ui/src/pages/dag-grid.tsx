@@ -1,9 +1,10 @@
 /**
  * The grid: recent runs (columns, oldest left) × tasks (rows, in dependency order), one coloured
  * cell per task instance. Rows re-render only when one of their cells changed, so a 100 × 50
- * grid stays smooth while it updates every second.
+ * grid stays smooth while it updates every second. A task group is a header row whose cells sum
+ * up its tasks in each run, and which folds them away (kept per DAG with the graph's, prefs.tsx).
  */
-import { useMemo, useRef } from 'preact/hooks';
+import { useCallback, useMemo, useRef } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { memoWith } from '../components/memo.ts';
@@ -11,15 +12,19 @@ import { DAG_RUN_STATES, Legend, stateLabel } from '../components/state.tsx';
 import { useNow, usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration, plural, type TimeZoneMode } from '../lib/format.ts';
 import { BAR_MIN_PX, cellsSignature, moveInGrid, runBarHeights, type CellPosition } from '../lib/grid-model.ts';
+import { gridRows, rowsSignature, type GridRow } from '../lib/grid-rows.ts';
 import { href } from '../lib/routes.ts';
+import { describeCounts, summarizeStates } from '../lib/state-summary.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
-import { usePrefs } from '../prefs.tsx';
+import { useCollapsedGroups, usePrefs } from '../prefs.tsx';
 import { Link, navigate, useSearchParam } from '../router.tsx';
-import type { DagRun, Grid, GridCell, GridTask } from '../types.ts';
+import type { DagDetail, DagRun, Grid, GridCell, GridTask } from '../types.ts';
+
+type TaskGroup = DagDetail['groups'][number];
 
 const RUN_COUNTS = ['25', '50', '100', '365'] as const;
 
-export function DagGrid({ dagId, hasSchedule }: { dagId: string; hasSchedule: boolean }) {
+export function DagGrid({ dagId, hasSchedule, groups = [] }: { dagId: string; hasSchedule: boolean; groups?: TaskGroup[] }) {
   const [runsParam, setRunsParam] = useSearchParam('runs');
   const [stateParam, setStateParam] = useSearchParam('state');
   const [offsetParam, setOffsetParam] = useSearchParam('offset');
@@ -88,7 +93,7 @@ export function DagGrid({ dagId, hasSchedule }: { dagId: string; hasSchedule: bo
           {hasSchedule ? ', or wait for the schedule' : ''}.
         </Empty>
       ) : (
-        <GridTable dagId={dagId} grid={grid.data} />
+        <GridTable dagId={dagId} grid={grid.data} groups={groups} />
       )}
     </div>
   );
@@ -97,22 +102,38 @@ export function DagGrid({ dagId, hasSchedule }: { dagId: string; hasSchedule: bo
 /** Pixel sizes the CSS uses too (style.css, "Grid"): cells line up by construction, not by table layout. */
 const CELL_PX = 18;
 const ROW_PX = 20;
+/** How far each level of task groups is indented in the names column. */
+const INDENT_PX = 12;
 
 /**
  * Drawn column by column: live changes happen within runs (a running run's tasks, a cleared run),
  * so a change re-renders the one column it touched, and a new run adds one column.
  */
-function GridTable({ dagId, grid }: { dagId: string; grid: Grid }) {
+function GridTable({ dagId, grid, groups }: { dagId: string; grid: Grid; groups: TaskGroup[] }) {
   const runs = useMemo(() => [...grid.dagRuns].reverse(), [grid]); // oldest on the left, as in Airflow
   const taskIds = useMemo(() => grid.tasks.map((t) => t.taskId), [grid]);
-  const taskKey = taskIds.join('\n');
+  const [collapsed, setCollapsed] = useCollapsedGroups(dagId);
+  const rows = useMemo(() => gridRows(grid.tasks, collapsed), [grid, collapsed]);
+  const rowKey = rowsSignature(rows);
   const boxRef = useRef<HTMLDivElement>(null);
   const focus = useRef<CellPosition>({ row: 0, col: runs.length - 1 });
-  const nameWidth = Math.min(352, Math.max(120, monoLabelPx(Math.max(0, ...taskIds.map((id) => id.length)), 28)));
+  const nameWidth = Math.min(352, Math.max(120, ...rows.map(nameWidthOf)));
+  // The names column is memoised: its toggle reads the current set, not the one it was drawn with.
+  const collapsedRef = useRef(collapsed);
+  collapsedRef.current = collapsed;
+  const toggleGroup = useCallback(
+    (groupId: string) => {
+      const current = collapsedRef.current;
+      setCollapsed(current.has(groupId) ? [...current].filter((g) => g !== groupId) : [...current, groupId]);
+    },
+    [setCollapsed],
+  );
 
   const onKeyDown = (event: KeyboardEvent) => {
     const box = boxRef.current;
-    const next = moveInGrid(focus.current, event.key, taskIds.length, runs.length);
+    // Keys on a group's fold button are the button's, not moves between cells.
+    if (!(event.target as Element).closest('[data-cell]')) return;
+    const next = moveInGrid(focus.current, event.key, rows.length, runs.length);
     if (!box || !next) return;
     event.preventDefault();
     const from = box.querySelector<HTMLElement>(`[data-cell="${focus.current.row}:${focus.current.col}"]`);
@@ -155,19 +176,20 @@ function GridTable({ dagId, grid }: { dagId: string; grid: Grid }) {
         <RunBars dagId={dagId} runs={runs} taskCount={taskIds.length} />
         <div class="grid-body">
           <div class="row-highlight" aria-hidden="true" />
-          <TaskNames tasks={grid.tasks} />
+          <TaskNames tasks={grid.tasks} rows={rows} rowKey={rowKey} groups={groups} onToggle={toggleGroup} />
           {runs.map((run, col) => {
-            const cells = taskIds.map((taskId) => grid.taskInstances[run.dagRunId]?.[taskId]);
+            const cellOf = grid.taskInstances[run.dagRunId] ?? {};
             return (
               <RunColumn
                 key={run.dagRunId}
                 dagId={dagId}
                 runId={run.dagRunId}
                 col={col}
-                taskIds={taskIds}
-                taskKey={taskKey}
-                cells={cells}
-                signature={cellsSignature(cells)}
+                rows={rows}
+                rowKey={rowKey}
+                cellOf={cellOf}
+                // Every task's cell, shown or folded: a folded group's cells sum its tasks' up.
+                signature={cellsSignature(taskIds.map((taskId) => cellOf[taskId]))}
                 focusRow={col === runs.length - 1 ? 0 : -1}
               />
             );
@@ -219,32 +241,73 @@ function runTitle(run: DagRun, zone: TimeZoneMode): string {
     .join('\n');
 }
 
+/** The names column's width for a row: its indent, its name, and for a group its marker and count. */
+function nameWidthOf(row: GridRow): number {
+  const indent = row.depth * INDENT_PX;
+  return row.kind === 'task' ? indent + monoLabelPx(row.name.length, 28) : indent + monoLabelPx(row.name.length + 2, 28) + 48;
+}
+
+interface NamesProps {
+  tasks: GridTask[];
+  rows: GridRow[];
+  /** rowsSignature(rows): compared instead of the array, which is new whenever the grid is. */
+  rowKey: string;
+  groups: TaskGroup[];
+  onToggle: (groupId: string) => void;
+}
+
 const TaskNames = memoWith(
-  ({ tasks }: { tasks: GridTask[] }) => (
-    <div class="task-names">
-      {tasks.map((task, row) => (
-        <div
-          key={task.taskId}
-          class="task-name mono"
-          data-row={row}
-          title={`${task.taskId}\ntrigger rule: ${task.triggerRule}\nupstream: ${task.upstream.join(', ') || 'none'}`}
-        >
-          {task.taskId}
-        </div>
-      ))}
-    </div>
-  ),
-  (a, b) => JSON.stringify(a.tasks) === JSON.stringify(b.tasks),
+  ({ tasks, rows, groups, onToggle }: NamesProps) => {
+    const byId = new Map(tasks.map((t) => [t.taskId, t]));
+    const tooltips = new Map(groups.map((g) => [g.groupId, g.tooltip]));
+    return (
+      <div class="task-names">
+        {rows.map((row, index) => {
+          const indent = { paddingLeft: `calc(0.6rem + ${row.depth * INDENT_PX}px)` };
+          if (row.kind === 'group') {
+            const title = [row.groupId, tooltips.get(row.groupId), plural(row.taskIds.length, 'task')].filter(Boolean).join('\n');
+            return (
+              <div key={`group:${row.groupId}`} class="task-name group-name" data-row={index} data-group-id={row.groupId} style={indent} title={title}>
+                <button
+                  type="button"
+                  class="fold"
+                  aria-expanded={!row.folded}
+                  aria-label={`${row.folded ? 'Unfold' : 'Fold'} group ${row.groupId} (${plural(row.taskIds.length, 'task')})`}
+                  onClick={() => onToggle(row.groupId)}
+                >
+                  <span aria-hidden="true">{row.folded ? '▸' : '▾'}</span> <span class="mono">{row.name}</span>
+                </button>
+                <span class="muted small"> {row.taskIds.length}</span>
+              </div>
+            );
+          }
+          const task = byId.get(row.taskId);
+          return (
+            <div
+              key={row.taskId}
+              class="task-name mono"
+              data-row={index}
+              style={indent}
+              title={task ? `${task.taskId}\ntrigger rule: ${task.triggerRule}\nupstream: ${task.upstream.join(', ') || 'none'}` : row.taskId}
+            >
+              {row.name}
+            </div>
+          );
+        })}
+      </div>
+    );
+  },
+  (a, b) => a.rowKey === b.rowKey && JSON.stringify(a.tasks) === JSON.stringify(b.tasks) && JSON.stringify(a.groups) === JSON.stringify(b.groups),
 );
 
 interface ColumnProps {
   dagId: string;
   runId: string;
   col: number;
-  taskIds: string[];
-  /** taskIds joined: compared instead of the array, which is new whenever the grid is. */
-  taskKey: string;
-  cells: (GridCell | undefined)[];
+  rows: GridRow[];
+  /** rowsSignature(rows): compared instead of the array, which is new whenever the grid is. */
+  rowKey: string;
+  cellOf: Record<string, GridCell>;
   signature: string;
   focusRow: number;
 }
@@ -254,12 +317,14 @@ interface ColumnProps {
  * then simply diffed: a component per cell would cost more on the first render than it saves here.
  */
 const RunColumn = memoWith(
-  ({ dagId, runId, col, taskIds, cells, focusRow }: ColumnProps) => (
+  ({ dagId, runId, col, rows, cellOf, focusRow }: ColumnProps) => (
     <div class="run-col">
-      {cells.map((cell, row) => {
-        const taskId = taskIds[row]!;
-        const position = `${row}:${col}`;
-        const tabIndex = row === focusRow ? 0 : -1;
+      {rows.map((row, index) => {
+        const position = `${index}:${col}`;
+        const tabIndex = index === focusRow ? 0 : -1;
+        if (row.kind === 'group') return groupCell(dagId, runId, row, cellOf, position, tabIndex);
+        const { taskId } = row;
+        const cell = cellOf[taskId];
         if (!cell) {
           return <span key={taskId} class="cell absent" title={`${taskId} is not part of this run`} data-cell={position} tabIndex={tabIndex} />;
         }
@@ -279,5 +344,26 @@ const RunColumn = memoWith(
       })}
     </div>
   ),
-  (a, b) => a.signature === b.signature && a.col === b.col && a.focusRow === b.focusRow && a.runId === b.runId && a.taskKey === b.taskKey,
+  (a, b) => a.signature === b.signature && a.col === b.col && a.focusRow === b.focusRow && a.runId === b.runId && a.rowKey === b.rowKey,
 );
+
+/** A group's cell in a run: its tasks' most pressing state, their counts in the title; it opens the run. */
+function groupCell(dagId: string, runId: string, row: Extract<GridRow, { kind: 'group' }>, cellOf: Record<string, GridCell>, position: string, tabIndex: number) {
+  const key = `group:${row.groupId}`;
+  const summary = summarizeStates(row.taskIds.flatMap((taskId) => cellOf[taskId]?.state ?? []));
+  if (!summary) {
+    return <span key={key} class="cell group-cell absent" title={`No task of group ${row.groupId} is part of this run`} data-cell={position} tabIndex={tabIndex} />;
+  }
+  return (
+    <a
+      key={key}
+      class={`cell group-cell st-${summary.state}`}
+      href={href.run(dagId, runId)}
+      title={`${row.groupId} (group) · ${stateLabel(summary.state)}\n${describeCounts(summary, stateLabel)}\n${runId}`}
+      data-cell={position}
+      data-state={summary.state}
+      data-group-id={row.groupId}
+      tabIndex={tabIndex}
+    />
+  );
+}
