@@ -42,7 +42,7 @@ describe('web UI in a browser', { skip }, () => {
     await h.setUp();
     await h.startScheduler();
     await h.startWorker();
-    for (const dagId of ['hello_world', 'trigger_rules', 'daily_report']) await h.waitForDag(dagId);
+    for (const dagId of ['hello_world', 'trigger_rules', 'daily_report', 'regional_sales']) await h.waitForDag(dagId);
     await h.waitFor('the import error of broken_dag.ts', async () => (await h.db.query('SELECT 1 FROM import_errors')).rowCount === 1);
     server = await h.startWebserver();
     browser = await launchBrowser();
@@ -340,6 +340,77 @@ export default d;
     await page.keyboard.press('g');
     await page.keyboard.press('b');
     await page.waitForURL(/\/backfills$/);
+  });
+
+  test("the graph draws a task group as a box that collapses into one node with its tasks' states, and expands again", async () => {
+    const run = await triggerDagRun(h.db, 'regional_sales', {});
+    assert.equal((await h.waitForRunEnd('regional_sales', run.runId)).state, 'success');
+    await open('/dags/regional_sales/graph');
+    const box = page.locator('svg.graph g.group-box[data-group-id="extract"]');
+    await box.waitFor();
+    const frame = (await box.locator('rect.group-frame').boundingBox())!;
+    for (const region of ['emea', 'americas', 'apac']) {
+      const node = page.locator(`svg.graph g.node[data-task-id="extract.${region}"]`);
+      await page.locator(`svg.graph g.node[data-task-id="extract.${region}"][data-state="success"]`).waitFor();
+      const at = (await node.boundingBox())!;
+      const inside = at.x > frame.x && at.y > frame.y && at.x + at.width < frame.x + frame.width && at.y + at.height < frame.y + frame.height;
+      assert.ok(inside, `extract.${region} is drawn inside the box of extract`);
+      assert.equal(await node.locator('.node-label').textContent(), region, 'inside its box a task is called by its own id');
+    }
+    assert.match((await box.locator('.group-head title').textContent()) ?? '', /One task per sales region/);
+    const edges = page.locator('svg.graph path.edge');
+    assert.equal(await edges.count(), 6);
+
+    await box.locator('.group-head').click();
+    const groupNode = page.locator('svg.graph g.group-node[data-group-id="extract"]');
+    await groupNode.waitFor();
+    assert.equal(await page.locator('svg.graph g.node[data-task-id^="extract."]').count(), 0, "the group's tasks are hidden");
+    assert.equal(await box.count(), 0);
+    assert.equal(await groupNode.getAttribute('data-state'), 'success');
+    assert.match((await groupNode.getAttribute('aria-label')) ?? '', /^Group extract, 3 tasks: 3 success\. Expand$/);
+    assert.equal(await edges.count(), 2, 'open_day → extract and extract → report, once each');
+    await screenshot(page, 'dag-graph-group-collapsed');
+
+    // Kept for the DAG across visits; expanded again from the keyboard.
+    await page.reload();
+    await groupNode.waitFor();
+    await groupNode.focus();
+    await page.keyboard.press('Enter');
+    await box.waitFor();
+    assert.equal(await page.locator('svg.graph g.node[data-task-id^="extract."]').count(), 3);
+    assert.equal(await edges.count(), 6);
+  });
+
+  test('the grid shows a task group as a header row that folds its tasks into one row of summary cells', async () => {
+    await open('/dags/regional_sales');
+    const rows = page.locator('.task-names > [data-row]');
+    const names = async () => (await rows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' '));
+    await page.locator('.grid a.cell[data-state="success"]').first().waitFor();
+    assert.deepEqual(await names(), ['open_day', '▾ extract 3', 'emea', 'americas', 'apac', 'report']);
+    const fold = page.getByRole('button', { name: 'Fold group extract (3 tasks)' });
+    assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+    const runs = (await listRuns(h.db, 'regional_sales')).runs.length;
+    assert.equal(await page.locator('.grid [data-cell]').count(), 6 * runs);
+
+    await fold.focus();
+    await page.keyboard.press('Enter');
+    const unfold = page.getByRole('button', { name: 'Unfold group extract (3 tasks)' });
+    await unfold.waitFor();
+    assert.equal(await unfold.getAttribute('aria-expanded'), 'false');
+    assert.deepEqual(await names(), ['open_day', '▸ extract 3', 'report']);
+    assert.equal(await page.locator('.grid [data-cell]').count(), 3 * runs);
+    const summary = page.locator('.grid a.group-cell[data-group-id="extract"]').last();
+    assert.equal(await summary.getAttribute('data-state'), 'success');
+    assert.match((await summary.getAttribute('title')) ?? '', /^extract \(group\) · success\n3 success\n/);
+    // Arrow keys move through the folded row like any other.
+    await page.locator('.grid [data-cell][tabindex="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-group-id')), 'extract');
+
+    await unfold.focus();
+    await page.keyboard.press(' ');
+    await fold.waitFor();
+    assert.equal(await rows.count(), 6);
   });
 
   test('with SLUICE_API_TOKEN set, the UI asks for the token once and keeps it for the session', async () => {
