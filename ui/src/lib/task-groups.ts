@@ -24,12 +24,6 @@ export function groupName(groupId: string): string {
   return groupId.slice(groupId.lastIndexOf('.') + 1);
 }
 
-/** The group a subgroup sits in, or null for a top-level group. */
-export function parentGroup(groupId: string): string | null {
-  const dot = groupId.lastIndexOf('.');
-  return dot < 0 ? null : groupId.slice(0, dot);
-}
-
 /**
  * The outermost collapsed group among a task's groups, or null: a collapsed group stands for all
  * it holds, a collapsed subgroup included, so the outermost one is what is shown.

@@ -162,8 +162,8 @@ function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>): GroupedLay
     taskSize: (taskId) => ({ width: Math.max(120, monoLabelPx((labels.get(taskId) ?? taskId).length, 28)), height: NODE_HEIGHT }),
     // Room for "upstream failed 120/120" under the name, whatever the run shows.
     collapsedSize: (groupId) => ({ width: Math.max(170, monoLabelPx(groupName(groupId).length + 2, 28)), height: GROUP_NODE_HEIGHT }),
-    // "▾ name · 120 tasks"
-    headerWidth: (groupId) => monoLabelPx(groupName(groupId).length + 2, 20) + 80,
+    // "▾ name · 1,000 tasks", all in the monospace font
+    headerWidth: (groupId) => monoLabelPx(`▾ ${groupName(groupId)} · 1,000 tasks`.length, 20),
   });
   return { ...layout, labels };
 }
