@@ -15,8 +15,9 @@ import { backfillScenario } from './scenarios/backfill.ts';
 import { dagFolderScenario } from './scenarios/dag-folder.ts';
 import { uiGridScenario } from './scenarios/ui-grid.ts';
 import { etlScenario } from './scenarios/etl.ts';
+import { mappedScenario } from './scenarios/mapped.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario, mappedScenario];
 /** What a full run (no scenario named) runs: every scenario that is not opt-in. */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !s.optIn);
 

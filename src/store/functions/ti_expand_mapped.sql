@@ -64,12 +64,14 @@ BEGIN
   NEW.map_item := v_items->0;
   IF v_n > 1 THEN
     -- One statement for all of them (10,000 instances in one INSERT, not a loop of 10,000): the
-    -- row as it will be written, with each instance's index and element.
+    -- row as it will be written, with each instance's index and element. The record is made in
+    -- a LATERAL call: written `(jsonb_populate_record(...)).*`, it was made once per column,
+    -- and 10,000 instances took 12 s instead of 0.5.
     v_base := to_jsonb(NEW);
     INSERT INTO task_instances
-      SELECT (jsonb_populate_record(NULL::task_instances,
-                v_base || jsonb_build_object('map_index', e.ord - 1, 'map_item', e.item))).*
-        FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(item, ord)
+      SELECT r.* FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(item, ord)
+        CROSS JOIN LATERAL jsonb_populate_record(NULL::task_instances,
+          v_base || jsonb_build_object('map_index', e.ord - 1, 'map_item', e.item)) AS r
        WHERE e.ord > 1;
     UPDATE task_instances d SET upstream_total = d.upstream_total + v_n - 1
      WHERE d.dag_id = NEW.dag_id AND d.run_id = NEW.run_id AND d.task_id = ANY (NEW.downstream);
