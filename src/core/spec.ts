@@ -32,7 +32,19 @@ export interface DagSpec {
   tasks: TaskSpec[];
   /** The DAG's task groups, in declaration order; absent when it has none (specs before groups existed). */
   groups?: GroupSpec[];
+  /**
+   * The run events the DAG has callbacks for (its onSuccess, onFailure), in that order; absent when
+   * none, so that a DAG without callbacks keeps the spec (and version) it had before them. The
+   * functions stay in the DAG's code, where a worker finds them (README, "Callbacks").
+   */
+  callbacks?: DagCallbackKind[];
 }
+
+/** A run event a DAG may have callbacks for: `success` (onSuccess), `failure` (onFailure). */
+export type DagCallbackKind = 'success' | 'failure';
+
+/** A task event a task may have callbacks for: `success`, `failure`, `retry` (onSuccess, onFailure, onRetry). */
+export type TaskCallbackKind = 'success' | 'failure' | 'retry';
 
 /** A task group: its id (the parent group's id, a dot, its own) and its tooltip ('' if none). */
 export interface GroupSpec {
@@ -70,6 +82,8 @@ export interface TaskSpec extends TaskSettings, Partial<TaskMapping> {
   taskId: string;
   /** The innermost task group the task was declared in; absent when none. */
   group?: string;
+  /** The events the task has callbacks for, in the order success, failure, retry; absent when none (see DagSpec.callbacks). */
+  callbacks?: TaskCallbackKind[];
   /** Sorted. */
   upstream: string[];
   /** Sorted. */

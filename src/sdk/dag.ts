@@ -1,4 +1,4 @@
-import type { DagSpec, TaskSpec } from '../core/spec.ts';
+import type { DagCallbackKind, DagSpec, TaskCallbackKind, TaskSpec } from '../core/spec.ts';
 import { topologicalOrder } from '../core/graph.ts';
 import { showValue } from '../core/show-value.ts';
 import type { TaskFn } from './context.ts';
@@ -149,6 +149,8 @@ export class Dag {
       tasks: order.map((id) => taskSpec(this.#tasks.get(id) as Task)),
       // Absent without groups, so that a DAG without any keeps the spec (and version) it had.
       ...(this.#groups.size ? { groups: this.groups.map((g) => ({ groupId: g.groupId, tooltip: g.tooltip })) } : {}),
+      // Absent without callbacks, likewise.
+      ...dagCallbackKinds(options),
     };
   }
 
@@ -168,10 +170,28 @@ export class Dag {
   }
 }
 
+/** Which run events have callbacks, for the spec (`{}` when none). */
+function dagCallbackKinds(options: ResolvedDagOptions): Pick<DagSpec, 'callbacks'> {
+  const kinds: DagCallbackKind[] = [];
+  if (options.callbacks.onSuccess.length) kinds.push('success');
+  if (options.callbacks.onFailure.length) kinds.push('failure');
+  return kinds.length ? { callbacks: kinds } : {};
+}
+
+/** Which task events have callbacks, for the spec (`{}` when none). */
+function taskCallbackKinds(task: Task): Pick<TaskSpec, 'callbacks'> {
+  const kinds: TaskCallbackKind[] = [];
+  if (task.callbacks.onSuccess) kinds.push('success');
+  if (task.callbacks.onFailure) kinds.push('failure');
+  if (task.callbacks.onRetry) kinds.push('retry');
+  return kinds.length ? { callbacks: kinds } : {};
+}
+
 function taskSpec(task: Task): TaskSpec {
   return {
     taskId: task.taskId,
     ...(task.group === null ? {} : { group: task.group }),
+    ...taskCallbackKinds(task),
     ...task.mapping,
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,

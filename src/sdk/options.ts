@@ -8,6 +8,7 @@ import { showValue } from '../core/show-value.ts';
 import { isValidTimeZone } from '../core/timezone.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
 import type { TaskSettings } from '../core/spec.ts';
+import { callbackList, type Callback, type CallbackValue } from './callbacks.ts';
 import { DagDefinitionError } from './errors.ts';
 import { MAPPING_OPTION_KEYS } from './mapping.ts';
 import { resolveParams, type ResolvedParams } from './param.ts';
@@ -30,6 +31,12 @@ export interface TaskOptions {
   queue?: string;
   priorityWeight?: number;
   triggerRule?: TriggerRule;
+  /** Runs on a worker once the task succeeded (README, "Callbacks"). */
+  onSuccess?: CallbackValue | null;
+  /** Runs on a worker once the task failed for good (no try left, FailTask, marked failed). */
+  onFailure?: CallbackValue | null;
+  /** Runs on a worker when a try failed and another follows. */
+  onRetry?: CallbackValue | null;
 }
 
 export interface DagOptions {
@@ -49,9 +56,31 @@ export interface DagOptions {
   tags?: string[];
   description?: string;
   defaultArgs?: TaskOptions;
+  /** Runs on a worker once a run of the DAG succeeded (README, "Callbacks"). */
+  onSuccess?: CallbackValue | null;
+  /** Runs on a worker once a run of the DAG failed. */
+  onFailure?: CallbackValue | null;
 }
 
-export type ResolvedTaskOptions = TaskSettings;
+/**
+ * A task's callbacks, each option's value as a list (callbackList). An option the task (or the
+ * defaultArgs it takes) left unset is absent; one set to null or [] is an empty list, so that a
+ * task can drop a callback its defaultArgs give it. Kept out of TaskSettings: functions cannot go
+ * into the stored spec, which records only which events have callbacks (TaskSpec.callbacks).
+ */
+export interface TaskCallbacks {
+  onSuccess?: Callback[];
+  onFailure?: Callback[];
+  onRetry?: Callback[];
+}
+
+/** A DAG's own callbacks (empty lists when unset). */
+export interface DagCallbacks {
+  onSuccess: Callback[];
+  onFailure: Callback[];
+}
+
+export type ResolvedTaskOptions = TaskSettings & TaskCallbacks;
 
 export interface ResolvedDagOptions {
   schedule: CronSchedule | null;
@@ -71,6 +100,7 @@ export interface ResolvedDagOptions {
   description: string;
   /** Only what the DAG set; the task defaults fill the rest. */
   defaultArgs: Partial<ResolvedTaskOptions>;
+  callbacks: DagCallbacks;
 }
 
 export const TASK_OPTION_KEYS = [
@@ -85,7 +115,13 @@ export const TASK_OPTION_KEYS = [
   'queue',
   'priorityWeight',
   'triggerRule',
+  'onSuccess',
+  'onFailure',
+  'onRetry',
 ] as const satisfies readonly (keyof TaskOptions)[];
+
+/** The task options whose values are callbacks (TaskCallbacks). */
+export const TASK_CALLBACK_KEYS = ['onSuccess', 'onFailure', 'onRetry'] as const satisfies readonly (keyof TaskCallbacks)[];
 
 export const DAG_OPTION_KEYS = [
   'schedule',
@@ -101,6 +137,8 @@ export const DAG_OPTION_KEYS = [
   'tags',
   'description',
   'defaultArgs',
+  'onSuccess',
+  'onFailure',
 ] as const satisfies readonly (keyof DagOptions)[];
 
 export const TASK_DEFAULTS: Readonly<ResolvedTaskOptions> = {
@@ -156,6 +194,7 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
       tags: opt('tags') === undefined ? [] : checkStringArray(opt('tags'), where('tags')),
       description: opt('description') === undefined ? '' : checkString(opt('description'), where('description')),
       defaultArgs: checkTaskOptions(opt('defaultArgs'), 'defaultArgs', (key) => `option "defaultArgs.${key}"`),
+      callbacks: { onSuccess: callbackList(opt('onSuccess'), where('onSuccess')), onFailure: callbackList(opt('onFailure'), where('onFailure')) },
     };
   } catch (error) {
     throw asDefinitionError(dagId, error);
@@ -225,6 +264,9 @@ function checkTaskOptions(
   set('queue', 'queue', checkName);
   set('priorityWeight', 'priorityWeight', (v, w) => checkInteger(v, w));
   set('triggerRule', 'triggerRule', checkTriggerRule);
+  for (const key of TASK_CALLBACK_KEYS) {
+    if (given[key] !== undefined) resolved[key] = callbackList(given[key], where(key));
+  }
   return resolved;
 }
 

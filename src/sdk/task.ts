@@ -1,15 +1,18 @@
 import { showValue } from '../core/show-value.ts';
-import type { TaskMapping } from '../core/spec.ts';
+import type { TaskMapping, TaskSettings } from '../core/spec.ts';
 import type { TaskFn } from './context.ts';
 import type { Dag } from './dag.ts';
 import { DagDefinitionError } from './errors.ts';
-import type { ResolvedTaskOptions } from './options.ts';
+import type { ResolvedTaskOptions, TaskCallbacks } from './options.ts';
 
 /** A task of a DAG; made by `d.task(...)`, linked with then / after / chain. */
 export class Task {
   readonly dag: Dag;
   readonly taskId: string;
-  readonly options: Readonly<ResolvedTaskOptions>;
+  /** Its settings as stored in the spec: its callbacks are apart (`callbacks`). */
+  readonly options: Readonly<TaskSettings>;
+  /** Its onSuccess, onFailure and onRetry, as lists (absent: none); the code loaded on a worker runs them. */
+  readonly callbacks: Readonly<TaskCallbacks>;
   readonly fn: TaskFn;
   /** The id of the innermost task group it was declared in, or null. */
   readonly group: string | null;
@@ -29,7 +32,13 @@ export class Task {
   ) {
     this.dag = dag;
     this.taskId = taskId;
-    this.options = Object.freeze({ ...options });
+    const { onSuccess, onFailure, onRetry, ...settings } = options;
+    this.options = Object.freeze(settings);
+    this.callbacks = Object.freeze({
+      ...(onSuccess?.length ? { onSuccess } : {}),
+      ...(onFailure?.length ? { onFailure } : {}),
+      ...(onRetry?.length ? { onRetry } : {}),
+    });
     this.fn = fn;
     this.group = group;
     this.mapping = mapping;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { dag } from '../../../src/sdk/dag.ts';
 import { DagDefinitionError } from '../../../src/sdk/errors.ts';
 import type { DagOptions, TaskOptions } from '../../../src/sdk/options.ts';
+import { defineNotifier } from '../../../src/sdk/callbacks.ts';
 
 const noop = async () => {};
 
@@ -52,6 +53,8 @@ describe('DAG options', () => {
       tags: ['etl', 'orders'],
       description: 'Orders into the warehouse',
       defaultArgs: { retries: 1 },
+      onSuccess: () => {},
+      onFailure: [() => {}, () => {}],
     };
     const { tasks: _tasks, ...spec } = dag('full', options).toSpec();
     assert.deepEqual(spec, {
@@ -68,6 +71,7 @@ describe('DAG options', () => {
       dagrunTimeoutMs: 7_200_000,
       params: { limit: 100, nested: { list: [1, 'a', null, true] } },
       tags: ['etl', 'orders'],
+      callbacks: ['success', 'failure'],
     });
   });
 
@@ -94,7 +98,7 @@ describe('DAG options', () => {
     it('an unknown key, with a suggestion', () => {
       rejects(
         () => dag('orders', { shedule: '@daily' } as DagOptions),
-        'DAG "orders": the options of dag(): unknown option "shedule"; did you mean "schedule"? Valid DAG options: schedule, startDate, endDate, timezone, catchup, maxActiveRuns, maxActiveTasks, isPausedUponCreation, dagrunTimeout, params, tags, description, defaultArgs',
+        'DAG "orders": the options of dag(): unknown option "shedule"; did you mean "schedule"? Valid DAG options: schedule, startDate, endDate, timezone, catchup, maxActiveRuns, maxActiveTasks, isPausedUponCreation, dagrunTimeout, params, tags, description, defaultArgs, onSuccess, onFailure',
       );
       rejects(() => dag('orders', { start_date: '2026-01-01' } as DagOptions), /unknown option "start_date"; did you mean "startDate"\?/);
     });
@@ -201,10 +205,13 @@ describe('task options', () => {
       queue: 'heavy',
       priorityWeight: -5,
       triggerRule: 'none_failed_min_one_success',
+      onSuccess: noop,
+      onFailure: [noop],
+      onRetry: noop,
     };
     const d = dag('t', { defaultArgs: all });
     d.task('inherits', noop);
-    d.task('overrides', { retries: 0, pool: 'other', triggerRule: 'always', executionTimeout: null }, noop);
+    d.task('overrides', { retries: 0, pool: 'other', triggerRule: 'always', executionTimeout: null, onRetry: null }, noop);
     const [inherits, overrides] = d.toSpec().tasks;
     const expected = {
       retries: 3,
@@ -218,11 +225,12 @@ describe('task options', () => {
       queue: 'heavy',
       priorityWeight: -5,
       triggerRule: 'none_failed_min_one_success',
+      callbacks: ['success', 'failure', 'retry'],
     };
     assert.deepEqual({ ...inherits, taskId: '', upstream: [], downstream: [] }, { taskId: '', upstream: [], downstream: [], ...expected });
     assert.deepEqual(
       { ...overrides, taskId: '', upstream: [], downstream: [] },
-      { taskId: '', upstream: [], downstream: [], ...expected, retries: 0, pool: 'other', triggerRule: 'always', executionTimeoutMs: null },
+      { taskId: '', upstream: [], downstream: [], ...expected, retries: 0, pool: 'other', triggerRule: 'always', executionTimeoutMs: null, callbacks: ['success', 'failure'] },
     );
   });
 
@@ -247,7 +255,7 @@ describe('task options', () => {
     it('an unknown key, with a suggestion', () => {
       rejects(
         () => dag('orders').task('load', { retrys: 3 } as TaskOptions, noop),
-        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule, expand, maxMapLength',
+        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule, onSuccess, onFailure, onRetry, expand, maxMapLength',
       );
       rejects(() => dag('orders', { defaultArgs: { retry_delay: '5s' } as TaskOptions }), /^DAG "orders": defaultArgs: unknown option "retry_delay"; did you mean "retryDelay"\?/);
     });
@@ -282,5 +290,59 @@ describe('task options', () => {
       rejects(() => dag('o').task('t', { retryExponentialBackoff: 'no' as unknown as boolean }, noop), /option "retryExponentialBackoff" of task "t" must be true or false/);
       rejects(() => dag('o').task('t', { retries: null as unknown as number }, noop), 'DAG "o": option "retries" of task "t" must be an integer >= 0; got null');
     });
+  });
+});
+
+describe('callback options', () => {
+  const notifier = defineNotifier({ kind: 'webhook', describe: 'webhook → hooks.example.com' }, async () => {});
+  const one = () => {};
+  const two = async () => {};
+
+  it('keeps the functions on the DAG and its tasks, and records in the spec only which events have them', () => {
+    const d = dag('cb', { onSuccess: one, onFailure: [notifier, two] });
+    const t = d.task('t', { onSuccess: notifier, onFailure: [one], onRetry: two }, noop);
+    assert.deepEqual(d.options.callbacks, { onSuccess: [one], onFailure: [notifier, two] });
+    assert.deepEqual(t.callbacks, { onSuccess: [notifier], onFailure: [one], onRetry: [two] });
+    const spec = d.toSpec();
+    assert.deepEqual(spec.callbacks, ['success', 'failure']);
+    assert.deepEqual(spec.tasks[0]!.callbacks, ['success', 'failure', 'retry']);
+    assert.ok(!JSON.stringify(spec).includes('function'), 'the spec holds no function');
+    // The settings stored in the spec hold no callback.
+    assert.ok(!('onFailure' in t.options));
+  });
+
+  it('leaves `callbacks` out of the spec of a DAG and a task without any, so their versions do not change', () => {
+    const d = dag('plain', { onSuccess: [], onFailure: null });
+    d.task('t', { onRetry: [] }, noop);
+    const spec = d.toSpec();
+    assert.ok(!('callbacks' in spec));
+    assert.ok(!('callbacks' in spec.tasks[0]!));
+  });
+
+  it('takes them from defaultArgs, a group over the DAG, a task over its group; null or [] drops an inherited one', () => {
+    const d = dag('cb', { defaultArgs: { onFailure: one, onRetry: one } });
+    const g = d.group('g', { defaultArgs: { onRetry: two, onSuccess: notifier } });
+    const inherits = d.task('inherits', noop);
+    const inGroup = g.task('in_group', noop);
+    const own = g.task('own', { onRetry: [notifier, one], onFailure: null }, noop);
+    assert.deepEqual(inherits.callbacks, { onFailure: [one], onRetry: [one] });
+    assert.deepEqual(inGroup.callbacks, { onSuccess: [notifier], onFailure: [one], onRetry: [two] });
+    assert.deepEqual(own.callbacks, { onSuccess: [notifier], onRetry: [notifier, one] });
+    const kinds = Object.fromEntries(d.toSpec().tasks.map((t) => [t.taskId, t.callbacks]));
+    assert.deepEqual(kinds, { inherits: ['failure', 'retry'], 'g.in_group': ['success', 'failure', 'retry'], 'g.own': ['success', 'retry'] });
+  });
+
+  it('refuses a value that is not a function, a notifier or an array of them, naming the DAG, the option and where', () => {
+    rejects(() => dag('o', { onFailure: '#alerts' as never }), 'DAG "o": option "onFailure": expected a function, a notifier or an array of them; got a string ("#alerts")');
+    rejects(() => dag('o').task('t', { onRetry: [one, 3] as never }, noop), 'DAG "o": option "onRetry" of task "t"[1]: expected a function or a notifier; got a number (3)');
+    rejects(() => dag('o', { defaultArgs: { onSuccess: {} as never } }), /^DAG "o": option "defaultArgs\.onSuccess": expected a function/);
+    rejects(() => dag('o').group('g', { defaultArgs: { onFailure: true as never } }), /^DAG "o": option "defaultArgs\.onFailure" of group "g": expected a function/);
+    // A URL is never echoed: it is most likely a webhook's secret.
+    rejects(() => dag('o', { onFailure: 'https://hooks.slack.com/services/T0/B0/secret' as never }), /a string holding a URL; pass it to a notifier/);
+  });
+
+  it('has no onRetry for a DAG (a run has no tries) and suggests the right name for a misspelt one', () => {
+    rejects(() => dag('o', { onRetry: one } as never), /unknown option "onRetry"/);
+    rejects(() => dag('o').task('t', { onFailur: one } as never, noop), /unknown option "onFailur"; did you mean "onFailure"\?/);
   });
 });
