@@ -96,8 +96,8 @@ export async function insertRun(
 ): Promise<DagRunRecord | undefined> {
   const { rows } = await tx.query<RunRow>(
     `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start,
-       data_interval_end, conf, version_hash, backfill_id)
-     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9)
+       data_interval_end, conf, version_hash, backfill_id, callbacks)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       run.dagId,
@@ -109,6 +109,8 @@ export async function insertRun(
       JSON.stringify(run.conf),
       versionHash,
       run.backfillId ?? null,
+      // The run events with callbacks, kept on the row: run_record_callbacks.sql records them.
+      spec.callbacks?.length ? spec.callbacks : null,
     ],
   );
   const created = rows[0];
@@ -121,13 +123,14 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
   const t = spec.tasks;
   await tx.query(
     `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
-       trigger_rule, downstream, upstream_total, expand, max_map_length)
+       trigger_rule, downstream, upstream_total, expand, max_map_length, callbacks)
      SELECT $1, $2, $12, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
-       ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total, expand, max_map_length
+       ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total, expand, max_map_length,
+       CASE WHEN callbacks IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(callbacks)) END
      FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[],
-       $13::jsonb[], $14::int[])
+       $13::jsonb[], $14::int[], $15::jsonb[])
        AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total, expand,
-         max_map_length)`,
+         max_map_length, callbacks)`,
     [
       dagId,
       runId,
@@ -144,6 +147,9 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
       // How a mapped task expands, kept on its row: the expansion (ti_expand_mapped.sql) needs no spec.
       t.map((x) => (x.expand ? JSON.stringify(x.expand) : null)),
       t.map((x) => x.maxMapLength ?? null),
+      // The task events with callbacks (NULL: none, nearly every task), kept on the row:
+      // ti_record_callbacks.sql records them, and the instances of a mapped task copy it.
+      t.map((x) => (x.callbacks?.length ? JSON.stringify(x.callbacks) : null)),
     ],
   );
 }
