@@ -10,6 +10,11 @@ export interface Config {
   dagsFolder: string;
   host: string;
   port: number;
+  /**
+   * Where people reach the UI (SLUICE_BASE_URL, default http://<host>:<port>), without a trailing
+   * slash: the links callbacks are given (CallbackContext.url) start with it.
+   */
+  baseUrl: string;
   apiToken: string | undefined;
   allowInsecure: boolean;
   taskHeartbeatTimeoutMs: number;
@@ -114,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (dagImportMemoryLimitBytes < MIN_MEMORY_LIMIT_BYTES) {
     throw new ConfigError(`SLUICE_DAG_IMPORT_MEMORY_LIMIT must be at least 64MB (e.g. 1GB, the default), got "${env.SLUICE_DAG_IMPORT_MEMORY_LIMIT}"`);
   }
+  const host = read('SLUICE_HOST', '127.0.0.1');
+  const baseUrl = readBaseUrl(read('SLUICE_BASE_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`));
   const queuePrefix = read('SLUICE_QUEUE_PREFIX', 'sluice');
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may contain only letters, digits, '_', '.' and '-', got "${queuePrefix}"`);
@@ -123,8 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: read('SLUICE_REDIS_URL', 'redis://127.0.0.1:6379/0'),
     queuePrefix,
     dagsFolder: read('SLUICE_DAGS_FOLDER', './dags'),
-    host: read('SLUICE_HOST', '127.0.0.1'),
+    host,
     port,
+    baseUrl,
     apiToken: env.SLUICE_API_TOKEN ? env.SLUICE_API_TOKEN : undefined,
     allowInsecure: read('SLUICE_ALLOW_INSECURE', '0') === '1',
     taskHeartbeatTimeoutMs: duration('SLUICE_TASK_HEARTBEAT_TIMEOUT', '30s'),
@@ -140,4 +148,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
     dagImportMemoryLimitBytes,
   };
+}
+
+/** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */
+function readBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`SLUICE_BASE_URL must be the UI's address as people reach it, like https://sluice.example.com, got "${text}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`SLUICE_BASE_URL must be an http:// or https:// address with no query, fragment or password, like https://sluice.example.com/sluice, got "${url.protocol}//${url.host}…"`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

@@ -29,10 +29,15 @@ export class TaskFunctions {
   }
 
   async get(code: VersionCode, dagId: string, version: string, taskId: string): Promise<TaskFn> {
-    const dag = await cachedPromise(this.dags, code.codeHash, () => this.load(code, dagId));
+    const dag = await this.dag(code, dagId);
     const fn = dag.getTask(taskId)?.fn;
     if (!fn) throw new TaskCodeError(`version ${shortVersion(version)} of DAG ${dagId} has no task ${taskId}`);
     return fn;
+  }
+
+  /** The DAG that loaded code defines (its callbacks live there: workers/callback-functions.ts). */
+  dag(code: VersionCode, dagId: string): Promise<Dag> {
+    return cachedPromise(this.dags, code.codeHash, () => this.load(code, dagId));
   }
 
   private async load(code: VersionCode, dagId: string): Promise<Dag> {

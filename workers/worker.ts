@@ -35,6 +35,7 @@ import { TaskFunctions } from './task-functions.ts';
 import { VersionCodes } from './version-codes.ts';
 import { InlineExecutor, ProcessExecutor, type TryExecutor } from './try-executors.ts';
 import { catchStrayErrors } from './stray-errors.ts';
+import { CallbackRunner } from './callbacks.ts';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -86,6 +87,8 @@ export class SluiceWorker {
    * with each run's DAG version: the worker needs no DAGs folder.
    */
   private readonly executor: TryExecutor;
+  /** Runs the callbacks of DAGs and tasks (onSuccess, onFailure, onRetry), from their own queue. */
+  private readonly callbacks: CallbackRunner;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
   /** A BullMQ worker per pool and queue served, by BullMQ queue name (bullQueueName). */
@@ -114,6 +117,7 @@ export class SluiceWorker {
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
     this.executor = makeExecutor(config, options, this.db, log);
+    this.callbacks = new CallbackRunner(config, this.db, this.consumer, new VersionCodes(this.db), new TaskFunctions(config.dagsFolder), this.id, log);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
@@ -184,6 +188,7 @@ export class SluiceWorker {
     await this.refreshPools();
     // Before any try runs: from now on `dags show`, the UI and /metrics count these queues as served.
     await registerWorker(this.db, this.registration());
+    this.callbacks.start();
     const heartbeatEvery = Math.max(200, Math.floor(this.config.taskHeartbeatTimeoutMs / 6));
     this.timers.push(
       setInterval(() => void this.heartbeat(), heartbeatEvery),
@@ -202,6 +207,8 @@ export class SluiceWorker {
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Beside the tries' own grace: a callback still running after it is left to its lease.
+    const callbacksStopped = this.callbacks.stop(graceMs);
     // Heartbeats go on while running tries finish, or the scheduler would take them for lost.
     const closing = Promise.all([...this.bullWorkers.values()].map((w) => w.close()));
     const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
@@ -219,6 +226,7 @@ export class SluiceWorker {
     await this.services.queues.enqueue(this.handedBack).catch((err) =>
       this.log.warn({ err }, 'could not re-send handed-back tries; the scheduler will re-send them'),
     );
+    await callbacksStopped;
     for (const t of this.timers) clearInterval(t);
     await removeWorkerHeartbeat(this.db, this.id).catch((err) => this.log.warn({ err }, 'could not remove this worker from worker_heartbeats'));
     await this.executor.close();

@@ -12,6 +12,8 @@ import { syncDagFolder } from '../loader/sync.ts';
 import type { Db } from '../store/db.ts';
 import { recordSchedulerHeartbeat, removeSchedulerHeartbeat } from '../store/schedulers.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
+import { CallbackQueue } from '../queue/callback-queue.ts';
+import { dispatchCallbacks } from './callbacks.ts';
 import { NotifyListener } from './notify-listener.ts';
 import { openServices } from './open-services.ts';
 import { createScheduledRuns } from './scheduled-runs.ts';
@@ -34,6 +36,8 @@ export class Scheduler {
   private readonly db: Db;
   private readonly services: Services;
   private readonly closeServices: () => Promise<void>;
+  /** Where pending callbacks are sent to the workers (dispatchCallbacks). */
+  private readonly callbackQueue: CallbackQueue;
   private readonly folder: DagFolder;
   /** Where the folder's files are imported: a child process, so no file can stall or end this one. */
   private readonly parser: ParserProcess;
@@ -57,6 +61,7 @@ export class Scheduler {
     this.services = opened.services;
     this.db = opened.services.db;
     this.closeServices = opened.close;
+    this.callbackQueue = new CallbackQueue(opened.redis, config.queuePrefix);
     this.parser = new ParserProcess({
       timeoutMs: config.dagImportTimeoutMs,
       memoryLimitBytes: config.dagImportMemoryLimitBytes,
@@ -92,6 +97,7 @@ export class Scheduler {
     await this.parsing;
     await this.listener.stop();
     await removeSchedulerHeartbeat(this.db, this.id).catch(() => undefined);
+    await this.callbackQueue.close().catch((err) => this.log.debug({ err }, 'the callbacks queue did not close cleanly'));
     await this.closeServices();
     this.log.info({ schedulerId: this.id }, 'scheduler stopped');
   }
@@ -149,6 +155,7 @@ export class Scheduler {
     await admitWaitingTasks(this.services);
     await failTasksThatCannotFit(this.services);
     await failLostTries(this.services, this.config.taskHeartbeatTimeoutMs);
+    await dispatchCallbacks(this.db, this.callbackQueue, this.log);
     if (now - this.lastResend >= RESEND_AFTER_MS) {
       this.lastResend = now;
       await resendLostMessages(this.services, RESEND_AFTER_MS).catch((err) =>

@@ -27,4 +27,12 @@ describe('configuration', () => {
       assert.throws(() => loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: bad }), /SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300/);
     }
   });
+  test('SLUICE_BASE_URL: the webserver address by default, a trailing slash dropped, only http(s) with no query or secret', () => {
+    assert.equal(loadConfig({}).baseUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadConfig({ SLUICE_HOST: '::1', SLUICE_PORT: '9090' }).baseUrl, 'http://[::1]:9090');
+    assert.equal(loadConfig({ SLUICE_BASE_URL: 'https://sluice.example.com/ui/' }).baseUrl, 'https://sluice.example.com/ui');
+    assert.throws(() => loadConfig({ SLUICE_BASE_URL: 'sluice.example.com' }), /SLUICE_BASE_URL must be the UI's address/);
+    assert.throws(() => loadConfig({ SLUICE_BASE_URL: 'ftp://example.com' }), /SLUICE_BASE_URL must be an http:\/\/ or https:\/\/ address/);
+    assert.throws(() => loadConfig({ SLUICE_BASE_URL: 'https://u:pw@example.com' }), (e: Error) => !e.message.includes('pw'));
+  });
 });

@@ -4,6 +4,7 @@
  */
 import type { Route } from '../route.ts';
 import { backfillRoutes } from './backfills.ts';
+import { callbackRoutes } from './callbacks.ts';
 import { dagRunRoutes } from './dag-runs.ts';
 import { dagVersionRoutes } from './dag-versions.ts';
 import { dagRoutes } from './dags.ts';
@@ -18,6 +19,7 @@ export const ROUTES: readonly Route[] = [
   ...dagRoutes,
   ...dagVersionRoutes,
   ...dagRunRoutes,
+  ...callbackRoutes,
   ...gridRoutes,
   ...taskInstanceRoutes,
   ...backfillRoutes,

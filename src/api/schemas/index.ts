@@ -33,6 +33,7 @@ export type {
   MarkTaskInstanceBody,
   TaskInstance,
   TaskInstanceList,
+  TaskInstanceListQuery,
   TaskInstanceProgress,
   TaskState,
   TaskTry,
@@ -40,6 +41,7 @@ export type {
   XcomValue,
 } from './task-instances.ts';
 export type { DagVersion, DagVersionList } from './dag-versions.ts';
+export type { Callback, CallbackList } from './callbacks.ts';
 export type { Grid, GridCell, GridQuery, GridTask } from './grid.ts';
 export type {
   Backfill,

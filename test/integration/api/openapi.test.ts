@@ -196,6 +196,16 @@ describe('OpenAPI document', () => {
     await check('GET', `${mapped}/logs/{tryNumber}`, { params: { ...instance, tryNumber: 2 } });
     await check('GET', `${mapped}/xcom`, { params: instance });
     assert.equal((await check('GET', mapped, { params: { ...ti, mapIndex: 3 } })).status, 404);
+    // A callback as the triggers record one (src/store/functions/run_record_callbacks.sql), already run.
+    const { rows: inserted } = await fx.db.query<{ id: number }>(
+      `INSERT INTO callbacks (dag_id, run_id, event, event_state, state, tries, end_date, log)
+       VALUES ($1, $2, 'dag_success', 'success', 'success', 1, now(), $3) RETURNING id::int AS id`,
+      [run.dagId, run.runId, `${JSON.stringify({ level: 30, time: Date.now(), msg: 'notified' })}\n`],
+    );
+    const callbacks = await check<{ callbacks: Json[] }>('GET', '/dags/{dagId}/dagRuns/{runId}/callbacks', { params: run });
+    assert.equal(callbacks.body.callbacks.length, 1);
+    const callbackLog = await check('GET', '/dags/{dagId}/dagRuns/{runId}/callbacks/{callbackId}/log', { params: { ...run, callbackId: inserted[0]!.id } });
+    assert.match(callbackLog.text, /notified/);
     await registerWorker(fx.db, { workerId: 'w1', hostname: 'host-1', pools: null, queues: ['default', 'gpu'], concurrency: 4 });
     const workers = await check<{ workers: Json[] }>('GET', '/workers');
     assert.equal(workers.body.workers.length, 1);

@@ -1,0 +1,41 @@
+/**
+ * The callbacks queue (BullMQ): one message per callback try a worker should run, `{id}` of the
+ * row in `callbacks`. Postgres is the truth: the row is written (by a trigger, with the event)
+ * before any message, a worker claims it there (claimCallback) before running anything, so a
+ * message sent twice, late or for a callback already taken is dropped by that guard, and one lost
+ * is sent again by the scheduler (takeCallbacksToSend).
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Apart from the pools' queues (BULL_QUEUE_PREFIX 'pool.'), so a pool can never be named like it. */
+export const CALLBACK_QUEUE_NAME = 'callbacks';
+
+export interface CallbackMessage {
+  id: number;
+}
+
+export class CallbackQueue {
+  private readonly queue: Queue<CallbackMessage>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<CallbackMessage>(CALLBACK_QUEUE_NAME, { connection, prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  /**
+   * One job per id, its job id the callback's and the time, so that a re-send after a lost message
+   * is a new job rather than refused as a duplicate of a finished one BullMQ still remembers.
+   */
+  async send(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const at = Date.now();
+    await this.queue.addBulk(
+      ids.map((id) => ({ name: 'callback', data: { id }, opts: { jobId: `cb-${id}-${at}`, removeOnComplete: true, removeOnFail: true } })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
