@@ -5,13 +5,14 @@
  */
 import { topologicalOrder } from '../../core/graph.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../../core/spec.ts';
-import { listRuns, type DagRunRecord } from '../../store/runs.ts';
-import { listTaskInstancesOfRuns, type GridInstanceRecord } from '../../store/task-instance-reads.ts';
+import { listRuns } from '../../store/runs.ts';
+import { listTaskInstancesOfRuns } from '../../store/task-instance-reads.ts';
+import { cellsByRun, cellsJson, type CellOfTask } from '../grid-cells.ts';
 import { requireDag } from '../lookup.ts';
 import { defineRoute } from '../route.ts';
 import { dagPath } from '../schemas/fields.ts';
-import { GRID_DEFAULT_RUNS, grid, gridQuery, type Grid, type GridTask } from '../schemas/grid.ts';
-import { dagRunJson, taskInstanceProgressJson } from '../serialize.ts';
+import { GRID_DEFAULT_RUNS, grid, gridQuery, type GridTask } from '../schemas/grid.ts';
+import { dagRunJson } from '../serialize.ts';
 
 export const gridRoutes = [
   defineRoute({
@@ -31,33 +32,28 @@ export const gridRoutes = [
         requireDag(db, dagId),
         listRuns(db, dagId, { state: q.state, limit: q.limit ?? GRID_DEFAULT_RUNS, offset: q.offset ?? 0 }),
       ]);
-      const instances = instancesByRun(runs, await listTaskInstancesOfRuns(db, dagId, runs.map((r) => r.runId)));
+      const runIds = runs.map((r) => r.runId);
+      const { instances, mappedStates } = await listTaskInstancesOfRuns(db, dagId, runIds);
+      const cells = cellsByRun(runIds, instances, mappedStates);
       return {
         status: 200,
         body: {
           dagRuns: runs.map(dagRunJson),
           totalEntries: total,
-          tasks: gridTasks(dag.spec, instances),
-          taskInstances: cellsJson(instances),
+          tasks: gridTasks(dag.spec, cells),
+          taskInstances: cellsJson(cells),
         },
       };
     },
   }),
 ];
 
-/** Each listed run's task instances, newest run first; a run without any still has its (empty) entry. */
-function instancesByRun(runs: DagRunRecord[], instances: GridInstanceRecord[]): Map<string, GridInstanceRecord[]> {
-  const byRun = new Map(runs.map((r) => [r.runId, [] as GridInstanceRecord[]]));
-  for (const ti of instances) byRun.get(ti.runId)?.push(ti);
-  return byRun;
-}
-
 /** The rows of the grid: the DAG's tasks as it is now, then tasks only the listed runs still have. */
-function gridTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
+function gridTasks(spec: DagSpec, cellsByRun: Map<string, CellOfTask[]>): GridTask[] {
   const current = tasksInTopologicalOrder(spec).map(
     (t): GridTask => ({ taskId: t.taskId, group: t.group ?? null, upstream: t.upstream, downstream: t.downstream, triggerRule: t.triggerRule }),
   );
-  return [...current, ...removedTasks(spec, instancesByRun)];
+  return [...current, ...removedTasks(spec, cellsByRun)];
 }
 
 /** Stable whatever order the spec lists its tasks in: ties keep their declaration order. */
@@ -74,19 +70,12 @@ function tasksInTopologicalOrder(spec: DagSpec): TaskSpec[] {
  * Tasks since taken out of the DAG that listed runs still have. Their edges and group went with
  * the structure they belonged to, so they stand alone, by name, with the newest run's trigger rule.
  */
-function removedTasks(spec: DagSpec, instancesByRun: Map<string, GridInstanceRecord[]>): GridTask[] {
+function removedTasks(spec: DagSpec, cellsByRun: Map<string, CellOfTask[]>): GridTask[] {
   const inSpec = taskById(spec);
   const removed = new Map<string, GridTask>();
-  for (const ti of [...instancesByRun.values()].flat()) {
-    if (inSpec.has(ti.taskId) || removed.has(ti.taskId)) continue;
-    removed.set(ti.taskId, { taskId: ti.taskId, group: null, upstream: [], downstream: [], triggerRule: ti.triggerRule });
+  for (const c of [...cellsByRun.values()].flat()) {
+    if (inSpec.has(c.taskId) || removed.has(c.taskId)) continue;
+    removed.set(c.taskId, { taskId: c.taskId, group: null, upstream: [], downstream: [], triggerRule: c.triggerRule });
   }
   return [...removed.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
-}
-
-/** `{[dagRunId]: {[taskId]: cell}}`. */
-function cellsJson(instancesByRun: Map<string, GridInstanceRecord[]>): Grid['taskInstances'] {
-  // fromEntries defines keys as data, so no id (not even "__proto__") can reach a prototype.
-  const cellsOfRun = (tis: GridInstanceRecord[]) => Object.fromEntries(tis.map((ti) => [ti.taskId, taskInstanceProgressJson(ti)]));
-  return Object.fromEntries([...instancesByRun].map(([runId, tis]) => [runId, cellsOfRun(tis)]));
 }

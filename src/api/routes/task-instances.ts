@@ -13,6 +13,7 @@ import {
   markTaskInstanceBody,
   taskInstance,
   taskInstanceList,
+  taskInstanceListQuery,
   taskTryList,
   xcomValue,
 } from '../schemas/task-instances.ts';
@@ -31,12 +32,12 @@ export const taskInstanceRoutes = [
     tag: TAG,
     summary: "A run's task instances",
     params: runPath,
-    query: listQuery,
+    query: taskInstanceListQuery,
     answers: { 200: { description: 'a page of task instances (1,000 unless limit says otherwise)', schema: taskInstanceList } },
     errors: { 404: 'no such DAG, or no such run of it' },
     async handle({ params: { dagId, runId }, query: q }, { deps: { services: { db } } }) {
       await requireRun(db, dagId, runId);
-      const tis = await listTaskInstances(db, dagId, runId);
+      const tis = await listTaskInstances(db, dagId, runId, q.taskId);
       return { status: 200, body: { taskInstances: page(tis, q, 1000).map(taskInstanceJson), totalEntries: tis.length } };
     },
   }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatCount, showValue } from '../../core/show-value.ts';
 import { TASK_STATES } from '../../core/states.ts';
 import { triggerRule } from './dags.ts';
-import { bodyId, bool, count, intString, isoTimeOrNull, totalEntries } from './fields.ts';
+import { bodyId, bool, count, intString, isoTimeOrNull, listQuery, totalEntries } from './fields.ts';
 
 export const taskState = z.enum(TASK_STATES);
 
@@ -36,6 +36,14 @@ export const taskInstance = taskInstanceProgress
     triggerRule,
   })
   .meta({ id: 'TaskInstance' });
+
+/**
+ * Beyond the contract: `taskId` keeps one task's instances, so the UI lists a mapped task's
+ * 10,000 instances in 10 pages without reading every other task's with them.
+ */
+export const taskInstanceListQuery = listQuery.extend({
+  taskId: z.string().min(1).optional().meta({ description: "only this task's instances (all of a mapped task's)" }),
+});
 
 export const taskInstanceList = z.object({ taskInstances: z.array(taskInstance), totalEntries }).meta({ id: 'TaskInstanceList' });
 
@@ -96,6 +104,7 @@ export type TaskState = z.infer<typeof taskState>;
 export type TaskInstanceProgress = z.infer<typeof taskInstanceProgress>;
 export type TaskInstance = z.infer<typeof taskInstance>;
 export type TaskInstanceList = z.infer<typeof taskInstanceList>;
+export type TaskInstanceListQuery = z.output<typeof taskInstanceListQuery>;
 export type TaskTry = z.infer<typeof taskTry>;
 export type TaskTryList = z.infer<typeof taskTryList>;
 export type XcomValue = z.infer<typeof xcomValue>;

@@ -1,23 +1,10 @@
 /**
  * One state for many task instances (a task group's, in one run), for a collapsed group's node in
- * the graph and a group's cells in the grid. Pure, and unit-tested.
+ * the graph and a group's cells in the grid, and for a mapped task's instances. Pure, and unit-tested.
+ * The order of states is the server's too (src/core/state-attention.ts): the grid API sums up a
+ * mapped task's instances by the same rule.
  */
-
-/**
- * Which state a group shows when its tasks differ: the one that most needs a look. Failures first,
- * then work still under way (a group is not done while one of its tasks is not), then tasks not
- * reached yet; success only when nothing else is left, and skipped only when all were skipped
- * (a branch skipped beside successful ones is a successful group).
- */
-const ATTENTION_ORDER = ['failed', 'upstream_failed', 'up_for_retry', 'running', 'queued', 'scheduled', 'none', 'success', 'skipped'];
-
-/** A state this UI does not know yet is shown as unfinished work: before 'none', after the rest. */
-const UNKNOWN_RANK = ATTENTION_ORDER.indexOf('none') - 0.5;
-
-const rank = (state: string): number => {
-  const at = ATTENTION_ORDER.indexOf(state);
-  return at < 0 ? UNKNOWN_RANK : at;
-};
+import { byAttention } from '../../../src/core/state-attention.ts';
 
 export interface StateSummary {
   /** The state to colour the group by. */
@@ -30,13 +17,18 @@ export interface StateSummary {
 /** null when there is nothing to summarise (no instance of the group's tasks in that run). */
 export function summarizeStates(states: Iterable<string>): StateSummary | null {
   const counts = new Map<string, number>();
-  let total = 0;
-  for (const state of states) {
-    counts.set(state, (counts.get(state) ?? 0) + 1);
-    total++;
-  }
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return summarizeCounts(counts);
+}
+
+/**
+ * The same from counts already made: a mapped task's grid cell carries `{state: count}`, not its
+ * 10,000 states. States counted 0 are left out; null when nothing is left.
+ */
+export function summarizeCounts(counts: Iterable<[state: string, count: number]>): StateSummary | null {
+  const ordered = [...counts].filter(([, count]) => count > 0).sort(([a], [b]) => byAttention(a, b));
+  const total = ordered.reduce((sum, [, count]) => sum + count, 0);
   if (total === 0) return null;
-  const ordered = [...counts].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return { state: ordered[0]![0], counts: ordered, total };
 }
 

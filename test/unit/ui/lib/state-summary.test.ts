@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeCounts, summarizeStates } from '../../../../ui/src/lib/state-summary.ts';
+import { describeCounts, summarizeCounts, summarizeStates } from '../../../../ui/src/lib/state-summary.ts';
 
 describe('summarizeStates', () => {
   it('shows the state that most needs a look, with every count, that state first', () => {
@@ -35,5 +35,21 @@ describe('summarizeStates', () => {
   it('describes the counts in words', () => {
     const summary = summarizeStates(['success', 'up_for_retry', 'success'])!;
     assert.equal(describeCounts(summary, (state) => state.replaceAll('_', ' ')), '1 up for retry, 2 success');
+  });
+});
+
+describe('summarizeCounts', () => {
+  it('sums up counts already made (a mapped cell\'s) as summarizeStates does the states, leaving out zeros', () => {
+    assert.deepEqual(summarizeCounts(Object.entries({ success: 9_998, failed: 1, none: 0, running: 1 })), {
+      state: 'failed',
+      counts: [
+        ['failed', 1],
+        ['running', 1],
+        ['success', 9_998],
+      ],
+      total: 10_000,
+    });
+    assert.deepEqual(summarizeCounts([['success', 2], ['failed', 1]]), summarizeStates(['success', 'failed', 'success']));
+    assert.equal(summarizeCounts([['success', 0]]), null);
   });
 });
