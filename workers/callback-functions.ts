@@ -30,14 +30,22 @@ export function callbackFunctions(dag: Dag, event: CallbackEvent, taskId: string
 }
 
 /**
- * The UI page of the run (a run's event) or of the try (a task's), as ui/src/lib/routes.ts builds
- * them (`href.run`, `href.task`), under `baseUrl` (SLUICE_BASE_URL).
+ * The UI page of the run (a run's event) or of the try (a task's; of a mapped task, its instance's),
+ * as ui/src/lib/routes.ts builds them (`href.run`, `href.task`, `href.mappedInstance`), under
+ * `baseUrl` (SLUICE_BASE_URL).
  */
-export function callbackUrl(baseUrl: string, dagId: string, runId: string, taskId: string | null, tryNumber: number | null): string {
+export function callbackUrl(
+  baseUrl: string,
+  dagId: string,
+  runId: string,
+  taskId: string | null,
+  mapIndex: number,
+  tryNumber: number | null,
+): string {
   const enc = encodeURIComponent;
   const run = `${baseUrl}/dags/${enc(dagId)}/runs/${enc(runId)}`;
   if (taskId === null) return run;
-  return `${run}/tasks/${enc(taskId)}${tryNumber ? `?try=${tryNumber}` : ''}`;
+  return `${run}/tasks/${enc(taskId)}${mapIndex >= 0 ? `/${mapIndex}` : ''}${tryNumber ? `?try=${tryNumber}` : ''}`;
 }
 
 /** What the callback row and its run say, for the context. */
@@ -67,7 +75,7 @@ export function callbackContext(dag: Dag, facts: CallbackFacts, baseUrl: string,
     error: facts.eventError,
     logicalDate: facts.logicalDate,
     params: { ...structuredClone(dag.options.params), ...facts.conf },
-    url: callbackUrl(baseUrl, facts.dagId, facts.runId, facts.taskId, facts.tryNumber),
+    url: callbackUrl(baseUrl, facts.dagId, facts.runId, facts.taskId, facts.mapIndex, facts.tryNumber),
     log,
   };
 }

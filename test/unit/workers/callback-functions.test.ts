@@ -30,8 +30,10 @@ describe('callbackFunctions', () => {
 
 describe('callbackUrl and callbackContext', () => {
   test('the run page for a run event, the try page for a task event, ids encoded', () => {
-    assert.equal(callbackUrl('https://s.example.com/ui', 'd', 'manual__2026-01-01T00:00:00+00:00', null, null), 'https://s.example.com/ui/dags/d/runs/manual__2026-01-01T00%3A00%3A00%2B00%3A00');
-    assert.equal(callbackUrl('http://h:1', 'd', 'r', 'g.load', 3), 'http://h:1/dags/d/runs/r/tasks/g.load?try=3');
+    assert.equal(callbackUrl('https://s.example.com/ui', 'd', 'manual__2026-01-01T00:00:00+00:00', null, -1, null), 'https://s.example.com/ui/dags/d/runs/manual__2026-01-01T00%3A00%3A00%2B00%3A00');
+    assert.equal(callbackUrl('http://h:1', 'd', 'r', 'g.load', -1, 3), 'http://h:1/dags/d/runs/r/tasks/g.load?try=3');
+    // A mapped task's instance: its own page under the task's.
+    assert.equal(callbackUrl('http://h:1', 'd', 'r', 'load', 0, 1), 'http://h:1/dags/d/runs/r/tasks/load/0?try=1');
   });
 
   test('params are the DAG params merged with the run conf, without touching the DAG defaults', () => {
@@ -52,7 +54,7 @@ describe('callbackUrl and callbackContext', () => {
     assert.deepEqual(c.params, { region: 'eu', limit: 5 });
     c.params.region = 'us';
     assert.deepEqual(d.options.params, { region: 'eu', limit: 10 });
-    assert.deepEqual([c.event, c.taskId, c.mapIndex, c.tryNumber, c.state, c.error, c.url], ['task_failure', 'load', 2, 1, 'failed', 'boom', 'http://h:1/dags/cbs/runs/r1/tasks/load?try=1']);
+    assert.deepEqual([c.event, c.taskId, c.mapIndex, c.tryNumber, c.state, c.error, c.url], ['task_failure', 'load', 2, 1, 'failed', 'boom', 'http://h:1/dags/cbs/runs/r1/tasks/load/2?try=1']);
     assert.equal(c.log, log);
   });
 });
