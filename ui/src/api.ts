@@ -10,6 +10,7 @@ import type {
   Backfill,
   BackfillList,
   BackfillListQuery,
+  CallbackList,
   ClearTaskInstancesBody,
   CreateBackfillBody,
   Dag,
@@ -68,6 +69,15 @@ export const api = {
       getJson<DagRunList>(apiPath`/dags/${dagId}/dagRuns` + query(q), options),
     get: (dagId: string, runId: string, options?: Read) => getJson<DagRun>(runPath(dagId, runId), options),
     trigger: (dagId: string, body: TriggerDagRunBody) => send<DagRun>('POST', apiPath`/dags/${dagId}/dagRuns`, body),
+  },
+
+  callbacks: {
+    /** A run's callbacks, in the order their events happened. */
+    list: (dagId: string, runId: string, q: ListQuery = {}, options?: Read) =>
+      getJson<CallbackList>(runPath(dagId, runId) + '/callbacks' + query(q), options),
+    /** One callback's log, every try's lines, as text. */
+    log: async (dagId: string, runId: string, id: number, options?: Read) =>
+      (await getText(runPath(dagId, runId) + apiPath`/callbacks/${id}/log`, options)).text,
   },
 
   grid: {

@@ -1,9 +1,10 @@
-/** One run: its facts and conf, and its task instances with clear and mark. */
+/** One run: its facts and conf, its task instances with clear and mark, and its callbacks. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
+import { RunCallbacks } from '../components/run-callbacks.tsx';
 import { StateBadge } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
 import { UnservedQueues } from '../components/unserved-queues.tsx';
@@ -176,6 +177,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           </tbody>
         </table>
       )}
+      <RunCallbacks dagId={dagId} runId={runId} />
       {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
       {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
     </div>
