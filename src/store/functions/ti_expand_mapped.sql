@@ -75,6 +75,12 @@ BEGIN
        WHERE e.ord > 1;
     UPDATE task_instances d SET upstream_total = d.upstream_total + v_n - 1
      WHERE d.dag_id = NEW.dag_id AND d.run_id = NEW.run_id AND d.task_id = ANY (NEW.downstream);
+    -- Thousands of rows the planner does not know of: every statement after this one in this
+    -- transaction (admitting them) and in every session until the scheduler's next ANALYZE
+    -- would be planned for the table as it was. The statistics commit with the rows.
+    IF v_n >= 1000 THEN
+      ANALYZE task_instances;
+    END IF;
   END IF;
   RETURN NEW;
 END $$;
