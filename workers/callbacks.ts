@@ -140,7 +140,8 @@ export class CallbackRunner {
    */
   private async runTry(c: ClaimedCallback, log: CallbackLog): Promise<CallbackOutcome> {
     const logger = pino({ level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => log.write(line) });
-    logger.info({ event: c.event, taskId: c.taskId, mapIndex: c.mapIndex }, `callback try ${c.tries} of ${c.maxTries}`);
+    const about = { event: c.event, ...(c.taskId === null ? {} : { taskId: c.taskId }), ...(c.mapIndex >= 0 ? { mapIndex: c.mapIndex } : {}) };
+    logger.info(about, `callback try ${c.tries} of ${c.maxTries}`);
     let context: CallbackContext;
     let fns;
     try {
