@@ -34,6 +34,7 @@ import type {
   QueueStatusQuery,
   TaskInstance,
   TaskInstanceList,
+  TaskInstanceListQuery,
   TaskTryList,
   TriggerDagRunBody,
   WorkerList,
@@ -46,7 +47,19 @@ export { ApiError, onUnauthorized, token, Unauthorized } from './http.ts';
 type Read = Pick<RequestOptions, 'signal'>;
 
 const runPath = (dagId: string, runId: string) => apiPath`/dags/${dagId}/dagRuns/${runId}`;
-const taskInstancePath = (dagId: string, runId: string, taskId: string) => runPath(dagId, runId) + apiPath`/taskInstances/${taskId}`;
+/**
+ * A task instance as the routes name it: an unmapped task by its id; an instance of a mapped task
+ * by its id and map index (the routes without the index answer 404 for a mapped task).
+ */
+export type TaskInstanceRef = string | { taskId: string; mapIndex: number };
+
+const taskInstancePath = (dagId: string, runId: string, ref: TaskInstanceRef) => {
+  const { taskId, mapIndex } = typeof ref === 'string' ? { taskId: ref, mapIndex: -1 } : ref;
+  return runPath(dagId, runId) + apiPath`/taskInstances/${taskId}` + (mapIndex >= 0 ? `/${mapIndex}` : '');
+};
+
+/** The list route's largest page. */
+const LIST_PAGE = 1000;
 
 export const api = {
   health: (options?: Read) => getJson<Health>('/health', options),
@@ -85,18 +98,29 @@ export const api = {
   },
 
   taskInstances: {
-    list: (dagId: string, runId: string, q: ListQuery = {}, options?: Read) =>
+    list: (dagId: string, runId: string, q: TaskInstanceListQuery = {}, options?: Read) =>
       getJson<TaskInstanceList>(runPath(dagId, runId) + '/taskInstances' + query(q), options),
-    get: (dagId: string, runId: string, taskId: string, options?: Read) =>
+    /**
+     * Every page of the list (a mapped task's 10,000 instances are 10): the first, then the rest at
+     * once. Each page is the same object while it is unchanged (getJson), so callers can tell.
+     */
+    listPages: async (dagId: string, runId: string, q: Omit<TaskInstanceListQuery, 'limit' | 'offset'> = {}, options?: Read) => {
+      const first = await api.taskInstances.list(dagId, runId, { ...q, limit: LIST_PAGE }, options);
+      const offsets: number[] = [];
+      for (let offset = LIST_PAGE; offset < first.totalEntries; offset += LIST_PAGE) offsets.push(offset);
+      const rest = await Promise.all(offsets.map((offset) => api.taskInstances.list(dagId, runId, { ...q, limit: LIST_PAGE, offset }, options)));
+      return [first, ...rest];
+    },
+    get: (dagId: string, runId: string, taskId: TaskInstanceRef, options?: Read) =>
       getJson<TaskInstance>(taskInstancePath(dagId, runId, taskId), options),
-    mark: (dagId: string, runId: string, taskId: string, body: MarkTaskInstanceBody) =>
+    mark: (dagId: string, runId: string, taskId: TaskInstanceRef, body: MarkTaskInstanceBody) =>
       send<TaskInstance>('PATCH', taskInstancePath(dagId, runId, taskId), body),
-    tries: (dagId: string, runId: string, taskId: string, q: ListQuery = {}, options?: Read) =>
+    tries: (dagId: string, runId: string, taskId: TaskInstanceRef, q: ListQuery = {}, options?: Read) =>
       getJson<TaskTryList>(taskInstancePath(dagId, runId, taskId) + '/tries' + query(q), options),
-    xcom: (dagId: string, runId: string, taskId: string, options?: Read) =>
+    xcom: (dagId: string, runId: string, taskId: TaskInstanceRef, options?: Read) =>
       getJson<XcomValue>(taskInstancePath(dagId, runId, taskId) + '/xcom', options),
     /** A page of a try's log as text; its X-Log-* headers say where the page ends. */
-    log: (dagId: string, runId: string, taskId: string, tryNumber: number, q: LogQuery = {}, options?: Read) =>
+    log: (dagId: string, runId: string, taskId: TaskInstanceRef, tryNumber: number, q: LogQuery = {}, options?: Read) =>
       getText(taskInstancePath(dagId, runId, taskId) + apiPath`/logs/${tryNumber}` + query(q), options),
     clear: (dagId: string, body: ClearTaskInstancesBody) =>
       send<TaskInstanceList>('POST', apiPath`/dags/${dagId}/clearTaskInstances`, body),

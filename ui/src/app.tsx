@@ -58,7 +58,15 @@ function Page({ route }: { route: Route }) {
     case 'run':
       return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
     case 'task':
-      return <TaskInstancePage key={`${route.dagId}/${route.runId}/${route.taskId}`} dagId={route.dagId} runId={route.runId} taskId={route.taskId} />;
+      return (
+        <TaskInstancePage
+          key={JSON.stringify([route.dagId, route.runId, route.taskId, route.mapIndex])}
+          dagId={route.dagId}
+          runId={route.runId}
+          taskId={route.taskId}
+          mapIndex={route.mapIndex}
+        />
+      );
     case 'backfills':
       return <BackfillsPage />;
     case 'not-found':
@@ -80,7 +88,7 @@ function titleOf(route: Route): string {
     case 'run':
       return `${route.runId} · ${route.dagId} · Sluice`;
     case 'task':
-      return `${route.taskId} · ${route.dagId} · Sluice`;
+      return `${route.taskId}${route.mapIndex === undefined ? '' : ` [${route.mapIndex}]`} · ${route.dagId} · Sluice`;
     case 'backfills':
       return 'Backfills · Sluice';
     default:

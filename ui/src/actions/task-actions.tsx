@@ -72,18 +72,21 @@ export interface MarkTarget {
   dagId: string;
   runId: string;
   taskId: string;
+  /** One instance of a mapped task; absent for an unmapped task. */
+  mapIndex?: number;
   state: 'success' | 'failed';
 }
 
 export function MarkDialog({ target, onClose }: { target: MarkTarget; onClose: () => void }) {
   const confirm = async () => {
-    await api.taskInstances.mark(target.dagId, target.runId, target.taskId, { state: target.state });
-    toast('success', `Marked "${target.taskId}" ${target.state}`);
+    const { taskId, mapIndex } = target;
+    await api.taskInstances.mark(target.dagId, target.runId, mapIndex === undefined ? taskId : { taskId, mapIndex }, { state: target.state });
+    toast('success', `Marked "${markName(target)}" ${target.state}`);
     refreshAll();
   };
   return (
     <Confirm
-      title={`Mark "${target.taskId}" ${target.state}`}
+      title={`Mark "${markName(target)}" ${target.state}`}
       confirmLabel={`Mark ${target.state}`}
       danger={target.state === 'failed'}
       onConfirm={confirm}
@@ -96,3 +99,6 @@ export function MarkDialog({ target, onClose }: { target: MarkTarget; onClose: (
     </Confirm>
   );
 }
+
+/** "load" for a task, "load [2]" for one instance of a mapped task. */
+const markName = (target: MarkTarget) => (target.mapIndex === undefined ? target.taskId : `${target.taskId} [${target.mapIndex}]`);

@@ -87,8 +87,8 @@ export function GroupNode({ group, tooltip, onToggle, summary }: GroupProps & { 
   );
 }
 
-/** Each state's share of the group's tasks, side by side, in the summary's order. */
-function StateBar({ summary, x, y, width }: { summary: StateSummary; x: number; y: number; width: number }) {
+/** Each state's share of the group's tasks (or a mapped task's instances), side by side, in the summary's order. */
+export function StateBar({ summary, x, y, width }: { summary: StateSummary; x: number; y: number; width: number }) {
   let left = x;
   return (
     <g class="state-bar" aria-hidden="true">

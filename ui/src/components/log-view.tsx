@@ -16,8 +16,23 @@ const NEAR_BOTTOM_PX = 40;
 const FOLLOW_MS = 1000;
 const SETTLED_MS = 15_000;
 
-export function LogView({ dagId, runId, taskId, tryNumber, live }: { dagId: string; runId: string; taskId: string; tryNumber: number; live: boolean }) {
-  const path = [dagId, runId, taskId, tryNumber].join('\u0000');
+/** mapIndex: one instance of a mapped task (-1 or absent: an unmapped task). */
+export function LogView({
+  dagId,
+  runId,
+  taskId,
+  mapIndex = -1,
+  tryNumber,
+  live,
+}: {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex?: number;
+  tryNumber: number;
+  live: boolean;
+}) {
+  const path = [dagId, runId, taskId, mapIndex, tryNumber].join('\u0000');
   // What has been read of this try's log; kept across polls (and a poll cut short keeps its pages).
   const held = useRef<{ path: string; tail: LogTail }>({ path, tail: EMPTY_TAIL });
   if (held.current.path !== path) held.current = { path, tail: EMPTY_TAIL };
@@ -27,7 +42,7 @@ export function LogView({ dagId, runId, taskId, tryNumber, live }: { dagId: stri
       const mine = held.current;
       // Reads until it has what the server has: a long log comes in pages, each appended as it arrives.
       for (;;) {
-        const { text, headers } = await api.taskInstances.log(dagId, runId, taskId, tryNumber, { offset: mine.tail.next }, { signal });
+        const { text, headers } = await api.taskInstances.log(dagId, runId, mapIndex >= 0 ? { taskId, mapIndex } : taskId, tryNumber, { offset: mine.tail.next }, { signal });
         const before = mine.tail.next;
         mine.tail = appendPage(mine.tail, logPage(text, headers));
         if (mine.tail.next >= mine.tail.size || mine.tail.next <= before) return mine.tail;

@@ -60,11 +60,18 @@ interface CellContent {
   tryNumber: number;
   maxTries: number;
   durationMs: number | null;
+  /** A mapped task's counts by state: its split bar and title change while its state does not. */
+  mapped?: { count: number; states: Partial<Record<string, number>> };
 }
 
-/** A short signature of what a cell shows (its colour and its tooltip). */
+/** A short signature of what a cell shows (its colour, its tooltip, a mapped task's split bar). */
 export function cellSignature(cell: CellContent | undefined): string {
-  return cell ? `${cell.state}.${cell.tryNumber}.${cell.maxTries}.${cell.durationMs ?? ''}` : '-';
+  if (!cell) return '-';
+  const plain = `${cell.state}.${cell.tryNumber}.${cell.maxTries}.${cell.durationMs ?? ''}`;
+  if (!cell.mapped) return plain;
+  return `${plain}.${Object.entries(cell.mapped.states)
+    .map(([state, count]) => `${state}${count}`)
+    .join(',')}`;
 }
 
 /** The same for a run's column of cells, so an untouched column is skipped without looking at its cells. */

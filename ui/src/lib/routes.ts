@@ -4,7 +4,8 @@ export type Route =
   | { page: 'dags' }
   | { page: 'dag'; dagId: string; tab: DagTab }
   | { page: 'run'; dagId: string; runId: string }
-  | { page: 'task'; dagId: string; runId: string; taskId: string }
+  /** A task in a run: an unmapped task's instance, or a mapped task's list of instances; with mapIndex, one of those. */
+  | { page: 'task'; dagId: string; runId: string; taskId: string; mapIndex?: number }
   | { page: 'backfills' }
   | { page: 'not-found'; path: string };
 
@@ -20,7 +21,13 @@ export const href = {
   run: (dagId: string, runId: string) => `/dags/${enc(dagId)}/runs/${enc(runId)}`,
   task: (dagId: string, runId: string, taskId: string, tryNumber?: number) =>
     `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}${tryNumber ? `?try=${tryNumber}` : ''}`,
+  /** One instance of a mapped task, under its task's page (which lists them all). */
+  mappedInstance: (dagId: string, runId: string, taskId: string, mapIndex: number, tryNumber?: number) =>
+    `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/${mapIndex}${tryNumber ? `?try=${tryNumber}` : ''}`,
 };
+
+/** A map index as a path segment writes it: 0, 1, … with no sign, leading zero or fraction. */
+const MAP_INDEX = /^(0|[1-9][0-9]{0,8})$/;
 
 /** The route a path names; segments are percent-decoded (ids may hold any character). */
 export function parseRoute(path: string): Route {
@@ -41,5 +48,8 @@ export function parseRoute(path: string): Route {
   if (third !== 'runs' || runId === undefined) return { page: 'not-found', path };
   if (fifth === undefined) return { page: 'run', dagId, runId };
   if (fifth === 'tasks' && taskId !== undefined && rest.length === 0) return { page: 'task', dagId, runId, taskId };
+  if (fifth === 'tasks' && taskId !== undefined && rest.length === 1 && MAP_INDEX.test(rest[0]!)) {
+    return { page: 'task', dagId, runId, taskId, mapIndex: Number(rest[0]) };
+  }
   return { page: 'not-found', path };
 }

@@ -2,18 +2,22 @@
  * The DAG's tasks and dependencies laid out left to right, coloured by the task instances of the
  * chosen run (the latest by default). A node opens its task instance. Task groups are boxes that
  * collapse into one node (graph-groups.tsx); which are collapsed is kept per DAG (prefs.tsx).
+ * A mapped task's node, in a run that expanded it, is drawn as a stack with its instance count,
+ * their most pressing state and a bar of each state's share; it opens the list of its instances.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Pending } from '../components/feedback.tsx';
-import { GroupBox, GroupNode } from '../components/graph-groups.tsx';
+import { GroupBox, GroupNode, StateBar } from '../components/graph-groups.tsx';
 import { Legend, stateLabel } from '../components/state.tsx';
 import { usePoll } from '../hooks.ts';
+import { useTaskInstances } from '../instances.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { type Point } from '../lib/graph-layout.ts';
 import { layoutGrouped, type GroupedLayout } from '../lib/grouped-layout.ts';
 import { href } from '../lib/routes.ts';
-import { summarizeStates } from '../lib/state-summary.ts';
+import { compactCount } from '../lib/mapped-cell.ts';
+import { describeCounts, summarizeStates, type StateSummary } from '../lib/state-summary.ts';
 import { groupName, localName } from '../lib/task-groups.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
 import { useCollapsedGroups, usePrefs } from '../prefs.tsx';
@@ -30,10 +34,16 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
   const [zoom, setZoom] = useState(1);
   const runs = usePoll(`graph-runs:${dag.dagId}`, (signal) => api.dagRuns.list(dag.dagId, { limit: 50 }, { signal }), 2000);
   const runId = runParam ?? runs.data?.dagRuns[0]?.dagRunId ?? null;
-  const tis = usePoll(runId ? `tis:${dag.dagId}:${runId}` : null, (signal) => api.taskInstances.list(dag.dagId, runId!, {}, { signal }));
+  // Every page: a mapped task's 10,000 instances would not fit the first.
+  const tis = useTaskInstances(dag.dagId, runId);
   const [collapsed, setCollapsed] = useCollapsedGroups(dag.dagId);
-  const layout = useMemo(() => layoutTasks(dag, collapsed), [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.group, t.downstream])), collapsed]);
-  const byTask = new Map((tis.data?.taskInstances ?? []).map((ti) => [ti.taskId, ti]));
+  const { byTask, mapped } = useMemo(() => instancesByTask(tis.data ?? []), [tis.data]);
+  // A mapped node is wider (its count, "upstream failed 999/1000"): laid out again only when which tasks are mapped changes.
+  const mappedKey = [...mapped.keys()].sort().join('\n');
+  const layout = useMemo(
+    () => layoutTasks(dag, collapsed, new Set(mapped.keys())),
+    [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.group, t.downstream])), collapsed, mappedKey],
+  );
   const runList = runs.data?.dagRuns ?? [];
   const tooltips = new Map(dag.groups.map((g) => [g.groupId, g.tooltip]));
   const groupIds = [...tooltips.keys()];
@@ -111,6 +121,10 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
             />
           ))}
           {layout.tasks.map(({ taskId, ...n }) => {
+            const summary = mapped.get(taskId);
+            if (summary) {
+              return <MappedNode key={taskId} taskId={taskId} label={layout.labels.get(taskId) ?? taskId} node={n} summary={summary} open={() => runId && navigate(href.task(dag.dagId, runId, taskId))} />;
+            }
             const ti = byTask.get(taskId);
             const state = ti?.state ?? 'none';
             const open = () => runId && ti && navigate(href.task(dag.dagId, runId, taskId));
@@ -154,12 +168,17 @@ function taskLabels(dag: DagDetail): Map<string, string> {
   return new Map(dag.tasks.map((t) => [t.taskId, localName(t.taskId, t.group)]));
 }
 
-function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>): GroupedLayout & { labels: Map<string, string> } {
+function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>, mapped: ReadonlySet<string>): GroupedLayout & { labels: Map<string, string> } {
   const labels = taskLabels(dag);
   const layout = layoutGrouped({
     tasks: dag.tasks,
     collapsed,
-    taskSize: (taskId) => ({ width: Math.max(120, monoLabelPx((labels.get(taskId) ?? taskId).length, 28)), height: NODE_HEIGHT }),
+    taskSize: (taskId) => {
+      const label = (labels.get(taskId) ?? taskId).length;
+      // A mapped node: its name and " [10k]", and room for "upstream failed 999/1000" under it.
+      if (mapped.has(taskId)) return { width: Math.max(170, monoLabelPx(label + 6, 28)), height: NODE_HEIGHT };
+      return { width: Math.max(120, monoLabelPx(label, 28)), height: NODE_HEIGHT };
+    },
     // Room for "upstream failed 120/120" under the name, whatever the run shows.
     collapsedSize: (groupId) => ({ width: Math.max(170, monoLabelPx(groupName(groupId).length + 2, 28)), height: GROUP_NODE_HEIGHT }),
     // "▾ name · 1,000 tasks", all in the monospace font
@@ -176,6 +195,66 @@ function groupSummary(taskIds: readonly string[], byTask: ReadonlyMap<string, Ta
     if (ti) states.push(ti.state);
   }
   return summarizeStates(states);
+}
+
+/** An unmapped task's instance by task, and a mapped task's instances summed up. */
+function instancesByTask(instances: readonly TaskInstance[]): { byTask: Map<string, TaskInstance>; mapped: Map<string, StateSummary> } {
+  const byTask = new Map<string, TaskInstance>();
+  const mappedStates = new Map<string, string[]>();
+  for (const ti of instances) {
+    if (ti.mapIndex < 0) byTask.set(ti.taskId, ti);
+    else {
+      const states = mappedStates.get(ti.taskId);
+      if (states) states.push(ti.state);
+      else mappedStates.set(ti.taskId, [ti.state]);
+    }
+  }
+  const mapped = new Map<string, StateSummary>();
+  for (const [taskId, states] of mappedStates) mapped.set(taskId, summarizeStates(states)!);
+  return { byTask, mapped };
+}
+
+interface MappedNodeProps {
+  taskId: string;
+  label: string;
+  node: { x: number; y: number; width: number; height: number };
+  summary: StateSummary;
+  open: () => void;
+}
+
+/** A stack of cards: the instances' most pressing state, how many there are, a bar of each state's share. */
+function MappedNode({ taskId, label, node, summary, open }: MappedNodeProps) {
+  const counts = describeCounts(summary, stateLabel);
+  const lead = summary.counts[0]![1];
+  return (
+    <g
+      class={`node mapped-node st-${summary.state} clickable`}
+      transform={`translate(${node.x},${node.y})`}
+      tabindex={0}
+      role="link"
+      aria-label={`${taskId}, mapped into ${summary.total} instances: ${counts}`}
+      data-task-id={taskId}
+      data-state={summary.state}
+      data-mapped-count={summary.total}
+      onClick={open}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') open();
+      }}
+    >
+      <title>{`${taskId} [${summary.total} mapped instances]\n${stateLabel(summary.state)}\n${counts}`}</title>
+      <rect x={4} y={-4} width={node.width} height={node.height} rx={6} class="node-box stack" />
+      <rect width={node.width} height={node.height} rx={6} class="node-box" />
+      <rect width={6} height={node.height} rx={3} class="node-state" />
+      <text x={14} y={16} class="node-label">
+        {label}
+        <tspan class="node-sub"> [{compactCount(summary.total)}]</tspan>
+      </text>
+      <text x={14} y={29} class="node-sub">
+        {stateLabel(summary.state)} {lead === summary.total ? 'all' : `${lead}/${summary.total}`}
+      </text>
+      <StateBar summary={summary} x={14} y={node.height - 6} width={node.width - 22} />
+    </g>
+  );
 }
 
 /** A smooth curve through the edge's points: horizontal tangents at every point, as flows read. */

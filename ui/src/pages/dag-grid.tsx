@@ -3,6 +3,8 @@
  * cell per task instance. Rows re-render only when one of their cells changed, so a 100 × 50
  * grid stays smooth while it updates every second. A task group is a header row whose cells sum
  * up its tasks in each run, and which folds them away (kept per DAG with the graph's, prefs.tsx).
+ * A mapped task is one row (its name marked `[ ]`): its cell in a run sums up its instances, the
+ * most pressing state's colour with a bar of each state's share, and opens the list of them.
  */
 import { useCallback, useMemo, useRef } from 'preact/hooks';
 import { api } from '../api.ts';
@@ -13,6 +15,7 @@ import { useNow, usePoll } from '../hooks.ts';
 import { formatDateTime, formatDuration, plural, type TimeZoneMode } from '../lib/format.ts';
 import { BAR_MIN_PX, cellsSignature, moveInGrid, runBarHeights, type CellPosition } from '../lib/grid-model.ts';
 import { gridRows, rowsSignature, type GridRow } from '../lib/grid-rows.ts';
+import { mappedSummary, splitBarBackground, type MappedCounts } from '../lib/mapped-cell.ts';
 import { href } from '../lib/routes.ts';
 import { describeCounts, summarizeStates } from '../lib/state-summary.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
@@ -117,7 +120,10 @@ function GridTable({ dagId, grid, groups }: { dagId: string; grid: Grid; groups:
   const rowKey = rowsSignature(rows);
   const boxRef = useRef<HTMLDivElement>(null);
   const focus = useRef<CellPosition>({ row: 0, col: runs.length - 1 });
-  const nameWidth = Math.min(352, Math.max(120, ...rows.map(nameWidthOf)));
+  // Tasks mapped in one of the runs shown (the spec does not say which are mapped; their cells do).
+  const mappedKey = useMemo(() => taskIds.filter((taskId) => grid.dagRuns.some((r) => grid.taskInstances[r.dagRunId]?.[taskId]?.mapped)).join('\n'), [grid, taskIds]);
+  const mapped = useMemo(() => new Set(mappedKey ? mappedKey.split('\n') : []), [mappedKey]);
+  const nameWidth = Math.min(352, Math.max(120, ...rows.map((row) => nameWidthOf(row, mapped))));
   // The names column is memoised: its toggle reads the current set, not the one it was drawn with.
   const collapsedRef = useRef(collapsed);
   collapsedRef.current = collapsed;
@@ -176,7 +182,7 @@ function GridTable({ dagId, grid, groups }: { dagId: string; grid: Grid; groups:
         <RunBars dagId={dagId} runs={runs} taskCount={taskIds.length} />
         <div class="grid-body">
           <div class="row-highlight" aria-hidden="true" />
-          <TaskNames tasks={grid.tasks} rows={rows} rowKey={rowKey} groups={groups} onToggle={toggleGroup} />
+          <TaskNames tasks={grid.tasks} rows={rows} rowKey={rowKey} groups={groups} onToggle={toggleGroup} mapped={mapped} mappedKey={mappedKey} />
           {runs.map((run, col) => {
             const cellOf = grid.taskInstances[run.dagRunId] ?? {};
             return (
@@ -241,10 +247,11 @@ function runTitle(run: DagRun, zone: TimeZoneMode): string {
     .join('\n');
 }
 
-/** The names column's width for a row: its indent, its name, and for a group its marker and count. */
-function nameWidthOf(row: GridRow): number {
+/** The names column's width for a row: its indent, its name, for a mapped task its ` [ ]`, for a group its marker and count. */
+function nameWidthOf(row: GridRow, mapped: ReadonlySet<string>): number {
   const indent = row.depth * INDENT_PX;
-  return row.kind === 'task' ? indent + monoLabelPx(row.name.length, 28) : indent + monoLabelPx(row.name.length + 2, 28) + 48;
+  if (row.kind === 'group') return indent + monoLabelPx(row.name.length + 2, 28) + 48;
+  return indent + monoLabelPx(row.name.length + (mapped.has(row.taskId) ? 4 : 0), 28);
 }
 
 interface NamesProps {
@@ -254,10 +261,13 @@ interface NamesProps {
   rowKey: string;
   groups: TaskGroup[];
   onToggle: (groupId: string) => void;
+  /** Tasks mapped in a shown run, and the same as a string to compare. */
+  mapped: ReadonlySet<string>;
+  mappedKey: string;
 }
 
 const TaskNames = memoWith(
-  ({ tasks, rows, groups, onToggle }: NamesProps) => {
+  ({ tasks, rows, groups, onToggle, mapped }: NamesProps) => {
     const byId = new Map(tasks.map((t) => [t.taskId, t]));
     const tooltips = new Map(groups.map((g) => [g.groupId, g.tooltip]));
     return (
@@ -288,16 +298,28 @@ const TaskNames = memoWith(
               class="task-name mono"
               data-row={index}
               style={indent}
-              title={task ? `${task.taskId}\ntrigger rule: ${task.triggerRule}\nupstream: ${task.upstream.join(', ') || 'none'}` : row.taskId}
+              title={
+                (task ? `${task.taskId}\ntrigger rule: ${task.triggerRule}\nupstream: ${task.upstream.join(', ') || 'none'}` : row.taskId) +
+                (mapped.has(row.taskId) ? '\nmapped: one instance per element' : '')
+              }
             >
               {row.name}
+              {mapped.has(row.taskId) && (
+                <span class="muted" aria-label="(mapped)">
+                  {' [ ]'}
+                </span>
+              )}
             </div>
           );
         })}
       </div>
     );
   },
-  (a, b) => a.rowKey === b.rowKey && JSON.stringify(a.tasks) === JSON.stringify(b.tasks) && JSON.stringify(a.groups) === JSON.stringify(b.groups),
+  (a, b) =>
+    a.rowKey === b.rowKey &&
+    a.mappedKey === b.mappedKey &&
+    JSON.stringify(a.tasks) === JSON.stringify(b.tasks) &&
+    JSON.stringify(a.groups) === JSON.stringify(b.groups),
 );
 
 interface ColumnProps {
@@ -328,6 +350,7 @@ const RunColumn = memoWith(
         if (!cell) {
           return <span key={taskId} class="cell absent" title={`${taskId} is not part of this run`} data-cell={position} tabIndex={tabIndex} />;
         }
+        if (cell.mapped) return mappedTaskCell(dagId, runId, taskId, cell, cell.mapped, position, tabIndex);
         const duration = cell.durationMs !== null ? ` · ${formatDuration(cell.durationMs)}` : '';
         return (
           <a
@@ -365,5 +388,29 @@ function groupCell(dagId: string, runId: string, row: Extract<GridRow, { kind: '
       data-group-id={row.groupId}
       tabIndex={tabIndex}
     />
+  );
+}
+
+/**
+ * A mapped task's cell in a run: its instances' most pressing state, a bar of each state's share
+ * at its foot when they differ, the counts in the title; it opens the task's list of instances.
+ */
+function mappedTaskCell(dagId: string, runId: string, taskId: string, cell: GridCell, mapped: MappedCounts, position: string, tabIndex: number) {
+  const summary = mappedSummary(mapped);
+  const counts = summary ? describeCounts(summary, stateLabel) : 'no instances';
+  const duration = cell.durationMs !== null ? ` · ${formatDuration(cell.durationMs)}` : '';
+  return (
+    <a
+      key={taskId}
+      class={`cell mapped-cell st-${cell.state}`}
+      href={href.task(dagId, runId, taskId)}
+      title={`${taskId} · ${plural(mapped.count, 'mapped instance')} · ${stateLabel(cell.state)}\n${counts}\ntries up to ${cell.tryNumber} of ${cell.maxTries}${duration}\n${runId}`}
+      data-cell={position}
+      data-state={cell.state}
+      data-mapped-count={mapped.count}
+      tabIndex={tabIndex}
+    >
+      {summary && summary.counts.length > 1 && <span class="split" aria-hidden="true" style={{ background: splitBarBackground(summary) }} />}
+    </a>
   );
 }

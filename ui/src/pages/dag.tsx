@@ -116,7 +116,8 @@ function DagHeader({ dag: d }: { dag: DagDetail }) {
   );
 }
 
-export function Breadcrumbs({ dagId, runId, taskId }: { dagId: string; runId?: string; taskId?: string }) {
+/** With mapIndex, the task is a link back to its list of mapped instances. */
+export function Breadcrumbs({ dagId, runId, taskId, mapIndex }: { dagId: string; runId?: string; taskId?: string; mapIndex?: number }) {
   return (
     <nav class="crumbs" aria-label="Breadcrumb">
       <Link href={href.dags()}>DAGs</Link>
@@ -131,7 +132,13 @@ export function Breadcrumbs({ dagId, runId, taskId }: { dagId: string; runId?: s
       {runId && taskId && (
         <>
           <span aria-hidden="true">/</span>
-          <span aria-current="page">{taskId}</span>
+          {mapIndex === undefined ? <span aria-current="page">{taskId}</span> : <Link href={href.task(dagId, runId, taskId)}>{taskId}</Link>}
+        </>
+      )}
+      {runId && taskId && mapIndex !== undefined && (
+        <>
+          <span aria-hidden="true">/</span>
+          <span aria-current="page">[{mapIndex}]</span>
         </>
       )}
     </nav>

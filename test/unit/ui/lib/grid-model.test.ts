@@ -140,3 +140,12 @@ describe('cellsSignature and cellSignature', () => {
     assert.notEqual(cellsSignature([]), cellsSignature([undefined]));
   });
 });
+
+describe('cellSignature of a mapped task', () => {
+  it('changes when its counts change under the same state, so its column is drawn again', () => {
+    const cell = (states: Record<string, number>) => ({ state: 'running', tryNumber: 1, maxTries: 1, durationMs: null, mapped: { count: 10, states } });
+    assert.notEqual(cellSignature(cell({ running: 5, success: 5 })), cellSignature(cell({ running: 4, success: 6 })));
+    assert.equal(cellSignature(cell({ running: 5, success: 5 })), cellSignature(cell({ running: 5, success: 5 })));
+    assert.equal(cellSignature({ state: 'success', tryNumber: 1, maxTries: 1, durationMs: 5 }), 'success.1.1.5', 'an unmapped cell as before');
+  });
+});

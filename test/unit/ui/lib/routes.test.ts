@@ -100,3 +100,33 @@ describe('routes', () => {
   // No route test for the ids '.' and '..': URL parsing removes such path segments, so checkId
   // (src/sdk/validate.ts) refuses them as DAG and task ids (tested in sdk-dag.test.ts).
 });
+
+describe('routes of mapped task instances', () => {
+  const pathOf = (link: string) => new URL(link, 'http://sluice.test').pathname;
+
+  it('builds and reads one instance of a mapped task under its task, a try in the query', () => {
+    assert.equal(href.mappedInstance('etl', 'r', 'load', 0), '/dags/etl/runs/r/tasks/load/0');
+    assert.equal(href.mappedInstance('etl', 'r', 'load', 12, 2), '/dags/etl/runs/r/tasks/load/12?try=2');
+    assert.deepEqual(parseRoute(href.mappedInstance('etl', 'r', 'load', 0)), { page: 'task', dagId: 'etl', runId: 'r', taskId: 'load', mapIndex: 0 });
+    assert.deepEqual(parseRoute(pathOf(href.mappedInstance('etl', 'r', 'load', 9999, 3))), {
+      page: 'task',
+      dagId: 'etl',
+      runId: 'r',
+      taskId: 'load',
+      mapIndex: 9999,
+    });
+    for (const id of ['a/b', '100%', '7', 'rocket 🚀']) {
+      assert.deepEqual(parseRoute(pathOf(href.mappedInstance(id, id, id, 3))), { page: 'task', dagId: id, runId: id, taskId: id, mapIndex: 3 }, id);
+    }
+  });
+
+  it('leaves a task without an index as the task (its list when mapped), and refuses what is not a map index', () => {
+    assert.deepEqual(parseRoute('/dags/etl/runs/r/tasks/load'), { page: 'task', dagId: 'etl', runId: 'r', taskId: 'load' });
+    for (const bad of ['-1', '01', '1.5', 'x', '1e3', '%20', '']) {
+      const route = parseRoute(`/dags/etl/runs/r/tasks/load/${bad}/`);
+      if (bad === '') assert.deepEqual(route, { page: 'task', dagId: 'etl', runId: 'r', taskId: 'load' });
+      else assert.equal(route.page, 'not-found', bad);
+    }
+    assert.equal(parseRoute('/dags/etl/runs/r/tasks/load/1/2').page, 'not-found');
+  });
+});
