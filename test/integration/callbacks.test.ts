@@ -3,7 +3,8 @@
  * (dag_success, dag_failure, task_success, task_failure, task_retry) recorded when it happens and
  * run on a worker with its context; whatever ended the task (a failure, a worker killed mid-try,
  * a hand mark); a callback that fails twice and then succeeds, one that always fails, one whose
- * worker died holding it; a webhook notifier as a callback; the API's answer.
+ * worker died holding it (claimed by hand, and a real worker killed mid-callback); a webhook
+ * notifier as a callback; the API's answer.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,14 @@ export const flaky = (key, failures) => (c) => {
   const n = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0;
   writeFileSync(counter, String(n + 1));
   if (n < failures) throw new Error('flaky callback, call ' + (n + 1));
+  record(c);
+};
+/** Never returns the first time it is called for a key; records the next times. */
+export const hangOnce = (key) => async (c) => {
+  const counter = ${JSON.stringify(file)} + '.' + key;
+  const n = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0;
+  writeFileSync(counter, String(n + 1));
+  if (n === 0) await new Promise(() => {});
   record(c);
 };
 `;
@@ -64,6 +73,14 @@ import { dag } from 'sluice';
 import { flaky } from './recorder.ts';
 const d = dag('cb_flaky', { onSuccess: flaky('twice', 2) });
 d.task('t', { onSuccess: flaky('always', 99) }, async () => 1);
+export default d;
+`;
+
+const HANG_DAG = `
+import { dag } from 'sluice';
+import { hangOnce } from './recorder.ts';
+const d = dag('cb_hang', { onSuccess: hangOnce('run') });
+d.task('t', async () => 1);
 export default d;
 `;
 
@@ -104,9 +121,10 @@ describe('callbacks', () => {
     await h.writeDag('events.ts', EVENTS_DAG);
     await h.writeDag('slow.ts', SLOW_DAG);
     await h.writeDag('flaky.ts', FLAKY_DAG);
+    await h.writeDag('hang.ts', HANG_DAG);
     await h.writeDag('webhook.ts', webhookDag(`${receiver.base}/hook/secret-path`));
     await h.startScheduler();
-    await Promise.all(['cb_events', 'cb_slow', 'cb_flaky', 'cb_webhook'].map((id) => h.waitForDag(id)));
+    await Promise.all(['cb_events', 'cb_slow', 'cb_flaky', 'cb_hang', 'cb_webhook'].map((id) => h.waitForDag(id)));
     web = await h.startWebserver();
   });
   after(async () => {
@@ -254,6 +272,28 @@ describe('callbacks', () => {
     assert.match(log, /try 1: its worker \(dead-worker\) stopped answering/);
     assert.match(log, /callback try 2 of 3/);
     await h.waitForRunEnd('cb_events', run.runId, 30_000);
+  });
+
+  test('a worker killed with SIGKILL mid-callback: the callback runs again elsewhere once its lease expires', async () => {
+    await h.stopAllWorkers();
+    const { child } = startSluice(['worker', '--concurrency', '2'], h.childEnv());
+    try {
+      const run = await triggerDagRun(h.db, 'cb_hang', {});
+      await h.waitFor(
+        'the callback to run in the child worker',
+        async () => (await listRunCallbacks(h.db, 'cb_hang', run.runId, 10, 0)).callbacks[0]?.state === 'running',
+        30_000,
+      );
+      child.kill('SIGKILL');
+      await h.startWorker();
+      const [done] = await settled('cb_hang', run.runId, 1);
+      assert.deepEqual([done!.event, done!.state, done!.tries], ['dag_success', 'success', 2]);
+      assert.equal((await recorded(run.runId)).length, 1);
+      const log = await (await fetch(`${web.url}/api/v1/dags/cb_hang/dagRuns/${encodeURIComponent(run.runId)}/callbacks/${done!.id}/log`)).text();
+      assert.match(log, /try 1: its worker \(.+\) stopped answering before the callback ended; it will be tried again/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   test('a webhook notifier as a callback posts the event; the API lists the callbacks', async () => {
