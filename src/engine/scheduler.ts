@@ -155,7 +155,8 @@ export class Scheduler {
     await admitWaitingTasks(this.services);
     await failTasksThatCannotFit(this.services);
     await failLostTries(this.services, this.config.taskHeartbeatTimeoutMs);
-    await dispatchCallbacks(this.db, this.callbackQueue, this.log);
+    // Its own trouble (Redis away, say) must not hold up the steps after it: it is done again next loop.
+    await dispatchCallbacks(this.db, this.callbackQueue, this.log).catch((err) => this.log.warn({ err }, 'could not dispatch callbacks; will try again'));
     if (now - this.lastResend >= RESEND_AFTER_MS) {
       this.lastResend = now;
       await resendLostMessages(this.services, RESEND_AFTER_MS).catch((err) =>
