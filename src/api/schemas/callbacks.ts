@@ -29,9 +29,9 @@ export const callbackList = z.object({ callbacks: z.array(callback), totalEntrie
 export const callbackPath = runPath.extend({
   callbackId: z
     .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'a callback id is a positive integer, as GET …/dagRuns/{runId}/callbacks lists them')
+    .regex(/^[1-9][0-9]{0,14}$/, 'a callback id is a positive integer, as GET …/dagRuns/{runId}/callbacks lists them')
     .transform(Number)
-    .meta({ override: { pattern: '^[1-9][0-9]{0,15}$' }, description: "a callback's id" }),
+    .meta({ override: { pattern: '^[1-9][0-9]{0,14}$' }, description: "a callback's id" }),
 });
 
 export type Callback = z.infer<typeof callback>;
