@@ -29,6 +29,7 @@ export interface ParamSchema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  /** A JavaScript regular expression (with the `u` flag), searched for: anchor it with ^…$ to match the whole value. */
   pattern?: string;
   format?: ParamFormat;
   description?: string;

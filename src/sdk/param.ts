@@ -8,7 +8,6 @@ import {
   PARAM_FORMATS,
   PARAM_TYPES,
   checkParamValue,
-  type ParamFormat,
   type ParamSchema,
   type ParamType,
 } from '../core/params.ts';
@@ -16,21 +15,13 @@ import { closestMatch } from '../core/suggest.ts';
 import { showValue } from '../core/show-value.ts';
 import { checkBoolean, checkInteger, checkJsonObject, checkJsonValue, checkKeys, checkString, isPlainObject } from './validate.ts';
 
-/** What param() takes: a subset of JSON Schema, and `required` for a param every run must give. */
-export interface ParamOptions {
-  type?: ParamType;
+/**
+ * What param() takes: a param's rules (a subset of JSON Schema, ParamSchema, with `required` for a
+ * param every run must give: only in a DAG without a schedule) and its default.
+ */
+export interface ParamOptions extends Omit<ParamSchema, 'enum'> {
   default?: unknown;
   enum?: readonly unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  /** A JavaScript regular expression (with the `u` flag), searched for: anchor it with ^…$ to match the whole value. */
-  pattern?: string;
-  format?: ParamFormat;
-  description?: string;
-  /** true: no default; each run's conf must give it (only in a DAG without a schedule). */
-  required?: boolean;
 }
 
 export const PARAM_OPTION_KEYS = [
