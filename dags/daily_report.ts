@@ -4,8 +4,11 @@
  * `npx sluice dags backfill daily_report --from 2026-01-01 --to 2026-01-31`.
  * Its typed params shape the report; a run's conf may change them, within their rules:
  * `npx sluice dags trigger daily_report --conf '{"format": "text", "minOrders": 10}'`.
+ * A failed run calls its onFailure callbacks: a log line, and a Slack notifier when
+ * SLACK_WEBHOOK_URL is set.
  */
 import { chain, dag, param, SkipTask } from 'sluice';
+import { slack } from 'sluice/notifiers';
 
 const d = dag('daily_report', {
   schedule: '@daily',
@@ -20,6 +23,12 @@ const d = dag('daily_report', {
     title: param({ type: 'string', default: 'Orders', minLength: 1, maxLength: 80, description: 'the report\'s heading' }),
   },
   defaultArgs: { retries: 2, retryDelay: '5s', retryExponentialBackoff: true, executionTimeout: '1m' },
+  // A failed day is a callback on the run page (with its log line) and, when SLACK_WEBHOOK_URL is
+  // set, a message in the team's Slack channel with a link to the run.
+  onFailure: [
+    (c) => c.log.warn({ error: c.error, url: c.url }, `the report of ${c.logicalDate.toISOString().slice(0, 10)} failed`),
+    ...(process.env.SLACK_WEBHOOK_URL ? [slack({ webhookUrl: process.env.SLACK_WEBHOOK_URL, channel: '#data-alerts' })] : []),
+  ],
 });
 
 const collect = d.task('collect', async (ctx) => {
