@@ -76,14 +76,36 @@ const toTi = (r: TiRow): TaskInstanceRecord => ({
 const TI_COLUMNS = `dag_id, run_id, task_id, map_index, state, try_number, max_tries, pool, pool_slots, queue, priority_weight,
   trigger_rule, queued_at, start_date, end_date, duration_ms, hostname, next_try_at, error`;
 
-/** A run's task instances, or only one task's (all of a mapped task's) when taskId is given. */
-export async function listTaskInstances(db: Queryable, dagId: string, runId: string, taskId?: string): Promise<TaskInstanceRecord[]> {
+export async function listTaskInstances(db: Queryable, dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
   const { rows } = await db.query<TiRow>(
-    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND ($3::text IS NULL OR task_id = $3)
-     ORDER BY task_id, map_index`,
-    [dagId, runId, taskId ?? null],
+    `SELECT ${TI_COLUMNS} FROM task_instances WHERE dag_id = $1 AND run_id = $2 ORDER BY task_id, map_index`,
+    [dagId, runId],
   );
   return rows.map(toTi);
+}
+
+/**
+ * A page of a run's task instances (of one task's, with taskId), in listTaskInstances' order,
+ * and how many there are in all. Paged in SQL: node-postgres took ~0.4 s to read a mapped task's
+ * 10,000 rows, so reading them all for each page of 1,000 made the ten pages take seconds.
+ */
+export async function pageTaskInstances(
+  db: Queryable,
+  dagId: string,
+  runId: string,
+  { taskId, limit, offset }: { taskId?: string; limit: number; offset: number },
+): Promise<{ instances: TaskInstanceRecord[]; total: number }> {
+  const where = `dag_id = $1 AND run_id = $2 AND ($3::text IS NULL OR task_id = $3)`;
+  const params = [dagId, runId, taskId ?? null];
+  const { rows } = await db.query<TiRow & { total: number }>(
+    `SELECT ${TI_COLUMNS}, count(*) OVER ()::int AS total FROM task_instances WHERE ${where}
+     ORDER BY task_id, map_index LIMIT $4 OFFSET $5`,
+    [...params, limit, offset],
+  );
+  if (rows.length > 0) return { instances: rows.map(toTi), total: rows[0]!.total };
+  // A page past the end has no row to carry the count.
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM task_instances WHERE ${where}`, params);
+  return { instances: [], total: count.rows[0]!.n };
 }
 
 /** What the grid shows of a task instance: its colour, its tooltip, and its row. */

@@ -98,6 +98,9 @@ describe('mapped tasks in the UI API', () => {
       [2, 3],
     );
     assert.equal(page.totalEntries, 4);
+    // Paged in SQL: a page past the end still counts them all.
+    assert.deepEqual(await getJson<TaskInstanceList>(`${path}?taskId=parts&offset=10`), { taskInstances: [], totalEntries: 4 });
+    assert.deepEqual((await getJson<TaskInstanceList>(`${path}?limit=1&offset=5`)).totalEntries, 6);
     const none = await getJson<TaskInstanceList>(`${path}?taskId=nope`);
     assert.deepEqual(none, { taskInstances: [], totalEntries: 0 });
   });

@@ -1,7 +1,7 @@
 import { notFound } from '../../errors.ts';
 import { clearTaskInstances, markTaskInstance } from '../../engine/actions.ts';
 import { DEFAULT_PAGE_BYTES, logExtent, MAX_PAGE_BYTES } from '../../store/logs.ts';
-import { listTaskInstances, listTries } from '../../store/task-instance-reads.ts';
+import { listTaskInstances, listTries, pageTaskInstances } from '../../store/task-instance-reads.ts';
 import { readInstanceXcom } from '../../store/xcom.ts';
 import { page } from '../context.ts';
 import { requireDag, requireRun, requireTaskInstance } from '../lookup.ts';
@@ -37,8 +37,8 @@ export const taskInstanceRoutes = [
     errors: { 404: 'no such DAG, or no such run of it' },
     async handle({ params: { dagId, runId }, query: q }, { deps: { services: { db } } }) {
       await requireRun(db, dagId, runId);
-      const tis = await listTaskInstances(db, dagId, runId, q.taskId);
-      return { status: 200, body: { taskInstances: page(tis, q, 1000).map(taskInstanceJson), totalEntries: tis.length } };
+      const { instances, total } = await pageTaskInstances(db, dagId, runId, { taskId: q.taskId, limit: q.limit ?? 1000, offset: q.offset ?? 0 });
+      return { status: 200, body: { taskInstances: instances.map(taskInstanceJson), totalEntries: total } };
     },
   }),
 
