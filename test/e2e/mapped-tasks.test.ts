@@ -146,11 +146,19 @@ describe('mapped tasks in the web UI', { skip }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  test("an unmapped task's page is its instance, as before; the graph draws the mapped task as a stack with its counts", async () => {
+  test("an unmapped task's page is its instance, as before; the run lists each instance; the graph draws the mapped task as a stack with its counts", async () => {
     await open(`/dags/mapped_ui/runs/${encodeURIComponent(runId)}/tasks/items`);
     assert.equal(await page.locator('.page-head h1').innerText(), 'items');
     await page.locator('section[aria-label="Log of try 1"]').waitFor();
     assert.equal(await page.locator('table.mapped-table').count(), 0);
+
+    // The run's page lists each instance, named and linked by its map index.
+    await open(`/dags/mapped_ui/runs/${encodeURIComponent(runId)}`);
+    const row = page.locator('tr[data-task-id="parts"][data-map-index="57"]');
+    await row.waitFor();
+    assert.equal(await row.locator('a.mono').innerText(), 'parts [57]');
+    assert.equal(await row.locator('a.mono').getAttribute('href'), `${listPath()}/57`);
+    assert.equal(await page.locator('tr[data-task-id="parts"]').count(), COUNT);
 
     await open('/dags/mapped_ui/graph');
     const node = page.locator('svg.graph g.mapped-node');

@@ -117,7 +117,7 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
               group={group}
               tooltip={tooltips.get(group.groupId) ?? ''}
               onToggle={toggle}
-              summary={groupSummary(group.taskIds, byTask)}
+              summary={groupSummary(group.taskIds, byTask, mapped)}
             />
           ))}
           {layout.tasks.map(({ taskId, ...n }) => {
@@ -187,12 +187,12 @@ function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>, mapped: Rea
   return { ...layout, labels };
 }
 
-/** The group's tasks' states in the chosen run: those the run has. */
-function groupSummary(taskIds: readonly string[], byTask: ReadonlyMap<string, TaskInstance>) {
+/** The group's tasks' states in the chosen run: those the run has; a mapped task counts once, by its instances' summary, as in the grid. */
+function groupSummary(taskIds: readonly string[], byTask: ReadonlyMap<string, TaskInstance>, mapped: ReadonlyMap<string, StateSummary>) {
   const states: string[] = [];
   for (const taskId of taskIds) {
-    const ti = byTask.get(taskId);
-    if (ti) states.push(ti.state);
+    const state = mapped.get(taskId)?.state ?? byTask.get(taskId)?.state;
+    if (state) states.push(state);
   }
   return summarizeStates(states);
 }

@@ -121,13 +121,15 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           </thead>
           <tbody>
             {instances.map((ti) => (
-              <tr key={ti.taskId} data-task-id={ti.taskId} data-state={ti.state}>
+              // A mapped task has a row per instance: the map index tells them apart.
+              <tr key={`${ti.taskId}:${ti.mapIndex}`} data-task-id={ti.taskId} data-map-index={ti.mapIndex} data-state={ti.state}>
                 <td>
                   <StateBadge state={ti.state} />
                 </td>
                 <td>
-                  <Link href={href.task(dagId, runId, ti.taskId)} class="mono">
+                  <Link href={ti.mapIndex >= 0 ? href.mappedInstance(dagId, runId, ti.taskId, ti.mapIndex) : href.task(dagId, runId, ti.taskId)} class="mono">
                     {ti.taskId}
+                    {ti.mapIndex >= 0 && ` [${ti.mapIndex}]`}
                   </Link>
                   {ti.error && (ti.state === 'failed' || ti.state === 'up_for_retry') && (
                     <div class="error-line" title={ti.error}>
@@ -157,7 +159,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
                     type="button"
                     class="small"
                     disabled={ti.state === 'success'}
-                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, state: 'success' })}
+                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'success' })}
                     aria-label={`Mark ${ti.taskId} success`}
                   >
                     Mark success
@@ -166,7 +168,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
                     type="button"
                     class="small"
                     disabled={ti.state === 'failed'}
-                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, state: 'failed' })}
+                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'failed' })}
                     aria-label={`Mark ${ti.taskId} failed`}
                   >
                     Mark failed
