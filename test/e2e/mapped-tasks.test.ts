@@ -76,7 +76,6 @@ describe('mapped tasks in the web UI', { skip }, () => {
     // A split bar: the failed share first, in its colour.
     const bar = await cell.locator('.split').evaluate((el) => getComputedStyle(el).backgroundImage);
     assert.match(bar, /linear-gradient/);
-    await screenshot(page, 'mapped-grid');
 
     // From the keyboard: the first column's focused cell, down to the mapped task's row, Enter.
     await page.locator('.grid [data-cell][tabindex="0"]').focus();
@@ -168,7 +167,6 @@ describe('mapped tasks in the web UI', { skip }, () => {
     assert.equal(await node.getAttribute('data-mapped-count'), String(COUNT));
     assert.match((await node.textContent()) ?? '', /parts \[120\]/);
     assert.match((await node.getAttribute('aria-label')) ?? '', /3 failed, 117 success/);
-    await screenshot(page, 'mapped-graph');
     await node.focus();
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname === listPath());
