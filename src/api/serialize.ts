@@ -76,6 +76,7 @@ export function taskJson(task: TaskSpec): TaskDefinition {
     memoryLimitBytes: task.memoryLimitBytes ?? null,
     poolSlots: task.poolSlots,
     priorityWeight: task.priorityWeight,
+    mapped: task.expand !== undefined,
   };
 }
 

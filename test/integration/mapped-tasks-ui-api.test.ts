@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Webserver } from '../../src/api/server.ts';
-import type { Grid, TaskInstanceList } from '../../src/api/schemas/index.ts';
+import type { DagDetail, Grid, TaskInstanceList } from '../../src/api/schemas/index.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { Harness } from '../support/harness.ts';
 
@@ -75,6 +75,11 @@ describe('mapped tasks in the UI API', () => {
       assert.equal(cells[taskId]!.state, 'success');
       assert.ok(!('mapped' in cells[taskId]!), `${taskId} is not mapped: its cell has no summary`);
     }
+  });
+
+  test('a DAG\'s tasks say which are mapped (declared with expand), run or not', async () => {
+    const dag = await getJson<DagDetail>('/dags/mapped_ui');
+    assert.deepEqual(Object.fromEntries(dag.tasks.map((t) => [t.taskId, t.mapped])), { items: false, parts: true, after: false });
   });
 
   test("the list of a run's task instances keeps one task's with ?taskId, and pages them", async () => {

@@ -72,6 +72,7 @@ export const taskDefinition = z
     memoryLimitBytes: z.number().int().nullable().meta({ description: 'the task\'s memoryLimit in bytes; null: the worker\'s SLUICE_TASK_MEMORY_LIMIT, if any' }),
     poolSlots: z.number().int(),
     priorityWeight: z.number().int(),
+    mapped: z.boolean().meta({ description: 'declared with expand: at run time one task instance per element of its array' }),
   })
   .meta({ id: 'Task' });
 

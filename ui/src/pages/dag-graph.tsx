@@ -2,8 +2,8 @@
  * The DAG's tasks and dependencies laid out left to right, coloured by the task instances of the
  * chosen run (the latest by default). A node opens its task instance. Task groups are boxes that
  * collapse into one node (graph-groups.tsx); which are collapsed is kept per DAG (prefs.tsx).
- * A mapped task's node, in a run that expanded it, is drawn as a stack with its instance count,
- * their most pressing state and a bar of each state's share; it opens the list of its instances.
+ * A mapped task's node is drawn as a stack marked [ ]; in a run that expanded it, with its instance
+ * count, their most pressing state and a bar of each state's share; it opens the list of its instances.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
@@ -38,12 +38,14 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
   const tis = useTaskInstances(dag.dagId, runId);
   const [collapsed, setCollapsed] = useCollapsedGroups(dag.dagId);
   const { byTask, mapped } = useMemo(() => instancesByTask(tis.data ?? []), [tis.data]);
-  // A mapped node is wider (its count, "upstream failed 999/1000"): laid out again only when which tasks are mapped changes.
-  const mappedKey = [...mapped.keys()].sort().join('\n');
+  // Mapped: declared so, or mapped in this run (by an older version of the DAG). A mapped node is
+  // wider (its count, "upstream failed 999/1000"): laid out again only when which tasks are changes.
+  const mappedKey = [...new Set([...dag.tasks.filter((t) => t.mapped).map((t) => t.taskId), ...mapped.keys()])].sort().join('\n');
   const layout = useMemo(
-    () => layoutTasks(dag, collapsed, new Set(mapped.keys())),
+    () => layoutTasks(dag, collapsed, new Set(mappedKey.split('\n'))),
     [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.group, t.downstream])), collapsed, mappedKey],
   );
+  const isMapped = new Set(mappedKey.split('\n'));
   const runList = runs.data?.dagRuns ?? [];
   const tooltips = new Map(dag.groups.map((g) => [g.groupId, g.tooltip]));
   const groupIds = [...tooltips.keys()];
@@ -122,10 +124,22 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
           ))}
           {layout.tasks.map(({ taskId, ...n }) => {
             const summary = mapped.get(taskId);
-            if (summary) {
-              return <MappedNode key={taskId} taskId={taskId} label={layout.labels.get(taskId) ?? taskId} node={n} summary={summary} open={() => runId && navigate(href.task(dag.dagId, runId, taskId))} />;
-            }
             const ti = byTask.get(taskId);
+            if (isMapped.has(taskId)) {
+              // Not expanded (yet) in this run: its one instance, map index -1, says where it stands.
+              const reached = summary !== undefined || ti !== undefined;
+              return (
+                <MappedNode
+                  key={taskId}
+                  taskId={taskId}
+                  label={layout.labels.get(taskId) ?? taskId}
+                  node={n}
+                  summary={summary ?? null}
+                  state={summary?.state ?? ti?.state ?? 'none'}
+                  open={runId && reached ? () => navigate(href.task(dag.dagId, runId, taskId)) : null}
+                />
+              );
+            }
             const state = ti?.state ?? 'none';
             const open = () => runId && ti && navigate(href.task(dag.dagId, runId, taskId));
             return (
@@ -218,41 +232,45 @@ interface MappedNodeProps {
   taskId: string;
   label: string;
   node: { x: number; y: number; width: number; height: number };
-  summary: StateSummary;
-  open: () => void;
+  /** Its instances in the chosen run; null when the run has not expanded it. */
+  summary: StateSummary | null;
+  state: string;
+  /** null: nothing to open (the run does not have the task). */
+  open: (() => void) | null;
 }
 
-/** A stack of cards: the instances' most pressing state, how many there are, a bar of each state's share. */
-function MappedNode({ taskId, label, node, summary, open }: MappedNodeProps) {
-  const counts = describeCounts(summary, stateLabel);
-  const lead = summary.counts[0]![1];
+/** A stack of cards, marked [ ] (or [its count]): the instances' most pressing state, how many there are, a bar of each state's share. */
+function MappedNode({ taskId, label, node, summary, state, open }: MappedNodeProps) {
+  const counts = summary ? describeCounts(summary, stateLabel) : 'not expanded in this run';
+  const lead = summary?.counts[0]![1] ?? 0;
   return (
     <g
-      class={`node mapped-node st-${summary.state} clickable`}
+      class={`node mapped-node st-${state}${open ? ' clickable' : ''}`}
       transform={`translate(${node.x},${node.y})`}
-      tabindex={0}
-      role="link"
-      aria-label={`${taskId}, mapped into ${summary.total} instances: ${counts}`}
+      tabindex={open ? 0 : -1}
+      role={open ? 'link' : undefined}
+      aria-label={summary ? `${taskId}, mapped into ${summary.total} instances: ${counts}` : `${taskId}, mapped: ${stateLabel(state)}, ${counts}`}
       data-task-id={taskId}
-      data-state={summary.state}
-      data-mapped-count={summary.total}
-      onClick={open}
+      data-state={state}
+      data-mapped-count={summary?.total ?? 0}
+      onClick={() => open?.()}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') open();
+        if (e.key === 'Enter') open?.();
       }}
     >
-      <title>{`${taskId} [${summary.total} mapped instances]\n${stateLabel(summary.state)}\n${counts}`}</title>
+      <title>{`${taskId} [${summary ? `${summary.total} mapped instances` : 'mapped'}]\n${stateLabel(state)}\n${counts}`}</title>
       <rect x={4} y={-4} width={node.width} height={node.height} rx={6} class="node-box stack" />
       <rect width={node.width} height={node.height} rx={6} class="node-box" />
       <rect width={6} height={node.height} rx={3} class="node-state" />
       <text x={14} y={16} class="node-label">
         {label}
-        <tspan class="node-sub"> [{compactCount(summary.total)}]</tspan>
+        <tspan class="node-sub"> [{summary ? compactCount(summary.total) : ' '}]</tspan>
       </text>
       <text x={14} y={29} class="node-sub">
-        {stateLabel(summary.state)} {lead === summary.total ? 'all' : `${lead}/${summary.total}`}
+        {stateLabel(state)}
+        {summary && (lead === summary.total ? ' all' : ` ${lead}/${summary.total}`)}
       </text>
-      <StateBar summary={summary} x={14} y={node.height - 6} width={node.width - 22} />
+      {summary && <StateBar summary={summary} x={14} y={node.height - 6} width={node.width - 22} />}
     </g>
   );
 }

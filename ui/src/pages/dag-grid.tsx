@@ -27,7 +27,18 @@ type TaskGroup = DagDetail['groups'][number];
 
 const RUN_COUNTS = ['25', '50', '100', '365'] as const;
 
-export function DagGrid({ dagId, hasSchedule, groups = [] }: { dagId: string; hasSchedule: boolean; groups?: TaskGroup[] }) {
+/** mappedTasks: the tasks the DAG declares with expand (a task an old run had mapped is known by its cells). */
+export function DagGrid({
+  dagId,
+  hasSchedule,
+  groups = [],
+  mappedTasks = [],
+}: {
+  dagId: string;
+  hasSchedule: boolean;
+  groups?: TaskGroup[];
+  mappedTasks?: string[];
+}) {
   const [runsParam, setRunsParam] = useSearchParam('runs');
   const [stateParam, setStateParam] = useSearchParam('state');
   const [offsetParam, setOffsetParam] = useSearchParam('offset');
@@ -96,7 +107,7 @@ export function DagGrid({ dagId, hasSchedule, groups = [] }: { dagId: string; ha
           {hasSchedule ? ', or wait for the schedule' : ''}.
         </Empty>
       ) : (
-        <GridTable dagId={dagId} grid={grid.data} groups={groups} />
+        <GridTable dagId={dagId} grid={grid.data} groups={groups} mappedTasks={mappedTasks} />
       )}
     </div>
   );
@@ -112,7 +123,7 @@ const INDENT_PX = 12;
  * Drawn column by column: live changes happen within runs (a running run's tasks, a cleared run),
  * so a change re-renders the one column it touched, and a new run adds one column.
  */
-function GridTable({ dagId, grid, groups }: { dagId: string; grid: Grid; groups: TaskGroup[] }) {
+function GridTable({ dagId, grid, groups, mappedTasks }: { dagId: string; grid: Grid; groups: TaskGroup[]; mappedTasks: string[] }) {
   const runs = useMemo(() => [...grid.dagRuns].reverse(), [grid]); // oldest on the left, as in Airflow
   const taskIds = useMemo(() => grid.tasks.map((t) => t.taskId), [grid]);
   const [collapsed, setCollapsed] = useCollapsedGroups(dagId);
@@ -120,8 +131,12 @@ function GridTable({ dagId, grid, groups }: { dagId: string; grid: Grid; groups:
   const rowKey = rowsSignature(rows);
   const boxRef = useRef<HTMLDivElement>(null);
   const focus = useRef<CellPosition>({ row: 0, col: runs.length - 1 });
-  // Tasks mapped in one of the runs shown (the spec does not say which are mapped; their cells do).
-  const mappedKey = useMemo(() => taskIds.filter((taskId) => grid.dagRuns.some((r) => grid.taskInstances[r.dagRunId]?.[taskId]?.mapped)).join('\n'), [grid, taskIds]);
+  // Mapped tasks: those the DAG declares so, and those a run shown has mapped (a task since removed, or changed).
+  const declared = mappedTasks.join('\n');
+  const mappedKey = useMemo(() => {
+    const inRuns = taskIds.filter((taskId) => grid.dagRuns.some((r) => grid.taskInstances[r.dagRunId]?.[taskId]?.mapped));
+    return [...new Set([...mappedTasks, ...inRuns])].sort().join('\n');
+  }, [grid, taskIds, declared]);
   const mapped = useMemo(() => new Set(mappedKey ? mappedKey.split('\n') : []), [mappedKey]);
   const nameWidth = Math.min(352, Math.max(120, ...rows.map((row) => nameWidthOf(row, mapped))));
   // The names column is memoised: its toggle reads the current set, not the one it was drawn with.

@@ -42,7 +42,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
             ))}
           </nav>
           <section class="tab-panel">
-            {tab === 'grid' && <DagGrid dagId={dagId} hasSchedule={Boolean(d?.schedule)} groups={d?.groups} />}
+            {tab === 'grid' && <DagGrid dagId={dagId} hasSchedule={Boolean(d?.schedule)} groups={d?.groups} mappedTasks={d?.tasks.flatMap((t) => (t.mapped ? [t.taskId] : []))} />}
             {tab === 'graph' && d && <DagGraph dag={d} />}
             {tab === 'runs' && <DagRuns dagId={dagId} />}
             {tab === 'backfills' && <BackfillList dagId={dagId} />}
