@@ -5,12 +5,12 @@
  * that instance's own page (task-instance.tsx). The view lives in the address (?state, sort, desc, page).
  */
 import { useMemo, useState } from 'preact/hooks';
+import { formatCount } from '../../../src/core/show-value.ts';
 import { api, type ApiError } from '../api.ts';
 import { ClearDialog, type ClearTarget } from '../actions/task-actions.tsx';
 import { StateBadge, StateDot, stateLabel } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
-import { formatCount } from '../../../src/core/show-value.ts';
 import { formatDuration, plural } from '../lib/format.ts';
 import { errorSnippet, pageOf, readView, sortedRows, type SortKey, type TableView } from '../lib/mapped-instances.ts';
 import { href } from '../lib/routes.ts';
