@@ -32,7 +32,6 @@ DECLARE
   v_n integer;
   v_error text;
   v_at timestamptz := clock_timestamp();
-  v_base jsonb;
 BEGIN
   IF NEW.expand ? 'items' THEN
     v_items := NEW.expand->'items';
@@ -64,14 +63,14 @@ BEGIN
   NEW.map_item := v_items->0;
   IF v_n > 1 THEN
     -- One statement for all of them (10,000 instances in one INSERT, not a loop of 10,000): the
-    -- row as it will be written, with each instance's index and element. The record is made in
-    -- a LATERAL call: written `(jsonb_populate_record(...)).*`, it was made once per column,
-    -- and 10,000 instances took 12 s instead of 0.5.
-    v_base := to_jsonb(NEW);
+    -- row as it will be written (every column, whatever columns later migrations add), with each
+    -- instance's index and element put over it. Made in a LATERAL call: written
+    -- `(jsonb_populate_record(...)).*`, the record was made once per column, and 10,000
+    -- instances took 12 s. With NEW as the base record only the two changed fields are read from
+    -- JSON (0.2 s, against 0.36 with the whole row turned into JSON and back).
     INSERT INTO task_instances
       SELECT r.* FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(item, ord)
-        CROSS JOIN LATERAL jsonb_populate_record(NULL::task_instances,
-          v_base || jsonb_build_object('map_index', e.ord - 1, 'map_item', e.item)) AS r
+        CROSS JOIN LATERAL jsonb_populate_record(NEW, jsonb_build_object('map_index', e.ord - 1, 'map_item', e.item)) AS r
        WHERE e.ord > 1;
     UPDATE task_instances d SET upstream_total = d.upstream_total + v_n - 1
      WHERE d.dag_id = NEW.dag_id AND d.run_id = NEW.run_id AND d.task_id = ANY (NEW.downstream);
