@@ -3,7 +3,7 @@ import { notFound } from '../errors.ts';
 import { getDag, type DagRecord } from '../store/dags.ts';
 import type { Queryable } from '../store/db.ts';
 import { getRun, type DagRunRecord } from '../store/runs.ts';
-import { countMappedInstances, getTaskInstance, type TaskInstanceRecord } from '../store/task-instance-reads.ts';
+import { getTaskInstance, whyNoTaskInstance, type TaskInstanceRecord } from '../store/task-instance-reads.ts';
 
 export async function requireDag(db: Queryable, dagId: string): Promise<DagRecord> {
   const dag = await getDag(db, dagId);
@@ -28,18 +28,20 @@ export async function requireTaskInstance(
   await requireRun(db, dagId, runId);
   const ti = await getTaskInstance(db, dagId, runId, taskId, mapIndex);
   if (ti) return ti;
-  const list = `GET /api/v1/dags/${dagId}/dagRuns/${runId}/taskInstances lists its task instances`;
-  const mapped = await countMappedInstances(db, dagId, runId, taskId);
-  if (mapped > 0) {
+  const why = await whyNoTaskInstance(db, dagId, runId, taskId);
+  if (why.kind === 'mapped') {
+    const n = why.instances;
     throw notFound(
       mapIndex < 0
-        ? `task "${taskId}" of run "${runId}" is mapped into ${mapped} instances; name one by its map index, ` +
-            `…/taskInstances/${taskId}/<0 to ${mapped - 1}>`
-        : `task "${taskId}" of run "${runId}" has ${mapped} mapped instances, 0 to ${mapped - 1}: there is no map index ${mapIndex}`,
+        ? `task "${taskId}" of run "${runId}" is mapped into ${n} instances; name one by its map index, ` +
+            `…/taskInstances/${taskId}/<0 to ${n - 1}>`
+        : `task "${taskId}" of run "${runId}" has ${n} mapped instances, 0 to ${n - 1}: there is no map index ${mapIndex}`,
     );
   }
-  if (mapIndex >= 0 && (await getTaskInstance(db, dagId, runId, taskId))) {
+  if (why.kind === 'not_mapped') {
     throw notFound(`task "${taskId}" of run "${runId}" is not mapped (into instances): drop the map index ${mapIndex}, or use -1`);
   }
-  throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"; ${list}`);
+  throw notFound(
+    `run "${runId}" of DAG "${dagId}" has no task "${taskId}"; GET /api/v1/dags/${dagId}/dagRuns/${runId}/taskInstances lists its task instances`,
+  );
 }

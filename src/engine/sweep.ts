@@ -164,7 +164,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
       task,
       result: { kind: 'failed', error, retryable: true },
     });
-    if (outcome) services.log.warn({ ...key, try: ti.try_number, state: outcome.state }, error);
+    if (outcome) services.log.warn({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, mapIndex: key.mapIndex, try: key.tryNumber, state: outcome.state }, error);
   }, services.log, (ti) => ({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }));
   return rows.length;
 }

@@ -189,13 +189,21 @@ export async function getTaskInstance(
   return rows[0] && toTi(rows[0]);
 }
 
-/** How many instances a mapped task has in a run (0: none, or it is not mapped or not expanded). */
-export async function countMappedInstances(db: Queryable, dagId: string, runId: string, taskId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index >= 0',
+/**
+ * Why a run has no task instance with this map index (getTaskInstance found none): its task is
+ * mapped into instances (how many), or is not mapped (it has only -1), or the run has no such
+ * task. The API and the CLI each word it for how their users name an instance.
+ */
+export type MissingTaskInstance = { kind: 'mapped'; instances: number } | { kind: 'not_mapped' } | { kind: 'no_task' };
+
+export async function whyNoTaskInstance(db: Queryable, dagId: string, runId: string, taskId: string): Promise<MissingTaskInstance> {
+  const { rows } = await db.query<{ mapped: number; plain: boolean }>(
+    `SELECT count(*) FILTER (WHERE map_index >= 0)::int AS mapped, COALESCE(bool_or(map_index = -1), false) AS plain
+     FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
     [dagId, runId, taskId],
   );
-  return rows[0]!.n;
+  const { mapped, plain } = rows[0]!;
+  return mapped > 0 ? { kind: 'mapped', instances: mapped } : plain ? { kind: 'not_mapped' } : { kind: 'no_task' };
 }
 
 export interface TryRecord {

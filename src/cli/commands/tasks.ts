@@ -6,7 +6,7 @@ import { notFound } from '../../errors.ts';
 import { formatLog } from '../../log-format.ts';
 import { logExtent, readLogPages, type LogPage } from '../../store/logs.ts';
 import type { Queryable } from '../../store/db.ts';
-import { countMappedInstances, getTaskInstance } from '../../store/task-instance-reads.ts';
+import { getTaskInstance, whyNoTaskInstance } from '../../store/task-instance-reads.ts';
 import { dateFlag, intFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices } from '../context.ts';
@@ -61,17 +61,16 @@ const logs = command({
 
 /** Why there is no such task instance: no such task, or a mapped task named without (or with a wrong) map index. */
 async function noTaskInstance(db: Queryable, dagId: string, runId: string, taskId: string, mapIndex: number): Promise<Error> {
-  const mapped = await countMappedInstances(db, dagId, runId, taskId);
-  if (mapped > 0) {
+  const why = await whyNoTaskInstance(db, dagId, runId, taskId);
+  if (why.kind === 'mapped') {
+    const n = why.instances;
     return notFound(
       mapIndex < 0
-        ? `task "${taskId}" of run "${runId}" is mapped into ${mapped} instances; pick one with --map-index 0 to ${mapped - 1}`
-        : `task "${taskId}" of run "${runId}" has ${mapped} mapped instances, 0 to ${mapped - 1}: there is no --map-index ${mapIndex}`,
+        ? `task "${taskId}" of run "${runId}" is mapped into ${n} instances; pick one with --map-index 0 to ${n - 1}`
+        : `task "${taskId}" of run "${runId}" has ${n} mapped instances, 0 to ${n - 1}: there is no --map-index ${mapIndex}`,
     );
   }
-  if (mapIndex >= 0 && (await getTaskInstance(db, dagId, runId, taskId))) {
-    return notFound(`task "${taskId}" of run "${runId}" is not mapped: drop --map-index`);
-  }
+  if (why.kind === 'not_mapped') return notFound(`task "${taskId}" of run "${runId}" is not mapped: drop --map-index`);
   return notFound(`no task "${taskId}" in run "${runId}" of DAG "${dagId}"`);
 }
 
