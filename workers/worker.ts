@@ -116,8 +116,12 @@ export class SluiceWorker {
     this.closeServices = opened.close;
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
     this.consumer = createRedis(config.redisUrl, 'consumer');
-    this.executor = makeExecutor(config, options, this.db, log);
-    this.callbacks = new CallbackRunner(config, this.db, this.consumer, new VersionCodes(this.db), new TaskFunctions(config.dagsFolder), this.id, log);
+    // One cache of each per worker: with inline tries, the tries and the callbacks of a version
+    // then fetch and load its code once, not once each (two copies of the DAG's modules).
+    const codes = new VersionCodes(this.db);
+    const functions = new TaskFunctions(config.dagsFolder);
+    this.executor = makeExecutor(config, options, codes, functions, log);
+    this.callbacks = new CallbackRunner(config, this.db, this.consumer, codes, functions, this.id, log);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
@@ -482,9 +486,8 @@ function taskLogLevel(processLevel: string): string {
  */
 const SPARE_RUNNERS = 1;
 
-function makeExecutor(config: Config, options: WorkerOptions, db: Db, log: Logger): TryExecutor {
-  const codes = new VersionCodes(db);
-  if (config.taskIsolation === 'inline') return new InlineExecutor(codes, new TaskFunctions(config.dagsFolder));
+function makeExecutor(config: Config, options: WorkerOptions, codes: VersionCodes, functions: TaskFunctions, log: Logger): TryExecutor {
+  if (config.taskIsolation === 'inline') return new InlineExecutor(codes, functions);
   const heapFlag = heapGrowthFlag(config.workerHeapGrowthPercent);
   const pool = new RunnerPool({
     spare: Math.min(SPARE_RUNNERS, options.concurrency),
