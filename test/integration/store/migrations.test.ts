@@ -78,10 +78,10 @@ describe('migration 011 keys task instances, tries, XComs and logs by map index'
     assert.equal(value[0]!.v, 42, "a plain task's XCom reads as before");
     const { rows: indexes } = await db.query<{ name: string; def: string }>(
       `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-       WHERE tablename = 'task_instances' AND indexname IN ('ti_occupying_dag', 'ti_occupying_pool', 'ti_scheduled', 'ti_queued', 'ti_unfinished')
+       WHERE tablename = 'task_instances' AND indexname IN ('ti_occupying_dag', 'ti_occupying_pool', 'ti_scheduled', 'ti_unfinished')
        ORDER BY 1`,
     );
-    assert.equal(indexes.length, 5);
+    assert.equal(indexes.length, 4);
     for (const index of indexes) assert.match(index.def, /dag_id, run_id, task_id, map_index\) WHERE/, index.name);
   });
 });
