@@ -4,7 +4,7 @@
  */
 export { dag, chain } from './sdk/dag.ts';
 export { param } from './sdk/param.ts';
-export { SkipTask, FailTask, DagDefinitionError } from './sdk/errors.ts';
+export { SkipTask, FailTask, RescheduleTask, DagDefinitionError } from './sdk/errors.ts';
 export type { Dag, Task, TaskGroup } from './sdk/dag.ts';
 export type { TaskContext, TaskFn } from './sdk/context.ts';
 export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier, NotifierInfo, NotifierKind } from './sdk/callbacks.ts';

@@ -2,6 +2,7 @@
 // module (a DAG file resolving 'sluice' on its own), and instanceof would miss it.
 const SKIP = Symbol.for('sluice.skip');
 const FAIL = Symbol.for('sluice.fail');
+const RESCHEDULE = Symbol.for('sluice.reschedule');
 
 /** Thrown by task code: the task ends as `skipped` (and, by trigger rules, so may its downstream). */
 export class SkipTask extends Error {
@@ -25,6 +26,30 @@ export class FailTask extends Error {
     this.reason = reason;
     Object.defineProperty(this, FAIL, { value: true });
   }
+}
+
+/**
+ * Thrown by task code: "not yet, look again in `delayMs`". The try pauses: the task instance goes to
+ * `up_for_reschedule`, its worker slot and pool slot are freed, and the same try (its try number
+ * unchanged) runs the function again once the delay has passed. What sensors in reschedule mode
+ * and `triggerDag`'s wait are made of (README, "Sensors").
+ */
+export class RescheduleTask extends Error {
+  readonly delayMs: number;
+
+  constructor(delayMs: number, reason = '') {
+    if (!Number.isFinite(delayMs) || delayMs < 0) {
+      throw new RangeError(`RescheduleTask: the delay must be a finite number of milliseconds ≥ 0, not ${String(delayMs)}`);
+    }
+    super(reason || `not yet: checking again in ${Math.round(delayMs)} ms`);
+    this.name = 'RescheduleTask';
+    this.delayMs = delayMs;
+    Object.defineProperty(this, RESCHEDULE, { value: true });
+  }
+}
+
+export function isRescheduleTask(error: unknown): error is RescheduleTask {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[RESCHEDULE] === true;
 }
 
 export function isSkipTask(error: unknown): error is SkipTask {
