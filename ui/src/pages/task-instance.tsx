@@ -20,7 +20,7 @@ import { Link, useSearchParam } from '../router.tsx';
 import { Breadcrumbs } from './dag.tsx';
 import { MappedInstances } from './mapped-instances.tsx';
 
-const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry']);
+const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule']);
 
 export function TaskInstancePage({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: string; taskId: string; mapIndex?: number }) {
   if (mapIndex !== undefined) return <InstanceView dagId={dagId} runId={runId} taskId={taskId} mapIndex={mapIndex} />;
