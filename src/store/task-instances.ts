@@ -479,6 +479,19 @@ export async function scheduleDueRetries(db: Queryable): Promise<number> {
   return rowCount ?? 0;
 }
 
+/**
+ * When the next retry or sensor check falls due (the earliest next_try_at of the rows waiting for
+ * one), or null when none waits: the scheduler wakes for it rather than at its next loop. One
+ * lookup in each state's partial index.
+ */
+export async function nextDueAt(db: Queryable): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT LEAST((SELECT min(next_try_at) FROM task_instances WHERE state = 'up_for_retry'),
+                  (SELECT min(next_try_at) FROM task_instances WHERE state = 'up_for_reschedule')) AS at`,
+  );
+  return rows[0]?.at ?? null;
+}
+
 /** A queued try as the statements that list tries to send return it. */
 export interface QueuedTryRow {
   dag_id: string;
