@@ -14,6 +14,7 @@ import {
   type TaskOptions,
 } from './options.ts';
 import { resolveMapping, type MappingOptions } from './mapping.ts';
+import { resolveOutlets, type OutletOptions } from './asset.ts';
 import { Task, taskList, type Linkable } from './task.ts';
 import { checkId } from './validate.ts';
 
@@ -49,8 +50,8 @@ export class Dag {
   }
 
   task(taskId: string, fn: TaskFn): Task;
-  task(taskId: string, options: TaskOptions & MappingOptions, fn: TaskFn): Task;
-  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+  task(taskId: string, options: TaskOptions & MappingOptions & OutletOptions, fn: TaskFn): Task;
+  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.#addTask(taskId, optionsOrFn, maybeFn, null);
   }
 
@@ -64,7 +65,7 @@ export class Dag {
     return [...this.#groups.values()];
   }
 
-  #addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
+  #addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
     const id = this.#scopedId(localId, 'task', group);
     const [options, fn]: [unknown, unknown] = typeof optionsOrFn === 'function' && maybeFn === undefined ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
     if (typeof fn !== 'function') {
@@ -77,7 +78,8 @@ export class Dag {
     const defaults = group ? group.defaultArgs : this.options.defaultArgs;
     const resolved = resolveTaskOptions(this.dagId, id, options, defaults);
     const mapping = this.#check(() => resolveMapping(id, options));
-    const task = new Task(this, id, resolved, fn as TaskFn, group?.groupId ?? null, mapping?.spec ?? null);
+    const outlets = this.#check(() => resolveOutlets(id, options));
+    const task = new Task(this, id, resolved, fn as TaskFn, group?.groupId ?? null, mapping?.spec ?? null, outlets);
     if (mapping?.source) Task.link(mapping.source, task);
     this.#tasks.set(id, task);
     if (group) recordMember(group, task);
@@ -151,6 +153,8 @@ export class Dag {
       ...(this.#groups.size ? { groups: this.groups.map((g) => ({ groupId: g.groupId, tooltip: g.tooltip })) } : {}),
       // Absent without callbacks, likewise.
       ...dagCallbackKinds(options),
+      // Absent for a cron or manual-only DAG, likewise.
+      ...(options.assetSchedule ? { assetSchedule: [...options.assetSchedule] } : {}),
     };
   }
 
@@ -193,6 +197,8 @@ function taskSpec(task: Task): TaskSpec {
     ...(task.group === null ? {} : { group: task.group }),
     ...taskCallbackKinds(task),
     ...task.mapping,
+    // Absent without outlets, so that such a task keeps the spec (and its DAG the version) it had.
+    ...(task.outlets.length ? { outlets: [...task.outlets] } : {}),
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,
     ...task.options,

@@ -18,6 +18,8 @@ export class Task {
   readonly group: string | null;
   /** How it is mapped (mapping.ts), or null for a plain task. */
   readonly mapping: TaskMapping | null;
+  /** The URIs of the assets it updates (asset.ts); [] when none. */
+  readonly outlets: readonly string[];
   readonly #upstream = new Set<Task>();
   readonly #downstream = new Set<Task>();
 
@@ -29,6 +31,7 @@ export class Task {
     fn: TaskFn,
     group: string | null = null,
     mapping: TaskMapping | null = null,
+    outlets: readonly string[] = [],
   ) {
     this.dag = dag;
     this.taskId = taskId;
@@ -42,6 +45,7 @@ export class Task {
     this.fn = fn;
     this.group = group;
     this.mapping = mapping;
+    this.outlets = Object.freeze([...outlets]);
   }
 
   /** Whether any of `tasks` is directly upstream of this one. */
