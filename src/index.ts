@@ -7,7 +7,7 @@ export { param } from './sdk/param.ts';
 export { asset } from './sdk/asset.ts';
 export { SkipTask, FailTask, RescheduleTask, DagDefinitionError } from './sdk/errors.ts';
 export type { Dag, Task, TaskGroup } from './sdk/dag.ts';
-export type { TaskContext, TaskFn } from './sdk/context.ts';
+export type { TaskContext, TaskFn, TriggeringAssetEvent } from './sdk/context.ts';
 export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier, NotifierInfo, NotifierKind } from './sdk/callbacks.ts';
 export type { DagOptions, TaskOptions, GroupOptions, Duration } from './sdk/options.ts';
 export type { Param, ParamOptions } from './sdk/param.ts';
