@@ -24,7 +24,7 @@ export function checkAssetUri(value: unknown, where: string): string {
   const bad = /[\s\p{Cc}]/u.exec(value);
   if (bad) {
     throw new Error(
-      `${where} ${showValue(value)} has ${bad[0] === ' ' ? 'a space' : 'whitespace or a control character'} at position ${bad.index}; ` +
+      `${where} ${showValue(value)} has ${bad[0] === ' ' ? 'a space' : 'whitespace or a control character'} at character ${bad.index + 1}; ` +
         `a URI has none: percent-encode it (%20) or use '_' or '-'`,
     );
   }

@@ -16,6 +16,8 @@ import { setPaused } from '../../src/store/dags.ts';
 import { createDb, withTransaction } from '../../src/store/db.ts';
 import { listRuns, type DagRunRecord } from '../../src/store/runs.ts';
 import { readXcom } from '../../src/store/xcom.ts';
+import type { AssetEventList, AssetList, DagList, DagRunList, ApiErrorBody, AssetEvent } from '../../src/api/schemas/index.ts';
+import { sluice } from '../support/cli.ts';
 import { Harness } from '../support/harness.ts';
 
 const ORDERS = 'warehouse://public/orders';
@@ -185,6 +187,125 @@ describe('assets', () => {
     }
     latencies.sort((a, b) => a - b);
     assert.ok(latencies[2]! <= 1000, `median event → first task start ${latencies[2]} ms (all: ${latencies.join(', ')})`);
+  });
+});
+
+describe('assets: the API and the CLI', () => {
+  const h = new Harness({ dags: { 'producers.ts': PRODUCERS, 'consumer.ts': CONSUMER } });
+  let base: string;
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  before(async () => {
+    await h.setUp();
+    await h.startScheduler();
+    await h.startWorker();
+    await h.waitForDag('consume_both');
+    base = (await h.startWebserver()).url;
+  });
+  after(() => h.tearDown());
+
+  test('GET /assets lists each asset with its producers, consumers and newest event', async () => {
+    const { status, body } = await api<AssetList>('GET', '/assets');
+    assert.equal(status, 200);
+    assert.deepEqual(body, {
+      assets: [
+        { uri: CUSTOMERS, producers: [], consumers: ['consume_both'], lastEvent: null },
+        { uri: ORDERS, producers: ['produce_orders'], consumers: ['consume_both'], lastEvent: null },
+      ],
+      totalEntries: 2,
+    });
+    const dags = await api<DagList>('GET', '/dags');
+    const byId = Object.fromEntries(dags.body.dags.map((d) => [d.dagId, d]));
+    assert.deepEqual([byId.consume_both!.schedule, byId.consume_both!.assetSchedule], [null, [ORDERS, CUSTOMERS]]);
+    assert.equal(byId.produce_orders!.assetSchedule, null);
+  });
+
+  test('POST /assets/events records an event (201) that starts the consumer; GET /assets/events lists them newest first', async () => {
+    const first = await api<AssetEvent>('POST', '/assets/events', { uri: ORDERS, extra: { batch: 7 } });
+    assert.equal(first.status, 201);
+    assert.deepEqual(
+      { ...first.body, id: 0, timestamp: '' },
+      { id: 0, uri: ORDERS, sourceDagId: null, sourceRunId: null, sourceTaskId: null, sourceMapIndex: null, extra: { batch: 7 }, timestamp: '' },
+    );
+    const second = await api<AssetEvent>('POST', '/assets/events', { uri: CUSTOMERS });
+    assert.equal(second.status, 201);
+    assert.deepEqual(second.body.extra, {}, 'extra defaults to {}');
+
+    const runs = await h.waitFor('the consumer run', async () => {
+      const r = await api<DagRunList>('GET', '/dags/consume_both/dagRuns');
+      return r.body.dagRuns.length > 0 && r.body.dagRuns;
+    });
+    assert.equal(runs[0]!.runType, 'asset_triggered');
+    assert.deepEqual(
+      runs[0]!.consumedAssetEvents,
+      [first.body, second.body].map(({ uri, sourceDagId, sourceRunId, sourceTaskId, timestamp, extra }) => ({ uri, sourceDagId, sourceRunId, sourceTaskId, timestamp, extra })),
+    );
+    const one = await api<DagRunList['dagRuns'][number]>('GET', `/dags/consume_both/dagRuns/${encodeURIComponent(runs[0]!.dagRunId)}`);
+    assert.deepEqual(one.body.consumedAssetEvents, runs[0]!.consumedAssetEvents);
+
+    const all = await api<AssetEventList>('GET', '/assets/events');
+    assert.deepEqual(all.body.assetEvents.map((e) => e.id), [second.body.id, first.body.id]);
+    assert.equal(all.body.totalEntries, 2);
+    const ofOrders = await api<AssetEventList>('GET', `/assets/events?uri=${encodeURIComponent(ORDERS)}&limit=1`);
+    assert.deepEqual([ofOrders.body.assetEvents.map((e) => e.id), ofOrders.body.totalEntries], [[first.body.id], 1]);
+    const listed = await api<AssetList>('GET', '/assets');
+    assert.equal(listed.body.assets.find((a) => a.uri === ORDERS)!.lastEvent!.id, first.body.id);
+  });
+
+  test('a bad request is a 400, an unknown asset a 404 naming the nearest known one', async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{}, 400, /uri/],
+      [{ uri: '' }, 400, /must not be empty/],
+      [{ uri: 'db://a b' }, 400, /uri "db:\/\/a b" has a space at character 7/],
+      [{ uri: `db://${'x'.repeat(1000)}` }, 400, /more than the 1000 an asset URI may have/],
+      [{ uri: ORDERS, extra: 'x' }, 400, /extra.*must be a JSON object/],
+      [{ uri: ORDERS, other: 1 }, 400, /other/],
+      [{ uri: 'warehouse://public/order' }, 404, /no asset "warehouse:\/\/public\/order": no DAG names it .*; did you mean "warehouse:\/\/public\/orders"\?/],
+    ];
+    for (const [body, status, message] of cases) {
+      const reply = await api<ApiErrorBody>('POST', '/assets/events', body);
+      assert.equal(reply.status, status, JSON.stringify(body));
+      assert.match(reply.body.error.message, message);
+    }
+    const badQuery = await api<ApiErrorBody>('GET', '/assets/events?limit=0');
+    assert.equal(badQuery.status, 400);
+    assert.match(badQuery.body.error.message, /limit/);
+  });
+
+  test('sluice assets list and sluice assets emit, with exit 2 for bad input', async () => {
+    const env = h.childEnv();
+    const listed = await sluice(['assets', 'list', '--json'], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    const { assets } = JSON.parse(listed.stdout) as { assets: { uri: string; producers: string[]; consumers: string[] }[] };
+    assert.deepEqual(assets.map((a) => [a.uri, a.producers, a.consumers]), [
+      [CUSTOMERS, [], ['consume_both']],
+      [ORDERS, ['produce_orders'], ['consume_both']],
+    ]);
+    const table = await sluice(['assets', 'list'], env);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /warehouse:\/\/public\/orders\s+produce_orders\s+consume_both/);
+
+    const emitted = await sluice(['assets', 'emit', ORDERS, '--extra', '{"from":"cli"}'], env);
+    assert.equal(emitted.code, 0, emitted.stderr);
+    assert.match(emitted.stdout, /^asset event \d+ of warehouse:\/\/public\/orders recorded at \d{4}-/);
+    const { rows } = await h.db.query('SELECT extra FROM asset_events WHERE uri = $1 ORDER BY id DESC LIMIT 1', [ORDERS]);
+    assert.deepEqual(rows[0]!.extra, { from: 'cli' });
+
+    const badExtra = await sluice(['assets', 'emit', ORDERS, '--extra', '[1]'], env);
+    assert.equal(badExtra.code, 2);
+    assert.match(badExtra.stderr, /--extra/);
+    const unknown = await sluice(['assets', 'emit', 'nope://x'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^sluice assets emit: no asset "nope:\/\/x"/);
+    const missing = await sluice(['assets', 'emit'], env);
+    assert.equal(missing.code, 2);
   });
 });
 

@@ -22,8 +22,8 @@ describe('assets in a DAG file', () => {
   it('asset() refuses an empty URI, whitespace, a control character and a URI too long, saying how to fix it', () => {
     assert.throws(() => asset(''), /asset\(\): the URI must be a non-empty string naming the asset, like 'warehouse:\/\/public\/orders'; got ""/);
     assert.throws(() => asset(42 as unknown as string), /must be a non-empty string naming the asset.*got 42/);
-    assert.throws(() => asset('s3://bucket/my file'), /asset\(\): the URI "s3:\/\/bucket\/my file" has a space at position 14; a URI has none: percent-encode it \(%20\)/);
-    assert.throws(() => asset('s3://bucket/a\tb'), /has whitespace or a control character at position 13/);
+    assert.throws(() => asset('s3://bucket/my file'), /asset\(\): the URI "s3:\/\/bucket\/my file" has a space at character 15; a URI has none: percent-encode it \(%20\)/);
+    assert.throws(() => asset('s3://bucket/a\tb'), /has whitespace or a control character at character 14/);
     assert.throws(() => asset('s3://x/\u0000'), /whitespace or a control character/);
     assert.throws(() => asset(`s3://b/${'x'.repeat(1000)}`), /is 1007 bytes long, more than the 1000 an asset URI may have/);
     assert.equal(asset(`s3://b/${'x'.repeat(993)}`).uri.length, 1000, '1000 bytes is allowed');
