@@ -306,6 +306,12 @@ describe('assets: the API and the CLI', () => {
     assert.match(unknown.stderr, /^sluice assets emit: no asset "nope:\/\/x"/);
     const missing = await sluice(['assets', 'emit'], env);
     assert.equal(missing.code, 2);
+
+    const dags = await sluice(['dags', 'list'], env);
+    assert.equal(dags.code, 0, dags.stderr);
+    assert.match(dags.stdout, /consume_both\s+on assets: warehouse:\/\/public\/orders, warehouse:\/\/public\/customers\s/);
+    const shown = await sluice(['dags', 'show', 'consume_both'], env);
+    assert.match(shown.stdout, /schedule: on assets: warehouse:\/\/public\/orders, warehouse:\/\/public\/customers,/);
   });
 });
 
