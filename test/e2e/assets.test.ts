@@ -105,4 +105,26 @@ describe('assets in the UI', { skip }, () => {
     await screenshot(page, 'assets');
     assert.deepEqual(pageErrors, []);
   });
+
+  test("an asset-triggered run's page lists the events it consumed; the DAG's page says what it runs on", async () => {
+    const [run] = (await listRuns(h.db, 'ui_orders_report')).runs;
+    await page.goto(`${server.url}/dags/ui_orders_report/runs/${encodeURIComponent(run!.runId)}`);
+    const section = page.locator('section[aria-label="Triggering asset events"]');
+    await section.locator('tbody tr').first().waitFor();
+    const rows = await section.locator('tbody tr').allInnerTexts();
+    assert.equal(rows.length, 2);
+    assert.match(rows[0]!, /^warehouse:\/\/public\/orders\s.*ui_load_orders \/ manual__.*\sload/);
+    assert.match(rows[1]!, /^s3:\/\/landing\/orders\s.*from outside Sluice\s+\{"files":3\}/);
+    await screenshot(page, 'run-asset-events');
+
+    const manual = await triggerDagRun(h.db, 'ui_load_orders', {});
+    await page.goto(`${server.url}/dags/ui_load_orders/runs/${encodeURIComponent(manual.runId)}`);
+    await page.locator('h2', { hasText: 'Task instances' }).waitFor();
+    assert.equal(await section.count(), 0, 'a run that was not asset-triggered has no such section');
+
+    await page.goto(`${server.url}/dags/ui_orders_report`);
+    await page.locator('.asset-schedule').waitFor();
+    assert.match(await page.locator('.asset-schedule').innerText(), /on assets: warehouse:\/\/public\/orders, s3:\/\/landing\/orders/);
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -4,6 +4,7 @@
  * lists its recent events below, each linking to the run that recorded it.
  */
 import { api } from '../api.ts';
+import { AssetEventSource } from '../components/asset-event-source.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
@@ -92,26 +93,7 @@ function AssetTable({ assets, chosen }: { assets: Asset[]; chosen: string | null
 function EventSummary({ event }: { event: AssetEvent }) {
   return (
     <span>
-      <Relative iso={event.timestamp} /> <span class="muted small">·</span> <EventSource event={event} />
-    </span>
-  );
-}
-
-function EventSource({ event }: { event: AssetEvent }) {
-  if (!event.sourceDagId || !event.sourceRunId || !event.sourceTaskId) return <span class="muted small">from outside Sluice</span>;
-  const task =
-    event.sourceMapIndex !== null && event.sourceMapIndex >= 0
-      ? href.mappedInstance(event.sourceDagId, event.sourceRunId, event.sourceTaskId, event.sourceMapIndex)
-      : href.task(event.sourceDagId, event.sourceRunId, event.sourceTaskId);
-  return (
-    <span class="small">
-      <Link href={href.run(event.sourceDagId, event.sourceRunId)} class="mono" title={`Run ${event.sourceRunId} of ${event.sourceDagId}`}>
-        {event.sourceDagId} / {event.sourceRunId}
-      </Link>{' '}
-      <Link href={task} class="mono">
-        {event.sourceTaskId}
-        {event.sourceMapIndex !== null && event.sourceMapIndex >= 0 ? `[${event.sourceMapIndex}]` : ''}
-      </Link>
+      <Relative iso={event.timestamp} /> <span class="muted small">·</span> <AssetEventSource event={event} />
     </span>
   );
 }
@@ -146,7 +128,7 @@ function AssetEvents({ uri }: { uri: string }) {
                   <Time iso={e.timestamp} />
                 </td>
                 <td>
-                  <EventSource event={e} />
+                  <AssetEventSource event={e} />
                 </td>
                 <td class="mono small">{Object.keys(e.extra).length ? JSON.stringify(e.extra) : <span class="muted">—</span>}</td>
               </tr>
