@@ -9,6 +9,7 @@ import {
   consumedEvent,
   dagsWithQueuedAssetEvents,
   dequeueAssetEvents,
+  dropUnwantedQueuedEvents,
   lockAssetScheduledDag,
   queuedAssetEvents,
 } from '../store/assets.ts';
@@ -28,6 +29,7 @@ const LOGICAL_DATE_TRIES = 20;
  */
 export async function createAssetTriggeredRuns(db: Db, log: Logger): Promise<DagRunRecord[]> {
   const created: DagRunRecord[] = [];
+  await dropUnwantedQueuedEvents(db);
   await forEachIsolated(
     await dagsWithQueuedAssetEvents(db),
     async (dagId) => {
@@ -42,7 +44,9 @@ export async function createAssetTriggeredRuns(db: Db, log: Logger): Promise<Dag
 
 /**
  * Makes the DAG's run from its queued events, or nothing when an asset of its schedule has none
- * yet. Two schedulers never make two runs of one set of events: the DAG's row is locked first
+ * yet, or when the DAG has maxActiveRuns runs queued or running already: as in Airflow, the
+ * events then wait and the next run consumes them all, so a consumer slower than its producers
+ * gets fewer, larger runs rather than an ever longer line of queued ones. Two schedulers never make two runs of one set of events: the DAG's row is locked first
  * (FOR UPDATE, waited for rather than skipped, so neither leaves the events for a later loop),
  * and the queue is read after the lock, so the second sees what the first consumed as gone.
  * An event committed meanwhile stays queued for the next run: only the events read are removed.
@@ -50,10 +54,10 @@ export async function createAssetTriggeredRuns(db: Db, log: Logger): Promise<Dag
 async function consumeQueuedEvents(tx: Queryable, dagId: string): Promise<DagRunRecord | undefined> {
   const dag = await lockAssetScheduledDag(tx, dagId);
   if (!dag) return undefined;
+  if (dag.activeRuns >= dag.maxActiveRuns) return undefined;
   const queued = await queuedAssetEvents(tx, dagId);
+  // An asset the schedule no longer lists (the file just changed): dropUnwantedQueuedEvents's.
   const wanted = new Set(dag.scheduleAssets);
-  // Events of an asset the DAG no longer waits for (its file changed) would wait forever.
-  await dequeueAssetEvents(tx, dagId, queued.filter((e) => !wanted.has(e.uri)).map((e) => e.id));
   const consumed = queued.filter((e) => wanted.has(e.uri));
   const seen = new Set(consumed.map((e) => e.uri));
   if (dag.scheduleAssets.some((uri) => !seen.has(uri))) return undefined;

@@ -4,6 +4,7 @@
  * Events of a task's outlets are written by a trigger (ti_record_asset_events.sql); an event from
  * outside by insertAssetEvent; both are queued for their consumers by asset_events_enqueue.sql.
  */
+import { ACTIVE_RUN_STATES, sqlList } from '../core/states.ts';
 import type { Queryable } from './db.ts';
 import type { ConsumedAssetEvent } from './runs.ts';
 
@@ -168,6 +169,9 @@ export interface AssetScheduledDag {
   dagId: string;
   versionHash: string;
   scheduleAssets: string[];
+  maxActiveRuns: number;
+  /** Its queued and running runs outside backfills: what maxActiveRuns counts. */
+  activeRuns: number;
 }
 
 /**
@@ -176,14 +180,26 @@ export interface AssetScheduledDag {
  * from consuming the same events: the second waits here, then finds them gone from the queue.
  */
 export async function lockAssetScheduledDag(tx: Queryable, dagId: string): Promise<AssetScheduledDag | undefined> {
-  const { rows } = await tx.query<{ dag_id: string; version_hash: string; schedule_assets: string[] }>(
-    `SELECT dag_id, version_hash, schedule_assets FROM dags
+  const { rows } = await tx.query<{ dag_id: string; version_hash: string; schedule_assets: string[]; max_active_runs: number }>(
+    `SELECT dag_id, version_hash, schedule_assets, max_active_runs FROM dags
      WHERE dag_id = $1 AND schedule_assets IS NOT NULL AND is_active AND NOT is_paused
      FOR UPDATE`,
     [dagId],
   );
   const row = rows[0];
-  return row && { dagId: row.dag_id, versionHash: row.version_hash, scheduleAssets: row.schedule_assets };
+  if (!row) return undefined;
+  // Read after the lock: a run another scheduler made for this DAG has committed by now.
+  const active = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM dag_runs WHERE dag_id = $1 AND state IN (${sqlList(ACTIVE_RUN_STATES)}) AND backfill_id IS NULL`,
+    [dagId],
+  );
+  return {
+    dagId: row.dag_id,
+    versionHash: row.version_hash,
+    scheduleAssets: row.schedule_assets,
+    maxActiveRuns: row.max_active_runs,
+    activeRuns: active.rows[0]?.n ?? 0,
+  };
 }
 
 /** The DAG's queued events, oldest first. */
@@ -193,6 +209,19 @@ export async function queuedAssetEvents(tx: Queryable, dagId: string): Promise<A
     [dagId],
   );
   return rows.map(toEvent);
+}
+
+/**
+ * Drops queued events no DAG waits for any more: of a DAG whose file no longer schedules it on
+ * assets, or of an asset its schedule no longer lists. Left queued, they would start a run the
+ * day the schedule lists the asset again, for updates made while nothing waited for them.
+ */
+export async function dropUnwantedQueuedEvents(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM asset_dag_queue q USING dags d
+     WHERE d.dag_id = q.dag_id AND (d.schedule_assets IS NULL OR NOT (q.uri = ANY (d.schedule_assets)))`,
+  );
+  return rowCount ?? 0;
 }
 
 /** Takes these events off the DAG's queue (consumed by a run, or of an asset it no longer waits for). */

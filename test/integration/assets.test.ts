@@ -3,13 +3,14 @@
  * events when it succeeds (each instance of a mapped task its own), a DAG scheduled on two assets
  * runs once both have had events since its previous asset-triggered run, and not before; an event
  * from outside counts the same; the run keeps what it consumed (consumedAssetEvents, and the
- * tasks' ctx.triggeringAssetEvents); a paused consumer's events wait for it; two schedulers (and
- * more racers) never make two runs of one set of events; an event starts its consumer within a
- * second.
+ * tasks' ctx.triggeringAssetEvents); a paused consumer's events wait for it, as do those of a
+ * consumer at its maxActiveRuns; events of an asset a DAG no longer waits for are dropped; the API
+ * and the CLI; two schedulers (and more racers) never make two runs of one set of events; an event
+ * starts its consumer within a second.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerDagRun } from '../../src/engine/actions.ts';
+import { markTaskInstance, triggerDagRun } from '../../src/engine/actions.ts';
 import { createAssetTriggeredRuns } from '../../src/engine/asset-runs.ts';
 import { insertAssetEvent } from '../../src/store/assets.ts';
 import { setPaused } from '../../src/store/dags.ts';
@@ -312,6 +313,93 @@ describe('assets: the API and the CLI', () => {
     assert.match(dags.stdout, /consume_both\s+on assets: warehouse:\/\/public\/orders, warehouse:\/\/public\/customers\s/);
     const shown = await sluice(['dags', 'show', 'consume_both'], env);
     assert.match(shown.stdout, /schedule: on assets: warehouse:\/\/public\/orders, warehouse:\/\/public\/customers,/);
+  });
+});
+
+const REFUNDS = 'warehouse://public/refunds';
+const RETURNS = 'warehouse://public/returns';
+const CREDITS = 'warehouse://public/credits';
+
+const ONE_AT_A_TIME = `
+import { asset, dag } from 'sluice';
+const d = dag('consume_one_at_a_time', { schedule: [asset(${JSON.stringify(REFUNDS)})], maxActiveRuns: 1 });
+d.task('t', async () => 1);
+export default d;
+`;
+
+const switching = (schedule: string) => `
+import { asset, dag } from 'sluice';
+const credits = asset(${JSON.stringify(CREDITS)});
+const returns = asset(${JSON.stringify(RETURNS)});
+const d = dag('consume_switching', { schedule: ${schedule}, startDate: '2026-01-01' });
+d.task('t', async () => 1);
+export default d;
+`;
+
+describe('assets: maxActiveRuns and schedule changes', () => {
+  // No worker: a run, once started, stays running until a test marks its task.
+  const h = new Harness({ dags: { 'one.ts': ONE_AT_A_TIME, 'switching.ts': switching('[credits, returns]') } });
+
+  before(async () => {
+    await h.setUp();
+    await h.startScheduler();
+    await h.waitForDag('consume_one_at_a_time');
+    await h.waitForDag('consume_switching');
+  });
+  after(() => h.tearDown());
+
+  test('a consumer at its maxActiveRuns makes no run: its events wait, and the next run consumes them all', async () => {
+    await insertAssetEvent(h.db, REFUNDS, { n: 1 });
+    const [first] = await h.waitFor('the first run', async () => {
+      const runs = await runsOf(h, 'consume_one_at_a_time');
+      return runs.length === 1 && runs[0]!.state === 'running' && runs;
+    });
+    await insertAssetEvent(h.db, REFUNDS, { n: 2 });
+    await insertAssetEvent(h.db, REFUNDS, { n: 3 });
+    await h.waitFor('the events to be queued', async () => (await queued(h, 'consume_one_at_a_time')) === 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await runsOf(h, 'consume_one_at_a_time')).length, 1, 'no second run while the first is running');
+
+    await markTaskInstance(h.services, { dagId: 'consume_one_at_a_time', runId: first!.runId, taskId: 't', mapIndex: -1 }, 'success');
+    const second = await h.waitFor('the second run', async () => {
+      const runs = await runsOf(h, 'consume_one_at_a_time');
+      return runs.length === 2 && runs[0];
+    });
+    assert.deepEqual(second.consumedAssetEvents.map((e) => e.extra), [{ n: 2 }, { n: 3 }], 'one run of both waiting events');
+  });
+
+  test("events of an asset the DAG no longer waits for are dropped, so they cannot start a run later", async () => {
+    await insertAssetEvent(h.db, CREDITS, { stale: true });
+    await h.waitFor('the credits event to be queued', async () => (await queued(h, 'consume_switching')) === 1);
+    // The file now waits for returns alone: the credits event is dropped, not consumed.
+    await h.writeDag('switching.ts', switching('[returns]'));
+    await h.waitFor('the queue to be emptied', async () => (await queued(h, 'consume_switching')) === 0);
+    await insertAssetEvent(h.db, RETURNS, { fresh: true });
+    const [run] = await h.waitFor('the run', async () => {
+      const runs = await runsOf(h, 'consume_switching');
+      return runs.length === 1 && runs;
+    });
+    assert.deepEqual(run!.consumedAssetEvents.map((e) => [e.uri, e.extra]), [[RETURNS, { fresh: true }]]);
+
+    // Scheduled on a cron, the DAG loses what was queued for it; back on assets, it starts afresh.
+    await h.writeDag('switching.ts', switching('[returns, credits]'));
+    await h.waitFor('the new schedule', async () => {
+      const { rows } = await h.db.query(`SELECT schedule_assets FROM dags WHERE dag_id = 'consume_switching'`);
+      return (rows[0]?.schedule_assets as string[] | null)?.length === 2;
+    });
+    await insertAssetEvent(h.db, RETURNS, { before: 'cron' });
+    await h.waitFor('the returns event to be queued', async () => (await queued(h, 'consume_switching')) === 1);
+    await h.writeDag('switching.ts', switching("'@daily'"));
+    await h.waitFor('the queue to be emptied', async () => (await queued(h, 'consume_switching')) === 0);
+    await h.writeDag('switching.ts', switching('[returns, credits]'));
+    await h.waitFor('the asset schedule again', async () => {
+      const { rows } = await h.db.query(`SELECT schedule_assets FROM dags WHERE dag_id = 'consume_switching'`);
+      return rows[0]?.schedule_assets !== null;
+    });
+    await insertAssetEvent(h.db, CREDITS, { after: 'cron' });
+    await new Promise((r) => setTimeout(r, 1500));
+    const asset = (await runsOf(h, 'consume_switching')).filter((r) => r.runType === 'asset_triggered');
+    assert.equal(asset.length, 1, 'the returns event from before the cron does not complete a set');
   });
 });
 
