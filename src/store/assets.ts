@@ -4,7 +4,8 @@
  * Events of a task's outlets are written by a trigger (ti_record_asset_events.sql); an event from
  * outside by insertAssetEvent; both are queued for their consumers by asset_events_enqueue.sql.
  */
-import { ACTIVE_RUN_STATES, sqlList } from '../core/states.ts';
+import { ACTIVE_RUN_STATES, sqlList, type RunType } from '../core/states.ts';
+import type { TriggeringAssetEvent } from '../sdk/context.ts';
 import type { Queryable } from './db.ts';
 import type { ConsumedAssetEvent } from './runs.ts';
 
@@ -238,8 +239,8 @@ export async function triggeringAssetEvents(
   db: Queryable,
   dagId: string,
   runId: string,
-): Promise<{ uri: string; sourceDagId: string | null; sourceRunId: string | null; sourceTaskId: string | null; timestamp: Date; extra: Record<string, unknown> }[]> {
-  if (!runId.startsWith('asset_triggered__')) return [];
+): Promise<TriggeringAssetEvent[]> {
+  if (!runId.startsWith(`${'asset_triggered' satisfies RunType}__`)) return [];
   const { rows } = await db.query<{ events: ConsumedAssetEvent[] | null }>(
     'SELECT consumed_asset_events AS events FROM dag_runs WHERE dag_id = $1 AND run_id = $2',
     [dagId, runId],
