@@ -16,14 +16,14 @@ const SRC = {
 
 /** The metadata store is the bottom layer: everything above may use it, it uses none of them. */
 const STORE = {
-  regex: folders('providers', 'notifiers', 'engine', 'api', 'cli'),
-  message: 'src/store/ may not import providers, notifiers, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
+  regex: folders('providers', 'notifiers', 'sensors', 'engine', 'api', 'cli'),
+  message: 'src/store/ may not import providers, notifiers, sensors, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
 };
 
 /** The authoring API and the pure core run anywhere (DAG files, the browser bundle): no I/O. */
 const PURE = {
-  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'pg', 'loader'),
-  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, pg or loader.',
+  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'sensors', 'pg', 'loader'),
+  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, sensors, pg or loader.',
 };
 const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
   name,
@@ -38,6 +38,16 @@ const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs
 const NOTIFIERS = {
   regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'pg', 'loader'),
   message: 'src/notifiers/ may use src/core/ and src/sdk/ only: no store, queue, engine, API, CLI, providers, pg or loader.',
+};
+
+/**
+ * The ready sensors are what DAG files import to wait on the world (sluice/sensors): they read
+ * Sluice's store (a run's state), and use the providers' clients and the notifiers' option checks,
+ * but never the engine, the queues or the processes that run them.
+ */
+const SENSORS = {
+  regex: folders('queue', 'engine', 'api', 'cli', 'loader'),
+  message: 'src/sensors/ may use src/core, src/sdk, src/store, src/providers and src/notifiers\' checks: no queue, engine, API, CLI or loader.',
 };
 
 /** The engine is driven by the API and the CLI, never the reverse. */
@@ -78,6 +88,7 @@ export default tseslint.config(
   boundary(['src/store/**/*.ts'], [SRC, STORE]),
   boundary(['src/core/**/*.ts', 'src/sdk/**/*.ts'], [SRC, PURE], PURE_PACKAGES),
   boundary(['src/notifiers/**/*.ts'], [SRC, NOTIFIERS]),
+  boundary(['src/sensors/**/*.ts'], [SRC, SENSORS]),
   boundary(['src/engine/**/*.ts'], [SRC, ENGINE]),
   boundary(['ui/src/**/*.ts', 'ui/src/**/*.tsx'], [UI]),
 );
