@@ -16,14 +16,14 @@ const SRC = {
 
 /** The metadata store is the bottom layer: everything above may use it, it uses none of them. */
 const STORE = {
-  regex: folders('providers', 'notifiers', 'sensors', 'engine', 'api', 'cli'),
-  message: 'src/store/ may not import providers, notifiers, sensors, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
+  regex: folders('providers', 'notifiers', 'sensors', 'operators', 'engine', 'api', 'cli'),
+  message: 'src/store/ may not import providers, notifiers, sensors, operators, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
 };
 
 /** The authoring API and the pure core run anywhere (DAG files, the browser bundle): no I/O. */
 const PURE = {
-  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'sensors', 'pg', 'loader'),
-  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, sensors, pg or loader.',
+  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'sensors', 'operators', 'pg', 'loader'),
+  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, sensors, operators, pg or loader.',
 };
 const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
   name,
@@ -46,8 +46,18 @@ const NOTIFIERS = {
  * but never the engine, the queues or the processes that run them.
  */
 const SENSORS = {
-  regex: folders('queue', 'engine', 'api', 'cli', 'loader'),
-  message: 'src/sensors/ may use src/core, src/sdk, src/store, src/providers and src/notifiers\' checks: no queue, engine, API, CLI or loader.',
+  regex: folders('queue', 'engine', 'operators', 'api', 'cli', 'loader'),
+  message: 'src/sensors/ may use src/core, src/sdk, src/store, src/providers and src/notifiers\' checks: no queue, engine, operators, API, CLI or loader.',
+};
+
+/**
+ * The operators are task functions for DAG files (sluice/operators) that act on Sluice itself:
+ * triggerDag makes a run through the engine's own action, as the API does. They are driven by
+ * task code, so they never reach for the API, the CLI, the queues or the loader.
+ */
+const OPERATORS = {
+  regex: folders('queue', 'api', 'cli', 'loader'),
+  message: 'src/operators/ may use src/core, src/sdk, src/store, src/engine and src/sensors: no queue, API, CLI or loader.',
 };
 
 /** The engine is driven by the API and the CLI, never the reverse. */
@@ -89,6 +99,7 @@ export default tseslint.config(
   boundary(['src/core/**/*.ts', 'src/sdk/**/*.ts'], [SRC, PURE], PURE_PACKAGES),
   boundary(['src/notifiers/**/*.ts'], [SRC, NOTIFIERS]),
   boundary(['src/sensors/**/*.ts'], [SRC, SENSORS]),
+  boundary(['src/operators/**/*.ts'], [SRC, OPERATORS]),
   boundary(['src/engine/**/*.ts'], [SRC, ENGINE]),
   boundary(['ui/src/**/*.ts', 'ui/src/**/*.tsx'], [UI]),
 );

@@ -95,6 +95,7 @@ export function dagRunJson(run: DagRunRecord): DagRun {
     endDate: iso(run.endDate),
     backfillId: run.backfillId,
     dagVersion: run.versionHash,
+    triggeredBy: run.triggeredBy && { dagId: run.triggeredBy.dagId, dagRunId: run.triggeredBy.runId, taskId: run.triggeredBy.taskId },
   };
 }
 

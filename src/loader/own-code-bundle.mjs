@@ -10,7 +10,7 @@
 // that finds files beside its source (migrations, the runner's entry) finds them from a bundle
 // too; `__sluiceBundleUrl`, declared atop each file written, is where code runs bundled from
 // (src/core/bundled.ts). Every bundle has `sluice` and its entries (`sluice/providers`, `sluice/notifiers`,
-// `sluice/sensors`) as entries of their own (sluice.mjs, sluice-providers.mjs, …): the packages a DAG
+// `sluice/sensors`, `sluice/operators`) as entries of their own (sluice.mjs, sluice-providers.mjs, …): the packages a DAG
 // imports that import them themselves are given those (register.ts), the same modules the DAG's
 // own code gets.
 import { createHash } from 'node:crypto';
@@ -27,6 +27,7 @@ export const OWN_PACKAGE_ENTRIES = {
   'sluice-providers': 'src/providers/index.ts',
   'sluice-notifiers': 'src/notifiers/index.ts',
   'sluice-sensors': 'src/sensors/index.ts',
+  'sluice-operators': 'src/operators/index.ts',
 };
 
 /** esbuild's `import.meta.url` of a bundle is the bundle file's: each of our modules gets its source file's instead. */

@@ -39,6 +39,16 @@ export interface DagRunRecord {
   startDate: Date | null;
   endDate: Date | null;
   backfillId: number | null;
+  /** The task instance whose code created this run (sluice/operators' triggerDag), or null. */
+  triggeredBy: TriggeringTask | null;
+}
+
+/** A task instance that triggered a run: its DAG, run, task and map index (-1 when not mapped). */
+export interface TriggeringTask {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
 }
 
 interface RunRow {
@@ -55,6 +65,10 @@ interface RunRow {
   start_date: Date | null;
   end_date: Date | null;
   backfill_id: number | null;
+  triggered_by_dag_id: string | null;
+  triggered_by_run_id: string | null;
+  triggered_by_task_id: string | null;
+  triggered_by_map_index: number | null;
 }
 
 export const toRun = (r: RunRow): DagRunRecord => ({
@@ -71,6 +85,10 @@ export const toRun = (r: RunRow): DagRunRecord => ({
   startDate: r.start_date,
   endDate: r.end_date,
   backfillId: r.backfill_id,
+  triggeredBy:
+    r.triggered_by_dag_id === null
+      ? null
+      : { dagId: r.triggered_by_dag_id, runId: r.triggered_by_run_id!, taskId: r.triggered_by_task_id!, mapIndex: r.triggered_by_map_index! },
 });
 
 export interface NewRun {
@@ -82,6 +100,7 @@ export interface NewRun {
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
   backfillId?: number | null;
+  triggeredBy?: TriggeringTask | null;
 }
 
 /**
@@ -96,8 +115,9 @@ export async function insertRun(
 ): Promise<DagRunRecord | undefined> {
   const { rows } = await tx.query<RunRow>(
     `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start,
-       data_interval_end, conf, version_hash, backfill_id, callbacks)
-     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
+       data_interval_end, conf, version_hash, backfill_id, callbacks,
+       triggered_by_dag_id, triggered_by_run_id, triggered_by_task_id, triggered_by_map_index)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       run.dagId,
@@ -111,6 +131,10 @@ export async function insertRun(
       run.backfillId ?? null,
       // The run events with callbacks, kept on the row: run_record_callbacks.sql records them.
       spec.callbacks?.length ? spec.callbacks : null,
+      run.triggeredBy?.dagId ?? null,
+      run.triggeredBy?.runId ?? null,
+      run.triggeredBy?.taskId ?? null,
+      run.triggeredBy?.mapIndex ?? null,
     ],
   );
   const created = rows[0];
@@ -165,6 +189,26 @@ export async function getRunByLogicalDate(db: Queryable, dagId: string, logicalD
     logicalDate,
   ]);
   return rows[0] && toRun(rows[0]);
+}
+
+/**
+ * The runs that tasks of run `runId` of `dagId` triggered, oldest first; only those of one task
+ * instance when `task` is given (a retry looking for the run its earlier try created).
+ */
+export async function runsTriggeredBy(
+  db: Queryable,
+  dagId: string,
+  runId: string,
+  task?: { taskId: string; mapIndex: number },
+): Promise<DagRunRecord[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM dag_runs
+     WHERE triggered_by_dag_id = $1 AND triggered_by_run_id = $2
+       AND ($3::text IS NULL OR (triggered_by_task_id = $3 AND triggered_by_map_index = $4))
+     ORDER BY queued_at, dag_id, run_id`,
+    [dagId, runId, task?.taskId ?? null, task?.mapIndex ?? null],
+  );
+  return rows.map(toRun);
 }
 
 export interface RunListFilter {

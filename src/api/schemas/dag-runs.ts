@@ -6,6 +6,15 @@ import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, pagination, ru
 export const dagRunState = z.enum(DAG_RUN_STATES);
 export const runType = z.enum(RUN_TYPES);
 
+/** The task instance whose code triggered a run. */
+export const triggeredBy = z
+  .object({
+    dagId: z.string(),
+    dagRunId: z.string(),
+    taskId: z.string(),
+  })
+  .meta({ id: 'TriggeredBy' });
+
 export const dagRun = z
   .object({
     dagId: z.string(),
@@ -21,6 +30,7 @@ export const dagRun = z
     endDate: isoTimeOrNull,
     backfillId: z.number().int().nullable(),
     dagVersion: z.string().meta({ description: 'the DAG version the run runs, for all its tries (GET /dags/{dagId}/versions)' }),
+    triggeredBy: triggeredBy.nullable().meta({ description: 'the task that created this run (triggerDag of sluice/operators); null for any other run' }),
   })
   .meta({ id: 'DagRun' });
 

@@ -1,5 +1,5 @@
 /**
- * A DAG file that imports 'sluice/sensors' parses wherever DAG code is loaded: from a DAGs folder
+ * A DAG file that imports 'sluice/sensors' and 'sluice/operators' parses wherever DAG code is loaded: from a DAGs folder
  * outside this package, in a process running Sluice's TypeScript and in one running Sluice's own
  * bundle with plain Node (a runner, a bundled worker or parser); a package of that folder importing
  * 'sluice/sensors' itself gets the DAG's very module. A sensor with bad options is an import error
@@ -23,6 +23,7 @@ const FILES: Record<string, string> = {
   'sensing.ts': `
 import { dag } from 'sluice';
 import * as sensors from 'sluice/sensors';
+import { triggerDag } from 'sluice/operators';
 import { sameSensors } from 'team-sensors';
 
 const checks = [
@@ -31,6 +32,7 @@ const checks = [
   sensors.sqlSensor({ url: 'postgres://etl@db/wh', sql: 'SELECT 1' }),
   sensors.httpSensor({ url: 'https://api.example.com/ready' }),
   sensors.timeSensor({ at: (ctx) => ctx.dataIntervalEnd }),
+  triggerDag('orders_daily', { conf: { day: 1 }, waitForCompletion: true, pokeInterval: '1m' }),
 ];
 const d = dag('sensing', { description: checks.map((c) => typeof c).join(',') + ' / ' + sameSensors(sensors.httpSensor) });
 d.task('work', async () => 1);
@@ -43,6 +45,13 @@ import { externalTaskSensor } from 'sluice/sensors';
 const wait = externalTaskSensor({ dagId: 'orders_daily', allowedStates: ['succes'] });
 export default dag('bad_sensor', { description: String(wait) });
 `,
+  'bad_operator.ts': `
+import { dag } from 'sluice';
+import { triggerDag } from 'sluice/operators';
+
+const kick = triggerDag('orders_daily', { waitForCompletition: true } as never);
+export default dag('bad_operator', { description: String(kick) });
+`,
   'node_modules/team-sensors/package.json': JSON.stringify({ name: 'team-sensors', version: '1.0.0', type: 'module', exports: './index.js' }),
   'node_modules/team-sensors/index.js': [
     "import { httpSensor } from 'sluice/sensors';",
@@ -51,7 +60,7 @@ export default dag('bad_sensor', { description: String(wait) });
   ].join('\n'),
 };
 
-const EXPECTED = 'function,function,function,function,function / same sensors';
+const EXPECTED = 'function,function,function,function,function,function / same sensors';
 
 function summary(outcome: FileOutcome): unknown {
   if (outcome.kind === 'dag') return { kind: 'dag', description: outcome.spec.description };
@@ -88,9 +97,11 @@ process.stdout.write(JSON.stringify(outcome.kind === 'dag' ? { kind: 'dag', desc
     assert.deepEqual(JSON.parse(stdout), { kind: 'dag', description: EXPECTED });
   });
 
-  it('a sensor with bad options is an import error with the file, the line and what to fix', async () => {
+  it('a sensor or operator with bad options is an import error with the file, the line and what to fix', async () => {
     const outcome = await parseDagFile(folder, 'bad_sensor.ts', path.join(folder, 'bad_sensor.ts'));
     assert.equal(outcome.kind, 'error');
     assert.match((outcome as { message: string }).message, /^externalTaskSensor\(\): allowedStates: "succes" is not a state here; use some of .* \(line 5/);
+    const operator = await parseDagFile(folder, 'bad_operator.ts', path.join(folder, 'bad_operator.ts'));
+    assert.match((operator as { message: string }).message, /^triggerDag\("orders_daily"\): unknown option "waitForCompletition"; did you mean "waitForCompletion"\?.* \(line 5/);
   });
 });
