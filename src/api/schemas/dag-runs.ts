@@ -61,6 +61,7 @@ export const triggerDagRunBody = z.strictObject({
 export type DagRunState = z.infer<typeof dagRunState>;
 export type RunType = z.infer<typeof runType>;
 export type DagRun = z.infer<typeof dagRun>;
+export type TriggeredBy = z.infer<typeof triggeredBy>;
 export type RunSummary = z.infer<typeof runSummary>;
 export type DagRunList = z.infer<typeof dagRunList>;
 export type DagRunListQuery = z.output<typeof dagRunListQuery>;
