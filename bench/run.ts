@@ -16,8 +16,9 @@ import { dagFolderScenario } from './scenarios/dag-folder.ts';
 import { uiGridScenario } from './scenarios/ui-grid.ts';
 import { etlScenario } from './scenarios/etl.ts';
 import { mappedScenario } from './scenarios/mapped.ts';
+import { sensorsScenario } from './scenarios/sensors.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario, mappedScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario, mappedScenario, sensorsScenario];
 /** What a full run (no scenario named) runs: every scenario that is not opt-in. */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !s.optIn);
 

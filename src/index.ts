@@ -11,4 +11,5 @@ export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier,
 export type { DagOptions, TaskOptions, GroupOptions, Duration } from './sdk/options.ts';
 export type { Param, ParamOptions } from './sdk/param.ts';
 export type { MappingOptions } from './sdk/mapping.ts';
+export type { SensorOptions, SensorMode } from './sdk/sensor.ts';
 export type { TriggerRule } from './core/trigger-rules.ts';

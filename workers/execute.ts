@@ -10,7 +10,7 @@ import { redactError, redactSecrets } from '../src/core/redact.ts';
 import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
-import { isFailTask, isSkipTask } from '../src/sdk/errors.ts';
+import { isFailTask, isRescheduleTask, isSkipTask } from '../src/sdk/errors.ts';
 import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarget } from './stray-errors.ts';
 
 /** What the task's context is made of (its log, signal and xcom are made here). */
@@ -23,6 +23,8 @@ export type ContextFacts = Pick<
   | 'mapItem'
   | 'tryNumber'
   | 'maxTries'
+  | 'tryStartDate'
+  | 'rescheduleCount'
   | 'logicalDate'
   | 'dataIntervalStart'
   | 'dataIntervalEnd'
@@ -111,6 +113,8 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     mapItem: input.mapItem,
     tryNumber: input.tryNumber,
     maxTries: input.maxTries,
+    tryStartDate: input.tryStartDate,
+    rescheduleCount: input.rescheduleCount,
     logicalDate: input.logicalDate,
     dataIntervalStart: input.dataIntervalStart,
     dataIntervalEnd: input.dataIntervalEnd,
@@ -247,6 +251,11 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
     );
     // A task failure like any exception: retried while tries remain.
     return { result: { kind: 'failed', error: message, retryable: true }, stoppedEarly: true };
+  }
+  if (isRescheduleTask(error)) {
+    // Not a failure: the try pauses, and its code runs again once the delay has passed.
+    log.info({ delayMs: error.delayMs }, shownText(error.message));
+    return { result: { kind: 'reschedule', delayMs: error.delayMs } };
   }
   if (isSkipTask(error)) {
     const reason = shownText((error as Error).message);

@@ -140,7 +140,9 @@ async function runTask(
   if (!fn) throw new Error(`DAG ${dag.dagId} has no task ${task.taskId}`);
   const maxTries = task.retries + 1;
   const started = Date.now();
-  for (let tryNumber = 1; ; tryNumber++) {
+  let tryStartDate = new Date(started);
+  let rescheduleCount = 0;
+  for (let tryNumber = 1; ; ) {
     const execution = await executeTry({
       fn,
       dagId: dag.dagId,
@@ -149,6 +151,8 @@ async function runTask(
       ...instance,
       tryNumber,
       maxTries,
+      tryStartDate,
+      rescheduleCount,
       logicalDate: options.logicalDate,
       dataIntervalStart: options.dataIntervalStart,
       dataIntervalEnd: options.dataIntervalEnd,
@@ -158,8 +162,16 @@ async function runTask(
       writeLog: (line) => options.onLog(label, tryNumber, line),
     });
     const outcome = outcomeOfTry(task, tryNumber, maxTries, execution.result, new Date());
-    if (outcome.state === 'up_for_retry') {
+    if (outcome.state === 'up_for_retry' || outcome.state === 'up_for_reschedule') {
       await (options.sleep ?? sleepFor)(outcome.nextTryAt!.getTime() - Date.now());
+      // A reschedule is the same try again (a sensor's next check); a retry is the next try.
+      if (outcome.state === 'up_for_reschedule') {
+        rescheduleCount++;
+      } else {
+        tryNumber++;
+        rescheduleCount = 0;
+        tryStartDate = new Date();
+      }
       continue;
     }
     return {

@@ -119,6 +119,8 @@ export class ProcessExecutor implements TryExecutor {
       mapItem: t.mapItem,
       tryNumber: t.tryNumber,
       maxTries: t.maxTries,
+      tryStartDate: t.tryStartDate,
+      rescheduleCount: t.rescheduleCount,
       logicalDate: t.logicalDate,
       dataIntervalStart: t.dataIntervalStart,
       dataIntervalEnd: t.dataIntervalEnd,

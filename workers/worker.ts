@@ -379,6 +379,8 @@ export class SluiceWorker {
         ...key,
         version: claimed.versionHash,
         maxTries: claimed.maxTries,
+        tryStartDate: claimed.startDate,
+        rescheduleCount: claimed.rescheduleCount,
         logicalDate: claimed.logicalDate,
         dataIntervalStart: claimed.dataIntervalStart,
         dataIntervalEnd: claimed.dataIntervalEnd,

@@ -77,6 +77,7 @@ export function taskJson(task: TaskSpec): TaskDefinition {
     poolSlots: task.poolSlots,
     priorityWeight: task.priorityWeight,
     mapped: task.expand !== undefined,
+    sensor: task.sensor ?? null,
   };
 }
 

@@ -78,8 +78,19 @@ export interface TaskMapping {
   maxMapLength: number;
 }
 
+/** A sensor's own settings (src/sdk/sensor.ts); the check itself stays in the DAG's code. */
+export interface SensorSpec {
+  mode: 'reschedule' | 'poke';
+  pokeIntervalMs: number;
+  timeoutMs: number;
+  softFail: boolean;
+  exponentialBackoff: boolean;
+}
+
 export interface TaskSpec extends TaskSettings, Partial<TaskMapping> {
   taskId: string;
+  /** Set for a sensor (d.sensor); absent for any other task. */
+  sensor?: SensorSpec;
   /** The innermost task group the task was declared in; absent when none. */
   group?: string;
   /** The events the task has callbacks for, in the order success, failure, retry; absent when none (see DagSpec.callbacks). */

@@ -17,6 +17,7 @@ export const ATTENTION_ORDER = [
   'up_for_retry',
   'running',
   'queued',
+  'up_for_reschedule',
   'scheduled',
   'none',
   'success',

@@ -16,6 +16,7 @@ export const TASK_STATES = [
   'success',
   'failed',
   'up_for_retry',
+  'up_for_reschedule',
   'upstream_failed',
   'skipped',
 ] as const;
@@ -55,8 +56,12 @@ export function isFinished(state: TaskState): state is FinishedTaskState {
  *   scheduled       → queued                                 it got a slot and a new try number (admit)
  *   queued          → running                                a worker claimed the try (claim)
  *   running         → success, failed, skipped, up_for_retry the try ended (sluice_complete_tries)
+ *   running         → up_for_reschedule                      a sensor's "not yet": the try pauses,
+ *                                                            its slots freed (sluice_complete_tries)
  *   running         → queued                                 a stopping worker handed the try back
  *   up_for_retry    → scheduled                              its retry delay passed
+ *   up_for_reschedule → scheduled                            its next check is due (the same try
+ *                                                            number: admission does not count it)
  *   scheduled       → failed                                 its pool can never fit it
  *   unfinished      → skipped                                its run timed out, or its backfill was
  *                                                            cancelled (only 'none' then)
@@ -82,8 +87,9 @@ export const ALLOWED_TRANSITIONS = {
     none: ['scheduled', 'skipped', 'upstream_failed', 'success', 'failed', 'none'],
     scheduled: ['queued', 'failed', 'skipped', 'success', 'none'],
     queued: ['running', 'skipped', 'success', 'failed', 'none'],
-    running: ['success', 'failed', 'skipped', 'up_for_retry', 'queued', 'none'],
+    running: ['success', 'failed', 'skipped', 'up_for_retry', 'up_for_reschedule', 'queued', 'none'],
     up_for_retry: ['scheduled', 'skipped', 'success', 'failed', 'none'],
+    up_for_reschedule: ['scheduled', 'skipped', 'success', 'failed', 'none'],
     success: ['failed', 'none'],
     failed: ['success', 'none'],
     upstream_failed: ['success', 'failed', 'none'],

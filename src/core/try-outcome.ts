@@ -6,10 +6,12 @@ export type TryResult =
   | { kind: 'success' }
   | { kind: 'skipped'; reason: string }
   /** `retryable: false` for FailTask: no further tries whatever the retries left. */
-  | { kind: 'failed'; error: string; retryable: boolean };
+  | { kind: 'failed'; error: string; retryable: boolean }
+  /** "Not yet" (RescheduleTask, a sensor's check): the same try runs again after `delayMs`. */
+  | { kind: 'reschedule'; delayMs: number };
 
 export interface TryOutcome {
-  state: 'success' | 'skipped' | 'failed' | 'up_for_retry';
+  state: 'success' | 'skipped' | 'failed' | 'up_for_retry' | 'up_for_reschedule';
   error: string | null;
   nextTryAt: Date | null;
 }
@@ -34,5 +36,7 @@ export function outcomeOfTry(
       }
       return { state: 'failed', error: result.error, nextTryAt: null };
     }
+    case 'reschedule':
+      return { state: 'up_for_reschedule', error: null, nextTryAt: new Date(now.getTime() + result.delayMs) };
   }
 }

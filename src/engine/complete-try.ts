@@ -224,6 +224,7 @@ async function recordUnstorableTry(
     success: '; the task itself had succeeded',
     skipped: '; the task itself had skipped',
     failed: `; the task itself had failed: ${done.result.kind === 'failed' ? done.result.error : ''}`,
+    reschedule: '; the task itself had asked to be rescheduled',
   }[done.result.kind];
   const result: TryResult = { kind: 'failed', error: reason + ended, retryable: done.result.kind === 'failed' && done.result.retryable };
   const outcome = storableOutcome(outcomeOfTry(done.task, done.key.tryNumber, done.maxTries, result, now));

@@ -8,6 +8,13 @@ export interface TaskContext<P = Record<string, unknown>> {
   /** 1 on the first try. */
   tryNumber: number;
   maxTries: number;
+  /**
+   * When this try started. A try that a sensor's "not yet" rescheduled keeps the start of its
+   * first check: a sensor's timeout counts from it.
+   */
+  tryStartDate: Date;
+  /** How many times this try was rescheduled before this run of its code (0 but for sensors). */
+  rescheduleCount: number;
   logicalDate: Date;
   dataIntervalStart: Date;
   dataIntervalEnd: Date;

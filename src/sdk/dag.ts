@@ -14,6 +14,7 @@ import {
   type TaskOptions,
 } from './options.ts';
 import { resolveMapping, type MappingOptions } from './mapping.ts';
+import { resolveSensor, sensorFunction, withoutSensorOptions, type SensorOptions } from './sensor.ts';
 import { Task, taskList, type Linkable } from './task.ts';
 import { checkId } from './validate.ts';
 
@@ -37,7 +38,7 @@ export class Dag {
     this.options = options;
     this.#host = {
       dagId,
-      addTask: (localId, optionsOrFn, maybeFn, group) => this.#addTask(localId, optionsOrFn, maybeFn, group),
+      addTask: (localId, optionsOrFn, maybeFn, group, isSensor) => this.#addTask(localId, optionsOrFn, maybeFn, group, isSensor),
       addGroup: (localId, options, parent) => this.#addGroup(localId, options, parent),
     };
     Object.defineProperty(this, DAG_BRAND, { value: true });
@@ -54,6 +55,13 @@ export class Dag {
     return this.#addTask(taskId, optionsOrFn, maybeFn, null);
   }
 
+  /** A sensor (sensor.ts): `check` answers falsy for "not yet", anything else when done. */
+  sensor(taskId: string, check: TaskFn): Task;
+  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions, check: TaskFn): Task;
+  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+    return this.#addTask(taskId, optionsOrFn, maybeFn, null, true);
+  }
+
   /** A task group: `g.task('orders', ...)` has the id `<groupId>.orders`. */
   group(groupId: string, options?: GroupOptions): TaskGroup {
     return this.#addGroup(groupId, options, null);
@@ -64,20 +72,29 @@ export class Dag {
     return [...this.#groups.values()];
   }
 
-  #addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup | null): Task {
+  #addTask(
+    localId: string,
+    optionsOrFn: (TaskOptions & MappingOptions) | TaskFn,
+    maybeFn: TaskFn | undefined,
+    group: TaskGroup | null,
+    isSensor = false,
+  ): Task {
     const id = this.#scopedId(localId, 'task', group);
-    const [options, fn]: [unknown, unknown] = typeof optionsOrFn === 'function' && maybeFn === undefined ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
+    const [given, fn]: [unknown, unknown] = typeof optionsOrFn === 'function' && maybeFn === undefined ? [{}, optionsOrFn] : [optionsOrFn, maybeFn];
     if (typeof fn !== 'function') {
-      const call = group ? 'g.task' : 'd.task';
+      const call = `${group ? 'g' : 'd'}.${isSensor ? 'sensor' : 'task'}`;
       throw new DagDefinitionError(
         this.dagId,
         `task "${id}" has no function; write ${call}('${localId}', async (ctx) => { ... }) or ${call}('${localId}', { retries: 2 }, async (ctx) => { ... }); got ${showValue(fn)}`,
       );
     }
     const defaults = group ? group.defaultArgs : this.options.defaultArgs;
+    const sensor = isSensor ? this.#check(() => resolveSensor(id, given)) : null;
+    const options = isSensor ? withoutSensorOptions(given) : given;
     const resolved = resolveTaskOptions(this.dagId, id, options, defaults);
     const mapping = this.#check(() => resolveMapping(id, options));
-    const task = new Task(this, id, resolved, fn as TaskFn, group?.groupId ?? null, mapping?.spec ?? null);
+    const run = sensor ? sensorFunction(id, sensor, fn as TaskFn) : (fn as TaskFn);
+    const task = new Task(this, id, resolved, run, group?.groupId ?? null, mapping?.spec ?? null, sensor);
     if (mapping?.source) Task.link(mapping.source, task);
     this.#tasks.set(id, task);
     if (group) recordMember(group, task);
@@ -193,6 +210,7 @@ function taskSpec(task: Task): TaskSpec {
     ...(task.group === null ? {} : { group: task.group }),
     ...taskCallbackKinds(task),
     ...task.mapping,
+    ...(task.sensor ? { sensor: { ...task.sensor } } : {}),
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,
     ...task.options,

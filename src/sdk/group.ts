@@ -8,13 +8,14 @@
  */
 import type { TaskFn } from './context.ts';
 import type { MappingOptions } from './mapping.ts';
+import type { SensorOptions } from './sensor.ts';
 import type { GroupOptions, ResolvedTaskOptions, TaskOptions } from './options.ts';
 import { brandGroup, Task, taskList, type Linkable, type LinkableGroup } from './task.ts';
 
 /** What a group asks of its DAG (dag.ts): to declare a task or a subgroup inside it. */
 export interface GroupHost {
   readonly dagId: string;
-  addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup): Task;
+  addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup, isSensor?: boolean): Task;
   addGroup(localId: string, options: GroupOptions | undefined, parent: TaskGroup): TaskGroup;
 }
 
@@ -54,6 +55,13 @@ export class TaskGroup implements LinkableGroup {
   task(taskId: string, options: TaskOptions & MappingOptions, fn: TaskFn): Task;
   task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.host.addTask(taskId, optionsOrFn, maybeFn, this);
+  }
+
+  /** A sensor of this group (sensor.ts): its id is the group's id, a dot, and `taskId`. */
+  sensor(taskId: string, check: TaskFn): Task;
+  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions, check: TaskFn): Task;
+  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+    return this.host.addTask(taskId, optionsOrFn, maybeFn, this, true);
   }
 
   /** A group inside this one: its id is this group's id, a dot, and `groupId`. */

@@ -1,5 +1,5 @@
 import { showValue } from '../core/show-value.ts';
-import type { TaskMapping, TaskSettings } from '../core/spec.ts';
+import type { SensorSpec, TaskMapping, TaskSettings } from '../core/spec.ts';
 import type { TaskFn } from './context.ts';
 import type { Dag } from './dag.ts';
 import { DagDefinitionError } from './errors.ts';
@@ -18,6 +18,8 @@ export class Task {
   readonly group: string | null;
   /** How it is mapped (mapping.ts), or null for a plain task. */
   readonly mapping: TaskMapping | null;
+  /** A sensor's settings (sensor.ts), or null for any other task. */
+  readonly sensor: SensorSpec | null;
   readonly #upstream = new Set<Task>();
   readonly #downstream = new Set<Task>();
 
@@ -29,6 +31,7 @@ export class Task {
     fn: TaskFn,
     group: string | null = null,
     mapping: TaskMapping | null = null,
+    sensor: SensorSpec | null = null,
   ) {
     this.dag = dag;
     this.taskId = taskId;
@@ -42,6 +45,7 @@ export class Task {
     this.fn = fn;
     this.group = group;
     this.mapping = mapping;
+    this.sensor = sensor;
   }
 
   /** Whether any of `tasks` is directly upstream of this one. */

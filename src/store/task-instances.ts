@@ -34,7 +34,7 @@ export const TASK_INSTANCE_TRANSITIONS = {
   /** sluice_claim_tries, through claimTries (or with ends, through completeTriesInStore). */
   claimTries: { from: ['queued'], to: ['running'] },
   /** sluice_complete_tries, through completeTriesInStore (try-completion.ts). */
-  completeTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry'] },
+  completeTries: { from: ['running'], to: ['success', 'failed', 'skipped', 'up_for_retry', 'up_for_reschedule'] },
   /**
    * sluice_complete_tries's own verdict: a downstream task whose upstreams all succeeded, under a
    * rule of RULES_RUN_WHEN_ALL_SUCCEEDED (src/core/trigger-rules.ts).
@@ -48,7 +48,7 @@ export const TASK_INSTANCE_TRANSITIONS = {
   skipWaiting: { from: ['none'], to: ['skipped'] },
   failWaitingUpstream: { from: ['none'], to: ['upstream_failed'] },
   admitScheduled: { from: ['scheduled'], to: ['queued'] },
-  scheduleDueRetries: { from: ['up_for_retry'], to: ['scheduled'] },
+  scheduleDueRetries: { from: ['up_for_retry', 'up_for_reschedule'], to: ['scheduled'] },
   failUnfittable: { from: ['scheduled'], to: ['failed'] },
   skipForRunTimeout: { from: UNFINISHED_TASK_STATES, to: ['skipped'] },
   skipForCancelledBackfill: { from: ['none'], to: ['skipped'] },
@@ -79,6 +79,8 @@ export interface ClaimedTry {
   versionHash: string;
   /** A mapped instance's element of its array (undefined when not mapped). */
   mapItem: unknown;
+  /** How many times this try was rescheduled before this run of it (a sensor's earlier checks). */
+  rescheduleCount: number;
 }
 
 /**
@@ -113,6 +115,7 @@ export interface ClaimedRow {
   max_tries: number;
   map_item: unknown;
   start_date: Date;
+  reschedule_count: number;
   logical_date: Date;
   data_interval_start: Date;
   data_interval_end: Date;
@@ -130,6 +133,7 @@ export function claimedTries(rows: ClaimedRow[]): Map<string, ClaimedTry> {
         // map_item is SQL NULL for a plain task; a mapped instance's JSON null is null too.
         mapItem: r.map_index >= 0 ? r.map_item : undefined,
         startDate: r.start_date,
+        rescheduleCount: r.reschedule_count,
         logicalDate: r.logical_date,
         dataIntervalStart: r.data_interval_start,
         dataIntervalEnd: r.data_interval_end,
@@ -141,7 +145,7 @@ export function claimedTries(rows: ClaimedRow[]): Map<string, ClaimedTry> {
 }
 
 /** How a try ends: the edges running → outcome that sluice_complete_tries takes (try-completion.ts). */
-export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry';
+export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry' | 'up_for_reschedule';
 
 /** Keeps this worker's running tries alive; returns the ones still running (the rest were taken away). */
 export async function heartbeatTries(db: Queryable, workerId: string, keys: TryKey[]): Promise<Set<string>> {
@@ -176,7 +180,9 @@ export async function handBackTry(
   key: TryKey,
 ): Promise<QueuedTry | undefined> {
   const { rows } = await db.query<{ pool: string; queue: string; priority_weight: number }>(
-    `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(), start_date = NULL, hostname = NULL,
+    // A sensor's resumed try keeps the start of its first check.
+    `UPDATE task_instances ti SET state = 'queued', queued_at = clock_timestamp(),
+       start_date = CASE WHEN ti.reschedule_count > 0 THEN ti.start_date END, hostname = NULL,
        worker_id = NULL, heartbeat_at = NULL
      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 AND map_index = $5 AND try_number = $4 AND ${guard(T.handBackTry)}
        AND clear_requested_retries IS NULL
@@ -237,9 +243,10 @@ async function collapseMapped(db: Queryable, dagId: string, runId: string, taskI
  * A reset's SET list, in `target`'s terms (its `state` and `retries`): a running try keeps every
  * column (it is only asked to stop); any other instance is reset.
  */
-const RESET_SET = ['state', 'start_date', 'end_date', 'duration_ms', 'next_try_at', 'error', 'hostname', 'worker_id', 'heartbeat_at', 'queued_at', 'max_tries']
+const RESET_SET = ['state', 'start_date', 'end_date', 'duration_ms', 'next_try_at', 'error', 'hostname', 'worker_id', 'heartbeat_at', 'queued_at', 'max_tries', 'reschedule_count']
   .map((column) => {
-    const value = column === 'state' ? `'none'` : column === 'max_tries' ? 'ti.try_number + target.retries + 1' : 'NULL';
+    const value =
+      column === 'state' ? `'none'` : column === 'max_tries' ? 'ti.try_number + target.retries + 1' : column === 'reschedule_count' ? '0' : 'NULL';
     return `${column} = CASE WHEN target.state = 'running' THEN ti.${column} ELSE ${value} END`;
   })
   .join(', ');
@@ -261,7 +268,7 @@ export async function finishClearedTry(db: Queryable, key: TryKey): Promise<bool
      )
      UPDATE task_instances ti SET state = 'none', max_tries = ti.try_number + target.retries + 1,
        start_date = NULL, end_date = NULL, duration_ms = NULL, next_try_at = NULL, error = NULL,
-       hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL, clear_requested_retries = NULL
+       hostname = NULL, worker_id = NULL, heartbeat_at = NULL, queued_at = NULL, clear_requested_retries = NULL, reschedule_count = 0
      FROM target
      WHERE ti.dag_id = target.dag_id AND ti.run_id = target.run_id AND ti.task_id = target.task_id
        AND ti.map_index = target.map_index`,
@@ -282,14 +289,15 @@ const LOCKED_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state
   clock_timestamp() AS at`;
 
 /**
- * `INSERT INTO task_tries` of the tries that were running among `source`'s rows (LOCKED_COLUMNS):
+ * `INSERT INTO task_tries` of the tries that were running among `source`'s rows (LOCKED_COLUMNS),
+ * or paused between a sensor's checks (up_for_reschedule: the try had begun, at its first check):
  * the try's start, its end, how long it ran, where, with `state` and `error` (SQL expressions).
  */
 function insertHistory(source: string, state: string, error: string): string {
   return `INSERT INTO task_tries (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration_ms, hostname, error)
        SELECT dag_id, run_id, task_id, map_index, try_number, ${state}, start_date, at,
          (extract(epoch FROM at - start_date) * 1000)::int, hostname, ${error}
-       FROM ${source} WHERE from_state = 'running'
+       FROM ${source} WHERE from_state IN ('running', 'up_for_reschedule')
        ON CONFLICT DO NOTHING`;
 }
 
@@ -299,16 +307,17 @@ function insertHistory(source: string, state: string, error: string): string {
 
 /**
  * The SET list of every finish without a try of its own ending. A try that was running when it
- * happened (a run timeout, a mark) keeps its start and host, and its end and duration are the
- * try's; any other task instance starts and ends at `at`, in no time. Nothing is due or
+ * happened (a run timeout, a mark), or paused between a sensor's checks, keeps its start and host,
+ * and its end and duration are the try's; any other task instance starts and ends at `at`, in no time. Nothing is due or
  * heart-beating afterwards. `to`, `error` and `at` are SQL expressions.
  */
 function finishSet(to: string, error: string, at: string): string {
-  return `state = ${to}, clear_requested_retries = NULL,
-       start_date = CASE WHEN ti.state = 'running' THEN ti.start_date ELSE ${at} END,
+  const begun = `ti.state IN ('running', 'up_for_reschedule')`;
+  return `state = ${to}, clear_requested_retries = NULL, reschedule_count = 0,
+       start_date = CASE WHEN ${begun} THEN ti.start_date ELSE ${at} END,
        end_date = ${at},
-       duration_ms = CASE WHEN ti.state = 'running' THEN (extract(epoch FROM ${at} - ti.start_date) * 1000)::int ELSE 0 END,
-       hostname = CASE WHEN ti.state = 'running' THEN ti.hostname END,
+       duration_ms = CASE WHEN ${begun} THEN (extract(epoch FROM ${at} - ti.start_date) * 1000)::int ELSE 0 END,
+       hostname = CASE WHEN ${begun} THEN ti.hostname END,
        next_try_at = NULL, worker_id = NULL, heartbeat_at = NULL, error = ${error}`;
 }
 
@@ -454,10 +463,18 @@ export async function markByHand(db: Queryable, key: TaskInstanceKey, state: 'su
   return (await finish(db, transition, target, '$4::text', '$5::text'))[0]?.downstream;
 }
 
-/** up_for_retry → scheduled for every retry whose delay has passed. */
+/**
+ * up_for_retry → scheduled for every retry whose delay has passed, and up_for_reschedule →
+ * scheduled for every paused sensor whose next check is due (each state has its index on
+ * next_try_at).
+ */
 export async function scheduleDueRetries(db: Queryable): Promise<number> {
   const { rowCount } = await db.query(
-    `UPDATE task_instances ti SET state = 'scheduled' WHERE ${guard(T.scheduleDueRetries)} AND ti.next_try_at <= clock_timestamp()`,
+    // One OR branch per state, so that each is read through its own partial index.
+    `UPDATE task_instances ti SET state = 'scheduled'
+     WHERE ${guard(T.scheduleDueRetries)}
+       AND ((ti.state = 'up_for_retry' AND ti.next_try_at <= clock_timestamp())
+         OR (ti.state = 'up_for_reschedule' AND ti.next_try_at <= clock_timestamp()))`,
   );
   return rowCount ?? 0;
 }

@@ -88,15 +88,18 @@ export async function putTaskInState(
   tryNumber = state === 'none' || state === 'scheduled' ? 0 : 1,
 ): Promise<void> {
   const running = state === 'running';
+  // A sensor between checks: its try began (at its first check) on a worker it has since left.
+  const paused = state === 'up_for_reschedule';
   await db.query(
     `UPDATE task_instances SET state = $4, try_number = $5,
-       start_date = CASE WHEN $6 THEN clock_timestamp() - interval '2 seconds' END,
+       start_date = CASE WHEN $6 OR $7 THEN clock_timestamp() - interval '2 seconds' END,
        heartbeat_at = CASE WHEN $6 THEN clock_timestamp() END,
-       worker_id = CASE WHEN $6 THEN 'worker-1' END, hostname = CASE WHEN $6 THEN 'host-1' END,
+       worker_id = CASE WHEN $6 THEN 'worker-1' END, hostname = CASE WHEN $6 OR $7 THEN 'host-1' END,
        queued_at = CASE WHEN $4 IN ('queued', 'running') THEN clock_timestamp() END,
-       next_try_at = CASE WHEN $4 = 'up_for_retry' THEN clock_timestamp() + interval '1 hour' END
+       next_try_at = CASE WHEN $4 IN ('up_for_retry', 'up_for_reschedule') THEN clock_timestamp() + interval '1 hour' END,
+       reschedule_count = CASE WHEN $7 THEN 1 ELSE 0 END
      WHERE dag_id = $1 AND run_id = $2 AND task_id = $3`,
-    [key.dagId, key.runId, key.taskId, state, tryNumber, running],
+    [key.dagId, key.runId, key.taskId, state, tryNumber, running, paused],
   );
 }
 

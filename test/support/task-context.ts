@@ -10,6 +10,8 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext {
     taskId: 'wait',
     tryNumber: 1,
     maxTries: 1,
+    tryStartDate: new Date(),
+    rescheduleCount: 0,
     logicalDate,
     dataIntervalStart: logicalDate,
     dataIntervalEnd: logicalDate,

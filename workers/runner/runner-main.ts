@@ -65,6 +65,8 @@ async function run(request: RunRequest): Promise<TryExecution> {
     mapItem: request.mapItem,
     tryNumber: request.tryNumber,
     maxTries: request.maxTries,
+    tryStartDate: request.tryStartDate,
+    rescheduleCount: request.rescheduleCount,
     logicalDate: request.logicalDate,
     dataIntervalStart: request.dataIntervalStart,
     dataIntervalEnd: request.dataIntervalEnd,

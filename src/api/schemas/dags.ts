@@ -73,6 +73,16 @@ export const taskDefinition = z
     poolSlots: z.number().int(),
     priorityWeight: z.number().int(),
     mapped: z.boolean().meta({ description: 'declared with expand: at run time one task instance per element of its array' }),
+    sensor: z
+      .object({
+        mode: z.enum(['reschedule', 'poke']),
+        pokeIntervalMs: z.number().int(),
+        timeoutMs: z.number().int(),
+        softFail: z.boolean(),
+        exponentialBackoff: z.boolean(),
+      })
+      .nullable()
+      .meta({ description: "a sensor's settings (declared with d.sensor), or null for any other task" }),
   })
   .meta({ id: 'Task' });
 

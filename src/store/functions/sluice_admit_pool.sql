@@ -20,7 +20,8 @@
 --          DAG whose lock is held (whoever holds it is admitting that DAG). The pool lock is the
 --          only wait, so the caller must hold no other lock: run it as a statement of its own.
 --          Each count is read by a statement after its lock, as in sluice_admit_scheduled, so
---          neither limit is over-committed.
+--          neither limit is over-committed. Candidates are row-locked SKIP LOCKED, as there: no
+--          row lock is waited for either.
 CREATE OR REPLACE FUNCTION sluice_admit_pool(p_pool text, p_other_than text[])
 RETURNS TABLE (dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
@@ -55,6 +56,8 @@ BEGIN
     WHERE ti.pool = p_pool AND ti.state = 'scheduled'
     ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.dag_id, ti.task_id, ti.map_index
     LIMIT v_pool_room * 4 + 16
+    -- Skipping what another transaction holds: see sluice_admit_scheduled's Locking.
+    FOR NO KEY UPDATE OF ti SKIP LOCKED
   LOOP
     EXIT WHEN v_pool_room <= 0;
     CONTINUE WHEN v_candidate.pool_slots > v_pool_room;

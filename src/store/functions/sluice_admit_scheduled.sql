@@ -11,7 +11,11 @@
 --          (the edge scheduled → queued of ALLOWED_TRANSITIONS in src/core/states.ts).
 -- Locking: advisory locks (the DAG first, then its pools in name order) serialise concurrent
 --          deciders, and each count is read by a statement that starts after the lock is held,
---          so two deciders never over-commit a limit.
+--          so two deciders never over-commit a limit. The candidates are row-locked as they are
+--          read, SKIP LOCKED: a task another transaction holds is one a worker's completion is
+--          handing its freed slot to (sluice_hand_over_slots locks it, then waits for this DAG's
+--          lock to admit more), and waiting for it here, holding the DAG's lock, deadlocked the
+--          two (seen with 1,000 sensors coming due every second). It is that transaction's to queue.
 CREATE OR REPLACE FUNCTION sluice_admit_scheduled(p_dag_id text)
 RETURNS TABLE (run_id text, task_id text, map_index integer, try_number integer, pool text, queue text, priority_weight integer)
 LANGUAGE plpgsql AS $$
@@ -47,6 +51,7 @@ BEGIN
     WHERE ti.dag_id = p_dag_id AND ti.state = 'scheduled' AND r.state = 'running'
     ORDER BY ti.priority_weight DESC, ti.run_logical_date, ti.task_id, ti.map_index
     LIMIT v_room
+    FOR NO KEY UPDATE OF ti SKIP LOCKED
   LOOP
     v_left := COALESCE((v_pool_room->>v_candidate.pool)::int, 0);
     CONTINUE WHEN v_candidate.pool_slots > v_left;

@@ -21,7 +21,7 @@ CREATE OR REPLACE FUNCTION sluice_claim_and_complete_tries(
 RETURNS TABLE (kind text, dag_id text, run_id text, task_id text, map_index integer, try_number integer, pool text,
   queue text, priority_weight integer, trigger_rule text, upstream_total integer, upstream_success integer,
   upstream_failed integer, upstream_upstream_failed integer, upstream_skipped integer, run_state text,
-  max_tries integer, map_item jsonb, start_date timestamptz, logical_date timestamptz, data_interval_start timestamptz,
+  max_tries integer, map_item jsonb, start_date timestamptz, reschedule_count integer, logical_date timestamptz, data_interval_start timestamptz,
   data_interval_end timestamptz, conf jsonb, version_hash text)
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -29,7 +29,7 @@ BEGIN
     RETURN QUERY
       SELECT 'claimed'::text, c.dag_id, c.run_id, c.task_id, c.map_index, c.try_number, NULL::text, NULL::text, NULL::integer, NULL::text,
         NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL::text,
-        c.max_tries, c.map_item, c.start_date, c.logical_date, c.data_interval_start, c.data_interval_end, c.conf, c.version_hash
+        c.max_tries, c.map_item, c.start_date, c.reschedule_count, c.logical_date, c.data_interval_start, c.data_interval_end, c.conf, c.version_hash
       FROM sluice_claim_tries(p_claim_dag_ids, p_claim_run_ids, p_claim_task_ids, p_claim_map_indexes, p_claim_try_numbers,
         p_worker_id, p_hostname) c;
   END IF;
@@ -37,7 +37,7 @@ BEGIN
     RETURN QUERY
       SELECT t.kind, t.dag_id, t.run_id, t.task_id, t.map_index, t.try_number, t.pool, t.queue, t.priority_weight, t.trigger_rule,
         t.upstream_total, t.upstream_success, t.upstream_failed, t.upstream_upstream_failed, t.upstream_skipped, t.run_state,
-        NULL::integer, NULL::jsonb, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::text
+        NULL::integer, NULL::jsonb, NULL::timestamptz, NULL::integer, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::text
       FROM sluice_complete_tries(p_dag_ids, p_run_ids, p_task_ids, p_map_indexes, p_try_numbers, p_states, p_errors, p_next_try_ats, p_xcoms) t;
   END IF;
 END $$;

@@ -20,8 +20,10 @@
 -- them). A crash between the two leaves a decidable row waiting: the scheduler's sweep decides it.
 --
 -- Input:   parallel arrays, one element per try: dag id, run id, task id, map index, try number, the state
---          it ends in ('success', 'failed', 'skipped', 'up_for_retry'), the error, when a retry
---          is due, and the XCom as JSON text (NULL: none; only stored with 'success').
+--          it ends in ('success', 'failed', 'skipped', 'up_for_retry', or 'up_for_reschedule': a
+--          sensor's "not yet", which pauses the try rather than ending it), the error, when a
+--          retry or the next check is due, and the XCom as JSON text (NULL: none; only stored
+--          with 'success').
 -- Output:  rows by kind:
 --          'ended'     (dag_id, run_id, task_id, map_index, try_number): a try recorded; a try missing here
 --                      was no longer running (cleared, marked, or failed as lost) and is dropped;
@@ -43,8 +45,9 @@
 --                      it, every batch asked in a statement of its own (a fan-out's most of all).
 -- Guards:  only tries still 'running' with that try number, and no clear waiting for them to
 --          stop (finishClearedTry resets those), end (the edges running → success,
---          failed, skipped, up_for_retry of ALLOWED_TRANSITIONS in src/core/states.ts), each
---          written to task_tries; XComs only of tries that ended 'success' here. A value that
+--          failed, skipped, up_for_retry, up_for_reschedule of ALLOWED_TRANSITIONS in
+--          src/core/states.ts), each written to task_tries but a paused one (its try goes on at
+--          its next check); XComs only of tries that ended 'success' here. A value that
 --          PostgreSQL refuses (invalid JSON, a NUL) fails the whole statement: nothing is stored.
 --          Its own verdict moves only downstream rows still 'none' (and unexpanded, map_index
 --          -1: see sluice_schedule_decided; a mapped task expands then, ti_expand_mapped.sql) whose counts (read under their
@@ -101,7 +104,9 @@ BEGIN
   ), ended AS (
     UPDATE task_instances ti SET state = i.state, end_date = clock_timestamp(), error = i.error,
       next_try_at = i.next_try_at, worker_id = NULL, heartbeat_at = NULL,
-      duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int
+      duration_ms = (extract(epoch FROM clock_timestamp() - ti.start_date) * 1000)::int,
+      -- A pause counts; any end makes the next admission a new try.
+      reschedule_count = CASE WHEN i.state = 'up_for_reschedule' THEN ti.reschedule_count + 1 ELSE 0 END
     FROM input i
     WHERE ti.dag_id = i.dag_id AND ti.run_id = i.run_id AND ti.task_id = i.task_id AND ti.map_index = i.map_index
       AND ti.try_number = i.try_number AND ti.state = 'running' AND ti.clear_requested_retries IS NULL
@@ -112,6 +117,7 @@ BEGIN
     SELECT e.dag_id, e.run_id, e.task_id, e.map_index, e.try_number, CASE WHEN e.end_state = 'up_for_retry' THEN 'failed' ELSE e.end_state END,
       e.start_date, e.end_date, e.duration_ms, e.hostname, e.error
     FROM ended e
+    WHERE e.end_state <> 'up_for_reschedule'
     ON CONFLICT DO NOTHING
   ), xcom AS (
     INSERT INTO xcoms (dag_id, run_id, task_id, map_index, value)
@@ -123,11 +129,11 @@ BEGIN
       array_agg(e.pool) AS try_pools, array_agg(e.pool_slots) AS try_slots
     FROM ended e
   ), decided AS (
-    -- A retry decides nothing downstream: the task is not finished.
+    -- A retry or a pause decides nothing downstream: the task is not finished.
     SELECT array_agg(e.dag_id ORDER BY e.dag_id, e.run_id, ds) AS dags, array_agg(e.run_id ORDER BY e.dag_id, e.run_id, ds) AS runs,
       array_agg(ds ORDER BY e.dag_id, e.run_id, ds) AS tasks, array_agg(e.end_state ORDER BY e.dag_id, e.run_id, ds) AS states
     FROM ended e CROSS JOIN LATERAL unnest(e.downstream) AS ds
-    WHERE e.end_state <> 'up_for_retry'
+    WHERE e.end_state NOT IN ('up_for_retry', 'up_for_reschedule')
   )
   SELECT ends.dags, ends.runs, ends.tasks, ends.indexes, ends.tries, ends.pools, ends.try_pools, ends.try_slots,
       decided.dags, decided.runs, decided.tasks, decided.states

@@ -169,7 +169,9 @@ describe('task instance transitions', () => {
         if (to !== from) assert.ok(isAllowedTransition('taskInstance', from, to), `${where} → ${to}`);
         assert.equal(afterRow.heartbeat_at === null, to !== 'running', `${where}: heartbeat_at is set exactly while running`);
         const history = await triesOf(store.db, key);
-        if (from === 'running' && ENDS_A_RUNNING_TRY(name)) {
+        // A sensor paused between checks is in the middle of its try: a mark or a run timeout ends it.
+        // (A clear resets it without a history row, as it does a try between retries.)
+        if ((from === 'running' || (from === 'up_for_reschedule' && (to === 'success' || to === 'failed' || to === 'skipped'))) && ENDS_A_RUNNING_TRY(name)) {
           assert.equal(history.length, 1, `${where}: the running try is in task_tries`);
           assert.equal(history[0]!.try_number, before.try_number);
           assert.ok(history[0]!.end_date instanceof Date && typeof history[0]!.duration_ms === 'number', `${where}: with its end`);
@@ -252,5 +254,42 @@ describe("the scheduler's admission", () => {
     const history = await triesOf(store.db, key);
     assert.deepEqual(history.map((t) => [t.try_number, t.state, t.error]), [[1, 'failed', 'the try was cleared while running']]);
     assert.equal(await finishClearedTry(store.db, tryKey), false, 'once only');
+  });
+});
+
+describe("a sensor's reschedule", () => {
+  test('pauses the try with its slot free, and resumes it as the same try with its first start; its end resets the count', async () => {
+    const spec = dagSpec(`ti${++dags}`, ['t']);
+    const { dagId, runId } = await seedRunningRun(store.db, spec);
+    const key = { dagId, runId, taskId: 't' };
+    await putTaskInState(store.db, key, 'running');
+    const firstStart = (await taskRow(store.db, key)).start_date as Date;
+    const at = (s: number) => new Date(Date.now() + s * 1000);
+    await completeTriesInStore(store.db, [{ key: { ...key, mapIndex: -1, tryNumber: 1 }, state: 'up_for_reschedule', error: null, nextTryAt: at(-1) }], []);
+    let row = await taskRow(store.db, key);
+    assert.deepEqual([row.state, row.try_number, row.reschedule_count, row.worker_id], ['up_for_reschedule', 1, 1, null]);
+    assert.deepEqual(await triesOf(store.db, key), [], 'a pause is not the end of the try');
+
+    assert.equal(await scheduleDueRetries(store.db), 1, 'its next check is due');
+    await admitScheduled(store.db, dagId);
+    row = await taskRow(store.db, key);
+    assert.deepEqual([row.state, row.try_number], ['queued', 1], 'admitted as the same try');
+    const claimed = await claimTries(store.db, [{ ...key, mapIndex: -1, tryNumber: 1 }], 'worker-2', 'host-2');
+    const claim = [...claimed.values()][0]!;
+    assert.equal(claim.rescheduleCount, 1);
+    assert.equal(claim.startDate.getTime(), firstStart.getTime(), "the try's start is its first check");
+
+    await completeTriesInStore(store.db, [{ key: { ...key, mapIndex: -1, tryNumber: 1 }, state: 'success', error: null, nextTryAt: null }], []);
+    row = await taskRow(store.db, key);
+    assert.deepEqual([row.state, row.try_number, row.reschedule_count], ['success', 1, 0]);
+    const history = await triesOf(store.db, key);
+    assert.equal(history.length, 1);
+    assert.equal((history[0]!.start_date as Date).getTime(), firstStart.getTime(), 'the history has the whole try, from its first check');
+
+    // A clear (say of a sensor marked success while it waited) starts the count anew.
+    await store.db.query('UPDATE task_instances SET reschedule_count = 3 WHERE dag_id = $1', [dagId]);
+    await resetTaskInstances(store.db, dagId, runId, [{ taskId: 't', retries: 0 }]);
+    row = await taskRow(store.db, key);
+    assert.deepEqual([row.state, row.reschedule_count], ['none', 0]);
   });
 });

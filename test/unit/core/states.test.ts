@@ -18,13 +18,13 @@ import {
 describe('states', () => {
   it('has the exact strings of the contract', () => {
     assert.deepEqual(DAG_RUN_STATES, ['queued', 'running', 'success', 'failed']);
-    assert.deepEqual(TASK_STATES, ['none', 'scheduled', 'queued', 'running', 'success', 'failed', 'up_for_retry', 'upstream_failed', 'skipped']);
+    assert.deepEqual(TASK_STATES, ['none', 'scheduled', 'queued', 'running', 'success', 'failed', 'up_for_retry', 'up_for_reschedule', 'upstream_failed', 'skipped']);
     assert.deepEqual(RUN_TYPES, ['scheduled', 'manual', 'backfill']);
   });
 
   it('splits task states into finished and unfinished', () => {
     assert.deepEqual([...FINISHED_TASK_STATES].sort(), ['failed', 'skipped', 'success', 'upstream_failed']);
-    assert.deepEqual([...UNFINISHED_TASK_STATES].sort(), ['none', 'queued', 'running', 'scheduled', 'up_for_retry']);
+    assert.deepEqual([...UNFINISHED_TASK_STATES].sort(), ['none', 'queued', 'running', 'scheduled', 'up_for_reschedule', 'up_for_retry']);
     for (const s of TASK_STATES) assert.equal(isFinished(s), (FINISHED_TASK_STATES as readonly string[]).includes(s), s);
   });
 
@@ -35,7 +35,7 @@ describe('states', () => {
 
   it('renders a state list as SQL literals, and refuses what is not a state name', () => {
     assert.equal(sqlList(['queued', 'running']), "'queued', 'running'");
-    assert.equal(sqlList(SQL_STATE_LISTS.UNFINISHED_TASK_STATES), "'none', 'scheduled', 'queued', 'running', 'up_for_retry'");
+    assert.equal(sqlList(SQL_STATE_LISTS.UNFINISHED_TASK_STATES), "'none', 'scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule'");
     assert.throws(() => sqlList(["x'); DROP TABLE dags; --"]), /is not a state name/);
     assert.throws(() => sqlList([]), /at least one state/);
   });

@@ -11,6 +11,7 @@ const LABELS: Record<AnyState, string> = {
   success: 'success',
   failed: 'failed',
   up_for_retry: 'up for retry',
+  up_for_reschedule: 'up for reschedule',
   upstream_failed: 'upstream failed',
   skipped: 'skipped',
 };

@@ -10,7 +10,7 @@ import { LogView } from '../components/log-view.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge, StateDot } from '../components/state.tsx';
-import { Elapsed, Relative, Time } from '../components/time.tsx';
+import { Duration, Elapsed, Relative, Time } from '../components/time.tsx';
 import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { useTaskInstances } from '../instances.ts';
@@ -20,7 +20,7 @@ import { Link, useSearchParam } from '../router.tsx';
 import { Breadcrumbs } from './dag.tsx';
 import { MappedInstances } from './mapped-instances.tsx';
 
-const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry']);
+const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule']);
 
 export function TaskInstancePage({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: string; taskId: string; mapIndex?: number }) {
   if (mapIndex !== undefined) return <InstanceView dagId={dagId} runId={runId} taskId={taskId} mapIndex={mapIndex} />;
@@ -70,6 +70,7 @@ function InstanceView({ dagId, runId, taskId, mapIndex }: { dagId: string; runId
     );
   }
   const t = ti.data;
+  const sensor = dag.data?.tasks.find((task) => task.taskId === taskId)?.sensor ?? null;
   const tryList = tries.data?.taskInstanceTries ?? [];
   const shownTry = Number(tryParam) || t.tryNumber;
   const shown = tryList.find((x) => x.tryNumber === shownTry);
@@ -125,11 +126,23 @@ function InstanceView({ dagId, runId, taskId, mapIndex }: { dagId: string; runId
           <Time iso={t.endDate} />
         </Fact>
         <Fact label="Duration">
-          {t.state === 'running' ? <Elapsed start={t.startDate} end={null} /> : <Elapsed start={t.startDate} end={t.endDate} />}
+          {/* A sensor between checks is still in its try, which began at its first check. */}
+          {t.state === 'running' || t.state === 'up_for_reschedule' ? (
+            <Elapsed start={t.startDate} end={null} />
+          ) : (
+            <Elapsed start={t.startDate} end={t.endDate} />
+          )}
         </Fact>
         {t.nextTryAt && (
-          <Fact label="Next try">
+          <Fact label={t.state === 'up_for_reschedule' ? 'Next check' : 'Next try'}>
             <Relative iso={t.nextTryAt} />
+          </Fact>
+        )}
+        {sensor && (
+          <Fact label="Sensor">
+            {sensor.mode} · every <Duration ms={sensor.pokeIntervalMs} />
+            {sensor.exponentialBackoff ? ', doubling' : ''} · timeout <Duration ms={sensor.timeoutMs} />
+            {sensor.softFail ? ' (then skipped)' : ''}
           </Fact>
         )}
         <Fact label="Host">{t.hostname ?? '—'}</Fact>
