@@ -4,8 +4,10 @@
  * the waiting; then end to end, a scheduler and a worker running DAG files that trigger one another.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { DagRun, DagRunList } from '../../src/api/schemas/index.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { triggerDag } from '../../src/operators/index.ts';
 import { isFailTask, isRescheduleTask } from '../../src/sdk/errors.ts';
 import { closeMetadataDb } from '../../src/sensors/metadata-db.ts';
@@ -63,6 +65,14 @@ describe('triggerDag, its task function against a metadata database', { timeout:
     assert.deepEqual((await getRun(store.db, 'target', mapped.dagRunId))?.triggeredBy?.mapIndex, 3);
   });
 
+  it('triggers "now" from many task instances at once without colliding on a logical date', async () => {
+    const instances = Array.from({ length: 20 }, (_, i) => ({ ...kick, taskId: 'fan_out', mapIndex: i }));
+    const made = await Promise.all(instances.map((ctx) => triggerDag('target')(ctx)));
+    assert.equal(new Set(made.map((m) => m.dagRunId)).size, 20);
+    const recorded = await runsTriggeredBy(store.db, 'kicker', kick.runId);
+    assert.deepEqual(recorded.filter((r) => r.triggeredBy!.taskId === 'fan_out').map((r) => r.triggeredBy!.mapIndex).sort((a, b) => a - b), [...Array(20).keys()]);
+  });
+
   it('waits: reschedules while the run goes on, returns its state when it succeeded, fails when it failed', async () => {
     const ctx = { ...kick, taskId: 'kick_and_wait' };
     const wait = triggerDag('target', { waitForCompletion: true, pokeInterval: '2s' });
@@ -89,7 +99,7 @@ describe('triggerDag, its task function against a metadata database', { timeout:
       return true;
     });
     const taken = triggerDag('target', { logicalDate: () => new Date('2026-12-01T00:00:00Z') });
-    await assert.rejects(taken({ ...kick, taskId: 'other' }), (error: Error) => isFailTask(error) && /already has a run with logical date 2026-12-01T00:00:00\.000Z.*give triggerDag\("target"\) another logicalDate/.test(error.message));
+    await assert.rejects(taken({ ...kick, taskId: 'other' }), (error: Error) => isFailTask(error) && /already has a run with logical date 2026-12-01T00:00:00\.000Z; give triggerDag\("target"\) another logicalDate/.test(error.message));
   });
 });
 
@@ -120,8 +130,31 @@ d.task('unknown', { retries: 2 }, triggerDag('targte'));
 export default d;
 `;
 
+/** Runs until the test lets it finish (a flag file), then fails or succeeds as its conf says. */
+const SLOW_TARGET = (flag: string) => `
+import { existsSync } from 'node:fs';
+import { dag } from 'sluice';
+const d = dag('slow_target', { schedule: null, params: { fail: false } });
+d.task('work', async (ctx) => {
+  while (!existsSync(${JSON.stringify(flag)})) await new Promise((r) => setTimeout(r, 50));
+  if (ctx.params.fail) throw new Error('told to fail');
+  return 'worked';
+});
+export default d;
+`;
+
+const WAITER = `
+import { dag } from 'sluice';
+import { triggerDag } from 'sluice/operators';
+const d = dag('waiter', { schedule: null });
+d.task('wait_ok', { retries: 2 }, triggerDag('slow_target', { waitForCompletion: true, pokeInterval: '300ms' }));
+d.task('wait_fail', { retries: 2 }, triggerDag('slow_target', { waitForCompletion: true, pokeInterval: '300ms', conf: { fail: true } }));
+export default d;
+`;
+
 describe('triggerDag end to end', { timeout: 120_000 }, () => {
   const h = new Harness({ dags: { 'target.ts': TARGET, 'kicker.ts': KICKER } });
+  const flag = `${h.dagsFolder}/slow_target.flag`;
   let base = '';
   let restore: () => Promise<void>;
 
@@ -131,7 +164,11 @@ describe('triggerDag end to end', { timeout: 120_000 }, () => {
     await h.startScheduler();
     await h.startWorker();
     await h.waitForDag('target');
+    await h.writeDag('slow_target.ts', SLOW_TARGET(flag));
+    await h.writeDag('waiter.ts', WAITER);
     await h.waitForDag('kicker');
+    await h.waitForDag('slow_target');
+    await h.waitForDag('waiter');
     base = `${(await h.startWebserver()).url}/api/v1`;
   });
   after(async () => {
@@ -179,5 +216,27 @@ describe('triggerDag end to end', { timeout: 120_000 }, () => {
 
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
     assert.ok(doc.components.schemas.DagRun!.properties.triggeredBy, 'the OpenAPI document describes triggeredBy');
+  });
+
+  it('waits for the run as a sensor in reschedule mode: up_for_reschedule between looks, the same try, failing without retries when the run fails', async () => {
+    const waiter = await triggerDagRun(h.db, 'waiter', {});
+    // While the triggered runs go on, each waiting task rests in up_for_reschedule: no worker slot held.
+    await h.waitFor('both waiting tasks to be rescheduled', async () => {
+      const states = await h.taskStates('waiter', waiter.runId);
+      return states.wait_ok === 'up_for_reschedule' && states.wait_fail === 'up_for_reschedule';
+    });
+    const waited = await runsTriggeredBy(h.db, 'waiter', waiter.runId);
+    assert.equal(waited.length, 2, 'one run each, however often they looked');
+    assert.ok(waited.every((r) => r.state === 'running'));
+    await writeFile(flag, '');
+    const ended = await h.waitForRunEnd('waiter', waiter.runId, 60_000);
+    assert.equal(ended.state, 'failed');
+    const tis = await h.taskInstances('waiter', waiter.runId);
+    assert.deepEqual([tis.wait_ok!.state, tis.wait_ok!.tryNumber], ['success', 1]);
+    assert.deepEqual([tis.wait_fail!.state, tis.wait_fail!.tryNumber], ['failed', 1], 'a failed run fails the task without its retries');
+    const byTask = Object.fromEntries(waited.map((r) => [r.triggeredBy!.taskId, r.runId]));
+    assert.deepEqual((await readXcom(h.db, 'waiter', waiter.runId, 'wait_ok')).value, { dagRunId: byTask.wait_ok, state: 'success' });
+    assert.match(tis.wait_fail!.error ?? '', new RegExp(`run "${byTask.wait_fail}" of DAG "slow_target" ended failed, one of failedStates \\[failed\\]`));
+    assert.equal((await runsTriggeredBy(h.db, 'waiter', waiter.runId)).length, 2, 'no look after a reschedule triggered again');
   });
 });
