@@ -1,7 +1,8 @@
 /**
  * The ready sensors of sluice/sensors against the real things they watch: another DAG's run in
  * Sluice's metadata database, an object in s3rver, a PostgreSQL query, a local HTTP endpoint.
- * Each check is called as a worker calls a sensor's check, with a try's context.
+ * Each check is called as a worker calls a sensor's check, with a try's context; then DAG files
+ * use them through d.sensor with a real scheduler and worker.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,9 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createS3Client, s3SettingsFromEnv } from '../../src/providers/s3/client.ts';
 import { putObject } from '../../src/providers/s3/objects.ts';
+import { triggerDagRun } from '../../src/engine/actions.ts';
 import { isFailTask } from '../../src/sdk/errors.ts';
 import { externalTaskSensor, httpSensor, s3KeySensor, sqlSensor } from '../../src/sensors/index.ts';
 import { closeMetadataDb } from '../../src/sensors/metadata-db.ts';
+import { readXcom } from '../../src/store/xcom.ts';
+import { Harness } from '../support/harness.ts';
 import { startS3Testbed, type S3Testbed } from '../support/s3-testbed.ts';
 import { dagSpec, taskSpec } from '../support/specs.ts';
 import { openStoreDb, seedRunningRun, type StoreDb } from '../support/store-db.ts';
@@ -228,5 +232,69 @@ describe('httpSensor against a local server', { timeout: 60_000 }, () => {
       hanging.closeAllConnections();
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
+  });
+});
+
+describe('ready sensors in DAG files, with a scheduler and a worker', { timeout: 120_000 }, () => {
+  const h = new Harness();
+  let server: http.Server;
+  let ready = false;
+
+  before(async () => {
+    server = http.createServer((_request, response) => response.writeHead(ready ? 200 : 503).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`;
+    await h.setUp();
+    await h.writeDag('producer.ts', `
+import { dag } from 'sluice';
+const d = dag('producer', { schedule: null });
+d.task('make', async () => 'made');
+export default d;
+`);
+    await h.writeDag('consumer.ts', `
+import { dag } from 'sluice';
+import { externalTaskSensor, httpSensor } from 'sluice/sensors';
+const d = dag('consumer', { schedule: null });
+const produced = d.sensor('produced', { pokeInterval: '300ms' }, externalTaskSensor({ dagId: 'producer', taskId: 'make' }));
+const up = d.sensor('service_up', { pokeInterval: '300ms' }, httpSensor({ url: ${JSON.stringify(url)} }));
+d.task('use', async (ctx) => [await ctx.xcom('produced'), await ctx.xcom('service_up')]).after(produced).after(up);
+export default d;
+`);
+    await h.startScheduler();
+    await h.startWorker();
+    await h.waitForDag('producer');
+    await h.waitForDag('consumer');
+  });
+  after(async () => {
+    await h.tearDown();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('wait in up_for_reschedule until the other run and the service are there, then hand on what they found', async () => {
+    const logicalDate = new Date('2026-12-07T06:00:00Z');
+    const consumer = await triggerDagRun(h.db, 'consumer', { logicalDate });
+    await h.waitFor('both sensors to wait', async () => {
+      const states = await h.taskStates('consumer', consumer.runId);
+      return states.produced === 'up_for_reschedule' && states.service_up === 'up_for_reschedule';
+    });
+    // The producer's run for the same logical date, as the sensor looks for by default.
+    const producer = await triggerDagRun(h.db, 'producer', { logicalDate });
+    await h.waitForRunEnd('producer', producer.runId);
+    await h.waitFor('the external task sensor to pass', async () => (await h.taskStates('consumer', consumer.runId)).produced === 'success');
+    assert.equal((await h.taskStates('consumer', consumer.runId)).service_up, 'up_for_reschedule', 'the service still answers 503');
+    ready = true;
+    const ended = await h.waitForRunEnd('consumer', consumer.runId, 30_000);
+    assert.equal(ended.state, 'success');
+    const tis = await h.taskInstances('consumer', consumer.runId);
+    assert.deepEqual([tis.produced!.tryNumber, tis.service_up!.tryNumber], [1, 1], 'each waited as one try');
+    const port = (server.address() as AddressInfo).port;
+    assert.deepEqual(await readXcom(h.db, 'consumer', consumer.runId, 'use'), {
+      found: true,
+      value: [
+        { dagId: 'producer', runId: producer.runId, taskId: 'make', state: 'success' },
+        { url: `http://127.0.0.1:${port}/…`, status: 200 },
+      ],
+    });
   });
 });
