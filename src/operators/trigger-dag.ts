@@ -68,7 +68,7 @@ export function triggerDag(dagId: string, options: TriggerDagOptions = {}): (ctx
     let run: DagRunRecord;
     if (earlier) {
       run = earlier;
-      ctx.log.info({ dagId, dagRunId: run.runId, state: run.state }, `run "${run.runId}" of DAG "${dagId}", triggered by an earlier try, is ${run.state}`);
+      ctx.log.info({ dagId, dagRunId: run.runId, state: run.state }, `run "${run.runId}" of DAG "${dagId}", which this task triggered before, is ${run.state}`);
     } else {
       const conf = confOf ? checkJsonObject(await confOf(ctx), `${fn}: conf`, 'conf') : fixedConf;
       const logicalDate = logicalDateOf ? checkDateResult(await logicalDateOf(ctx), `${fn}: logicalDate`) : undefined;
