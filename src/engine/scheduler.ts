@@ -11,6 +11,7 @@ import { ParserProcess } from '../loader/parser-process.ts';
 import { syncDagFolder } from '../loader/sync.ts';
 import type { Db } from '../store/db.ts';
 import { recordSchedulerHeartbeat, removeSchedulerHeartbeat } from '../store/schedulers.ts';
+import { nextDueAt } from '../store/task-instances.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 import { CallbackQueue } from '../queue/callback-queue.ts';
 import { dispatchCallbacks } from './callbacks.ts';
@@ -30,6 +31,13 @@ import {
 
 /** Messages younger than this may simply not have been sent yet by whoever committed them. */
 const RESEND_AFTER_MS = 5000;
+
+/**
+ * The shortest wait between two passes that only admit due retries and sensor checks: with
+ * 1,000 sensors checking every second something is always due, and this bounds the passes to
+ * ten a second.
+ */
+const DUE_PASS_MIN_MS = 100;
 
 export class Scheduler {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -51,6 +59,8 @@ export class Scheduler {
   private lastParse = 0;
   private lastResend = 0;
   private lastFullPass = 0;
+  /** When the next retry or sensor check is due, as last read (null: none waits). */
+  private nextDue: number | null = null;
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
@@ -127,8 +137,18 @@ export class Scheduler {
       this.log.error({ err }, 'scheduler loop failed; retrying');
     } finally {
       this.running = false;
-      this.schedule(this.wakeRequested ? 0 : this.config.schedulerLoopMs);
+      this.schedule(this.wakeRequested ? 0 : this.nextDelayMs());
     }
+  }
+
+  /**
+   * The loop interval, or less when a retry or a sensor's check falls due sooner: a sensor
+   * checking every second would otherwise wait for the next full pass, up to a second late.
+   */
+  private nextDelayMs(): number {
+    const loop = this.config.schedulerLoopMs;
+    if (this.nextDue === null) return loop;
+    return Math.min(loop, Math.max(DUE_PASS_MIN_MS, this.nextDue - Date.now()));
   }
 
   /**
@@ -142,6 +162,10 @@ export class Scheduler {
     const now = Date.now();
     if (now - this.lastFullPass < this.config.schedulerLoopMs) {
       await startRuns(this.services);
+      if (this.nextDue !== null && this.nextDue <= now) {
+        await admitWaitingTasks(this.services);
+        this.nextDue = await this.readNextDue();
+      }
       return;
     }
     this.lastFullPass = now;
@@ -153,6 +177,7 @@ export class Scheduler {
     await startRuns(this.services);
     await sweepRunningRuns(this.services);
     await admitWaitingTasks(this.services);
+    this.nextDue = await this.readNextDue();
     await failTasksThatCannotFit(this.services);
     await failLostTries(this.services, this.config.taskHeartbeatTimeoutMs);
     // Its own trouble (Redis away, say) must not hold up the steps after it: it is done again next loop.
@@ -164,6 +189,10 @@ export class Scheduler {
       );
     }
     await completeBackfills(this.services);
+  }
+
+  private async readNextDue(): Promise<number | null> {
+    return (await nextDueAt(this.db))?.getTime() ?? null;
   }
 
   /**

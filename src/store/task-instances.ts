@@ -150,6 +150,7 @@ export type TryEndState = 'success' | 'failed' | 'skipped' | 'up_for_retry' | 'u
 /** Keeps this worker's running tries alive; returns the ones still running (the rest were taken away). */
 export async function heartbeatTries(db: Queryable, workerId: string, keys: TryKey[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
+  const sorted = [...keys].sort(compareTryKeys);
   const { rows } = await db.query<{ k: string }>(
     `UPDATE task_instances ti SET heartbeat_at = clock_timestamp()
      FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) AS k(dag_id, run_id, task_id, map_index, try_number)
@@ -158,12 +159,22 @@ export async function heartbeatTries(db: Queryable, workerId: string, keys: TryK
        AND ti.clear_requested_retries IS NULL
      RETURNING ti.dag_id || E'\\u0001' || ti.run_id || E'\\u0001' || ti.task_id || E'\\u0001' || ti.map_index
        || E'\\u0001' || ti.try_number AS k`,
-    [workerId, ...tryKeyArrays(keys)],
+    [workerId, ...tryKeyArrays(sorted)],
   );
   return new Set(rows.map((r) => r.k));
 }
 
 export const tryKeyString = (k: TryKey): string => `${k.dagId}\u0001${k.runId}\u0001${k.taskId}\u0001${k.mapIndex}\u0001${k.tryNumber}`;
+
+/**
+ * The order in which statements that lock running tries' rows pass their keys (heartbeats, ends):
+ * each locks its rows in the order of its array, so two of one worker's statements that share
+ * rows (a heartbeat and a batch of ends) take them in the same order and cannot deadlock.
+ */
+export function compareTryKeys(a: TryKey, b: TryKey): number {
+  return a.dagId < b.dagId ? -1 : a.dagId > b.dagId ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1
+    : a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.mapIndex - b.mapIndex || a.tryNumber - b.tryNumber;
+}
 
 /** Tries as the parallel arrays the SQL functions take: dag ids, run ids, task ids, map indexes, try numbers. */
 export const tryKeyArrays = (keys: TryKey[]): [string[], string[], string[], number[], number[]] => [
@@ -477,6 +488,19 @@ export async function scheduleDueRetries(db: Queryable): Promise<number> {
          OR (ti.state = 'up_for_reschedule' AND ti.next_try_at <= clock_timestamp()))`,
   );
   return rowCount ?? 0;
+}
+
+/**
+ * When the next retry or sensor check falls due (the earliest next_try_at of the rows waiting for
+ * one), or null when none waits: the scheduler wakes for it rather than at its next loop. One
+ * lookup in each state's partial index.
+ */
+export async function nextDueAt(db: Queryable): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT LEAST((SELECT min(next_try_at) FROM task_instances WHERE state = 'up_for_retry'),
+                  (SELECT min(next_try_at) FROM task_instances WHERE state = 'up_for_reschedule')) AS at`,
+  );
+  return rows[0]?.at ?? null;
 }
 
 /** A queued try as the statements that list tries to send return it. */

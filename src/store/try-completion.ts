@@ -13,7 +13,7 @@ import type { TriggerRule } from '../core/trigger-rules.ts';
 import type { QueuedTry } from '../queue/jobs.ts';
 import { withTransaction, type Db } from './db.ts';
 import { appendLogChunks, type LogChunk } from './logs.ts';
-import { claimedTries, toQueuedTry, tryKeyArrays, tryKeyString, type ClaimedRow, type QueuedTryRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
+import { claimedTries, compareTryKeys, toQueuedTry, tryKeyArrays, tryKeyString, type ClaimedRow, type QueuedTryRow, type ClaimedTry, type TryEndState, type TryKey } from './task-instances.ts';
 
 export interface TryEnd {
   key: TryKey;
@@ -101,7 +101,9 @@ const RETRYABLE = new Set(['40P01', '40001']);
  * transaction, ahead of the call (the function only takes the downstream locks when it runs):
  * with lines to store it is a transaction of two statements, without them a single statement.
  */
-export async function completeTriesInStore(db: Db, ends: TryEnd[], logs: LogChunk[], claims?: ClaimRequest): Promise<TryCompletion> {
+export async function completeTriesInStore(db: Db, given: TryEnd[], logs: LogChunk[], claims?: ClaimRequest): Promise<TryCompletion> {
+  // In key order, as heartbeats lock the same rows (compareTryKeys).
+  const ends = [...given].sort((a, b) => compareTryKeys(a.key, b.key));
   const endParams = [
     ...tryKeyArrays(ends.map((e) => e.key)),
     ends.map((e) => e.state),

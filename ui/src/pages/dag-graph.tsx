@@ -46,6 +46,7 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
     [JSON.stringify(dag.tasks.map((t) => [t.taskId, t.group, t.downstream])), collapsed, mappedKey],
   );
   const isMapped = new Set(mappedKey.split('\n'));
+  const sensors = new Set(dag.tasks.filter((t) => t.sensor).map((t) => t.taskId));
   const runList = runs.data?.dagRuns ?? [];
   const tooltips = new Map(dag.groups.map((g) => [g.groupId, g.tooltip]));
   const groupIds = [...tooltips.keys()];
@@ -165,6 +166,8 @@ export function DagGraph({ dag }: { dag: DagDetail }) {
                   {layout.labels.get(taskId) ?? taskId}
                 </text>
                 <text x={14} y={30} class="node-sub">
+                  {/* A sensor says so: its "up for reschedule" is it waiting, not stuck. */}
+                  {sensors.has(taskId) ? 'sensor · ' : ''}
                   {stateLabel(state)}
                   {ti && ti.tryNumber > 1 ? ` · try ${ti.tryNumber}` : ''}
                 </text>
@@ -184,6 +187,7 @@ function taskLabels(dag: DagDetail): Map<string, string> {
 
 function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>, mapped: ReadonlySet<string>): GroupedLayout & { labels: Map<string, string> } {
   const labels = taskLabels(dag);
+  const sensors = new Set(dag.tasks.filter((t) => t.sensor).map((t) => t.taskId));
   const layout = layoutGrouped({
     tasks: dag.tasks,
     collapsed,
@@ -191,7 +195,8 @@ function layoutTasks(dag: DagDetail, collapsed: ReadonlySet<string>, mapped: Rea
       const label = (labels.get(taskId) ?? taskId).length;
       // A mapped node: its name and " [10k]", and room for "upstream failed 999/1000" under it.
       if (mapped.has(taskId)) return { width: Math.max(170, monoLabelPx(label + 6, 28)), height: NODE_HEIGHT };
-      return { width: Math.max(120, monoLabelPx(label, 28)), height: NODE_HEIGHT };
+      // A sensor: room for "sensor · up for reschedule" under its name.
+      return { width: Math.max(sensors.has(taskId) ? 175 : 120, monoLabelPx(label, 28)), height: NODE_HEIGHT };
     },
     // Room for "upstream failed 120/120" under the name, whatever the run shows.
     collapsedSize: (groupId) => ({ width: Math.max(170, monoLabelPx(groupName(groupId).length + 2, 28)), height: GROUP_NODE_HEIGHT }),
