@@ -282,7 +282,8 @@ export default d;
     const producer = await triggerDagRun(h.db, 'producer', { logicalDate });
     await h.waitForRunEnd('producer', producer.runId);
     await h.waitFor('the external task sensor to pass', async () => (await h.taskStates('consumer', consumer.runId)).produced === 'success');
-    assert.equal((await h.taskStates('consumer', consumer.runId)).service_up, 'up_for_reschedule', 'the service still answers 503');
+    // Waiting, or in the middle of a check: the service still answers 503.
+    assert.ok(['up_for_reschedule', 'scheduled', 'queued', 'running'].includes((await h.taskStates('consumer', consumer.runId)).service_up!));
     ready = true;
     const ended = await h.waitForRunEnd('consumer', consumer.runId, 30_000);
     assert.equal(ended.state, 'success');
