@@ -16,14 +16,14 @@ const SRC = {
 
 /** The metadata store is the bottom layer: everything above may use it, it uses none of them. */
 const STORE = {
-  regex: folders('providers', 'notifiers', 'engine', 'api', 'cli'),
-  message: 'src/store/ may not import providers, notifiers, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
+  regex: folders('providers', 'notifiers', 'sensors', 'operators', 'engine', 'api', 'cli'),
+  message: 'src/store/ may not import providers, notifiers, sensors, operators, the engine, the API or the CLI; shared Postgres helpers belong in src/pg/.',
 };
 
 /** The authoring API and the pure core run anywhere (DAG files, the browser bundle): no I/O. */
 const PURE = {
-  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'pg', 'loader'),
-  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, pg or loader.',
+  regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'notifiers', 'sensors', 'operators', 'pg', 'loader'),
+  message: 'src/core/ and src/sdk/ are pure: no store, queue, engine, API, CLI, providers, notifiers, sensors, operators, pg or loader.',
 };
 const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
   name,
@@ -38,6 +38,26 @@ const PURE_PACKAGES = ['pg', 'ioredis', 'bullmq', 'express', 'mongodb', 'node:fs
 const NOTIFIERS = {
   regex: folders('store', 'queue', 'engine', 'api', 'cli', 'providers', 'pg', 'loader'),
   message: 'src/notifiers/ may use src/core/ and src/sdk/ only: no store, queue, engine, API, CLI, providers, pg or loader.',
+};
+
+/**
+ * The ready sensors are what DAG files import to wait on the world (sluice/sensors): they read
+ * Sluice's store (a run's state), and use the providers' clients and the notifiers' option checks,
+ * but never the engine, the queues or the processes that run them.
+ */
+const SENSORS = {
+  regex: folders('queue', 'engine', 'operators', 'api', 'cli', 'loader'),
+  message: 'src/sensors/ may use src/core, src/sdk, src/store, src/providers and src/notifiers\' checks: no queue, engine, operators, API, CLI or loader.',
+};
+
+/**
+ * The operators are task functions for DAG files (sluice/operators) that act on Sluice itself:
+ * triggerDag makes a run through the engine's own action, as the API does. They are driven by
+ * task code, so they never reach for the API, the CLI, the queues or the loader.
+ */
+const OPERATORS = {
+  regex: folders('queue', 'api', 'cli', 'loader'),
+  message: 'src/operators/ may use src/core, src/sdk, src/store, src/engine and src/sensors: no queue, API, CLI or loader.',
 };
 
 /** The engine is driven by the API and the CLI, never the reverse. */
@@ -78,6 +98,8 @@ export default tseslint.config(
   boundary(['src/store/**/*.ts'], [SRC, STORE]),
   boundary(['src/core/**/*.ts', 'src/sdk/**/*.ts'], [SRC, PURE], PURE_PACKAGES),
   boundary(['src/notifiers/**/*.ts'], [SRC, NOTIFIERS]),
+  boundary(['src/sensors/**/*.ts'], [SRC, SENSORS]),
+  boundary(['src/operators/**/*.ts'], [SRC, OPERATORS]),
   boundary(['src/engine/**/*.ts'], [SRC, ENGINE]),
   boundary(['ui/src/**/*.ts', 'ui/src/**/*.tsx'], [UI]),
 );

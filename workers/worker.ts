@@ -501,7 +501,9 @@ function makeExecutor(config: Config, options: WorkerOptions, codes: VersionCode
     maxTries: 10_000,
     maxIdleRssBytes: 512 * 1024 * 1024,
     execArgv: heapFlag ? [heapFlag] : [],
-    env: { ...process.env, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel },
+    // The worker's database, not just its environment's: task code that reads Sluice's metadata
+    // (sluice/sensors' externalTaskSensor, sluice/operators' triggerDag) must see the same one.
+    env: { ...process.env, SLUICE_DATABASE_URL: config.databaseUrl, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel },
   });
   return new ProcessExecutor(codes, pool, config.taskKillGraceMs, log);
 }

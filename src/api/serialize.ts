@@ -98,6 +98,7 @@ export function dagRunJson(run: DagRunRecord): DagRun {
     backfillId: run.backfillId,
     dagVersion: run.versionHash,
     consumedAssetEvents: run.consumedAssetEvents,
+    triggeredBy: run.triggeredBy && { dagId: run.triggeredBy.dagId, dagRunId: run.triggeredBy.runId, taskId: run.triggeredBy.taskId },
   };
 }
 

@@ -5,7 +5,7 @@ import { makeRunId, type TaskState } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
-import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord } from '../store/runs.ts';
+import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord, type TriggeringTask } from '../store/runs.ts';
 import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
@@ -15,6 +15,8 @@ import { dispatch, wakeSchedulers, type Services } from './services.ts';
 export interface TriggerRequest {
   logicalDate?: Date;
   conf?: Record<string, unknown>;
+  /** The task instance asking (sluice/operators' triggerDag); unset for people (API, CLI, UI). */
+  triggeredBy?: TriggeringTask;
 }
 
 /** A manual run: logicalDate = the time given (default now), a zero-length data interval at it. */
@@ -35,6 +37,7 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
         dataIntervalStart: interval.start,
         dataIntervalEnd: interval.end,
         conf: request.conf ?? {},
+        triggeredBy: request.triggeredBy ?? null,
       },
       dag.spec,
       dag.versionHash,

@@ -6,8 +6,8 @@
  *
  * Packages resolve as if required from the DAG file's own folder when that exists here (a DAGs
  * repository with node_modules of its own), else from this installation: a worker with no DAGs
- * folder uses its own node_modules. `sluice`, `sluice/providers` and `sluice/notifiers` are always
- * this installation's.
+ * folder uses its own node_modules. `sluice` and its entries (`sluice/providers`, `sluice/notifiers`,
+ * `sluice/sensors`, `sluice/operators`) are always this installation's.
  */
 import { createRequire, isBuiltin, SourceMap } from 'node:module';
 import path from 'node:path';
@@ -35,6 +35,8 @@ const OWN_PACKAGES: Record<string, () => Promise<object>> = {
   sluice: () => import('../index.ts'),
   'sluice/providers': () => import('../providers/index.ts'),
   'sluice/notifiers': () => import('../notifiers/index.ts'),
+  'sluice/sensors': () => import('../sensors/index.ts'),
+  'sluice/operators': () => import('../operators/index.ts'),
 };
 /** Where packages resolve when the DAG file's folder does not have them. */
 const INSTALLATION = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,8 +9,8 @@
 // why bundles are written below it. Each module keeps its own file's `import.meta.url`, so code
 // that finds files beside its source (migrations, the runner's entry) finds them from a bundle
 // too; `__sluiceBundleUrl`, declared atop each file written, is where code runs bundled from
-// (src/core/bundled.ts). Every bundle has `sluice`, `sluice/providers` and `sluice/notifiers` as
-// entries of their own (sluice.mjs, sluice-providers.mjs, sluice-notifiers.mjs): the packages a DAG
+// (src/core/bundled.ts). Every bundle has `sluice` and its entries (`sluice/providers`, `sluice/notifiers`,
+// `sluice/sensors`, `sluice/operators`) as entries of their own (sluice.mjs, sluice-providers.mjs, …): the packages a DAG
 // imports that import them themselves are given those (register.ts), the same modules the DAG's
 // own code gets.
 import { createHash } from 'node:crypto';
@@ -21,11 +21,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const INSTALLATION_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The entries every bundle has besides its own: what `sluice`, `sluice/providers` and `sluice/notifiers` are in it. */
+/** The entries every bundle has besides its own: what `sluice` and `sluice/<entry>` are in it. */
 export const OWN_PACKAGE_ENTRIES = {
   sluice: 'src/index.ts',
   'sluice-providers': 'src/providers/index.ts',
   'sluice-notifiers': 'src/notifiers/index.ts',
+  'sluice-sensors': 'src/sensors/index.ts',
+  'sluice-operators': 'src/operators/index.ts',
 };
 
 /** esbuild's `import.meta.url` of a bundle is the bundle file's: each of our modules gets its source file's instead. */

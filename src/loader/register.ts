@@ -4,7 +4,7 @@ import { BUNDLE_URL } from '../core/bundled.ts';
 let registered = false;
 
 /**
- * Makes `import 'sluice'`, `'sluice/providers'` and `'sluice/notifiers'` resolve to this
+ * Makes `import 'sluice'` and its entries (`'sluice/providers'`, `'sluice/notifiers'`, `'sluice/sensors'`, `'sluice/operators'`) resolve to this
  * installation from the packages DAG code imports, wherever they are installed: see
  * resolve-hook.mjs. Idempotent; must run before the first such package is imported, since Node
  * caches what a module resolved to.
@@ -20,11 +20,15 @@ export function ensureSluiceResolvable(): void {
         sluice: new URL('./sluice.mjs', BUNDLE_URL).href,
         'sluice/providers': new URL('./sluice-providers.mjs', BUNDLE_URL).href,
         'sluice/notifiers': new URL('./sluice-notifiers.mjs', BUNDLE_URL).href,
+        'sluice/sensors': new URL('./sluice-sensors.mjs', BUNDLE_URL).href,
+        'sluice/operators': new URL('./sluice-operators.mjs', BUNDLE_URL).href,
       }
     : {
         sluice: new URL('../index.ts', import.meta.url).href,
         'sluice/providers': new URL('../providers/index.ts', import.meta.url).href,
         'sluice/notifiers': new URL('../notifiers/index.ts', import.meta.url).href,
+        'sluice/sensors': new URL('../sensors/index.ts', import.meta.url).href,
+        'sluice/operators': new URL('../operators/index.ts', import.meta.url).href,
       };
   register(new URL('./resolve-hook.mjs', import.meta.url), { data: { entries } });
 }

@@ -1,5 +1,5 @@
-// A Node module-resolution hook (registered by register.ts): `sluice`, `sluice/providers` and
-// `sluice/notifiers` resolve to this installation's modules, whichever folder the importing file
+// A Node module-resolution hook (registered by register.ts): `sluice` and its entries
+// (`sluice/providers`, `sluice/notifiers`, `sluice/sensors`, `sluice/operators`) resolve to this installation's modules, whichever folder the importing file
 // is in. A DAG version's bundle gets them from load-code.ts directly; this is for the packages
 // it imports, such as a team's own library of operators in a DAGs repository's node_modules, that
 // import `sluice` themselves: self-reference alone only works for files inside this package. The

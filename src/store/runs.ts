@@ -41,6 +41,8 @@ export interface DagRunRecord {
   backfillId: number | null;
   /** The asset events an asset_triggered run consumed (README, "Assets"); [] for any other run. */
   consumedAssetEvents: ConsumedAssetEvent[];
+  /** The task instance whose code created this run (sluice/operators' triggerDag), or null. */
+  triggeredBy: TriggeringTask | null;
 }
 
 /** An asset event as a run that consumed it keeps it (dag_runs.consumed_asset_events). */
@@ -52,6 +54,14 @@ export interface ConsumedAssetEvent {
   /** ISO 8601: when the event was recorded. */
   timestamp: string;
   extra: Record<string, unknown>;
+}
+
+/** A task instance that triggered a run: its DAG, run, task and map index (-1 when not mapped). */
+export interface TriggeringTask {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
 }
 
 interface RunRow {
@@ -69,6 +79,10 @@ interface RunRow {
   end_date: Date | null;
   backfill_id: number | null;
   consumed_asset_events: ConsumedAssetEvent[] | null;
+  triggered_by_dag_id: string | null;
+  triggered_by_run_id: string | null;
+  triggered_by_task_id: string | null;
+  triggered_by_map_index: number | null;
 }
 
 export const toRun = (r: RunRow): DagRunRecord => ({
@@ -86,6 +100,10 @@ export const toRun = (r: RunRow): DagRunRecord => ({
   endDate: r.end_date,
   backfillId: r.backfill_id,
   consumedAssetEvents: r.consumed_asset_events ?? [],
+  triggeredBy:
+    r.triggered_by_dag_id === null
+      ? null
+      : { dagId: r.triggered_by_dag_id, runId: r.triggered_by_run_id!, taskId: r.triggered_by_task_id!, mapIndex: r.triggered_by_map_index! },
 });
 
 export interface NewRun {
@@ -99,6 +117,7 @@ export interface NewRun {
   backfillId?: number | null;
   /** What an asset_triggered run consumed; left out for any other run. */
   consumedAssetEvents?: ConsumedAssetEvent[];
+  triggeredBy?: TriggeringTask | null;
 }
 
 /**
@@ -113,8 +132,9 @@ export async function insertRun(
 ): Promise<DagRunRecord | undefined> {
   const { rows } = await tx.query<RunRow>(
     `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start,
-       data_interval_end, conf, version_hash, backfill_id, callbacks, consumed_asset_events)
-     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $11)
+       data_interval_end, conf, version_hash, backfill_id, callbacks, consumed_asset_events,
+       triggered_by_dag_id, triggered_by_run_id, triggered_by_task_id, triggered_by_map_index)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       run.dagId,
@@ -129,6 +149,10 @@ export async function insertRun(
       // The run events with callbacks, kept on the row: run_record_callbacks.sql records them.
       spec.callbacks?.length ? spec.callbacks : null,
       run.consumedAssetEvents ? JSON.stringify(run.consumedAssetEvents) : null,
+      run.triggeredBy?.dagId ?? null,
+      run.triggeredBy?.runId ?? null,
+      run.triggeredBy?.taskId ?? null,
+      run.triggeredBy?.mapIndex ?? null,
     ],
   );
   const created = rows[0];
@@ -187,6 +211,26 @@ export async function getRunByLogicalDate(db: Queryable, dagId: string, logicalD
     logicalDate,
   ]);
   return rows[0] && toRun(rows[0]);
+}
+
+/**
+ * The runs that tasks of run `runId` of `dagId` triggered, oldest first; only those of one task
+ * instance when `task` is given (a retry looking for the run its earlier try created).
+ */
+export async function runsTriggeredBy(
+  db: Queryable,
+  dagId: string,
+  runId: string,
+  task?: { taskId: string; mapIndex: number },
+): Promise<DagRunRecord[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM dag_runs
+     WHERE triggered_by_dag_id = $1 AND triggered_by_run_id = $2
+       AND ($3::text IS NULL OR (triggered_by_task_id = $3 AND triggered_by_map_index = $4))
+     ORDER BY queued_at, dag_id, run_id`,
+    [dagId, runId, task?.taskId ?? null, task?.mapIndex ?? null],
+  );
+  return rows.map(toRun);
 }
 
 export interface RunListFilter {

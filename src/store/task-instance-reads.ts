@@ -206,6 +206,18 @@ export async function whyNoTaskInstance(db: Queryable, dagId: string, runId: str
   return mapped > 0 ? { kind: 'mapped', instances: mapped } : plain ? { kind: 'not_mapped' } : { kind: 'no_task' };
 }
 
+/**
+ * How many instances of one task of a run are in each state: one for a plain task, every
+ * instance of a mapped one. Empty when the run has no such task.
+ */
+export async function taskStateCounts(db: Queryable, dagId: string, runId: string, taskId: string): Promise<Map<TaskState, number>> {
+  const { rows } = await db.query<{ state: TaskState; n: number }>(
+    `SELECT state, count(*)::int AS n FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND task_id = $3 GROUP BY state`,
+    [dagId, runId, taskId],
+  );
+  return new Map(rows.map((r) => [r.state, r.n]));
+}
+
 export interface TryRecord {
   tryNumber: number;
   state: TaskState;

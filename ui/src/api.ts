@@ -85,6 +85,8 @@ export const api = {
       getJson<DagRunList>(apiPath`/dags/${dagId}/dagRuns` + query(q), options),
     get: (dagId: string, runId: string, options?: Read) => getJson<DagRun>(runPath(dagId, runId), options),
     trigger: (dagId: string, body: TriggerDagRunBody) => send<DagRun>('POST', apiPath`/dags/${dagId}/dagRuns`, body),
+    /** The runs (of any DAG) that tasks of this run triggered, oldest first. */
+    triggered: (dagId: string, runId: string, options?: Read) => getJson<DagRunList>(runPath(dagId, runId) + '/triggeredRuns', options),
   },
 
   callbacks: {

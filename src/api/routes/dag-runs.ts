@@ -1,5 +1,5 @@
 import { triggerDagRun } from '../../engine/actions.ts';
-import { listRuns } from '../../store/runs.ts';
+import { listRuns, runsTriggeredBy } from '../../store/runs.ts';
 import { requireDag, requireRun } from '../lookup.ts';
 import { defineRoute } from '../route.ts';
 import { dagRun, dagRunList, dagRunListQuery, triggerDagRunBody } from '../schemas/dag-runs.ts';
@@ -57,6 +57,23 @@ export const dagRunRoutes = [
     errors: { 404: 'no such DAG, or no such run of it' },
     async handle({ params: { dagId, runId } }, { deps: { services: { db } } }) {
       return { status: 200, body: dagRunJson(await requireRun(db, dagId, runId)) };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'listTriggeredDagRuns',
+    method: 'get',
+    path: '/dags/:dagId/dagRuns/:runId/triggeredRuns',
+    tag: 'DAG runs',
+    summary: "The runs this run's tasks triggered, oldest first",
+    description: "Runs of any DAG created by triggerDag (sluice/operators) in a task of this run; each names that task in triggeredBy.",
+    params: runPath,
+    answers: { 200: { description: 'every run the tasks of this run triggered', schema: dagRunList } },
+    errors: { 404: 'no such DAG, or no such run of it' },
+    async handle({ params: { dagId, runId } }, { deps: { services: { db } } }) {
+      await requireRun(db, dagId, runId);
+      const runs = await runsTriggeredBy(db, dagId, runId);
+      return { status: 200, body: { dagRuns: runs.map(dagRunJson), totalEntries: runs.length } };
     },
   }),
 ];

@@ -7,6 +7,15 @@ import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, pagination, ru
 export const dagRunState = z.enum(DAG_RUN_STATES);
 export const runType = z.enum(RUN_TYPES);
 
+/** The task instance whose code triggered a run. */
+export const triggeredBy = z
+  .object({
+    dagId: z.string(),
+    dagRunId: z.string(),
+    taskId: z.string(),
+  })
+  .meta({ id: 'TriggeredBy' });
+
 export const dagRun = z
   .object({
     dagId: z.string(),
@@ -23,6 +32,7 @@ export const dagRun = z
     backfillId: z.number().int().nullable(),
     dagVersion: z.string().meta({ description: 'the DAG version the run runs, for all its tries (GET /dags/{dagId}/versions)' }),
     consumedAssetEvents: z.array(consumedAssetEvent).meta({ description: 'the asset events an asset_triggered run consumed, oldest first; [] for any other run' }),
+    triggeredBy: triggeredBy.nullable().meta({ description: 'the task that created this run (triggerDag of sluice/operators); null for any other run' }),
   })
   .meta({ id: 'DagRun' });
 
@@ -53,6 +63,7 @@ export const triggerDagRunBody = z.strictObject({
 export type DagRunState = z.infer<typeof dagRunState>;
 export type RunType = z.infer<typeof runType>;
 export type DagRun = z.infer<typeof dagRun>;
+export type TriggeredBy = z.infer<typeof triggeredBy>;
 export type RunSummary = z.infer<typeof runSummary>;
 export type DagRunList = z.infer<typeof dagRunList>;
 export type DagRunListQuery = z.output<typeof dagRunListQuery>;

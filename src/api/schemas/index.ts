@@ -13,6 +13,7 @@ export type {
   RunSummary,
   RunType,
   TriggerDagRunBody,
+  TriggeredBy,
 } from './dag-runs.ts';
 export type {
   Dag,

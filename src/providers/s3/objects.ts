@@ -73,6 +73,23 @@ export async function objectSize(store: ObjectStore, key: string): Promise<numbe
   }
 }
 
+export interface ObjectHead {
+  bytes: number;
+  etag: string | null;
+  lastModified: Date | null;
+}
+
+/** What a HEAD of the object says, or undefined when there is no such object (or no such bucket: S3 answers both 404). */
+export async function headObject(store: ObjectStore, key: string, signal?: AbortSignal): Promise<ObjectHead | undefined> {
+  try {
+    const response = await store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key }), { abortSignal: signal });
+    return { bytes: response.ContentLength ?? 0, etag: response.ETag ?? null, lastModified: response.LastModified ?? null };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw new Error(`could not look up s3://${store.bucket}/${key}: ${describeS3Error(error)}`, { cause: error });
+  }
+}
+
 /** Every object under `prefix`, page by page. */
 export async function* listObjects(store: ObjectStore, prefix: string): AsyncGenerator<StoredObject> {
   let token: string | undefined;

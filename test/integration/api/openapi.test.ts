@@ -180,6 +180,12 @@ describe('OpenAPI document', () => {
     await check('GET', '/importErrors');
     await check('GET', '/dags/{dagId}/dagRuns', { params: run, query: '?state=queued' });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}', { params: run });
+    // A run a task of that run triggered (triggerDag of sluice/operators): both sides of the link.
+    const kicked = await triggerDagRun(fx.db, 'manual_only', { triggeredBy: { dagId: 'etl', runId, taskId: 'load', mapIndex: -1 } });
+    const triggered = await check<{ dagRuns: Json[] }>('GET', '/dags/{dagId}/dagRuns/{runId}/triggeredRuns', { params: run });
+    assert.deepEqual(triggered.body.dagRuns.map((r) => r.triggeredBy), [{ dagId: 'etl', dagRunId: runId, taskId: 'load' }]);
+    const kickedRun = await check<Json>('GET', '/dags/{dagId}/dagRuns/{runId}', { params: { dagId: 'manual_only', runId: kicked.runId } });
+    assert.deepEqual(kickedRun.body.triggeredBy, { dagId: 'etl', dagRunId: runId, taskId: 'load' });
     await check('GET', '/dags/{dagId}/grid', { params: run });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances', { params: run });
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}', { params: ti });

@@ -1,4 +1,4 @@
-/** One run: its facts and conf, its task instances with clear and mark, and its callbacks. */
+/** One run: its facts and conf (with the task that triggered it), its task instances with clear and mark, the runs they triggered, and its callbacks. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
@@ -6,6 +6,7 @@ import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { RunAssetEvents } from '../components/run-asset-events.tsx';
 import { RunCallbacks } from '../components/run-callbacks.tsx';
+import { TriggeredByLink, TriggeredRuns } from '../components/run-triggers.tsx';
 import { StateBadge } from '../components/state.tsx';
 import { Elapsed, Time } from '../components/time.tsx';
 import { UnservedQueues } from '../components/unserved-queues.tsx';
@@ -70,6 +71,11 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
             </>
           )}
         </Fact>
+        {r.triggeredBy && (
+          <Fact label="Triggered by">
+            <TriggeredByLink by={r.triggeredBy} />
+          </Fact>
+        )}
         <Fact label="Logical date">
           <Time iso={r.logicalDate} />
         </Fact>
@@ -181,6 +187,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           </tbody>
         </table>
       )}
+      <TriggeredRuns dagId={dagId} runId={runId} />
       <RunCallbacks dagId={dagId} runId={runId} />
       {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
       {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
