@@ -189,6 +189,15 @@ describe('assets', () => {
     latencies.sort((a, b) => a - b);
     assert.ok(latencies[2]! <= 1000, `median event → first task start ${latencies[2]} ms (all: ${latencies.join(', ')})`);
   });
+
+  test('a task marked success by hand records its outlets\' events, as a success does', async () => {
+    const failed = (await listRuns(h.db, 'produce_customers', { state: 'failed' })).runs[0]!;
+    const events = async () =>
+      (await h.db.query('SELECT uri, source_task_id FROM asset_events WHERE source_run_id = $1', [failed.runId])).rows;
+    assert.deepEqual(await events(), []);
+    await markTaskInstance(h.services, { dagId: 'produce_customers', runId: failed.runId, taskId: 'load', mapIndex: -1 }, 'success');
+    assert.deepEqual(await events(), [{ uri: CUSTOMERS, source_task_id: 'load' }]);
+  });
 });
 
 describe('assets: the API and the CLI', () => {
