@@ -4,13 +4,11 @@
  * tries and error, updating by itself while they run, and a callback's log shown on demand. A
  * run without callbacks shows no such section.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
-import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../support/browser.ts';
-import { Harness } from '../support/harness.ts';
+import { browserUnavailable, screenshot } from '../support/browser.ts';
+import { uiSuite } from '../support/ui-suite.ts';
 
 const CALLBACKS_DAG = `
 import { dag } from 'sluice';
@@ -31,33 +29,13 @@ export default d;
 const skip = browserUnavailable();
 
 describe('the callbacks of a run, on its page', { skip }, () => {
-  const h = new Harness({ dags: { 'callbacks.ts': CALLBACKS_DAG, 'plain.ts': PLAIN_DAG } });
-  let server: Webserver;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
-
-  before(async () => {
-    await h.setUp();
-    await h.startScheduler();
-    await h.startWorker();
-    await h.waitForDag('ui_callbacks');
-    await h.waitForDag('ui_plain');
-    server = await h.startWebserver();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    pageErrors = collectPageErrors(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await h.tearDown();
-  });
+  const ui = uiSuite({ 'callbacks.ts': CALLBACKS_DAG, 'plain.ts': PLAIN_DAG }, ['ui_callbacks', 'ui_plain']);
+  const { h } = ui;
 
   test('lists each callback as it runs, with its state, tries and error, and shows its log', async () => {
     const run = await triggerDagRun(h.db, 'ui_callbacks', {});
-    await page.goto(`${server.url}/dags/ui_callbacks/runs/${encodeURIComponent(run.runId)}`);
-    const section = page.locator('section[aria-label="Callbacks"]');
+    await ui.page.goto(`${ui.server.url}/dags/ui_callbacks/runs/${encodeURIComponent(run.runId)}`);
+    const section = ui.page.locator('section[aria-label="Callbacks"]');
     const row = (event: string, task: string, state = '') =>
       section.locator(`tbody tr[data-callback-id]${state ? `[data-state="${state}"]` : ''}`, { hasText: event }).filter({ hasText: task });
     // The broken one fails its three tries (1 s, then 2 s apart); the page follows without a reload.
@@ -77,20 +55,20 @@ describe('the callbacks of a run, on its page', { skip }, () => {
     assert.match(text, /callback try 1 of 3/);
     assert.match(text, /noted task_success/);
     assert.match(text, /broken failed: the pager is down/);
-    await screenshot(page, 'run-callbacks');
+    await screenshot(ui.page, 'run-callbacks');
     await extract.getByRole('button', { name: 'Hide' }).click();
     assert.equal(await log.count(), 0);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 
   test('a run without callbacks has no callbacks section', async () => {
     const run = await triggerDagRun(h.db, 'ui_plain', {});
     await h.waitForRunEnd('ui_plain', run.runId);
-    await page.goto(`${server.url}/dags/ui_plain/runs/${encodeURIComponent(run.runId)}`);
-    await page.locator('tr[data-task-id="only"][data-state="success"]').waitFor();
+    await ui.page.goto(`${ui.server.url}/dags/ui_plain/runs/${encodeURIComponent(run.runId)}`);
+    await ui.page.locator('tr[data-task-id="only"][data-state="success"]').waitFor();
     // Its list was read (an empty answer): nothing is drawn for it.
-    await page.waitForTimeout(500);
-    assert.equal(await page.locator('section[aria-label="Callbacks"]').count(), 0);
-    assert.deepEqual(pageErrors, []);
+    await ui.page.waitForTimeout(500);
+    assert.equal(await ui.page.locator('section[aria-label="Callbacks"]').count(), 0);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -4,13 +4,11 @@
  * value refused beside its field before anything is sent, a required param asked for, and a run
  * made with what the form holds. It also shows the validation module runs under the UI's CSP.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import type { Webserver } from '../../src/api/server.ts';
 import { listRuns } from '../../src/store/runs.ts';
-import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../support/browser.ts';
-import { Harness } from '../support/harness.ts';
+import { browserUnavailable, screenshot } from '../support/browser.ts';
+import { uiSuite } from '../support/ui-suite.ts';
 
 const FORM_DAG = `
 import { dag, param } from 'sluice';
@@ -34,34 +32,15 @@ export default d;
 const skip = browserUnavailable();
 
 describe('the trigger form of typed params', { skip }, () => {
-  const h = new Harness({ dags: { 'form_params.ts': FORM_DAG } });
-  let server: Webserver;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
+  const ui = uiSuite({ 'form_params.ts': FORM_DAG }, ['form_params']);
+  const { h } = ui;
 
-  before(async () => {
-    await h.setUp();
-    await h.startScheduler();
-    await h.startWorker();
-    await h.waitForDag('form_params');
-    server = await h.startWebserver();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    pageErrors = collectPageErrors(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await h.tearDown();
-  });
-
-  const dialog = () => page.locator('dialog[aria-label="Trigger form_params"]');
+  const dialog = () => ui.page.locator('dialog[aria-label="Trigger form_params"]');
   const field = (name: string) => dialog().locator(`[name="param.${name}"]`);
 
   test('shows one field per param, of its kind, with its description and default', async () => {
-    await page.goto(`${server.url}/`);
-    await page.click('button[aria-label="Trigger form_params"]');
+    await ui.page.goto(`${ui.server.url}/`);
+    await ui.page.click('button[aria-label="Trigger form_params"]');
     await dialog().waitFor();
     assert.equal(await field('limit').getAttribute('type'), 'number');
     assert.equal(await field('limit').inputValue(), '100');
@@ -80,7 +59,7 @@ describe('the trigger form of typed params', { skip }, () => {
     // Each field is labelled by its param's name, and described by its description.
     assert.equal(await dialog().getByLabel('limit').getAttribute('name'), 'param.limit');
     const describedBy = await field('limit').getAttribute('aria-describedby');
-    assert.equal(await page.locator(`[id="${describedBy}"]`).innerText(), 'rows per batch');
+    assert.equal(await ui.page.locator(`[id="${describedBy}"]`).innerText(), 'rows per batch');
     assert.equal(await dialog().locator('textarea[name="conf"]').inputValue(), '');
   });
 
@@ -100,26 +79,26 @@ describe('the trigger form of typed params', { skip }, () => {
     // The required day is asked for when the form is sent without it, and the field is focused.
     await dialog().locator('button[type="submit"]').click();
     await dialog().getByText('day is required: give a value').waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'param.day');
+    assert.equal(await ui.page.evaluate(() => document.activeElement?.getAttribute('name')), 'param.day');
     assert.equal((await listRuns(h.db, 'form_params')).runs.length, 0);
-    await screenshot(page, 'trigger-form');
+    await screenshot(ui.page, 'trigger-form');
   });
 
   test('a filled-in form, used from the keyboard, triggers a run whose task sees the values', async () => {
     await field('day').fill('2026-03-01');
     await field('mode').focus();
-    await page.keyboard.press('ArrowDown');
+    await ui.page.keyboard.press('ArrowDown');
     assert.equal(await field('mode').inputValue(), '1', 'the select moved to its second choice, safe');
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'param.dryRun');
-    await page.keyboard.press('Space');
+    await ui.page.keyboard.press('Tab');
+    assert.equal(await ui.page.evaluate(() => document.activeElement?.getAttribute('name')), 'param.dryRun');
+    await ui.page.keyboard.press('Space');
     assert.equal(await field('dryRun').isChecked(), true);
     await dialog().locator('textarea[name="conf"]').fill('{"limit": 3}');
     await dialog().getByText('"limit" is a param: set it in its field above').waitFor();
     await dialog().locator('textarea[name="conf"]').fill('{"extra": {"k": [1]}}');
     await dialog().locator('button[type="submit"]').click();
     await dialog().waitFor({ state: 'detached' });
-    await page.getByText(/Triggered manual__/).waitFor();
+    await ui.page.getByText(/Triggered manual__/).waitFor();
 
     const { runs } = await listRuns(h.db, 'form_params');
     assert.equal(runs.length, 1);
@@ -127,8 +106,8 @@ describe('the trigger form of typed params', { skip }, () => {
     assert.deepEqual(runs[0]!.conf, sent);
     const run = await h.waitForRunEnd('form_params', runs[0]!.runId);
     assert.equal(run.state, 'success');
-    const xcom = await fetch(`${server.url}/api/v1/dags/form_params/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/echo/xcom`);
+    const xcom = await fetch(`${ui.server.url}/api/v1/dags/form_params/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/echo/xcom`);
     assert.deepEqual(((await xcom.json()) as { value: unknown }).value, sent);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

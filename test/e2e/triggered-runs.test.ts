@@ -4,14 +4,12 @@
  * page says which DAG, run and task triggered it, linking back to each. A run that triggered
  * nothing has no such section.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import type { Webserver } from '../../src/api/server.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { runsTriggeredBy } from '../../src/store/runs.ts';
-import { browserUnavailable, collectPageErrors, launchBrowser, screenshot } from '../support/browser.ts';
-import { Harness } from '../support/harness.ts';
+import { browserUnavailable, screenshot } from '../support/browser.ts';
+import { uiSuite } from '../support/ui-suite.ts';
 
 const KICKER = `
 import { dag } from 'sluice';
@@ -31,28 +29,8 @@ export default d;
 const skip = browserUnavailable();
 
 describe('runs that trigger runs, on their pages', { skip, timeout: 120_000 }, () => {
-  const h = new Harness({ dags: { 'kicker.ts': KICKER, 'target.ts': TARGET } });
-  let server: Webserver;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[];
-
-  before(async () => {
-    await h.setUp();
-    await h.startScheduler();
-    await h.startWorker();
-    await h.waitForDag('ui_kicker');
-    await h.waitForDag('ui_target');
-    server = await h.startWebserver();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    pageErrors = collectPageErrors(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await h.tearDown();
-  });
+  const ui = uiSuite({ 'kicker.ts': KICKER, 'target.ts': TARGET }, ['ui_kicker', 'ui_target']);
+  const { h } = ui;
 
   test('each side links to the other', async () => {
     const kicker = await triggerDagRun(h.db, 'ui_kicker', {});
@@ -61,33 +39,33 @@ describe('runs that trigger runs, on their pages', { skip, timeout: 120_000 }, (
     assert.ok(target, 'the kick task triggered a run');
     await h.waitForRunEnd('ui_target', target.runId);
 
-    await page.goto(`${server.url}/dags/ui_kicker/runs/${encodeURIComponent(kicker.runId)}`);
-    const section = page.locator('section[aria-label="Triggered runs"]');
+    await ui.page.goto(`${ui.server.url}/dags/ui_kicker/runs/${encodeURIComponent(kicker.runId)}`);
+    const section = ui.page.locator('section[aria-label="Triggered runs"]');
     const row = section.locator(`tbody tr[data-dag-id="ui_target"][data-run-id="${target.runId}"]`);
     await row.waitFor({ timeout: 15_000 });
-    await page.locator(`tbody tr[data-dag-id="ui_target"][data-state="success"]`).waitFor({ timeout: 15_000 });
+    await ui.page.locator(`tbody tr[data-dag-id="ui_target"][data-state="success"]`).waitFor({ timeout: 15_000 });
     assert.equal(await row.locator('td').nth(2).innerText(), 'kick');
-    await screenshot(page, 'run-triggered-runs');
+    await screenshot(ui.page, 'run-triggered-runs');
 
     await row.getByRole('link', { name: `ui_target / ${target.runId}` }).click();
-    await page.waitForURL(`**/dags/ui_target/runs/${encodeURIComponent(target.runId)}`);
-    const fact = page.locator('.facts div', { hasText: 'Triggered by' });
+    await ui.page.waitForURL(`**/dags/ui_target/runs/${encodeURIComponent(target.runId)}`);
+    const fact = ui.page.locator('.facts div', { hasText: 'Triggered by' });
     await fact.waitFor();
     assert.equal((await fact.locator('dd').innerText()).replace(/\s+/g, ' ').trim(), `ui_kicker / ${kicker.runId} / kick`);
     // The task's link leads to the task instance that triggered this run.
     await fact.getByRole('link', { name: 'kick', exact: true }).click();
-    await page.waitForURL(`**/dags/ui_kicker/runs/${encodeURIComponent(kicker.runId)}/tasks/kick`);
-    assert.deepEqual(pageErrors, []);
+    await ui.page.waitForURL(`**/dags/ui_kicker/runs/${encodeURIComponent(kicker.runId)}/tasks/kick`);
+    assert.deepEqual(ui.pageErrors, []);
   });
 
   test('a run that triggered nothing has no triggered runs section, nor a triggered-by fact', async () => {
     const plain = await triggerDagRun(h.db, 'ui_target', { conf: { n: 1 } });
     await h.waitForRunEnd('ui_target', plain.runId);
-    await page.goto(`${server.url}/dags/ui_target/runs/${encodeURIComponent(plain.runId)}`);
-    await page.locator('tr[data-task-id="work"][data-state="success"]').waitFor();
-    await page.waitForTimeout(500);
-    assert.equal(await page.locator('section[aria-label="Triggered runs"]').count(), 0);
-    assert.equal(await page.locator('.facts div', { hasText: 'Triggered by' }).count(), 0);
-    assert.deepEqual(pageErrors, []);
+    await ui.page.goto(`${ui.server.url}/dags/ui_target/runs/${encodeURIComponent(plain.runId)}`);
+    await ui.page.locator('tr[data-task-id="work"][data-state="success"]').waitFor();
+    await ui.page.waitForTimeout(500);
+    assert.equal(await ui.page.locator('section[aria-label="Triggered runs"]').count(), 0);
+    assert.equal(await ui.page.locator('.facts div', { hasText: 'Triggered by' }).count(), 0);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });
