@@ -1,6 +1,7 @@
 /** Posting JSON for the notifiers that speak HTTP (webhook, Slack): one request, bounded in time. */
 import { formatDuration } from '../core/durations.ts';
 import { showUrl } from './checks.ts';
+import { fetchFailureReason } from '../core/fetch-failure.ts';
 
 /** How much of a refusing server's answer goes into the error: enough for Slack's `invalid_payload` or a JSON error. */
 const BODY_EXCERPT = 200;
@@ -40,7 +41,7 @@ export async function postJson(url: URL, body: unknown, options: PostJsonOptions
     text = await response.text();
   } catch (error) {
     if (signal.aborted) throw new Error(`${target} got no answer within ${formatDuration(options.timeoutMs)}`, { cause: error });
-    throw new Error(`${target} failed: ${reasonOf(error)}`, { cause: error });
+    throw new Error(`${target} failed: ${fetchFailureReason(error)}`, { cause: error });
   }
   if (status >= 200 && status < 300) return;
   const excerpt = text.replace(/\s+/g, ' ').trim();
@@ -48,15 +49,3 @@ export async function postJson(url: URL, body: unknown, options: PostJsonOptions
   throw new Error(`${target} answered ${status}${statusText ? ` ${statusText}` : ''}${shown ? `: ${shown}` : ' with no body'}`);
 }
 
-/**
- * Why a request failed, in words: Node's fetch throws "fetch failed" and keeps the reason
- * (ECONNREFUSED, a DNS failure, a bad certificate) in its cause.
- */
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
-}

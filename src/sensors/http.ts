@@ -11,6 +11,7 @@ import { showValue } from '../core/show-value.ts';
 import { checkHttpUrl, checkTimeout, showUrl } from '../notifiers/checks.ts';
 import type { Duration } from '../sdk/options.ts';
 import { checkSensorOptions, optionalFunction, type SensorCheck } from './checks.ts';
+import { fetchFailureReason } from '../core/fetch-failure.ts';
 
 export interface HttpSensorOptions {
   /** What to GET; only its scheme, host and port are ever shown (paths and queries carry tokens). */
@@ -47,7 +48,7 @@ export function httpSensor(options: HttpSensorOptions): SensorCheck<HttpResult> 
     } catch (error) {
       if (ctx.signal.aborted) throw new Error(`${FN}: GET ${shown} was stopped (the try was cancelled or timed out)`, { cause: error });
       if (signal.aborted) throw new Error(`${FN}: GET ${shown} got no answer within ${formatDuration(timeoutMs)}`, { cause: error });
-      throw new Error(`${FN}: GET ${shown} failed: ${reasonOf(error)}`, { cause: error });
+      throw new Error(`${FN}: GET ${shown} failed: ${fetchFailureReason(error)}`, { cause: error });
     }
     try {
       const done = check ? await check(response) : response.ok;
@@ -80,12 +81,3 @@ function checkHeaders(value: unknown): Headers {
   }
 }
 
-/** Node's fetch says "fetch failed" and keeps the reason (ECONNREFUSED, ENOTFOUND, a bad certificate) in its cause. */
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
-  }
-  return error instanceof Error ? error.message : String(error);
-}

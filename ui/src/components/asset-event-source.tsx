@@ -1,8 +1,9 @@
-/** What recorded an asset event: a link to the run and the task (instance) whose success did, or "from outside Sluice". */
+/** An asset event's cells shared by its lists: what recorded it, and its extra. */
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { ConsumedAssetEvent } from '../types.ts';
 
+/** What recorded an asset event: a link to the run and the task (instance) whose success did, or "from outside Sluice". */
 export function AssetEventSource({ event }: { event: ConsumedAssetEvent & { sourceMapIndex?: number | null } }) {
   const { sourceDagId: dagId, sourceRunId: runId, sourceTaskId: taskId } = event;
   if (!dagId || !runId || !taskId) return <span class="muted small">from outside Sluice</span>;
@@ -17,5 +18,17 @@ export function AssetEventSource({ event }: { event: ConsumedAssetEvent & { sour
         {mapIndex >= 0 ? `[${mapIndex}]` : ''}
       </Link>
     </span>
+  );
+}
+
+/** What recorded an asset event, then its extra (or a dash), as the two last cells of a row. */
+export function AssetEventCells({ event }: { event: ConsumedAssetEvent & { sourceMapIndex?: number | null } }) {
+  return (
+    <>
+      <td>
+        <AssetEventSource event={event} />
+      </td>
+      <td class="mono small">{Object.keys(event.extra).length ? JSON.stringify(event.extra) : <span class="muted">—</span>}</td>
+    </>
   );
 }

@@ -2,7 +2,7 @@
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { ConsumedAssetEvent } from '../types.ts';
-import { AssetEventSource } from './asset-event-source.tsx';
+import { AssetEventCells } from './asset-event-source.tsx';
 import { Time } from './time.tsx';
 
 export function RunAssetEvents({ events }: { events: ConsumedAssetEvent[] }) {
@@ -30,10 +30,7 @@ export function RunAssetEvents({ events }: { events: ConsumedAssetEvent[] }) {
               <td>
                 <Time iso={e.timestamp} />
               </td>
-              <td>
-                <AssetEventSource event={e} />
-              </td>
-              <td class="mono small">{Object.keys(e.extra).length ? JSON.stringify(e.extra) : <span class="muted">—</span>}</td>
+              <AssetEventCells event={e} />
             </tr>
           ))}
         </tbody>

@@ -4,7 +4,7 @@
  * lists its recent events below, each linking to the run that recorded it.
  */
 import { api } from '../api.ts';
-import { AssetEventSource } from '../components/asset-event-source.tsx';
+import { AssetEventCells, AssetEventSource } from '../components/asset-event-source.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { usePoll } from '../hooks.ts';
@@ -127,10 +127,7 @@ function AssetEvents({ uri }: { uri: string }) {
                 <td>
                   <Time iso={e.timestamp} />
                 </td>
-                <td>
-                  <AssetEventSource event={e} />
-                </td>
-                <td class="mono small">{Object.keys(e.extra).length ? JSON.stringify(e.extra) : <span class="muted">—</span>}</td>
+                <AssetEventCells event={e} />
               </tr>
             ))}
           </tbody>
