@@ -17,8 +17,9 @@ import { uiGridScenario } from './scenarios/ui-grid.ts';
 import { etlScenario } from './scenarios/etl.ts';
 import { mappedScenario } from './scenarios/mapped.ts';
 import { sensorsScenario } from './scenarios/sensors.ts';
+import { assetsScenario } from './scenarios/assets.ts';
 
-const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario, mappedScenario, sensorsScenario];
+const SCENARIOS: Scenario[] = [chainScenario, fanoutScenario, backfillScenario, dagFolderScenario, uiGridScenario, etlScenario, mappedScenario, sensorsScenario, assetsScenario];
 /** What a full run (no scenario named) runs: every scenario that is not opt-in. */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !s.optIn);
 

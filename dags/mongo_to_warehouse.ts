@@ -8,7 +8,8 @@
  *   end), flattened into rows, streamed to S3 as gzip parts.
  * - upload_<c>: commits those parts in a manifest; only manifest parts are ever loaded.
  * - stage_load_<c>: COPY of the parts into staging tables; bad values repaired or rejected.
- * - promote: every collection into the warehouse in one transaction.
+ * - promote: every collection into the warehouse in one transaction; then an asset event for
+ *   each warehouse table (its outlets), which starts daily_sales.
  *
  * Connections: MONGO_URL, S3_ENDPOINT / S3_BUCKET / S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY,
  * WAREHOUSE_DATABASE_URL (see README "The showcase ETL"). Run conf: {"fullRefresh": true} reloads
@@ -16,7 +17,7 @@
  */
 import { chain, dag } from 'sluice';
 import { commitExtract, extractCollection, migrateWarehouse, promote, stageLoad } from 'sluice/providers';
-import { COLLECTIONS, MIGRATIONS } from './warehouse/collections.ts';
+import { COLLECTIONS, MIGRATIONS, WAREHOUSE_ASSETS } from './warehouse/collections.ts';
 
 const d = dag('mongo_to_warehouse', {
   schedule: '@hourly',
@@ -33,7 +34,10 @@ const d = dag('mongo_to_warehouse', {
 });
 
 const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { files: MIGRATIONS }));
-const promoteAll = d.task('promote', (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => `stage_load_${c.collection}`) }));
+// Each promote is an update of every warehouse table: an asset event per table for DAGs scheduled on them.
+const promoteAll = d.task('promote', { outlets: Object.values(WAREHOUSE_ASSETS) }, (ctx) =>
+  promote(ctx, { stageTasks: COLLECTIONS.map((c) => `stage_load_${c.collection}`) }),
+);
 
 for (const collection of COLLECTIONS) {
   const name = collection.collection;

@@ -3,8 +3,9 @@
  * `extract.emea`, …), linked as a whole: `chain` runs every region after `open_day` and the
  * report after all of them. The UI draws the group as a box that collapses into one node, and
  * the grid as a row that folds. Trigger it with `npx sluice dags trigger regional_sales`.
+ * Its report is an asset (README, "Assets"): each time it is made, `sales_dashboard` runs.
  */
-import { chain, dag } from 'sluice';
+import { asset, chain, dag } from 'sluice';
 
 const REGIONS = ['emea', 'americas', 'apac'] as const;
 
@@ -28,7 +29,7 @@ for (const [i, region] of REGIONS.entries()) {
   });
 }
 
-const report = d.task('report', async (ctx) => {
+const report = d.task('report', { outlets: [asset('example://regional_sales/report')] }, async (ctx) => {
   const sales = await Promise.all(REGIONS.map((region) => ctx.xcom<{ region: string; orders: number }>(`extract.${region}`)));
   const total = sales.reduce((sum, s) => sum + (s?.orders ?? 0), 0);
   ctx.log.info({ total, byRegion: Object.fromEntries(sales.map((s) => [s?.region, s?.orders])) }, 'report ready');

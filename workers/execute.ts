@@ -33,6 +33,8 @@ export type ContextFacts = Pick<
 
 export interface TryInput extends ContextFacts {
   fn: TaskFn;
+  /** What an asset-triggered run consumed; left out (no events) for any other run. */
+  triggeringAssetEvents?: TaskContext['triggeringAssetEvents'];
   executionTimeoutMs: number | null;
   xcom: (taskId: string) => Promise<unknown>;
   /** Receives each log line (one JSON object, newline-terminated) as the task writes it. */
@@ -119,6 +121,7 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     dataIntervalStart: input.dataIntervalStart,
     dataIntervalEnd: input.dataIntervalEnd,
     params: input.params,
+    triggeringAssetEvents: input.triggeringAssetEvents ?? [],
     get log() {
       return log();
     },

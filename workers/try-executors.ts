@@ -125,6 +125,7 @@ export class ProcessExecutor implements TryExecutor {
       dataIntervalStart: t.dataIntervalStart,
       dataIntervalEnd: t.dataIntervalEnd,
       params: t.params,
+      ...(t.triggeringAssetEvents?.length ? { triggeringAssetEvents: t.triggeringAssetEvents } : {}),
       executionTimeoutMs: t.executionTimeoutMs,
       logLevel: t.logLevel,
       version: t.version,

@@ -25,6 +25,7 @@ import { appendLogChunks, type LogChunk } from '../src/store/logs.ts';
 import { listPools } from '../src/store/pools.ts';
 import { claimTries, handBackTry, type ClaimedTry, heartbeatTries, tryKeyString, type TryKey } from '../src/store/task-instances.ts';
 import { readXcom } from '../src/store/xcom.ts';
+import { triggeringAssetEvents } from '../src/store/assets.ts';
 import { registerWorker, recordWorkerHeartbeat, removeWorkerHeartbeat, WORKER_HEARTBEAT_MS, type WorkerRegistration } from '../src/store/workers.ts';
 import { heapGrowthFlag } from './heap.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -386,6 +387,7 @@ export class SluiceWorker {
         dataIntervalEnd: claimed.dataIntervalEnd,
         mapItem: claimed.mapItem,
         params: { ...spec.params, ...claimed.conf },
+        triggeringAssetEvents: await triggeringAssetEvents(this.db, key.dagId, key.runId),
         executionTimeoutMs: task.executionTimeoutMs,
         memoryLimitBytes: task.memoryLimitBytes ?? this.config.taskMemoryLimitBytes,
         xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,

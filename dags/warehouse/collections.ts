@@ -4,6 +4,7 @@
  * (and a child table per array field) and list it in MIGRATIONS, and the next run extracts,
  * loads and promotes it.
  */
+import { asset } from 'sluice';
 import type { CollectionConfig } from 'sluice/providers';
 import shopTables from './migrations/0001_shop_tables.sql';
 
@@ -15,6 +16,12 @@ export const COLLECTIONS: CollectionConfig[] = [
 
 /** Every warehouse table the ETL writes, for vacuum. */
 export const WAREHOUSE_TABLES = ['customers', 'customers_tags', 'products', 'orders', 'orders_items'];
+
+/**
+ * Each warehouse table as an asset (README, "Assets"): promote lists them in its outlets, so each
+ * promote records an event per table, and DAGs scheduled on them (daily_sales) run after it.
+ */
+export const WAREHOUSE_ASSETS = Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t, asset(`warehouse://public/${t}`)]));
 
 /**
  * The warehouse's migrations by file name, applied in version order. Imported as text, they are

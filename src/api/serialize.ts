@@ -49,6 +49,7 @@ export function dagJson(dag: DagRecord): Dag {
     nextDagRunDataIntervalEnd: iso(dag.nextDagrunDataIntervalEnd),
     // Beyond the contract:
     scheduleDescription: describeSchedule(spec.schedule, spec.timezone),
+    assetSchedule: spec.assetSchedule ?? null,
     startDate: spec.startDate,
     endDate: spec.endDate,
     params: paramSpecs(spec),
@@ -96,6 +97,7 @@ export function dagRunJson(run: DagRunRecord): DagRun {
     endDate: iso(run.endDate),
     backfillId: run.backfillId,
     dagVersion: run.versionHash,
+    consumedAssetEvents: run.consumedAssetEvents,
     triggeredBy: run.triggeredBy && { dagId: run.triggeredBy.dagId, dagRunId: run.triggeredBy.runId, taskId: run.triggeredBy.taskId },
   };
 }

@@ -38,6 +38,12 @@ export interface DagSpec {
    * functions stay in the DAG's code, where a worker finds them (README, "Callbacks").
    */
   callbacks?: DagCallbackKind[];
+  /**
+   * The URIs of an asset schedule (README, "Assets"), in the order written: `schedule` is then null,
+   * and a run is made once each has had an event since the DAG's previous asset-triggered run.
+   * Absent for a cron or manual-only DAG, so that such a DAG keeps the spec (and version) it had.
+   */
+  assetSchedule?: string[];
 }
 
 /** A run event a DAG may have callbacks for: `success` (onSuccess), `failure` (onFailure). */
@@ -95,6 +101,8 @@ export interface TaskSpec extends TaskSettings, Partial<TaskMapping> {
   group?: string;
   /** The events the task has callbacks for, in the order success, failure, retry; absent when none (see DagSpec.callbacks). */
   callbacks?: TaskCallbackKind[];
+  /** The URIs of the assets the task updates: an event each per success; absent when none (see DagSpec.callbacks). */
+  outlets?: string[];
   /** Sorted. */
   upstream: string[];
   /** Sorted. */

@@ -168,7 +168,8 @@ export const SQL_STATE_LISTS = {
   SUCCESSFUL_LEAF_STATES,
 } as const satisfies Record<string, readonly string[]>;
 
-export const RUN_TYPES = ['scheduled', 'manual', 'backfill'] as const;
+/** `asset_triggered`: made when every asset of a DAG's asset schedule had an event (README, "Assets"). */
+export const RUN_TYPES = ['scheduled', 'manual', 'backfill', 'asset_triggered'] as const;
 export type RunType = (typeof RUN_TYPES)[number];
 
 /** One run per (DAG, logical date) makes this id unique within a DAG. */

@@ -14,6 +14,7 @@ import { recordSchedulerHeartbeat, removeSchedulerHeartbeat } from '../store/sch
 import { nextDueAt } from '../store/task-instances.ts';
 import { analyzeTaskInstancesIfStale } from '../store/statistics.ts';
 import { CallbackQueue } from '../queue/callback-queue.ts';
+import { createAssetTriggeredRuns } from './asset-runs.ts';
 import { dispatchCallbacks } from './callbacks.ts';
 import { NotifyListener } from './notify-listener.ts';
 import { openServices } from './open-services.ts';
@@ -156,11 +157,14 @@ export class Scheduler {
    * pass that a wake (a new run, a clear, a backfill) brings before the loop interval is over
    * starts runs and nothing else: the rest is the safety net, which runs once per interval. With
    * 500 runs triggered one after the other, each woke a full pass, and every pass read every
-   * waiting task of every running run.
+   * waiting task of every running run. Asset-triggered runs are made on both kinds of pass: an
+   * asset event wakes the schedulers (asset_events_enqueue.sql), and its consumer should start
+   * at once; with no event queued the step is one small query.
    */
   async tick(): Promise<void> {
     const now = Date.now();
     if (now - this.lastFullPass < this.config.schedulerLoopMs) {
+      await this.createAssetTriggeredRuns();
       await startRuns(this.services);
       if (this.nextDue !== null && this.nextDue <= now) {
         await admitWaitingTasks(this.services);
@@ -174,6 +178,7 @@ export class Scheduler {
     await analyzeTaskInstancesIfStale(this.db);
     const created = await createScheduledRuns(this.db, new Date(now), this.log);
     if (created.length) this.log.info({ dags: created }, 'scheduled runs created');
+    await this.createAssetTriggeredRuns();
     await startRuns(this.services);
     await sweepRunningRuns(this.services);
     await admitWaitingTasks(this.services);
@@ -193,6 +198,13 @@ export class Scheduler {
 
   private async readNextDue(): Promise<number | null> {
     return (await nextDueAt(this.db))?.getTime() ?? null;
+  }
+
+  private async createAssetTriggeredRuns(): Promise<void> {
+    const runs = await createAssetTriggeredRuns(this.db, this.log);
+    for (const run of runs) {
+      this.log.info({ dagId: run.dagId, runId: run.runId, events: run.consumedAssetEvents.length }, 'asset-triggered run created');
+    }
   }
 
   /**

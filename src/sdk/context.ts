@@ -1,5 +1,17 @@
 import type { Logger } from 'pino';
 
+/** An asset event that led to an asset-triggered run (README, "Assets"). */
+export interface TriggeringAssetEvent {
+  uri: string;
+  /** The task instance whose success recorded it; null for an event from outside Sluice (POST /assets/events). */
+  sourceDagId: string | null;
+  sourceRunId: string | null;
+  sourceTaskId: string | null;
+  /** When it was recorded. */
+  timestamp: Date;
+  extra: Record<string, unknown>;
+}
+
 /** What a task function receives (README, "Writing a DAG"). */
 export interface TaskContext<P = Record<string, unknown>> {
   dagId: string;
@@ -24,6 +36,8 @@ export interface TaskContext<P = Record<string, unknown>> {
   mapItem: unknown;
   /** The DAG's params merged with the run's conf. */
   params: P;
+  /** The asset events an asset-triggered run consumed, oldest first; [] in any other run. */
+  triggeringAssetEvents: TriggeringAssetEvent[];
   /** Its lines are kept as this try's log. */
   log: Logger;
   /** Aborted on timeout or cancel. */

@@ -15,6 +15,7 @@ import {
 } from './options.ts';
 import { resolveMapping, type MappingOptions } from './mapping.ts';
 import { resolveSensor, sensorFunction, withoutSensorOptions, type SensorOptions } from './sensor.ts';
+import { resolveOutlets, type OutletOptions } from './asset.ts';
 import { Task, taskList, type Linkable } from './task.ts';
 import { checkId } from './validate.ts';
 
@@ -50,15 +51,15 @@ export class Dag {
   }
 
   task(taskId: string, fn: TaskFn): Task;
-  task(taskId: string, options: TaskOptions & MappingOptions, fn: TaskFn): Task;
-  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+  task(taskId: string, options: TaskOptions & MappingOptions & OutletOptions, fn: TaskFn): Task;
+  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.#addTask(taskId, optionsOrFn, maybeFn, null);
   }
 
   /** A sensor (sensor.ts): `check` answers falsy for "not yet", anything else when done. */
   sensor(taskId: string, check: TaskFn): Task;
-  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions, check: TaskFn): Task;
-  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions & OutletOptions, check: TaskFn): Task;
+  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.#addTask(taskId, optionsOrFn, maybeFn, null, true);
   }
 
@@ -74,7 +75,7 @@ export class Dag {
 
   #addTask(
     localId: string,
-    optionsOrFn: (TaskOptions & MappingOptions) | TaskFn,
+    optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn,
     maybeFn: TaskFn | undefined,
     group: TaskGroup | null,
     isSensor = false,
@@ -93,8 +94,9 @@ export class Dag {
     const options = isSensor ? withoutSensorOptions(given) : given;
     const resolved = resolveTaskOptions(this.dagId, id, options, defaults);
     const mapping = this.#check(() => resolveMapping(id, options));
+    const outlets = this.#check(() => resolveOutlets(id, options));
     const run = sensor ? sensorFunction(id, sensor, fn as TaskFn) : (fn as TaskFn);
-    const task = new Task(this, id, resolved, run, group?.groupId ?? null, mapping?.spec ?? null, sensor);
+    const task = new Task(this, id, resolved, run, group?.groupId ?? null, mapping?.spec ?? null, sensor, outlets);
     if (mapping?.source) Task.link(mapping.source, task);
     this.#tasks.set(id, task);
     if (group) recordMember(group, task);
@@ -168,6 +170,8 @@ export class Dag {
       ...(this.#groups.size ? { groups: this.groups.map((g) => ({ groupId: g.groupId, tooltip: g.tooltip })) } : {}),
       // Absent without callbacks, likewise.
       ...dagCallbackKinds(options),
+      // Absent for a cron or manual-only DAG, likewise.
+      ...(options.assetSchedule ? { assetSchedule: [...options.assetSchedule] } : {}),
     };
   }
 
@@ -211,6 +215,8 @@ function taskSpec(task: Task): TaskSpec {
     ...taskCallbackKinds(task),
     ...task.mapping,
     ...(task.sensor ? { sensor: { ...task.sensor } } : {}),
+    // Absent without outlets, so that such a task keeps the spec (and its DAG the version) it had.
+    ...(task.outlets.length ? { outlets: [...task.outlets] } : {}),
     upstream: task.upstreamIds,
     downstream: task.downstreamIds,
     ...task.options,

@@ -9,13 +9,20 @@
 import type { TaskFn } from './context.ts';
 import type { MappingOptions } from './mapping.ts';
 import type { SensorOptions } from './sensor.ts';
+import type { OutletOptions } from './asset.ts';
 import type { GroupOptions, ResolvedTaskOptions, TaskOptions } from './options.ts';
 import { brandGroup, Task, taskList, type Linkable, type LinkableGroup } from './task.ts';
 
 /** What a group asks of its DAG (dag.ts): to declare a task or a subgroup inside it. */
 export interface GroupHost {
   readonly dagId: string;
-  addTask(localId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn: TaskFn | undefined, group: TaskGroup, isSensor?: boolean): Task;
+  addTask(
+    localId: string,
+    optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn,
+    maybeFn: TaskFn | undefined,
+    group: TaskGroup,
+    isSensor?: boolean,
+  ): Task;
   addGroup(localId: string, options: GroupOptions | undefined, parent: TaskGroup): TaskGroup;
 }
 
@@ -52,15 +59,15 @@ export class TaskGroup implements LinkableGroup {
 
   /** A task of this group: its id is the group's id, a dot, and `taskId`. */
   task(taskId: string, fn: TaskFn): Task;
-  task(taskId: string, options: TaskOptions & MappingOptions, fn: TaskFn): Task;
-  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+  task(taskId: string, options: TaskOptions & MappingOptions & OutletOptions, fn: TaskFn): Task;
+  task(taskId: string, optionsOrFn: (TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.host.addTask(taskId, optionsOrFn, maybeFn, this);
   }
 
   /** A sensor of this group (sensor.ts): its id is the group's id, a dot, and `taskId`. */
   sensor(taskId: string, check: TaskFn): Task;
-  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions, check: TaskFn): Task;
-  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions) | TaskFn, maybeFn?: TaskFn): Task {
+  sensor(taskId: string, options: SensorOptions & TaskOptions & MappingOptions & OutletOptions, check: TaskFn): Task;
+  sensor(taskId: string, optionsOrFn: (SensorOptions & TaskOptions & MappingOptions & OutletOptions) | TaskFn, maybeFn?: TaskFn): Task {
     return this.host.addTask(taskId, optionsOrFn, maybeFn, this, true);
   }
 

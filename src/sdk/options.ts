@@ -8,11 +8,12 @@ import { showValue } from '../core/show-value.ts';
 import { isValidTimeZone } from '../core/timezone.ts';
 import { TRIGGER_RULES, isTriggerRule, type TriggerRule } from '../core/trigger-rules.ts';
 import type { TaskSettings } from '../core/spec.ts';
+import { OUTLET_OPTION_KEYS, assetUris, type Asset } from './asset.ts';
 import { callbackList, type Callback, type CallbackValue } from './callbacks.ts';
 import { DagDefinitionError } from './errors.ts';
 import { MAPPING_OPTION_KEYS } from './mapping.ts';
 import { resolveParams, type ResolvedParams } from './param.ts';
-import { checkBoolean, checkInteger, checkKeys, checkName, checkString, checkStringArray } from './validate.ts';
+import { checkBoolean, checkInteger, checkKeys, checkName, checkString, checkStringArray, isPlainObject } from './validate.ts';
 
 /** A number of milliseconds, or a string with a unit: '250ms', '10s', '5m', '2h', '1d'. */
 export type Duration = number | string;
@@ -40,8 +41,11 @@ export interface TaskOptions {
 }
 
 export interface DagOptions {
-  /** A cron, a preset ('@daily'), or null (the default) for a DAG that only runs when triggered. */
-  schedule?: string | null;
+  /**
+   * A cron, a preset ('@daily'), null (the default) for a DAG that only runs when triggered, or
+   * assets ([orders, customers]): a run once each has had an event since the previous such run.
+   */
+  schedule?: string | null | readonly Asset[];
   /** A Date, or ISO 8601; without an offset it is read in `timezone`. Needed with a schedule. */
   startDate?: string | Date | null;
   endDate?: string | Date | null;
@@ -84,6 +88,8 @@ export type ResolvedTaskOptions = TaskSettings & TaskCallbacks;
 
 export interface ResolvedDagOptions {
   schedule: CronSchedule | null;
+  /** The URIs of an asset schedule, in the order written; null for a cron or manual-only DAG. */
+  assetSchedule: string[] | null;
   timezone: string;
   startDate: Date | null;
   endDate: Date | null;
@@ -165,7 +171,8 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
     if (!isValidTimeZone(timezone)) {
       throw new Error(`${where('timezone')}: "${timezone}" is not a known IANA time zone; use a name like 'UTC', 'Europe/Berlin' or 'America/New_York'`);
     }
-    const schedule = resolveSchedule(opt('schedule'), timezone);
+    const assetSchedule = resolveAssetSchedule(opt('schedule'));
+    const schedule = assetSchedule ? null : resolveSchedule(opt('schedule'), timezone);
     const startDate = opt('startDate') == null ? null : parseDate(opt('startDate'), where('startDate'), timezone);
     const endDate = opt('endDate') == null ? null : parseDate(opt('endDate'), where('endDate'), timezone);
     if (schedule && !startDate) {
@@ -177,9 +184,12 @@ export function resolveDagOptions(dagId: string, options: unknown): ResolvedDagO
       throw new Error(`option "endDate" (${endDate.toISOString()}) is before startDate (${startDate.toISOString()}); move it later or drop it`);
     }
     const dagrunTimeout = opt('dagrunTimeout');
-    const params = opt('params') === undefined ? { defaults: {}, schemas: null } : resolveParams(opt('params'), schedule?.expression ?? null);
+    // An asset-triggered run, like a scheduled one, takes the params' defaults: no param may be required.
+    const scheduleText = schedule?.expression ?? (assetSchedule ? `[${assetSchedule.map((uri) => `asset(${JSON.stringify(uri)})`).join(', ')}]` : null);
+    const params = opt('params') === undefined ? { defaults: {}, schemas: null } : resolveParams(opt('params'), scheduleText);
     return {
       schedule,
+      assetSchedule,
       timezone,
       startDate,
       endDate,
@@ -233,8 +243,12 @@ export function resolveTaskOptions(
   defaultArgs: Partial<ResolvedTaskOptions>,
 ): ResolvedTaskOptions {
   try {
-    // A task's own options may also map it (mapping.ts reads those); defaultArgs may not.
-    const own = checkTaskOptions(options, `the options of task "${taskId}"`, (key) => `option "${key}" of task "${taskId}"`, MAPPING_OPTION_KEYS);
+    // A task's own options may also map it (mapping.ts reads those) and name its outlets
+    // (asset.ts); defaultArgs may not.
+    const own = checkTaskOptions(options, `the options of task "${taskId}"`, (key) => `option "${key}" of task "${taskId}"`, [
+      ...MAPPING_OPTION_KEYS,
+      ...OUTLET_OPTION_KEYS,
+    ]);
     return { ...TASK_DEFAULTS, ...defaultArgs, ...own };
   } catch (error) {
     throw asDefinitionError(dagId, error);
@@ -247,6 +261,11 @@ function checkTaskOptions(
   where: (key: string) => string,
   otherKeys: readonly string[] = [],
 ): Partial<ResolvedTaskOptions> {
+  if (otherKeys.length === 0 && isPlainObject(options) && options.outlets !== undefined) {
+    // As in Airflow, an outlet says what one task writes: given to every task, each success of any
+    // of them would look like a fresh version of the asset.
+    throw new Error(`${where('outlets')}: outlets belong to the task that updates the asset; set outlets: [...] on that task instead`);
+  }
   const given = checkKeys(options, what, [...TASK_OPTION_KEYS, ...otherKeys], 'task');
   const resolved: Partial<ResolvedTaskOptions> = {};
   const set = <K extends keyof ResolvedTaskOptions>(key: (typeof TASK_OPTION_KEYS)[number], target: K, check: (v: unknown, w: string) => ResolvedTaskOptions[K]) => {
@@ -270,10 +289,33 @@ function checkTaskOptions(
   return resolved;
 }
 
+/**
+ * An asset schedule's URIs, or null when `schedule` is not an array. Refuses an empty array (a DAG
+ * that waits for no asset would never know when to run) and a cron among the assets: a DAG runs
+ * either on a clock or on its assets' events, as in Airflow (whose timetables that combine both
+ * are a separate, later feature).
+ */
+function resolveAssetSchedule(value: unknown): string[] | null {
+  if (!Array.isArray(value)) return null;
+  if (value.length === 0) {
+    throw new Error(`option "schedule" is an empty array; list the assets the DAG waits for, like [asset('warehouse://public/orders')], or use null for a DAG that only runs when triggered`);
+  }
+  const cron = value.find((item: unknown) => typeof item === 'string');
+  if (cron !== undefined) {
+    throw new Error(
+      `option "schedule" mixes a cron (${showValue(cron)}) with assets; a DAG runs either on a cron (schedule: '@daily') or on assets (schedule: [orders, customers]), not both`,
+    );
+  }
+  return assetUris(value, 'option "schedule"', "[asset('warehouse://public/orders')]");
+}
+
 function resolveSchedule(value: unknown, timezone: string): CronSchedule | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
-    throw new Error(`option "schedule" must be a cron string like '0 3 * * *', a preset like '@daily', or null for a DAG that only runs when triggered; got ${showValue(value)}`);
+    throw new Error(
+      `option "schedule" must be a cron string like '0 3 * * *', a preset like '@daily', an array of assets like [asset('warehouse://public/orders')], ` +
+        `or null for a DAG that only runs when triggered; got ${showValue(value)}`,
+    );
   }
   try {
     return new CronSchedule(value, timezone);

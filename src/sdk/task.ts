@@ -20,6 +20,8 @@ export class Task {
   readonly mapping: TaskMapping | null;
   /** A sensor's settings (sensor.ts), or null for any other task. */
   readonly sensor: SensorSpec | null;
+  /** The URIs of the assets it updates (asset.ts); [] when none. */
+  readonly outlets: readonly string[];
   readonly #upstream = new Set<Task>();
   readonly #downstream = new Set<Task>();
 
@@ -32,6 +34,7 @@ export class Task {
     group: string | null = null,
     mapping: TaskMapping | null = null,
     sensor: SensorSpec | null = null,
+    outlets: readonly string[] = [],
   ) {
     this.dag = dag;
     this.taskId = taskId;
@@ -46,6 +49,7 @@ export class Task {
     this.group = group;
     this.mapping = mapping;
     this.sensor = sensor;
+    this.outlets = Object.freeze([...outlets]);
   }
 
   /** Whether any of `tasks` is directly upstream of this one. */

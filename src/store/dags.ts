@@ -66,8 +66,8 @@ export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: strin
        INSERT INTO dag_versions (dag_id, version_hash, spec, dagrun_timeout_ms, code_hash, fileloc) VALUES ($1, $2, $3, $8, $9, $4)
        ON CONFLICT DO NOTHING
      )
-     INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec, max_active_runs, max_active_tasks)
-     VALUES ($1, $4, $5, $2, $3, $6, $7)
+     INSERT INTO dags (dag_id, fileloc, is_paused, version_hash, spec, max_active_runs, max_active_tasks, schedule_assets, outlet_assets)
+     VALUES ($1, $4, $5, $2, $3, $6, $7, $13, $14)
      ON CONFLICT (dag_id) DO UPDATE SET
        fileloc = EXCLUDED.fileloc,
        is_active = true,
@@ -75,6 +75,8 @@ export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: strin
        spec = EXCLUDED.spec,
        max_active_runs = EXCLUDED.max_active_runs,
        max_active_tasks = EXCLUDED.max_active_tasks,
+       schedule_assets = EXCLUDED.schedule_assets,
+       outlet_assets = EXCLUDED.outlet_assets,
        version_hash = EXCLUDED.version_hash,
        next_dagrun_create_after = CASE WHEN dags.version_hash = EXCLUDED.version_hash AND dags.is_active
          THEN dags.next_dagrun_create_after ELSE NULL END`,
@@ -91,8 +93,17 @@ export async function upsertDag(db: Queryable, spec: DagSpec, versionHash: strin
       code?.code ?? null,
       code?.sourceMap ?? null,
       code ? JSON.stringify(code.sources) : null,
+      // The DAG's assets (README, "Assets"), NULL when none: what the asset queue and GET /assets look up.
+      spec.assetSchedule?.length ? spec.assetSchedule : null,
+      outletUris(spec),
     ],
   );
+}
+
+/** Every URI the DAG's tasks update, each once, in task order; null when none. */
+function outletUris(spec: DagSpec): string[] | null {
+  const uris = new Set(spec.tasks.flatMap((t) => t.outlets ?? []));
+  return uris.size ? [...uris] : null;
 }
 
 /** DAGs whose files no longer define them stop being scheduled (their history stays). */

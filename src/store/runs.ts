@@ -39,8 +39,21 @@ export interface DagRunRecord {
   startDate: Date | null;
   endDate: Date | null;
   backfillId: number | null;
+  /** The asset events an asset_triggered run consumed (README, "Assets"); [] for any other run. */
+  consumedAssetEvents: ConsumedAssetEvent[];
   /** The task instance whose code created this run (sluice/operators' triggerDag), or null. */
   triggeredBy: TriggeringTask | null;
+}
+
+/** An asset event as a run that consumed it keeps it (dag_runs.consumed_asset_events). */
+export interface ConsumedAssetEvent {
+  uri: string;
+  sourceDagId: string | null;
+  sourceRunId: string | null;
+  sourceTaskId: string | null;
+  /** ISO 8601: when the event was recorded. */
+  timestamp: string;
+  extra: Record<string, unknown>;
 }
 
 /** A task instance that triggered a run: its DAG, run, task and map index (-1 when not mapped). */
@@ -65,6 +78,7 @@ interface RunRow {
   start_date: Date | null;
   end_date: Date | null;
   backfill_id: number | null;
+  consumed_asset_events: ConsumedAssetEvent[] | null;
   triggered_by_dag_id: string | null;
   triggered_by_run_id: string | null;
   triggered_by_task_id: string | null;
@@ -85,6 +99,7 @@ export const toRun = (r: RunRow): DagRunRecord => ({
   startDate: r.start_date,
   endDate: r.end_date,
   backfillId: r.backfill_id,
+  consumedAssetEvents: r.consumed_asset_events ?? [],
   triggeredBy:
     r.triggered_by_dag_id === null
       ? null
@@ -100,6 +115,8 @@ export interface NewRun {
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
   backfillId?: number | null;
+  /** What an asset_triggered run consumed; left out for any other run. */
+  consumedAssetEvents?: ConsumedAssetEvent[];
   triggeredBy?: TriggeringTask | null;
 }
 
@@ -115,9 +132,9 @@ export async function insertRun(
 ): Promise<DagRunRecord | undefined> {
   const { rows } = await tx.query<RunRow>(
     `INSERT INTO dag_runs (dag_id, run_id, run_type, state, logical_date, data_interval_start,
-       data_interval_end, conf, version_hash, backfill_id, callbacks,
+       data_interval_end, conf, version_hash, backfill_id, callbacks, consumed_asset_events,
        triggered_by_dag_id, triggered_by_run_id, triggered_by_task_id, triggered_by_map_index)
-     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       run.dagId,
@@ -131,6 +148,7 @@ export async function insertRun(
       run.backfillId ?? null,
       // The run events with callbacks, kept on the row: run_record_callbacks.sql records them.
       spec.callbacks?.length ? spec.callbacks : null,
+      run.consumedAssetEvents ? JSON.stringify(run.consumedAssetEvents) : null,
       run.triggeredBy?.dagId ?? null,
       run.triggeredBy?.runId ?? null,
       run.triggeredBy?.taskId ?? null,
@@ -147,14 +165,15 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
   const t = spec.tasks;
   await tx.query(
     `INSERT INTO task_instances (dag_id, run_id, run_logical_date, task_id, max_tries, pool, pool_slots, queue, priority_weight,
-       trigger_rule, downstream, upstream_total, expand, max_map_length, callbacks)
+       trigger_rule, downstream, upstream_total, expand, max_map_length, callbacks, outlets)
      SELECT $1, $2, $12, task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule,
        ARRAY(SELECT jsonb_array_elements_text(downstream)), upstream_total, expand, max_map_length,
-       CASE WHEN callbacks IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(callbacks)) END
+       CASE WHEN callbacks IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(callbacks)) END,
+       CASE WHEN outlets IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(outlets)) END
      FROM unnest($3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::jsonb[], $11::int[],
-       $13::jsonb[], $14::int[], $15::jsonb[])
+       $13::jsonb[], $14::int[], $15::jsonb[], $16::jsonb[])
        AS t(task_id, max_tries, pool, pool_slots, queue, priority_weight, trigger_rule, downstream, upstream_total, expand,
-         max_map_length, callbacks)`,
+         max_map_length, callbacks, outlets)`,
     [
       dagId,
       runId,
@@ -174,6 +193,9 @@ async function insertTaskInstances(tx: Queryable, dagId: string, runId: string, 
       // The task events with callbacks (NULL: none, nearly every task), kept on the row:
       // ti_record_callbacks.sql records them, and the instances of a mapped task copy it.
       t.map((x) => (x.callbacks?.length ? JSON.stringify(x.callbacks) : null)),
+      // The URIs a success records asset events for (NULL: none), kept on the row for
+      // ti_record_asset_events.sql; a mapped task's instances copy it.
+      t.map((x) => (x.outlets?.length ? JSON.stringify(x.outlets) : null)),
     ],
   );
 }

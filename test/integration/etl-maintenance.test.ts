@@ -2,7 +2,8 @@
  * The ETL's maintenance DAGs, the repo's own etl_cleanup and warehouse_vacuum files (schedule
  * and retries turned off), run by the harness's scheduler and worker after real loads: what the
  * cleanup removes and keeps in S3, the warehouse and Sluice's own store and queues, its dry run,
- * and a vacuum that reports sizes and waits for a promote's lock.
+ * and a vacuum that reports sizes, waits for a promote's lock, and waits with a sensor for the
+ * day's last load.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,9 +114,14 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
       ["schedule: '0 4 * * *'", 'schedule: null'],
       ["retries: 2, retryDelay: '10m'", 'retries: 0'],
     ]);
+    // Its sensor watches this suite's loading DAG, at the logical date a run's conf names (the
+    // production file's rule, the day's last hourly load, is unit-tested), every 200 ms.
     const vacuumDag = await productionDag('warehouse_vacuum.ts', [
       ["schedule: '30 3 * * *'", 'schedule: null'],
       ["retries: 2, retryDelay: '5m'", 'retries: 0'],
+      ["pokeInterval: '5m'", "pokeInterval: '200ms'"],
+      ["dagId: 'mongo_to_warehouse'", `dagId: '${LOAD}'`],
+      ['logicalDate: (ctx) => lastLoadOfTheDay(ctx.dataIntervalEnd)', 'logicalDate: (ctx) => new Date(String(ctx.params.loadLogicalDate))'],
     ]);
     suite = await startEtlSuite(h, [], {
       ETL_ROWS_PER_PART: '40',
@@ -259,7 +265,7 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
     await h.waitFor('the statistics to count the dead rows', async () =>
       Number((await warehouseRows<{ n: string }>("SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = 'products'"))[0]!.n) >= products.length,
     );
-    const runId = await trigger('warehouse_vacuum', new Date());
+    const runId = await trigger('warehouse_vacuum', new Date(), { loadLogicalDate: day(5).toISOString() });
     const reports = await taskXcom<VacuumReport[]>(h, 'warehouse_vacuum', runId, 'vacuum');
     assert.deepEqual(reports.map((r) => r.table), WAREHOUSE_TABLES);
     for (const report of reports) {
@@ -291,7 +297,7 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
       const lastVacuum = async () =>
         (await warehouseRows<{ at: Date | null }>("SELECT last_vacuum AS at FROM pg_stat_user_tables WHERE relname = 'customers'"))[0]!.at?.getTime() ?? 0;
       const before = await lastVacuum();
-      const { runId } = await triggerDagRun(h.db, 'warehouse_vacuum', { logicalDate: new Date() });
+      const { runId } = await triggerDagRun(h.db, 'warehouse_vacuum', { logicalDate: new Date(), conf: { loadLogicalDate: day(5).toISOString() } });
       // An advisory lock on a bigint key is (classid, objid) = (high, low 32 bits), in one database.
       await h.waitFor('the vacuum to wait for the lock', async () =>
         (await warehouseRows(
@@ -318,5 +324,17 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
     } finally {
       await holder.end();
     }
+  });
+  test("warehouse_vacuum waits, holding no slot, until the day's last load has promoted", async () => {
+    const loadAt = day(7, 23);
+    const { runId } = await triggerDagRun(h.db, 'warehouse_vacuum', { logicalDate: new Date(Date.now() + 60_000), conf: { loadLogicalDate: loadAt.toISOString() } });
+    await h.waitFor('the sensor to wait for the load', async () => ((await h.taskStates('warehouse_vacuum', runId)).day_loaded === 'up_for_reschedule' ? true : undefined));
+    assert.equal((await h.taskStates('warehouse_vacuum', runId)).vacuum, 'none', 'nothing is vacuumed before the load');
+    await trigger(LOAD, loadAt);
+    await expectRunSuccess(h, 'warehouse_vacuum', runId);
+    const sensed = await taskXcom<{ dagId: string; state: string }>(h, 'warehouse_vacuum', runId, 'day_loaded');
+    assert.equal(sensed.dagId, LOAD);
+    assert.equal(sensed.state, 'success');
+    assert.equal((await h.taskInstances('warehouse_vacuum', runId)).day_loaded!.tryNumber, 1, 'every check in one try');
   });
 });

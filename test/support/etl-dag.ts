@@ -18,20 +18,23 @@ export const day = (n: number, hour = 0): Date => new Date(Date.UTC(2026, 10, n,
 /**
  * The production DAG's tasks (migrate → extract → upload → stage_load → promote for every
  * collection of ./warehouse/collections.ts), one quick retry per task but promote. Manual only,
- * or with `daily`: a paused @daily schedule from 2026-11-01 without catchup (for backfills).
+ * or with `daily`: a paused @daily schedule from 2026-11-01 without catchup (for backfills); with
+ * `outlets`, promote updates the warehouse tables as assets, as the production DAG's does.
  */
-export function etlLoadDag(dagId: string, options: { daily?: boolean } = {}): string {
+export function etlLoadDag(dagId: string, options: { daily?: boolean; outlets?: boolean } = {}): string {
   const schedule = options.daily
     ? `schedule: '@daily', startDate: '2026-11-01T00:00:00Z', catchup: false, isPausedUponCreation: true`
     : 'schedule: null';
+  // With outlets, as the production DAG's: each promote is an asset event per warehouse table.
+  const outlets = options.outlets ? ', outlets: Object.values(WAREHOUSE_ASSETS)' : '';
   return `
 import { chain, dag } from 'sluice';
 import { commitExtract, extractCollection, migrateWarehouse, promote, stageLoad } from 'sluice/providers';
-import { COLLECTIONS, MIGRATIONS } from './warehouse/collections.ts';
+import { COLLECTIONS, MIGRATIONS, WAREHOUSE_ASSETS } from './warehouse/collections.ts';
 
 const d = dag('${dagId}', { ${schedule}, maxActiveRuns: 1, defaultArgs: { retries: 1, retryDelay: '100ms' } });
 const migrate = d.task('migrate', (ctx) => migrateWarehouse(ctx, { files: MIGRATIONS }));
-const promoteAll = d.task('promote', { retries: 0 }, (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => 'stage_load_' + c.collection) }));
+const promoteAll = d.task('promote', { retries: 0${outlets} }, (ctx) => promote(ctx, { stageTasks: COLLECTIONS.map((c) => 'stage_load_' + c.collection) }));
 for (const collection of COLLECTIONS) {
   const name = collection.collection;
   const extract = d.task('extract_' + name, (ctx) => extractCollection(ctx, collection, { batchSize: 100 }));

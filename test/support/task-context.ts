@@ -20,6 +20,7 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext {
     params: {},
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
+    triggeringAssetEvents: [],
     xcom: async () => undefined,
     ...overrides,
   };

@@ -7,6 +7,9 @@
  * http.ts); each takes `{signal}` so a view that goes away stops its request.
  */
 import type {
+  AssetEventList,
+  AssetEventListQuery,
+  AssetList,
   Backfill,
   BackfillList,
   BackfillListQuery,
@@ -134,6 +137,11 @@ export const api = {
     list: (options?: Read) => getJson<WorkerList>('/workers', options),
     /** Tries queued and running by pool and queue, with the running workers that serve each. */
     queues: (q: QueueStatusQuery = {}, options?: Read) => getJson<QueueStatusList>('/queues' + query(q), options),
+  },
+
+  assets: {
+    list: (q: ListQuery = {}, options?: Read) => getJson<AssetList>('/assets' + query(q), options),
+    events: (q: Partial<AssetEventListQuery> = {}, options?: Read) => getJson<AssetEventList>('/assets/events' + query(q), options),
   },
 
   backfills: {

@@ -6,6 +6,7 @@ import { Toasts } from './components/feedback.tsx';
 import { refreshAll, usePoll } from './hooks.ts';
 import { describeInstant } from './lib/format.ts';
 import { href, parseRoute, type Route } from './lib/routes.ts';
+import { AssetsPage } from './pages/assets.tsx';
 import { BackfillsPage } from './pages/backfills.tsx';
 import { DagPage } from './pages/dag.tsx';
 import { DagsPage } from './pages/dags.tsx';
@@ -22,7 +23,7 @@ export function App() {
   const [showHelp, setShowHelp] = useState(false);
 
   useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
-  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()) });
+  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()) });
   useEffect(() => {
     document.title = titleOf(route);
   }, [path]);
@@ -69,6 +70,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'backfills':
       return <BackfillsPage />;
+    case 'assets':
+      return <AssetsPage />;
     case 'not-found':
       return (
         <div class="page">
@@ -91,6 +94,8 @@ function titleOf(route: Route): string {
       return `${route.taskId}${route.mapIndex === undefined ? '' : ` [${route.mapIndex}]`} · ${route.dagId} · Sluice`;
     case 'backfills':
       return 'Backfills · Sluice';
+    case 'assets':
+      return 'Assets · Sluice';
     default:
       return 'Sluice';
   }
@@ -99,6 +104,7 @@ function titleOf(route: Route): string {
 function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
   const { zone, setZone } = usePrefs();
   const inBackfills = route.page === 'backfills';
+  const inAssets = route.page === 'assets';
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -108,11 +114,14 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
       </Link>
       <nav aria-label="Main">
-        <Link href={href.dags()} aria-current={!inBackfills ? 'page' : undefined}>
+        <Link href={href.dags()} aria-current={!inBackfills && !inAssets ? 'page' : undefined}>
           DAGs
         </Link>
         <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
           Backfills
+        </Link>
+        <Link href={href.assets()} aria-current={inAssets ? 'page' : undefined}>
+          Assets
         </Link>
       </nav>
       <span class="spacer" />

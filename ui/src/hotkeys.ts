@@ -8,6 +8,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['/', 'Search DAGs'],
   ['g d', 'Go to DAGs'],
   ['g b', 'Go to backfills'],
+  ['g a', 'Go to assets'],
   ['t', 'Trigger this DAG'],
   ['b', 'Backfill this DAG'],
   ['1 2 3 4 5', 'DAG tabs: grid, graph, runs, backfills, details'],
@@ -21,6 +22,7 @@ interface Handlers {
   help: () => void;
   goDags: () => void;
   goBackfills: () => void;
+  goAssets: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -42,6 +44,7 @@ export function useHotkeys(handlers: Handlers): void {
         pendingG = 0;
         if (key === 'd') ref.current.goDags();
         else if (key === 'b') ref.current.goBackfills();
+        else if (key === 'a') ref.current.goAssets();
         else return;
         event.preventDefault();
         return;

@@ -3,6 +3,7 @@
  * 'advanced': Dates and nested objects pass as they are). One try at a time per runner.
  */
 import type { ContextFacts, TryExecution } from '../execute.ts';
+import type { TriggeringAssetEvent } from '../../src/sdk/context.ts';
 
 /** A version's code, sent with the first try of it a runner runs. */
 export interface CodeMessage {
@@ -20,6 +21,8 @@ export interface RunRequest extends ContextFacts {
   codeHash: string;
   /** Absent when the runner has loaded this code already. */
   code?: CodeMessage;
+  /** What an asset-triggered run consumed; absent for other runs (ctx.triggeringAssetEvents is then []). */
+  triggeringAssetEvents?: TriggeringAssetEvent[];
 }
 
 export type ToRunner =

@@ -71,6 +71,7 @@ async function run(request: RunRequest): Promise<TryExecution> {
     dataIntervalStart: request.dataIntervalStart,
     dataIntervalEnd: request.dataIntervalEnd,
     params: request.params,
+    triggeringAssetEvents: request.triggeringAssetEvents,
     executionTimeoutMs: request.executionTimeoutMs,
     logLevel: request.logLevel,
     writeLog,

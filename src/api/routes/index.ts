@@ -3,6 +3,7 @@
  * OpenAPI document describes exactly these (a test compares both with what Express has).
  */
 import type { Route } from '../route.ts';
+import { assetRoutes } from './assets.ts';
 import { backfillRoutes } from './backfills.ts';
 import { callbackRoutes } from './callbacks.ts';
 import { dagRunRoutes } from './dag-runs.ts';
@@ -23,6 +24,7 @@ export const ROUTES: readonly Route[] = [
   ...gridRoutes,
   ...taskInstanceRoutes,
   ...backfillRoutes,
+  ...assetRoutes,
   ...workerRoutes,
   ...metaRoutes,
 ];

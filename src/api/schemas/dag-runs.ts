@@ -1,6 +1,7 @@
 /** A DAG's runs: what GET and POST /dags/{dagId}/dagRuns take and answer. */
 import { z } from 'zod';
 import { DAG_RUN_STATES, RUN_TYPES } from '../../core/states.ts';
+import { consumedAssetEvent } from './assets.ts';
 import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, mapIndexString, pagination, runStateString, totalEntries } from './fields.ts';
 
 export const dagRunState = z.enum(DAG_RUN_STATES);
@@ -30,6 +31,7 @@ export const dagRun = z
     endDate: isoTimeOrNull,
     backfillId: z.number().int().nullable(),
     dagVersion: z.string().meta({ description: 'the DAG version the run runs, for all its tries (GET /dags/{dagId}/versions)' }),
+    consumedAssetEvents: z.array(consumedAssetEvent).meta({ description: 'the asset events an asset_triggered run consumed, oldest first; [] for any other run' }),
     triggeredBy: triggeredBy.nullable().meta({ description: 'the task that created this run (triggerDag of sluice/operators); null for any other run' }),
   })
   .meta({ id: 'DagRun' });

@@ -46,6 +46,7 @@ export const dag = z
     nextDagRunDataIntervalStart: isoTimeOrNull,
     nextDagRunDataIntervalEnd: isoTimeOrNull,
     scheduleDescription: z.string().nullable().meta({ description: 'the schedule in words ("every day at 00:00 UTC")' }),
+    assetSchedule: z.array(z.string()).nullable().meta({ description: 'the URIs of the assets the DAG is scheduled on (schedule is then null); null for a cron or manual-only DAG' }),
     startDate: isoTimeOrNull,
     endDate: isoTimeOrNull,
     params: z.record(z.string(), dagParam).meta({ description: 'its params in declaration order, each with its rules and default; a run\'s conf is merged over the defaults' }),

@@ -56,6 +56,7 @@ export type {
   PlannedInterval,
   ReprocessBehavior,
 } from './backfills.ts';
+export type { Asset, AssetEvent, AssetEventList, AssetEventListQuery, AssetList, ConsumedAssetEvent, CreateAssetEventBody } from './assets.ts';
 export type { Health, HealthStatus } from './health.ts';
 export type { QueueStatus, QueueStatusList, QueueStatusQuery, Worker, WorkerList } from './workers.ts';
 export type { ListQuery } from './fields.ts';

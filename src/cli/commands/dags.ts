@@ -34,13 +34,14 @@ const list = command({
       dagId: spec.dagId,
       fileloc,
       schedule: spec.schedule,
+      ...(spec.assetSchedule ? { assetSchedule: spec.assetSchedule } : {}),
       tags: spec.tags,
       tasks: spec.tasks.length,
       description: spec.description,
     }));
     if (json) printJson({ dags, totalEntries: dags.length, importErrors: scan.errors.length });
     else {
-      printTable(['dag_id', 'schedule', 'tasks', 'tags', 'fileloc'], dags.map((d) => [d.dagId, d.schedule ?? 'manual', d.tasks, d.tags.join(','), d.fileloc]));
+      printTable(['dag_id', 'schedule', 'tasks', 'tags', 'fileloc'], dags.map((d) => [d.dagId, d.assetSchedule ? `on assets: ${d.assetSchedule.join(', ')}` : (d.schedule ?? 'manual'), d.tasks, d.tags.join(','), d.fileloc]));
       if (scan.errors.length) console.error(`${scan.errors.length} file(s) failed to import: see "sluice dags errors"`);
     }
     return 0;
@@ -74,7 +75,11 @@ const show = command({
       printJson({ ...spec, fileloc, ...(waits && { queuedTries: waits }) });
       return 0;
     }
-    const schedule = spec.schedule ? `${spec.schedule} (${new CronSchedule(spec.schedule, spec.timezone).describe()})` : 'manual only';
+    const schedule = spec.assetSchedule
+      ? `on assets: ${spec.assetSchedule.join(', ')}`
+      : spec.schedule
+        ? `${spec.schedule} (${new CronSchedule(spec.schedule, spec.timezone).describe()})`
+        : 'manual only';
     console.log(`${spec.dagId}  ${fileloc}\n  schedule: ${schedule}, catchup: ${spec.catchup}, start: ${spec.startDate ?? '-'}`);
     printTable(
       ['task_id', 'upstream', 'trigger_rule', 'retries', 'pool', 'queue'],

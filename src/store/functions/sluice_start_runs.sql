@@ -3,8 +3,8 @@
 -- Called by startRuns (src/store/runs.ts), for one DAG (a run ended and its DAG has runs queued)
 -- or for many at once (the scheduler starting every DAG's new runs: one round trip for all of
 -- them, where each DAG took five). Runs outside backfills in progress share the DAG's
--- max_active_runs, oldest logical date first; a paused DAG's scheduled runs wait, while runs
--- someone asked for start anyway. Each backfill in progress has its own max_active_runs and
+-- max_active_runs, oldest logical date first; a paused DAG's scheduled and asset-triggered runs wait, while
+-- runs someone asked for start anyway. Each backfill in progress has its own max_active_runs and
 -- order (run_backwards). A run of a finished backfill that is cleared again counts as outside.
 --
 -- Input:   p_dag_ids, any order, duplicates allowed; a DAG that does not exist starts nothing.
@@ -39,7 +39,7 @@ BEGIN
       ), picked AS (
         SELECT r.run_id FROM dag_runs r
         WHERE r.dag_id = v_dag.dag_id AND r.state = 'queued' AND (r.backfill_id IS NULL OR r.backfill_id NOT IN (SELECT id FROM going))
-          AND (NOT v_dag.is_paused OR r.run_type <> 'scheduled')
+          AND (NOT v_dag.is_paused OR r.run_type NOT IN ('scheduled', 'asset_triggered'))
         ORDER BY r.logical_date LIMIT GREATEST((SELECT n FROM room), 0)
       )
       UPDATE dag_runs r SET state = 'running', start_date = clock_timestamp(), end_date = NULL

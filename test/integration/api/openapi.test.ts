@@ -77,6 +77,7 @@ describe('OpenAPI document', () => {
     await fx.setUp();
     await fx.addDag(dagSpec('etl', ['extract', 'load'], [['extract', 'load']], { tags: ['daily'], params: { limit: 100 } }));
     await fx.addDag(dagSpec('manual_only', ['only'], [], { schedule: null }));
+    await fx.addDag(dagSpec('on_orders', ['report'], [], { schedule: null, startDate: null, assetSchedule: ['db://orders'] }));
     await replaceImportErrors(fx.db, [{ filename: 'broken.ts', message: 'broken.ts: SyntaxError: Unexpected token' }]);
     const run = await triggerDagRun(fx.db, 'etl', { logicalDate: new Date('2026-04-01T00:00:00Z'), conf: { rows: 3 } });
     runId = run.runId;
@@ -219,6 +220,9 @@ describe('OpenAPI document', () => {
     await check('GET', '/queues', { query: '?dagId=etl' });
     await check('GET', '/openapi.json');
     await check('GET', '/metrics');
+    const assets = await check<{ assets: { uri: string }[] }>('GET', '/assets');
+    assert.deepEqual(assets.body.assets.map((a) => a.uri), ['db://orders']);
+    await check('GET', '/assets/events', { query: '?uri=db%3A%2F%2Forders&limit=5' });
   });
 
   test('a conditional GET of an unchanged answer is a 304 the document lists', async () => {
@@ -266,6 +270,12 @@ describe('OpenAPI document', () => {
     assert.equal((await check('GET', '/backfills/{id}', { params: { id: 999 } })).status, 404);
     assert.equal((await check('POST', '/backfills/{id}/cancel', { params: { id: created.body.id } })).status, 200);
     assert.equal((await check('POST', '/backfills/{id}/cancel', { params: { id: 999 } })).status, 404);
+
+    assert.equal((await check('POST', '/assets/events', { json: { uri: 'db://orders', extra: { rows: 1 } } })).status, 201);
+    assert.equal((await check('POST', '/assets/events', { json: { uri: 'db://orders', extra: [] } })).status, 400);
+    assert.equal((await check('POST', '/assets/events', { json: { uri: 'db://nope' } })).status, 404);
+    const withEvent = await check<{ assets: { lastEvent: { extra: unknown } | null }[] }>('GET', '/assets');
+    assert.deepEqual(withEvent.body.assets[0]!.lastEvent?.extra, { rows: 1 });
 
     assert.equal((await check('GET', '/dags/{dagId}/grid', { params: { dagId: 'etl' }, query: '?limit=0' })).status, 400);
     assert.equal((await check('GET', '/dags/{dagId}/dagRuns/{runId}', { params: { dagId: 'etl', runId: 'nope' } })).status, 404);

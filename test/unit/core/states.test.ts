@@ -19,7 +19,7 @@ describe('states', () => {
   it('has the exact strings of the contract', () => {
     assert.deepEqual(DAG_RUN_STATES, ['queued', 'running', 'success', 'failed']);
     assert.deepEqual(TASK_STATES, ['none', 'scheduled', 'queued', 'running', 'success', 'failed', 'up_for_retry', 'up_for_reschedule', 'upstream_failed', 'skipped']);
-    assert.deepEqual(RUN_TYPES, ['scheduled', 'manual', 'backfill']);
+    assert.deepEqual(RUN_TYPES, ['scheduled', 'manual', 'backfill', 'asset_triggered']);
   });
 
   it('splits task states into finished and unfinished', () => {

@@ -117,7 +117,7 @@ describe('DAG options', () => {
         /^DAG "orders": option "schedule": schedule "0 25 \* \* \*" is not a valid cron expression \(.*\); use 5 fields 'minute hour day-of-month month day-of-week' \(e\.g\. '0 3 \* \* \*' for 03:00 every day\) or one of @hourly, @daily, @weekly, @monthly, @yearly$/,
       );
       rejects(() => dag('orders', { schedule: '@fortnightly', startDate: '2026-01-01' }), /option "schedule": schedule "@fortnightly" is not a known preset/);
-      rejects(() => dag('orders', { schedule: 5 as unknown as string }), /option "schedule" must be a cron string like '0 3 \* \* \*', a preset like '@daily', or null/);
+      rejects(() => dag('orders', { schedule: 5 as unknown as string }), /option "schedule" must be a cron string like '0 3 \* \* \*', a preset like '@daily', an array of assets like \[asset\('warehouse:\/\/public\/orders'\)\], or null/);
     });
 
     it('a bad time zone', () => {
@@ -255,7 +255,7 @@ describe('task options', () => {
     it('an unknown key, with a suggestion', () => {
       rejects(
         () => dag('orders').task('load', { retrys: 3 } as TaskOptions, noop),
-        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule, onSuccess, onFailure, onRetry, expand, maxMapLength',
+        'DAG "orders": the options of task "load": unknown option "retrys"; did you mean "retries"? Valid task options: retries, retryDelay, retryExponentialBackoff, maxRetryDelay, executionTimeout, memoryLimit, pool, poolSlots, queue, priorityWeight, triggerRule, onSuccess, onFailure, onRetry, expand, maxMapLength, outlets',
       );
       rejects(() => dag('orders', { defaultArgs: { retry_delay: '5s' } as TaskOptions }), /^DAG "orders": defaultArgs: unknown option "retry_delay"; did you mean "retryDelay"\?/);
     });

@@ -7,6 +7,7 @@ export type Route =
   /** A task in a run: an unmapped task's instance, or a mapped task's list of instances; with mapIndex, one of those. */
   | { page: 'task'; dagId: string; runId: string; taskId: string; mapIndex?: number }
   | { page: 'backfills' }
+  | { page: 'assets' }
   | { page: 'not-found'; path: string };
 
 export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code'] as const;
@@ -17,6 +18,8 @@ const enc = encodeURIComponent;
 export const href = {
   dags: () => '/',
   backfills: () => '/backfills',
+  /** With a URI: that asset's events shown below the list. */
+  assets: (uri?: string) => `/assets${uri ? `?uri=${enc(uri)}` : ''}`,
   dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
   run: (dagId: string, runId: string) => `/dags/${enc(dagId)}/runs/${enc(runId)}`,
   task: (dagId: string, runId: string, taskId: string, tryNumber?: number) =>
@@ -42,6 +45,7 @@ export function parseRoute(path: string): Route {
   if (parts.length === 0) return { page: 'dags' };
   if (first === 'dags' && parts.length === 1) return { page: 'dags' };
   if (first === 'backfills' && parts.length === 1) return { page: 'backfills' };
+  if (first === 'assets' && parts.length === 1) return { page: 'assets' };
   if (first !== 'dags' || dagId === undefined) return { page: 'not-found', path };
   if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
   if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };

@@ -2,6 +2,7 @@
 import type { ComponentChild } from 'preact';
 import { formatByteSize } from '../../../src/core/sizes.ts';
 import { formatDuration } from '../lib/format.ts';
+import { AssetSchedule } from '../components/asset-schedule.tsx';
 import { Time } from '../components/time.tsx';
 import { choiceLabel, ruleHint } from '../lib/param-form.ts';
 import type { DagDetail } from '../types.ts';
@@ -47,7 +48,7 @@ function ParamsTable({ params }: { params: DagDetail['params'] }) {
 
 export function DagDetails({ dag }: { dag: DagDetail }) {
   const options: [string, ComponentChild][] = [
-    ['schedule', dag.schedule ? <code>{dag.schedule}</code> : 'none (manual only)'],
+    ['schedule', dag.assetSchedule ? <AssetSchedule uris={dag.assetSchedule} /> : dag.schedule ? <code>{dag.schedule}</code> : 'none (manual only)'],
     ['timezone', dag.timezone],
     ['startDate', <Time iso={dag.startDate} />],
     ['endDate', <Time iso={dag.endDate} empty="none" />],

@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
 import { PauseToggle } from '../actions/pause.tsx';
 import { TriggerDialog } from '../actions/trigger.tsx';
+import { AssetSchedule } from '../components/asset-schedule.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { Relative, Time } from '../components/time.tsx';
@@ -42,7 +43,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
             ))}
           </nav>
           <section class="tab-panel">
-            {tab === 'grid' && <DagGrid dagId={dagId} hasSchedule={Boolean(d?.schedule)} groups={d?.groups} mappedTasks={d?.tasks.flatMap((t) => (t.mapped ? [t.taskId] : []))} />}
+            {tab === 'grid' && <DagGrid dagId={dagId} hasSchedule={Boolean(d?.schedule || d?.assetSchedule)} groups={d?.groups} mappedTasks={d?.tasks.flatMap((t) => (t.mapped ? [t.taskId] : []))} />}
             {tab === 'graph' && d && <DagGraph dag={d} />}
             {tab === 'runs' && <DagRuns dagId={dagId} />}
             {tab === 'backfills' && <BackfillList dagId={dagId} />}
@@ -84,7 +85,7 @@ function DagHeader({ dag: d }: { dag: DagDetail }) {
       {d.description && <p class="description">{d.description}</p>}
       <Facts>
         <Fact label="Schedule">
-          {d.schedule ? <code>{d.schedule}</code> : 'manual only'}
+          {d.assetSchedule ? <AssetSchedule uris={d.assetSchedule} /> : d.schedule ? <code>{d.schedule}</code> : 'manual only'}
           {d.scheduleDescription && <span class="muted"> · {d.scheduleDescription}</span>}
         </Fact>
         <Fact label="Next run">
@@ -97,6 +98,8 @@ function DagHeader({ dag: d }: { dag: DagDetail }) {
                 (runs <Relative iso={d.nextDagRunDataIntervalEnd} />)
               </span>
             </>
+          ) : d.assetSchedule ? (
+            <span class="muted">when its assets update</span>
           ) : (
             '—'
           )}

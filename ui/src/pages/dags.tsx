@@ -8,6 +8,7 @@ import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, StateBadge, StateDot } from '../components/state.tsx';
 import { Relative, Time } from '../components/time.tsx';
 import { UnservedQueues } from '../components/unserved-queues.tsx';
+import { AssetSchedule } from '../components/asset-schedule.tsx';
 import { usePoll } from '../hooks.ts';
 import { formatDateTime, plural } from '../lib/format.ts';
 import { filterDags, tagsOf, type DagFilter } from '../lib/dag-filter.ts';
@@ -200,7 +201,13 @@ const DagRow = memoWith(function DagRow({ dag, onTag, onTrigger }: DagRowProps) 
         )}
       </td>
       <td>
-        {dag.schedule ? <code>{dag.schedule}</code> : <span class="muted">manual only</span>}
+        {dag.assetSchedule ? (
+          <AssetSchedule uris={dag.assetSchedule} />
+        ) : dag.schedule ? (
+          <code>{dag.schedule}</code>
+        ) : (
+          <span class="muted">manual only</span>
+        )}
         {dag.scheduleDescription && <div class="muted small">{dag.scheduleDescription}</div>}
       </td>
       <td>
@@ -239,7 +246,7 @@ const DagRow = memoWith(function DagRow({ dag, onTag, onTrigger }: DagRowProps) 
             </div>
           </div>
         ) : (
-          <span class="muted">{dag.isPaused && dag.schedule ? 'paused' : '—'}</span>
+          <span class="muted">{dag.isPaused && (dag.schedule || dag.assetSchedule) ? 'paused' : dag.assetSchedule ? 'when its assets update' : '—'}</span>
         )}
       </td>
       <td>

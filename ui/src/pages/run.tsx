@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
+import { RunAssetEvents } from '../components/run-asset-events.tsx';
 import { RunCallbacks } from '../components/run-callbacks.tsx';
 import { TriggeredByLink, TriggeredRuns } from '../components/run-triggers.tsx';
 import { StateBadge } from '../components/state.tsx';
@@ -105,6 +106,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
           <pre class="json">{prettyJson(r.conf)}</pre>
         </details>
       )}
+      <RunAssetEvents events={r.consumedAssetEvents} />
       {run.error && <p class="stale">Live updates paused: {run.error.message}</p>}
       <h2>Task instances</h2>
       {!tis.data ? (

@@ -123,7 +123,7 @@ function InstanceView({ dagId, runId, taskId, mapIndex }: { dagId: string; runId
         <Fact label="Started">
           <Time iso={t.startDate} />
         </Fact>
-        <Fact label="Ended">
+        <Fact label={t.state === 'up_for_reschedule' ? 'Last check' : 'Ended'}>
           <Time iso={t.endDate} />
         </Fact>
         <Fact label="Duration">

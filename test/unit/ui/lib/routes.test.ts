@@ -15,6 +15,10 @@ describe('routes', () => {
     assert.deepEqual(parseRoute('/backfills/'), { page: 'backfills' });
     assert.deepEqual(parseRoute(href.dags()), { page: 'dags' });
     assert.deepEqual(parseRoute(href.backfills()), { page: 'backfills' });
+    assert.deepEqual(parseRoute('/assets'), { page: 'assets' });
+    assert.deepEqual(parseRoute(href.assets()), { page: 'assets' });
+    assert.equal(href.assets('s3://bucket/a b?c'), '/assets?uri=s3%3A%2F%2Fbucket%2Fa%20b%3Fc', 'the URI is one query value');
+    assert.deepEqual(parseRoute('/assets/x'), { page: 'not-found', path: '/assets/x' });
   });
 
   it('builds and reads every tab of a DAG page, the grid without a suffix', () => {
