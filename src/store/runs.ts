@@ -215,18 +215,19 @@ export async function getRunByLogicalDate(db: Queryable, dagId: string, logicalD
 
 /**
  * The runs that tasks of run `runId` of `dagId` triggered, oldest first; only those of one task
- * instance when `task` is given (a retry looking for the run its earlier try created).
+ * when `task` is given, and of one of its instances with a `mapIndex` (a retry looking for the
+ * run its earlier try created).
  */
 export async function runsTriggeredBy(
   db: Queryable,
   dagId: string,
   runId: string,
-  task?: { taskId: string; mapIndex: number },
+  task?: { taskId: string; mapIndex?: number },
 ): Promise<DagRunRecord[]> {
   const { rows } = await db.query<RunRow>(
     `SELECT * FROM dag_runs
      WHERE triggered_by_dag_id = $1 AND triggered_by_run_id = $2
-       AND ($3::text IS NULL OR (triggered_by_task_id = $3 AND triggered_by_map_index = $4))
+       AND ($3::text IS NULL OR triggered_by_task_id = $3) AND ($4::int IS NULL OR triggered_by_map_index = $4)
      ORDER BY queued_at, dag_id, run_id`,
     [dagId, runId, task?.taskId ?? null, task?.mapIndex ?? null],
   );

@@ -1,8 +1,8 @@
 /**
  * Runs that trigger runs, in real headless Chromium against a real webserver, scheduler and
  * worker: the triggering run's page lists the run its task triggered, linking to it; that run's
- * page says which DAG, run and task triggered it, linking back to each. A run that triggered
- * nothing has no such section.
+ * page says which DAG, run and task triggered it, linking back to each, and that task instance's
+ * page links to the run again. A run that triggered nothing has no such section.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +55,11 @@ describe('runs that trigger runs, on their pages', { skip, timeout: 120_000 }, (
     // The task's link leads to the task instance that triggered this run.
     await fact.getByRole('link', { name: 'kick', exact: true }).click();
     await ui.page.waitForURL(`**/dags/ui_kicker/runs/${encodeURIComponent(kicker.runId)}/tasks/kick`);
+    // And that task instance's page links to the run it triggered.
+    const triggered = ui.page.locator('.facts div', { hasText: 'Triggered' }).filter({ hasNotText: 'Trigger rule' });
+    await triggered.waitFor();
+    await triggered.getByRole('link', { name: `ui_target / ${target.runId}` }).click();
+    await ui.page.waitForURL(`**/dags/ui_target/runs/${encodeURIComponent(target.runId)}`);
     assert.deepEqual(ui.pageErrors, []);
   });
 
@@ -66,6 +71,10 @@ describe('runs that trigger runs, on their pages', { skip, timeout: 120_000 }, (
     await ui.page.waitForTimeout(500);
     assert.equal(await ui.page.locator('section[aria-label="Triggered runs"]').count(), 0);
     assert.equal(await ui.page.locator('.facts div', { hasText: 'Triggered by' }).count(), 0);
+    await ui.page.goto(`${ui.server.url}/dags/ui_target/runs/${encodeURIComponent(plain.runId)}/tasks/work`);
+    await ui.page.locator('.facts div', { hasText: 'Trigger rule' }).waitFor();
+    await ui.page.waitForTimeout(500);
+    assert.equal(await ui.page.locator('.facts dt', { hasText: /^Triggered$/ }).count(), 0);
     assert.deepEqual(ui.pageErrors, []);
   });
 });

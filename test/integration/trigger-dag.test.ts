@@ -204,6 +204,15 @@ describe('triggerDag end to end', { timeout: 120_000 }, () => {
       const one = (await (await fetch(`${base}/dags/target/dagRuns/${encodeURIComponent(run.dagRunId)}`)).json()) as DagRun;
       assert.deepEqual(one.triggeredBy, run.triggeredBy);
     }
+    // One task's, or one instance's, triggered runs; a map index alone names no instance.
+    const ofTask = async (query: string) => fetch(`${base}/dags/kicker/dagRuns/${encodeURIComponent(kicker.dagRunId)}/triggeredRuns?${query}`);
+    assert.deepEqual(((await (await ofTask('taskId=flaky')).json()) as DagRunList).dagRuns.map((r) => r.dagRunId), [byTask.flaky!.dagRunId]);
+    assert.deepEqual(((await (await ofTask('taskId=kick&mapIndex=-1')).json()) as DagRunList).dagRuns.map((r) => r.dagRunId), [byTask.kick!.dagRunId]);
+    assert.equal(((await (await ofTask('taskId=kick&mapIndex=0')).json()) as DagRunList).totalEntries, 0);
+    const bad = await ofTask('mapIndex=0');
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /mapIndex needs taskId/);
+
     // The CLI shows both sides of each link.
     const kickRun = byTask.kick!.dagRunId;
     const shown = await sluice(['runs', 'show', 'target', kickRun], h.childEnv());

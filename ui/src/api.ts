@@ -40,6 +40,7 @@ import type {
   TaskInstanceListQuery,
   TaskTryList,
   TriggerDagRunBody,
+  TriggeredRunsQuery,
   WorkerList,
   XcomValue,
 } from '../../src/api/schemas/index.ts';
@@ -86,7 +87,8 @@ export const api = {
     get: (dagId: string, runId: string, options?: Read) => getJson<DagRun>(runPath(dagId, runId), options),
     trigger: (dagId: string, body: TriggerDagRunBody) => send<DagRun>('POST', apiPath`/dags/${dagId}/dagRuns`, body),
     /** The runs (of any DAG) that tasks of this run triggered, oldest first. */
-    triggered: (dagId: string, runId: string, options?: Read) => getJson<DagRunList>(runPath(dagId, runId) + '/triggeredRuns', options),
+    triggered: (dagId: string, runId: string, q: TriggeredRunsQuery = {}, options?: Read) =>
+      getJson<DagRunList>(runPath(dagId, runId) + '/triggeredRuns' + query(q), options),
   },
 
   callbacks: {

@@ -2,7 +2,7 @@ import { triggerDagRun } from '../../engine/actions.ts';
 import { listRuns, runsTriggeredBy } from '../../store/runs.ts';
 import { requireDag, requireRun } from '../lookup.ts';
 import { defineRoute } from '../route.ts';
-import { dagRun, dagRunList, dagRunListQuery, triggerDagRunBody } from '../schemas/dag-runs.ts';
+import { dagRun, dagRunList, dagRunListQuery, triggerDagRunBody, triggeredRunsQuery } from '../schemas/dag-runs.ts';
 import { dagPath, runPath } from '../schemas/fields.ts';
 import { dagRunJson } from '../serialize.ts';
 
@@ -68,11 +68,12 @@ export const dagRunRoutes = [
     summary: "The runs this run's tasks triggered, oldest first",
     description: "Runs of any DAG created by triggerDag (sluice/operators) in a task of this run; each names that task in triggeredBy.",
     params: runPath,
-    answers: { 200: { description: 'every run the tasks of this run triggered', schema: dagRunList } },
-    errors: { 404: 'no such DAG, or no such run of it' },
-    async handle({ params: { dagId, runId } }, { deps: { services: { db } } }) {
+    query: triggeredRunsQuery,
+    answers: { 200: { description: 'every run the tasks of this run (or the one task, or task instance, asked for) triggered', schema: dagRunList } },
+    errors: { 400: 'mapIndex without taskId, or not a map index', 404: 'no such DAG, or no such run of it' },
+    async handle({ params: { dagId, runId }, query: q }, { deps: { services: { db } } }) {
       await requireRun(db, dagId, runId);
-      const runs = await runsTriggeredBy(db, dagId, runId);
+      const runs = await runsTriggeredBy(db, dagId, runId, q.taskId === undefined ? undefined : { taskId: q.taskId, mapIndex: q.mapIndex });
       return { status: 200, body: { dagRuns: runs.map(dagRunJson), totalEntries: runs.length } };
     },
   }),

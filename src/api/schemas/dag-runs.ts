@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DAG_RUN_STATES, RUN_TYPES } from '../../core/states.ts';
 import { consumedAssetEvent } from './assets.ts';
-import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, pagination, runStateString, totalEntries } from './fields.ts';
+import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, mapIndexString, pagination, runStateString, totalEntries } from './fields.ts';
 
 export const dagRunState = z.enum(DAG_RUN_STATES);
 export const runType = z.enum(RUN_TYPES);
@@ -55,6 +55,14 @@ export const dagRunListQuery = z.strictObject({
   state: runStateString.optional().meta({ description: 'only runs in this state' }),
 });
 
+/** Beyond the contract: which of a run's triggered runs to list. */
+export const triggeredRunsQuery = z
+  .strictObject({
+    taskId: z.string().min(1).optional().meta({ description: 'only the runs this task triggered' }),
+    mapIndex: mapIndexString.optional().meta({ description: "with taskId, only those of this instance of it (-1: the task is not mapped); without, all its instances'" }),
+  })
+  .refine((q) => q.mapIndex === undefined || q.taskId !== undefined, { error: 'mapIndex needs taskId: name the task whose instance it is', path: ['mapIndex'] });
+
 export const triggerDagRunBody = z.strictObject({
   logicalDate: isoDate.nullable().optional().meta({ description: 'the run\'s logical date; now if left out or null' }),
   conf: jsonObject.optional().meta({ description: 'the run\'s conf, merged over the DAG\'s params' }),
@@ -67,4 +75,5 @@ export type TriggeredBy = z.infer<typeof triggeredBy>;
 export type RunSummary = z.infer<typeof runSummary>;
 export type DagRunList = z.infer<typeof dagRunList>;
 export type DagRunListQuery = z.output<typeof dagRunListQuery>;
+export type TriggeredRunsQuery = z.input<typeof triggeredRunsQuery>;
 export type TriggerDagRunBody = z.input<typeof triggerDagRunBody>;

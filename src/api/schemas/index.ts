@@ -14,6 +14,7 @@ export type {
   RunType,
   TriggerDagRunBody,
   TriggeredBy,
+  TriggeredRunsQuery,
 } from './dag-runs.ts';
 export type {
   Dag,

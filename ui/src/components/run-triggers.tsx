@@ -7,6 +7,7 @@ import { usePoll } from '../hooks.ts';
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { TriggeredBy } from '../types.ts';
+import { Fact } from './facts.tsx';
 import { StateBadge } from './state.tsx';
 import { Time } from './time.tsx';
 
@@ -31,7 +32,7 @@ export function TriggeredByLink({ by }: { by: TriggeredBy }) {
 
 /** The runs this run's tasks triggered; nothing at all when they triggered none. */
 export function TriggeredRuns({ dagId, runId }: { dagId: string; runId: string }) {
-  const list = usePoll(`triggered:${dagId}:${runId}`, (signal) => api.dagRuns.triggered(dagId, runId, { signal }));
+  const list = usePoll(`triggered:${dagId}:${runId}`, (signal) => api.dagRuns.triggered(dagId, runId, {}, { signal }));
   const runs = list.data?.dagRuns ?? [];
   if (runs.length === 0) return null;
   return (
@@ -72,5 +73,31 @@ export function TriggeredRuns({ dagId, runId }: { dagId: string; runId: string }
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** How often a task instance's page looks for runs it triggered: they appear once, early in its try. */
+const TASK_TRIGGERS_POLL_MS = 10_000;
+
+/** A fact on a task instance's page: the runs this instance triggered, each a link; nothing when none. */
+export function TriggeredByInstance({ dagId, runId, taskId, mapIndex }: { dagId: string; runId: string; taskId: string; mapIndex: number }) {
+  const list = usePoll(
+    `triggered:${dagId}:${runId}:${taskId}:${mapIndex}`,
+    (signal) => api.dagRuns.triggered(dagId, runId, { taskId, mapIndex: String(mapIndex) }, { signal }),
+    TASK_TRIGGERS_POLL_MS,
+  );
+  const runs = list.data?.dagRuns ?? [];
+  if (runs.length === 0) return null;
+  return (
+    <Fact label="Triggered">
+      {runs.map((r, i) => (
+        <span key={`${r.dagId}:${r.dagRunId}`}>
+          {i > 0 && ', '}
+          <Link href={href.run(r.dagId, r.dagRunId)} class="mono" data-state={r.state}>
+            {r.dagId} / {r.dagRunId}
+          </Link>
+        </span>
+      ))}
+    </Fact>
   );
 }

@@ -8,6 +8,7 @@ import { api, ApiError, type TaskInstanceRef } from '../api.ts';
 import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
 import { LogView } from '../components/log-view.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
+import { TriggeredByInstance } from '../components/run-triggers.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { StateBadge, StateDot } from '../components/state.tsx';
 import { Duration, Elapsed, Relative, Time } from '../components/time.tsx';
@@ -150,6 +151,7 @@ function InstanceView({ dagId, runId, taskId, mapIndex }: { dagId: string; runId
           {t.pool} · {t.queue}
         </Fact>
         <Fact label="Trigger rule">{t.triggerRule}</Fact>
+        <TriggeredByInstance dagId={dagId} runId={runId} taskId={taskId} mapIndex={mapIndex} />
       </Facts>
       {ti.error && <p class="stale">Live updates paused: {ti.error.message}</p>}
 
