@@ -76,6 +76,8 @@ export function isFinished(state: TaskState): state is FinishedTaskState {
  *   success, failed → queued                                 a task was cleared, or a backfill
  *                                                            re-runs it (reprocess)
  *   success, failed → running                                a task was marked by hand
+ *   queued, running, failed → success                        the run was marked success by hand
+ *   queued, running, success → failed                        the run was marked failed by hand
  *
  * Inputs:  none; a constant.
  * Outputs: `from → the states it may go to`, per machine.
@@ -96,10 +98,10 @@ export const ALLOWED_TRANSITIONS = {
     skipped: ['success', 'failed', 'none'],
   },
   run: {
-    queued: ['running', 'failed'],
+    queued: ['running', 'failed', 'success'],
     running: ['success', 'failed'],
-    success: ['queued', 'running'],
-    failed: ['queued', 'running'],
+    success: ['queued', 'running', 'failed'],
+    failed: ['queued', 'running', 'success'],
   },
 } as const satisfies {
   taskInstance: Record<TaskState, readonly TaskState[]>;

@@ -5,7 +5,7 @@ import { makeRunId, type TaskState } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
-import { getRun, insertRun, requeueRun, resumeRun, type DagRunRecord, type TriggeringTask } from '../store/runs.ts';
+import { getRun, insertRun, markRun, requeueRun, resumeRun, type DagRunRecord, type TriggeringTask } from '../store/runs.ts';
 import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
@@ -47,6 +47,19 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
     throw conflict(`DAG "${dagId}" already has a run with logical date ${logicalDate.toISOString()}; pick another logical date`);
   }
   await wakeSchedulers(db);
+  return run;
+}
+
+/**
+ * Marks a run success or failed by hand, with its task instances (markRun: to failed, running
+ * tries fail and their workers stop the code at their next heartbeat; what has not started is
+ * skipped). Its end lets a queued run of the DAG start: the schedulers are woken for it.
+ */
+export async function markDagRun(services: Services, dagId: string, runId: string, state: 'success' | 'failed'): Promise<DagRunRecord> {
+  const moved = await withTransaction(services.db, (tx) => markRun(tx, dagId, runId, state));
+  if (moved) await wakeSchedulers(services.db);
+  const run = await getRun(services.db, dagId, runId);
+  if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
   return run;
 }
 

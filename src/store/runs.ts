@@ -5,7 +5,7 @@
 import { FINISHED_RUN_STATES, UNFINISHED_TASK_STATES, sqlList, type DagRunState, type RunType, type Transition } from '../core/states.ts';
 import type { DagSpec } from '../core/spec.ts';
 import type { Queryable } from './db.ts';
-import { skipForRunTimeout } from './task-instances.ts';
+import { failRunningForRunMark, markRunTasksSuccess, skipForRunTimeout, skipNotRunningForRunMark } from './task-instances.ts';
 
 /**
  * Every transition this module (and the run-end function it calls) performs: the states each may
@@ -20,6 +20,8 @@ export const RUN_TRANSITIONS = {
   resumeRun: { from: FINISHED_RUN_STATES, to: ['running'] },
   joinBackfill: { from: FINISHED_RUN_STATES, to: ['queued'] },
   failCancelledBackfillRuns: { from: ['queued'], to: ['failed'] },
+  markRunSuccess: { from: ['queued', 'running', 'failed'], to: ['success'] },
+  markRunFailed: { from: ['queued', 'running', 'success'], to: ['failed'] },
 } as const satisfies Record<string, Transition<DagRunState>>;
 
 const T = RUN_TRANSITIONS;
@@ -362,6 +364,27 @@ export async function timeoutRun(tx: Queryable, dagId: string, runId: string): P
   );
   if (!rowCount) return false;
   await skipForRunTimeout(tx, dagId, runId);
+  return true;
+}
+
+/**
+ * A run marked success or failed by hand, its task instances with it (task-instances.ts). A run already
+ * in that state is left as it is. Returns whether it moved. A run that had not started gets a
+ * start (its end) so that it shows a duration of 0, not none.
+ */
+export async function markRun(tx: Queryable, dagId: string, runId: string, state: 'success' | 'failed'): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE dag_runs r SET state = $3, end_date = clock_timestamp(), start_date = COALESCE(r.start_date, clock_timestamp())
+     WHERE r.dag_id = $1 AND r.run_id = $2 AND ${guard(state === 'success' ? T.markRunSuccess : T.markRunFailed)}`,
+    [dagId, runId, state],
+  );
+  if (!rowCount) return false;
+  if (state === 'success') {
+    await markRunTasksSuccess(tx, dagId, runId);
+  } else {
+    await failRunningForRunMark(tx, dagId, runId);
+    await skipNotRunningForRunMark(tx, dagId, runId);
+  }
   return true;
 }
 

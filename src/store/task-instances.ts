@@ -54,6 +54,12 @@ export const TASK_INSTANCE_TRANSITIONS = {
   skipForCancelledBackfill: { from: ['none'], to: ['skipped'] },
   markSuccess: { from: taskStatesExcept('success'), to: ['success'] },
   markFailed: { from: taskStatesExcept('failed'), to: ['failed'] },
+  /** A run marked success by hand: every unfinished task instance of it. */
+  markRunTasksSuccess: { from: UNFINISHED_TASK_STATES, to: ['success'] },
+  /** A run marked failed by hand: its running tries fail (their code is stopped)… */
+  failRunningForRunMark: { from: ['running'], to: ['failed'] },
+  /** …and what has not started (or is between tries, or between a sensor's checks) is skipped. */
+  skipNotRunningForRunMark: { from: UNFINISHED_TASK_STATES.filter((s) => s !== 'running'), to: ['skipped'] },
   resetTaskInstances: { from: TASK_STATES, to: ['none'] },
 } as const satisfies Record<string, Transition<TaskState>>;
 
@@ -341,8 +347,9 @@ interface FinishTarget {
 /**
  * Finishes the rows of `target` that are in one of the transition's `from` states with the state
  * `to` and `error` (SQL expressions), all through finishSet. When the transition may leave
- * 'running', the rows are locked first (LOCKED_COLUMNS) and each running try goes to task_tries
- * with `to` as its state, in the same statement. Returns the finished rows' keys and downstream.
+ * 'running' (or 'up_for_reschedule'), the rows are locked first (LOCKED_COLUMNS) and each try
+ * they were in the middle of goes to task_tries with `to` as its state, in the same statement.
+ * Returns the finished rows' keys and downstream.
  */
 async function finish(
   db: Queryable,
@@ -352,7 +359,8 @@ async function finish(
   error: string,
 ): Promise<{ dagId: string; runId: string; taskId: string; downstream: string[] }[]> {
   type Row = { dag_id: string; run_id: string; task_id: string; downstream: string[] };
-  const endsTries = transition.from.includes('running');
+  // A sensor between checks is in the middle of its try too: finishing it ends that try.
+  const endsTries = transition.from.includes('running') || transition.from.includes('up_for_reschedule');
   const sql = endsTries
     ? `WITH target AS (
          SELECT ${LOCKED_COLUMNS} FROM task_instances ti
@@ -472,6 +480,28 @@ export async function markByHand(db: Queryable, key: TaskInstanceKey, state: 'su
     params: [key.dagId, key.runId, key.taskId, state, state === 'failed' ? 'marked failed by a user' : null, key.mapIndex],
   };
   return (await finish(db, transition, target, '$4::text', '$5::text'))[0]?.downstream;
+}
+
+/**
+ * The task instances of a run marked by hand (Airflow's "mark run as success/failed", markRun in
+ * runs.ts). To success: every unfinished one. To failed: the running ones fail (their workers see
+ * it at the next heartbeat and stop the code), then the others that have not finished are
+ * skipped. A running try ends in task_tries, as with a task's mark. Each returns the task ids
+ * it changed.
+ */
+const RUN_MARK_ERROR = 'its run was marked failed by a user';
+const ofRun = (dagId: string, runId: string, error: string | null) => ({ where: 'ti.dag_id = $1 AND ti.run_id = $2', params: [dagId, runId, error] });
+
+export async function markRunTasksSuccess(db: Queryable, dagId: string, runId: string): Promise<string[]> {
+  return (await finish(db, T.markRunTasksSuccess, ofRun(dagId, runId, null), `'success'`, '$3::text')).map((r) => r.taskId);
+}
+
+export async function failRunningForRunMark(db: Queryable, dagId: string, runId: string): Promise<string[]> {
+  return (await finish(db, T.failRunningForRunMark, ofRun(dagId, runId, RUN_MARK_ERROR), `'failed'`, '$3::text')).map((r) => r.taskId);
+}
+
+export async function skipNotRunningForRunMark(db: Queryable, dagId: string, runId: string): Promise<string[]> {
+  return (await finish(db, T.skipNotRunningForRunMark, ofRun(dagId, runId, RUN_MARK_ERROR), `'skipped'`, '$3::text')).map((r) => r.taskId);
 }
 
 /**

@@ -40,6 +40,7 @@ import type {
   TaskInstanceListQuery,
   TaskTryList,
   TriggerDagRunBody,
+  MarkDagRunBody,
   TriggeredRunsQuery,
   WorkerList,
   XcomValue,
@@ -86,6 +87,8 @@ export const api = {
       getJson<DagRunList>(apiPath`/dags/${dagId}/dagRuns` + query(q), options),
     get: (dagId: string, runId: string, options?: Read) => getJson<DagRun>(runPath(dagId, runId), options),
     trigger: (dagId: string, body: TriggerDagRunBody) => send<DagRun>('POST', apiPath`/dags/${dagId}/dagRuns`, body),
+    /** Marks the run (and its unfinished task instances) success or failed. */
+    mark: (dagId: string, runId: string, body: MarkDagRunBody) => send<DagRun>('PATCH', runPath(dagId, runId), body),
     /** The runs (of any DAG) that tasks of this run triggered, oldest first. */
     triggered: (dagId: string, runId: string, q: TriggeredRunsQuery = {}, options?: Read) =>
       getJson<DagRunList>(runPath(dagId, runId) + '/triggeredRuns' + query(q), options),

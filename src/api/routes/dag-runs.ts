@@ -1,8 +1,8 @@
-import { triggerDagRun } from '../../engine/actions.ts';
+import { markDagRun, triggerDagRun } from '../../engine/actions.ts';
 import { listRuns, runsTriggeredBy } from '../../store/runs.ts';
 import { requireDag, requireRun } from '../lookup.ts';
 import { defineRoute } from '../route.ts';
-import { dagRun, dagRunList, dagRunListQuery, triggerDagRunBody, triggeredRunsQuery } from '../schemas/dag-runs.ts';
+import { dagRun, dagRunList, dagRunListQuery, markDagRunBody, triggerDagRunBody, triggeredRunsQuery } from '../schemas/dag-runs.ts';
 import { dagPath, runPath } from '../schemas/fields.ts';
 import { dagRunJson } from '../serialize.ts';
 
@@ -57,6 +57,22 @@ export const dagRunRoutes = [
     errors: { 404: 'no such DAG, or no such run of it' },
     async handle({ params: { dagId, runId } }, { deps: { services: { db } } }) {
       return { status: 200, body: dagRunJson(await requireRun(db, dagId, runId)) };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'markDagRun',
+    method: 'patch',
+    path: '/dags/:dagId/dagRuns/:runId',
+    tag: 'DAG runs',
+    summary: 'Mark a run success or failed by hand, with its task instances',
+    params: runPath,
+    body: markDagRunBody,
+    answers: { 200: { description: 'the run as it is now (a run already in that state is left as it is)', schema: dagRun } },
+    errors: { 404: 'no such DAG, or no such run of it' },
+    async handle({ params: { dagId, runId }, body: { state } }, { deps: { services } }) {
+      await requireRun(services.db, dagId, runId);
+      return { status: 200, body: dagRunJson(await markDagRun(services, dagId, runId, state)) };
     },
   }),
 

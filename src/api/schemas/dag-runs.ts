@@ -1,5 +1,6 @@
 /** A DAG's runs: what GET and POST /dags/{dagId}/dagRuns take and answer. */
 import { z } from 'zod';
+import { showValue } from '../../core/show-value.ts';
 import { DAG_RUN_STATES, RUN_TYPES } from '../../core/states.ts';
 import { consumedAssetEvent } from './assets.ts';
 import { isoDate, isoTime, isoTimeOrNull, jsonObject, jsonRecord, mapIndexString, pagination, runStateString, totalEntries } from './fields.ts';
@@ -63,6 +64,12 @@ export const triggeredRunsQuery = z
   })
   .refine((q) => q.mapIndex === undefined || q.taskId !== undefined, { error: 'mapIndex needs taskId: name the task whose instance it is', path: ['mapIndex'] });
 
+export const markDagRunBody = z.strictObject({
+  state: z.enum(['success', 'failed'], { error: (issue) => `must be "success" or "failed", got ${showValue(issue.input)}` }).meta({
+    description: 'success: every unfinished task instance succeeds; failed: running ones fail (their code is stopped), the others not finished are skipped',
+  }),
+});
+
 export const triggerDagRunBody = z.strictObject({
   logicalDate: isoDate.nullable().optional().meta({ description: 'the run\'s logical date; now if left out or null' }),
   conf: jsonObject.optional().meta({ description: 'the run\'s conf, merged over the DAG\'s params' }),
@@ -77,3 +84,4 @@ export type DagRunList = z.infer<typeof dagRunList>;
 export type DagRunListQuery = z.output<typeof dagRunListQuery>;
 export type TriggeredRunsQuery = z.input<typeof triggeredRunsQuery>;
 export type TriggerDagRunBody = z.input<typeof triggerDagRunBody>;
+export type MarkDagRunBody = z.input<typeof markDagRunBody>;

@@ -13,6 +13,7 @@ export type {
   RunSummary,
   RunType,
   TriggerDagRunBody,
+  MarkDagRunBody,
   TriggeredBy,
   TriggeredRunsQuery,
 } from './dag-runs.ts';

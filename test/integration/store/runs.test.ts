@@ -17,6 +17,7 @@ import {
   runsWithNothingUnfinished,
   startRuns,
   timeoutRun,
+  markRun,
 } from '../../../src/store/runs.ts';
 import { dagSpec } from '../../support/specs.ts';
 import { openStoreDb, seedRunningRun, type StoreDb } from '../../support/store-db.ts';
@@ -41,6 +42,8 @@ const DRIVERS: Record<Name, { prepare?: (db: Db, run: RunKey) => Promise<void>; 
     run: (db, r) => finalizeRun(db, r.dagId, r.runId),
   },
   timeoutRun: { run: (db, r) => timeoutRun(db, r.dagId, r.runId) },
+  markRunSuccess: { run: (db, r) => markRun(db, r.dagId, r.runId, 'success') },
+  markRunFailed: { run: (db, r) => markRun(db, r.dagId, r.runId, 'failed') },
   requeueRun: { run: (db, r) => requeueRun(db, r.dagId, r.runId) },
   resumeRun: { run: (db, r) => resumeRun(db, r.dagId, r.runId) },
   joinBackfill: { run: async (db, r) => joinBackfill(db, r.dagId, r.runId, await newBackfill(db, r.dagId), { from: 'backfill' }) },

@@ -20,6 +20,9 @@ import {
   handBackTry,
   listWaitingInRunningRuns,
   markByHand,
+  markRunTasksSuccess,
+  failRunningForRunMark,
+  skipNotRunningForRunMark,
   resetTaskInstances,
   scheduleDueRetries,
   scheduleWaiting,
@@ -101,6 +104,9 @@ const DRIVERS: Record<Name, Driver> = {
       return skipForCancelledBackfill(db, rows[0]!.backfill_id);
     },
   },
+  markRunTasksSuccess: { run: (db, k) => markRunTasksSuccess(db, k.dagId, k.runId) },
+  failRunningForRunMark: { run: (db, k) => failRunningForRunMark(db, k.dagId, k.runId) },
+  skipNotRunningForRunMark: { run: (db, k) => skipNotRunningForRunMark(db, k.dagId, k.runId) },
   markSuccess: { run: (db, k) => markByHand(db, { ...k, mapIndex: -1 }, 'success') },
   markFailed: { run: (db, k) => markByHand(db, { ...k, mapIndex: -1 }, 'failed') },
   // A running try is only asked to stop; its worker resets it once its code is gone.

@@ -102,3 +102,41 @@ export function MarkDialog({ target, onClose }: { target: MarkTarget; onClose: (
 
 /** "load" for a task, "load [2]" for one instance of a mapped task. */
 const markName = (target: MarkTarget) => (target.mapIndex === undefined ? target.taskId : `${target.taskId} [${target.mapIndex}]`);
+
+export interface RunMarkTarget {
+  dagId: string;
+  runId: string;
+  state: 'success' | 'failed';
+}
+
+/** Marks a whole run, after saying what happens to its task instances. */
+export function RunMarkDialog({ target, onClose }: { target: RunMarkTarget; onClose: () => void }) {
+  const confirm = async () => {
+    await api.dagRuns.mark(target.dagId, target.runId, { state: target.state });
+    toast('success', `Marked run "${target.runId}" ${target.state}`);
+    refreshAll();
+  };
+  return (
+    <Confirm
+      title={`Mark run "${target.runId}" ${target.state}`}
+      confirmLabel={`Mark run ${target.state}`}
+      danger={target.state === 'failed'}
+      onConfirm={confirm}
+      onClose={onClose}
+    >
+      <p>
+        {target.state === 'success' ? (
+          <>
+            Every task instance of the run that has not finished is set to <strong>success</strong>; tries still running are
+            stopped.
+          </>
+        ) : (
+          <>
+            Tries still running are stopped and set to <strong>failed</strong>; task instances that have not started (or wait for
+            a retry or a sensor's next check) are <strong>skipped</strong>. Finished ones stay as they are.
+          </>
+        )}
+      </p>
+    </Confirm>
+  );
+}

@@ -1,7 +1,7 @@
 /** One run: its facts and conf (with the task that triggered it), its task instances with clear and mark, the runs they triggered, and its callbacks. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { ClearDialog, MarkDialog, type ClearTarget, type MarkTarget } from '../actions/task-actions.tsx';
+import { ClearDialog, MarkDialog, RunMarkDialog, type ClearTarget, type MarkTarget, type RunMarkTarget } from '../actions/task-actions.tsx';
 import { Fact, Facts } from '../components/facts.tsx';
 import { Pending } from '../components/feedback.tsx';
 import { RunAssetEvents } from '../components/run-asset-events.tsx';
@@ -25,6 +25,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
   const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 10_000);
   const [clearing, setClearing] = useState<ClearTarget | undefined>();
   const [marking, setMarking] = useState<MarkTarget | undefined>();
+  const [markingRun, setMarkingRun] = useState<RunMarkTarget | undefined>();
 
   if (!run.data) {
     return (
@@ -59,6 +60,12 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
         )}
         <button type="button" onClick={() => clear([])}>
           Clear run…
+        </button>
+        <button type="button" disabled={r.state === 'success'} onClick={() => setMarkingRun({ dagId, runId, state: 'success' })}>
+          Mark run success…
+        </button>
+        <button type="button" disabled={r.state === 'failed'} onClick={() => setMarkingRun({ dagId, runId, state: 'failed' })}>
+          Mark run failed…
         </button>
       </div>
       <Facts>
@@ -191,6 +198,7 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
       <RunCallbacks dagId={dagId} runId={runId} />
       {clearing && <ClearDialog target={clearing} onClose={() => setClearing(undefined)} />}
       {marking && <MarkDialog target={marking} onClose={() => setMarking(undefined)} />}
+      {markingRun && <RunMarkDialog target={markingRun} onClose={() => setMarkingRun(undefined)} />}
     </div>
   );
 }
