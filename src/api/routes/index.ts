@@ -12,6 +12,7 @@ import { dagRoutes } from './dags.ts';
 import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
+import { poolRoutes } from './pools.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 import { workerRoutes } from './workers.ts';
 
@@ -25,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   ...taskInstanceRoutes,
   ...backfillRoutes,
   ...assetRoutes,
+  ...poolRoutes,
   ...workerRoutes,
   ...metaRoutes,
 ];

@@ -60,8 +60,9 @@ describe('states', () => {
     assert.ok(isAllowedTransition('taskInstance', 'queued', 'running'));
     assert.ok(!isAllowedTransition('taskInstance', 'success', 'running'), 'a finished task runs again only through a clear');
     assert.ok(!isAllowedTransition('taskInstance', 'none', 'queued'), 'admission takes only scheduled tasks');
-    assert.ok(!isAllowedTransition('run', 'success', 'failed'));
-    assert.ok(!isAllowedTransition('run', 'queued', 'success'));
+    assert.ok(isAllowedTransition('run', 'success', 'failed'), 'a run marked failed by hand');
+    assert.ok(!isAllowedTransition('run', 'running', 'queued'), 'a run goes back to queued only once it has finished (a clear)');
+    assert.ok(!isAllowedTransition('run', 'success', 'success'));
     assert.ok(!isAllowedTransition('run', 'nonsense', 'queued'));
   });
 
