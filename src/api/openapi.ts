@@ -87,7 +87,9 @@ function responses(route: Route): ZodOpenApiResponsesObject {
   for (const [status, answer] of Object.entries(route.answers)) {
     if (!answer) continue;
     answers[status as `2${string}`] =
-      'schema' in answer
+      'empty' in answer
+        ? { description: answer.description }
+        : 'schema' in answer
         ? { description: answer.description, content: { 'application/json': { schema: answer.schema } } }
         : {
             description: answer.description,

@@ -10,7 +10,7 @@ import type { ApiDeps } from './context.ts';
 import { nothing } from './schemas/fields.ts';
 import { parseInput } from './validation.ts';
 
-export type Method = 'get' | 'post' | 'patch';
+export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 /** The largest JSON body a route takes (express.json's limit; larger is a 413). */
 export const BODY_LIMIT = '1mb';
@@ -28,13 +28,23 @@ export interface TextAnswer {
   headers?: Record<string, string>;
 }
 
-export type Answers = { 200?: JsonAnswer | TextAnswer; 201?: JsonAnswer };
+/** An answer with no body (204 No Content: a DELETE's). */
+export interface EmptyAnswer {
+  description: string;
+  empty: true;
+}
+
+export type Answers = { 200?: JsonAnswer | TextAnswer; 201?: JsonAnswer; 204?: EmptyAnswer };
 
 /** Returned by a handler that wrote the answer itself (only for a TextAnswer). */
 export const SENT: unique symbol = Symbol('sent');
 
 export type Reply<A extends Answers> = {
-  [S in keyof A]-?: A[S] extends JsonAnswer<infer Z> ? { status: S; body: z.input<Z>; location?: string } : typeof SENT;
+  [S in keyof A]-?: A[S] extends JsonAnswer<infer Z>
+    ? { status: S; body: z.input<Z>; location?: string }
+    : A[S] extends EmptyAnswer
+      ? { status: S }
+      : typeof SENT;
 }[keyof A];
 
 export interface RouteContext {
@@ -107,12 +117,13 @@ export function registerRoutes(
           ? undefined
           : parseInput(route.body, req.body === undefined && route.bodyOptional ? {} : req.body, 'body');
       const reply = (await route.handle({ params, query, body }, { deps: context.deps, req, res, routes: context.all })) as
-        | { status: number; body: unknown; location?: string }
+        | { status: number; body?: unknown; location?: string }
         | typeof SENT;
       if (reply === SENT) return;
       res.status(reply.status);
       if (reply.location) res.location(reply.location);
-      res.json(reply.body);
+      if (!('body' in reply)) res.end();
+      else res.json(reply.body);
     });
   }
 }

@@ -6,6 +6,7 @@ import { UsageError } from './args.ts';
 import { helpText, type Command } from './command.ts';
 import { cliContext } from './context.ts';
 import { ASSET_COMMANDS } from './commands/assets.ts';
+import { POOL_COMMANDS } from './commands/pools.ts';
 import { DAG_COMMANDS } from './commands/dags.ts';
 import { PROCESS_COMMANDS } from './commands/processes.ts';
 import { RUN_COMMANDS } from './commands/runs.ts';
@@ -13,7 +14,7 @@ import { TASK_COMMANDS } from './commands/tasks.ts';
 import type { CliRuntime } from './runtime.ts';
 
 /** Every command, in the order the help text lists them. */
-export const COMMANDS: readonly Command[] = [...PROCESS_COMMANDS, ...DAG_COMMANDS, ...RUN_COMMANDS, ...TASK_COMMANDS, ...ASSET_COMMANDS];
+export const COMMANDS: readonly Command[] = [...PROCESS_COMMANDS, ...DAG_COMMANDS, ...RUN_COMMANDS, ...TASK_COMMANDS, ...ASSET_COMMANDS, ...POOL_COMMANDS];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 

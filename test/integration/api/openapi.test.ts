@@ -223,6 +223,19 @@ describe('OpenAPI document', () => {
     const assets = await check<{ assets: { uri: string }[] }>('GET', '/assets');
     assert.deepEqual(assets.body.assets.map((a) => a.uri), ['db://orders']);
     await check('GET', '/assets/events', { query: '?uri=db%3A%2F%2Forders&limit=5' });
+    const pools = await check<{ pools: { name: string }[] }>('GET', '/pools');
+    assert.ok(pools.body.pools.some((p) => p.name === 'default_pool'));
+    await check('GET', '/pools/{name}', { params: { name: 'default_pool' } });
+    assert.equal((await check('GET', '/pools/{name}', { params: { name: 'nowhere' } })).status, 404);
+  });
+
+  test('pools answer what the document says, an empty answer and errors included', async () => {
+    assert.equal((await check('POST', '/pools', { json: { name: 'doc_pool', slots: 2 } })).status, 201);
+    assert.equal((await check('POST', '/pools', { json: { name: 'doc_pool', slots: 2 } })).status, 409);
+    assert.equal((await check('PATCH', '/pools/{name}', { params: { name: 'doc_pool' }, json: { slots: 3 } })).status, 200);
+    assert.equal((await check('PATCH', '/pools/{name}', { params: { name: 'doc_pool' }, json: {} })).status, 400);
+    assert.equal((await check('DELETE', '/pools/{name}', { params: { name: 'doc_pool' } })).status, 204);
+    assert.equal((await check('DELETE', '/pools/{name}', { params: { name: 'default_pool' } })).status, 409);
   });
 
   test('a conditional GET of an unchanged answer is a 304 the document lists', async () => {

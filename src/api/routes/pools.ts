@@ -1,0 +1,85 @@
+import { addPool, changePool, removePool, requirePool } from '../../engine/pools.ts';
+import { listPoolUsage, type PoolUsage } from '../../store/pools.ts';
+import { defineRoute } from '../route.ts';
+import { nothing } from '../schemas/fields.ts';
+import { createPoolBody, patchPoolBody, pool, poolList, poolPath, type Pool } from '../schemas/pools.ts';
+
+const TAG = 'Pools';
+
+const poolJson = (p: PoolUsage): Pool => ({ name: p.pool, slots: p.slots, occupiedSlots: p.occupiedSlots, queuedSlots: p.queuedSlots, description: p.description });
+
+export const poolRoutes = [
+  defineRoute({
+    operationId: 'listPools',
+    method: 'get',
+    path: '/pools',
+    tag: TAG,
+    summary: 'Every pool with its slots, occupied and queued',
+    answers: { 200: { description: 'every pool, by name', schema: poolList } },
+    async handle(_request, { deps: { services: { db } } }) {
+      const pools = await listPoolUsage(db);
+      return { status: 200, body: { pools: pools.map(poolJson), totalEntries: pools.length } };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'createPool',
+    method: 'post',
+    path: '/pools',
+    tag: TAG,
+    summary: 'Create a pool',
+    body: createPoolBody,
+    answers: { 201: { description: 'the pool; Location names it', schema: pool } },
+    errors: { 409: 'a pool of that name exists (change it with PATCH)' },
+    async handle({ body }, { deps: { services: { db } } }) {
+      const created = await addPool(db, body.name, body.slots, body.description);
+      return { status: 201, location: `/api/v1/pools/${encodeURIComponent(created.pool)}`, body: poolJson(created) };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'getPool',
+    method: 'get',
+    path: '/pools/:name',
+    tag: TAG,
+    summary: 'One pool',
+    params: poolPath,
+    answers: { 200: { description: 'the pool', schema: pool } },
+    errors: { 404: 'no such pool' },
+    async handle({ params: { name } }, { deps: { services: { db } } }) {
+      return { status: 200, body: poolJson(await requirePool(db, name)) };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'patchPool',
+    method: 'patch',
+    path: '/pools/:name',
+    tag: TAG,
+    summary: "Change a pool's slots or description; admission follows at once",
+    params: poolPath,
+    body: patchPoolBody,
+    answers: { 200: { description: 'the pool as it is now', schema: pool } },
+    errors: { 404: 'no such pool' },
+    async handle({ params: { name }, body }, { deps: { services: { db } } }) {
+      return { status: 200, body: poolJson(await changePool(db, name, body)) };
+    },
+  }),
+
+  defineRoute({
+    operationId: 'deletePool',
+    method: 'delete',
+    path: '/pools/:name',
+    tag: TAG,
+    summary: 'Delete a pool',
+    description: 'Tasks that still name it get it back at the default size (128 slots) when their DAG is next parsed.',
+    params: poolPath,
+    query: nothing,
+    answers: { 204: { description: 'deleted', empty: true } },
+    errors: { 404: 'no such pool', 409: 'default_pool cannot be deleted' },
+    async handle({ params: { name } }, { deps: { services: { db } } }) {
+      await removePool(db, name);
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,44 @@
+/**
+ * Pools by hand (README, "Pools"): what the API and the CLI change. A change of size takes effect
+ * at once: the schedulers are woken, so tasks waiting for room in a pool made larger are admitted
+ * now rather than at the next loop; a pool made smaller admits nothing more until what it holds
+ * is back within its size (nothing running is stopped).
+ */
+import { conflict, notFound } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import { createPool, deletePool, DEFAULT_POOL, listPoolUsage, updatePool, type PoolUsage } from '../store/pools.ts';
+import { wakeSchedulers } from './services.ts';
+
+export async function requirePool(db: Db, pool: string): Promise<PoolUsage> {
+  const [found] = await listPoolUsage(db, pool);
+  if (!found) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+  return found;
+}
+
+export async function addPool(db: Db, pool: string, slots: number, description = ''): Promise<PoolUsage> {
+  if (!(await createPool(db, pool, slots, description))) {
+    throw conflict(`pool "${pool}" exists already; change its size with PATCH /pools/${pool} or "sluice pools set ${pool} --slots N"`);
+  }
+  await wakeSchedulers(db);
+  return requirePool(db, pool);
+}
+
+export async function changePool(db: Db, pool: string, change: { slots?: number; description?: string }): Promise<PoolUsage> {
+  if (!(await updatePool(db, pool, change))) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+  await wakeSchedulers(db);
+  return requirePool(db, pool);
+}
+
+/** Creates the pool or changes it: what `sluice pools set` does. */
+export async function putPool(db: Db, pool: string, slots: number, description?: string): Promise<PoolUsage> {
+  if (await updatePool(db, pool, { slots, description })) {
+    await wakeSchedulers(db);
+    return requirePool(db, pool);
+  }
+  return addPool(db, pool, slots, description);
+}
+
+export async function removePool(db: Db, pool: string): Promise<void> {
+  if (pool === DEFAULT_POOL) throw conflict(`"${DEFAULT_POOL}" cannot be deleted: every task that names no pool runs in it; change its size instead`);
+  if (!(await deletePool(db, pool))) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+}
