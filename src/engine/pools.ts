@@ -9,9 +9,11 @@ import type { Db } from '../store/db.ts';
 import { createPool, deletePool, DEFAULT_POOL, listPoolUsage, updatePool, type PoolUsage } from '../store/pools.ts';
 import { wakeSchedulers } from './services.ts';
 
+const noSuchPool = (pool: string) => notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+
 export async function requirePool(db: Db, pool: string): Promise<PoolUsage> {
   const [found] = await listPoolUsage(db, pool);
-  if (!found) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+  if (!found) throw noSuchPool(pool);
   return found;
 }
 
@@ -24,7 +26,7 @@ export async function addPool(db: Db, pool: string, slots: number, description =
 }
 
 export async function changePool(db: Db, pool: string, change: { slots?: number; description?: string }): Promise<PoolUsage> {
-  if (!(await updatePool(db, pool, change))) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+  if (!(await updatePool(db, pool, change))) throw noSuchPool(pool);
   await wakeSchedulers(db);
   return requirePool(db, pool);
 }
@@ -40,5 +42,5 @@ export async function putPool(db: Db, pool: string, slots: number, description?:
 
 export async function removePool(db: Db, pool: string): Promise<void> {
   if (pool === DEFAULT_POOL) throw conflict(`"${DEFAULT_POOL}" cannot be deleted: every task that names no pool runs in it; change its size instead`);
-  if (!(await deletePool(db, pool))) throw notFound(`there is no pool "${pool}"; "sluice pools list" shows the pools there are`);
+  if (!(await deletePool(db, pool))) throw noSuchPool(pool);
 }
