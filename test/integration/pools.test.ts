@@ -5,24 +5,29 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { Pool, PoolList } from '../../src/api/schemas/pools.ts';
 import { triggerDagRun } from '../../src/engine/actions.ts';
 import { sluice } from '../support/cli.ts';
 import { Harness } from '../support/harness.ts';
 
-const NARROW = `
+/** Three tasks of pool narrow, each running until the flag file exists. */
+const narrowDag = (flag: string) => `
+import { existsSync } from 'node:fs';
 import { dag } from 'sluice';
 const d = dag('narrow_pool');
-for (const id of ['a', 'b', 'c']) d.task(id, { pool: 'narrow' }, async () => id);
+const waitForFlag = async () => { while (!existsSync(${JSON.stringify(flag)})) await new Promise((r) => setTimeout(r, 50)); };
+for (const id of ['a', 'b', 'c']) d.task(id, { pool: 'narrow' }, async () => { await waitForFlag(); return id; });
 export default d;
 `;
 
 describe('pools', () => {
-  const h = new Harness({ dags: { 'narrow.ts': NARROW } });
+  const h = new Harness();
   let base: string;
 
   before(async () => {
     await h.setUp();
+    await h.writeDag('narrow.ts', narrowDag(path.join(h.dagsFolder, 'go.flag')));
     await h.startScheduler();
     await h.startWorker();
     await h.waitForDag('narrow_pool');
@@ -36,17 +41,22 @@ describe('pools', () => {
     fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const pool = async (name: string) => (await (await call('GET', `/${name}`)).json()) as Pool;
 
-  test('a pool with no slots holds its tasks back, counted as queued; made larger, it admits them at once', async () => {
-    const zero = await call('PATCH', '/narrow', { slots: 0, description: 'one at a time, or none' });
-    assert.equal(zero.status, 200, 'the DAG named it, so it exists at the default size');
+  test('a pool holds back what does not fit, counted as queued; made larger, it admits them at once', async () => {
+    const one = await call('PATCH', '/narrow', { slots: 1, description: 'one at a time' });
+    assert.equal(one.status, 200, 'the DAG named it, so it exists at the default size');
     const run = await triggerDagRun(h.db, 'narrow_pool', {});
-    await h.waitFor('the three tasks to wait for room', async () => ((await pool('narrow')).queuedSlots === 3 ? true : undefined));
-    assert.deepEqual(await pool('narrow'), { name: 'narrow', slots: 0, occupiedSlots: 0, queuedSlots: 3, description: 'one at a time, or none' });
-    assert.deepEqual(Object.values(await h.taskStates('narrow_pool', run.runId)), ['scheduled', 'scheduled', 'scheduled']);
+    await h.waitFor('one task to run and two to wait for room', async () => {
+      const p = await pool('narrow');
+      return p.occupiedSlots === 1 && p.queuedSlots === 2 ? true : undefined;
+    });
+    assert.deepEqual(await pool('narrow'), { name: 'narrow', slots: 1, occupiedSlots: 1, queuedSlots: 2, description: 'one at a time' });
     assert.equal((await call('PATCH', '/narrow', { slots: 3 })).status, 200);
+    await h.waitFor('all three to run', async () => ((await pool('narrow')).occupiedSlots === 3 ? true : undefined));
+    assert.equal((await pool('narrow')).queuedSlots, 0);
+    await h.writeDag('go.flag', '');
     assert.equal((await h.waitForRunEnd('narrow_pool', run.runId)).state, 'success');
     const after = await pool('narrow');
-    assert.deepEqual([after.slots, after.occupiedSlots, after.queuedSlots, after.description], [3, 0, 0, 'one at a time, or none']);
+    assert.deepEqual([after.slots, after.occupiedSlots, after.queuedSlots, after.description], [3, 0, 0, 'one at a time']);
   });
 
   test('create, read, list, delete; default_pool stays', async () => {

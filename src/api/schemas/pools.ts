@@ -23,7 +23,7 @@ const MAX_SLOTS = 1_000_000;
 const slots = z
   .number({ error: (issue) => `must be a whole number of slots, 0 to ${MAX_SLOTS.toLocaleString('en-US')}; got ${showValue(issue.input)}` })
   .int({ error: (issue) => `must be a whole number of slots; got ${showValue(issue.input)}` })
-  .min(0, { error: 'must be 0 or more (0 holds every task of the pool back)' })
+  .min(0, { error: 'must be 0 or more' })
   .max(MAX_SLOTS, { error: `must be at most ${MAX_SLOTS.toLocaleString('en-US')}` });
 
 const description = z.string().max(1000, { error: 'must be at most 1,000 characters' });
