@@ -40,6 +40,9 @@ import type {
   TaskInstanceListQuery,
   TaskTryList,
   TriggerDagRunBody,
+  PatchPoolBody,
+  Pool,
+  PoolList,
   MarkDagRunBody,
   TriggeredRunsQuery,
   WorkerList,
@@ -140,6 +143,12 @@ export const api = {
     list: (options?: Read) => getJson<WorkerList>('/workers', options),
     /** Tries queued and running by pool and queue, with the running workers that serve each. */
     queues: (q: QueueStatusQuery = {}, options?: Read) => getJson<QueueStatusList>('/queues' + query(q), options),
+  },
+
+  pools: {
+    list: (options?: Read) => getJson<PoolList>('/pools', options),
+    /** Changes a pool's slots or description; tasks waiting for room are admitted at once. */
+    patch: (name: string, body: PatchPoolBody) => send<Pool>('PATCH', apiPath`/pools/${name}`, body),
   },
 
   assets: {

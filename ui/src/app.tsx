@@ -7,6 +7,7 @@ import { refreshAll, usePoll } from './hooks.ts';
 import { describeInstant } from './lib/format.ts';
 import { href, parseRoute, type Route } from './lib/routes.ts';
 import { AssetsPage } from './pages/assets.tsx';
+import { PoolsPage } from './pages/pools.tsx';
 import { BackfillsPage } from './pages/backfills.tsx';
 import { DagPage } from './pages/dag.tsx';
 import { DagsPage } from './pages/dags.tsx';
@@ -23,7 +24,7 @@ export function App() {
   const [showHelp, setShowHelp] = useState(false);
 
   useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
-  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()) });
+  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()) });
   useEffect(() => {
     document.title = titleOf(route);
   }, [path]);
@@ -72,6 +73,8 @@ function Page({ route }: { route: Route }) {
       return <BackfillsPage />;
     case 'assets':
       return <AssetsPage />;
+    case 'pools':
+      return <PoolsPage />;
     case 'not-found':
       return (
         <div class="page">
@@ -96,6 +99,8 @@ function titleOf(route: Route): string {
       return 'Backfills · Sluice';
     case 'assets':
       return 'Assets · Sluice';
+    case 'pools':
+      return 'Pools · Sluice';
     default:
       return 'Sluice';
   }
@@ -105,6 +110,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
   const { zone, setZone } = usePrefs();
   const inBackfills = route.page === 'backfills';
   const inAssets = route.page === 'assets';
+  const inPools = route.page === 'pools';
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -114,7 +120,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
       </Link>
       <nav aria-label="Main">
-        <Link href={href.dags()} aria-current={!inBackfills && !inAssets ? 'page' : undefined}>
+        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools ? 'page' : undefined}>
           DAGs
         </Link>
         <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
@@ -122,6 +128,9 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         </Link>
         <Link href={href.assets()} aria-current={inAssets ? 'page' : undefined}>
           Assets
+        </Link>
+        <Link href={href.pools()} aria-current={inPools ? 'page' : undefined}>
+          Pools
         </Link>
       </nav>
       <span class="spacer" />

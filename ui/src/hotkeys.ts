@@ -9,6 +9,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['g d', 'Go to DAGs'],
   ['g b', 'Go to backfills'],
   ['g a', 'Go to assets'],
+  ['g p', 'Go to pools'],
   ['t', 'Trigger this DAG'],
   ['b', 'Backfill this DAG'],
   ['1 2 3 4 5', 'DAG tabs: grid, graph, runs, backfills, details'],
@@ -23,6 +24,7 @@ interface Handlers {
   goDags: () => void;
   goBackfills: () => void;
   goAssets: () => void;
+  goPools: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -45,6 +47,7 @@ export function useHotkeys(handlers: Handlers): void {
         if (key === 'd') ref.current.goDags();
         else if (key === 'b') ref.current.goBackfills();
         else if (key === 'a') ref.current.goAssets();
+        else if (key === 'p') ref.current.goPools();
         else return;
         event.preventDefault();
         return;

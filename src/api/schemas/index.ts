@@ -5,6 +5,7 @@
  * (z.output: numbers and booleans, written out as text by the client).
  */
 export type { ApiErrorBody } from './error.ts';
+export type { CreatePoolBody, PatchPoolBody, Pool, PoolList } from './pools.ts';
 export type {
   DagRun,
   DagRunList,

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'task'; dagId: string; runId: string; taskId: string; mapIndex?: number }
   | { page: 'backfills' }
   | { page: 'assets' }
+  | { page: 'pools' }
   | { page: 'not-found'; path: string };
 
 export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code'] as const;
@@ -19,6 +20,7 @@ export const href = {
   dags: () => '/',
   backfills: () => '/backfills',
   /** With a URI: that asset's events shown below the list. */
+  pools: () => '/pools',
   assets: (uri?: string) => `/assets${uri ? `?uri=${enc(uri)}` : ''}`,
   dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
   run: (dagId: string, runId: string) => `/dags/${enc(dagId)}/runs/${enc(runId)}`,
@@ -46,6 +48,7 @@ export function parseRoute(path: string): Route {
   if (first === 'dags' && parts.length === 1) return { page: 'dags' };
   if (first === 'backfills' && parts.length === 1) return { page: 'backfills' };
   if (first === 'assets' && parts.length === 1) return { page: 'assets' };
+  if (first === 'pools' && parts.length === 1) return { page: 'pools' };
   if (first !== 'dags' || dagId === undefined) return { page: 'not-found', path };
   if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
   if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };
