@@ -7,17 +7,8 @@
  * is an import error naming the file and line.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { buildOwnBundle } from '../../../src/loader/own-code-bundle.mjs';
-import { parseDagFile, type FileOutcome } from '../../../src/loader/parse-file.ts';
-
-const run = promisify(execFile);
+import { describe, it } from 'node:test';
+import { outsideDagsFolder } from '../../support/outside-dags-folder.ts';
 
 const FILES: Record<string, string> = {
   // The notifiers' kinds and descriptions end up in the spec, so the test sees they were made.
@@ -57,44 +48,20 @@ export default dag('bad_notifier', { description: String(alert) });
 const EXPECTED_TAGS = ['slack', 'email', 'webhook'];
 const EXPECTED_DESCRIPTION = 'slack → #alerts; email → ops@example.com; webhook → alerts.example.com / same notifiers';
 
-/** What a test compares of an outcome: the spec's fields the DAG file set, or the error. */
-function summary(outcome: FileOutcome): unknown {
-  if (outcome.kind === 'dag') return { kind: 'dag', tags: outcome.spec.tags, description: outcome.spec.description };
-  return outcome.kind === 'error' ? { kind: 'error', message: outcome.message } : { kind: outcome.kind };
-}
 
 describe("DAG files importing 'sluice/notifiers'", { timeout: 120_000 }, () => {
-  let folder = '';
-  let bundleDir = '';
-
-  before(async () => {
-    folder = await mkdtemp(path.join(os.tmpdir(), 'sluice-notifiers-import-'));
-    for (const [name, text] of Object.entries(FILES)) {
-      await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
-      await writeFile(path.join(folder, name), text);
-    }
-  });
-  after(async () => {
-    if (folder) await rm(folder, { recursive: true, force: true });
-    if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
-  });
+  const dags = outsideDagsFolder('notifiers-import', FILES);
 
   it('parse in a process running the TypeScript sources', async () => {
-    const outcome = await parseDagFile(folder, 'notified.ts', path.join(folder, 'notified.ts'));
-    assert.deepEqual(summary(outcome), { kind: 'dag', tags: EXPECTED_TAGS, description: EXPECTED_DESCRIPTION });
+    assert.deepEqual(await dags.summary('notified.ts'), { kind: 'dag', tags: EXPECTED_TAGS, description: EXPECTED_DESCRIPTION });
   });
 
   it('parse in a plain Node process running Sluice bundled, as runners and bundled workers do', async () => {
-    bundleDir = await buildOwnBundle('test-notifiers-import', { 'parse-file': 'src/loader/parse-file.ts' });
-    const script = `const { parseDagFile } = await import(${JSON.stringify(pathToFileURL(path.join(bundleDir, 'parse-file.mjs')).href)});
-const outcome = await parseDagFile(${JSON.stringify(folder)}, 'notified.ts', ${JSON.stringify(path.join(folder, 'notified.ts'))});
-process.stdout.write(JSON.stringify(outcome.kind === 'dag' ? { kind: 'dag', tags: outcome.spec.tags, description: outcome.spec.description } : outcome));`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
-    assert.deepEqual(JSON.parse(stdout), { kind: 'dag', tags: EXPECTED_TAGS, description: EXPECTED_DESCRIPTION });
+    assert.deepEqual(await dags.summaryBundled('notified.ts'), { kind: 'dag', tags: EXPECTED_TAGS, description: EXPECTED_DESCRIPTION });
   });
 
   it('a notifier with bad options is an import error with the file, the line and what to fix', async () => {
-    const outcome = await parseDagFile(folder, 'bad_notifier.ts', path.join(folder, 'bad_notifier.ts'));
+    const outcome = await dags.parse('bad_notifier.ts');
     assert.equal(outcome.kind, 'error');
     assert.match(
       (outcome as { message: string }).message,

@@ -6,17 +6,8 @@
  * naming the file and line.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { buildOwnBundle } from '../../../src/loader/own-code-bundle.mjs';
-import { parseDagFile, type FileOutcome } from '../../../src/loader/parse-file.ts';
-
-const run = promisify(execFile);
+import { describe, it } from 'node:test';
+import { outsideDagsFolder } from '../../support/outside-dags-folder.ts';
 
 const FILES: Record<string, string> = {
   // What the imports are ends up in the description, so the test sees they were made.
@@ -62,46 +53,23 @@ export default dag('bad_operator', { description: String(kick) });
 
 const EXPECTED = 'function,function,function,function,function,function / same sensors';
 
-function summary(outcome: FileOutcome): unknown {
-  if (outcome.kind === 'dag') return { kind: 'dag', description: outcome.spec.description };
-  return outcome.kind === 'error' ? { kind: 'error', message: outcome.message } : { kind: outcome.kind };
-}
 
 describe("DAG files importing 'sluice/sensors'", { timeout: 120_000 }, () => {
-  let folder = '';
-  let bundleDir = '';
-
-  before(async () => {
-    folder = await mkdtemp(path.join(os.tmpdir(), 'sluice-sensors-import-'));
-    for (const [name, text] of Object.entries(FILES)) {
-      await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
-      await writeFile(path.join(folder, name), text);
-    }
-  });
-  after(async () => {
-    if (folder) await rm(folder, { recursive: true, force: true });
-    if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
-  });
+  const dags = outsideDagsFolder('sensors-import', FILES);
 
   it('parse in a process running the TypeScript sources', async () => {
-    const outcome = await parseDagFile(folder, 'sensing.ts', path.join(folder, 'sensing.ts'));
-    assert.deepEqual(summary(outcome), { kind: 'dag', description: EXPECTED });
+    assert.deepEqual(await dags.summary('sensing.ts'), { kind: 'dag', tags: [], description: EXPECTED });
   });
 
   it('parse in a plain Node process running Sluice bundled, as runners and bundled workers do', async () => {
-    bundleDir = await buildOwnBundle('test-sensors-import', { 'parse-file': 'src/loader/parse-file.ts' });
-    const script = `const { parseDagFile } = await import(${JSON.stringify(pathToFileURL(path.join(bundleDir, 'parse-file.mjs')).href)});
-const outcome = await parseDagFile(${JSON.stringify(folder)}, 'sensing.ts', ${JSON.stringify(path.join(folder, 'sensing.ts'))});
-process.stdout.write(JSON.stringify(outcome.kind === 'dag' ? { kind: 'dag', description: outcome.spec.description } : outcome));`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
-    assert.deepEqual(JSON.parse(stdout), { kind: 'dag', description: EXPECTED });
+    assert.deepEqual(await dags.summaryBundled('sensing.ts'), { kind: 'dag', tags: [], description: EXPECTED });
   });
 
   it('a sensor or operator with bad options is an import error with the file, the line and what to fix', async () => {
-    const outcome = await parseDagFile(folder, 'bad_sensor.ts', path.join(folder, 'bad_sensor.ts'));
+    const outcome = await dags.parse('bad_sensor.ts');
     assert.equal(outcome.kind, 'error');
     assert.match((outcome as { message: string }).message, /^externalTaskSensor\(\): allowedStates: "succes" is not a state here; use some of .* \(line 5/);
-    const operator = await parseDagFile(folder, 'bad_operator.ts', path.join(folder, 'bad_operator.ts'));
+    const operator = await dags.parse('bad_operator.ts');
     assert.match((operator as { message: string }).message, /^triggerDag\("orders_daily"\): unknown option "waitForCompletition"; did you mean "waitForCompletion"\?.* \(line 5/);
   });
 });
