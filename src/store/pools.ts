@@ -36,8 +36,11 @@ export async function setPool(db: Queryable, pool: string, slots: number, descri
 /** The pool every task is in unless it names another; it cannot be deleted. */
 export const DEFAULT_POOL = 'default_pool';
 
-/** A pool with what its tasks use of it now. */
-export interface PoolUsage extends PoolRecord {
+/** A pool with what its tasks use of it now: the shape GET /pools and `sluice pools list --json` show. */
+export interface PoolUsage {
+  name: string;
+  slots: number;
+  description: string;
   /** Slots of the tries queued or running in it: what admission counts against `slots`. */
   occupiedSlots: number;
   /** Slots the task instances scheduled in it wait for: admitted once room frees. */
@@ -47,7 +50,7 @@ export interface PoolUsage extends PoolRecord {
 /** Every pool (or the one named), with its occupied and queued slots: one pass over each partial index. */
 export async function listPoolUsage(db: Queryable, pool?: string): Promise<PoolUsage[]> {
   const { rows } = await db.query<PoolUsage>(
-    `SELECT p.pool, p.slots, p.description,
+    `SELECT p.pool AS name, p.slots, p.description,
             COALESCE((SELECT sum(ti.pool_slots) FROM task_instances ti WHERE ti.pool = p.pool AND ti.state IN (${sqlList(OCCUPYING_TASK_STATES)})), 0)::int AS "occupiedSlots",
             COALESCE((SELECT sum(ti.pool_slots) FROM task_instances ti WHERE ti.pool = p.pool AND ti.state = 'scheduled'), 0)::int AS "queuedSlots"
      FROM pools p WHERE $1::text IS NULL OR p.pool = $1 ORDER BY p.pool`,

@@ -1,12 +1,10 @@
 import { addPool, changePool, removePool, requirePool } from '../../engine/pools.ts';
-import { listPoolUsage, type PoolUsage } from '../../store/pools.ts';
+import { listPoolUsage } from '../../store/pools.ts';
 import { defineRoute } from '../route.ts';
 import { nothing } from '../schemas/fields.ts';
-import { createPoolBody, patchPoolBody, pool, poolList, poolPath, type Pool } from '../schemas/pools.ts';
+import { createPoolBody, patchPoolBody, pool, poolList, poolPath } from '../schemas/pools.ts';
 
 const TAG = 'Pools';
-
-const poolJson = (p: PoolUsage): Pool => ({ name: p.pool, slots: p.slots, occupiedSlots: p.occupiedSlots, queuedSlots: p.queuedSlots, description: p.description });
 
 export const poolRoutes = [
   defineRoute({
@@ -18,7 +16,7 @@ export const poolRoutes = [
     answers: { 200: { description: 'every pool, by name', schema: poolList } },
     async handle(_request, { deps: { services: { db } } }) {
       const pools = await listPoolUsage(db);
-      return { status: 200, body: { pools: pools.map(poolJson), totalEntries: pools.length } };
+      return { status: 200, body: { pools, totalEntries: pools.length } };
     },
   }),
 
@@ -33,7 +31,7 @@ export const poolRoutes = [
     errors: { 409: 'a pool of that name exists (change it with PATCH)' },
     async handle({ body }, { deps: { services: { db } } }) {
       const created = await addPool(db, body.name, body.slots, body.description);
-      return { status: 201, location: `/api/v1/pools/${encodeURIComponent(created.pool)}`, body: poolJson(created) };
+      return { status: 201, location: `/api/v1/pools/${encodeURIComponent(created.name)}`, body: created };
     },
   }),
 
@@ -47,7 +45,7 @@ export const poolRoutes = [
     answers: { 200: { description: 'the pool', schema: pool } },
     errors: { 404: 'no such pool' },
     async handle({ params: { name } }, { deps: { services: { db } } }) {
-      return { status: 200, body: poolJson(await requirePool(db, name)) };
+      return { status: 200, body: await requirePool(db, name) };
     },
   }),
 
@@ -62,7 +60,7 @@ export const poolRoutes = [
     answers: { 200: { description: 'the pool as it is now', schema: pool } },
     errors: { 404: 'no such pool' },
     async handle({ params: { name }, body }, { deps: { services: { db } } }) {
-      return { status: 200, body: poolJson(await changePool(db, name, body)) };
+      return { status: 200, body: await changePool(db, name, body) };
     },
   }),
 

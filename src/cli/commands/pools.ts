@@ -14,8 +14,8 @@ const list = command({
   async run(ctx, { json }) {
     return withServices(ctx, async ({ db }) => {
       const pools = await listPoolUsage(db);
-      if (json) printJson({ pools: pools.map(({ pool, ...rest }) => ({ name: pool, ...rest })), totalEntries: pools.length });
-      else printTable(['pool', 'slots', 'occupied', 'queued', 'description'], pools.map((p) => [p.pool, String(p.slots), String(p.occupiedSlots), String(p.queuedSlots), p.description]));
+      if (json) printJson({ pools, totalEntries: pools.length });
+      else printTable(['pool', 'slots', 'occupied', 'queued', 'description'], pools.map((p) => [p.name, String(p.slots), String(p.occupiedSlots), String(p.queuedSlots), p.description]));
       return 0;
     });
   },
@@ -31,8 +31,8 @@ const set = command({
     const slots = intFlag(values.slots, '--slots', 0, 0);
     return withServices(ctx, async ({ db }) => {
       const pool = await putPool(db, name, slots, values.description);
-      if (json) printJson({ name: pool.pool, slots: pool.slots, occupiedSlots: pool.occupiedSlots, queuedSlots: pool.queuedSlots, description: pool.description });
-      else console.log(`pool ${pool.pool}: ${pool.slots} slots (${pool.occupiedSlots} occupied, ${pool.queuedSlots} queued for)`);
+      if (json) printJson(pool);
+      else console.log(`pool ${pool.name}: ${pool.slots} slots (${pool.occupiedSlots} occupied, ${pool.queuedSlots} queued for)`);
       return 0;
     });
   },
