@@ -5,7 +5,7 @@ import { makeRunId, type TaskState } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
-import { getRun, insertRun, markRun, requeueRun, resumeRun, type DagRunRecord, type TriggeringTask } from '../store/runs.ts';
+import { getRun, insertRun, insertRunFrom, markRun, requeueRun, resumeRun, type DagRunRecord, type NewRun, type TriggeringTask } from '../store/runs.ts';
 import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
@@ -24,27 +24,30 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
   const dag = await getDag(db, dagId);
   if (!dag || !dag.isActive) throw notFound(`DAG "${dagId}" not found; "sluice dags list" shows the DAGs there are`);
   requireValidConf(dag.spec, request.conf ?? {});
-  const logicalDate = request.logicalDate ?? new Date();
-  const interval = manualInterval(logicalDate);
+  const manualRun = (logicalDate: Date): NewRun => {
+    const interval = manualInterval(logicalDate);
+    return {
+      dagId,
+      runId: makeRunId('manual', logicalDate),
+      runType: 'manual',
+      logicalDate,
+      dataIntervalStart: interval.start,
+      dataIntervalEnd: interval.end,
+      conf: request.conf ?? {},
+      triggeredBy: request.triggeredBy ?? null,
+    };
+  };
+  // A logical date given is that one or a conflict; "now" is the first free moment from now.
+  const given = request.logicalDate;
   const run = await withTransaction(db, (tx) =>
-    insertRun(
-      tx,
-      {
-        dagId,
-        runId: makeRunId('manual', logicalDate),
-        runType: 'manual',
-        logicalDate,
-        dataIntervalStart: interval.start,
-        dataIntervalEnd: interval.end,
-        conf: request.conf ?? {},
-        triggeredBy: request.triggeredBy ?? null,
-      },
-      dag.spec,
-      dag.versionHash,
-    ),
+    given ? insertRun(tx, manualRun(given), dag.spec, dag.versionHash) : insertRunFrom(tx, new Date(), manualRun, dag.spec, dag.versionHash),
   );
   if (!run) {
-    throw conflict(`DAG "${dagId}" already has a run with logical date ${logicalDate.toISOString()}; pick another logical date`);
+    throw conflict(
+      given
+        ? `DAG "${dagId}" already has a run with logical date ${given.toISOString()}; pick another logical date`
+        : `DAG "${dagId}" has runs at every moment of the last tenth of a second; trigger it again`,
+    );
   }
   await wakeSchedulers(db);
   return run;

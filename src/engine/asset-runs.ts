@@ -14,12 +14,9 @@ import {
   queuedAssetEvents,
 } from '../store/assets.ts';
 import { withTransaction, type Db, type Queryable } from '../store/db.ts';
-import { insertRun, type DagRunRecord } from '../store/runs.ts';
+import { insertRunFrom, type DagRunRecord } from '../store/runs.ts';
 import { forEachIsolated } from './isolate.ts';
 import { requireVersion } from './run-lifecycle.ts';
-
-/** Tries at a logical date a millisecond later when another run of the DAG has the one wanted. */
-const LOGICAL_DATE_TRIES = 20;
 
 /**
  * For every active, unpaused asset-scheduled DAG with events queued: the run its events call for,
@@ -64,30 +61,25 @@ async function consumeQueuedEvents(tx: Queryable, dagId: string): Promise<DagRun
 
   const spec = await requireVersion(tx, dagId, dag.versionHash);
   const { rows } = await tx.query<{ now: Date }>('SELECT clock_timestamp() AS now');
-  // logicalDate = when the run is made, and a zero-length interval there (as a manual run has).
-  // The DAG's runs have distinct logical dates; one taken (a manual run in the same millisecond)
-  // moves this run a millisecond on.
-  for (let i = 0; i < LOGICAL_DATE_TRIES; i++) {
-    const at = new Date(rows[0]!.now.getTime() + i);
-    const run = await insertRun(
-      tx,
-      {
-        dagId,
-        runId: makeRunId('asset_triggered', at),
-        runType: 'asset_triggered',
-        logicalDate: at,
-        dataIntervalStart: at,
-        dataIntervalEnd: at,
-        conf: {},
-        consumedAssetEvents: consumed.map(consumedEvent),
-      },
-      spec,
-      dag.versionHash,
-    );
-    if (run) {
-      await dequeueAssetEvents(tx, dagId, consumed.map((e) => e.id));
-      return run;
-    }
-  }
-  throw new Error(`DAG ${dagId} has runs at each of ${LOGICAL_DATE_TRIES} milliseconds from ${rows[0]!.now.toISOString()}; its asset-triggered run waits for the next loop`);
+  // logicalDate = when the run is made, and a zero-length interval there (as a manual run has);
+  // a moment another run of the DAG has (a manual run in the same millisecond) moves it on.
+  const run = await insertRunFrom(
+    tx,
+    rows[0]!.now,
+    (at) => ({
+      dagId,
+      runId: makeRunId('asset_triggered', at),
+      runType: 'asset_triggered',
+      logicalDate: at,
+      dataIntervalStart: at,
+      dataIntervalEnd: at,
+      conf: {},
+      consumedAssetEvents: consumed.map(consumedEvent),
+    }),
+    spec,
+    dag.versionHash,
+  );
+  if (!run) throw new Error(`DAG ${dagId} has runs at every millisecond tried from ${rows[0]!.now.toISOString()}; its asset-triggered run waits for the next loop`);
+  await dequeueAssetEvents(tx, dagId, consumed.map((e) => e.id));
+  return run;
 }

@@ -85,27 +85,6 @@ export function triggerDag(dagId: string, options: TriggerDagOptions = {}): (ctx
   };
 }
 
-/** How many moments a trigger "now" tries before a conflict is reported. */
-const NOW_ATTEMPTS = 10;
-
-/**
- * A run at "now", the default logical date. Two tasks of one run triggering the same DAG at once
- * (a mapped task's instances do) would otherwise collide, by chance alone, on the rule of one
- * run per logical date: on a conflict the next try is a few milliseconds on, spread at random so
- * that the colliding triggers do not collide again. Any of those moments is "now".
- */
-async function triggerNow(db: Db, dagId: string, request: Parameters<typeof triggerDagRun>[2]): Promise<DagRunRecord> {
-  let at = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await triggerDagRun(db, dagId, { ...request, logicalDate: new Date(at) });
-    } catch (error) {
-      if (!(error instanceof SluiceError) || error.status !== 409 || attempt === NOW_ATTEMPTS) throw error;
-      at = Math.max(at + 1, Date.now()) + Math.floor(Math.random() * 5 * attempt);
-    }
-  }
-}
-
 /**
  * The run, through the engine. What the API answers with 404 (no such DAG), 400 (a conf its
  * params refuse) or 409 (a run for that logical date exists) fails the task at once: no retry
@@ -113,7 +92,9 @@ async function triggerNow(db: Db, dagId: string, request: Parameters<typeof trig
  */
 async function create(db: Db, fn: string, dagId: string, request: Parameters<typeof triggerDagRun>[2]): Promise<DagRunRecord> {
   try {
-    return await (request.logicalDate ? triggerDagRun(db, dagId, request) : triggerNow(db, dagId, request));
+    // Without a logicalDate, "now": the engine takes the first moment free of the DAG's runs, so
+    // a mapped task's instances triggering one DAG at once get a run each.
+    return await triggerDagRun(db, dagId, request);
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     const fix =

@@ -388,6 +388,30 @@ export async function markRun(tx: Queryable, dagId: string, runId: string, state
   return true;
 }
 
+/** How many milliseconds a run "now" tries (insertRunFrom) before its DAG counts as busy. */
+const NOW_MOMENTS = 100;
+
+/**
+ * A run "now" (a manual run with no logical date given, an asset-triggered run): at `from`, or,
+ * when the DAG has a run at that moment (one logical date, one run), a millisecond on, and so on;
+ * any of those moments is "now". Two such runs made at once (a mapped task's instances triggering
+ * one DAG) so take consecutive moments: the second waits on the first's key until it commits,
+ * then moves on. Undefined when every moment tried was taken.
+ */
+export async function insertRunFrom(
+  tx: Queryable,
+  from: Date,
+  runAt: (at: Date) => NewRun,
+  spec: DagSpec,
+  versionHash: string,
+): Promise<DagRunRecord | undefined> {
+  for (let i = 0; i < NOW_MOMENTS; i++) {
+    const run = await insertRun(tx, runAt(new Date(from.getTime() + i)), spec, versionHash);
+    if (run) return run;
+  }
+  return undefined;
+}
+
 /** success/failed → queued: some of its tasks were cleared, so it runs again. Returns whether it moved. */
 export async function requeueRun(tx: Queryable, dagId: string, runId: string): Promise<boolean> {
   const { rowCount } = await tx.query(
