@@ -5,9 +5,8 @@
  * connection per check would cost a handshake each time. It never holds a process open or keeps
  * idle connections: idle clients close after IDLE_MS, and the pool lets the process exit.
  */
-import pg from 'pg';
 import { loadConfig } from '../config.ts';
-import type { Db } from '../store/db.ts';
+import { createDb, type Db } from '../store/db.ts';
 
 /** Two connections are plenty: a try runs one check at a time, and a runner one try. */
 const MAX_CONNECTIONS = 2;
@@ -21,15 +20,7 @@ export function metadataDb(env: NodeJS.ProcessEnv = process.env): Db {
   if (current?.url === url) return current.pool;
   // The URL changed under us (only tests do that): the old pool is ended, not leaked.
   if (current) void current.pool.end().catch(() => undefined);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: MAX_CONNECTIONS,
-    idleTimeoutMillis: IDLE_MS,
-    allowExitOnIdle: true,
-    application_name: 'sluice-task',
-  });
-  // An idle client losing its connection (a database restart) must not crash the try's process.
-  pool.on('error', () => undefined);
+  const pool = createDb(url, MAX_CONNECTIONS, { idleTimeoutMillis: IDLE_MS, allowExitOnIdle: true, application_name: 'sluice-task' });
   current = { url, pool };
   return pool;
 }

@@ -9,8 +9,12 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 // timestamptz and bigint come back as Date and number everywhere; ids here never exceed 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function createDb(databaseUrl: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'sluice' });
+export function createDb(
+  databaseUrl: string,
+  max = 10,
+  options: Pick<pg.PoolConfig, 'idleTimeoutMillis' | 'allowExitOnIdle' | 'application_name'> = {},
+): Db {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'sluice', ...options });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;
