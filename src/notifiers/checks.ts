@@ -5,15 +5,6 @@
  */
 import { parseDuration } from '../core/durations.ts';
 import { showValue } from '../core/show-value.ts';
-import { checkKeys } from '../sdk/validate.ts';
-
-/** The options object of `fn` (e.g. 'slack()'), checked for unknown keys. */
-export function checkOptions(options: unknown, fn: string, keys: readonly string[]): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`${fn} takes an options object, e.g. ${fn.slice(0, -2)}({ ${keys[0]}: … }); got ${showValue(options)}`);
-  }
-  return checkKeys(options, fn, keys, fn.slice(0, -2));
-}
 
 /**
  * An http(s) URL. `hint` says where such a URL usually comes from: the most common mistake is an

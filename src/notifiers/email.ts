@@ -1,7 +1,7 @@
 /** `email({ to, from?, smtpUrl? })`: a plain-text mail through an SMTP server (nodemailer). */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import { hostname } from 'node:os';
 import { defineNotifier, type CallbackContext, type Notifier } from '../sdk/callbacks.ts';
-import { checkOptions } from './checks.ts';
 import { detailLines, headline } from './payload.ts';
 
 export interface EmailOptions {
@@ -23,7 +23,7 @@ export const SMTP_URL_VARIABLE = 'SLUICE_SMTP_URL';
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
 export function email(options: EmailOptions): Notifier {
-  const given = checkOptions(options, 'email()', ['to', 'from', 'smtpUrl']);
+  const given = checkOptionsObject(options, 'email()', ['to', 'from', 'smtpUrl']);
   const to = checkRecipients(given.to);
   const from = given.from === undefined ? undefined : checkAddress(given.from, 'email(): from');
   const smtpUrl = given.smtpUrl === undefined ? undefined : checkSmtpUrl(given.smtpUrl, 'email(): smtpUrl');

@@ -1,8 +1,9 @@
 /** `slack({ webhookUrl, channel? })`: a message through a Slack incoming webhook. */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import type { CallbackContext } from '../sdk/callbacks.ts';
 import { defineNotifier, type Notifier } from '../sdk/callbacks.ts';
 import type { Duration } from '../sdk/options.ts';
-import { checkHttpUrl, checkOptions, checkTimeout } from './checks.ts';
+import { checkHttpUrl, checkTimeout } from './checks.ts';
 import { DEFAULT_TIMEOUT_MS, postJson } from './http.ts';
 import { headline, taskLabel, truncate } from './payload.ts';
 
@@ -33,7 +34,7 @@ const TITLES: Record<CallbackContext['event'], string> = {
 };
 
 export function slack(options: SlackOptions): Notifier {
-  const given = checkOptions(options, 'slack()', ['webhookUrl', 'channel', 'timeout']);
+  const given = checkOptionsObject(options, 'slack()', ['webhookUrl', 'channel', 'timeout']);
   const url = checkHttpUrl(
     given.webhookUrl,
     'slack(): webhookUrl',

@@ -1,7 +1,8 @@
 /** `webhook({ url, headers? })`: POSTs the event as JSON to any HTTP endpoint. */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import type { Duration } from '../sdk/options.ts';
 import { defineNotifier, type Notifier } from '../sdk/callbacks.ts';
-import { checkHttpUrl, checkOptions, checkTimeout } from './checks.ts';
+import { checkHttpUrl, checkTimeout } from './checks.ts';
 import { DEFAULT_TIMEOUT_MS, postJson } from './http.ts';
 import { notificationPayload } from './payload.ts';
 
@@ -23,7 +24,7 @@ export interface WebhookOptions {
  * other than 2xx, no answer within the timeout, or a connection error fails the callback's try.
  */
 export function webhook(options: WebhookOptions): Notifier {
-  const given = checkOptions(options, 'webhook()', ['url', 'headers', 'timeout']);
+  const given = checkOptionsObject(options, 'webhook()', ['url', 'headers', 'timeout']);
   const url = checkHttpUrl(given.url, 'webhook(): url', "pass the endpoint to POST to, e.g. webhook({ url: process.env.ALERTS_WEBHOOK_URL }), with that variable set where DAGs are parsed and where workers run");
   const headers = checkHeaders(given.headers);
   const timeoutMs = checkTimeout(given.timeout, 'webhook(): timeout', DEFAULT_TIMEOUT_MS);

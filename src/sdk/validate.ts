@@ -107,3 +107,14 @@ export function checkId(value: unknown, what: string): string {
   }
   return value;
 }
+
+/**
+ * The options object of a factory `fn` a DAG file calls (e.g. 'slack()', 'sqlSensor()'), checked
+ * for unknown keys: what notifiers and ready sensors check first.
+ */
+export function checkOptionsObject(options: unknown, fn: string, keys: readonly string[]): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`${fn} takes an options object, e.g. ${fn.slice(0, -2)}({ ${keys[0]}: … }); got ${showValue(options)}`);
+  }
+  return checkKeys(options, fn, keys, fn.slice(0, -2));
+}

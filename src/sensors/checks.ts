@@ -4,7 +4,6 @@
  * its first check an hour later.
  */
 import { showValue } from '../core/show-value.ts';
-import { checkKeys } from '../sdk/validate.ts';
 import type { TaskContext } from '../sdk/context.ts';
 
 /**
@@ -12,14 +11,6 @@ import type { TaskContext } from '../sdk/context.ts';
  * "not yet"; anything else means done, and becomes the task's XCom.
  */
 export type SensorCheck<T = unknown> = (ctx: TaskContext) => Promise<T | null>;
-
-/** The options object of `fn` (e.g. 'sqlSensor()'), checked for unknown keys. */
-export function checkSensorOptions(options: unknown, fn: string, keys: readonly string[]): Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${fn} takes an options object, e.g. ${fn.slice(0, -2)}({ ${keys[0]}: … }); got ${showValue(options)}`);
-  }
-  return checkKeys(options, fn, keys, fn.slice(0, -2));
-}
 
 /** A required non-empty string option; `example` shows how it is usually written. */
 export function requireText(value: unknown, where: string, example: string): string {

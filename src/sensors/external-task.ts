@@ -3,12 +3,13 @@
  * another DAG's run for the same logical date (or one task of it) to reach a state, as Airflow's
  * ExternalTaskSensor does. It reads Sluice's metadata database (metadata-db.ts).
  */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import { DAG_RUN_STATES, TASK_STATES, type TaskState } from '../core/states.ts';
 import { FailTask } from '../sdk/errors.ts';
 import type { TaskContext } from '../sdk/context.ts';
 import { getRunByLogicalDate } from '../store/runs.ts';
 import { taskStateCounts } from '../store/task-instance-reads.ts';
-import { checkDateResult, checkSensorOptions, checkStates, optionalFunction, requireText, type SensorCheck } from './checks.ts';
+import { checkDateResult, checkStates, optionalFunction, requireText, type SensorCheck } from './checks.ts';
 import { metadataDb } from './metadata-db.ts';
 
 export interface ExternalTaskSensorOptions {
@@ -40,7 +41,7 @@ const KEYS = ['dagId', 'taskId', 'logicalDate', 'allowedStates', 'failedStates']
  * a failed instance stays failed, so waiting for its siblings would only delay the failure.
  */
 export function externalTaskSensor(options: ExternalTaskSensorOptions): SensorCheck<ExternalTaskResult> {
-  const given = checkSensorOptions(options, FN, KEYS);
+  const given = checkOptionsObject(options, FN, KEYS);
   const dagId = requireText(given.dagId, `${FN}: dagId`, "externalTaskSensor({ dagId: 'orders_daily' })");
   const taskId = given.taskId === undefined ? undefined : requireText(given.taskId, `${FN}: taskId`, "externalTaskSensor({ dagId: 'orders_daily', taskId: 'load' })");
   const logicalDateOf = optionalFunction<(ctx: TaskContext) => Date>(

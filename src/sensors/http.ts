@@ -6,11 +6,12 @@
  * into "not yet": a wrong host or port is something waiting will not fix, and a short outage is
  * what the task's retries are for.
  */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import { formatDuration } from '../core/durations.ts';
 import { showValue } from '../core/show-value.ts';
 import { checkHttpUrl, checkTimeout, showUrl } from '../notifiers/checks.ts';
 import type { Duration } from '../sdk/options.ts';
-import { checkSensorOptions, optionalFunction, type SensorCheck } from './checks.ts';
+import { optionalFunction, type SensorCheck } from './checks.ts';
 import { fetchFailureReason } from '../core/fetch-failure.ts';
 
 export interface HttpSensorOptions {
@@ -33,7 +34,7 @@ const FN = 'httpSensor()';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function httpSensor(options: HttpSensorOptions): SensorCheck<HttpResult> {
-  const given = checkSensorOptions(options, FN, ['url', 'check', 'headers', 'timeout']);
+  const given = checkOptionsObject(options, FN, ['url', 'check', 'headers', 'timeout']);
   const url = checkHttpUrl(given.url, `${FN}: url`, 'pass the URL to poll, e.g. httpSensor({ url: \'https://api.example.com/ready\' })');
   const check = optionalFunction<(response: Response) => boolean | Promise<boolean>>(given.check, `${FN}: check`, 'check: (response) => response.status === 200');
   const headers = checkHeaders(given.headers);

@@ -5,10 +5,11 @@
  * leave out comes from the same S3_* variables, read where the check runs (the worker), not where
  * the DAG file is parsed.
  */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import { showValue } from '../core/show-value.ts';
 import { createS3Client, s3SettingsFromEnv } from '../providers/s3/client.ts';
 import { headObject } from '../providers/s3/objects.ts';
-import { checkSensorOptions, requireText, type SensorCheck } from './checks.ts';
+import { requireText, type SensorCheck } from './checks.ts';
 
 export interface S3KeySensorOptions {
   bucket: string;
@@ -38,7 +39,7 @@ const KEYS = ['bucket', 'key', 'endpoint', 'region', 'accessKeyId', 'secretAcces
 
 /** Done (with the object's size and ETag) once the object exists; a 404 is "not yet", any other error fails the try. */
 export function s3KeySensor(options: S3KeySensorOptions): SensorCheck<S3KeyResult> {
-  const given = checkSensorOptions(options, FN, KEYS);
+  const given = checkOptionsObject(options, FN, KEYS);
   const bucket = requireText(given.bucket, `${FN}: bucket`, "s3KeySensor({ bucket: 'landing', key: 'orders.csv' })");
   const key = requireText(given.key, `${FN}: key`, "s3KeySensor({ bucket: 'landing', key: 'orders.csv' })");
   const overrides = settingsAsEnv(given);

@@ -3,10 +3,11 @@
  * Airflow's SqlSensor does, on any PostgreSQL database. One connection per check, closed after
  * it: checks are minutes apart in reschedule mode, and a pool would hold a connection meanwhile.
  */
+import { checkOptionsObject } from '../sdk/validate.ts';
 import pg from 'pg';
 import { redactError } from '../core/redact.ts';
 import { showValue } from '../core/show-value.ts';
-import { checkSensorOptions, requireText, type SensorCheck } from './checks.ts';
+import { requireText, type SensorCheck } from './checks.ts';
 
 export interface SqlSensorOptions {
   /**
@@ -27,7 +28,7 @@ const FN = 'sqlSensor()';
 
 /** Done, with the first row, when its first column is truthy (truthy() below); no rows is "not yet"; a failing query fails the try. */
 export function sqlSensor(options: SqlSensorOptions): SensorCheck<SqlResult> {
-  const given = checkSensorOptions(options, FN, ['url', 'sql']);
+  const given = checkOptionsObject(options, FN, ['url', 'sql']);
   const url = requireText(given.url, `${FN}: url`, 'sqlSensor({ url: process.env.WAREHOUSE_DATABASE_URL, sql: … }), with that variable set where DAGs are parsed and where workers run');
   const sql = requireText(given.sql, `${FN}: sql`, "sql: 'SELECT count(*) > 0 FROM staging.orders'");
   const where = describeDatabase(url);
