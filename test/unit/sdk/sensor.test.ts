@@ -13,20 +13,9 @@ import { MAX_BACKOFF_MS, pokeWaitMs } from '../../../src/sdk/sensor.ts';
 import type { SensorSpec } from '../../../src/core/spec.ts';
 import { runDagLocally } from '../../../workers/local-run.ts';
 import { rejects } from '../../support/dag-asserts.ts';
+import { taskContext } from '../../support/task-context.ts';
 
-const ctx = (over: Partial<TaskContext> = {}): TaskContext =>
-  ({
-    dagId: 'd',
-    runId: 'r',
-    taskId: 's',
-    tryNumber: 1,
-    maxTries: 1,
-    tryStartDate: new Date(),
-    rescheduleCount: 0,
-    signal: new AbortController().signal,
-    log: { info: () => undefined },
-    ...over,
-  }) as unknown as TaskContext;
+const ctx = (over: Partial<TaskContext> = {}): TaskContext => taskContext({ tryStartDate: new Date(), ...over });
 
 async function thrown(promise: unknown): Promise<unknown> {
   try {
