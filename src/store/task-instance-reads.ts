@@ -242,3 +242,46 @@ export async function listTries(db: Queryable, dagId: string, runId: string, tas
   );
   return rows;
 }
+
+/** A try of a run's task instance: which instance, and the try as listTries gives it. */
+export interface RunTryRecord extends TryRecord {
+  taskId: string;
+  mapIndex: number;
+}
+
+/**
+ * A page of every try of a run (finished ones from history, running ones from task_instances),
+ * by task, map index and try number, and how many there are in all: the Gantt chart's bars, in
+ * one request rather than one per task instance. Both parts read their table's primary key.
+ */
+export async function pageRunTries(
+  db: Queryable,
+  dagId: string,
+  runId: string,
+  { limit, offset }: { limit: number; offset: number },
+): Promise<{ tries: RunTryRecord[]; total: number }> {
+  const { rows } = await db.query<RunTryRecord & { total: number }>(
+    `SELECT task_id AS "taskId", map_index AS "mapIndex", try_number AS "tryNumber", state, start_date AS "startDate",
+       end_date AS "endDate", duration_ms AS "durationMs", hostname, error, count(*) OVER ()::int AS total
+     FROM (
+       SELECT task_id, map_index, try_number, state, start_date, end_date, duration_ms, hostname, error
+       FROM task_tries WHERE dag_id = $1 AND run_id = $2
+       UNION ALL
+       SELECT task_id, map_index, try_number, state, start_date, end_date, duration_ms, hostname, error
+       FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND state = 'running'
+     ) tries
+     ORDER BY task_id, map_index, try_number LIMIT $3 OFFSET $4`,
+    [dagId, runId, limit, offset],
+  );
+  const total = rows[0]?.total ?? (offset === 0 ? 0 : await countRunTries(db, dagId, runId));
+  return { tries: rows, total };
+}
+
+async function countRunTries(db: Queryable, dagId: string, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM task_tries WHERE dag_id = $1 AND run_id = $2)::int
+       + (SELECT count(*) FROM task_instances WHERE dag_id = $1 AND run_id = $2 AND state = 'running')::int AS n`,
+    [dagId, runId],
+  );
+  return rows[0]!.n;
+}

@@ -13,6 +13,7 @@ import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
 import { poolRoutes } from './pools.ts';
+import { taskDurationRoutes } from './task-durations.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 import { workerRoutes } from './workers.ts';
 
@@ -24,6 +25,7 @@ export const ROUTES: readonly Route[] = [
   ...callbackRoutes,
   ...gridRoutes,
   ...taskInstanceRoutes,
+  ...taskDurationRoutes,
   ...backfillRoutes,
   ...assetRoutes,
   ...poolRoutes,

@@ -44,6 +44,7 @@ export type {
   TaskTryList,
   XcomValue,
 } from './task-instances.ts';
+export type { TaskDuration, TaskDurationList, TaskDurationQuery } from './task-durations.ts';
 export type { DagVersion, DagVersionList } from './dag-versions.ts';
 export type { Callback, CallbackList } from './callbacks.ts';
 export type { Grid, GridCell, GridQuery, GridTask } from './grid.ts';

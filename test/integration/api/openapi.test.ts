@@ -191,6 +191,10 @@ describe('OpenAPI document', () => {
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}', { params: ti });
     const tries = await check<{ taskInstanceTries: Json[] }>('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/tries', { params: ti });
     assert.equal(tries.body.taskInstanceTries.length, 1);
+    const runTries = await check<{ taskInstanceTries: Json[] }>('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstanceTries', { params: run });
+    assert.equal(runTries.body.taskInstanceTries.length, 1);
+    const durations = await check<{ taskDurations: Json[] }>('GET', '/dags/{dagId}/taskDurations', { params: { dagId: 'etl' }, query: '?limit=50' });
+    assert.equal(durations.body.taskDurations.length, 1);
     const log = await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}', { params: { ...ti, tryNumber: 2 } });
     assert.match(log.text, /loaded/);
     await check('GET', '/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber}', { params: { ...ti, tryNumber: 2 }, query: '?offset=0&limit=100' });
