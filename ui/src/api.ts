@@ -39,6 +39,8 @@ import type {
   TaskInstanceList,
   TaskInstanceListQuery,
   TaskTryList,
+  TaskDurationList,
+  TaskDurationQuery,
   TriggerDagRunBody,
   PatchPoolBody,
   Pool,
@@ -77,6 +79,9 @@ export const api = {
     get: (dagId: string, options?: Read) => getJson<DagDetail>(apiPath`/dags/${dagId}`, options),
     patch: (dagId: string, body: PatchDagBody) => send<Dag>('PATCH', apiPath`/dags/${dagId}`, body),
     versions: (dagId: string, q: ListQuery = {}, options?: Read) => getJson<DagVersionList>(apiPath`/dags/${dagId}/versions` + query(q), options),
+    /** Every started try of the latest runs' tasks: the task-duration chart. */
+    taskDurations: (dagId: string, q: TaskDurationQuery = {}, options?: Read) =>
+      getJson<TaskDurationList>(apiPath`/dags/${dagId}/taskDurations` + query(q), options),
     /** The DAG file's source text in one version. */
     source: async (dagId: string, version: string, options?: Read) => (await getText(apiPath`/dags/${dagId}/versions/${version}/source`, options)).text,
   },
@@ -128,6 +133,9 @@ export const api = {
       getJson<TaskInstance>(taskInstancePath(dagId, runId, taskId), options),
     mark: (dagId: string, runId: string, taskId: TaskInstanceRef, body: MarkTaskInstanceBody) =>
       send<TaskInstance>('PATCH', taskInstancePath(dagId, runId, taskId), body),
+    /** A page of every try of every task instance of a run: the Gantt chart. */
+    runTries: (dagId: string, runId: string, q: ListQuery = {}, options?: Read) =>
+      getJson<TaskTryList>(runPath(dagId, runId) + '/taskInstanceTries' + query(q), options),
     tries: (dagId: string, runId: string, taskId: TaskInstanceRef, q: ListQuery = {}, options?: Read) =>
       getJson<TaskTryList>(taskInstancePath(dagId, runId, taskId) + '/tries' + query(q), options),
     xcom: (dagId: string, runId: string, taskId: TaskInstanceRef, options?: Read) =>

@@ -58,7 +58,7 @@ function Page({ route }: { route: Route }) {
     case 'dag':
       return <DagPage key={route.dagId} dagId={route.dagId} tab={route.tab} />;
     case 'run':
-      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} />;
+      return <RunPage key={`${route.dagId}/${route.runId}`} dagId={route.dagId} runId={route.runId} tab={route.tab} />;
     case 'task':
       return (
         <TaskInstancePage

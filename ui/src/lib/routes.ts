@@ -3,7 +3,7 @@
 export type Route =
   | { page: 'dags' }
   | { page: 'dag'; dagId: string; tab: DagTab }
-  | { page: 'run'; dagId: string; runId: string }
+  | { page: 'run'; dagId: string; runId: string; tab: RunTab }
   /** A task in a run: an unmapped task's instance, or a mapped task's list of instances; with mapIndex, one of those. */
   | { page: 'task'; dagId: string; runId: string; taskId: string; mapIndex?: number }
   | { page: 'backfills' }
@@ -11,8 +11,12 @@ export type Route =
   | { page: 'pools' }
   | { page: 'not-found'; path: string };
 
-export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code'] as const;
+export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code', 'durations'] as const;
 export type DagTab = (typeof DAG_TABS)[number];
+
+/** A run page's views: its task instances (no suffix) and the Gantt chart of their tries. */
+export const RUN_TABS = ['instances', 'gantt'] as const;
+export type RunTab = (typeof RUN_TABS)[number];
 
 const enc = encodeURIComponent;
 
@@ -23,7 +27,7 @@ export const href = {
   pools: () => '/pools',
   assets: (uri?: string) => `/assets${uri ? `?uri=${enc(uri)}` : ''}`,
   dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
-  run: (dagId: string, runId: string) => `/dags/${enc(dagId)}/runs/${enc(runId)}`,
+  run: (dagId: string, runId: string, tab: RunTab = 'instances') => `/dags/${enc(dagId)}/runs/${enc(runId)}${tab === 'instances' ? '' : `/${tab}`}`,
   task: (dagId: string, runId: string, taskId: string, tryNumber?: number) =>
     `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}${tryNumber ? `?try=${tryNumber}` : ''}`,
   /** One instance of a mapped task, under its task's page (which lists them all). */
@@ -53,7 +57,8 @@ export function parseRoute(path: string): Route {
   if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
   if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };
   if (third !== 'runs' || runId === undefined) return { page: 'not-found', path };
-  if (fifth === undefined) return { page: 'run', dagId, runId };
+  if (fifth === undefined) return { page: 'run', dagId, runId, tab: 'instances' };
+  if (fifth === 'gantt' && taskId === undefined) return { page: 'run', dagId, runId, tab: 'gantt' };
   if (fifth === 'tasks' && taskId !== undefined && rest.length === 0) return { page: 'task', dagId, runId, taskId };
   if (fifth === 'tasks' && taskId !== undefined && rest.length === 1 && MAP_INDEX.test(rest[0]!)) {
     return { page: 'task', dagId, runId, taskId, mapIndex: Number(rest[0]) };

@@ -25,7 +25,8 @@ import type { DagDetail, DagRun, Grid, GridCell, GridTask } from '../types.ts';
 
 type TaskGroup = DagDetail['groups'][number];
 
-const RUN_COUNTS = ['25', '50', '100', '365'] as const;
+/** The choices of how many runs to show; the task-duration tab offers the same. */
+export const RUN_COUNTS = ['25', '50', '100', '365'] as const;
 
 /** mappedTasks: the tasks the DAG declares with expand (a task an old run had mapped is known by its cells). */
 export function DagGrid({

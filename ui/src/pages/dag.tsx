@@ -1,4 +1,4 @@
-/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills, details and code. */
+/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills, details, code and task durations. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
@@ -16,11 +16,12 @@ import type { DagDetail } from '../types.ts';
 import { BackfillList } from './backfills.tsx';
 import { DagCode } from './dag-code.tsx';
 import { DagDetails } from './dag-details.tsx';
+import { DagDurations } from './dag-durations.tsx';
 import { DagGraph } from './dag-graph.tsx';
 import { DagGrid } from './dag-grid.tsx';
 import { DagRuns } from './dag-runs.tsx';
 
-const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details', code: 'Code' };
+const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details', code: 'Code', durations: 'Task duration' };
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
   const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 2000);
@@ -49,6 +50,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
             {tab === 'backfills' && <BackfillList dagId={dagId} />}
             {tab === 'details' && d && <DagDetails dag={d} />}
             {tab === 'code' && <DagCode dagId={dagId} />}
+            {tab === 'durations' && <DagDurations dagId={dagId} taskIds={d?.tasks.map((t) => t.taskId)} />}
           </section>
         </>
       )}

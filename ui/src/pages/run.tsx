@@ -1,4 +1,4 @@
-/** One run: its facts and conf (with the task that triggered it), its task instances with clear and mark, the runs they triggered, and its callbacks. */
+/** One run: its facts and conf (with the task that triggered it), its task instances with clear and mark (or their Gantt chart), the runs they triggered, and its callbacks. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ClearDialog, MarkDialog, RunMarkDialog, type ClearTarget, type MarkTarget, type RunMarkTarget } from '../actions/task-actions.tsx';
@@ -12,12 +12,15 @@ import { Elapsed, Time } from '../components/time.tsx';
 import { UnservedQueues } from '../components/unserved-queues.tsx';
 import { usePoll } from '../hooks.ts';
 import { prettyJson, shortVersion } from '../lib/format.ts';
-import { href } from '../lib/routes.ts';
+import { href, RUN_TABS, type RunTab } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { DagDetail, TaskInstance, TaskState } from '../types.ts';
 import { Breadcrumbs } from './dag.tsx';
+import { RunGantt } from './run-gantt.tsx';
 
-export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
+const TAB_LABELS: Record<RunTab, string> = { instances: 'Task instances', gantt: 'Gantt' };
+
+export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; tab: RunTab }) {
   const run = usePoll(`run:${dagId}:${runId}`, (signal) => api.dagRuns.get(dagId, runId, { signal }));
   const tis = usePoll(`tis:${dagId}:${runId}`, (signal) =>
     api.taskInstances.list(dagId, runId, {}, { signal }),
@@ -115,8 +118,18 @@ export function RunPage({ dagId, runId }: { dagId: string; runId: string }) {
       )}
       <RunAssetEvents events={r.consumedAssetEvents} />
       {run.error && <p class="stale">Live updates paused: {run.error.message}</p>}
-      <h2>Task instances</h2>
-      {!tis.data ? (
+      <nav class="tabs" aria-label="Run views">
+        {RUN_TABS.map((t, i) => (
+          <Link key={t} href={href.run(dagId, runId, t)} aria-current={t === tab ? 'page' : undefined} data-hotkey={String(i + 1)}>
+            {TAB_LABELS[t]}
+          </Link>
+        ))}
+      </nav>
+      {/* The tab names the view; a heading still lets screen readers jump to it. */}
+      <h2 class="sr-only">{TAB_LABELS[tab]}</h2>
+      {tab === 'gantt' ? (
+        <RunGantt dagId={dagId} runId={runId} tasks={dag.data?.tasks} />
+      ) : !tis.data ? (
         <Pending error={tis.error} what="task instances" />
       ) : (
         <table class="table ti-table">

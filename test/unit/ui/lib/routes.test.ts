@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAG_TABS, href, parseRoute } from '../../../../ui/src/lib/routes.ts';
+import { DAG_TABS, href, parseRoute, RUN_TABS } from '../../../../ui/src/lib/routes.ts';
 
 describe('routes', () => {
   /** What the app's router reads: the pathname of the address a link leads to. */
@@ -38,8 +38,16 @@ describe('routes', () => {
   it('builds and reads run and task pages', () => {
     assert.equal(href.run('etl', 'manual__1'), '/dags/etl/runs/manual__1');
     assert.equal(href.task('etl', 'manual__1', 'load'), '/dags/etl/runs/manual__1/tasks/load');
-    assert.deepEqual(parseRoute(href.run('etl', 'manual__1')), { page: 'run', dagId: 'etl', runId: 'manual__1' });
+    assert.deepEqual(parseRoute(href.run('etl', 'manual__1')), { page: 'run', dagId: 'etl', runId: 'manual__1', tab: 'instances' });
     assert.deepEqual(parseRoute(href.task('etl', 'manual__1', 'load')), { page: 'task', dagId: 'etl', runId: 'manual__1', taskId: 'load' });
+  });
+
+  it("builds and reads a run's Gantt tab, its task instances without a suffix", () => {
+    assert.equal(href.run('etl', 'r', 'instances'), '/dags/etl/runs/r');
+    assert.equal(href.run('etl', 'r', 'gantt'), '/dags/etl/runs/r/gantt');
+    for (const tab of RUN_TABS) assert.deepEqual(parseRoute(href.run('etl', 'r', tab)), { page: 'run', dagId: 'etl', runId: 'r', tab });
+    assert.deepEqual(parseRoute('/dags/etl/runs/r/gantt/x'), { page: 'not-found', path: '/dags/etl/runs/r/gantt/x' });
+    assert.deepEqual(parseRoute('/dags/etl/runs/r/tasks/gantt'), { page: 'task', dagId: 'etl', runId: 'r', taskId: 'gantt' });
   });
 
   it('puts a try number in the query, where the path does not see it', () => {
@@ -71,7 +79,8 @@ describe('routes', () => {
       const message = JSON.stringify(id);
       assert.deepEqual(parseRoute(pathOf(href.dag(id))), { page: 'dag', dagId: id, tab: 'grid' }, message);
       assert.deepEqual(parseRoute(pathOf(href.dag(id, 'details'))), { page: 'dag', dagId: id, tab: 'details' }, message);
-      assert.deepEqual(parseRoute(pathOf(href.run(id, id))), { page: 'run', dagId: id, runId: id }, message);
+      assert.deepEqual(parseRoute(pathOf(href.run(id, id))), { page: 'run', dagId: id, runId: id, tab: 'instances' }, message);
+      assert.deepEqual(parseRoute(pathOf(href.run(id, id, 'gantt'))), { page: 'run', dagId: id, runId: id, tab: 'gantt' }, message);
       assert.deepEqual(parseRoute(pathOf(href.task(id, id, id))), { page: 'task', dagId: id, runId: id, taskId: id }, message);
       assert.deepEqual(parseRoute(pathOf(href.task('d', id, 'runs', 2))), { page: 'task', dagId: 'd', runId: id, taskId: 'runs' }, message);
     }
