@@ -48,7 +48,8 @@ export type GanttRow =
   | (RowBase & { kind: 'mapped'; taskId: string; count: number; expanded: boolean })
   | (RowBase & { kind: 'group'; groupId: string; folded: boolean; taskCount: number });
 
-const ms = (iso: string | null) => (iso ? new Date(iso).getTime() : null);
+/** Date.parse: a mapped task has tens of thousands of times to read, and it reads them faster than new Date(). */
+const ms = (iso: string | null) => (iso ? Date.parse(iso) : null);
 
 /** An instance's tries as segments: the started ones, and a queued one not started yet. */
 export function instanceSegments(ti: InstanceInput, tries: readonly TryInput[]): Segment[] {
