@@ -19,8 +19,11 @@ import { stateLabel } from './state.tsx';
 const HEIGHT = 320;
 const M = { top: 12, right: 16, bottom: 44, left: 64 };
 
-/** A task's line colour: hues a golden angle apart, so neighbours in the legend differ most. */
-export const taskColor = (index: number) => `hsl(${Math.round((index * 137.508) % 360)} 62% 46%)`;
+/**
+ * A task's line colour: hues a golden angle apart, so neighbours in the legend differ most,
+ * starting from blue, which no state uses, so a DAG's first task is not read as failed or success.
+ */
+export const taskColor = (index: number) => `hsl(${Math.round((215 + index * 137.508) % 360)} 58% 48%)`;
 
 export function DurationChart({ dagId, data, hidden }: { dagId: string; data: DurationChartData; hidden: ReadonlySet<string> }) {
   const { zone } = usePrefs();

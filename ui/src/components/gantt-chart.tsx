@@ -153,7 +153,8 @@ const Axis = memoWith(
         {values.map((v) => (
           <g key={v} transform={`translate(${scale(v)},0)`}>
             <line y1={20} y2={26} />
-            <text y={15} text-anchor="middle">
+            {/* Labels at the edges lean inwards: the box would cut half of them off. */}
+            <text y={15} text-anchor={scale(v) > right - 45 ? 'end' : scale(v) < 45 ? 'start' : 'middle'}>
               {label(v)}
             </text>
           </g>
