@@ -2,7 +2,8 @@
  * The run's Gantt chart and the DAG's task-duration chart, in real headless Chromium against a
  * real webserver, scheduler and worker: a bar (and a dot) per try in its state, a retried task's
  * failed try beside its successful one, a mapped task summed up and unfolded into its instances,
- * the tabs' hotkeys, arrow keys between marks with their tip, and marks that open the try.
+ * the tabs' hotkeys, arrow keys between marks with their tip, marks that open the try, and a
+ * running try's bar that grows until the try ends.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,10 +22,18 @@ d.task('parts', { expand: extract }, async (ctx) => ctx.mapItem);
 export default d;
 `;
 
+/** A try that runs until it is marked by hand (its signal is then aborted). */
+const LIVE_DAG = `
+import { dag } from 'sluice';
+const d = dag('ui_charts_live', { schedule: null });
+d.task('wait', async (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)));
+export default d;
+`;
+
 const skip = browserUnavailable();
 
 describe('the Gantt and task-duration charts', { skip }, () => {
-  const ui = uiSuite({ 'charts.ts': DAG }, ['ui_charts']);
+  const ui = uiSuite({ 'charts.ts': DAG, 'live.ts': LIVE_DAG }, ['ui_charts', 'ui_charts_live']);
   const runIds: string[] = [];
   const open = (path: string) => ui.page.goto(ui.server.url + path);
 
@@ -115,6 +124,26 @@ describe('the Gantt and task-duration charts', { skip }, () => {
     assert.equal(await dots('flaky').count(), 0);
     await dots('extract').last().click();
     await page.waitForURL(new RegExp(`/runs/${encodeURIComponent(runIds[1]!).replace(/[.+]/g, '\\$&')}/tasks/extract\\?try=1$`));
+    assert.deepEqual(ui.pageErrors, []);
+  });
+
+  test("a running try's bar grows by itself, and stops growing once the try ends", async () => {
+    const { page } = ui;
+    const run = await triggerDagRun(ui.h.db, 'ui_charts_live', {});
+    await open(`/dags/ui_charts_live/runs/${encodeURIComponent(run.runId)}/gantt`);
+    const live = page.locator('a.gantt-try[data-state="running"] rect.gantt-bar.live');
+    await live.waitFor({ timeout: 30_000 });
+    const width = Number(await live.getAttribute('width'));
+    await page.waitForFunction((w) => Number(document.querySelector('rect.gantt-bar.live')?.getAttribute('width')) > w, width);
+    const marked = await fetch(`${ui.server.url}/api/v1/dags/ui_charts_live/dagRuns/${encodeURIComponent(run.runId)}/taskInstances/wait`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'success' }),
+    });
+    assert.equal(marked.status, 200, await marked.text());
+    // Marked by hand, the try ends as success (history keeps the try's end), its bar no longer live.
+    await page.locator('a.gantt-try[data-try="1"] rect.gantt-bar:not(.live)').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('rect.gantt-bar.live').count(), 0);
     assert.deepEqual(ui.pageErrors, []);
   });
 });
