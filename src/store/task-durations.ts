@@ -55,6 +55,8 @@ export async function listTaskDurations(
   dagId: string,
   limit: number,
 ): Promise<{ runs: DurationRunRecord[]; points: DurationPointRecord[] }> {
+  // `run_id = ANY (ARRAY(…))`, not `IN (…)`: the runs' ids then bound each index scan (the
+  // primary keys lead with dag_id, run_id), where a semi-join may read every try of the DAG.
   // A run without a started try still comes out once (LEFT JOIN, task_id null): it is on the axis.
   const { rows } = await db.query<Row>(
     `WITH runs AS (
@@ -62,15 +64,15 @@ export async function listTaskDurations(
        WHERE dag_id = $1 ORDER BY logical_date DESC LIMIT $2
      ), points AS (
        SELECT run_id, task_id, try_number, state, start_date, end_date, duration_ms, NULL::int AS instances
-       FROM task_tries WHERE dag_id = $1 AND run_id IN (SELECT run_id FROM runs) AND map_index = -1
+       FROM task_tries WHERE dag_id = $1 AND run_id = ANY (ARRAY(SELECT run_id FROM runs)) AND map_index = -1
        UNION ALL
        SELECT run_id, task_id, try_number, state, start_date, NULL, NULL, NULL
-       FROM task_instances WHERE dag_id = $1 AND run_id IN (SELECT run_id FROM runs) AND map_index = -1 AND state = 'running'
+       FROM task_instances WHERE dag_id = $1 AND run_id = ANY (ARRAY(SELECT run_id FROM runs)) AND map_index = -1 AND state = 'running'
        UNION ALL
        -- A mapped task's instances by state (a few rows, not 10,000), folded into one below.
        SELECT run_id, task_id, max(try_number), state, min(start_date),
          CASE WHEN bool_and(end_date IS NOT NULL) THEN max(end_date) END, NULL, count(*)::int
-       FROM task_instances WHERE dag_id = $1 AND run_id IN (SELECT run_id FROM runs) AND map_index >= 0 AND start_date IS NOT NULL
+       FROM task_instances WHERE dag_id = $1 AND run_id = ANY (ARRAY(SELECT run_id FROM runs)) AND map_index >= 0 AND start_date IS NOT NULL
        GROUP BY run_id, task_id, state
      )
      SELECT r.run_id, r.run_type, r.state AS run_state, r.logical_date, r.start_date AS run_start, r.end_date AS run_end,
