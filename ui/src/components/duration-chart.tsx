@@ -6,8 +6,7 @@
  * and duration.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { DurationChartData, DurationPoint } from '../lib/duration-series.ts';
-import { longestDuration } from '../lib/duration-series.ts';
+import { longestDuration, nextDot, type DurationChartData, type DurationPoint } from '../lib/duration-series.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
 import { formatTickDuration, linearScale, ticks } from '../lib/time-scale.ts';
@@ -141,21 +140,4 @@ export function DurationChart({ dagId, data, hidden }: { dagId: string; data: Du
       {tip && <ChartTip tip={tip} />}
     </div>
   );
-}
-
-/** Left and right along a task's dots; up and down to the shown task above or below, at the nearest run. */
-function nextDot(data: DurationChartData, shown: number[], series: number, point: number, key: string): { series: number; point: number } | null {
-  const points = data.series[series]?.points ?? [];
-  if (key === 'ArrowLeft') return point > 0 ? { series, point: point - 1 } : null;
-  if (key === 'ArrowRight') return point < points.length - 1 ? { series, point: point + 1 } : null;
-  const step = key === 'ArrowDown' ? 1 : key === 'ArrowUp' ? -1 : 0;
-  const to = shown[shown.indexOf(series) + step];
-  if (step === 0 || to === undefined) return null;
-  const run = points[point]?.run ?? 0;
-  const target = data.series[to]!.points;
-  let best = 0;
-  target.forEach((p, i) => {
-    if (Math.abs(p.run - run) < Math.abs(target[best]!.run - run)) best = i;
-  });
-  return { series: to, point: best };
 }

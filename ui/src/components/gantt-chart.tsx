@@ -1,29 +1,23 @@
 /**
  * A run's Gantt chart: the task names (the grid's column, groups and mapped tasks folding), a
  * time axis, and per row a bar per try from its start to its end in its state's colour, led by
- * a paler stretch for the time it waited in the queue. Finished bars are drawn once per change
- * of the data; only bars still growing redraw as the clock ticks. Arrow keys move between bars,
- * Enter opens the try; hovering or focusing a bar tells its task, try, state and times.
+ * a paler stretch for the time it waited in the queue (gantt-marks.tsx draws them). Its axis
+ * runs on past now while the run goes on, rescaling only now and then. Arrow keys move between
+ * bars, Enter opens the try; hovering or focusing a bar tells its task, try, state and times.
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { useNow } from '../hooks.ts';
 import { formatDateTime, formatDuration, type TimeZoneMode } from '../lib/format.ts';
-import { ganttExtent, type GanttRow, type Segment } from '../lib/gantt-rows.ts';
+import { ganttExtent, nextBar, type GanttRow, type Segment } from '../lib/gantt-rows.ts';
 import { href } from '../lib/routes.ts';
 import { monoLabelPx } from '../lib/text-width.ts';
-import { linearScale, liveEnd, ticks, type Scale } from '../lib/time-scale.ts';
+import { linearScale, liveEnd } from '../lib/time-scale.ts';
 import { usePrefs } from '../prefs.tsx';
 import { navigate } from '../router.tsx';
 import { ChartTip, tipPosition, useWidth, type Tip } from './chart-parts.tsx';
+import { Axis, FinishedBars, Gridlines, GrowingBars, PAD_PX, ROW_PX } from './gantt-marks.tsx';
 import { GanttNames } from './gantt-names.tsx';
-import { memoWith } from './memo.ts';
 import { stateLabel } from './state.tsx';
-
-/** The grid's row height (style.css): a run's rows read like the grid's. */
-const ROW_PX = 20;
-const BAR_PX = 12;
-const PAD_PX = 8;
-const MIN_BAR_PX = 2;
 
 interface Props {
   dagId: string;
@@ -49,6 +43,12 @@ export function GanttChart({ dagId, runId, rows, onToggleGroup, onToggleMapped }
   const link = (row: GanttRow, s: Segment) => tryHref(dagId, runId, row, s);
 
   const barAt = (target: EventTarget | null) => (target as Element | null)?.closest<SVGAElement>('a.gantt-try') ?? null;
+  /** A try's bar opens its page; a folded group's summary bar unfolds the group, an open one's folds it. */
+  const open = (bar: SVGAElement) => {
+    const groupId = bar.dataset.groupId;
+    if (groupId !== undefined) onToggleGroup(groupId);
+    else navigate(bar.getAttribute('href')!);
+  };
   const show = (bar: SVGAElement | null) => {
     const row = rows[Number(bar?.dataset.row)];
     const segment = row?.segments[Number(bar?.dataset.seg)];
@@ -59,7 +59,7 @@ export function GanttChart({ dagId, runId, rows, onToggleGroup, onToggleMapped }
     if (!bar) return;
     if (event.key === 'Enter') {
       event.preventDefault();
-      navigate(bar.getAttribute('href')!);
+      open(bar);
       return;
     }
     const next = nextBar(rows, Number(bar.dataset.row), Number(bar.dataset.seg), event.key);
@@ -74,7 +74,7 @@ export function GanttChart({ dagId, runId, rows, onToggleGroup, onToggleMapped }
     const bar = barAt(event.target);
     if (!bar || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    navigate(bar.getAttribute('href')!);
+    open(bar);
   };
 
   return (
@@ -110,7 +110,8 @@ export function GanttChart({ dagId, runId, rows, onToggleGroup, onToggleMapped }
 
 /** The try's page: an unmapped task's, or one mapped instance's; a summary row opens the task's. */
 function tryHref(dagId: string, runId: string, row: GanttRow, s: Segment): string {
-  if (row.kind === 'group') return href.run(dagId, runId);
+  // A group's bar unfolds it (see open below); its address is this very chart.
+  if (row.kind === 'group') return href.run(dagId, runId, 'gantt');
   if (row.kind === 'mapped' || row.mapIndex < 0) return href.task(dagId, runId, row.taskId, row.kind === 'mapped' ? undefined : s.tryNumber);
   return href.mappedInstance(dagId, runId, row.taskId, row.mapIndex, s.tryNumber);
 }
@@ -124,115 +125,4 @@ function describe(row: GanttRow, s: Segment, zone: TimeZoneMode, now: number): O
   if (s.end !== null) lines.push(`ended ${time(s.end)}`);
   if (s.start !== null) lines.push(`${s.end === null ? 'running for' : 'took'} ${formatDuration((s.end ?? now) - s.start)}`);
   return { title, lines };
-}
-
-/** The bar the arrow key moves to: up and down to the nearest row with bars, left and right along the row. */
-function nextBar(rows: GanttRow[], row: number, seg: number, key: string): { row: number; seg: number } | null {
-  if (key === 'ArrowLeft') return seg > 0 ? { row, seg: seg - 1 } : null;
-  if (key === 'ArrowRight') return seg < (rows[row]?.segments.length ?? 0) - 1 ? { row, seg: seg + 1 } : null;
-  const step = key === 'ArrowDown' ? 1 : key === 'ArrowUp' ? -1 : 0;
-  if (step === 0) return null;
-  for (let r = row + step; r >= 0 && r < rows.length; r += step) {
-    const count = rows[r]!.segments.length;
-    if (count > 0) return { row: r, seg: Math.min(seg, count - 1) };
-  }
-  return null;
-}
-
-const Axis = memoWith(
-  ({ scale, zone }: { scale: Scale; zone: TimeZoneMode }) => {
-    const [, right] = scale.range;
-    const { step, values } = ticks(scale.domain, Math.max(2, Math.floor(right / 110)));
-    // The time of day (the date too for steps of days), with milliseconds for steps below a second.
-    const label = (v: number) => {
-      const time = formatDateTime(new Date(v).toISOString(), zone, step < 60_000).slice(step < 86_400_000 ? 11 : 0);
-      return step < 1000 ? `${time}.${String(v % 1000).padStart(3, '0')}` : time;
-    };
-    return (
-      <svg class="gantt-axis" width={right + PAD_PX} height={26} role="img" aria-label={`Time axis, every ${formatDuration(step)}`}>
-        {values.map((v) => (
-          <g key={v} transform={`translate(${scale(v)},0)`}>
-            <line y1={20} y2={26} />
-            {/* Labels at the edges lean inwards: the box would cut half of them off. */}
-            <text y={15} text-anchor={scale(v) > right - 45 ? 'end' : scale(v) < 45 ? 'start' : 'middle'}>
-              {label(v)}
-            </text>
-          </g>
-        ))}
-      </svg>
-    );
-  },
-  (a, b) => a.scale === b.scale && a.zone === b.zone,
-);
-
-const Gridlines = memoWith(
-  ({ scale, height }: { scale: Scale; height: number }) => (
-    <g class="gantt-grid" aria-hidden="true">
-      {ticks(scale.domain, Math.max(2, Math.floor(scale.range[1] / 110))).values.map((v) => (
-        <line key={v} x1={scale(v)} x2={scale(v)} y1={0} y2={height} />
-      ))}
-    </g>
-  ),
-  (a, b) => a.scale === b.scale && a.height === b.height,
-);
-
-interface BarsProps {
-  rows: GanttRow[];
-  scale: Scale;
-  link: (row: GanttRow, s: Segment) => string;
-  now?: number;
-}
-
-/** Every bar that has ended: redrawn only when the rows or the scale change. */
-const FinishedBars = memoWith(
-  ({ rows, scale, link }: BarsProps) => <g>{bars(rows, scale, link, null)}</g>,
-  (a, b) => a.rows === b.rows && a.scale === b.scale,
-);
-
-/** The bars still queued or running, to now: the only ones the clock redraws. */
-function GrowingBars({ rows, scale, link, now }: BarsProps) {
-  return <g>{bars(rows, scale, link, now!)}</g>;
-}
-
-/** With now null, the ended bars (and the state of rows that have none); with a number, the open ones up to it. */
-function bars(rows: GanttRow[], scale: Scale, link: BarsProps['link'], now: number | null) {
-  const marks = [];
-  const firstBar = rows.findIndex((r) => r.segments.length > 0);
-  for (const [i, row] of rows.entries()) {
-    const y = i * ROW_PX + (ROW_PX - BAR_PX) / 2;
-    if (row.segments.length === 0 && now === null && row.state) {
-      marks.push(
-        <text key={`${row.key}:state`} class="gantt-none" x={PAD_PX} y={y + BAR_PX - 2}>
-          {stateLabel(row.state)}
-        </text>,
-      );
-    }
-    for (const [j, s] of row.segments.entries()) {
-      if ((s.end === null) !== (now !== null)) continue;
-      const to = s.end ?? now!;
-      const x0 = scale(s.start ?? to);
-      const x1 = Math.max(x0 + MIN_BAR_PX, scale(to));
-      const q = s.queued === null ? null : scale(s.queued);
-      marks.push(
-        <a
-          key={`${row.key}:${s.tryNumber}`}
-          class="gantt-try"
-          href={link(row, s)}
-          data-row={i}
-          data-seg={j}
-          data-state={s.state}
-          data-try={s.tryNumber}
-          tabIndex={i === firstBar && j === 0 ? 0 : -1}
-          aria-label={`${row.kind === 'group' ? row.groupId : row.taskId}${row.kind === 'task' && row.mapIndex >= 0 ? ` [${row.mapIndex}]` : ''}, try ${s.tryNumber}, ${stateLabel(s.state)}`}
-          aria-describedby="chart-tip"
-        >
-          {q !== null && <rect class="gantt-queued" x={q} y={y} width={Math.max(0, x0 - q)} height={BAR_PX} />}
-          {s.start !== null && (
-            <rect class={`gantt-bar${row.kind === 'task' ? '' : ' summary'}${s.end === null ? ' live' : ''}`} x={x0} y={y} width={x1 - x0} height={BAR_PX} style={{ fill: `var(--st-${s.state})` }} />
-          )}
-        </a>,
-      );
-    }
-  }
-  return marks;
 }

@@ -168,3 +168,16 @@ export function ganttExtent(rows: readonly GanttRow[]): { start: number; end: nu
   }
   return start === Infinity ? null : { start, end, open };
 }
+
+/** The bar the arrow key moves to: up and down to the nearest row with bars, left and right along the row. */
+export function nextBar(rows: GanttRow[], row: number, seg: number, key: string): { row: number; seg: number } | null {
+  if (key === 'ArrowLeft') return seg > 0 ? { row, seg: seg - 1 } : null;
+  if (key === 'ArrowRight') return seg < (rows[row]?.segments.length ?? 0) - 1 ? { row, seg: seg + 1 } : null;
+  const step = key === 'ArrowDown' ? 1 : key === 'ArrowUp' ? -1 : 0;
+  if (step === 0) return null;
+  for (let r = row + step; r >= 0 && r < rows.length; r += step) {
+    const count = rows[r]!.segments.length;
+    if (count > 0) return { row: r, seg: Math.min(seg, count - 1) };
+  }
+  return null;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationSeries, longestDuration } from '../../../../ui/src/lib/duration-series.ts';
+import { durationSeries, longestDuration, nextDot } from '../../../../ui/src/lib/duration-series.ts';
 import type { TaskDuration, TaskDurationList } from '../../../../src/api/schemas/index.ts';
 
 const run = (day: number) => ({
@@ -45,5 +45,18 @@ describe('durationSeries', () => {
     assert.equal(longestDuration(series, new Set()), 4000);
     assert.equal(longestDuration(series, new Set(['load'])), 2000);
     assert.equal(longestDuration(series, new Set(['load', 'extract', 'old_task'])), 0);
+  });
+
+  it('moves along a task with left and right, and to the shown task above or below at the nearest run', () => {
+    const data = durationSeries(answer, ['extract', 'load'], 0);
+    // Series 0 extract: one dot (run 1). Series 1 load: runs 0, 1 (try 1), 1 (try 2), 2. Series 2 old_task: run 0.
+    assert.deepEqual(nextDot(data, [0, 1, 2], 1, 1, 'ArrowRight'), { series: 1, point: 2 });
+    assert.deepEqual(nextDot(data, [0, 1, 2], 1, 1, 'ArrowLeft'), { series: 1, point: 0 });
+    assert.equal(nextDot(data, [0, 1, 2], 1, 3, 'ArrowRight'), null, 'the last dot');
+    assert.deepEqual(nextDot(data, [0, 1, 2], 1, 3, 'ArrowUp'), { series: 0, point: 0 }, "extract's one dot, the nearest");
+    assert.deepEqual(nextDot(data, [0, 1, 2], 0, 0, 'ArrowDown'), { series: 1, point: 1 }, 'run 1 in load');
+    assert.deepEqual(nextDot(data, [0, 2], 0, 0, 'ArrowDown'), { series: 2, point: 0 }, 'a hidden task is skipped');
+    assert.equal(nextDot(data, [0, 1, 2], 0, 0, 'ArrowUp'), null);
+    assert.equal(nextDot(data, [0, 1, 2], 0, 0, 'x'), null);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ganttExtent, ganttRows, instanceSegments, type GanttRow, type InstanceInput, type TryInput } from '../../../../ui/src/lib/gantt-rows.ts';
+import { ganttExtent, ganttRows, instanceSegments, nextBar, type GanttRow, type InstanceInput, type TryInput } from '../../../../ui/src/lib/gantt-rows.ts';
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const at = (s: number) => Date.UTC(2026, 0, 1, 0, 0, s);
@@ -93,5 +93,25 @@ describe('ganttExtent', () => {
     const running = ganttRows([{ taskId: 'a', group: null }], [ti('a', 'running')], [tr('a', 1, 'running', 2, null)], new Set(), new Set());
     assert.deepEqual(ganttExtent(running), { start: at(2), end: at(2), open: true });
     assert.equal(ganttExtent(ganttRows([{ taskId: 'a', group: null }], [ti('a', 'none')], [], new Set(), new Set())), null);
+  });
+});
+
+describe('nextBar', () => {
+  const rows = ganttRows(
+    [{ taskId: 'a', group: null }, { taskId: 'b', group: null }, { taskId: 'c', group: null }],
+    [ti('a', 'success', { tryNumber: 2 }), ti('b', 'none'), ti('c', 'success')],
+    [tr('a', 1, 'failed', 0, 1), tr('a', 2, 'success', 2, 3), tr('c', 1, 'success', 4, 5)],
+    new Set(),
+    new Set(),
+  );
+
+  it('moves along a row with left and right, and up and down over rows without bars', () => {
+    assert.deepEqual(nextBar(rows, 0, 0, 'ArrowRight'), { row: 0, seg: 1 });
+    assert.equal(nextBar(rows, 0, 1, 'ArrowRight'), null);
+    assert.deepEqual(nextBar(rows, 0, 1, 'ArrowLeft'), { row: 0, seg: 0 });
+    assert.deepEqual(nextBar(rows, 0, 1, 'ArrowDown'), { row: 2, seg: 0 }, 'b has no bar; c has one');
+    assert.deepEqual(nextBar(rows, 2, 0, 'ArrowUp'), { row: 0, seg: 0 });
+    assert.equal(nextBar(rows, 2, 0, 'ArrowDown'), null);
+    assert.equal(nextBar(rows, 0, 0, 'Home'), null);
   });
 });
