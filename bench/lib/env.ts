@@ -30,6 +30,8 @@ export class BenchEnvironment {
   readonly queuePrefix: string;
   readonly dagsFolder: string;
   readonly redisUrl = REDIS_URL;
+  /** The bench runs against a single Redis (createRedis's target). */
+  readonly redis = { redisUrl: REDIS_URL, redisClusterNodes: null };
   readonly log: Logger = createLogger('warn', 'bench');
   private dbPool: Db | undefined;
   private destroying: Promise<void> | undefined;
@@ -105,7 +107,7 @@ export class BenchEnvironment {
     };
     await attempt('closing the bench pool', async () => this.dbPool?.end());
     await attempt(`dropping database ${this.databaseName}`, () => dropDatabase(this.databaseUrl));
-    await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redisUrl, this.queuePrefix));
+    await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redis, this.queuePrefix));
     await attempt(`removing ${this.dagsFolder}`, () => rm(path.dirname(this.dagsFolder), { recursive: true, force: true }));
     await rmdir(path.join(BENCH_TMP, RUN_ID)).catch(() => undefined); // once the last scenario of this run is gone
     live.delete(this);

@@ -1,0 +1,41 @@
+import type { ClusterOptions } from 'ioredis';
+
+/**
+ * How long a consumer's command keeps being retried while a primary fails over: a little more
+ * than Redis's default cluster-node-timeout (15 s), after which a replica is promoted.
+ */
+const CONSUMER_FAILOVER_BUDGET_MS = 20_000;
+/** Between two tries of a command whose node went away (ioredis refreshes the slot map first). */
+const FAILOVER_RETRY_DELAY_MS = 250;
+
+/**
+ * The ioredis Cluster options of a producer or a consumer connection (see createRedis).
+ *
+ * When a primary dies, ioredis gets "Connection is closed" for the commands it had sent there;
+ * it waits retryDelayOnFailover, reads the slot map again, and resends them to whichever node
+ * now serves their slot. Until a replica is promoted the map still names the dead primary, so
+ * each retry costs one of maxRedirections; retries × delay is how long a failover may take
+ * before the command fails.
+ *
+ * - Consumers (BullMQ workers) ride out a whole failover: a command of theirs that failed would
+ *   make BullMQ wait its runRetryDelay before trying again. (maxRetriesPerRequest null, per node:
+ *   BullMQ requires it of blocking connections.)
+ * - Producers keep ioredis's short default (16 tries 100 ms apart) and no offline queue, as on a
+ *   single server: a message they could not send is still "queued" in Postgres, and the
+ *   scheduler re-sends it, so the scheduler's loop is never held up for the length of a failover.
+ *
+ * No natMap: the nodes must be reachable at the addresses they announce (CLUSTER SLOTS).
+ */
+export function clusterOptions(role: 'producer' | 'consumer'): ClusterOptions {
+  if (role === 'producer') {
+    return { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } };
+  }
+  return {
+    enableOfflineQueue: true,
+    retryDelayOnFailover: FAILOVER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: FAILOVER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: FAILOVER_RETRY_DELAY_MS,
+    maxRedirections: Math.ceil(CONSUMER_FAILOVER_BUDGET_MS / FAILOVER_RETRY_DELAY_MS),
+    redisOptions: { maxRetriesPerRequest: null },
+  };
+}
