@@ -16,6 +16,7 @@ import { keysFor } from '../../src/queue/keys.ts';
 import { listPoolQueues } from '../../src/queue/retention.ts';
 import { Harness } from '../support/harness.ts';
 import { RedisClusterProcesses } from '../support/redis-cluster.ts';
+import { sluice } from '../support/cli.ts';
 import { startSluice, type SluiceProcess } from '../support/sluice-process.ts';
 
 const WIDTH = 40;
@@ -36,6 +37,7 @@ describe('Redis Cluster: runs go through a cluster, and a primary failing over m
   let cluster: RedisClusterProcesses | undefined;
   let h: Harness;
   let ranLog: string;
+  let env: NodeJS.ProcessEnv;
   const processes: SluiceProcess[] = [];
 
   before(async () => {
@@ -44,7 +46,7 @@ describe('Redis Cluster: runs go through a cluster, and a primary failing over m
     ranLog = path.join(h.dagsFolder, '..', `${h.id}-ran.log`);
     await h.setUp();
     await h.writeDag('cluster_run.ts', dagSource(ranLog));
-    const env = { ...h.childEnv(), SLUICE_REDIS_CLUSTER_NODES: cluster.seeds };
+    env = { ...h.childEnv(), SLUICE_REDIS_CLUSTER_NODES: cluster.seeds };
     processes.push(startSluice(['scheduler'], env), startSluice(['worker', '--concurrency', '4'], env));
     await h.waitForDag('cluster_run');
     await h.waitFor('the worker to serve', async () => (await h.db.query('SELECT 1 FROM worker_heartbeats')).rowCount! > 0);
@@ -81,18 +83,23 @@ describe('Redis Cluster: runs go through a cluster, and a primary failing over m
     assert.equal(Object.keys(states).length, WIDTH + 2);
     assert.deepEqual(Object.entries(states).filter(([, s]) => s !== 'success'), []);
     const { rows } = await h.db.query<{ t: string }>(
-      `SELECT task_id || ' ' || try_number AS t FROM task_tries WHERE dag_id = 'cluster_run' AND run_id = $1 ORDER BY 1`,
+      `SELECT task_id || ' ' || try_number AS t FROM task_tries WHERE dag_id = 'cluster_run' AND run_id = $1`,
       [runId],
     );
     const ran = (await readFile(ranLog, 'utf8')).split('\n').filter((l) => l.startsWith(`${runId} `)).map((l) => l.slice(runId.length + 1)).sort();
-    assert.deepEqual(ran, rows.map((r) => r.t));
+    assert.deepEqual(ran, rows.map((r) => r.t).sort());
   }
 
-  test('a run goes through the cluster, its pool queue hash-tagged in a slot of its own', async () => {
-    const { runId } = await runOnce('2026-01-01T00:00:00Z');
-    await assertRanOncePerTry(runId);
+  let firstRunId = '';
+
+  test('a run goes through the cluster, its pool queue hash-tagged in a slot of its own; /health says Redis is healthy', async () => {
+    firstRunId = (await runOnce('2026-01-01T00:00:00Z')).runId;
+    await assertRanOncePerTry(firstRunId);
     // Found by a SCAN of every primary, under the tagged name: the worker used the cluster.
     assert.deepEqual(await listPoolQueues(h.redis, h.config.queuePrefix), ['{pool.default_pool}']);
+    const web = await h.startWebserver();
+    const health = (await (await fetch(`${web.url}/api/v1/health`)).json()) as { redis: { status: string } };
+    assert.deepEqual(health.redis, { status: 'healthy' });
   });
 
   test('the primary of the pool queue is killed mid-run: its replica takes over and the run finishes, each try run once', async (t) => {
@@ -111,5 +118,13 @@ describe('Redis Cluster: runs go through a cluster, and a primary failing over m
     });
     await assertRanOncePerTry(runId);
     t.diagnostic(`run of ${WIDTH + 2} tasks with its queue's primary killed mid-run: ${ms} ms (the replica was promoted ${promotedMs} ms after the kill)`);
+  });
+
+  test('after the failover, the CLI clears a task through the cluster and it runs again', async () => {
+    const cleared = await sluice(['tasks', 'clear', 'cluster_run', firstRunId, '--task', 'end'], env);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    await h.waitFor('the cleared task to run again', async () => (await h.taskInstances('cluster_run', firstRunId)).end?.tryNumber === 2);
+    assert.equal((await h.waitForRunEnd('cluster_run', firstRunId, 90_000)).state, 'success');
+    await assertRanOncePerTry(firstRunId);
   });
 });
