@@ -23,12 +23,17 @@ const FAILOVER_RETRY_DELAY_MS = 250;
  * - Producers keep ioredis's short default (16 tries 100 ms apart) and no offline queue, as on a
  *   single server: a message they could not send is still "queued" in Postgres, and the
  *   scheduler re-sends it, so the scheduler's loop is never held up for the length of a failover.
+ *   Nor do they wait for ioredis's ready check (CLUSTER INFO says cluster_state:ok): between
+ *   "connect" and "ready" BullMQ takes a Cluster for connected, sends its version check, and
+ *   with no offline queue that is refused, which leaves a Queue made then failing every call
+ *   for good. Without the check the connection is ready once it knows the slots, and a command
+ *   for a slot no primary serves fails (CLUSTERDOWN) and is re-sent later like any other.
  *
  * No natMap: the nodes must be reachable at the addresses they announce (CLUSTER SLOTS).
  */
 export function clusterOptions(role: 'producer' | 'consumer'): ClusterOptions {
   if (role === 'producer') {
-    return { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } };
+    return { enableOfflineQueue: false, enableReadyCheck: false, redisOptions: { maxRetriesPerRequest: 1 } };
   }
   return {
     enableOfflineQueue: true,
