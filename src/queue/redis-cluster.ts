@@ -1,4 +1,5 @@
 import type { ClusterOptions } from 'ioredis';
+import type { RedisRole } from './redis.ts';
 
 /**
  * How long a consumer's command keeps being retried while a primary fails over: a little more
@@ -31,7 +32,7 @@ const FAILOVER_RETRY_DELAY_MS = 250;
  *
  * No natMap: the nodes must be reachable at the addresses they announce (CLUSTER SLOTS).
  */
-export function clusterOptions(role: 'producer' | 'consumer'): ClusterOptions {
+export function clusterOptions(role: RedisRole): ClusterOptions {
   if (role === 'producer') {
     return { enableOfflineQueue: false, enableReadyCheck: false, redisOptions: { maxRetriesPerRequest: 1 } };
   }
