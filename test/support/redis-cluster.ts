@@ -5,7 +5,7 @@
  * failed half-way.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,13 @@ export class RedisClusterProcesses {
 
   static async start(options: RedisClusterOptions = {}): Promise<RedisClusterProcesses> {
     const primaries = options.primaries ?? 3;
+    await Promise.all(
+      [REDIS_SERVER, REDIS_CLI].map((program) =>
+        run(program, ['--version']).catch((error: Error) => {
+          throw new Error(`cannot run ${program} (${error.message}): install Redis (Debian: apt-get install redis-server), or name the programs in SLUICE_TEST_REDIS_SERVER and SLUICE_TEST_REDIS_CLI`);
+        }),
+      ),
+    );
     const dir = await mkdtemp(path.join(tmpdir(), 'sluice-redis-cluster-'));
     const cluster = new RedisClusterProcesses([], dir);
     try {
@@ -110,7 +117,7 @@ export class RedisClusterProcesses {
 async function startNode(root: string, index: number, nodeTimeoutMs: number): Promise<ClusterNode> {
   const dir = path.join(root, `node${index}`);
   const [port, busPort] = [await freePort(), await freePort()];
-  await run('mkdir', ['-p', dir]);
+  await mkdir(dir);
   const child = spawn(
     REDIS_SERVER,
     [
