@@ -23,7 +23,7 @@ export interface OpenServicesOptions {
 
 export interface OpenedServices {
   services: Services;
-  /** The producer connection the queues send on: the webserver PINGs it for /health. */
+  /** The producer connection the queues send on: the webserver asks it whether Redis serves, for /health. */
   redis: RedisClient;
   /**
    * Closes the queues, then the Redis connection, then the pool (waiting for the clients still
