@@ -1,4 +1,5 @@
 import { parseDuration } from './core/durations.ts';
+import { parseHostPorts, type HostPort } from './core/host-ports.ts';
 import { formatByteSize, parseByteSize } from './core/sizes.ts';
 import { MIN_MEMORY_LIMIT_BYTES } from './sdk/options.ts';
 
@@ -6,6 +7,11 @@ import { MIN_MEMORY_LIMIT_BYTES } from './sdk/options.ts';
 export interface Config {
   databaseUrl: string;
   redisUrl: string;
+  /**
+   * SLUICE_REDIS_CLUSTER_NODES: the seed nodes of a Redis Cluster, or null for the single Redis of
+   * redisUrl. When set it wins and redisUrl is not used (README, "Redis Cluster").
+   */
+  redisClusterNodes: HostPort[] | null;
   queuePrefix: string;
   dagsFolder: string;
   host: string;
@@ -128,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: read('SLUICE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sluice'),
     redisUrl: read('SLUICE_REDIS_URL', 'redis://127.0.0.1:6379/0'),
+    redisClusterNodes: readClusterNodes(read('SLUICE_REDIS_CLUSTER_NODES', '')),
     queuePrefix,
     dagsFolder: read('SLUICE_DAGS_FOLDER', './dags'),
     host,
@@ -148,6 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
     dagImportMemoryLimitBytes,
   };
+}
+
+function readClusterNodes(text: string): HostPort[] | null {
+  if (text === '') return null;
+  try {
+    return parseHostPorts(text, 'SLUICE_REDIS_CLUSTER_NODES');
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */

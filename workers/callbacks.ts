@@ -20,15 +20,16 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { pino } from 'pino';
-import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
+import type { RedisClient } from '../src/queue/redis.ts';
 import { formatDuration } from '../src/core/durations.ts';
 import { redactError, redactSecrets } from '../src/core/redact.ts';
 import { storableText } from '../src/core/text.ts';
 import { withTimeout } from '../src/core/with-timeout.ts';
 import { describeCallback, type CallbackContext } from '../src/sdk/callbacks.ts';
-import { CALLBACK_QUEUE_NAME, type CallbackMessage } from '../src/queue/callback-queue.ts';
+import type { CallbackMessage } from '../src/queue/callback-queue.ts';
+import { keysFor } from '../src/queue/keys.ts';
 import { claimCallback, extendCallbackLeases, finishCallback, type CallbackOutcome, type ClaimedCallback } from '../src/store/callbacks.ts';
 import type { Db } from '../src/store/db.ts';
 import { callbackContext, callbackFunctions } from './callback-functions.ts';
@@ -61,7 +62,7 @@ export class CallbackRunner {
   constructor(
     private readonly config: Config,
     private readonly db: Db,
-    private readonly consumer: Redis,
+    private readonly consumer: RedisClient,
     private readonly codes: VersionCodes,
     private readonly functions: TaskFunctions,
     private readonly workerId: string,
@@ -71,7 +72,7 @@ export class CallbackRunner {
   }
 
   start(): void {
-    this.worker = new Worker<CallbackMessage>(CALLBACK_QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<CallbackMessage>(keysFor(this.consumer, this.config.queuePrefix).callbackQueue, (job) => this.process(job), {
       connection: this.consumer,
       prefix: this.config.queuePrefix,
       concurrency: CALLBACK_CONCURRENCY,

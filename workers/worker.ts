@@ -7,14 +7,14 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { cachedPromise } from '../src/core/promise-cache.ts';
 import { taskById, type DagSpec, type TaskSpec } from '../src/core/spec.ts';
-import { bullQueueName, triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
+import { triesOf, type QueuedTry, type QueueMessage } from '../src/queue/jobs.ts';
+import { keysFor, type RedisKeys } from '../src/queue/keys.ts';
 import type { Destination } from '../src/queue/task-queues.ts';
-import { createRedis } from '../src/queue/redis.ts';
+import { createRedis, type RedisClient } from '../src/queue/redis.ts';
 import { claimAndCompleteTries, type CompletedTry, type CompletionResult } from '../src/engine/complete-try.ts';
 import { finishClear } from '../src/engine/actions.ts';
 import { requireVersion } from '../src/engine/run-lifecycle.ts';
@@ -79,7 +79,9 @@ export class SluiceWorker {
   private readonly hostname = hostname();
   readonly id = `${this.hostname}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly db: Db;
-  private readonly consumer: Redis;
+  private readonly consumer: RedisClient;
+  /** The names of the queues it listens to (hash-tagged on a cluster). */
+  private readonly keys: RedisKeys;
   private readonly services: Services;
   /** Closes the pool, the producer connection and the queues (openServices). */
   private readonly closeServices: () => Promise<void>;
@@ -92,7 +94,7 @@ export class SluiceWorker {
   private readonly callbacks: CallbackRunner;
   private readonly logs: LogBuffer;
   private readonly running = new Map<string, RunningTry>();
-  /** A BullMQ worker per pool and queue served, by BullMQ queue name (bullQueueName). */
+  /** A BullMQ worker per pool and queue served, by BullMQ queue name (RedisKeys.poolQueue). */
   private readonly bullWorkers = new Map<string, Worker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly handedBack: (QueuedTry | LocalTry)[] = [];
@@ -116,7 +118,8 @@ export class SluiceWorker {
     this.db = opened.services.db;
     this.closeServices = opened.close;
     // BullMQ's workers block on their connection (BZPOPMIN), so they get one of their own.
-    this.consumer = createRedis(config.redisUrl, 'consumer');
+    this.consumer = createRedis(config, 'consumer');
+    this.keys = keysFor(this.consumer, config.queuePrefix);
     // One cache of each per worker: with inline tries, the tries and the callbacks of a version
     // then fetch and load its code once, not once each (two copies of the DAG's modules).
     const codes = new VersionCodes(this.db);
@@ -270,7 +273,7 @@ export class SluiceWorker {
   }
 
   private listen(from: Destination): void {
-    const name = bullQueueName(from.pool, from.queue);
+    const name = this.keys.poolQueue(from);
     if (this.bullWorkers.has(name)) return;
     const worker = new Worker<QueueMessage>(name, (job) => this.process(job, from), {
       connection: this.consumer,
@@ -337,7 +340,7 @@ export class SluiceWorker {
     const kept: QueuedTry[] = [];
     for (const q of queued) {
       if (kept.length >= room) break;
-      if (this.bullWorkers.has(bullQueueName(q.pool, q.queue))) kept.push(q);
+      if (this.bullWorkers.has(this.keys.poolQueue(q))) kept.push(q);
     }
     this.local.add(kept);
     return kept;

@@ -11,7 +11,7 @@ const need = (name: string): string => {
   return value;
 };
 
-const connection = createRedis(need('BENCH_REDIS_URL'), 'consumer');
+const connection = createRedis({ redisUrl: need('BENCH_REDIS_URL'), redisClusterNodes: null }, 'consumer');
 let processed = 0;
 let firstStartedAt = 0;
 let lastCompletedAt = 0;

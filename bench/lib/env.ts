@@ -7,16 +7,17 @@ import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createLogger, type Logger } from '../../src/log.ts';
-import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { createRedis, deleteKeysWithPrefix, redisReady } from '../../src/queue/redis.ts';
+import { scanKeys } from '../../src/queue/scan-keys.ts';
 import { createDb, dropDatabase, type Db } from '../../src/store/db.ts';
 import { migrateDatabase } from '../../src/store/migrate.ts';
 import { BENCH_TMP } from './paths.ts';
 
 export const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const BENCH_REDIS = { redisUrl: REDIS_URL, redisClusterNodes: null };
 /** Every database this suite creates starts with this; nothing else is ever dropped. */
 export const DATABASE_PREFIX = 'sluice_bench_';
 export const QUEUE_PREFIX = 'sluicebench-';
@@ -30,6 +31,8 @@ export class BenchEnvironment {
   readonly queuePrefix: string;
   readonly dagsFolder: string;
   readonly redisUrl = REDIS_URL;
+  /** The bench runs against a single Redis (createRedis's target). */
+  readonly redis = BENCH_REDIS;
   readonly log: Logger = createLogger('warn', 'bench');
   private dbPool: Db | undefined;
   private destroying: Promise<void> | undefined;
@@ -105,7 +108,7 @@ export class BenchEnvironment {
     };
     await attempt('closing the bench pool', async () => this.dbPool?.end());
     await attempt(`dropping database ${this.databaseName}`, () => dropDatabase(this.databaseUrl));
-    await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redisUrl, this.queuePrefix));
+    await attempt(`deleting Redis keys ${this.queuePrefix}:*`, () => deleteKeysWithPrefix(this.redis, this.queuePrefix));
     await attempt(`removing ${this.dagsFolder}`, () => rm(path.dirname(this.dagsFolder), { recursive: true, force: true }));
     await rmdir(path.join(BENCH_TMP, RUN_ID)).catch(() => undefined); // once the last scenario of this run is gone
     live.delete(this);
@@ -176,15 +179,11 @@ export async function leftovers(): Promise<string[]> {
     await admin.end();
   }
   if (existsSync(path.join(BENCH_TMP, RUN_ID))) found.push(`folder ${path.join(BENCH_TMP, RUN_ID)}`);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedis(BENCH_REDIS, 'producer');
   try {
+    await redisReady(redis);
     const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}${RUN_ID}*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
+    for await (const batch of scanKeys(redis, `${QUEUE_PREFIX}${RUN_ID}*`)) keys.push(...batch.keys);
     if (keys.length) found.push(`${keys.length} Redis keys like ${keys[0]}`);
   } finally {
     redis.disconnect();
@@ -196,7 +195,9 @@ export async function serverVersions(): Promise<{ postgres: string; redis: strin
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   const { rows } = await admin.query<{ v: string }>('SELECT current_setting($$server_version$$) AS v').finally(() => admin.end());
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-  const info = await redis.info('server').finally(() => redis.disconnect());
+  const redis = createRedis(BENCH_REDIS, 'producer');
+  const info = await redisReady(redis)
+    .then(() => redis.info('server'))
+    .finally(() => redis.disconnect());
   return { postgres: rows[0]?.v.split(' ')[0] ?? 'unknown', redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
 }

@@ -252,7 +252,7 @@ export async function startCluster(
 
 /** Waits until `count` worker processes are connected to a BullMQ queue of this environment. */
 export async function waitForQueueWorkers(env: BenchEnvironment, queueName: string, count: number): Promise<void> {
-  const redis = createRedis(env.redisUrl, 'producer');
+  const redis = createRedis(env.redis, 'producer');
   const queue = new Queue(queueName, { connection: redis, prefix: env.queuePrefix });
   try {
     await waitFor(`${count} workers on queue ${queueName}`, async () => (await queue.getWorkersCount()) >= count, 60_000);

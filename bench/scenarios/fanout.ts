@@ -105,7 +105,7 @@ interface BareResult {
 async function runBareBullmq(env: BenchEnvironment, ctx: ScenarioContext): Promise<BareResult> {
   const queueName = 'bare-bullmq';
   const workers = [1, 2].map((n) => forkBareWorker(env, `bare-worker-${n}`, queueName, ctx.concurrency));
-  const redis = createRedis(env.redisUrl, 'producer');
+  const redis = createRedis(env.redis, 'producer');
   const queue = new Queue(queueName, { connection: redis, prefix: env.queuePrefix });
   try {
     await Promise.all(workers.map(bareWorkerReady));

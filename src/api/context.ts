@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Services } from '../engine/services.ts';
+import type { RedisClient } from '../queue/redis.ts';
 
 /** What the webserver is handed by whoever runs it. */
 export interface ApiDeps {
   services: Services;
-  /** Only PINGed, for /health. */
-  redis: Redis;
+  /** Only asked whether it serves (redisServes), for /health. */
+  redis: RedisClient;
   config: Config;
 }
 

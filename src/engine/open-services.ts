@@ -4,10 +4,9 @@
  * webserver, the CLI's one-shot commands and the test harness all open them here, and all shut
  * them down through the one `close`.
  */
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { createRedis } from '../queue/redis.ts';
+import { createRedis, type RedisClient } from '../queue/redis.ts';
 import { TaskQueues } from '../queue/task-queues.ts';
 import { createDb } from '../store/db.ts';
 import type { Services } from './services.ts';
@@ -24,8 +23,8 @@ export interface OpenServicesOptions {
 
 export interface OpenedServices {
   services: Services;
-  /** The producer connection the queues send on: the webserver PINGs it for /health. */
-  redis: Redis;
+  /** The producer connection the queues send on: the webserver asks it whether Redis serves, for /health. */
+  redis: RedisClient;
   /**
    * Closes the queues, then the Redis connection, then the pool (waiting for the clients still
    * checked out). Safe to call more than once: later calls get the first call's promise.
@@ -36,9 +35,9 @@ export interface OpenedServices {
 export function openServices(config: Config, log: Logger, options: OpenServicesOptions = {}): OpenedServices {
   // The pool connects on first use; the Redis connection at once, and a bad URL throws here.
   const db = createDb(config.databaseUrl, options.poolSize ?? 10);
-  let redis: Redis;
+  let redis: RedisClient;
   try {
-    redis = createRedis(config.redisUrl, 'producer');
+    redis = createRedis(config, 'producer');
   } catch (error) {
     void db.end();
     throw error;

@@ -6,10 +6,8 @@
  * is sent again by the scheduler (takeCallbacksToSend).
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-
-/** Apart from the pools' queues (BULL_QUEUE_PREFIX 'pool.'), so a pool can never be named like it. */
-export const CALLBACK_QUEUE_NAME = 'callbacks';
+import { keysFor } from './keys.ts';
+import type { RedisClient } from './redis.ts';
 
 export interface CallbackMessage {
   id: number;
@@ -18,8 +16,8 @@ export interface CallbackMessage {
 export class CallbackQueue {
   private readonly queue: Queue<CallbackMessage>;
 
-  constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue<CallbackMessage>(CALLBACK_QUEUE_NAME, { connection, prefix });
+  constructor(connection: RedisClient, prefix: string) {
+    this.queue = new Queue<CallbackMessage>(keysFor(connection, prefix).callbackQueue, { connection, prefix });
     this.queue.on('error', () => undefined);
   }
 

@@ -92,7 +92,8 @@ export const BULL_QUEUE_PREFIX = 'pool.';
  * queue's keeps the name it had before queues routed work (`pool.<pool>`), so tries sent by an
  * older version are still taken; another's is `pool.<pool>@<queue>`. Names are encoded for the same
  * reason as job ids, which also keeps '@' (encoded as %40) out of the pool name: no two pairs share
- * a name.
+ * a name. Queues are named through RedisKeys.poolQueue, which on a Redis Cluster makes this name
+ * a hash tag.
  */
 export function bullQueueName(pool: string, queue: string): string {
   const name = `${BULL_QUEUE_PREFIX}${encodeURIComponent(pool)}`;

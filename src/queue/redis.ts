@@ -1,17 +1,34 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config.ts';
 import { formatDuration } from '../core/durations.ts';
 import { redactError, redactSecrets } from '../core/redact.ts';
+import { clusterOptions } from './redis-cluster.ts';
+import { scanKeys } from './scan-keys.ts';
+
+/** A connection to Sluice's Redis: one server (SLUICE_REDIS_URL) or a Redis Cluster (SLUICE_REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: the part of the configuration that says it. */
+export type RedisTarget = Pick<Config, 'redisUrl' | 'redisClusterNodes'>;
+
+/** What a connection is for (see createRedis). */
+export type RedisRole = 'producer' | 'consumer';
 
 /**
+ * Every Redis connection Sluice opens is made here: a Cluster when SLUICE_REDIS_CLUSTER_NODES is
+ * set (it wins over SLUICE_REDIS_URL), the single server of SLUICE_REDIS_URL otherwise.
  * Producers fail fast when Redis is away (Postgres still says "queued", and the scheduler
  * re-sends lost messages); blocking consumers must retry forever (BullMQ requires it).
  */
-export function createRedis(url: string, role: 'producer' | 'consumer'): Redis {
-  const options: RedisOptions =
-    role === 'producer'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }
-      : { maxRetriesPerRequest: null, enableOfflineQueue: true };
-  const redis = openRedis(url, options);
+export function createRedis(target: RedisTarget, role: RedisRole): RedisClient {
+  const redis = target.redisClusterNodes
+    ? new Cluster(target.redisClusterNodes, clusterOptions(role))
+    : openRedis(
+        target.redisUrl,
+        role === 'producer'
+          ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }
+          : { maxRetriesPerRequest: null, enableOfflineQueue: true },
+      );
   // Connection errors are retried by ioredis and surfaced by health checks, not as crashes.
   redis.on('error', () => undefined);
   return redis;
@@ -33,17 +50,23 @@ function openRedis(url: string, options: RedisOptions): Redis {
   }
 }
 
+/** The variable to check when `redis` cannot be reached. */
+function variableOf(redis: RedisClient): string {
+  return redis instanceof Cluster ? 'SLUICE_REDIS_CLUSTER_NODES' : 'SLUICE_REDIS_URL';
+}
+
 /**
  * Resolves once `redis` is connected. A producer connection fails a command sent before then
  * (no offline queue, by design for the long-lived processes); one-shot work that opens its own
- * connection waits here first, for at most `timeoutMs`.
+ * connection waits here first, for at most `timeoutMs`. (A cluster is ready once it has read
+ * which primary serves each slot.)
  */
-export async function redisReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function redisReady(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
-      reject(new Error(`Redis did not accept a connection within ${formatDuration(timeoutMs)}; check that it runs and SLUICE_REDIS_URL`));
+      reject(new Error(`Redis did not accept a connection within ${formatDuration(timeoutMs)}; check that it runs and ${variableOf(redis)}`));
     }, timeoutMs);
     const onReady = () => {
       clearTimeout(timer);
@@ -53,17 +76,31 @@ export async function redisReady(redis: Redis, timeoutMs = 10_000): Promise<void
   });
 }
 
+/**
+ * Whether Redis serves Sluice: a single server answers PING; a cluster must also serve every slot
+ * (`cluster_state:ok`), since a queue whose slot has no primary takes no message.
+ */
+export async function redisServes(redis: RedisClient): Promise<boolean> {
+  if (redis instanceof Cluster) return /^cluster_state:ok\b/m.test(await redis.cluster('INFO'));
+  return (await redis.ping()) === 'PONG';
+}
+
 /** Removes every Redis key of one installation (its queue prefix); returns how many. */
-export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const redis = openRedis(url, {});
+export async function deleteKeysWithPrefix(target: RedisTarget, prefix: string): Promise<number> {
+  const redis = createRedis(target, 'producer');
   let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    await redisReady(redis);
+    // One DEL per key, on the node that holds it: on a cluster, a DEL of several keys must name
+    // keys of one slot only, and the keys of one SCAN batch are of many.
+    for await (const { node, keys } of scanKeys(redis, `${prefix}:*`)) {
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.del(key);
+      for (const [error, count] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        deleted += count as number;
+      }
+    }
   } finally {
     redis.disconnect();
   }

@@ -6,8 +6,9 @@
  * work and are never touched.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { BULL_QUEUE_PREFIX } from './jobs.ts';
+import { keysFor } from './keys.ts';
+import type { RedisClient } from './redis.ts';
+import { scanKeys } from './scan-keys.ts';
 
 export interface PruneQueueJobsOptions {
   /** Completed and failed jobs that finished before this are removed. */
@@ -33,7 +34,7 @@ type FinishedState = (typeof FINISHED_STATES)[number];
 const CLEAN_BATCH = 1_000;
 
 export async function pruneQueueJobs(
-  redis: Redis,
+  redis: RedisClient,
   queuePrefix: string,
   options: PruneQueueJobsOptions,
 ): Promise<PruneQueueJobsResult> {
@@ -64,25 +65,16 @@ function checkedCutoff(olderThan: Date): Date {
 }
 
 /**
- * The pool queues (one per pool and queue, see bullQueueName) that have any key under the prefix,
- * found with SCAN (never KEYS, which blocks Redis). Queue names are URI-encoded, so the name is
- * the whole key segment after the prefix.
+ * The pool queues (one per pool and queue, see RedisKeys.poolQueue) that have any key under the
+ * prefix, found with SCAN (on every primary of a cluster).
  */
-export async function listPoolQueues(redis: Redis, queuePrefix: string): Promise<string[]> {
-  const head = `${queuePrefix}:`;
+export async function listPoolQueues(redis: RedisClient, queuePrefix: string): Promise<string[]> {
+  const keys = keysFor(redis, queuePrefix);
   const names = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(head + BULL_QUEUE_PREFIX)}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) names.add(key.slice(head.length).split(':', 1)[0]!);
-  } while (cursor !== '0');
+  for await (const batch of scanKeys(redis, keys.poolQueuesPattern)) {
+    for (const key of batch.keys) names.add(keys.queueOfKey(key));
+  }
   return [...names].sort();
-}
-
-/** SCAN's MATCH is a glob: a prefix with * ? [ ] or \ in it must match only itself. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /**
@@ -101,6 +93,6 @@ async function cleanFinished(queue: Queue, state: FinishedState, olderThan: Date
 }
 
 /** What cleanFinished would remove: finished sets are sorted sets scored by finishedOn. */
-async function countFinished(redis: Redis, queue: Queue, state: FinishedState, olderThan: Date): Promise<number> {
+async function countFinished(redis: RedisClient, queue: Queue, state: FinishedState, olderThan: Date): Promise<number> {
   return redis.zcount(queue.keys[state]!, '-inf', `(${olderThan.getTime()}`);
 }

@@ -1,18 +1,18 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   BUNDLE_FROM,
   bundleIdFor,
   bundleSizeFor,
   jobIdFor,
   bullPriority,
-  bullQueueName,
   tryMessage,
   type QueuedTry,
   type QueueMessage,
   type TryBundle,
   type TryMessage,
 } from './jobs.ts';
+import { keysFor, type RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis.ts';
 
 const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true } as const;
 
@@ -22,7 +22,7 @@ export const ENQUEUE_CHUNK = 250;
 /** What sending a try needs: the try, the pool and queue whose BullMQ queue it goes to, and its priority. */
 export type SendableTry = TryMessage & { pool: string; queue: string; priorityWeight: number };
 
-/** Where a try is sent: a pool and queue (a BullMQ queue, bullQueueName). */
+/** Where a try is sent: a pool and queue (a BullMQ queue, RedisKeys.poolQueue). */
 export interface Destination {
   pool: string;
   queue: string;
@@ -42,19 +42,22 @@ export class TaskQueues {
 
   private readonly bundleFrom: number;
 
+  private readonly keys: RedisKeys;
+
   constructor(
-    private readonly connection: Redis,
-    private readonly prefix: string,
+    private readonly connection: RedisClient,
+    prefix: string,
     options: TaskQueuesOptions = {},
   ) {
     this.bundleFrom = options.bundleFrom ?? BUNDLE_FROM;
+    this.keys = keysFor(connection, prefix);
   }
 
   queueFor(to: Destination): Queue {
-    const name = bullQueueName(to.pool, to.queue);
+    const name = this.keys.poolQueue(to);
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      queue = new Queue(name, { connection: this.connection, prefix: this.keys.prefix });
       queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
@@ -74,7 +77,7 @@ export class TaskQueues {
   async enqueue(tries: readonly SendableTry[]): Promise<void> {
     const groups = new Map<string, SendableTry[]>();
     for (const t of tries) {
-      const key = `${bullQueueName(t.pool, t.queue)}\u0000${t.priorityWeight}`;
+      const key = `${this.keys.poolQueue(t)}\u0000${t.priorityWeight}`;
       const group = groups.get(key);
       if (group) group.push(t);
       else groups.set(key, [t]);
@@ -101,7 +104,7 @@ export class TaskQueues {
       const chunk = jobs.slice(i, i + ENQUEUE_CHUNK);
       const index = chunk.flatMap((j) => ('tries' in j.data ? j.data.tries.flatMap((t) => [jobIdFor(t), j.id]) : []));
       // Before the jobs: a worker that finishes a bundle removes its entries, which must be there by then.
-      if (index.length) await this.connection.hset(this.bundleIndexKey(to), ...index);
+      if (index.length) await this.connection.hset(this.bundleIndexKey(queue.name), ...index);
       await queue.addBulk(
         chunk.map((j) => ({ name: 'tries' in j.data ? 'tries' : 'try', data: j.data, opts: { ...JOB_OPTIONS, jobId: j.id, priority } })),
       );
@@ -123,16 +126,34 @@ export class TaskQueues {
    * scheduler: 5 s, and the same for `takenMs`).
    */
   async missing(tries: QueuedTry[], takenMs: number): Promise<QueuedTry[]> {
-    const noJob = await this.withoutJob(tries, (t) => this.jobKey(t, jobIdFor(t)));
+    // One pipeline per queue: on a cluster a pipeline may only touch one node's slots, and all
+    // the keys of a queue (its jobs, its bundle index) share one slot (RedisKeys).
+    const byQueue = new Map<string, QueuedTry[]>();
+    for (const t of tries) {
+      const name = this.keys.poolQueue(t);
+      const group = byQueue.get(name);
+      if (group) group.push(t);
+      else byQueue.set(name, [t]);
+    }
+    const lost = await Promise.all([...byQueue].map(([name, group]) => this.missingOf(name, group, takenMs)));
+    return lost.flat();
+  }
+
+  /** `missing`, for tries of one queue. */
+  private async missingOf(queueName: string, tries: QueuedTry[], takenMs: number): Promise<QueuedTry[]> {
+    const exists = this.connection.pipeline();
+    for (const t of tries) exists.exists(this.keys.queueKey(queueName, jobIdFor(t)));
+    const found = answersOf(await exists.exec());
+    const noJob = tries.filter((_, i) => found[i] === 0);
     if (noJob.length === 0) return [];
     const index = this.connection.pipeline();
-    for (const t of noJob) index.hget(this.bundleIndexKey(t), jobIdFor(t));
+    for (const t of noJob) index.hget(this.bundleIndexKey(queueName), jobIdFor(t));
     const bundles = answersOf(await index.exec());
     const inBundle = noJob.map((t, i) => ({ t, bundle: bundles[i] as string | null }));
     const unbundled = inBundle.filter((b) => !b.bundle).map((b) => b.t);
     const bundled = inBundle.filter((b) => b.bundle);
     const jobs = this.connection.pipeline();
-    for (const b of bundled) jobs.hmget(this.jobKey(b.t, b.bundle!), 'name', 'processedOn');
+    for (const b of bundled) jobs.hmget(this.keys.queueKey(queueName, b.bundle!), 'name', 'processedOn');
     const states = answersOf(await jobs.exec()) as [string | null, string | null][];
     const takenBefore = Date.now() - takenMs;
     const lost = bundled.filter((_, i) => states[i]![0] === null || (states[i]![1] !== null && Number(states[i]![1]) < takenBefore));
@@ -145,24 +166,12 @@ export class TaskQueues {
    * more, which the claim makes harmless.)
    */
   async bundleTaken(from: Destination, bundle: TryBundle): Promise<void> {
-    await this.connection.hdel(this.bundleIndexKey(from), ...bundle.tries.map(jobIdFor));
-  }
-
-  private async withoutJob<T>(items: T[], keyOf: (item: T) => string): Promise<T[]> {
-    if (items.length === 0) return [];
-    const pipeline = this.connection.pipeline();
-    for (const item of items) pipeline.exists(keyOf(item));
-    const answers = answersOf(await pipeline.exec());
-    return items.filter((_, i) => answers[i] === 0);
-  }
-
-  private jobKey(to: Destination, jobId: string): string {
-    return `${this.prefix}:${bullQueueName(to.pool, to.queue)}:${jobId}`;
+    await this.connection.hdel(this.bundleIndexKey(this.keys.poolQueue(from)), ...bundle.tries.map(jobIdFor));
   }
 
   /** try job id → the id of the bundle job that carries it. No BullMQ job id can be this name. */
-  private bundleIndexKey(to: Destination): string {
-    return `${this.prefix}:${bullQueueName(to.pool, to.queue)}:sluice-bundled`;
+  private bundleIndexKey(queueName: string): string {
+    return this.keys.queueKey(queueName, 'sluice-bundled');
   }
 
   async close(): Promise<void> {

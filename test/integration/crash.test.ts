@@ -88,7 +88,7 @@ describe('crashes: nothing is lost, nothing stays stuck', () => {
     await h.ensureWorker();
     const run = await triggerDagRun(h.db, 'chain5', {});
     await h.waitFor('t2 to start', async () => ['running', 'success'].includes((await h.taskStates('chain5', run.runId)).t2 ?? ''));
-    const deleted = await deleteKeysWithPrefix(h.config.redisUrl, h.config.queuePrefix);
+    const deleted = await deleteKeysWithPrefix(h.config, h.config.queuePrefix);
     assert.ok(deleted > 0, "the test should have found queue keys to delete");
     const ended = await h.waitForRunEnd('chain5', run.runId, 30_000);
     assert.equal(ended.state, 'success', JSON.stringify(await h.taskInstances('chain5', run.runId)));
@@ -98,7 +98,7 @@ describe('crashes: nothing is lost, nothing stays stuck', () => {
     await h.stopAllWorkers();
     const run = await triggerDagRun(h.db, 'chain5', { logicalDate: new Date('2026-03-01T00:00:00Z') });
     await h.waitFor('t1 to be queued', async () => (await h.taskStates('chain5', run.runId)).t1 === 'queued');
-    await deleteKeysWithPrefix(h.config.redisUrl, h.config.queuePrefix);
+    await deleteKeysWithPrefix(h.config, h.config.queuePrefix);
     await h.startWorker();
     const ended = await h.waitForRunEnd('chain5', run.runId, 30_000);
     assert.equal(ended.state, 'success');

@@ -169,7 +169,7 @@ describe('etl_cleanup and warehouse_vacuum', { timeout: 120_000 }, () => {
     queue = new Queue(queueName, { connection: h.redis, prefix: h.config.queuePrefix });
     const added = [];
     for (let i = 0; i < 3; i++) added.push((await queue.add('leftover', { i })).id!);
-    const consumer = createRedis(h.config.redisUrl, 'consumer');
+    const consumer = createRedis(h.config, 'consumer');
     const worker = new Worker(queueName, async () => 'done', { connection: consumer, prefix: h.config.queuePrefix });
     await h.waitFor('the leftover jobs to complete', async () => (await queue.getJobCounts('completed')).completed === 3);
     await worker.close();

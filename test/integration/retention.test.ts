@@ -237,7 +237,7 @@ describe('retention: pruning the metadata store and the queues', () => {
     const nameA = bullQueueName('retention_a', DEFAULT_QUEUE);
     const nameB = bullQueueName('retention b', DEFAULT_QUEUE);
     const queues = [nameA, nameB, 'not-a-pool'].map((name) => new Queue(name, { connection: h.redis, prefix }));
-    const consumer = createRedis(h.config.redisUrl, 'consumer');
+    const consumer = createRedis(h.config, 'consumer');
     const workers = queues.map((q) => new Worker(q.name, null, { connection: consumer, prefix }));
     const [a, b, other] = queues as [Queue, Queue, Queue];
     const [workerA, workerB, workerOther] = workers as [Worker, Worker, Worker];

@@ -4,12 +4,11 @@
  * a free port. No scheduler or worker runs: tests seed the store directly.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { startWebserver, type Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { DagSpec } from '../../src/core/spec.ts';
 import { createLogger } from '../../src/log.ts';
-import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { deleteKeysWithPrefix, type RedisClient } from '../../src/queue/redis.ts';
 import { openServices } from '../../src/engine/open-services.ts';
 import type { Services } from '../../src/engine/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
@@ -23,7 +22,7 @@ export class ApiFixture {
   readonly id = `api${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   readonly config: Config;
   readonly db: Db;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly services: Services;
   private readonly closeServices: () => Promise<void>;
   private readonly servers: Webserver[] = [];
@@ -67,7 +66,7 @@ export class ApiFixture {
   async tearDown(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.close()));
     await this.closeServices();
-    await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
+    await deleteKeysWithPrefix(this.config, this.config.queuePrefix);
     await dropDatabase(this.config.databaseUrl);
   }
 }

@@ -6,11 +6,10 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import type { Webserver } from '../../src/api/server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
-import { deleteKeysWithPrefix } from '../../src/queue/redis.ts';
+import { deleteKeysWithPrefix, type RedisClient } from '../../src/queue/redis.ts';
 import { DEFAULT_QUEUE } from '../../src/queue/jobs.ts';
 import { openServices } from '../../src/engine/open-services.ts';
 import { Scheduler } from '../../src/engine/scheduler.ts';
@@ -36,7 +35,7 @@ export class Harness {
   readonly config: Config;
   readonly db: Db;
   readonly log: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly services: Services;
   private readonly closeServices: () => Promise<void>;
   private schedulers: Scheduler[] = [];
@@ -199,7 +198,7 @@ export class Harness {
     await Promise.all(this.workers.map((w) => w.stop(500)));
     await Promise.all(this.schedulers.map((s) => s.stop()));
     await this.closeServices();
-    await deleteKeysWithPrefix(this.config.redisUrl, this.config.queuePrefix);
+    await deleteKeysWithPrefix(this.config, this.config.queuePrefix);
     await dropDatabase(this.config.databaseUrl);
     await rm(this.dagsFolder, { recursive: true, force: true });
     if (process.env.SLUICE_TEST_HANDLES) {

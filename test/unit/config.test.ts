@@ -7,6 +7,7 @@ describe('configuration', () => {
     const c = loadConfig({});
     assert.equal(c.databaseUrl, 'postgres://postgres@127.0.0.1:5432/sluice');
     assert.equal(c.redisUrl, 'redis://127.0.0.1:6379/0');
+    assert.equal(c.redisClusterNodes, null);
     assert.equal(c.queuePrefix, 'sluice');
     assert.equal(c.dagsFolder, './dags');
     assert.equal(c.host, '127.0.0.1');
@@ -26,6 +27,11 @@ describe('configuration', () => {
     for (const bad of ['-5', '30%', '1000', 'lots']) {
       assert.throws(() => loadConfig({ SLUICE_WORKER_HEAP_GROWTH_PERCENT: bad }), /SLUICE_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300/);
     }
+  });
+  test('SLUICE_REDIS_CLUSTER_NODES: seed nodes of a cluster, each entry checked', () => {
+    const c = loadConfig({ SLUICE_REDIS_CLUSTER_NODES: 'r1:7000,r2:7001', SLUICE_REDIS_URL: 'redis://elsewhere:6379/0' });
+    assert.deepEqual(c.redisClusterNodes, [{ host: 'r1', port: 7000 }, { host: 'r2', port: 7001 }]);
+    assert.throws(() => loadConfig({ SLUICE_REDIS_CLUSTER_NODES: 'r1:7000,r2' }), /SLUICE_REDIS_CLUSTER_NODES: entry 2 "r2" is not a host:port/);
   });
   test('SLUICE_BASE_URL: the webserver address by default, a trailing slash dropped, only http(s) with no query or secret', () => {
     assert.equal(loadConfig({}).baseUrl, 'http://127.0.0.1:8080');

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { withTimeout as within } from '../../core/with-timeout.ts';
+import { redisServes, type RedisClient } from '../../queue/redis.ts';
 import type { Queryable } from '../../store/db.ts';
 import { listSchedulerHeartbeats } from '../../store/schedulers.ts';
 import { defineRoute } from '../route.ts';
@@ -21,9 +21,9 @@ async function checkDatabase(db: Queryable): Promise<Status> {
   }
 }
 
-async function checkRedis(redis: Redis): Promise<Status> {
+async function checkRedis(redis: RedisClient): Promise<Status> {
   try {
-    return (await withTimeout(redis.ping(), 'Redis')) === 'PONG' ? 'healthy' : 'unhealthy';
+    return (await withTimeout(redisServes(redis), 'Redis')) ? 'healthy' : 'unhealthy';
   } catch {
     return 'unhealthy';
   }

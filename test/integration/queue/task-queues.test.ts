@@ -6,13 +6,13 @@ import { bundleIdFor, jobIdFor, bullQueueName, DEFAULT_QUEUE, triesOf, type Queu
 import { createRedis, deleteKeysWithPrefix, redisReady } from '../../../src/queue/redis.ts';
 import { TaskQueues, type SendableTry } from '../../../src/queue/task-queues.ts';
 
-const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const REDIS = { redisUrl: process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0', redisClusterNodes: null };
 const tries = (n: number, pool = 'p'): SendableTry[] =>
   Array.from({ length: n }, (_, i) => ({ dagId: 'd', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: `t${i}`, mapIndex: -1, tryNumber: 1, pool, queue: DEFAULT_QUEUE, priorityWeight: 1 }));
 
 describe('TaskQueues: sending tries, bundled when many, and finding the ones Redis lost', () => {
   const prefix = `sluicetest-tq${randomBytes(4).toString('hex')}`;
-  const redis = createRedis(REDIS_URL, 'producer');
+  const redis = createRedis(REDIS, 'producer');
   const queues = new TaskQueues(redis, prefix, { bundleFrom: 4 });
   const jobsOf = async (pool: string) => {
     const queue = new Queue<QueueMessage>(bullQueueName(pool, DEFAULT_QUEUE), { connection: redis, prefix });
@@ -25,7 +25,7 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
   after(async () => {
     await queues.close();
     redis.disconnect();
-    await deleteKeysWithPrefix(REDIS_URL, prefix);
+    await deleteKeysWithPrefix(REDIS, prefix);
   });
 
   test('up to the threshold, one job per try, named by the try', async () => {
@@ -80,7 +80,7 @@ describe('TaskQueues: sending tries, bundled when many, and finding the ones Red
     await queues.enqueue(sent);
     const queued = sent;
     // A worker takes one bundle from the queue (and, as far as Postgres knows, never claims its tries).
-    const consumer = createRedis(REDIS_URL, 'consumer');
+    const consumer = createRedis(REDIS, 'consumer');
     const worker = new Worker<QueueMessage>(bullQueueName('taken', DEFAULT_QUEUE), null, { connection: consumer, prefix, autorun: false });
     try {
       const job = await worker.getNextJob('test-token');
