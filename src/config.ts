@@ -1,3 +1,5 @@
+import { parseApiTokens, singleTokenUser } from './core/api-tokens.ts';
+import type { ApiUser } from './core/roles.ts';
 import { parseDuration } from './core/durations.ts';
 import { formatByteSize, parseByteSize } from './core/sizes.ts';
 import { MIN_MEMORY_LIMIT_BYTES } from './sdk/options.ts';
@@ -16,6 +18,8 @@ export interface Config {
    */
   baseUrl: string;
   apiToken: string | undefined;
+  /** SLUICE_API_TOKENS: users with a name and a role each (apiUsers adds the one of apiToken). */
+  apiTokens: ApiUser[];
   allowInsecure: boolean;
   taskHeartbeatTimeoutMs: number;
   dagRescanIntervalMs: number;
@@ -125,6 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may contain only letters, digits, '_', '.' and '-', got "${queuePrefix}"`);
   }
+  const apiToken = env.SLUICE_API_TOKEN ? env.SLUICE_API_TOKEN : undefined;
+  let apiTokens: ApiUser[];
+  try {
+    apiTokens = parseApiTokens(env.SLUICE_API_TOKENS, apiToken);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return {
     databaseUrl: read('SLUICE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sluice'),
     redisUrl: read('SLUICE_REDIS_URL', 'redis://127.0.0.1:6379/0'),
@@ -133,7 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     baseUrl,
-    apiToken: env.SLUICE_API_TOKEN ? env.SLUICE_API_TOKEN : undefined,
+    apiToken,
+    apiTokens,
     allowInsecure: read('SLUICE_ALLOW_INSECURE', '0') === '1',
     taskHeartbeatTimeoutMs: duration('SLUICE_TASK_HEARTBEAT_TIMEOUT', '30s'),
     dagRescanIntervalMs: duration('SLUICE_DAG_RESCAN_INTERVAL', '5s'),
@@ -148,6 +160,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
     dagImportMemoryLimitBytes,
   };
+}
+
+/**
+ * Everyone with a token: the admin of SLUICE_API_TOKEN, then the users of SLUICE_API_TOKENS. None
+ * means no authentication at all (every caller is an anonymous admin).
+ */
+export function apiUsers(config: Pick<Config, 'apiToken' | 'apiTokens'>): ApiUser[] {
+  return [...singleTokenUser(config.apiToken), ...config.apiTokens];
+}
+
+/** Whether the webserver asks callers for a token (any configured). */
+export function tokensConfigured(config: Pick<Config, 'apiToken' | 'apiTokens'>): boolean {
+  return apiUsers(config).length > 0;
 }
 
 /** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */

@@ -14,6 +14,7 @@ import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
 import { poolRoutes } from './pools.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
+import { userRoutes } from './users.ts';
 import { workerRoutes } from './workers.ts';
 
 export const ROUTES: readonly Route[] = [
@@ -28,5 +29,6 @@ export const ROUTES: readonly Route[] = [
   ...assetRoutes,
   ...poolRoutes,
   ...workerRoutes,
+  ...userRoutes,
   ...metaRoutes,
 ];

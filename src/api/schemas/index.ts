@@ -62,3 +62,4 @@ export type { Asset, AssetEvent, AssetEventList, AssetEventListQuery, AssetList,
 export type { Health, HealthStatus } from './health.ts';
 export type { QueueStatus, QueueStatusList, QueueStatusQuery, Worker, WorkerList } from './workers.ts';
 export type { ListQuery } from './fields.ts';
+export type { CurrentUser, Role } from './users.ts';
