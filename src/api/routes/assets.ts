@@ -51,8 +51,8 @@ export const assetRoutes = [
     body: createAssetEventBody,
     answers: { 201: { description: 'the event', schema: assetEvent } },
     errors: { 400: 'the URI has whitespace or is too long', 404: 'no DAG names the asset and it has no events (the message names the nearest known URI)' },
-    async handle({ body }, { deps: { services: { db } } }) {
-      return { status: 201, body: eventJson(await emitAssetEvent(db, body.uri, body.extra)) };
+    async handle({ body }, { deps: { services: { db } }, caller }) {
+      return { status: 201, body: eventJson(await emitAssetEvent(db, body.uri, body.extra, caller.name)) };
     },
   }),
 

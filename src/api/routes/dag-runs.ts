@@ -38,8 +38,8 @@ export const dagRunRoutes = [
     bodyOptional: true,
     answers: { 201: { description: 'the new run; Location names it', schema: dagRun } },
     errors: { 400: 'code invalid_conf: the conf breaks a typed param of the DAG or lacks a required one; the message names each param and its rule', 404: 'no such DAG', 409: 'the DAG already has a run with that logical date' },
-    async handle({ params: { dagId }, body }, { deps: { services: { db } } }) {
-      const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf });
+    async handle({ params: { dagId }, body }, { deps: { services: { db } }, caller }) {
+      const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf, actor: caller.name });
       return {
         status: 201,
         location: `/api/v1/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(run.runId)}`,
@@ -74,9 +74,9 @@ export const dagRunRoutes = [
     body: markDagRunBody,
     answers: { 200: { description: 'the run as it is now (a run already in that state is left as it is)', schema: dagRun } },
     errors: { 404: 'no such DAG, or no such run of it' },
-    async handle({ params: { dagId, runId }, body: { state } }, { deps: { services } }) {
+    async handle({ params: { dagId, runId }, body: { state } }, { deps: { services }, caller }) {
       await requireRun(services.db, dagId, runId);
-      return { status: 200, body: dagRunJson(await markDagRun(services, dagId, runId, state)) };
+      return { status: 200, body: dagRunJson(await markDagRun(services, dagId, runId, state, caller.name)) };
     },
   }),
 

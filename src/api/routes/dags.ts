@@ -1,5 +1,6 @@
 import { notFound } from '../../errors.ts';
-import { listDags, listImportErrors, setPaused } from '../../store/dags.ts';
+import { pauseDag } from '../../engine/pause.ts';
+import { listDags, listImportErrors } from '../../store/dags.ts';
 import { recentRuns } from '../../store/runs.ts';
 import { page } from '../context.ts';
 import { requireDag } from '../lookup.ts';
@@ -73,8 +74,8 @@ export const dagRoutes = [
     body: patchDagBody,
     answers: { 200: { description: 'the DAG as it is now', schema: dag } },
     errors: { 404: NO_DAG },
-    async handle({ params: { dagId }, body: { isPaused } }, { deps: { services: { db } } }) {
-      const changed = await setPaused(db, dagId, isPaused);
+    async handle({ params: { dagId }, body: { isPaused } }, { deps: { services: { db } }, caller }) {
+      const changed = await pauseDag(db, dagId, isPaused, caller.name);
       if (!changed) throw notFound(`DAG "${dagId}" not found; GET /api/v1/dags lists the DAGs there are`);
       return { status: 200, body: dagJson(changed) };
     },

@@ -4,6 +4,7 @@
  */
 import type { Route } from '../route.ts';
 import { assetRoutes } from './assets.ts';
+import { auditLogRoutes } from './audit-log.ts';
 import { backfillRoutes } from './backfills.ts';
 import { callbackRoutes } from './callbacks.ts';
 import { dagRunRoutes } from './dag-runs.ts';
@@ -30,5 +31,6 @@ export const ROUTES: readonly Route[] = [
   ...poolRoutes,
   ...workerRoutes,
   ...userRoutes,
+  ...auditLogRoutes,
   ...metaRoutes,
 ];

@@ -31,8 +31,8 @@ export const poolRoutes = [
     body: createPoolBody,
     answers: { 201: { description: 'the pool; Location names it', schema: pool } },
     errors: { 409: 'a pool of that name exists (change it with PATCH)' },
-    async handle({ body }, { deps: { services: { db } } }) {
-      const created = await addPool(db, body.name, body.slots, body.description);
+    async handle({ body }, { deps: { services: { db } }, caller }) {
+      const created = await addPool(db, body.name, body.slots, body.description, caller.name);
       return { status: 201, location: `/api/v1/pools/${encodeURIComponent(created.name)}`, body: created };
     },
   }),
@@ -63,8 +63,8 @@ export const poolRoutes = [
     body: patchPoolBody,
     answers: { 200: { description: 'the pool as it is now', schema: pool } },
     errors: { 404: 'no such pool' },
-    async handle({ params: { name }, body }, { deps: { services: { db } } }) {
-      return { status: 200, body: await changePool(db, name, body) };
+    async handle({ params: { name }, body }, { deps: { services: { db } }, caller }) {
+      return { status: 200, body: await changePool(db, name, body, caller.name) };
     },
   }),
 
@@ -80,8 +80,8 @@ export const poolRoutes = [
     query: nothing,
     answers: { 204: { description: 'deleted', empty: true } },
     errors: { 404: 'no such pool', 409: 'default_pool cannot be deleted' },
-    async handle({ params: { name } }, { deps: { services: { db } } }) {
-      await removePool(db, name);
+    async handle({ params: { name } }, { deps: { services: { db } }, caller }) {
+      await removePool(db, name, caller.name);
       return { status: 204 };
     },
   }),

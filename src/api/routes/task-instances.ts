@@ -55,13 +55,14 @@ export const taskInstanceRoutes = [
     body: clearTaskInstancesBody,
     answers: { 200: { description: 'the task instances cleared', schema: taskInstanceList } },
     errors: { 404: 'no such DAG, or no such run of it' },
-    async handle({ params: { dagId }, body }, { deps: { services } }) {
+    async handle({ params: { dagId }, body }, { deps: { services }, caller }) {
       const { db } = services;
       await requireDag(db, dagId);
       const cleared = await clearTaskInstances(services, dagId, body.dagRunId, {
         taskIds: body.taskIds,
         includeDownstream: body.includeDownstream,
         onlyFailed: body.onlyFailed,
+        actor: caller.name,
       });
       const ids = new Set(cleared);
       const tis = (await listTaskInstances(db, dagId, body.dagRunId)).filter((ti) => ids.has(ti.taskId));
@@ -118,10 +119,10 @@ function instanceRoutes(form: InstanceForm) {
       body: markTaskInstanceBody,
       answers: { 200: { description: 'the task instance as it is now', schema: taskInstance } },
       errors: { 404: NO_TASK_INSTANCE },
-      async handle({ params: p, body: { state } }, { deps: { services } }) {
+      async handle({ params: p, body: { state } }, { deps: { services }, caller }) {
         const key = { dagId: p.dagId, runId: p.runId, taskId: p.taskId, mapIndex: mapIndexOf(p) };
         await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex);
-        await markTaskInstance(services, key, state);
+        await markTaskInstance(services, key, state, caller.name);
         return { status: 200, body: taskInstanceJson(await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex)) };
       },
     }),
