@@ -1,3 +1,5 @@
+import { parseApiTokens, singleTokenUser } from './core/api-tokens.ts';
+import type { ApiUser } from './core/roles.ts';
 import { parseDuration } from './core/durations.ts';
 import { parseHostPorts, type HostPort } from './core/host-ports.ts';
 import { formatByteSize, parseByteSize } from './core/sizes.ts';
@@ -22,6 +24,8 @@ export interface Config {
    */
   baseUrl: string;
   apiToken: string | undefined;
+  /** SLUICE_API_TOKENS: users with a name and a role each (apiUsers adds the one of apiToken). */
+  apiTokens: ApiUser[];
   allowInsecure: boolean;
   taskHeartbeatTimeoutMs: number;
   dagRescanIntervalMs: number;
@@ -131,6 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may contain only letters, digits, '_', '.' and '-', got "${queuePrefix}"`);
   }
+  const apiToken = env.SLUICE_API_TOKEN ? env.SLUICE_API_TOKEN : undefined;
+  let apiTokens: ApiUser[];
+  try {
+    apiTokens = parseApiTokens(env.SLUICE_API_TOKENS, apiToken);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return {
     databaseUrl: read('SLUICE_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sluice'),
     redisUrl: read('SLUICE_REDIS_URL', 'redis://127.0.0.1:6379/0'),
@@ -140,7 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     baseUrl,
-    apiToken: env.SLUICE_API_TOKEN ? env.SLUICE_API_TOKEN : undefined,
+    apiToken,
+    apiTokens,
     allowInsecure: read('SLUICE_ALLOW_INSECURE', '0') === '1',
     taskHeartbeatTimeoutMs: duration('SLUICE_TASK_HEARTBEAT_TIMEOUT', '30s'),
     dagRescanIntervalMs: duration('SLUICE_DAG_RESCAN_INTERVAL', '5s'),
@@ -164,6 +176,19 @@ function readClusterNodes(text: string): HostPort[] | null {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/**
+ * Everyone with a token: the admin of SLUICE_API_TOKEN, then the users of SLUICE_API_TOKENS. None
+ * means no authentication at all (every caller is an anonymous admin).
+ */
+export function apiUsers(config: Pick<Config, 'apiToken' | 'apiTokens'>): ApiUser[] {
+  return [...singleTokenUser(config.apiToken), ...config.apiTokens];
+}
+
+/** Whether the webserver asks callers for a token (any configured). */
+export function tokensConfigured(config: Pick<Config, 'apiToken' | 'apiTokens'>): boolean {
+  return apiUsers(config).length > 0;
 }
 
 /** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */

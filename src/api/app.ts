@@ -6,7 +6,7 @@ import path from 'node:path';
 import compression from 'compression';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SluiceError, badRequest, notFound } from '../errors.ts';
-import { requireToken } from './auth.ts';
+import { authenticate } from './auth.ts';
 import { requireJsonStateChanges, requireLoopbackHost, requireSameOrigin } from './request-guards.ts';
 import type { ApiDeps } from './context.ts';
 import { BODY_LIMIT, registerRoutes } from './route.ts';
@@ -40,7 +40,7 @@ export function createApp(deps: ApiDeps): express.Express {
   // Grid and log answers are repetitive text: gzip makes a 100-run grid a few dozen kilobytes.
   app.use(compression());
 
-  const auth = requireToken(deps.config.apiToken);
+  const auth = authenticate(deps.config);
 
   // Authentication comes before parsing: a caller without the token learns nothing else.
   const api = express.Router({ caseSensitive: true });

@@ -3,7 +3,7 @@
  * checked by the CLI before anything is started and again by the webserver itself.
  */
 import { isIP } from 'node:net';
-import { ConfigError, type Config } from '../config.ts';
+import { ConfigError, tokensConfigured, type Config } from '../config.ts';
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped), localhost and *.localhost: names of this machine only. */
 export function isLoopbackHost(host: string): boolean {
@@ -21,11 +21,11 @@ export function isLoopbackHost(host: string): boolean {
  * SLUICE_ALLOW_INSECURE=1 lets it listen anyway, and answer whatever name it is addressed by: the
  * operator's word that the network is trusted.
  */
-export function refuseUnprotectedBind(host: string, config: Pick<Config, 'apiToken' | 'allowInsecure'>): void {
-  if (isLoopbackHost(host) || config.apiToken || config.allowInsecure) return;
+export function refuseUnprotectedBind(host: string, config: Pick<Config, 'apiToken' | 'apiTokens' | 'allowInsecure'>): void {
+  if (isLoopbackHost(host) || tokensConfigured(config) || config.allowInsecure) return;
   throw new ConfigError(
     `refusing to serve on ${host}, which other machines can reach, without an API token: ` +
-      'set SLUICE_API_TOKEN (every caller then sends it), or serve on 127.0.0.1 (SLUICE_HOST or --host); ' +
+      'set SLUICE_API_TOKEN or SLUICE_API_TOKENS (every caller then sends a token), or serve on 127.0.0.1 (SLUICE_HOST or --host); ' +
       'or, if every machine that can reach it may trigger, clear and mark runs, set SLUICE_ALLOW_INSECURE=1',
   );
 }

@@ -12,6 +12,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
+import { rolesAllowed } from '../core/roles.ts';
 import { BODY_LIMIT, documentPath, type Route } from './route.ts';
 import { apiErrorBody } from './schemas/error.ts';
 
@@ -52,13 +53,20 @@ function buildDocument(routes: readonly Route[]): OpenApiDocument {
         '`Content-Type: application/json`, also when it has no body.',
     },
     servers: [{ url: API_BASE }],
-    // Without SLUICE_API_TOKEN no token is needed; with it, every call needs it.
+    // Without a token configured none is needed; with any, every call needs one.
     security: [{}, { bearerAuth: [] }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'the webserver\'s SLUICE_API_TOKEN, when it has one' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "a token of the webserver's SLUICE_API_TOKEN (an admin) or SLUICE_API_TOKENS (name:token:role), when it has any. " +
+            'Each operation needs a least role, named in its x-sluice-role: viewer (reads), operator (also trigger, clear, mark, ' +
+            'pause, backfill, asset events), admin (also pools, connections, variables); a lesser one is answered 403 forbidden.',
+        },
       },
     },
   },
@@ -73,7 +81,8 @@ function operation(route: Route): ZodOpenApiOperationObject {
     operationId: route.operationId,
     tags: [route.tag],
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    description: `${route.description ? `${route.description}\n\n` : ''}Role: ${rolesAllowed(route.minRole).join(' or ')}.`,
+    'x-sluice-role': route.minRole,
     requestParams: { ...(route.params ? { path: asObject(route.params) } : {}), ...(query ? { query: asObject(query) } : {}) },
     ...(route.body
       ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: route.body } } } }
@@ -105,8 +114,10 @@ function responses(route: Route): ZodOpenApiResponsesObject {
     const badInput = 'bad input: the message names the path parameter, query parameter or field, and what it must be';
     answers['400'] = error(route.errors?.[400] ? `${badInput}; ${route.errors[400]}` : badInput);
   }
-  answers['401'] = error('no token, or a wrong one (only when the webserver has SLUICE_API_TOKEN)');
-  answers['403'] = error('a Host or Origin this webserver does not serve');
+  answers['401'] = error('no token, or a wrong one (only when the webserver has SLUICE_API_TOKEN or SLUICE_API_TOKENS)');
+  answers['403'] = error(
+    `code forbidden: a Host or Origin this webserver does not serve, or a caller whose role is not ${rolesAllowed(route.minRole).join(' or ')}`,
+  );
   if (route.errors?.[404]) answers['404'] = error(route.errors[404]);
   if (route.errors?.[409]) answers['409'] = error(route.errors[409]);
   if (route.body) answers['413'] = error(`the body is larger than ${BODY_LIMIT}`);

@@ -14,7 +14,7 @@
  * - a state change a browser sends with an `Origin` must come from the origin it is sent to.
  */
 import type { Request, RequestHandler } from 'express';
-import type { Config } from '../config.ts';
+import { tokensConfigured, type Config } from '../config.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { isLoopbackHost } from './exposure.ts';
 
@@ -36,8 +36,8 @@ function requestHostname(req: Request): string | undefined {
  * trusted and the webserver is meant to be reached by other names without a token: it lifts this
  * check (the JSON and Origin checks, which stop cross-site requests, stay).
  */
-export function requireLoopbackHost(config: Pick<Config, 'apiToken' | 'allowInsecure'>): RequestHandler {
-  if (config.apiToken || config.allowInsecure) return (_req, _res, next) => next();
+export function requireLoopbackHost(config: Pick<Config, 'apiToken' | 'apiTokens' | 'allowInsecure'>): RequestHandler {
+  if (tokensConfigured(config) || config.allowInsecure) return (_req, _res, next) => next();
   return (req, _res, next) => {
     const hostname = requestHostname(req);
     if (hostname !== undefined && isLoopbackHost(hostname)) {
@@ -100,9 +100,9 @@ function servedOrigin(req: Request, origin: string): string | undefined {
  * Without an API token, a state change must be sent as JSON, even with no body at all: browsers
  * let a page send only form and text/plain bodies to another origin without asking first.
  */
-export function requireJsonStateChanges(config: Pick<Config, 'apiToken'>): RequestHandler {
+export function requireJsonStateChanges(config: Pick<Config, 'apiToken' | 'apiTokens'>): RequestHandler {
   // With a token, the auth check before this one has already seen the Authorization header.
-  if (config.apiToken) return (_req, _res, next) => next();
+  if (tokensConfigured(config)) return (_req, _res, next) => next();
   return (req, _res, next) => {
     if (!STATE_CHANGING.has(req.method) || isJsonMediaType(req.headers['content-type'])) {
       next();

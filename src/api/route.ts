@@ -6,6 +6,9 @@
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
+import { roleAllows, rolesAllowed, type Caller, type Role } from '../core/roles.ts';
+import { forbidden } from '../errors.ts';
+import { callerOf } from './auth.ts';
 import type { ApiDeps } from './context.ts';
 import { nothing } from './schemas/fields.ts';
 import { parseInput } from './validation.ts';
@@ -53,6 +56,8 @@ export interface RouteContext {
   res: Response;
   /** Every route this webserver serves (the OpenAPI route describes them). */
   routes: readonly Route[];
+  /** Who is calling (`anonymous` without tokens): the actor of any change the route makes. */
+  caller: Caller;
 }
 
 /**
@@ -71,6 +76,13 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   outsideApi?: true;
   /** The document's group for it (DAGs, DAG runs, ...). */
   tag: string;
+  /**
+   * The least role that may call it (README, "Users and roles"): `viewer` for what only reads,
+   * `operator` for what runs things (trigger, clear, mark, pause, backfill, asset events), `admin`
+   * for the installation's settings (pools, connections, variables). Required, so that no route
+   * can be added without deciding; registerRoutes refuses any lesser role with a 403.
+   */
+  minRole: Role;
   summary: string;
   description?: string;
   /** Path parameters; none if left out. */
@@ -110,13 +122,16 @@ export function registerRoutes(
 ): void {
   for (const route of routes) {
     router[route.method](route.path, ...(context.before ?? []), async (req: Request, res: Response) => {
+      // Before any parsing: a caller who may not use the route learns nothing more of it.
+      const caller = callerOf(res);
+      if (!roleAllows(caller.role, route.minRole)) throw forbiddenFor(route, caller);
       const params = parseInput(route.params ?? nothing, req.params, 'path');
       const query = route.query === 'ignored' ? {} : parseInput(route.query ?? nothing, req.query, 'query');
       const body =
         route.body === undefined
           ? undefined
           : parseInput(route.body, req.body === undefined && route.bodyOptional ? {} : req.body, 'body');
-      const reply = (await route.handle({ params, query, body }, { deps: context.deps, req, res, routes: context.all })) as
+      const reply = (await route.handle({ params, query, body }, { deps: context.deps, req, res, routes: context.all, caller })) as
         | { status: number; body?: unknown; location?: string }
         | typeof SENT;
       if (reply === SENT) return;
@@ -126,6 +141,13 @@ export function registerRoutes(
       else res.json(reply.body);
     });
   }
+}
+
+function forbiddenFor(route: Route, caller: Caller) {
+  return forbidden(
+    `${route.method.toUpperCase()} ${route.path} needs the role ${rolesAllowed(route.minRole).join(' or ')}, and "${caller.name}" is ${caller.role === 'viewer' ? 'a' : 'an'} ${caller.role}; ` +
+      'ask an admin for a token with that role (SLUICE_API_TOKENS on the webserver)',
+  );
 }
 
 /** `/dags/:dagId` as OpenAPI writes it: `/dags/{dagId}`. */

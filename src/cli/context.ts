@@ -1,18 +1,21 @@
 import { loadConfig, type Config } from '../config.ts';
 import type { Services } from '../engine/services.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { cliActor } from './actor.ts';
 import type { CliRuntime } from './runtime.ts';
 
 export interface CliContext {
   config: Config;
   log: Logger;
   runtime: CliRuntime;
+  /** Who the audit log names for a change made by this command: `cli:<os user>`. */
+  actor: string;
 }
 
 export function cliContext(runtime: CliRuntime): CliContext {
   const config = loadConfig();
   // Command output goes to stdout; our own logs go to stderr so `--json` stays parseable.
-  return { config, log: createLogger(config.logLevel, 'sluice'), runtime };
+  return { config, log: createLogger(config.logLevel, 'sluice'), runtime, actor: cliActor() };
 }
 
 /**

@@ -3,6 +3,7 @@ import { downstreamClosure } from '../core/spec.ts';
 import { manualInterval } from '../core/schedule.ts';
 import { makeRunId, type TaskState } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { recordAudit, type Actor } from '../store/audit-log.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db } from '../store/db.ts';
 import { getRun, insertRun, insertRunFrom, markRun, requeueRun, resumeRun, type DagRunRecord, type NewRun, type TriggeringTask } from '../store/runs.ts';
@@ -17,6 +18,11 @@ export interface TriggerRequest {
   conf?: Record<string, unknown>;
   /** The task instance asking (sluice/operators' triggerDag); unset for people (API, CLI, UI). */
   triggeredBy?: TriggeringTask;
+  /**
+   * The person asking (API, UI, CLI): the audit log records the trigger in the run's own
+   * transaction. Unset when Sluice asks itself (a task's triggerDag), which is not audited.
+   */
+  actor?: Actor;
 }
 
 /** A manual run: logicalDate = the time given (default now), a zero-length data interval at it. */
@@ -39,9 +45,20 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
   };
   // A logical date given is that one or a conflict; "now" is the first free moment from now.
   const given = request.logicalDate;
-  const run = await withTransaction(db, (tx) =>
-    given ? insertRun(tx, manualRun(given), dag.spec, dag.versionHash) : insertRunFrom(tx, new Date(), manualRun, dag.spec, dag.versionHash),
-  );
+  const run = await withTransaction(db, async (tx) => {
+    const made = given
+      ? await insertRun(tx, manualRun(given), dag.spec, dag.versionHash)
+      : await insertRunFrom(tx, new Date(), manualRun, dag.spec, dag.versionHash);
+    if (made && request.actor) {
+      await recordAudit(tx, request.actor, {
+        action: 'trigger',
+        dagId,
+        dagRunId: made.runId,
+        details: { logicalDate: made.logicalDate.toISOString(), conf: made.conf },
+      });
+    }
+    return made;
+  });
   if (!run) {
     throw conflict(
       given
@@ -56,20 +73,27 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
 /**
  * Marks a run success or failed by hand, with its task instances (markRun: to failed, running
  * tries fail and their workers stop the code at their next heartbeat; what has not started is
- * skipped). Its end lets a queued run of the DAG start: the schedulers are woken for it.
+ * skipped). Its end lets a queued run of the DAG start: the schedulers are woken for it. The
+ * audit entry (run_mark) is written for every mark asked of a run that exists, with whether it
+ * changed anything.
  */
-export async function markDagRun(services: Services, dagId: string, runId: string, state: 'success' | 'failed'): Promise<DagRunRecord> {
-  const moved = await withTransaction(services.db, (tx) => markRun(tx, dagId, runId, state));
+export async function markDagRun(services: Services, dagId: string, runId: string, state: 'success' | 'failed', actor?: Actor): Promise<DagRunRecord> {
+  if (!(await getRun(services.db, dagId, runId))) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
+  const moved = await withTransaction(services.db, async (tx) => {
+    const changed = await markRun(tx, dagId, runId, state);
+    if (actor) await recordAudit(tx, actor, { action: 'run_mark', dagId, dagRunId: runId, details: { state, changed } });
+    return changed;
+  });
   if (moved) await wakeSchedulers(services.db);
-  const run = await getRun(services.db, dagId, runId);
-  if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
-  return run;
+  return (await getRun(services.db, dagId, runId))!;
 }
 
 export interface ClearRequest {
   taskIds?: string[];
   includeDownstream?: boolean;
   onlyFailed?: boolean;
+  /** Who asked: the audit log records the clear (what was asked and what it took) in its transaction. */
+  actor?: Actor;
 }
 
 /**
@@ -101,6 +125,19 @@ export async function clearTaskInstances(
       request.onlyFailed ? ['failed', 'upstream_failed'] : null,
     );
     const ids = [...reset, ...stopping];
+    if (request.actor) {
+      await recordAudit(tx, request.actor, {
+        action: 'clear',
+        dagId,
+        dagRunId: runId,
+        details: {
+          taskIds: request.taskIds ?? [],
+          includeDownstream: request.includeDownstream ?? false,
+          onlyFailed: request.onlyFailed ?? false,
+          cleared: [...new Set(ids)],
+        },
+      });
+    }
     if (ids.length === 0) return { cleared: ids, tries: [] };
     await clearXcoms(tx, dagId, runId, ids);
     // Tries still running are reset once their code has stopped (finishClear): not judged yet.
@@ -136,6 +173,7 @@ export async function markTaskInstance(
   services: Services,
   key: TaskInstanceKey,
   state: Extract<TaskState, 'success' | 'failed'>,
+  actor?: Actor,
 ): Promise<void> {
   const { dagId, runId, taskId } = key;
   const run = await getRun(services.db, dagId, runId);
@@ -145,6 +183,9 @@ export async function markTaskInstance(
   if (!task) throw notFound(`run "${runId}" of DAG "${dagId}" has no task "${taskId}"`);
   const tries = await withTransaction(services.db, async (tx) => {
     const downstream = await markByHand(tx, key, state);
+    if (actor) {
+      await recordAudit(tx, actor, { action: 'mark', dagId, dagRunId: runId, taskId, details: { state, mapIndex: key.mapIndex, changed: downstream !== undefined } });
+    }
     if (!downstream) return [];
     await resumeRun(tx, dagId, runId);
     return afterTaskStateChange(tx, dagId, runId, downstream);

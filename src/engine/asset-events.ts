@@ -3,7 +3,8 @@ import { checkAssetUri } from '../core/assets.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { insertAssetEvent, isKnownAsset, knownAssetUris, type AssetEventRecord } from '../store/assets.ts';
-import type { Queryable } from '../store/db.ts';
+import { recordAudit, type Actor } from '../store/audit-log.ts';
+import { withTransaction, type Db } from '../store/db.ts';
 
 /**
  * Records an event of a known asset; its consumers are queued and the schedulers woken by the
@@ -11,8 +12,9 @@ import type { Queryable } from '../store/db.ts';
  * or with events already), as Airflow's API takes events of known assets only: a mistyped URI
  * would otherwise be a new asset that no DAG ever waits for, and the event would be lost without
  * a word. A URI that cannot name an asset is a 400; an unknown one a 404 with the nearest known one.
+ * With an actor, the audit entry (asset_event) is written in the event's transaction.
  */
-export async function emitAssetEvent(db: Queryable, uri: string, extra: Record<string, unknown> = {}): Promise<AssetEventRecord> {
+export async function emitAssetEvent(db: Db, uri: string, extra: Record<string, unknown> = {}, actor?: Actor): Promise<AssetEventRecord> {
   try {
     checkAssetUri(uri, 'uri');
   } catch (error) {
@@ -25,5 +27,10 @@ export async function emitAssetEvent(db: Queryable, uri: string, extra: Record<s
         (suggestion ? `; did you mean "${suggestion}"?` : '; GET /api/v1/assets (or `sluice assets list`) lists the known ones'),
     );
   }
-  return insertAssetEvent(db, uri, extra);
+  if (!actor) return insertAssetEvent(db, uri, extra);
+  return withTransaction(db, async (tx) => {
+    const event = await insertAssetEvent(tx, uri, extra);
+    await recordAudit(tx, actor, { action: 'asset_event', details: { uri, extra, eventId: event.id } });
+    return event;
+  });
 }

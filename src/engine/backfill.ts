@@ -7,6 +7,7 @@ import { planFor, type IntervalPlan, type ReprocessBehavior } from '../core/repr
 import { CronSchedule, intervalsInRange } from '../core/schedule.ts';
 import { makeRunId } from '../core/states.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { recordAudit, type Actor } from '../store/audit-log.ts';
 import { backfillInProgress, cancelBackfill as cancelBackfillRuns, completeBackfill, insertBackfill } from '../store/backfills.ts';
 import { getDag } from '../store/dags.ts';
 import { withTransaction, type Db, type Queryable } from '../store/db.ts';
@@ -27,6 +28,8 @@ export interface BackfillRequest {
   runBackwards: boolean;
   dryRun: boolean;
   dagRunConf?: Record<string, unknown>;
+  /** Who asked (API, UI, CLI): the audit log records the backfill in its transaction (a dry run changes nothing and is not recorded). */
+  actor?: Actor;
 }
 
 export interface PlannedInterval {
@@ -147,6 +150,22 @@ export async function createBackfill(db: Db, request: BackfillRequest): Promise<
       if (runId) runIds.push(runId);
     }
     if (runIds.length === 0) await completeBackfill(tx, id);
+    if (request.actor) {
+      await recordAudit(tx, request.actor, {
+        action: 'backfill',
+        dagId: request.dagId,
+        details: {
+          backfillId: id,
+          fromDate: request.fromDate.toISOString(),
+          toDate: request.toDate.toISOString(),
+          reprocessBehavior: request.reprocessBehavior,
+          maxActiveRuns: request.maxActiveRuns,
+          runBackwards: request.runBackwards,
+          dagRunConf: base.dagRunConf,
+          runs: runIds.length,
+        },
+      });
+    }
     return {
       ...base,
       id,
@@ -268,10 +287,16 @@ export async function listBackfills(db: Queryable, dagId?: string): Promise<Back
   return rows.map(toBackfill);
 }
 
-/** Stops a backfill: its runs not yet started are failed; the ones already going carry on. */
-export async function cancelBackfill(db: Db, id: number): Promise<BackfillRecord> {
+/**
+ * Stops a backfill: its runs not yet started are failed; the ones already going carry on. The
+ * audit entry (backfill_cancel) is written only when this call did cancel it.
+ */
+export async function cancelBackfill(db: Db, id: number, actor?: Actor): Promise<BackfillRecord> {
   const found = await getBackfill(db, id);
   if (!found) throw notFound(`backfill ${id} not found`);
-  await withTransaction(db, (tx) => cancelBackfillRuns(tx, id));
+  await withTransaction(db, async (tx) => {
+    const cancelled = await cancelBackfillRuns(tx, id);
+    if (cancelled && actor) await recordAudit(tx, actor, { action: 'backfill_cancel', dagId: found.dagId, details: { backfillId: id } });
+  });
   return (await getBackfill(db, id))!;
 }

@@ -657,6 +657,11 @@ describe('REST API', () => {
       await insecure.close();
       const withToken = await startWebserver({ ...deps, config: { ...deps.config, apiToken: token } }, { host: '0.0.0.0', port: 0 });
       await withToken.close();
+      const withUsers = await startWebserver(
+        { ...deps, config: { ...deps.config, apiTokens: [{ name: 'dash', token, role: 'viewer' }] } },
+        { host: '0.0.0.0', port: 0 },
+      );
+      await withUsers.close();
     });
   });
 });

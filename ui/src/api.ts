@@ -10,12 +10,15 @@ import type {
   AssetEventList,
   AssetEventListQuery,
   AssetList,
+  AuditLog,
+  AuditLogQuery,
   Backfill,
   BackfillList,
   BackfillListQuery,
   CallbackList,
   ClearTaskInstancesBody,
   CreateBackfillBody,
+  CurrentUser,
   Dag,
   DagDetail,
   DagList,
@@ -73,6 +76,9 @@ const LIST_PAGE = 1000;
 
 export const api = {
   health: (options?: Read) => getJson<Health>('/health', options),
+  /** Who this token belongs to, and its role. */
+  me: (options?: Read) => getJson<CurrentUser>('/me', options),
+  auditLog: (q: Partial<AuditLogQuery> = {}, options?: Read) => getJson<AuditLog>('/auditLog' + query(q), options),
 
   dags: {
     list: (q: DagListQuery = {}, options?: Read) => getJson<DagList>('/dags' + query(q), options),

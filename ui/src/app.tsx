@@ -6,7 +6,9 @@ import { Toasts } from './components/feedback.tsx';
 import { refreshAll, usePoll } from './hooks.ts';
 import { describeInstant } from './lib/format.ts';
 import { href, parseRoute, type Route } from './lib/routes.ts';
+import { MeProvider, useMe } from './me.tsx';
 import { AssetsPage } from './pages/assets.tsx';
+import { AuditLogPage } from './pages/audit-log.tsx';
 import { PoolsPage } from './pages/pools.tsx';
 import { BackfillsPage } from './pages/backfills.tsx';
 import { DagPage } from './pages/dag.tsx';
@@ -24,29 +26,31 @@ export function App() {
   const [showHelp, setShowHelp] = useState(false);
 
   useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
-  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()) });
+  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()), goAudit: () => navigate(href.audit()) });
   useEffect(() => {
     document.title = titleOf(route);
   }, [path]);
 
   return (
     <PrefsProvider>
-      <Header route={route} onHelp={() => setShowHelp(true)} />
-      <main id="main">
-        {askToken ? (
-          <TokenForm
-            rejected={askToken === 'rejected'}
-            onSaved={() => {
-              setAskToken(undefined);
-              refreshAll();
-            }}
-          />
-        ) : (
-          <Page route={route} />
-        )}
-      </main>
-      {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
-      <Toasts />
+      <MeProvider>
+        <Header route={route} onHelp={() => setShowHelp(true)} />
+        <main id="main">
+          {askToken ? (
+            <TokenForm
+              rejected={askToken === 'rejected'}
+              onSaved={() => {
+                setAskToken(undefined);
+                refreshAll();
+              }}
+            />
+          ) : (
+            <Page route={route} />
+          )}
+        </main>
+        {showHelp && <ShortcutHelp onClose={() => setShowHelp(false)} />}
+        <Toasts />
+      </MeProvider>
     </PrefsProvider>
   );
 }
@@ -75,6 +79,8 @@ function Page({ route }: { route: Route }) {
       return <AssetsPage />;
     case 'pools':
       return <PoolsPage />;
+    case 'audit':
+      return <AuditLogPage />;
     case 'not-found':
       return (
         <div class="page">
@@ -101,6 +107,8 @@ function titleOf(route: Route): string {
       return 'Assets · Sluice';
     case 'pools':
       return 'Pools · Sluice';
+    case 'audit':
+      return 'Audit log · Sluice';
     default:
       return 'Sluice';
   }
@@ -111,6 +119,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
   const inBackfills = route.page === 'backfills';
   const inAssets = route.page === 'assets';
   const inPools = route.page === 'pools';
+  const inAudit = route.page === 'audit';
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -120,7 +129,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
       </Link>
       <nav aria-label="Main">
-        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools ? 'page' : undefined}>
+        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools && !inAudit ? 'page' : undefined}>
           DAGs
         </Link>
         <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
@@ -131,6 +140,9 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         </Link>
         <Link href={href.pools()} aria-current={inPools ? 'page' : undefined}>
           Pools
+        </Link>
+        <Link href={href.audit()} aria-current={inAudit ? 'page' : undefined}>
+          Audit log
         </Link>
       </nav>
       <span class="spacer" />
@@ -146,6 +158,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
       <button type="button" class="icon" onClick={onHelp} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
         ?
       </button>
+      <WhoAmI />
       {token.get() && (
         <button
           type="button"
@@ -159,6 +172,17 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         </button>
       )}
     </header>
+  );
+}
+
+/** The token's user and role, quietly: what this UI hides follows from the role. */
+function WhoAmI() {
+  const me = useMe();
+  if (!me) return null;
+  return (
+    <span class="muted small who" data-user={me.name} data-role={me.role} title={me.name === 'anonymous' ? 'This Sluice has no API tokens: everyone is an admin' : `Signed in with the token of ${me.name}`}>
+      {me.name} · {me.role}
+    </span>
   );
 }
 
@@ -202,8 +226,8 @@ function TokenForm({ rejected, onSaved }: { rejected: boolean; onSaved: () => vo
       >
         <h1>API token</h1>
         <p>
-          This Sluice requires the API token set in <code>SLUICE_API_TOKEN</code>. It is kept in this browser tab only, until you close
-          it.
+          This Sluice requires an API token: the one in <code>SLUICE_API_TOKEN</code>, or yours in <code>SLUICE_API_TOKENS</code>. It
+          is kept in this browser tab only, until you close it.
         </p>
         {rejected && (
           <p class="field-error" role="alert">

@@ -10,9 +10,10 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['g b', 'Go to backfills'],
   ['g a', 'Go to assets'],
   ['g p', 'Go to pools'],
+  ['g l', 'Go to the audit log'],
   ['t', 'Trigger this DAG'],
   ['b', 'Backfill this DAG'],
-  ['1 2 3 4 5 6 7', 'DAG tabs: grid, graph, runs, backfills, details, code, task duration'],
+  ['1 2 3 4 5 6 7 8', 'DAG tabs: grid, graph, runs, backfills, details, code, task duration, audit log'],
   ['1 2', 'Run tabs: task instances, Gantt'],
   ['← ↑ → ↓', 'Move in the grid, the Gantt chart or the task-duration chart; Enter opens the task instance'],
   ['Enter Space', 'On a task group (graph, grid): collapse or expand it'],
@@ -26,6 +27,7 @@ interface Handlers {
   goBackfills: () => void;
   goAssets: () => void;
   goPools: () => void;
+  goAudit: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -49,6 +51,7 @@ export function useHotkeys(handlers: Handlers): void {
         else if (key === 'b') ref.current.goBackfills();
         else if (key === 'a') ref.current.goAssets();
         else if (key === 'p') ref.current.goPools();
+        else if (key === 'l') ref.current.goAudit();
         else return;
         event.preventDefault();
         return;

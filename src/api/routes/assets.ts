@@ -26,6 +26,7 @@ export const assetRoutes = [
     method: 'get',
     path: '/assets',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'Every known asset by URI, with the DAGs that produce and consume it and its newest event',
     description: 'An asset is known when an active DAG names it (a task\'s outlets, an asset schedule) or it has events.',
     query: listQuery,
@@ -44,13 +45,14 @@ export const assetRoutes = [
     method: 'post',
     path: '/assets/events',
     tag: TAG,
+    minRole: 'operator',
     summary: 'Record an event of an asset from outside Sluice',
     description: 'The DAGs scheduled on the asset count it as a task\'s outlet event: one whose other assets have events too gets a run at once.',
     body: createAssetEventBody,
     answers: { 201: { description: 'the event', schema: assetEvent } },
     errors: { 400: 'the URI has whitespace or is too long', 404: 'no DAG names the asset and it has no events (the message names the nearest known URI)' },
-    async handle({ body }, { deps: { services: { db } } }) {
-      return { status: 201, body: eventJson(await emitAssetEvent(db, body.uri, body.extra)) };
+    async handle({ body }, { deps: { services: { db } }, caller }) {
+      return { status: 201, body: eventJson(await emitAssetEvent(db, body.uri, body.extra, caller.name)) };
     },
   }),
 
@@ -59,6 +61,7 @@ export const assetRoutes = [
     method: 'get',
     path: '/assets/events',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'Asset events, newest first',
     query: assetEventListQuery,
     answers: { 200: { description: "a page of events, of one asset (uri) or of all", schema: assetEventList } },

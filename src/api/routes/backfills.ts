@@ -34,6 +34,7 @@ export const backfillRoutes = [
     method: 'post',
     path: '/backfills',
     tag: TAG,
+    minRole: 'operator',
     summary: 'Backfill a DAG: a run for every data interval whose start lies in [fromDate, toDate]',
     description: 'With "dryRun": true, only plans: the answer (200) lists what would be done, a page at a time (limit, offset).',
     query: createBackfillQuery(DRY_RUN_PAGE_LIMIT),
@@ -47,7 +48,7 @@ export const backfillRoutes = [
       404: 'no such DAG',
       409: 'a backfill of the DAG is still going',
     },
-    async handle({ query: q, body }, { deps: { services: { db } } }) {
+    async handle({ query: q, body }, { deps: { services: { db } }, caller }) {
       if (!body.dryRun && (q.limit !== undefined || q.offset !== undefined)) {
         // Refused rather than ignored: "?limit=5" could be read as "run only 5 dates".
         throw badRequest(
@@ -63,6 +64,7 @@ export const backfillRoutes = [
         runBackwards: body.runBackwards ?? false,
         dryRun: body.dryRun ?? false,
         dagRunConf: body.dagRunConf,
+        actor: caller.name,
       });
       const paged = pagePlan(created, q.offset, q.limit);
       const json = backfillJson(paged);
@@ -78,6 +80,7 @@ export const backfillRoutes = [
     method: 'get',
     path: '/backfills',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'Backfills, newest first',
     query: backfillListQuery,
     answers: { 200: { description: 'a page of backfills, each with its progress', schema: backfillList } },
@@ -92,6 +95,7 @@ export const backfillRoutes = [
     method: 'get',
     path: '/backfills/:id',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'One backfill and its progress',
     params: backfillPath,
     answers: { 200: { description: 'the backfill', schema: backfill } },
@@ -108,19 +112,20 @@ export const backfillRoutes = [
     method: 'post',
     path: '/backfills/:id/cancel',
     tag: TAG,
+    minRole: 'operator',
     summary: 'Cancel a backfill: its runs not yet started are failed',
     params: backfillPath,
     body: nothing,
     bodyOptional: true,
     answers: { 200: { description: 'the backfill as it is now', schema: backfill } },
     errors: { 404: NO_BACKFILL, 409: 'the backfill has completed already' },
-    async handle({ params: { id } }, { deps: { services: { db } } }) {
+    async handle({ params: { id } }, { deps: { services: { db } }, caller }) {
       const found = await getBackfill(db, id);
       if (!found) throw notFound(`backfill ${id} not found; GET /api/v1/backfills lists the backfills there are`);
       if (found.completedAt && !found.isCancelled) {
         throw conflict(`backfill ${id} already completed at ${found.completedAt.toISOString()}; there is nothing to cancel`);
       }
-      return { status: 200, body: backfillJson(await cancelBackfill(db, id)) };
+      return { status: 200, body: backfillJson(await cancelBackfill(db, id, caller.name)) };
     },
   }),
 ];

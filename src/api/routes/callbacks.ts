@@ -28,6 +28,7 @@ export const callbackRoutes = [
     method: 'get',
     path: '/dags/:dagId/dagRuns/:runId/callbacks',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: "A run's callbacks, in the order their events happened",
     description:
       'One per event that had callbacks (onSuccess, onFailure, onRetry of the DAG or a task): recorded when the event happened, ' +
@@ -48,6 +49,7 @@ export const callbackRoutes = [
     method: 'get',
     path: '/dags/:dagId/dagRuns/:runId/callbacks/:callbackId/log',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: "A callback's log: every try's lines, formatted for people",
     params: callbackPath,
     answers: { 200: { description: 'the log as text (empty before its first try has ended)', contentType: 'text/plain' } },

@@ -12,6 +12,7 @@ export const dagRunRoutes = [
     method: 'get',
     path: '/dags/:dagId/dagRuns',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: "A DAG's runs, newest first",
     params: dagPath,
     query: dagRunListQuery,
@@ -29,6 +30,7 @@ export const dagRunRoutes = [
     method: 'post',
     path: '/dags/:dagId/dagRuns',
     tag: 'DAG runs',
+    minRole: 'operator',
     summary: 'Trigger a run (also of a paused DAG)',
     params: dagPath,
     // Every field is optional, so an empty request (no body at all) triggers a run now.
@@ -36,8 +38,8 @@ export const dagRunRoutes = [
     bodyOptional: true,
     answers: { 201: { description: 'the new run; Location names it', schema: dagRun } },
     errors: { 400: 'code invalid_conf: the conf breaks a typed param of the DAG or lacks a required one; the message names each param and its rule', 404: 'no such DAG', 409: 'the DAG already has a run with that logical date' },
-    async handle({ params: { dagId }, body }, { deps: { services: { db } } }) {
-      const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf });
+    async handle({ params: { dagId }, body }, { deps: { services: { db } }, caller }) {
+      const run = await triggerDagRun(db, dagId, { logicalDate: body.logicalDate ?? undefined, conf: body.conf, actor: caller.name });
       return {
         status: 201,
         location: `/api/v1/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(run.runId)}`,
@@ -51,6 +53,7 @@ export const dagRunRoutes = [
     method: 'get',
     path: '/dags/:dagId/dagRuns/:runId',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: 'One run',
     params: runPath,
     answers: { 200: { description: 'the run', schema: dagRun } },
@@ -65,14 +68,15 @@ export const dagRunRoutes = [
     method: 'patch',
     path: '/dags/:dagId/dagRuns/:runId',
     tag: 'DAG runs',
+    minRole: 'operator',
     summary: 'Mark a run success or failed by hand, with its task instances',
     params: runPath,
     body: markDagRunBody,
     answers: { 200: { description: 'the run as it is now (a run already in that state is left as it is)', schema: dagRun } },
     errors: { 404: 'no such DAG, or no such run of it' },
-    async handle({ params: { dagId, runId }, body: { state } }, { deps: { services } }) {
+    async handle({ params: { dagId, runId }, body: { state } }, { deps: { services }, caller }) {
       await requireRun(services.db, dagId, runId);
-      return { status: 200, body: dagRunJson(await markDagRun(services, dagId, runId, state)) };
+      return { status: 200, body: dagRunJson(await markDagRun(services, dagId, runId, state, caller.name)) };
     },
   }),
 
@@ -81,6 +85,7 @@ export const dagRunRoutes = [
     method: 'get',
     path: '/dags/:dagId/dagRuns/:runId/triggeredRuns',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: "The runs this run's tasks triggered, oldest first",
     description: "Runs of any DAG created by triggerDag (sluice/operators) in a task of this run; each names that task in triggeredBy.",
     params: runPath,

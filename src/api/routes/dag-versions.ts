@@ -12,6 +12,7 @@ export const dagVersionRoutes = [
     method: 'get',
     path: '/dags/:dagId/versions',
     tag: 'DAGs',
+    minRole: 'viewer',
     summary: "A DAG's versions, newest first",
     description:
       'Each distinct content of the DAG file together with the local modules it imports is a version; ' +
@@ -35,6 +36,7 @@ export const dagVersionRoutes = [
     method: 'get',
     path: '/dags/:dagId/versions/:version/source',
     tag: 'DAGs',
+    minRole: 'viewer',
     summary: "The DAG file's source text in one version",
     params: versionPath,
     answers: { 200: { description: 'the source text of the DAG file', contentType: 'text/plain' } },

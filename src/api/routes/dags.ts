@@ -1,5 +1,6 @@
 import { notFound } from '../../errors.ts';
-import { listDags, listImportErrors, setPaused } from '../../store/dags.ts';
+import { pauseDag } from '../../engine/pause.ts';
+import { listDags, listImportErrors } from '../../store/dags.ts';
 import { recentRuns } from '../../store/runs.ts';
 import { page } from '../context.ts';
 import { requireDag } from '../lookup.ts';
@@ -19,6 +20,7 @@ export const dagRoutes = [
     method: 'get',
     path: '/dags',
     tag: 'DAGs',
+    minRole: 'viewer',
     summary: 'The DAGs, each with its latest run and its recent runs',
     query: dagListQuery,
     answers: { 200: { description: 'a page of DAGs, by DAG id', schema: dagList } },
@@ -50,6 +52,7 @@ export const dagRoutes = [
     method: 'get',
     path: '/dags/:dagId',
     tag: 'DAGs',
+    minRole: 'viewer',
     summary: 'One DAG with its tasks',
     params: dagPath,
     answers: { 200: { description: 'the DAG', schema: dagDetail } },
@@ -65,13 +68,14 @@ export const dagRoutes = [
     method: 'patch',
     path: '/dags/:dagId',
     tag: 'DAGs',
+    minRole: 'operator',
     summary: 'Pause or unpause a DAG',
     params: dagPath,
     body: patchDagBody,
     answers: { 200: { description: 'the DAG as it is now', schema: dag } },
     errors: { 404: NO_DAG },
-    async handle({ params: { dagId }, body: { isPaused } }, { deps: { services: { db } } }) {
-      const changed = await setPaused(db, dagId, isPaused);
+    async handle({ params: { dagId }, body: { isPaused } }, { deps: { services: { db } }, caller }) {
+      const changed = await pauseDag(db, dagId, isPaused, caller.name);
       if (!changed) throw notFound(`DAG "${dagId}" not found; GET /api/v1/dags lists the DAGs there are`);
       return { status: 200, body: dagJson(changed) };
     },
@@ -82,6 +86,7 @@ export const dagRoutes = [
     method: 'get',
     path: '/importErrors',
     tag: 'DAGs',
+    minRole: 'viewer',
     summary: 'DAG files that failed to import, and why',
     query: listQuery,
     answers: { 200: { description: 'a page of import errors, by file name', schema: importErrorList } },

@@ -20,6 +20,7 @@ export const gridRoutes = [
     method: 'get',
     path: '/dags/:dagId/grid',
     tag: 'DAG runs',
+    minRole: 'viewer',
     summary: "A page of a DAG's runs with all their task instances (the UI's grid)",
     description:
       'Beyond the contract, for the web UI: runs × tasks in one answer. Polls send If-None-Match and get a 304 while nothing changed.',

@@ -46,6 +46,7 @@ export const healthRoutes = [
     method: 'get',
     path: '/health',
     tag: 'Monitoring',
+    minRole: 'viewer',
     summary: 'Whether the metadata database, Redis and a scheduler are up',
     // Query parameters are ignored here: probes and load balancers sometimes add their own.
     query: 'ignored',

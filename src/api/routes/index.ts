@@ -4,6 +4,7 @@
  */
 import type { Route } from '../route.ts';
 import { assetRoutes } from './assets.ts';
+import { auditLogRoutes } from './audit-log.ts';
 import { backfillRoutes } from './backfills.ts';
 import { callbackRoutes } from './callbacks.ts';
 import { dagRunRoutes } from './dag-runs.ts';
@@ -15,6 +16,7 @@ import { metaRoutes } from './meta.ts';
 import { poolRoutes } from './pools.ts';
 import { taskDurationRoutes } from './task-durations.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
+import { userRoutes } from './users.ts';
 import { workerRoutes } from './workers.ts';
 
 export const ROUTES: readonly Route[] = [
@@ -30,5 +32,7 @@ export const ROUTES: readonly Route[] = [
   ...assetRoutes,
   ...poolRoutes,
   ...workerRoutes,
+  ...userRoutes,
+  ...auditLogRoutes,
   ...metaRoutes,
 ];

@@ -10,6 +10,7 @@ export const metaRoutes = [
     method: 'get',
     path: '/openapi.json',
     tag: 'API',
+    minRole: 'viewer',
     summary: 'This document: every route of the API, made from the schemas the routes validate and answer with',
     answers: {
       200: {
@@ -28,6 +29,7 @@ export const metaRoutes = [
     path: '/metrics',
     outsideApi: true,
     tag: 'Monitoring',
+    minRole: 'viewer',
     summary: 'Prometheus metrics: runs and task instances by state, DAGs, import errors, schedulers, latencies',
     query: 'ignored',
     answers: { 200: { description: 'the Prometheus text exposition format, version 0.0.4', contentType: 'text/plain' } },

@@ -12,6 +12,7 @@ export const poolRoutes = [
     method: 'get',
     path: '/pools',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'Every pool with its slots, occupied and queued',
     answers: { 200: { description: 'every pool, by name', schema: poolList } },
     async handle(_request, { deps: { services: { db } } }) {
@@ -25,12 +26,13 @@ export const poolRoutes = [
     method: 'post',
     path: '/pools',
     tag: TAG,
+    minRole: 'admin',
     summary: 'Create a pool',
     body: createPoolBody,
     answers: { 201: { description: 'the pool; Location names it', schema: pool } },
     errors: { 409: 'a pool of that name exists (change it with PATCH)' },
-    async handle({ body }, { deps: { services: { db } } }) {
-      const created = await addPool(db, body.name, body.slots, body.description);
+    async handle({ body }, { deps: { services: { db } }, caller }) {
+      const created = await addPool(db, body.name, body.slots, body.description, caller.name);
       return { status: 201, location: `/api/v1/pools/${encodeURIComponent(created.name)}`, body: created };
     },
   }),
@@ -40,6 +42,7 @@ export const poolRoutes = [
     method: 'get',
     path: '/pools/:name',
     tag: TAG,
+    minRole: 'viewer',
     summary: 'One pool',
     params: poolPath,
     answers: { 200: { description: 'the pool', schema: pool } },
@@ -54,13 +57,14 @@ export const poolRoutes = [
     method: 'patch',
     path: '/pools/:name',
     tag: TAG,
+    minRole: 'admin',
     summary: "Change a pool's slots or description; admission follows at once",
     params: poolPath,
     body: patchPoolBody,
     answers: { 200: { description: 'the pool as it is now', schema: pool } },
     errors: { 404: 'no such pool' },
-    async handle({ params: { name }, body }, { deps: { services: { db } } }) {
-      return { status: 200, body: await changePool(db, name, body) };
+    async handle({ params: { name }, body }, { deps: { services: { db } }, caller }) {
+      return { status: 200, body: await changePool(db, name, body, caller.name) };
     },
   }),
 
@@ -69,14 +73,15 @@ export const poolRoutes = [
     method: 'delete',
     path: '/pools/:name',
     tag: TAG,
+    minRole: 'admin',
     summary: 'Delete a pool',
     description: 'Tasks that still name it get it back at the default size (128 slots) when their DAG is next parsed.',
     params: poolPath,
     query: nothing,
     answers: { 204: { description: 'deleted', empty: true } },
     errors: { 404: 'no such pool', 409: 'default_pool cannot be deleted' },
-    async handle({ params: { name } }, { deps: { services: { db } } }) {
-      await removePool(db, name);
+    async handle({ params: { name } }, { deps: { services: { db } }, caller }) {
+      await removePool(db, name, caller.name);
       return { status: 204 };
     },
   }),

@@ -14,6 +14,7 @@ export const taskDurationRoutes = [
   defineRoute({
     operationId: 'listTaskDurations',
     method: 'get',
+    minRole: 'viewer',
     path: '/dags/:dagId/taskDurations',
     tag: 'Task instances',
     summary: "How long each task took in a DAG's latest runs",

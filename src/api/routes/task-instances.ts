@@ -30,6 +30,7 @@ export const taskInstanceRoutes = [
     method: 'get',
     path: BASE,
     tag: TAG,
+    minRole: 'viewer',
     summary: "A run's task instances",
     params: runPath,
     query: taskInstanceListQuery,
@@ -48,6 +49,7 @@ export const taskInstanceRoutes = [
   defineRoute({
     operationId: 'listRunTries',
     method: 'get',
+    minRole: 'viewer',
     path: '/dags/:dagId/dagRuns/:runId/taskInstanceTries',
     tag: TAG,
     summary: 'Every try of every task instance of a run',
@@ -70,18 +72,20 @@ export const taskInstanceRoutes = [
     method: 'post',
     path: '/dags/:dagId/clearTaskInstances',
     tag: TAG,
+    minRole: 'operator',
     summary: "Clear a run's task instances so that they run again",
     params: dagPath,
     body: clearTaskInstancesBody,
     answers: { 200: { description: 'the task instances cleared', schema: taskInstanceList } },
     errors: { 404: 'no such DAG, or no such run of it' },
-    async handle({ params: { dagId }, body }, { deps: { services } }) {
+    async handle({ params: { dagId }, body }, { deps: { services }, caller }) {
       const { db } = services;
       await requireDag(db, dagId);
       const cleared = await clearTaskInstances(services, dagId, body.dagRunId, {
         taskIds: body.taskIds,
         includeDownstream: body.includeDownstream,
         onlyFailed: body.onlyFailed,
+        actor: caller.name,
       });
       const ids = new Set(cleared);
       const tis = (await listTaskInstances(db, dagId, body.dagRunId)).filter((ti) => ids.has(ti.taskId));
@@ -117,6 +121,7 @@ function instanceRoutes(form: InstanceForm) {
       method: 'get',
       path: form.path,
       tag: TAG,
+      minRole: 'viewer',
       summary: 'One task instance',
       params,
       answers: { 200: { description: 'the task instance', schema: taskInstance } },
@@ -131,15 +136,16 @@ function instanceRoutes(form: InstanceForm) {
       method: 'patch',
       path: form.path,
       tag: TAG,
+      minRole: 'operator',
       summary: 'Mark a task instance success or failed by hand',
       params,
       body: markTaskInstanceBody,
       answers: { 200: { description: 'the task instance as it is now', schema: taskInstance } },
       errors: { 404: NO_TASK_INSTANCE },
-      async handle({ params: p, body: { state } }, { deps: { services } }) {
+      async handle({ params: p, body: { state } }, { deps: { services }, caller }) {
         const key = { dagId: p.dagId, runId: p.runId, taskId: p.taskId, mapIndex: mapIndexOf(p) };
         await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex);
-        await markTaskInstance(services, key, state);
+        await markTaskInstance(services, key, state, caller.name);
         return { status: 200, body: taskInstanceJson(await requireTaskInstance(services.db, key.dagId, key.runId, key.taskId, key.mapIndex)) };
       },
     }),
@@ -150,6 +156,7 @@ function instanceRoutes(form: InstanceForm) {
       method: 'get',
       path: `${form.path}/tries`,
       tag: TAG,
+      minRole: 'viewer',
       summary: 'Every try of a task instance',
       params,
       query: listQuery,
@@ -172,6 +179,7 @@ function instanceRoutes(form: InstanceForm) {
       method: 'get',
       path: `${form.path}/logs/:tryNumber`,
       tag: TAG,
+      minRole: 'viewer',
       summary: "A try's log, as text",
       description:
         'Without offset and limit, the whole log; with either, one page of it. The X-Log-* headers say which bytes of the stored log the text covers.',
@@ -209,6 +217,7 @@ function instanceRoutes(form: InstanceForm) {
       method: 'get',
       path: `${form.path}/xcom`,
       tag: TAG,
+      minRole: 'viewer',
       summary: 'What a task returned (its XCom)',
       params,
       answers: { 200: { description: 'the value', schema: xcomValue } },

@@ -10,6 +10,7 @@ export const workerRoutes = [
     method: 'get',
     path: '/workers',
     tag: 'Monitoring',
+    minRole: 'viewer',
     summary: 'The running workers, and the pools and queues each serves',
     query: nothing,
     answers: { 200: { description: 'the workers heard from in the last 30 seconds, newest heartbeat first', schema: workerList } },
@@ -38,6 +39,7 @@ export const workerRoutes = [
     method: 'get',
     path: '/queues',
     tag: 'Monitoring',
+    minRole: 'viewer',
     summary: 'Tries queued and running by pool and queue, and how many running workers serve each',
     description:
       'A pool and queue with tries queued and 0 workers is one no running worker serves: its tries wait in `queued` ' +

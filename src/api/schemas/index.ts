@@ -63,3 +63,5 @@ export type { Asset, AssetEvent, AssetEventList, AssetEventListQuery, AssetList,
 export type { Health, HealthStatus } from './health.ts';
 export type { QueueStatus, QueueStatusList, QueueStatusQuery, Worker, WorkerList } from './workers.ts';
 export type { ListQuery } from './fields.ts';
+export type { CurrentUser, Role } from './users.ts';
+export type { AuditLog, AuditLogEntry, AuditLogQuery } from './audit-log.ts';

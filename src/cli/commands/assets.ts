@@ -42,7 +42,7 @@ const emit = command({
   async run(ctx, { positionals: [uri], values, json }) {
     const extra = jsonObjectFlag(values.extra, '--extra') ?? {};
     return withServices(ctx, async ({ db }) => {
-      const event = await emitAssetEvent(db, uri, extra);
+      const event = await emitAssetEvent(db, uri, extra, ctx.actor);
       if (json) printJson(event);
       else console.log(`asset event ${event.id} of ${event.uri} recorded at ${iso(event.timestamp)}`);
       return 0;

@@ -13,7 +13,7 @@ import {
 } from '../../engine/backfill.ts';
 import { REPROCESS_BEHAVIORS, type ReprocessBehavior } from '../../core/reprocess.ts';
 import { notFound } from '../../errors.ts';
-import { setPaused } from '../../store/dags.ts';
+import { pauseDag } from '../../engine/pause.ts';
 import type { Db } from '../../store/db.ts';
 import { getRun } from '../../store/runs.ts';
 import { dateFlag, intFlag, jsonObjectFlag, UsageError } from '../args.ts';
@@ -94,7 +94,7 @@ const show = command({
 
 async function setPausedCommand(ctx: CliContext, dagId: string, paused: boolean, json: boolean): Promise<number> {
   return withServices(ctx, async ({ db }) => {
-    const dag = await setPaused(db, dagId, paused);
+    const dag = await pauseDag(db, dagId, paused, ctx.actor);
     if (!dag) throw notFound(`DAG "${dagId}" not found in the metadata database; is a scheduler running on this DAGs folder?`);
     if (json) printJson({ dagId: dag.dagId, isPaused: dag.isPaused });
     else console.log(`${dag.dagId} is ${paused ? 'paused' : 'unpaused'}`);
@@ -142,7 +142,7 @@ const trigger = command({
     const ld = values['logical-date'];
     const logicalDate = ld === undefined ? undefined : dateFlag(ld, '--logical-date');
     return withServices(ctx, async ({ db }) => {
-      const run = await triggerDagRun(db, dagId, { logicalDate, conf });
+      const run = await triggerDagRun(db, dagId, { logicalDate, conf, actor: ctx.actor });
       if (!values.wait) {
         if (json) printJson({ dagRunId: run.runId, state: run.state });
         else console.log(run.runId);
@@ -192,6 +192,7 @@ const backfill = command({
       runBackwards: values.backwards,
       dryRun: values['dry-run'],
       dagRunConf: jsonObjectFlag(values.conf, '--conf'),
+      actor: ctx.actor,
     };
     return withServices(ctx, async ({ db }) => {
       const created = await createBackfill(db, request);

@@ -30,7 +30,7 @@ const set = command({
     if (values.slots === undefined) throw new UsageError('pools set needs --slots N (0 or more): how many slots the pool has');
     const slots = intFlag(values.slots, '--slots', 0, 0);
     return withServices(ctx, async ({ db }) => {
-      const pool = await putPool(db, name, slots, values.description);
+      const pool = await putPool(db, name, slots, values.description, ctx.actor);
       if (json) printJson(pool);
       else console.log(`pool ${pool.name}: ${pool.slots} slots (${pool.occupiedSlots} occupied, ${pool.queuedSlots} queued for)`);
       return 0;
@@ -45,7 +45,7 @@ const remove = command({
   flags: {},
   async run(ctx, { positionals: [name] }) {
     return withServices(ctx, async ({ db }) => {
-      await removePool(db, name);
+      await removePool(db, name, ctx.actor);
       console.log(`pool ${name} deleted`);
       return 0;
     });

@@ -28,6 +28,7 @@ const clear = command({
         taskIds: values.task,
         includeDownstream: values.downstream,
         onlyFailed: values['only-failed'],
+        actor: ctx.actor,
       });
       if (json) printJson({ cleared, totalEntries: cleared.length });
       else console.log(cleared.length ? `cleared ${cleared.join(', ')}` : 'nothing to clear');

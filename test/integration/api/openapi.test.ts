@@ -231,6 +231,7 @@ describe('OpenAPI document', () => {
     assert.ok(pools.body.pools.some((p) => p.name === 'default_pool'));
     await check('GET', '/pools/{name}', { params: { name: 'default_pool' } });
     assert.equal((await check('GET', '/pools/{name}', { params: { name: 'nowhere' } })).status, 404);
+    await check('GET', '/me');
   });
 
   test('pools answer what the document says, an empty answer and errors included', async () => {
@@ -293,6 +294,9 @@ describe('OpenAPI document', () => {
     assert.equal((await check('POST', '/assets/events', { json: { uri: 'db://nope' } })).status, 404);
     const withEvent = await check<{ assets: { lastEvent: { extra: unknown } | null }[] }>('GET', '/assets');
     assert.deepEqual(withEvent.body.assets[0]!.lastEvent?.extra, { rows: 1 });
+    // The changes above are in the audit log, by the anonymous caller of a webserver without tokens.
+    const audit = await check<{ entries: { actor: string }[] }>('GET', '/auditLog', { query: '?limit=5' });
+    assert.ok(audit.body.entries.length > 0 && audit.body.entries.every((e) => e.actor === 'anonymous'));
 
     assert.equal((await check('GET', '/dags/{dagId}/grid', { params: { dagId: 'etl' }, query: '?limit=0' })).status, 400);
     assert.equal((await check('GET', '/dags/{dagId}/dagRuns/{runId}', { params: { dagId: 'etl', runId: 'nope' } })).status, 404);

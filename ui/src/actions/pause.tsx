@@ -1,11 +1,16 @@
-/** The paused switch: flips at once, and flips back with the API's reason if the change fails. */
+/**
+ * The paused switch: flips at once, and flips back with the API's reason if the change fails. A
+ * viewer, who may not pause, sees the same position as a picture, not a control.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { toast } from '../components/feedback.tsx';
 import { refreshAll } from '../hooks.ts';
+import { useCan } from '../me.tsx';
 import type { Dag } from '../types.ts';
 
 export function PauseToggle({ dag }: { dag: Pick<Dag, 'dagId' | 'isPaused'> }) {
+  const canPause = useCan('operator');
   const [pending, setPending] = useState<boolean | undefined>();
   const paused = pending ?? dag.isPaused;
   // Show the new position until the refreshed list agrees, so the switch does not flick back.
@@ -29,6 +34,13 @@ export function PauseToggle({ dag }: { dag: Pick<Dag, 'dagId' | 'isPaused'> }) {
       toast('error', `Could not ${next ? 'pause' : 'unpause'} ${dag.dagId}: ${(error as Error).message}`);
     }
   };
+  if (!canPause) {
+    return (
+      <span class={`switch${paused ? '' : ' on'}`} role="img" aria-label={`${dag.dagId} is ${paused ? 'paused' : 'active'}`} title={paused ? 'Paused' : 'Active'}>
+        <span class="knob" />
+      </span>
+    );
+  }
   return (
     <button
       type="button"

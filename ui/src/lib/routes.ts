@@ -9,9 +9,10 @@ export type Route =
   | { page: 'backfills' }
   | { page: 'assets' }
   | { page: 'pools' }
+  | { page: 'audit' }
   | { page: 'not-found'; path: string };
 
-export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code', 'durations'] as const;
+export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code', 'durations', 'audit'] as const;
 export type DagTab = (typeof DAG_TABS)[number];
 
 /** A run page's views: its task instances (no suffix) and the Gantt chart of their tries. */
@@ -25,6 +26,7 @@ export const href = {
   backfills: () => '/backfills',
   /** With a URI: that asset's events shown below the list. */
   pools: () => '/pools',
+  audit: () => '/audit',
   assets: (uri?: string) => `/assets${uri ? `?uri=${enc(uri)}` : ''}`,
   dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
   run: (dagId: string, runId: string, tab: RunTab = 'instances') => `/dags/${enc(dagId)}/runs/${enc(runId)}${tab === 'instances' ? '' : `/${tab}`}`,
@@ -53,6 +55,7 @@ export function parseRoute(path: string): Route {
   if (first === 'backfills' && parts.length === 1) return { page: 'backfills' };
   if (first === 'assets' && parts.length === 1) return { page: 'assets' };
   if (first === 'pools' && parts.length === 1) return { page: 'pools' };
+  if (first === 'audit' && parts.length === 1) return { page: 'audit' };
   if (first !== 'dags' || dagId === undefined) return { page: 'not-found', path };
   if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
   if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };

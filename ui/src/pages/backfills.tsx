@@ -10,6 +10,7 @@ import { plural } from '../lib/format.ts';
 import { href } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { Backfill, BackfillProgress } from '../types.ts';
+import { Can } from '../me.tsx';
 
 export function BackfillsPage() {
   const dags = usePoll('dags', (signal) => api.dags.list({ limit: 1000 }, { signal }), 5000);
@@ -20,9 +21,11 @@ export function BackfillsPage() {
       <div class="page-head">
         <h1>Backfills</h1>
         <span class="spacer" />
-        <button type="button" class="primary" data-hotkey="b" disabled={scheduled.length === 0} onClick={() => setCreating(true)}>
-          New backfill…
-        </button>
+        <Can role="operator">
+          <button type="button" class="primary" data-hotkey="b" disabled={scheduled.length === 0} onClick={() => setCreating(true)}>
+            New backfill…
+          </button>
+        </Can>
       </div>
       <BackfillList />
       {creating && <BackfillDialog dagIds={scheduled} onClose={() => setCreating(false)} />}
@@ -87,11 +90,13 @@ export function BackfillList({ dagId }: { dagId?: string }) {
                   <Relative iso={b.createdAt} />
                 </td>
                 <td>
-                  {!done && !b.isCancelled && (
-                    <button type="button" class="danger-text" onClick={() => setCancelling(b)}>
-                      Cancel
-                    </button>
-                  )}
+                  <Can role="operator">
+                    {!done && !b.isCancelled && (
+                      <button type="button" class="danger-text" onClick={() => setCancelling(b)}>
+                        Cancel
+                      </button>
+                    )}
+                  </Can>
                 </td>
               </tr>
             );

@@ -1,4 +1,4 @@
-/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills, details, code and task durations. */
+/** One DAG: its header and actions, and tabs for the grid, graph, runs, backfills, details, code, task durations and audit log. */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { BackfillDialog } from '../actions/backfill.tsx';
@@ -13,6 +13,7 @@ import { usePoll } from '../hooks.ts';
 import { DAG_TABS, href, type DagTab } from '../lib/routes.ts';
 import { Link } from '../router.tsx';
 import type { DagDetail } from '../types.ts';
+import { AuditLogTable } from './audit-log.tsx';
 import { BackfillList } from './backfills.tsx';
 import { DagCode } from './dag-code.tsx';
 import { DagDetails } from './dag-details.tsx';
@@ -20,8 +21,18 @@ import { DagDurations } from './dag-durations.tsx';
 import { DagGraph } from './dag-graph.tsx';
 import { DagGrid } from './dag-grid.tsx';
 import { DagRuns } from './dag-runs.tsx';
+import { Can } from '../me.tsx';
 
-const TAB_LABELS: Record<DagTab, string> = { grid: 'Grid', graph: 'Graph', runs: 'Runs', backfills: 'Backfills', details: 'Details', code: 'Code', durations: 'Task duration' };
+const TAB_LABELS: Record<DagTab, string> = {
+  grid: 'Grid',
+  graph: 'Graph',
+  runs: 'Runs',
+  backfills: 'Backfills',
+  details: 'Details',
+  code: 'Code',
+  durations: 'Task duration',
+  audit: 'Audit log',
+};
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
   const dag = usePoll(`dag:${dagId}`, (signal) => api.dags.get(dagId, { signal }), 2000);
@@ -51,6 +62,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: DagTab }) {
             {tab === 'details' && d && <DagDetails dag={d} />}
             {tab === 'code' && <DagCode dagId={dagId} />}
             {tab === 'durations' && <DagDurations dagId={dagId} taskIds={d?.tasks.map((t) => t.taskId)} />}
+            {tab === 'audit' && <AuditLogTable dagId={dagId} />}
           </section>
         </>
       )}
@@ -71,18 +83,20 @@ function DagHeader({ dag: d }: { dag: DagDetail }) {
           </Link>
         ))}
         <span class="spacer" />
-        <button type="button" class="primary" data-hotkey="t" title="Trigger a run (t)" onClick={() => setDialog('trigger')}>
-          ▶ Trigger
-        </button>
-        <button
-          type="button"
-          data-hotkey="b"
-          disabled={!d.schedule}
-          title={d.schedule ? 'Backfill a date range (b)' : 'A DAG without a schedule has no intervals to backfill'}
-          onClick={() => setDialog('backfill')}
-        >
-          Backfill…
-        </button>
+        <Can role="operator">
+          <button type="button" class="primary" data-hotkey="t" title="Trigger a run (t)" onClick={() => setDialog('trigger')}>
+            ▶ Trigger
+          </button>
+          <button
+            type="button"
+            data-hotkey="b"
+            disabled={!d.schedule}
+            title={d.schedule ? 'Backfill a date range (b)' : 'A DAG without a schedule has no intervals to backfill'}
+            onClick={() => setDialog('backfill')}
+          >
+            Backfill…
+          </button>
+        </Can>
       </div>
       {d.description && <p class="description">{d.description}</p>}
       <Facts>

@@ -16,6 +16,7 @@ import { href } from '../lib/routes.ts';
 import { usePrefs } from '../prefs.tsx';
 import { Link, useSearchParam } from '../router.tsx';
 import type { DagListEntry, ImportError } from '../types.ts';
+import { Can } from '../me.tsx';
 
 const STATUSES = ['all', 'active', 'paused'] as const;
 
@@ -250,9 +251,11 @@ const DagRow = memoWith(function DagRow({ dag, onTag, onTrigger }: DagRowProps) 
         )}
       </td>
       <td>
-        <button type="button" class="icon-text" onClick={() => onTrigger(dag)} title={`Trigger ${dag.dagId} now`} aria-label={`Trigger ${dag.dagId}`}>
-          ▶ Trigger
-        </button>
+        <Can role="operator">
+          <button type="button" class="icon-text" onClick={() => onTrigger(dag)} title={`Trigger ${dag.dagId} now`} aria-label={`Trigger ${dag.dagId}`}>
+            ▶ Trigger
+          </button>
+        </Can>
       </td>
     </tr>
   );

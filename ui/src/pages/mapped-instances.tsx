@@ -18,6 +18,7 @@ import { describeCounts, summarizeStates } from '../lib/state-summary.ts';
 import { Link, useSearchParam } from '../router.tsx';
 import type { TaskInstance, TaskState } from '../types.ts';
 import { Breadcrumbs } from './dag.tsx';
+import { Can } from '../me.tsx';
 
 const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
   { key: 'mapIndex', label: 'Map index', numeric: true },
@@ -68,22 +69,24 @@ export function MappedInstances({ dagId, runId, taskId, instances, error }: Prop
           mapped · {plural(total, 'instance')}
         </span>
         <span class="spacer" />
-        <button
-          type="button"
-          onClick={() =>
-            setClearing({
-              dagId,
-              runId,
-              taskIds: [taskId],
-              tasks: dag.data?.tasks ?? [{ taskId, downstream: [] }],
-              // The summary's state is one of the instances' own, so a TaskState.
-              states: { [taskId]: (summary?.state ?? 'none') as TaskState },
-            })
-          }
-          title={`Clears every instance of ${taskId}; it expands again`}
-        >
-          Clear…
-        </button>
+        <Can role="operator">
+          <button
+            type="button"
+            onClick={() =>
+              setClearing({
+                dagId,
+                runId,
+                taskIds: [taskId],
+                tasks: dag.data?.tasks ?? [{ taskId, downstream: [] }],
+                // The summary's state is one of the instances' own, so a TaskState.
+                states: { [taskId]: (summary?.state ?? 'none') as TaskState },
+              })
+            }
+            title={`Clears every instance of ${taskId}; it expands again`}
+          >
+            Clear…
+          </button>
+        </Can>
       </div>
       {error && <p class="stale">Live updates paused: {error.message}</p>}
       <div class="toolbar">

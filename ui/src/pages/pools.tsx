@@ -1,13 +1,14 @@
 /**
  * Pools (README, "Pools"): each pool's slots, how many its tries hold now (occupied: queued or
  * running) and how many its waiting tasks want (queued), updated every two seconds; a pool's size
- * is changed in place, and a larger size admits what waits at once.
+ * is changed in place (by an admin), and a larger size admits what waits at once.
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { Pending, toast } from '../components/feedback.tsx';
 import { refreshAll, usePoll } from '../hooks.ts';
 import { plural } from '../lib/format.ts';
+import { useCan } from '../me.tsx';
 import type { Pool } from '../types.ts';
 
 export function PoolsPage() {
@@ -47,6 +48,7 @@ export function PoolsPage() {
 }
 
 function PoolRow({ pool }: { pool: Pool }) {
+  const canEdit = useCan('admin');
   const [slots, setSlots] = useState<string | null>(null);
   const editing = slots !== null && slots !== String(pool.slots);
   const save = async (event: Event) => {
@@ -66,22 +68,26 @@ function PoolRow({ pool }: { pool: Pool }) {
     <tr data-pool={pool.name}>
       <td class="mono">{pool.name}</td>
       <td class="num">
-        <form class="inline" onSubmit={save}>
-          <input
-            type="number"
-            min={0}
-            step={1}
-            class="slots"
-            aria-label={`Slots of ${pool.name}`}
-            value={slots ?? String(pool.slots)}
-            onInput={(e) => setSlots((e.target as HTMLInputElement).value)}
-          />
-          {editing && (
-            <button type="submit" class="small">
-              Set
-            </button>
-          )}
-        </form>
+        {!canEdit ? (
+          pool.slots
+        ) : (
+          <form class="inline" onSubmit={save}>
+            <input
+              type="number"
+              min={0}
+              step={1}
+              class="slots"
+              aria-label={`Slots of ${pool.name}`}
+              value={slots ?? String(pool.slots)}
+              onInput={(e) => setSlots((e.target as HTMLInputElement).value)}
+            />
+            {editing && (
+              <button type="submit" class="small">
+                Set
+              </button>
+            )}
+          </form>
+        )}
       </td>
       <td>
         <span class="usage" title={`${pool.occupiedSlots} of ${pool.slots} slots occupied`}>

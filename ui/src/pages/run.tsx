@@ -17,6 +17,7 @@ import { Link } from '../router.tsx';
 import type { DagDetail, TaskInstance, TaskState } from '../types.ts';
 import { Breadcrumbs } from './dag.tsx';
 import { RunGantt } from './run-gantt.tsx';
+import { Can } from '../me.tsx';
 
 const TAB_LABELS: Record<RunTab, string> = { instances: 'Task instances', gantt: 'Gantt' };
 
@@ -56,20 +57,22 @@ export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; t
         <Link class="button" href={`${href.dag(dagId, 'graph')}?run=${encodeURIComponent(runId)}`}>
           Graph
         </Link>
-        {hasFailures && (
-          <button type="button" onClick={() => clear([], true)}>
-            Clear failed…
+        <Can role="operator">
+          {hasFailures && (
+            <button type="button" onClick={() => clear([], true)}>
+              Clear failed…
+            </button>
+          )}
+          <button type="button" onClick={() => clear([])}>
+            Clear run…
           </button>
-        )}
-        <button type="button" onClick={() => clear([])}>
-          Clear run…
-        </button>
-        <button type="button" disabled={r.state === 'success'} onClick={() => setMarkingRun({ dagId, runId, state: 'success' })}>
-          Mark run success…
-        </button>
-        <button type="button" disabled={r.state === 'failed'} onClick={() => setMarkingRun({ dagId, runId, state: 'failed' })}>
-          Mark run failed…
-        </button>
+          <button type="button" disabled={r.state === 'success'} onClick={() => setMarkingRun({ dagId, runId, state: 'success' })}>
+            Mark run success…
+          </button>
+          <button type="button" disabled={r.state === 'failed'} onClick={() => setMarkingRun({ dagId, runId, state: 'failed' })}>
+            Mark run failed…
+          </button>
+        </Can>
       </div>
       <Facts>
         <Fact label="Type">
@@ -180,27 +183,29 @@ export function RunPage({ dagId, runId, tab }: { dagId: string; runId: string; t
                 </td>
                 <td class="small">{ti.hostname ?? <span class="muted">—</span>}</td>
                 <td class="actions">
-                  <button type="button" class="small" onClick={() => clear([ti.taskId])} aria-label={`Clear ${ti.taskId}`}>
-                    Clear
-                  </button>
-                  <button
-                    type="button"
-                    class="small"
-                    disabled={ti.state === 'success'}
-                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'success' })}
-                    aria-label={`Mark ${ti.taskId} success`}
-                  >
-                    Mark success
-                  </button>
-                  <button
-                    type="button"
-                    class="small"
-                    disabled={ti.state === 'failed'}
-                    onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'failed' })}
-                    aria-label={`Mark ${ti.taskId} failed`}
-                  >
-                    Mark failed
-                  </button>
+                  <Can role="operator">
+                    <button type="button" class="small" onClick={() => clear([ti.taskId])} aria-label={`Clear ${ti.taskId}`}>
+                      Clear
+                    </button>
+                    <button
+                      type="button"
+                      class="small"
+                      disabled={ti.state === 'success'}
+                      onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'success' })}
+                      aria-label={`Mark ${ti.taskId} success`}
+                    >
+                      Mark success
+                    </button>
+                    <button
+                      type="button"
+                      class="small"
+                      disabled={ti.state === 'failed'}
+                      onClick={() => setMarking({ dagId, runId, taskId: ti.taskId, ...(ti.mapIndex >= 0 && { mapIndex: ti.mapIndex }), state: 'failed' })}
+                      aria-label={`Mark ${ti.taskId} failed`}
+                    >
+                      Mark failed
+                    </button>
+                  </Can>
                 </td>
               </tr>
             ))}

@@ -20,6 +20,7 @@ import { href } from '../lib/routes.ts';
 import { Link, useSearchParam } from '../router.tsx';
 import { Breadcrumbs } from './dag.tsx';
 import { MappedInstances } from './mapped-instances.tsx';
+import { Can } from '../me.tsx';
 
 const LIVE_STATES = new Set(['scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule']);
 
@@ -91,28 +92,30 @@ function InstanceView({ dagId, runId, taskId, mapIndex }: { dagId: string; runId
           </Link>
         )}
         <span class="spacer" />
-        <button
-          type="button"
-          // A mapped task is cleared whole (every instance, expanded again): the button says so.
-          title={mapIndex >= 0 ? `Clears every instance of ${taskId}` : undefined}
-          onClick={() =>
-            setClearing({
-              dagId,
-              runId,
-              taskIds: [taskId],
-              tasks: dag.data?.tasks ?? [{ taskId, downstream: [] }],
-              states: { [taskId]: t.state },
-            })
-          }
-        >
-          {mapIndex >= 0 ? 'Clear task…' : 'Clear…'}
-        </button>
-        <button type="button" disabled={t.state === 'success'} onClick={() => setMarking({ dagId, runId, taskId, ...mapped, state: 'success' })}>
-          Mark success…
-        </button>
-        <button type="button" disabled={t.state === 'failed'} onClick={() => setMarking({ dagId, runId, taskId, ...mapped, state: 'failed' })}>
-          Mark failed…
-        </button>
+        <Can role="operator">
+          <button
+            type="button"
+            // A mapped task is cleared whole (every instance, expanded again): the button says so.
+            title={mapIndex >= 0 ? `Clears every instance of ${taskId}` : undefined}
+            onClick={() =>
+              setClearing({
+                dagId,
+                runId,
+                taskIds: [taskId],
+                tasks: dag.data?.tasks ?? [{ taskId, downstream: [] }],
+                states: { [taskId]: t.state },
+              })
+            }
+          >
+            {mapIndex >= 0 ? 'Clear task…' : 'Clear…'}
+          </button>
+          <button type="button" disabled={t.state === 'success'} onClick={() => setMarking({ dagId, runId, taskId, ...mapped, state: 'success' })}>
+            Mark success…
+          </button>
+          <button type="button" disabled={t.state === 'failed'} onClick={() => setMarking({ dagId, runId, taskId, ...mapped, state: 'failed' })}>
+            Mark failed…
+          </button>
+        </Can>
       </div>
       <Facts>
         <Fact label="Try">
