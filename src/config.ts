@@ -47,6 +47,19 @@ export interface Config {
   dagImportTimeoutMs: number;
   /** The parser process's memory cap (its JavaScript heap), in bytes. */
   dagImportMemoryLimitBytes: number;
+  /**
+   * SLUICE_SECRET_KEY, which seals connection passwords and extras and secret variables, and
+   * SLUICE_SECRET_KEY_PREVIOUS, keys still accepted for opening them during a rotation (README, "Secrets").
+   */
+  secretKeys: SecretKeys;
+}
+
+/** The keys that seal secrets at rest: 32 bytes each. */
+export interface SecretKeys {
+  /** What new secrets are sealed with; undefined: none set, so no secret can be stored. */
+  current: Buffer | undefined;
+  /** Older keys that still open what they sealed, until `sluice secrets rotate` reseals it. */
+  previous: Buffer[];
 }
 
 export const TASK_ISOLATIONS = ['process', 'inline'] as const;
@@ -147,7 +160,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskMemoryLimitBytes,
     dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
     dagImportMemoryLimitBytes,
+    secretKeys: {
+      current: env.SLUICE_SECRET_KEY?.trim() ? readSecretKey('SLUICE_SECRET_KEY', env.SLUICE_SECRET_KEY.trim()) : undefined,
+      previous: read('SLUICE_SECRET_KEY_PREVIOUS', '')
+        .split(',')
+        .filter((k) => k.trim() !== '')
+        .map((k) => readSecretKey('SLUICE_SECRET_KEY_PREVIOUS', k.trim())),
+    },
   };
+}
+
+/** A key of 32 bytes, written as 64 hex characters or as base64 (`openssl rand -hex 32` / `-base64 32`). */
+function readSecretKey(name: string, text: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  if (key?.length !== 32) {
+    throw new ConfigError(
+      `${name} must be 32 random bytes written as 64 hex characters or as base64 (make one with "openssl rand -hex 32"); ` +
+        `got ${text.length} characters that are neither`,
+    );
+  }
+  return key;
 }
 
 /** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */

@@ -22,6 +22,13 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext {
     signal: new AbortController().signal,
     triggeringAssetEvents: [],
     xcom: async () => undefined,
+    connection: async (connectionId) => {
+      throw new Error(`no connection "${connectionId}" in this test's context`);
+    },
+    variable: async (key, fallback) => {
+      if (fallback !== undefined) return fallback;
+      throw new Error(`no variable "${key}" in this test's context`);
+    },
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { unstorableTextProblem } from '../../../src/core/text.ts';
 import type { TaskFn } from '../../../src/sdk/context.ts';
 import { SkipTask } from '../../../src/sdk/errors.ts';
 import { executeTry } from '../../../workers/execute.ts';
+import { envSecrets } from '../../support/env-secrets.ts';
 
 async function run(fn: TaskFn) {
   const lines: string[] = [];
@@ -28,6 +29,7 @@ async function run(fn: TaskFn) {
     params: {},
     executionTimeoutMs: null,
     xcom: async () => undefined,
+    secrets: envSecrets(),
     writeLog: (line) => lines.push(line),
   });
   return { ...execution, lines };
@@ -110,6 +112,7 @@ test("each try's log lines go to its own log, also from loggers the task makes o
       params: {},
       executionTimeoutMs: null,
       xcom: async () => undefined,
+      secrets: envSecrets(),
       writeLog: (line) => logs.get(taskId)!.push(line),
       logLevel,
     });
