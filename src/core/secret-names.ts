@@ -15,4 +15,4 @@ export const variableEnvName = (key: string): string => `SLUICE_VAR_${envSuffix(
 const envSuffix = (name: string) => name.toUpperCase().replace(/[.-]/g, '_');
 
 /** What an API answer shows for a secret that is set. */
-export const SECRET_SHOWN = '***';
+export const SECRET_SHOWN = '***' as const;

@@ -16,7 +16,7 @@ import type { SecretBox } from './secret-box.ts';
 export interface Connection extends Omit<ConnectionFields, 'password'> {
   connectionId: string;
   /** "***" when one is set, null when none is: never the password. */
-  password: string | null;
+  password: typeof SECRET_SHOWN | null;
 }
 
 /** What a change gives; a field left out stays. A password of "***" (what GET shows) keeps the stored one, null removes it. */

@@ -21,7 +21,7 @@ const noSuchVariable = (key: string) => notFound(`there is no variable "${key}";
 
 const valuePlace = (key: string) => `variable:${key}:value`;
 
-function sealValue(box: SecretBox, key: string, value: string): Pick<VariableRow, 'value' | 'valueSealed'> {
+export function sealValue(box: SecretBox, key: string, value: string): Pick<VariableRow, 'value' | 'valueSealed'> {
   if (!isSecretKey(key)) return { value, valueSealed: null };
   return { value: null, valueSealed: box.seal(value, valuePlace(key), `the value of secret variable "${key}"`) };
 }

@@ -13,6 +13,8 @@ import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
 import { poolRoutes } from './pools.ts';
+import { connectionRoutes } from './connections.ts';
+import { variableRoutes } from './variables.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 import { workerRoutes } from './workers.ts';
 
@@ -27,6 +29,8 @@ export const ROUTES: readonly Route[] = [
   ...backfillRoutes,
   ...assetRoutes,
   ...poolRoutes,
+  ...connectionRoutes,
+  ...variableRoutes,
   ...workerRoutes,
   ...metaRoutes,
 ];
