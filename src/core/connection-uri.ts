@@ -24,10 +24,13 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 export function parseConnectionUri(uri: string): ConnectionFields {
   const scheme = SCHEME.exec(uri.trim());
   if (!scheme) throw new ConnectionUriError(`is not a connection URI like postgres://user:password@host:5432/db: it has no "type://" at its start`);
+  const rest = uri.trim().slice(scheme[0].length);
+  // No host at all (`sqlite:///file`, `aws://?region_name=…`): a stand-in host, dropped below.
+  const hostless = rest === '' || /^[/?#]/.test(rest);
   let url: URL;
   try {
     // WHATWG URL parses an unknown scheme's host loosely; read as http, it is checked as a host.
-    url = new URL(`http://${uri.trim().slice(scheme[0].length)}`);
+    url = new URL(`http://${hostless ? 'hostless.invalid' : ''}${rest}`);
   } catch {
     throw new ConnectionUriError(`cannot be read as a URI (percent-encode characters like "@", ":", "/" or "#" in the user name or password, e.g. "@" as %40)`);
   }
@@ -37,7 +40,7 @@ export function parseConnectionUri(uri: string): ConnectionFields {
   const decoded = (text: string) => (text === '' ? null : decodeURIComponent(text));
   return {
     connType: scheme[1]!.toLowerCase().replace(/-/g, '_'),
-    host: decoded(url.hostname),
+    host: hostless ? null : decoded(url.hostname),
     port,
     login: decoded(url.username),
     password: decoded(url.password),
