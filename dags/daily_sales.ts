@@ -11,7 +11,7 @@
  * a manual fix of the warehouse, say) names no run: then every day is recomputed.
  */
 import { dag } from 'sluice';
-import { etlResources } from 'sluice/providers';
+import { etlResourcesOf } from 'sluice/providers';
 import { WAREHOUSE_ASSETS } from './warehouse/collections.ts';
 
 const d = dag('daily_sales', {
@@ -68,7 +68,7 @@ d.task('refresh', async (ctx) => {
   // Runs of the ETL whose promote recorded the events; an event from outside names none.
   const runs = events.every((e) => e.sourceRunId) ? [...new Set(events.map((e) => e.sourceRunId!))] : null;
   ctx.log.info({ events: events.length, etlRuns: runs ?? 'every day (an event from outside Sluice)' }, 'refreshing daily sales');
-  const warehouse = await etlResources().warehouse();
+  const warehouse = await (await etlResourcesOf(ctx, ['warehouse'])).warehouse();
   await warehouse.query(SALES_DAILY);
   const { rows } = await warehouse.query<{ day: string }>(REFRESH, [runs, `${ctx.dagId}/${ctx.runId}`]);
   const days = [...new Set(rows.map((r) => r.day))].sort();

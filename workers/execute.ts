@@ -8,12 +8,12 @@ import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
 import { redactError, redactSecrets } from '../src/core/redact.ts';
 import { SecretMask } from '../src/core/secret-mask.ts';
-import { variableEnvName } from '../src/core/secret-names.ts';
+import { noSuchConnection, noSuchVariable } from '../src/core/secret-names.ts';
 import type { TaskSecrets } from '../src/engine/task-secrets.ts';
 import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
-import { isFailTask, isRescheduleTask, isSkipTask } from '../src/sdk/errors.ts';
+import { isFailTask, isRescheduleTask, isSkipTask, NotFoundError } from '../src/sdk/errors.ts';
 import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarget } from './stray-errors.ts';
 
 /** What the task's context is made of (its log, signal and xcom are made here). */
@@ -138,6 +138,7 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     xcom: async <T>(taskId: string) => (await outsideTry(() => input.xcom(taskId))) as T | undefined,
     connection: async (connectionId) => {
       const connection = await outsideTry(() => input.secrets.connection(connectionId));
+      if (connection === undefined) throw new NotFoundError('connection', connectionId, noSuchConnection(connectionId));
       mask.add(connection.password);
       if (connection.password) mask.add(encodeURIComponent(connection.password));
       return connection;
@@ -146,7 +147,7 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
       const found = await outsideTry(() => input.secrets.variable(key));
       if (found === undefined) {
         if (fallback !== undefined) return fallback;
-        throw new Error(`there is no variable "${key}": set it with "sluice variables set ${key} VALUE" (or in the UI), set the environment variable ${variableEnvName(key)}, or pass ctx.variable a fallback`);
+        throw new NotFoundError('variable', key, noSuchVariable(key));
       }
       if (found.secret) mask.add(found.value);
       return found.value;

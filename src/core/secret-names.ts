@@ -14,5 +14,11 @@ export const variableEnvName = (key: string): string => `SLUICE_VAR_${envSuffix(
 
 const envSuffix = (name: string) => name.toUpperCase().replace(/[.-]/g, '_');
 
+/** Why ctx.connection() / ctx.variable() failed for a name in neither the environment nor the database. */
+export const noSuchConnection = (connectionId: string): string =>
+  `there is no connection "${connectionId}": add it with "sluice connections add ${connectionId} --uri URI" (or in the UI), or set the environment variable ${connectionEnvName(connectionId)} to its URI`;
+export const noSuchVariable = (key: string): string =>
+  `there is no variable "${key}": set it with "sluice variables set ${key} VALUE" (or in the UI), set the environment variable ${variableEnvName(key)}, or pass ctx.variable a fallback`;
+
 /** What an API answer shows for a secret that is set. */
 export const SECRET_SHOWN = '***' as const;

@@ -6,7 +6,7 @@
  */
 import { connectionUri, ConnectionUriError, parseConnectionUri } from '../core/connection-uri.ts';
 import { connectionEnvName, isSecretKey, variableEnvName } from '../core/secret-names.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest } from '../errors.ts';
 import type { TaskConnection, TaskVariable } from '../sdk/context.ts';
 import { readConnectionRows } from '../store/connections.ts';
 import type { Queryable } from '../store/db.ts';
@@ -15,17 +15,18 @@ import { openConnection } from './connections.ts';
 import type { SecretBox } from './secret-box.ts';
 import { openValue } from './variables.ts';
 
-/** How a try reads connections and variables; a variable that does not exist is undefined (ctx.variable may have a fallback). */
+/** How a try reads connections and variables; one that does not exist is undefined (the try's context says so, see execute.ts). */
 export interface TaskSecrets {
-  connection(connectionId: string): Promise<TaskConnection>;
+  connection(connectionId: string): Promise<TaskConnection | undefined>;
   variable(key: string): Promise<TaskVariable | undefined>;
 }
 
 /**
  * Reads from `env`, then from the database `db()` gives: a function, so that a local test run
- * opens no database unless a task asks for something the environment does not hold.
+ * opens no database unless a task asks for something the environment does not hold. null: the
+ * environment alone (code that runs tasks with no metadata database).
  */
-export function taskSecrets(db: () => Queryable, box: SecretBox, env: NodeJS.ProcessEnv = process.env): TaskSecrets {
+export function taskSecrets(db: (() => Queryable) | null, box: SecretBox, env: NodeJS.ProcessEnv = process.env): TaskSecrets {
   return {
     async connection(connectionId) {
       const envName = connectionEnvName(connectionId);
@@ -39,10 +40,8 @@ export function taskSecrets(db: () => Queryable, box: SecretBox, env: NodeJS.Pro
           throw badRequest(`connection "${connectionId}": the environment variable ${envName} ${error.message}`);
         }
       }
-      const [row] = await readConnectionRows(db(), connectionId);
-      if (!row) {
-        throw notFound(`there is no connection "${connectionId}": add it with "sluice connections add ${connectionId} --uri URI" (or in the UI), or set the environment variable ${envName} to its URI`);
-      }
+      const [row] = db ? await readConnectionRows(db(), connectionId) : [];
+      if (!row) return undefined;
       const fields = openConnection(box, row);
       return { connectionId, ...fields, uri: connectionUri(fields) };
     },
@@ -50,7 +49,7 @@ export function taskSecrets(db: () => Queryable, box: SecretBox, env: NodeJS.Pro
       const secret = isSecretKey(key);
       const fromEnv = env[variableEnvName(key)];
       if (fromEnv !== undefined) return { value: fromEnv, secret };
-      const [row] = await readVariableRows(db(), key);
+      const [row] = db ? await readVariableRows(db(), key) : [];
       return row ? { value: openValue(box, row), secret } : undefined;
     },
   };

@@ -1,13 +1,7 @@
-/** ctx.connection() / ctx.variable() answered from an environment of the test's own, with no metadata database. */
+/** ctx.connection() / ctx.variable() answered from an environment of the test's own alone, with no metadata database. */
 import { SecretBox } from '../../src/engine/secret-box.ts';
 import { taskSecrets, type TaskSecrets } from '../../src/engine/task-secrets.ts';
 
 export function envSecrets(env: NodeJS.ProcessEnv = {}): TaskSecrets {
-  return taskSecrets(
-    () => {
-      throw new Error('this test has no metadata database: set what the task reads in its environment');
-    },
-    new SecretBox({ current: undefined, previous: [] }),
-    env,
-  );
+  return taskSecrets(null, new SecretBox({ current: undefined, previous: [] }), env);
 }

@@ -88,7 +88,7 @@ async function run(request: RunRequest): Promise<TryExecution> {
     cancel: stop.signal,
     xcom: (taskId) => ask({ kind: 'xcom', taskId }),
     secrets: {
-      connection: async (connectionId) => (await ask({ kind: 'connection', connectionId })) as TaskConnection,
+      connection: async (connectionId) => (await ask({ kind: 'connection', connectionId })) as TaskConnection | undefined,
       variable: async (key) => (await ask({ kind: 'variable', key })) as TaskVariable | undefined,
     },
   });
