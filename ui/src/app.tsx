@@ -8,6 +8,8 @@ import { describeInstant } from './lib/format.ts';
 import { href, parseRoute, type Route } from './lib/routes.ts';
 import { AssetsPage } from './pages/assets.tsx';
 import { PoolsPage } from './pages/pools.tsx';
+import { ConnectionsPage } from './pages/connections.tsx';
+import { VariablesPage } from './pages/variables.tsx';
 import { BackfillsPage } from './pages/backfills.tsx';
 import { DagPage } from './pages/dag.tsx';
 import { DagsPage } from './pages/dags.tsx';
@@ -24,7 +26,7 @@ export function App() {
   const [showHelp, setShowHelp] = useState(false);
 
   useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
-  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()) });
+  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()), goConnections: () => navigate(href.connections()), goVariables: () => navigate(href.variables()) });
   useEffect(() => {
     document.title = titleOf(route);
   }, [path]);
@@ -75,6 +77,10 @@ function Page({ route }: { route: Route }) {
       return <AssetsPage />;
     case 'pools':
       return <PoolsPage />;
+    case 'connections':
+      return <ConnectionsPage />;
+    case 'variables':
+      return <VariablesPage />;
     case 'not-found':
       return (
         <div class="page">
@@ -101,6 +107,10 @@ function titleOf(route: Route): string {
       return 'Assets · Sluice';
     case 'pools':
       return 'Pools · Sluice';
+    case 'connections':
+      return 'Connections · Sluice';
+    case 'variables':
+      return 'Variables · Sluice';
     default:
       return 'Sluice';
   }
@@ -111,6 +121,8 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
   const inBackfills = route.page === 'backfills';
   const inAssets = route.page === 'assets';
   const inPools = route.page === 'pools';
+  const inConnections = route.page === 'connections';
+  const inVariables = route.page === 'variables';
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -120,7 +132,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
       </Link>
       <nav aria-label="Main">
-        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools ? 'page' : undefined}>
+        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools && !inConnections && !inVariables ? 'page' : undefined}>
           DAGs
         </Link>
         <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
@@ -131,6 +143,12 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         </Link>
         <Link href={href.pools()} aria-current={inPools ? 'page' : undefined}>
           Pools
+        </Link>
+        <Link href={href.connections()} aria-current={inConnections ? 'page' : undefined}>
+          Connections
+        </Link>
+        <Link href={href.variables()} aria-current={inVariables ? 'page' : undefined}>
+          Variables
         </Link>
       </nav>
       <span class="spacer" />

@@ -10,6 +10,8 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['g b', 'Go to backfills'],
   ['g a', 'Go to assets'],
   ['g p', 'Go to pools'],
+  ['g c', 'Go to connections'],
+  ['g v', 'Go to variables'],
   ['t', 'Trigger this DAG'],
   ['b', 'Backfill this DAG'],
   ['1 2 3 4 5', 'DAG tabs: grid, graph, runs, backfills, details'],
@@ -25,6 +27,8 @@ interface Handlers {
   goBackfills: () => void;
   goAssets: () => void;
   goPools: () => void;
+  goConnections: () => void;
+  goVariables: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -48,6 +52,8 @@ export function useHotkeys(handlers: Handlers): void {
         else if (key === 'b') ref.current.goBackfills();
         else if (key === 'a') ref.current.goAssets();
         else if (key === 'p') ref.current.goPools();
+        else if (key === 'c') ref.current.goConnections();
+        else if (key === 'v') ref.current.goVariables();
         else return;
         event.preventDefault();
         return;
