@@ -13,11 +13,12 @@
 import { dag } from 'sluice';
 import { etlResourcesOf } from 'sluice/providers';
 import { WAREHOUSE_ASSETS } from './warehouse/collections.ts';
+import { etlSourceConfigured } from './warehouse/configured.ts';
 
 const d = dag('daily_sales', {
   schedule: [WAREHOUSE_ASSETS.orders!, WAREHOUSE_ASSETS.orders_items!],
   // Without the ETL's connections there is nothing to read, as for mongo_to_warehouse.
-  isPausedUponCreation: !process.env.MONGO_URL,
+  isPausedUponCreation: !etlSourceConfigured,
   maxActiveRuns: 1,
   description: 'Sales per day and currency, refreshed whenever the ETL promotes new orders',
   tags: ['etl', 'warehouse', 'report'],
