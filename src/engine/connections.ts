@@ -32,7 +32,8 @@ const extraPlace = (id: string) => `connection:${id}:extra`;
 export function sealConnection(box: SecretBox, connectionId: string, c: ConnectionFields): ConnectionRow {
   const what = `connection "${connectionId}"`;
   const hasExtra = Object.keys(c.extra).length > 0;
-  const sealExtra = hasExtra && box.currentFingerprint !== undefined;
+  // Without a key an extra is kept in the clear, unless an entry names a secret: then seal() refuses, as for a password.
+  const sealExtra = hasExtra && (box.currentFingerprint !== undefined || Object.keys(c.extra).some(isSecretKey));
   return {
     connectionId,
     connType: c.connType,

@@ -94,7 +94,11 @@ describe('connections and variables', () => {
     const secret = await call('POST', '/variables', { key: 'slack_token', value: 'xoxb-123456' }, keyless);
     assert.equal(secret.status, 400);
     assert.match(secret.body.error!.message, /secret variable "slack_token" cannot be stored: SLUICE_SECRET_KEY is not set/);
+    const secretExtra = await call('POST', '/connections', { connectionId: 'k', connType: 'http', extra: { api_key: 'k-123456' } }, keyless);
+    assert.equal(secretExtra.status, 400);
+    assert.match(secretExtra.body.error!.message, /the extra of connection "k" cannot be stored: SLUICE_SECRET_KEY is not set/);
     assert.equal((await call('POST', '/variables', { key: 'plain_setting', value: 'fine' }, keyless)).status, 201);
+    assert.equal((await call('POST', '/connections', { connectionId: 'plain', connType: 'aws', extra: { region_name: 'eu-west-1' } }, keyless)).status, 201);
     // Stored under a key, a password cannot be read by a process without it: the message says what to set.
     await call('POST', '/connections', { connectionId: 'sealed', uri: 'mysql://u:secretpw@h/db' });
     const unreadable = await call('GET', '/connections/sealed', undefined, keyless);
@@ -159,6 +163,8 @@ describe('connections and variables', () => {
       `SELECT split_part(s, '.', 2) AS f FROM (SELECT password_sealed AS s FROM connections UNION ALL SELECT extra_sealed FROM connections UNION ALL SELECT value_sealed FROM variables) x WHERE s IS NOT NULL`,
     )).rows.map((r) => r.f);
     assert.deepEqual([...new Set(fingerprints)], [keyFingerprint(Buffer.from(newKey, 'base64'))]);
+    const plainExtras = await h.db.query('SELECT connection_id FROM connections WHERE extra IS NOT NULL');
+    assert.deepEqual(plainExtras.rows, [], 'an extra stored in the clear while there was no key is sealed too');
     // The new key alone reads it; the old one no longer does, and says which key would.
     const fresh = new SecretBox({ current: Buffer.from(newKey, 'base64'), previous: [] });
     assert.equal((await requireConnection(h.db, fresh, 'rotated')).extra.sslmode, 'require');
