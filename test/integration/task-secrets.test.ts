@@ -105,4 +105,14 @@ describe('connections and variables in tasks', () => {
     assert.equal(byId.leak!.error, 'could not log in with *** / *** in eu-west-1');
     assert.deepEqual(byId.reads!.xcom, { password: true, uri: true, overriddenHost: 'from-env.example.com', overriddenVar: 'from the environment', fallback: 'the fallback' });
   });
+
+  test('in `sluice tasks test` with no metadata database: the environment is enough, and the error says so when it is not', async () => {
+    const noDatabase = { ...h.childEnv(), SLUICE_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' };
+    const fromEnv = await sluice(['tasks', 'test', 'reads_secrets', 'unknown_connection', '--json'], { ...noDatabase, SLUICE_CONN_NOWHERE: 'http://h' });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    const missing = await sluice(['tasks', 'test', 'reads_secrets', 'unknown_connection', '--json'], noDatabase);
+    assert.equal(missing.code, 1);
+    assert.match(JSON.parse(missing.stdout.slice(missing.stdout.lastIndexOf('\n{') + 1)).error, /could not read it from the metadata database .*ECONNREFUSED.*set the environment variable SLUICE_CONN_NOWHERE/);
+  });
 });
+
