@@ -6,6 +6,7 @@ import type { Route } from '../route.ts';
 import { assetRoutes } from './assets.ts';
 import { backfillRoutes } from './backfills.ts';
 import { callbackRoutes } from './callbacks.ts';
+import { connectionRoutes } from './connections.ts';
 import { dagRunRoutes } from './dag-runs.ts';
 import { dagVersionRoutes } from './dag-versions.ts';
 import { dagRoutes } from './dags.ts';
@@ -13,9 +14,8 @@ import { gridRoutes } from './grid.ts';
 import { healthRoutes } from './health.ts';
 import { metaRoutes } from './meta.ts';
 import { poolRoutes } from './pools.ts';
-import { connectionRoutes } from './connections.ts';
-import { variableRoutes } from './variables.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
+import { variableRoutes } from './variables.ts';
 import { workerRoutes } from './workers.ts';
 
 export const ROUTES: readonly Route[] = [
