@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
 import { redactError, redactSecrets } from '../src/core/redact.ts';
 import { SecretMask } from '../src/core/secret-mask.ts';
-import { noSuchConnection, noSuchVariable } from '../src/core/secret-names.ts';
+import { isSecretKey, noSuchConnection, noSuchVariable } from '../src/core/secret-names.ts';
 import type { TaskSecrets } from '../src/engine/task-secrets.ts';
 import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
@@ -141,6 +141,8 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
       if (connection === undefined) throw new NotFoundError('connection', connectionId, noSuchConnection(connectionId));
       mask.add(connection.password);
       if (connection.password) mask.add(encodeURIComponent(connection.password));
+      // An extra entry whose key names a secret (an api_key in a URI's query) is one too, as the API shows it.
+      for (const [key, value] of Object.entries(connection.extra)) if (isSecretKey(key) && typeof value === 'string') mask.add(value);
       return connection;
     },
     variable: async (key, fallback) => {
