@@ -154,12 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerLoopMs: duration('SLUICE_SCHEDULER_LOOP_INTERVAL', '1s'),
     workerShutdownGraceMs: duration('SLUICE_WORKER_SHUTDOWN_GRACE', '25s'),
     workerHeapGrowthPercent,
-    taskLogLimitBytes,
-    taskIsolation: taskIsolation as TaskIsolation,
-    taskKillGraceMs: duration('SLUICE_TASK_KILL_GRACE', '5s'),
-    taskMemoryLimitBytes,
-    dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
-    dagImportMemoryLimitBytes,
     secretKeys: {
       current: env.SLUICE_SECRET_KEY?.trim() ? readSecretKey('SLUICE_SECRET_KEY', env.SLUICE_SECRET_KEY.trim()) : undefined,
       previous: read('SLUICE_SECRET_KEY_PREVIOUS', '')
@@ -167,19 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter((k) => k.trim() !== '')
         .map((k) => readSecretKey('SLUICE_SECRET_KEY_PREVIOUS', k.trim())),
     },
+    taskLogLimitBytes,
+    taskIsolation: taskIsolation as TaskIsolation,
+    taskKillGraceMs: duration('SLUICE_TASK_KILL_GRACE', '5s'),
+    taskMemoryLimitBytes,
+    dagImportTimeoutMs: duration('SLUICE_DAG_IMPORT_TIMEOUT', '30s'),
+    dagImportMemoryLimitBytes,
   };
-}
-
-/** A key of 32 bytes, written as 64 hex characters or as base64 (`openssl rand -hex 32` / `-base64 32`). */
-function readSecretKey(name: string, text: string): Buffer {
-  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
-  if (key?.length !== 32) {
-    throw new ConfigError(
-      `${name} must be 32 random bytes written as 64 hex characters or as base64 (make one with "openssl rand -hex 32"); ` +
-        `got ${text.length} characters that are neither`,
-    );
-  }
-  return key;
 }
 
 /** SLUICE_BASE_URL: an http(s) URL with no query or fragment; a trailing slash is dropped. */
@@ -194,4 +182,16 @@ function readBaseUrl(text: string): string {
     throw new ConfigError(`SLUICE_BASE_URL must be an http:// or https:// address with no query, fragment or password, like https://sluice.example.com/sluice, got "${url.protocol}//${url.host}…"`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** A key of 32 bytes, written as 64 hex characters or as base64 (`openssl rand -hex 32` / `-base64 32`). */
+function readSecretKey(name: string, text: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  if (key?.length !== 32) {
+    throw new ConfigError(
+      `${name} must be 32 random bytes written as 64 hex characters or as base64 (make one with "openssl rand -hex 32"); ` +
+        `got ${text.length} characters that are neither`,
+    );
+  }
+  return key;
 }
