@@ -11,13 +11,14 @@
  * a manual fix of the warehouse, say) names no run: then every day is recomputed.
  */
 import { dag } from 'sluice';
-import { etlResources } from 'sluice/providers';
+import { etlResourcesOf } from 'sluice/providers';
 import { WAREHOUSE_ASSETS } from './warehouse/collections.ts';
+import { etlSourceConfigured } from './warehouse/configured.ts';
 
 const d = dag('daily_sales', {
   schedule: [WAREHOUSE_ASSETS.orders!, WAREHOUSE_ASSETS.orders_items!],
   // Without the ETL's connections there is nothing to read, as for mongo_to_warehouse.
-  isPausedUponCreation: !process.env.MONGO_URL,
+  isPausedUponCreation: !etlSourceConfigured,
   maxActiveRuns: 1,
   description: 'Sales per day and currency, refreshed whenever the ETL promotes new orders',
   tags: ['etl', 'warehouse', 'report'],
@@ -68,7 +69,7 @@ d.task('refresh', async (ctx) => {
   // Runs of the ETL whose promote recorded the events; an event from outside names none.
   const runs = events.every((e) => e.sourceRunId) ? [...new Set(events.map((e) => e.sourceRunId!))] : null;
   ctx.log.info({ events: events.length, etlRuns: runs ?? 'every day (an event from outside Sluice)' }, 'refreshing daily sales');
-  const warehouse = await etlResources().warehouse();
+  const warehouse = await (await etlResourcesOf(ctx, ['warehouse'])).warehouse();
   await warehouse.query(SALES_DAILY);
   const { rows } = await warehouse.query<{ day: string }>(REFRESH, [runs, `${ctx.dagId}/${ctx.runId}`]);
   const days = [...new Set(rows.map((r) => r.day))].sort();

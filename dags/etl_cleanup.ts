@@ -9,13 +9,14 @@
  */
 import { dag } from 'sluice';
 import { cleanupEtl, pruneSluiceMetadata } from 'sluice/providers';
+import { etlSourceConfigured } from './warehouse/configured.ts';
 
 const d = dag('etl_cleanup', {
   schedule: '0 4 * * *',
   startDate: '2026-11-20T00:00:00Z',
   catchup: false,
   maxActiveRuns: 1,
-  isPausedUponCreation: !process.env.MONGO_URL,
+  isPausedUponCreation: !etlSourceConfigured,
   description: 'Removes old ETL files, orphaned parts, staging tables and old Sluice logs/XCom',
   tags: ['etl', 'maintenance'],
   params: { dryRun: false },

@@ -11,13 +11,15 @@
  * - promote: every collection into the warehouse in one transaction; then an asset event for
  *   each warehouse table (its outlets), which starts daily_sales.
  *
- * Connections: MONGO_URL, S3_ENDPOINT / S3_BUCKET / S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY,
- * WAREHOUSE_DATABASE_URL (see README "The showcase ETL"). Run conf: {"fullRefresh": true} reloads
- * everything before the run's cutoff; {"maxRejects": N} raises the reject limit for one run.
+ * Connections: mongo_shop, s3_etl and warehouse when they exist; else MONGO_URL, S3_ENDPOINT /
+ * S3_BUCKET / S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY, WAREHOUSE_DATABASE_URL (see README "The
+ * showcase ETL"). Run conf: {"fullRefresh": true} reloads everything before the run's cutoff;
+ * {"maxRejects": N} raises the reject limit for one run.
  */
 import { chain, dag } from 'sluice';
 import { commitExtract, extractCollection, migrateWarehouse, promote, stageLoad } from 'sluice/providers';
 import { COLLECTIONS, MIGRATIONS, WAREHOUSE_ASSETS } from './warehouse/collections.ts';
+import { etlSourceConfigured } from './warehouse/configured.ts';
 
 const d = dag('mongo_to_warehouse', {
   schedule: '@hourly',
@@ -26,7 +28,7 @@ const d = dag('mongo_to_warehouse', {
   // Runs overlap safely (a row never goes back to an older version), but in order is easier to follow.
   maxActiveRuns: 1,
   // Until its connections are configured there is nothing for it to read: start paused then.
-  isPausedUponCreation: !process.env.MONGO_URL,
+  isPausedUponCreation: !etlSourceConfigured,
   description: 'Shop data from MongoDB into the PostgreSQL warehouse, through S3',
   tags: ['etl', 'warehouse'],
   params: { fullRefresh: false },

@@ -10,13 +10,14 @@ import { vacuumWarehouse } from 'sluice/providers';
 import { externalTaskSensor } from 'sluice/sensors';
 import { WAREHOUSE_TABLES } from './warehouse/collections.ts';
 import { lastLoadOfTheDay } from './warehouse/day-loads.ts';
+import { etlSourceConfigured } from './warehouse/configured.ts';
 
 const d = dag('warehouse_vacuum', {
   schedule: '30 3 * * *',
   startDate: '2026-11-20T00:00:00Z',
   catchup: false,
   maxActiveRuns: 1,
-  isPausedUponCreation: !process.env.MONGO_URL,
+  isPausedUponCreation: !etlSourceConfigured,
   description: 'VACUUM (ANALYZE) of the warehouse tables, between loads',
   tags: ['etl', 'warehouse', 'maintenance'],
   defaultArgs: { retries: 2, retryDelay: '5m', executionTimeout: '3h' },

@@ -57,6 +57,19 @@ export interface Config {
   dagImportTimeoutMs: number;
   /** The parser process's memory cap (its JavaScript heap), in bytes. */
   dagImportMemoryLimitBytes: number;
+  /**
+   * SLUICE_SECRET_KEY, which seals connection passwords and extras and secret variables, and
+   * SLUICE_SECRET_KEY_PREVIOUS, keys still accepted for opening them during a rotation (README, "Secrets").
+   */
+  secretKeys: SecretKeys;
+}
+
+/** The keys that seal secrets at rest: 32 bytes each. */
+export interface SecretKeys {
+  /** What new secrets are sealed with; undefined: none set, so no secret can be stored. */
+  current: Buffer | undefined;
+  /** Older keys that still open what they sealed, until `sluice secrets rotate` reseals it. */
+  previous: Buffer[];
 }
 
 export const TASK_ISOLATIONS = ['process', 'inline'] as const;
@@ -160,6 +173,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerLoopMs: duration('SLUICE_SCHEDULER_LOOP_INTERVAL', '1s'),
     workerShutdownGraceMs: duration('SLUICE_WORKER_SHUTDOWN_GRACE', '25s'),
     workerHeapGrowthPercent,
+    secretKeys: {
+      current: env.SLUICE_SECRET_KEY?.trim() ? readSecretKey('SLUICE_SECRET_KEY', env.SLUICE_SECRET_KEY.trim()) : undefined,
+      previous: read('SLUICE_SECRET_KEY_PREVIOUS', '')
+        .split(',')
+        .filter((k) => k.trim() !== '')
+        .map((k) => readSecretKey('SLUICE_SECRET_KEY_PREVIOUS', k.trim())),
+    },
     taskLogLimitBytes,
     taskIsolation: taskIsolation as TaskIsolation,
     taskKillGraceMs: duration('SLUICE_TASK_KILL_GRACE', '5s'),
@@ -203,4 +223,16 @@ function readBaseUrl(text: string): string {
     throw new ConfigError(`SLUICE_BASE_URL must be an http:// or https:// address with no query, fragment or password, like https://sluice.example.com/sluice, got "${url.protocol}//${url.host}…"`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** A key of 32 bytes, written as 64 hex characters or as base64 (`openssl rand -hex 32` / `-base64 32`). */
+function readSecretKey(name: string, text: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  if (key?.length !== 32) {
+    throw new ConfigError(
+      `${name} must be 32 random bytes written as 64 hex characters or as base64 (make one with "openssl rand -hex 32"); ` +
+        `got ${text.length} characters that are neither`,
+    );
+  }
+  return key;
 }

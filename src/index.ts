@@ -5,7 +5,7 @@
 export { dag, chain } from './sdk/dag.ts';
 export { param } from './sdk/param.ts';
 export { asset } from './sdk/asset.ts';
-export { SkipTask, FailTask, RescheduleTask, DagDefinitionError } from './sdk/errors.ts';
+export { SkipTask, FailTask, RescheduleTask, DagDefinitionError, NotFoundError, isNotFound } from './sdk/errors.ts';
 export type { Dag, Task, TaskGroup } from './sdk/dag.ts';
 export type { TaskContext, TaskFn, TriggeringAssetEvent } from './sdk/context.ts';
 export type { Callback, CallbackContext, CallbackEvent, CallbackValue, Notifier, NotifierInfo, NotifierKind } from './sdk/callbacks.ts';

@@ -7,10 +7,13 @@
 import { pino } from 'pino';
 import { formatDuration } from '../src/core/durations.ts';
 import { redactError, redactSecrets } from '../src/core/redact.ts';
+import { SecretMask } from '../src/core/secret-mask.ts';
+import { isSecretKey, noSuchConnection, noSuchVariable } from '../src/core/secret-names.ts';
+import type { TaskSecrets } from '../src/engine/task-secrets.ts';
 import { storableText, unstorableTextProblem } from '../src/core/text.ts';
 import type { TryResult } from '../src/core/try-outcome.ts';
 import type { TaskContext, TaskFn } from '../src/sdk/context.ts';
-import { isFailTask, isRescheduleTask, isSkipTask } from '../src/sdk/errors.ts';
+import { isFailTask, isRescheduleTask, isSkipTask, NotFoundError } from '../src/sdk/errors.ts';
 import { outsideTry, runAsTry, strayErrorMessage, type StrayKind, type StrayTarget } from './stray-errors.ts';
 
 /** What the task's context is made of (its log, signal and xcom are made here). */
@@ -37,6 +40,8 @@ export interface TryInput extends ContextFacts {
   triggeringAssetEvents?: TaskContext['triggeringAssetEvents'];
   executionTimeoutMs: number | null;
   xcom: (taskId: string) => Promise<unknown>;
+  /** Answers ctx.connection() and ctx.variable(). */
+  secrets: TaskSecrets;
   /** Receives each log line (one JSON object, newline-terminated) as the task writes it. */
   writeLog: (line: string) => void;
   logLevel?: string;
@@ -101,12 +106,16 @@ function tryLogger(level: string, write: (line: string) => void): pino.Logger {
 
 export async function executeTry(input: TryInput): Promise<TryExecution> {
   const controller = new AbortController();
+  // The passwords and secret values this try has read: masked in every line of its log and in
+  // its error here, in the process that runs its code, so that neither the runner → worker
+  // channel nor the store ever holds them (README, "Masking").
+  const mask = new SecretMask();
   // Made on first use: most tasks that log little should not pay for a logger per try.
   let logger: pino.Logger | undefined;
   // pino escapes NUL, but writes a short string's lone surrogate as it is (node-postgres then
   // sends it as U+FFFD). Cleaning here makes every line storable whatever pino does: lines of
   // all running tries are stored together, so one bad line must not cost the others theirs.
-  const log = () => (logger ??= tryLogger(input.logLevel ?? 'info', (line) => input.writeLog(storableText(line))));
+  const log = () => (logger ??= tryLogger(input.logLevel ?? 'info', (line) => input.writeLog(storableText(mask.apply(line)))));
   const ctx: TaskContext = {
     dagId: input.dagId,
     runId: input.runId,
@@ -127,6 +136,24 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     },
     signal: controller.signal,
     xcom: async <T>(taskId: string) => (await outsideTry(() => input.xcom(taskId))) as T | undefined,
+    connection: async (connectionId) => {
+      const connection = await outsideTry(() => input.secrets.connection(connectionId));
+      if (connection === undefined) throw new NotFoundError('connection', connectionId, noSuchConnection(connectionId));
+      mask.add(connection.password);
+      if (connection.password) mask.add(encodeURIComponent(connection.password));
+      // An extra entry whose key names a secret (an api_key in a URI's query) is one too, as the API shows it.
+      for (const [key, value] of Object.entries(connection.extra)) if (isSecretKey(key) && typeof value === 'string') mask.add(value);
+      return connection;
+    },
+    variable: async (key, fallback) => {
+      const found = await outsideTry(() => input.secrets.variable(key));
+      if (found === undefined) {
+        if (fallback !== undefined) return fallback;
+        throw new NotFoundError('variable', key, noSuchVariable(key));
+      }
+      if (found.secret) mask.add(found.value);
+      return found.value;
+    },
   };
   let timer: NodeJS.Timeout | undefined;
   let onCancel: (() => void) | undefined;
@@ -173,7 +200,7 @@ export async function executeTry(input: TryInput): Promise<TryExecution> {
     if (stray) throw stray;
     return succeed(value, log);
   } catch (error) {
-    return fail(error, input, controller, log());
+    return fail(error, input, controller, log(), (text) => shownText(mask.apply(text)));
   } finally {
     // From here on, the outcome is decided: a stray error only goes to the try's log.
     ended = true;
@@ -232,7 +259,8 @@ function xcomFailure(why: string, log: () => pino.Logger): TryExecution {
   return { result: { kind: 'failed', error, retryable: false } };
 }
 
-function fail(error: unknown, input: TryInput, controller: AbortController, log: pino.Logger): TryExecution {
+/** `shown`: the text of the try's error or skip reason as stored (shownText, and the try's secrets masked). */
+function fail(error: unknown, input: TryInput, controller: AbortController, log: pino.Logger, shown: (text: string) => string): TryExecution {
   if (error instanceof TryTimeout) {
     const message = timeoutError(input.executionTimeoutMs ?? 0);
     controller.abort(new Error(message));
@@ -247,7 +275,7 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
   if (error instanceof TryStrayError) {
     // The task's code may still be running (its main promise never settled): tell it to stop.
     controller.abort(new Error(error.message));
-    const message = shownText(error.message);
+    const message = shown(error.message);
     log.error(
       { err: error.error instanceof Error ? redactError(error.error) : undefined, kind: error.kind },
       `task failed: ${message}. Await every promise the task starts (or give it a .catch), and catch errors in callbacks`,
@@ -257,15 +285,15 @@ function fail(error: unknown, input: TryInput, controller: AbortController, log:
   }
   if (isRescheduleTask(error)) {
     // Not a failure: the try pauses, and its code runs again once the delay has passed.
-    log.info({ delayMs: error.delayMs }, shownText(error.message));
+    log.info({ delayMs: error.delayMs }, shown(error.message));
     return { result: { kind: 'reschedule', delayMs: error.delayMs } };
   }
   if (isSkipTask(error)) {
-    const reason = shownText((error as Error).message);
+    const reason = shown((error as Error).message);
     log.info({ reason }, 'task skipped');
     return { result: { kind: 'skipped', reason } };
   }
-  const message = shownText(error instanceof Error ? error.message || error.name : String(error));
+  const message = shown(error instanceof Error ? error.message || error.name : String(error));
   log.error({ err: error instanceof Error ? redactError(error) : undefined }, `task failed: ${message}`);
   return { result: { kind: 'failed', error: message, retryable: !isFailTask(error) } };
 }

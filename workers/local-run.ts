@@ -159,6 +159,7 @@ async function runTask(
       params: { ...dagParams, ...options.conf },
       executionTimeoutMs: task.executionTimeoutMs,
       xcom: async (id) => xcom(id),
+      secrets: options.secrets,
       writeLog: (line) => options.onLog(label, tryNumber, line),
     });
     const outcome = outcomeOfTry(task, tryNumber, maxTries, execution.result, new Date());

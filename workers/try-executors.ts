@@ -173,7 +173,7 @@ export class ProcessExecutor implements TryExecutor {
     /** Whether the outcome is the runner's own (it logged it), or made here (logged below). */
     let fromRunner = true;
     try {
-      execution = await runner.run(request, { writeLog: t.writeLog, xcom: t.xcom });
+      execution = await runner.run(request, { writeLog: t.writeLog, xcom: t.xcom, secrets: t.secrets });
     } catch (error) {
       if (!(error instanceof RunnerExited)) throw error;
       fromRunner = false;

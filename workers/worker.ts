@@ -37,6 +37,8 @@ import { VersionCodes } from './version-codes.ts';
 import { InlineExecutor, ProcessExecutor, type TryExecutor } from './try-executors.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 import { CallbackRunner } from './callbacks.ts';
+import { SecretBox } from '../src/engine/secret-box.ts';
+import { taskSecrets, type TaskSecrets } from '../src/engine/task-secrets.ts';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -107,6 +109,8 @@ export class SluiceWorker {
   private stopping = false;
   /** Removes the process handlers for errors that task code lets escape (installed by start). */
   private releaseStrayErrors?: () => void;
+  /** What tries read with ctx.connection() / ctx.variable(), answered here for runners too. */
+  private readonly secrets: TaskSecrets;
 
   constructor(
     private readonly config: Config,
@@ -127,6 +131,7 @@ export class SluiceWorker {
     this.executor = makeExecutor(config, options, codes, functions, log);
     this.callbacks = new CallbackRunner(config, this.db, this.consumer, codes, functions, this.id, log);
     this.logs = new LogBuffer(config.taskLogLimitBytes);
+    this.secrets = taskSecrets(() => this.db, new SecretBox(config.secretKeys));
     this.writes = new GroupCommit((group) => this.writeGroup(group), {
       onGroupFailure: (err, tries) =>
         log.warn({ err, tries }, 'could not write a group of claims and ended tries together; writing them one by one'),
@@ -394,6 +399,7 @@ export class SluiceWorker {
         executionTimeoutMs: task.executionTimeoutMs,
         memoryLimitBytes: task.memoryLimitBytes ?? this.config.taskMemoryLimitBytes,
         xcom: async (taskId) => (await readXcom(this.db, key.dagId, key.runId, taskId)).value,
+        secrets: this.secrets,
         writeLog: this.logs.writer(key),
         logLevel: taskLogLevel(this.config.logLevel),
         cancel: running.cancel.signal,
@@ -506,7 +512,16 @@ function makeExecutor(config: Config, options: WorkerOptions, codes: VersionCode
     execArgv: heapFlag ? [heapFlag] : [],
     // The worker's database, not just its environment's: task code that reads Sluice's metadata
     // (sluice/sensors' externalTaskSensor, sluice/operators' triggerDag) must see the same one.
-    env: { ...process.env, SLUICE_DATABASE_URL: config.databaseUrl, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel },
+    env: { ...withoutSecretKeys(process.env), SLUICE_DATABASE_URL: config.databaseUrl, SLUICE_DAGS_FOLDER: config.dagsFolder, SLUICE_LOG_LEVEL: config.logLevel },
   });
   return new ProcessExecutor(codes, pool, config.taskKillGraceMs, log);
+}
+
+/**
+ * The environment without the keys that open stored secrets: a runner asks its worker for the
+ * connections and variables its try reads, so task code has no use for them (README, "Secrets").
+ */
+function withoutSecretKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SLUICE_SECRET_KEY: _key, SLUICE_SECRET_KEY_PREVIOUS: _previous, ...rest } = env;
+  return rest;
 }

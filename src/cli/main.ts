@@ -7,6 +7,9 @@ import { helpText, type Command } from './command.ts';
 import { cliContext } from './context.ts';
 import { ASSET_COMMANDS } from './commands/assets.ts';
 import { POOL_COMMANDS } from './commands/pools.ts';
+import { CONNECTION_COMMANDS } from './commands/connections.ts';
+import { VARIABLE_COMMANDS } from './commands/variables.ts';
+import { SECRET_COMMANDS } from './commands/secrets.ts';
 import { DAG_COMMANDS } from './commands/dags.ts';
 import { PROCESS_COMMANDS } from './commands/processes.ts';
 import { RUN_COMMANDS } from './commands/runs.ts';
@@ -14,7 +17,8 @@ import { TASK_COMMANDS } from './commands/tasks.ts';
 import type { CliRuntime } from './runtime.ts';
 
 /** Every command, in the order the help text lists them. */
-export const COMMANDS: readonly Command[] = [...PROCESS_COMMANDS, ...DAG_COMMANDS, ...RUN_COMMANDS, ...TASK_COMMANDS, ...ASSET_COMMANDS, ...POOL_COMMANDS];
+export const COMMANDS: readonly Command[] = [...PROCESS_COMMANDS, ...DAG_COMMANDS, ...RUN_COMMANDS, ...TASK_COMMANDS, ...ASSET_COMMANDS, ...POOL_COMMANDS,
+  ...CONNECTION_COMMANDS, ...VARIABLE_COMMANDS, ...SECRET_COMMANDS];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 

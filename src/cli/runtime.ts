@@ -7,6 +7,7 @@
 import type { Config } from '../config.ts';
 import type { DagSpec, TaskSpec } from '../core/spec.ts';
 import type { TaskState } from '../core/states.ts';
+import type { TaskSecrets } from '../engine/task-secrets.ts';
 import type { Logger } from '../log.ts';
 import type { Dag } from '../sdk/dag.ts';
 
@@ -29,6 +30,8 @@ export interface LocalRunRequest {
   dataIntervalStart: Date;
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
+  /** Answers the tasks' ctx.connection() and ctx.variable(). */
+  secrets: TaskSecrets;
   /** Every log line of every try (one JSON object); a mapped instance's task is named `task[i]`. */
   onLog: (taskId: string, tryNumber: number, line: string) => void;
   onTaskEnd?: (task: LocalTaskEnd) => void;

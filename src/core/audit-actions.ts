@@ -1,7 +1,6 @@
 /**
  * What the audit log records (README, "Audit log"): one action per kind of change someone can make
- * through the API, the UI or the CLI. The connection_* and variable_* actions of the connections
- * and variables join this list where those changes are made.
+ * through the API, the UI or the CLI.
  */
 export const AUDIT_ACTIONS = [
   'trigger',
@@ -16,5 +15,11 @@ export const AUDIT_ACTIONS = [
   'pool_create',
   'pool_update',
   'pool_delete',
+  'connection_create',
+  'connection_update',
+  'connection_delete',
+  'variable_create',
+  'variable_update',
+  'variable_delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

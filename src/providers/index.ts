@@ -10,6 +10,7 @@ export { promote, type PromoteOptions, type PromoteResult } from './etl/promote.
 export { migrateWarehouse, vacuumWarehouse, type MigrateOptions, type VacuumTaskOptions } from './etl/warehouse-tasks.ts';
 export { cleanupEtl, type EtlCleanupOptions, type EtlCleanupReport } from './etl/cleanup.ts';
 export { etlResources, closeEtlResources, type EtlResources } from './etl/resources.ts';
+export { etlResourcesOf, ETL_CONNECTIONS } from './etl/connections.ts';
 export { etlSettings, type EtlSettings } from './etl/settings.ts';
 export type { CollectionConfig } from './etl/collection.ts';
 export type { ExtractResult, Manifest } from './etl/manifest.ts';

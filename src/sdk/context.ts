@@ -1,4 +1,18 @@
 import type { Logger } from 'pino';
+import type { ConnectionFields } from '../core/connection-uri.ts';
+
+/** A connection as a task reads it (README, "Connections"): every field in the clear, and its URI. */
+export interface TaskConnection extends ConnectionFields {
+  connectionId: string;
+  /** `type://login:password@host:port/schema?extra…`, each part percent-encoded. */
+  uri: string;
+}
+
+/** A variable's value as the worker hands it to a try; `secret`: its key names a secret, so the try's log masks it. */
+export interface TaskVariable {
+  value: string;
+  secret: boolean;
+}
 
 /** An asset event that led to an asset-triggered run (README, "Assets"). */
 export interface TriggeringAssetEvent {
@@ -47,6 +61,17 @@ export interface TaskContext<P = Record<string, unknown>> {
    * instances' return values in map-index order.
    */
   xcom<T = unknown>(taskId: string): Promise<T | undefined>;
+  /**
+   * A connection, with its password, from SLUICE_CONN_<ID> or else the metadata database; an id
+   * that is in neither fails the try, naming it. Its password is masked in this try's log and error.
+   */
+  connection(connectionId: string): Promise<TaskConnection>;
+  /**
+   * A variable's value (text, as Airflow's Variable.get; JSON.parse it for JSON), from
+   * SLUICE_VAR_<KEY> or else the metadata database; `fallback` when it is in neither, else the
+   * try fails naming it. A secret variable's value is masked in this try's log and error.
+   */
+  variable(key: string, fallback?: string): Promise<string>;
 }
 
 /** A task's code; what it returns (or resolves to) is its XCom. */

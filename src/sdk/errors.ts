@@ -3,6 +3,7 @@
 const SKIP = Symbol.for('sluice.skip');
 const FAIL = Symbol.for('sluice.fail');
 const RESCHEDULE = Symbol.for('sluice.reschedule');
+const NOT_FOUND = Symbol.for('sluice.not_found');
 
 /** Thrown by task code: the task ends as `skipped` (and, by trigger rules, so may its downstream). */
 export class SkipTask extends Error {
@@ -69,4 +70,25 @@ export class DagDefinitionError extends Error {
     this.name = 'DagDefinitionError';
     this.dagId = dagId;
   }
+}
+
+/**
+ * Thrown by ctx.connection() / ctx.variable() (without a fallback) for a name that is neither in
+ * the environment nor in the metadata database; the message names it and how to add it. Code
+ * that treats the connection as optional catches it (isNotFound).
+ */
+export class NotFoundError extends Error {
+  constructor(
+    readonly kind: 'connection' | 'variable',
+    readonly id: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotFoundError';
+    Object.defineProperty(this, NOT_FOUND, { value: true });
+  }
+}
+
+export function isNotFound(error: unknown, kind?: NotFoundError['kind']): error is NotFoundError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[NOT_FOUND] === true && (kind === undefined || (error as NotFoundError).kind === kind);
 }

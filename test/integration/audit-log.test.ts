@@ -5,10 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { AuditLog, AuditLogEntry } from '../../src/api/schemas/audit-log.ts';
 import { sluice } from '../support/cli.ts';
 import { ApiFixture, client, dagSpec, taskSpec } from '../support/api-fixture.ts';
+
+const KEY = randomBytes(32);
 
 describe('audit log', () => {
   const fx = new ApiFixture();
@@ -23,6 +26,7 @@ describe('audit log', () => {
     spec.tasks[1] = taskSpec('load', { ...spec.tasks[1], outlets: ['db://orders'] });
     await fx.addDag(spec);
     const { url } = await fx.start({
+      secretKeys: { current: KEY, previous: [] },
       apiTokens: [
         { name: 'alice', token: 'a', role: 'admin' },
         { name: 'ci', token: 'o', role: 'operator' },
@@ -128,5 +132,41 @@ describe('audit log', () => {
     const actor = `cli:${userInfo().username}`;
     assert.deepEqual([paused!.actor, paused!.action], [actor, 'pause']);
     assert.deepEqual([triggered!.actor, triggered!.action, triggered!.dagRunId, triggered!.details.conf], [actor, 'trigger', trigger.stdout.trim(), { n: 1 }]);
+  });
+
+  test('connections and variables: each change recorded, from the API and the CLI, never with a password or secret value', async () => {
+    const before = (await log()).totalEntries;
+    const ok = async (reply: Promise<{ status: number; text: string }>) => assert.ok((await reply).status < 300);
+    await ok(admin('POST', '/api/v1/connections', { json: { connectionId: 'wh', uri: 'postgres://etl:hunter2-pw@db:5432/dw' } }));
+    await ok(admin('PATCH', '/api/v1/connections/wh', { json: { port: 6432 } }));
+    await ok(admin('POST', '/api/v1/variables', { json: { key: 'slack_token', value: 'xoxb-very-secret' } }));
+    await ok(admin('PATCH', '/api/v1/variables/slack_token', { json: { description: 'alerts' } }));
+    await ok(admin('DELETE', '/api/v1/variables/slack_token'));
+    await ok(admin('DELETE', '/api/v1/connections/wh'));
+    const env = { ...process.env, SLUICE_DATABASE_URL: fx.config.databaseUrl, SLUICE_REDIS_URL: fx.config.redisUrl, SLUICE_QUEUE_PREFIX: fx.config.queuePrefix, SLUICE_LOG_LEVEL: 'silent', SLUICE_SECRET_KEY: KEY.toString('hex') };
+    for (const args of [['variables', 'set', 'region', 'eu'], ['variables', 'set', 'region', 'us'], ['connections', 'add', 'shop', '--uri', 'mongodb://app:pw-secret-9@mongo/shop']]) {
+      const { code, stderr } = await sluice(args, env);
+      assert.equal(code, 0, stderr);
+    }
+
+    const { entries, totalEntries } = await log();
+    assert.equal(totalEntries - before, 9);
+    const cli = `cli:${userInfo().username}`;
+    assert.deepEqual(entries.slice(0, 9).map((e) => [e.actor, e.action]), [
+      [cli, 'connection_create'],
+      [cli, 'variable_update'],
+      [cli, 'variable_create'],
+      ['alice', 'connection_delete'],
+      ['alice', 'variable_delete'],
+      ['alice', 'variable_update'],
+      ['alice', 'variable_create'],
+      ['alice', 'connection_update'],
+      ['alice', 'connection_create'],
+    ]);
+    const text = JSON.stringify(entries);
+    for (const secret of ['hunter2-pw', 'xoxb-very-secret', 'pw-secret-9']) assert.ok(!text.includes(secret), `${secret} is in the audit log`);
+    assert.deepEqual(entries[1]!.details, { key: 'region', value: 'us', description: '' });
+    assert.deepEqual(entries[7]!.details, { connectionId: 'wh', connType: 'postgres', host: 'db', port: 6432, login: 'etl', password: '***', schema: 'dw', extra: {} });
+    assert.deepEqual(entries[6]!.details, { key: 'slack_token', value: '***', description: '' });
   });
 });

@@ -41,4 +41,15 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ SLUICE_BASE_URL: 'ftp://example.com' }), /SLUICE_BASE_URL must be an http:\/\/ or https:\/\/ address/);
     assert.throws(() => loadConfig({ SLUICE_BASE_URL: 'https://u:pw@example.com' }), (e: Error) => !e.message.includes('pw'));
   });
+
+  test('SLUICE_SECRET_KEY is 32 bytes as hex or base64; previous keys are a comma-separated list; anything else is refused', () => {
+    const hex = 'ab'.repeat(32);
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ SLUICE_SECRET_KEY: hex, SLUICE_SECRET_KEY_PREVIOUS: `${base64}, ${hex}` });
+    assert.deepEqual(config.secretKeys.current, Buffer.from(hex, 'hex'));
+    assert.deepEqual(config.secretKeys.previous, [Buffer.alloc(32, 7), Buffer.from(hex, 'hex')]);
+    assert.equal(loadConfig({}).secretKeys.current, undefined);
+    assert.throws(() => loadConfig({ SLUICE_SECRET_KEY: 'abc123' }), /SLUICE_SECRET_KEY must be 32 random bytes .*openssl rand -hex 32/);
+    assert.throws(() => loadConfig({ SLUICE_SECRET_KEY_PREVIOUS: Buffer.alloc(16).toString('base64') }), /SLUICE_SECRET_KEY_PREVIOUS must be 32 random bytes/);
+  });
 });

@@ -5,7 +5,7 @@ import type { DagOptions, TaskContext, TaskOptions } from 'sluice';
 
 describe("the 'sluice' package entry", () => {
   it('exports the authoring API and nothing with I/O', () => {
-    assert.deepEqual(Object.keys(sluice).sort(), ['DagDefinitionError', 'FailTask', 'RescheduleTask', 'SkipTask', 'asset', 'chain', 'dag', 'param']);
+    assert.deepEqual(Object.keys(sluice).sort(), ['DagDefinitionError', 'FailTask', 'NotFoundError', 'RescheduleTask', 'SkipTask', 'asset', 'chain', 'dag', 'isNotFound', 'param']);
   });
 
   it('runs the contract example', async () => {

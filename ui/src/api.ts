@@ -48,12 +48,20 @@ import type {
   PatchPoolBody,
   Pool,
   PoolList,
+  Connection,
+  ConnectionList,
+  CreateConnectionBody,
+  PatchConnectionBody,
+  Variable,
+  VariableList,
+  CreateVariableBody,
+  PatchVariableBody,
   MarkDagRunBody,
   TriggeredRunsQuery,
   WorkerList,
   XcomValue,
 } from '../../src/api/schemas/index.ts';
-import { apiPath, getJson, getText, query, send, type RequestOptions } from './http.ts';
+import { apiPath, getJson, getText, query, remove, send, type RequestOptions } from './http.ts';
 
 export { ApiError, onUnauthorized, token, Unauthorized } from './http.ts';
 
@@ -163,6 +171,21 @@ export const api = {
     list: (options?: Read) => getJson<PoolList>('/pools', options),
     /** Changes a pool's slots or description; tasks waiting for room are admitted at once. */
     patch: (name: string, body: PatchPoolBody) => send<Pool>('PATCH', apiPath`/pools/${name}`, body),
+  },
+
+  /** Passwords and secret values are never sent: they show as "***", which PATCH reads as "keep it". */
+  connections: {
+    list: (options?: Read) => getJson<ConnectionList>('/connections', options),
+    create: (body: CreateConnectionBody) => send<Connection>('POST', '/connections', body),
+    patch: (connectionId: string, body: PatchConnectionBody) => send<Connection>('PATCH', apiPath`/connections/${connectionId}`, body),
+    delete: (connectionId: string) => remove(apiPath`/connections/${connectionId}`),
+  },
+
+  variables: {
+    list: (options?: Read) => getJson<VariableList>('/variables', options),
+    create: (body: CreateVariableBody) => send<Variable>('POST', '/variables', body),
+    patch: (key: string, body: PatchVariableBody) => send<Variable>('PATCH', apiPath`/variables/${key}`, body),
+    delete: (key: string) => remove(apiPath`/variables/${key}`),
   },
 
   assets: {

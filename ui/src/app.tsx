@@ -10,6 +10,8 @@ import { MeProvider, useMe } from './me.tsx';
 import { AssetsPage } from './pages/assets.tsx';
 import { AuditLogPage } from './pages/audit-log.tsx';
 import { PoolsPage } from './pages/pools.tsx';
+import { ConnectionsPage } from './pages/connections.tsx';
+import { VariablesPage } from './pages/variables.tsx';
 import { BackfillsPage } from './pages/backfills.tsx';
 import { DagPage } from './pages/dag.tsx';
 import { DagsPage } from './pages/dags.tsx';
@@ -26,7 +28,16 @@ export function App() {
   const [showHelp, setShowHelp] = useState(false);
 
   useEffect(() => onUnauthorized(() => setAskToken(token.get() ? 'rejected' : 'first')), []);
-  useHotkeys({ help: () => setShowHelp(true), goDags: () => navigate(href.dags()), goBackfills: () => navigate(href.backfills()), goAssets: () => navigate(href.assets()), goPools: () => navigate(href.pools()), goAudit: () => navigate(href.audit()) });
+  useHotkeys({
+    help: () => setShowHelp(true),
+    goDags: () => navigate(href.dags()),
+    goBackfills: () => navigate(href.backfills()),
+    goAssets: () => navigate(href.assets()),
+    goPools: () => navigate(href.pools()),
+    goConnections: () => navigate(href.connections()),
+    goVariables: () => navigate(href.variables()),
+    goAudit: () => navigate(href.audit()),
+  });
   useEffect(() => {
     document.title = titleOf(route);
   }, [path]);
@@ -81,6 +92,10 @@ function Page({ route }: { route: Route }) {
       return <PoolsPage />;
     case 'audit':
       return <AuditLogPage />;
+    case 'connections':
+      return <ConnectionsPage />;
+    case 'variables':
+      return <VariablesPage />;
     case 'not-found':
       return (
         <div class="page">
@@ -109,6 +124,10 @@ function titleOf(route: Route): string {
       return 'Pools · Sluice';
     case 'audit':
       return 'Audit log · Sluice';
+    case 'connections':
+      return 'Connections · Sluice';
+    case 'variables':
+      return 'Variables · Sluice';
     default:
       return 'Sluice';
   }
@@ -120,6 +139,8 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
   const inAssets = route.page === 'assets';
   const inPools = route.page === 'pools';
   const inAudit = route.page === 'audit';
+  const inConnections = route.page === 'connections';
+  const inVariables = route.page === 'variables';
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -129,7 +150,7 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         <img src="/favicon.svg" alt="" width={20} height={20} /> Sluice
       </Link>
       <nav aria-label="Main">
-        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools && !inAudit ? 'page' : undefined}>
+        <Link href={href.dags()} aria-current={!inBackfills && !inAssets && !inPools && !inConnections && !inVariables && !inAudit ? 'page' : undefined}>
           DAGs
         </Link>
         <Link href={href.backfills()} aria-current={inBackfills ? 'page' : undefined}>
@@ -140,6 +161,12 @@ function Header({ route, onHelp }: { route: Route; onHelp: () => void }) {
         </Link>
         <Link href={href.pools()} aria-current={inPools ? 'page' : undefined}>
           Pools
+        </Link>
+        <Link href={href.connections()} aria-current={inConnections ? 'page' : undefined}>
+          Connections
+        </Link>
+        <Link href={href.variables()} aria-current={inVariables ? 'page' : undefined}>
+          Variables
         </Link>
         <Link href={href.audit()} aria-current={inAudit ? 'page' : undefined}>
           Audit log

@@ -11,6 +11,8 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['g a', 'Go to assets'],
   ['g p', 'Go to pools'],
   ['g l', 'Go to the audit log'],
+  ['g c', 'Go to connections'],
+  ['g v', 'Go to variables'],
   ['t', 'Trigger this DAG'],
   ['b', 'Backfill this DAG'],
   ['1 2 3 4 5 6 7 8', 'DAG tabs: grid, graph, runs, backfills, details, code, task duration, audit log'],
@@ -28,6 +30,8 @@ interface Handlers {
   goAssets: () => void;
   goPools: () => void;
   goAudit: () => void;
+  goConnections: () => void;
+  goVariables: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -52,6 +56,8 @@ export function useHotkeys(handlers: Handlers): void {
         else if (key === 'a') ref.current.goAssets();
         else if (key === 'p') ref.current.goPools();
         else if (key === 'l') ref.current.goAudit();
+        else if (key === 'c') ref.current.goConnections();
+        else if (key === 'v') ref.current.goVariables();
         else return;
         event.preventDefault();
         return;

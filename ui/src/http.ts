@@ -38,7 +38,7 @@ export const token = {
 };
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   /** The ETag of the answer we hold: the server then answers 304 (no body) when nothing changed. */
@@ -106,6 +106,11 @@ export async function getText(path: string, options: RequestOptions = {}): Promi
 export async function send<T>(method: 'POST' | 'PATCH', path: string, body: unknown = {}): Promise<T> {
   const res = await request(path, { method, body }, 'application/json');
   return (await res.json()) as T;
+}
+
+/** DELETEs (a 204, no body). It says Content-Type: application/json like every change (README, "Security"). */
+export async function remove(path: string): Promise<void> {
+  await request(path, { method: 'DELETE', body: {} }, 'application/json');
 }
 
 /** Path segments are ids users chose: encode each one. */

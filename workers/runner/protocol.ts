@@ -25,18 +25,22 @@ export interface RunRequest extends ContextFacts {
   triggeringAssetEvents?: TriggeringAssetEvent[];
 }
 
+/** What a try's code asks its worker for while it runs: an upstream XCom, a connection, a variable. */
+export type Question = { kind: 'xcom'; taskId: string } | { kind: 'connection'; connectionId: string } | { kind: 'variable'; key: string };
+
 export type ToRunner =
   | { type: 'run'; request: RunRequest }
   /** Abort the running try's signal: it was cleared, marked, its run timed out, or its worker is stopping. */
   | { type: 'stop' }
-  | { type: 'xcom'; id: number; value?: unknown; error?: string };
+  /** The answer to the question of the same id: its value, or the error message it failed with. */
+  | { type: 'answer'; id: number; value?: unknown; error?: string };
 
 export type FromRunner =
   | { type: 'ready' }
   /** Log lines of the running try, each a JSON object ending in a newline. */
   | { type: 'log'; lines: string[] }
-  /** The task asked for an upstream task's XCom: the worker reads it and answers with the same id. */
-  | { type: 'xcom'; id: number; taskId: string }
+  /** The task asked for something only the worker can read: it answers with the same id. */
+  | { type: 'ask'; id: number; question: Question }
   /**
    * The try ended: its last log lines (those not sent yet) and its outcome. `codeLoaded`: the
    * try's code is loaded in the runner now (the next try of it need not send it).

@@ -10,7 +10,8 @@ import { taskErrorLine } from '../../src/log-format.ts';
 import { executeTry, type TryExecution } from '../execute.ts';
 import { catchStrayErrors } from '../stray-errors.ts';
 import { TaskCodeError, TaskFunctions } from '../task-functions.ts';
-import type { FromRunner, RunRequest, ToRunner } from './protocol.ts';
+import type { TaskConnection, TaskVariable } from '../../src/sdk/context.ts';
+import type { FromRunner, Question, RunRequest, ToRunner } from './protocol.ts';
 
 // Once its worker has gone (the IPC channel closed), a runner's lines and outcome have nowhere to
 // go: dropped, not sent to fail as an 'error' event nobody listens to.
@@ -23,8 +24,17 @@ catchStrayErrors(log);
 const functions = new TaskFunctions(process.env.SLUICE_DAGS_FOLDER ?? './dags');
 
 let stop: AbortController | undefined;
-const xcomAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-let nextXcom = 0;
+const answers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextQuestion = 0;
+
+/** Asks the worker (XComs, connections and variables are read there) and waits for its answer. */
+function ask(question: Question): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const id = nextQuestion++;
+    answers.set(id, { resolve, reject });
+    send({ type: 'ask', id, question });
+  });
+}
 
 /**
  * Lines are sent once per turn of the event loop, not one message each; those still pending when
@@ -76,12 +86,11 @@ async function run(request: RunRequest): Promise<TryExecution> {
     logLevel: request.logLevel,
     writeLog,
     cancel: stop.signal,
-    xcom: (taskId) =>
-      new Promise((resolve, reject) => {
-        const id = nextXcom++;
-        xcomAnswers.set(id, { resolve, reject });
-        send({ type: 'xcom', id, taskId });
-      }),
+    xcom: (taskId) => ask({ kind: 'xcom', taskId }),
+    secrets: {
+      connection: async (connectionId) => (await ask({ kind: 'connection', connectionId })) as TaskConnection | undefined,
+      variable: async (key) => (await ask({ kind: 'variable', key })) as TaskVariable | undefined,
+    },
   });
 }
 
@@ -96,9 +105,9 @@ process.on('message', (message: ToRunner) => {
     case 'stop':
       stop?.abort();
       break;
-    case 'xcom': {
-      const waiting = xcomAnswers.get(message.id);
-      xcomAnswers.delete(message.id);
+    case 'answer': {
+      const waiting = answers.get(message.id);
+      answers.delete(message.id);
       if (message.error !== undefined) waiting?.reject(new Error(message.error));
       else waiting?.resolve(message.value);
       break;

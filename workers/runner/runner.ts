@@ -7,7 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { rssBytes } from '../../src/process-memory.ts';
 import type { TryExecution } from '../execute.ts';
-import type { FromRunner, RunRequest, ToRunner } from './protocol.ts';
+import type { TaskSecrets } from '../../src/engine/task-secrets.ts';
+import type { FromRunner, Question, RunRequest, ToRunner } from './protocol.ts';
 
 /** Runner code under the TypeScript loader: for when the bundle cannot be built (runner-bundle.ts). */
 export const TSX_ENTRY = fileURLToPath(new URL('./runner-entry.mjs', import.meta.url));
@@ -33,6 +34,7 @@ export class RunnerExited extends Error {
 export interface RunnerHooks {
   writeLog: (line: string) => void;
   xcom: (taskId: string) => Promise<unknown>;
+  secrets: TaskSecrets;
 }
 
 export interface RunnerOptions {
@@ -85,8 +87,8 @@ export class Runner {
         case 'log':
           for (const line of message.lines) this.current?.hooks.writeLog(line);
           break;
-        case 'xcom':
-          void this.answerXcom(message.id, message.taskId);
+        case 'ask':
+          void this.answer(message.id, message.question);
           break;
         case 'done': {
           const current = this.current;
@@ -152,13 +154,19 @@ export class Runner {
     if (this.child.connected) this.child.send(message);
   }
 
-  private async answerXcom(id: number, taskId: string): Promise<void> {
+  private async answer(id: number, question: Question): Promise<void> {
     const hooks = this.current?.hooks;
     if (!hooks) return;
     try {
-      this.send({ type: 'xcom', id, value: await hooks.xcom(taskId) });
+      const value =
+        question.kind === 'xcom'
+          ? await hooks.xcom(question.taskId)
+          : question.kind === 'connection'
+            ? await hooks.secrets.connection(question.connectionId)
+            : await hooks.secrets.variable(question.key);
+      this.send({ type: 'answer', id, value });
     } catch (error) {
-      this.send({ type: 'xcom', id, error: (error as Error).message });
+      this.send({ type: 'answer', id, error: (error as Error).message });
     }
   }
 }

@@ -7,6 +7,7 @@ import { assetRoutes } from './assets.ts';
 import { auditLogRoutes } from './audit-log.ts';
 import { backfillRoutes } from './backfills.ts';
 import { callbackRoutes } from './callbacks.ts';
+import { connectionRoutes } from './connections.ts';
 import { dagRunRoutes } from './dag-runs.ts';
 import { dagVersionRoutes } from './dag-versions.ts';
 import { dagRoutes } from './dags.ts';
@@ -17,6 +18,7 @@ import { poolRoutes } from './pools.ts';
 import { taskDurationRoutes } from './task-durations.ts';
 import { taskInstanceRoutes } from './task-instances.ts';
 import { userRoutes } from './users.ts';
+import { variableRoutes } from './variables.ts';
 import { workerRoutes } from './workers.ts';
 
 export const ROUTES: readonly Route[] = [
@@ -31,6 +33,8 @@ export const ROUTES: readonly Route[] = [
   ...backfillRoutes,
   ...assetRoutes,
   ...poolRoutes,
+  ...connectionRoutes,
+  ...variableRoutes,
   ...workerRoutes,
   ...userRoutes,
   ...auditLogRoutes,

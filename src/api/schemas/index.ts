@@ -6,6 +6,8 @@
  */
 export type { ApiErrorBody } from './error.ts';
 export type { CreatePoolBody, PatchPoolBody, Pool, PoolList } from './pools.ts';
+export type { Connection, ConnectionList, CreateConnectionBody, PatchConnectionBody } from './connections.ts';
+export type { CreateVariableBody, PatchVariableBody, Variable, VariableList } from './variables.ts';
 export type {
   DagRun,
   DagRunList,

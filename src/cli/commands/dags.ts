@@ -19,6 +19,7 @@ import { getRun } from '../../store/runs.ts';
 import { dateFlag, intFlag, jsonObjectFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices, type CliContext } from '../context.ts';
+import { withLocalSecrets } from '../local-secrets.ts';
 import { instanceLabel, loadDag, printTry, runWindow, scanFolder } from '../dag-files.ts';
 import { iso, printJson, printTable } from '../output.ts';
 import { describeQueueWaits, queueWaitsOf } from '../queue-waits.ts';
@@ -259,17 +260,20 @@ const test = command({
     const interval = runWindow(spec, logicalDate);
     const conf = jsonObjectFlag(values.conf, '--conf') ?? {};
     requireValidConf(spec, conf);
-    const result = await ctx.runtime.runDagLocally(dag, spec, {
-      runId: makeRunId('manual', logicalDate),
-      logicalDate,
-      dataIntervalStart: interval.start,
-      dataIntervalEnd: interval.end,
-      conf,
-      onLog: printTry(json),
-      onTaskEnd: (t) => {
-        if (!json) console.log(`${instanceLabel(t)}: ${t.state}${t.tries > 1 ? ` after ${t.tries} tries` : ''}${t.error ? ` (${t.error})` : ''}`);
-      },
-    });
+    const result = await withLocalSecrets(ctx, (secrets) =>
+      ctx.runtime.runDagLocally(dag, spec, {
+        runId: makeRunId('manual', logicalDate),
+        logicalDate,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        conf,
+        secrets,
+        onLog: printTry(json),
+        onTaskEnd: (t) => {
+          if (!json) console.log(`${instanceLabel(t)}: ${t.state}${t.tries > 1 ? ` after ${t.tries} tries` : ''}${t.error ? ` (${t.error})` : ''}`);
+        },
+      }),
+    );
     if (json) printJson(result);
     else {
       printTable(['task_id', 'state', 'tries', 'duration', 'error'], result.tasks.map((t) => [instanceLabel(t), t.state, t.tries, formatDuration(t.durationMs), t.error ?? '']));

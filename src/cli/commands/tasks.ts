@@ -10,6 +10,7 @@ import { getTaskInstance, whyNoTaskInstance } from '../../store/task-instance-re
 import { dateFlag, intFlag, UsageError } from '../args.ts';
 import { command } from '../command.ts';
 import { withServices } from '../context.ts';
+import { withLocalSecrets } from '../local-secrets.ts';
 import { loadDag, printTry, runWindow } from '../dag-files.ts';
 import { printJson } from '../output.ts';
 
@@ -101,14 +102,17 @@ const test = command({
     const ld = values['logical-date'];
     const logicalDate = ld ? dateFlag(ld, '--logical-date') : new Date();
     const interval = runWindow(spec, logicalDate);
-    const result = await ctx.runtime.runTaskLocally(dag, task, spec.params, {
-      runId: makeRunId('manual', logicalDate),
-      logicalDate,
-      dataIntervalStart: interval.start,
-      dataIntervalEnd: interval.end,
-      conf: {},
-      onLog: printTry(json),
-    }, () => undefined);
+    const result = await withLocalSecrets(ctx, (secrets) =>
+      ctx.runtime.runTaskLocally(dag, task, spec.params, {
+        runId: makeRunId('manual', logicalDate),
+        logicalDate,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        conf: {},
+        secrets,
+        onLog: printTry(json),
+      }, () => undefined),
+    );
     if (json) printJson(result);
     else console.log(`${task.taskId}: ${result.state}${result.error ? ` (${result.error})` : ''}${result.xcom !== undefined ? `\nreturned ${JSON.stringify(result.xcom)}` : ''}`);
     return result.state === 'success' || result.state === 'skipped' ? 0 : 1;

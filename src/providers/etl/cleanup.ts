@@ -11,7 +11,8 @@ import { ensureBookkeeping } from './bookkeeping.ts';
 import { groupByRun, planCleanup, type RunObjects } from './cleanup-plan.ts';
 import { ETL_SCHEMA } from './layout.ts';
 import { parseManifest } from './manifest.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 
 export interface EtlCleanupOptions extends Partial<EtlSettings> {
@@ -38,7 +39,7 @@ export interface EtlCleanupReport {
 
 export async function cleanupEtl(ctx: TaskContext, options: EtlCleanupOptions = {}): Promise<EtlCleanupReport> {
   const settings = etlSettings(options);
-  const resources = options.resources ?? etlResources();
+  const resources = options.resources ?? (await etlResourcesOf(ctx, ['store', 'warehouse']));
   const store = resources.store();
   const retentionMs = parseDuration(options.retention ?? '7d', 'retention');
   const orphanGraceMs = parseDuration(options.orphanGrace ?? '6h', 'orphanGrace');

@@ -12,7 +12,8 @@ import { DocumentFlattener, type FlatRow } from './flatten.ts';
 import { partKey } from './layout.ts';
 import type { ExtractResult, TableExtract } from './manifest.ts';
 import { PartWriter } from './part-writer.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 
 export interface ExtractOptions extends Partial<EtlSettings> {
@@ -26,7 +27,7 @@ const PROGRESS_EVERY_MS = 10_000;
 export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
   const collection = resolveCollection(config);
   const settings = etlSettings(options);
-  const resources = options.resources ?? etlResources();
+  const resources = options.resources ?? (await etlResourcesOf(ctx, ['source', 'store', 'warehouse']));
   const window = await extractWindow(ctx, collection.collection, collection.modifiedField, resources);
   ctx.log.info(
     { collection: collection.collection, from: window.from?.toISOString() ?? null, until: window.until.toISOString() },

@@ -12,7 +12,8 @@ import { withTransaction } from '../../store/db.ts';
 import { WAREHOUSE_LOAD_LOCK } from '../postgres/locks.ts';
 import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } from './column-names.ts';
 import { ETL_SCHEMA } from './layout.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 import type { StagedTable, StageResult } from './stage-load.ts';
 
@@ -38,7 +39,7 @@ export interface PromoteResult {
 
 export async function promote(ctx: TaskContext, options: PromoteOptions): Promise<PromoteResult> {
   const settings = etlSettings(options);
-  const pool = await (options.resources ?? etlResources()).warehouse();
+  const pool = await (options.resources ?? (await etlResourcesOf(ctx, ['warehouse']))).warehouse();
   const stages: StageResult[] = [];
   for (const task of options.stageTasks) {
     const stage = await ctx.xcom<StageResult>(task);

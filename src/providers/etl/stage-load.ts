@@ -26,7 +26,8 @@ import { manifestParts, manifestTables, parseManifest, type Manifest, type PartI
 import { PartRowsTransform, rowEncoder, sourceIdOf, type RejectedRecord } from './part-rows.ts';
 import { addRepairs, noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
 import { runLimited } from './limited.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 import { compareSchema, evolutionStatements, typeForKinds } from './schema-drift.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 import type { CommitResult } from './upload.ts';
@@ -82,7 +83,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   const collection = resolveCollection(options.collection);
   const settings = etlSettings(options);
   const maxRejects = typeof ctx.params.maxRejects === 'number' ? ctx.params.maxRejects : settings.maxRejects;
-  const resources = options.resources ?? etlResources();
+  const resources = options.resources ?? (await etlResourcesOf(ctx, ['store', 'warehouse']));
   const pool = await resources.warehouse();
   await ensureBookkeeping(pool);
 

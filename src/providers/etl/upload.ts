@@ -9,7 +9,8 @@ import { objectSize, putJson } from '../s3/objects.ts';
 import { manifestKey } from './layout.ts';
 import { runLimited } from './limited.ts';
 import { manifestParts, MANIFEST_VERSION, type ExtractResult, type Manifest } from './manifest.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 
 export interface CommitOptions extends Partial<EtlSettings> {
@@ -29,7 +30,7 @@ export interface CommitResult {
 
 export async function commitExtract(ctx: TaskContext, options: CommitOptions): Promise<CommitResult> {
   const settings = etlSettings(options);
-  const store = (options.resources ?? etlResources()).store();
+  const store = (options.resources ?? (await etlResourcesOf(ctx, ['store']))).store();
   const extract = await ctx.xcom<ExtractResult>(options.extractTask);
   if (!extract?.tables) {
     throw new FailTask(`task "${options.extractTask}" left no result in this run; clear it too so that it extracts again before this upload`);

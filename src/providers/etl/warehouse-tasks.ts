@@ -4,7 +4,8 @@ import type { TaskContext } from '../../sdk/context.ts';
 import { applyMigrations } from '../postgres/migrations.ts';
 import { vacuumTables, type VacuumReport } from '../postgres/vacuum.ts';
 import { ensureBookkeeping } from './bookkeeping.ts';
-import { etlResources, type EtlResources } from './resources.ts';
+import type { EtlResources } from './resources.ts';
+import { etlResourcesOf } from './connections.ts';
 
 export type MigrateOptions = (
   | {
@@ -28,7 +29,7 @@ export type MigrateOptions = (
 
 /** migrate: the ETL's own tables, then the repo's migrations, in order, each once. */
 export async function migrateWarehouse(ctx: TaskContext, options: MigrateOptions): Promise<{ applied: string[]; alreadyApplied: number }> {
-  const pool = await (options.resources ?? etlResources()).warehouse();
+  const pool = await (options.resources ?? (await etlResourcesOf(ctx, ['warehouse']))).warehouse();
   await ensureBookkeeping(pool);
   const source = options.files
     ? { files: options.files }
@@ -46,6 +47,6 @@ export interface VacuumTaskOptions {
 
 /** VACUUM (ANALYZE) of the tables, never while a promote runs; sizes before and after in the log and the result. */
 export async function vacuumWarehouse(ctx: TaskContext, options: VacuumTaskOptions): Promise<VacuumReport[]> {
-  const pool = await (options.resources ?? etlResources()).warehouse();
+  const pool = await (options.resources ?? (await etlResourcesOf(ctx, ['warehouse']))).warehouse();
   return vacuumTables(pool, { tables: options.tables, log: ctx.log, signal: ctx.signal });
 }

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -97,7 +98,8 @@ describe('OpenAPI document', () => {
     await appendLogChunks(fx.db, [
       { dagId: 'etl', runId, taskId: 'extract', mapIndex: -1, tryNumber: 2, chunk: `${JSON.stringify({ level: 30, time: Date.now(), msg: 'loaded' })}\n` },
     ]);
-    api = client((await fx.start()).url);
+    // A key, so that connections with passwords and secret variables can be stored (README, "Secrets").
+    api = client((await fx.start({ secretKeys: { current: randomBytes(32), previous: [] } })).url);
     const reply = await api<Document>('GET', '/api/v1/openapi.json');
     assert.equal(reply.status, 200, reply.text);
     doc = reply.body;
@@ -241,6 +243,27 @@ describe('OpenAPI document', () => {
     assert.equal((await check('PATCH', '/pools/{name}', { params: { name: 'doc_pool' }, json: {} })).status, 400);
     assert.equal((await check('DELETE', '/pools/{name}', { params: { name: 'doc_pool' } })).status, 204);
     assert.equal((await check('DELETE', '/pools/{name}', { params: { name: 'default_pool' } })).status, 409);
+  });
+
+  test('connections and variables answer what the document says, errors included', async () => {
+    const conn = { params: { connectionId: 'doc_conn' } };
+    assert.equal((await check('POST', '/connections', { json: { connectionId: 'doc_conn', uri: 'postgres://u:pw@db:5432/wh?sslmode=require' } })).status, 201);
+    assert.equal((await check('POST', '/connections', { json: { connectionId: 'doc_conn', connType: 'postgres' } })).status, 409);
+    assert.equal((await check('POST', '/connections', { json: { connectionId: 'bad uri', uri: 'nope' } })).status, 400);
+    assert.equal((await check('GET', '/connections')).status, 200);
+    assert.equal((await check('GET', '/connections/{connectionId}', conn)).status, 200);
+    assert.equal((await check('PATCH', '/connections/{connectionId}', { ...conn, json: { host: 'db2' } })).status, 200);
+    assert.equal((await check('DELETE', '/connections/{connectionId}', conn)).status, 204);
+    assert.equal((await check('GET', '/connections/{connectionId}', conn)).status, 404);
+    const secret = { params: { key: 'doc_token' } };
+    assert.equal((await check('POST', '/variables', { json: { key: 'doc_token', value: 'tok-123456' } })).status, 201);
+    assert.equal((await check('POST', '/variables', { json: { key: 'doc_token', value: 'x' } })).status, 409);
+    assert.equal((await check('GET', '/variables')).status, 200);
+    assert.equal((await check('GET', '/variables/{key}', secret)).status, 200);
+    assert.equal((await check('PATCH', '/variables/{key}', { ...secret, json: { value: 42 } })).status, 400);
+    assert.equal((await check('PATCH', '/variables/{key}', { ...secret, json: { description: 'd' } })).status, 200);
+    assert.equal((await check('DELETE', '/variables/{key}', secret)).status, 204);
+    assert.equal((await check('DELETE', '/variables/{key}', secret)).status, 404);
   });
 
   test('a conditional GET of an unchanged answer is a 304 the document lists', async () => {

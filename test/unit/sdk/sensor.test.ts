@@ -14,6 +14,7 @@ import type { SensorSpec } from '../../../src/core/spec.ts';
 import { runDagLocally } from '../../../workers/local-run.ts';
 import { rejects } from '../../support/dag-asserts.ts';
 import { taskContext } from '../../support/task-context.ts';
+import { envSecrets } from '../../support/env-secrets.ts';
 
 const ctx = (over: Partial<TaskContext> = {}): TaskContext => taskContext({ tryStartDate: new Date(), ...over });
 
@@ -116,6 +117,7 @@ describe('d.sensor', () => {
       dataIntervalStart: new Date(0),
       dataIntervalEnd: new Date(0),
       conf: {},
+      secrets: envSecrets(),
       onLog: () => undefined,
       sleep: async () => undefined,
     });

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dag, FailTask } from '../../../src/index.ts';
 import { runDagLocally, type LocalTaskResult } from '../../../workers/local-run.ts';
+import { envSecrets } from '../../support/env-secrets.ts';
 
 const options = () => {
   const logs: string[] = [];
@@ -19,6 +20,7 @@ const options = () => {
       dataIntervalStart: new Date('2026-01-01T00:00:00Z'),
       dataIntervalEnd: new Date('2026-01-01T00:00:00Z'),
       conf: {},
+      secrets: envSecrets(),
       onLog: (taskId: string, tryNumber: number) => logs.push(`${taskId}#${tryNumber}`),
       sleep: async () => undefined,
     },

@@ -10,6 +10,8 @@ export type Route =
   | { page: 'assets' }
   | { page: 'pools' }
   | { page: 'audit' }
+  | { page: 'connections' }
+  | { page: 'variables' }
   | { page: 'not-found'; path: string };
 
 export const DAG_TABS = ['grid', 'graph', 'runs', 'backfills', 'details', 'code', 'durations', 'audit'] as const;
@@ -27,6 +29,8 @@ export const href = {
   /** With a URI: that asset's events shown below the list. */
   pools: () => '/pools',
   audit: () => '/audit',
+  connections: () => '/connections',
+  variables: () => '/variables',
   assets: (uri?: string) => `/assets${uri ? `?uri=${enc(uri)}` : ''}`,
   dag: (dagId: string, tab: DagTab = 'grid') => `/dags/${enc(dagId)}${tab === 'grid' ? '' : `/${tab}`}`,
   run: (dagId: string, runId: string, tab: RunTab = 'instances') => `/dags/${enc(dagId)}/runs/${enc(runId)}${tab === 'instances' ? '' : `/${tab}`}`,
@@ -56,6 +60,8 @@ export function parseRoute(path: string): Route {
   if (first === 'assets' && parts.length === 1) return { page: 'assets' };
   if (first === 'pools' && parts.length === 1) return { page: 'pools' };
   if (first === 'audit' && parts.length === 1) return { page: 'audit' };
+  if (first === 'connections' && parts.length === 1) return { page: 'connections' };
+  if (first === 'variables' && parts.length === 1) return { page: 'variables' };
   if (first !== 'dags' || dagId === undefined) return { page: 'not-found', path };
   if (third === undefined) return { page: 'dag', dagId, tab: 'grid' };
   if ((DAG_TABS as readonly string[]).includes(third) && parts.length === 3) return { page: 'dag', dagId, tab: third as DagTab };

@@ -19,6 +19,9 @@ describe('routes', () => {
     assert.deepEqual(parseRoute(href.assets()), { page: 'assets' });
     assert.equal(href.assets('s3://bucket/a b?c'), '/assets?uri=s3%3A%2F%2Fbucket%2Fa%20b%3Fc', 'the URI is one query value');
     assert.deepEqual(parseRoute('/assets/x'), { page: 'not-found', path: '/assets/x' });
+    assert.deepEqual(parseRoute(href.connections()), { page: 'connections' });
+    assert.deepEqual(parseRoute(href.variables()), { page: 'variables' });
+    assert.deepEqual(parseRoute('/connections/x'), { page: 'not-found', path: '/connections/x' });
   });
 
   it('builds and reads every tab of a DAG page, the grid without a suffix', () => {
