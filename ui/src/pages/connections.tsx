@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Can } from '../me.tsx';
+import { AdminRowActions, ConfirmDelete } from '../components/admin-rows.tsx';
 import { Confirm } from '../components/dialog.tsx';
 import { Pending, toast } from '../components/feedback.tsx';
 import { refreshAll, usePoll } from '../hooks.ts';
@@ -64,35 +65,16 @@ export function ConnectionsPage() {
                 <td>{c.password ?? <span class="muted">none</span>}</td>
                 <td>{c.schema ?? <span class="muted">—</span>}</td>
                 <td class="mono small">{Object.keys(c.extra).length ? JSON.stringify(c.extra) : ''}</td>
-                <td class="actions">
-                  <Can role="admin">
-                    <button type="button" class="small" onClick={() => setEditing({ mode: 'edit', connection: c })}>
-                      Edit
-                    </button>{' '}
-                    <button type="button" class="small danger" onClick={() => setEditing({ mode: 'delete', connection: c })}>
-                      Delete
-                    </button>
-                  </Can>
-                </td>
+                <AdminRowActions onEdit={() => setEditing({ mode: 'edit', connection: c })} onDelete={() => setEditing({ mode: 'delete', connection: c })} />
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {editing?.mode === 'delete' ? (
-        <Confirm
-          title={`Delete connection ${editing.connection.connectionId}`}
-          confirmLabel="Delete"
-          danger
-          onClose={() => setEditing(undefined)}
-          onConfirm={async () => {
-            await api.connections.delete(editing.connection.connectionId);
-            toast('success', `Connection "${editing.connection.connectionId}" deleted`);
-            refreshAll();
-          }}
-        >
+        <ConfirmDelete what="connection" name={editing.connection.connectionId} remove={() => api.connections.delete(editing.connection.connectionId)} onClose={() => setEditing(undefined)}>
           <p>Tasks that read it will fail, unless a SLUICE_CONN_ environment variable gives it.</p>
-        </Confirm>
+        </ConfirmDelete>
       ) : editing ? (
         <ConnectionForm connection={editing.mode === 'edit' ? editing.connection : undefined} onClose={() => setEditing(undefined)} />
       ) : null}

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Can } from '../me.tsx';
+import { AdminRowActions, ConfirmDelete } from '../components/admin-rows.tsx';
 import { Confirm } from '../components/dialog.tsx';
 import { Pending, toast } from '../components/feedback.tsx';
 import { refreshAll, usePoll } from '../hooks.ts';
@@ -56,35 +57,16 @@ export function VariablesPage() {
                 <td class="mono">{v.key}</td>
                 <td class="mono value">{v.value}</td>
                 <td>{v.description || <span class="muted">—</span>}</td>
-                <td class="actions">
-                  <Can role="admin">
-                    <button type="button" class="small" onClick={() => setEditing({ mode: 'edit', variable: v })}>
-                      Edit
-                    </button>{' '}
-                    <button type="button" class="small danger" onClick={() => setEditing({ mode: 'delete', variable: v })}>
-                      Delete
-                    </button>
-                  </Can>
-                </td>
+                <AdminRowActions onEdit={() => setEditing({ mode: 'edit', variable: v })} onDelete={() => setEditing({ mode: 'delete', variable: v })} />
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {editing?.mode === 'delete' ? (
-        <Confirm
-          title={`Delete variable ${editing.variable.key}`}
-          confirmLabel="Delete"
-          danger
-          onClose={() => setEditing(undefined)}
-          onConfirm={async () => {
-            await api.variables.delete(editing.variable.key);
-            toast('success', `Variable "${editing.variable.key}" deleted`);
-            refreshAll();
-          }}
-        >
+        <ConfirmDelete what="variable" name={editing.variable.key} remove={() => api.variables.delete(editing.variable.key)} onClose={() => setEditing(undefined)}>
           <p>Tasks that read it without a fallback will fail, unless a SLUICE_VAR_ environment variable gives it.</p>
-        </Confirm>
+        </ConfirmDelete>
       ) : editing ? (
         <VariableForm variable={editing.mode === 'edit' ? editing.variable : undefined} onClose={() => setEditing(undefined)} />
       ) : null}
