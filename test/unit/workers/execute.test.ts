@@ -9,29 +9,11 @@ import type { TaskFn } from '../../../src/sdk/context.ts';
 import { SkipTask } from '../../../src/sdk/errors.ts';
 import { executeTry } from '../../../workers/execute.ts';
 import { envSecrets } from '../../support/env-secrets.ts';
+import { tryInput } from '../../support/try-input.ts';
 
 async function run(fn: TaskFn) {
   const lines: string[] = [];
-  const execution = await executeTry({
-    fn,
-    dagId: 'd',
-    runId: 'r',
-    taskId: 't',
-    mapIndex: -1,
-    mapItem: undefined,
-    tryNumber: 1,
-    maxTries: 1,
-    tryStartDate: new Date(0),
-    rescheduleCount: 0,
-    logicalDate: new Date(0),
-    dataIntervalStart: new Date(0),
-    dataIntervalEnd: new Date(0),
-    params: {},
-    executionTimeoutMs: null,
-    xcom: async () => undefined,
-    secrets: envSecrets(),
-    writeLog: (line) => lines.push(line),
-  });
+  const execution = await executeTry(tryInput(fn, { writeLog: (line) => lines.push(line) }));
   return { ...execution, lines };
 }
 
@@ -95,27 +77,7 @@ test("each try's log lines go to its own log, also from loggers the task makes o
   const logs = new Map<string, string[]>();
   const start = (taskId: string, logLevel: string, fn: TaskFn) => {
     logs.set(taskId, []);
-    return executeTry({
-      fn,
-      dagId: 'd',
-      runId: 'r',
-      taskId,
-      mapIndex: -1,
-      mapItem: undefined,
-      tryNumber: 1,
-      maxTries: 1,
-      tryStartDate: new Date(0),
-      rescheduleCount: 0,
-      logicalDate: new Date(0),
-      dataIntervalStart: new Date(0),
-      dataIntervalEnd: new Date(0),
-      params: {},
-      executionTimeoutMs: null,
-      xcom: async () => undefined,
-      secrets: envSecrets(),
-      writeLog: (line) => logs.get(taskId)!.push(line),
-      logLevel,
-    });
+    return executeTry(tryInput(fn, { taskId, writeLog: (line) => logs.get(taskId)!.push(line), logLevel }));
   };
   const pause = () => new Promise((r) => setTimeout(r, 5));
   await Promise.all([
@@ -140,32 +102,15 @@ test("each try's log lines go to its own log, also from loggers the task makes o
 test("the password and secret extra entries of a connection the try read, and its secret variables, are *** in its log and error", async () => {
   const lines: string[] = [];
   const uri = 'http://svc:S3cr3t%2Fpw@api.example.com/v1?api_key=k-98765&region=eu-1';
-  const execution = await executeTry({
-    fn: async (ctx) => {
-      const c = await ctx.connection('api');
-      const token = await ctx.variable('partner_token');
-      const plain = await ctx.variable('partner_name');
-      ctx.log.info({ uri: c.uri, extra: c.extra }, `calling with ${c.password}, ${token} for ${plain}`);
-      throw new Error(`refused ${c.password} ${c.extra.api_key} ${token}`);
-    },
-    dagId: 'd',
-    runId: 'r',
-    taskId: 't',
-    mapIndex: -1,
-    mapItem: undefined,
-    tryNumber: 1,
-    maxTries: 1,
-    tryStartDate: new Date(0),
-    rescheduleCount: 0,
-    logicalDate: new Date(0),
-    dataIntervalStart: new Date(0),
-    dataIntervalEnd: new Date(0),
-    params: {},
-    executionTimeoutMs: null,
-    xcom: async () => undefined,
-    secrets: envSecrets({ SLUICE_CONN_API: uri, SLUICE_VAR_PARTNER_TOKEN: 'tok-abcdef', SLUICE_VAR_PARTNER_NAME: 'acme-corp' }),
-    writeLog: (line) => lines.push(line),
-  });
+  const secrets = envSecrets({ SLUICE_CONN_API: uri, SLUICE_VAR_PARTNER_TOKEN: 'tok-abcdef', SLUICE_VAR_PARTNER_NAME: 'acme-corp' });
+  const fn: TaskFn = async (ctx) => {
+    const c = await ctx.connection('api');
+    const token = await ctx.variable('partner_token');
+    const plain = await ctx.variable('partner_name');
+    ctx.log.info({ uri: c.uri, extra: c.extra }, `calling with ${c.password}, ${token} for ${plain}`);
+    throw new Error(`refused ${c.password} ${c.extra.api_key} ${token}`);
+  };
+  const execution = await executeTry(tryInput(fn, { secrets, writeLog: (line) => lines.push(line) }));
   assert.deepEqual(execution.result, { kind: 'failed', error: 'refused *** *** ***', retryable: true });
   const log = lines.join('');
   for (const secret of ['S3cr3t/pw', 'S3cr3t%2Fpw', 'k-98765', 'tok-abcdef']) assert.equal(log.includes(secret), false, `${secret} in ${log}`);

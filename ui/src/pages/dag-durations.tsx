@@ -4,16 +4,14 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { RunCountSelect, useRunCount } from '../components/run-count.tsx';
 import { DurationChart, taskColor } from '../components/duration-chart.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { useNow, usePoll } from '../hooks.ts';
 import { durationSeries } from '../lib/duration-series.ts';
-import { useSearchParam } from '../router.tsx';
-import { RUN_COUNTS } from './dag-grid.tsx';
 
 export function DagDurations({ dagId, taskIds }: { dagId: string; taskIds: readonly string[] | undefined }) {
-  const [runsParam, setRunsParam] = useSearchParam('runs');
-  const limit = (RUN_COUNTS as readonly string[]).includes(runsParam ?? '') ? Number(runsParam) : 25;
+  const [limit, setRunCount] = useRunCount();
   const answer = usePoll(JSON.stringify(['task-durations', dagId, limit]), (signal) => api.dags.taskDurations(dagId, { limit }, { signal }));
   const running = answer.data?.taskDurations.some((d) => d.endDate === null) ?? false;
   // Tries still running lengthen with the clock; the rest is redrawn only when the answer changes.
@@ -26,16 +24,7 @@ export function DagDurations({ dagId, taskIds }: { dagId: string; taskIds: reado
   return (
     <div>
       <div class="toolbar">
-        <label class="inline">
-          Runs
-          <select value={String(limit)} onChange={(e) => setRunsParam(e.currentTarget.value === '25' ? null : e.currentTarget.value)}>
-            {RUN_COUNTS.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RunCountSelect limit={limit} onChange={setRunCount} />
         {data && data.series.length > 1 && (
           <button type="button" class="small" onClick={() => setHidden(new Set(hidden.size > 0 ? [] : data.series.map((s) => s.taskId)))}>
             {hidden.size > 0 ? 'Show all tasks' : 'Hide all tasks'}

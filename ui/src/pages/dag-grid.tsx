@@ -8,6 +8,7 @@
  */
 import { useCallback, useMemo, useRef } from 'preact/hooks';
 import { api } from '../api.ts';
+import { RunCountSelect, useRunCount } from '../components/run-count.tsx';
 import { Empty, Pending } from '../components/feedback.tsx';
 import { memoWith } from '../components/memo.ts';
 import { DAG_RUN_STATES, Legend, stateLabel } from '../components/state.tsx';
@@ -25,9 +26,6 @@ import type { DagDetail, DagRun, Grid, GridCell, GridTask } from '../types.ts';
 
 type TaskGroup = DagDetail['groups'][number];
 
-/** The choices of how many runs to show; the task-duration tab offers the same. */
-export const RUN_COUNTS = ['25', '50', '100', '365'] as const;
-
 /** mappedTasks: the tasks the DAG declares with expand (a task an old run had mapped is known by its cells). */
 export function DagGrid({
   dagId,
@@ -40,10 +38,9 @@ export function DagGrid({
   groups?: TaskGroup[];
   mappedTasks?: string[];
 }) {
-  const [runsParam, setRunsParam] = useSearchParam('runs');
+  const [limit, setRunCount] = useRunCount();
   const [stateParam, setStateParam] = useSearchParam('state');
   const [offsetParam, setOffsetParam] = useSearchParam('offset');
-  const limit = (RUN_COUNTS as readonly string[]).includes(runsParam ?? '') ? Number(runsParam) : 25;
   const offset = Math.max(0, Number(offsetParam) || 0);
   const state = DAG_RUN_STATES.find((s) => s === stateParam);
   const grid = usePoll(JSON.stringify(['grid', dagId, limit, offset, state]), (signal) => api.grid.get(dagId, { limit, offset, state }, { signal }));
@@ -51,16 +48,7 @@ export function DagGrid({
   return (
     <div>
       <div class="toolbar">
-        <label class="inline">
-          Runs
-          <select value={String(limit)} onChange={(e) => setRunsParam(e.currentTarget.value === '25' ? null : e.currentTarget.value)}>
-            {RUN_COUNTS.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RunCountSelect limit={limit} onChange={setRunCount} />
         <label class="inline">
           Run state
           <select value={state ?? ''} onChange={(e) => setStateParam(e.currentTarget.value || null)}>

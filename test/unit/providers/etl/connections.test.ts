@@ -10,29 +10,11 @@ import { connectionUri, parseConnectionUri } from '../../../../src/core/connecti
 import type { TaskFn } from '../../../../src/sdk/context.ts';
 import { executeTry } from '../../../../workers/execute.ts';
 import { envSecrets } from '../../../support/env-secrets.ts';
+import { tryInput } from '../../../support/try-input.ts';
 
 /** What `fn` returned in a try whose connections are `env`'s SLUICE_CONN_* variables. */
 async function inTry(env: NodeJS.ProcessEnv, fn: TaskFn): Promise<unknown> {
-  const execution = await executeTry({
-    fn,
-    dagId: 'etl',
-    runId: 'r',
-    taskId: 't',
-    mapIndex: -1,
-    mapItem: undefined,
-    tryNumber: 1,
-    maxTries: 1,
-    tryStartDate: new Date(0),
-    rescheduleCount: 0,
-    logicalDate: new Date(0),
-    dataIntervalStart: new Date(0),
-    dataIntervalEnd: new Date(0),
-    params: {},
-    executionTimeoutMs: null,
-    xcom: async () => undefined,
-    secrets: envSecrets(env),
-    writeLog: () => undefined,
-  });
+  const execution = await executeTry(tryInput(fn, { dagId: 'etl', secrets: envSecrets(env) }));
   assert.equal(execution.result.kind, "success", JSON.stringify(execution.result));
   return JSON.parse(execution.xcomJson!);
 }
