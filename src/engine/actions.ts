@@ -8,6 +8,7 @@ import { withTransaction, type Db } from '../store/db.ts';
 import { getRun, insertRun, insertRunFrom, markRun, requeueRun, resumeRun, type DagRunRecord, type NewRun, type TriggeringTask } from '../store/runs.ts';
 import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
+import { traces } from '../tracing/traces.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
 import { requireValidConf } from './run-conf.ts';
 import { dispatch, wakeSchedulers, type Services } from './services.ts';
@@ -60,7 +61,10 @@ export async function triggerDagRun(db: Db, dagId: string, request: TriggerReque
  */
 export async function markDagRun(services: Services, dagId: string, runId: string, state: 'success' | 'failed'): Promise<DagRunRecord> {
   const moved = await withTransaction(services.db, (tx) => markRun(tx, dagId, runId, state));
-  if (moved) await wakeSchedulers(services.db);
+  if (moved) {
+    if (traces.on) traces.runEnded({ dagId, runId });
+    await wakeSchedulers(services.db);
+  }
   const run = await getRun(services.db, dagId, runId);
   if (!run) throw notFound(`DAG "${dagId}" has no run "${runId}"`);
   return run;
