@@ -42,7 +42,7 @@ describe('traces', () => {
     await h.setUp();
     await h.writeDag('traced.ts', dagSource);
     await h.writeDag('held.ts', heldSource);
-    const env = { ...h.childEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    const env: NodeJS.ProcessEnv = { ...h.childEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
     delete env.OTEL_SERVICE_NAME;
     delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
     processes.push(startSluice(['scheduler'], env), startSluice(['worker'], env), startSluice(['webserver', '--port', '0'], env));
