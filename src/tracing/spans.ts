@@ -39,7 +39,10 @@ export class SpanWriter {
       'sluice.state': state,
     };
     if (t.mapIndex >= 0) attributes['sluice.map_index'] = t.mapIndex;
-    const span = this.tracer.startSpan(t.taskId, { startTime: t.startDate ?? t.endDate, attributes }, parent);
+    // The start is the database's clock (the claim), the end this process's: a machine whose
+    // clock runs behind could end a short try before it started, which the SDK refuses.
+    const startTime = t.startDate && t.startDate < t.endDate ? t.startDate : t.endDate;
+    const span = this.tracer.startSpan(t.taskId, { startTime, attributes }, parent);
     if (state === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(t.outcome.error) });
     if (retrying && t.outcome.nextTryAt) {
       span.addEvent('up_for_retry', { 'sluice.next_try_at': t.outcome.nextTryAt.toISOString() }, t.endDate);
