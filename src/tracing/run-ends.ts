@@ -28,7 +28,7 @@ export class RunEnds {
     private readonly log: Logger,
   ) {
     // Unref'd: a process with nothing else to do is not kept alive by its traces.
-    this.timer = setInterval(() => this.tick(), TICK_MS).unref();
+    this.timer = setInterval(() => void this.flush(), TICK_MS).unref();
   }
 
   report(run: RunKey): void {
@@ -38,16 +38,20 @@ export class RunEnds {
   /** Reads what is pending one last time (the process is stopping), then stops. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.reading;
-    await this.readPending();
+    await this.flush();
   }
 
-  private tick(): void {
-    // One read at a time: a slow database must not pile reads up.
-    this.reading = this.reading.then(() => this.readPending());
+  /**
+   * Reads every pending run once: says those that read as ended, lets go of those read MAX_READS
+   * times. One pass at a time (each waits for the one before): two at once would both find a run
+   * ended and say it twice, and a slow database must not pile passes up.
+   */
+  flush(): Promise<void> {
+    this.reading = this.reading.then(() => this.readOnce());
+    return this.reading;
   }
 
-  private async readPending(): Promise<void> {
+  private async readOnce(): Promise<void> {
     for (const [key, entry] of [...this.pending]) {
       try {
         const run = await getRun(this.db, entry.run.dagId, entry.run.runId);
