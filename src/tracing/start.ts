@@ -18,8 +18,9 @@ export interface Tracing {
  * OpenTelemetry service.name unless OTEL_SERVICE_NAME sets another (sluice-scheduler,
  * sluice-worker, …).
  */
-export async function startTracing(config: Config, serviceName: string, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
-  if (!tracingWanted(env)) return { stop: async () => undefined };
+export async function startTracing(config: Config, serviceName: string, log: Logger): Promise<Tracing> {
+  // The process's own environment, which the SDK's exporter reads too.
+  if (!tracingWanted(process.env)) return { stop: async () => undefined };
   // Loaded here and only here: a process without tracing never pays for the SDK.
   const { openOtelSink } = await import('./otel-sink.ts');
   const sink = openOtelSink(config, serviceName, log);

@@ -47,13 +47,17 @@ test('without an OTLP endpoint no OpenTelemetry package is imported and nothing 
   const config = loadConfig({});
   const log = createLogger('silent', 'test');
 
-  const off = await startTracing(config, 'sluice-test', log, {});
+  // The test's own process: the SDK reads the endpoint from there.
+  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const off = await startTracing(config, 'sluice-test', log);
   await settled();
   assert.equal(traces.on, false);
   assert.deepEqual(otel(), []);
   await off.stop();
 
-  const on = await startTracing(config, 'sluice-test', log, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
+  const on = await startTracing(config, 'sluice-test', log);
   await settled();
   assert.equal(traces.on, true);
   assert.ok(otel().some((url) => url.includes('/@opentelemetry/sdk-trace/')), `resolved: ${otel().join(', ')}`);
