@@ -88,7 +88,9 @@ export async function claimAndCompleteTries(
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
   );
-  if (traces.on) traceEnds(batch, results, now);
+  // After the fast path's own work: by the time the check phase comes, the caller has sent its
+  // next statement (the worker's next claims), and the spans are made while it waits on it.
+  if (traces.on) setImmediate(traceEnds, batch, results, now);
   const queuedNow = [...queued, ...(await admitOtherDags(services, batch, recording))];
   const kept = new Set(keep?.(queuedNow) ?? []);
   await dispatch(services, kept.size > 0 ? queuedNow.filter((t) => !kept.has(t)) : queuedNow);
