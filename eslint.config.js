@@ -60,6 +60,15 @@ const OPERATORS = {
   message: 'src/operators/ may use src/core, src/sdk, src/store, src/engine and src/sensors: no queue, API, CLI or loader.',
 };
 
+/**
+ * Traces are told of ends by the engine (src/tracing/traces.ts) and read runs back from the store:
+ * they never reach for the engine or the processes that report to them.
+ */
+const TRACING = {
+  regex: folders('engine', 'queue', 'api', 'cli', 'loader', 'providers', 'notifiers', 'sensors', 'operators'),
+  message: 'src/tracing/ may use src/core and src/store only: the engine and the processes report to it, not the other way round.',
+};
+
 /** The engine is driven by the API and the CLI, never the reverse. */
 const ENGINE = { regex: folders('api', 'cli'), message: 'src/engine/ may not import the API or the CLI: they call the engine.' };
 
@@ -101,5 +110,6 @@ export default tseslint.config(
   boundary(['src/sensors/**/*.ts'], [SRC, SENSORS]),
   boundary(['src/operators/**/*.ts'], [SRC, OPERATORS]),
   boundary(['src/engine/**/*.ts'], [SRC, ENGINE]),
+  boundary(['src/tracing/**/*.ts'], [SRC, TRACING]),
   boundary(['ui/src/**/*.ts', 'ui/src/**/*.tsx'], [UI]),
 );

@@ -421,7 +421,7 @@ export class SluiceWorker {
       // committed, the log is complete.
       lastLines = await this.logs.finish(key);
       const written = this.endAndClaim(
-        { key, maxTries: claimed.maxTries, task, result: execution.result, xcomJson: execution.xcomJson, log: lastLines },
+        { key, maxTries: claimed.maxTries, task, result: execution.result, xcomJson: execution.xcomJson, log: lastLines, startDate: claimed.startDate },
         this.stopping ? undefined : this.local.take(),
       );
       following = written.claimed;

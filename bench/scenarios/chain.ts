@@ -6,6 +6,7 @@
  * the hand-over to a runner and back, and inline; and the idle worker's memory with its runners.
  */
 import { triggerDagRun } from '../../src/engine/actions.ts';
+import { OtlpReceiver } from '../../test/support/otlp-receiver.ts';
 import { withEnvironment } from '../lib/env.ts';
 import { startCluster } from '../lib/processes.ts';
 import { atMost, type ResultRow } from '../lib/report.ts';
@@ -37,11 +38,18 @@ const IDLE_WORKER_TARGET_BYTES = 250 * 1024 * 1024;
 
 type Isolation = 'process' | 'inline';
 
-async function runChain(ctx: ScenarioContext, isolation: Isolation): Promise<ResultRow[]> {
-  const name = `${NAME} (${isolation === 'process' ? 'tries in runner processes' : 'inline tries'})`;
-  return withEnvironment(`chain-${isolation}`, async (env) => {
+/**
+ * `traced`: the engine's processes export OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT) to a
+ * receiver in the bench process that keeps them, so the rows show what tracing costs the fast
+ * path, against the same targets, and that every span arrived.
+ */
+async function runChain(ctx: ScenarioContext, isolation: Isolation, traced = false): Promise<ResultRow[]> {
+  const name = `${NAME} (${isolation === 'process' ? 'tries in runner processes' : 'inline tries'}${traced ? ', traces exported' : ''})`;
+  return withEnvironment(`chain-${isolation}${traced ? '-traced' : ''}`, async (env) => {
     await env.writeDag('chain.ts', dagSource());
-    const cluster = await startCluster(env, ctx.concurrency, { env: { SLUICE_TASK_ISOLATION: isolation } });
+    const receiver = traced ? new OtlpReceiver() : undefined;
+    const tracing: Record<string, string> = receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: await receiver.start() } : {};
+    const cluster = await startCluster(env, ctx.concurrency, { env: { SLUICE_TASK_ISOLATION: isolation, ...tracing } });
     const rows: ResultRow[] = [];
     try {
       await waitForDags(env.db, [DAG_ID]);
@@ -83,13 +91,22 @@ async function runChain(ctx: ScenarioContext, isolation: Isolation): Promise<Res
       );
     } finally {
       rows.push(...(await stopClusterAndReport(cluster, name, ctx)));
+      // The processes have stopped, so they have sent everything: one span per try, one for the run.
+      if (receiver) rows.push(spansRow(name, receiver.spans.length));
+      await receiver?.close();
     }
     return rows;
   });
 }
 
+function spansRow(scenario: string, received: number): ResultRow {
+  const expected = TASKS + 1;
+  const row = { scenario, metric: 'trace spans received (a run span and one per try)', value: `${received} of ${expected}` };
+  return received === expected ? row : { ...row, failure: `${expected - received} span(s) missing` };
+}
+
 export const chainScenario: Scenario = {
   id: 'chain',
-  title: `A chain of ${TASKS} no-op tasks, tries in runner processes and inline`,
-  run: async (ctx) => [...(await runChain(ctx, 'process')), ...(await runChain(ctx, 'inline'))],
+  title: `A chain of ${TASKS} no-op tasks, tries in runner processes and inline, and with traces exported`,
+  run: async (ctx) => [...(await runChain(ctx, 'process')), ...(await runChain(ctx, 'inline')), ...(await runChain(ctx, 'process', true))],
 };

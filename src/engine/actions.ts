@@ -9,6 +9,7 @@ import { withTransaction, type Db } from '../store/db.ts';
 import { getRun, insertRun, insertRunFrom, markRun, requeueRun, resumeRun, type DagRunRecord, type NewRun, type TriggeringTask } from '../store/runs.ts';
 import { finishClearedTry, markByHand, resetTaskInstances, type TaskInstanceKey, type TryKey } from '../store/task-instances.ts';
 import { clearXcoms } from '../store/xcom.ts';
+import { traces } from '../tracing/traces.ts';
 import { afterTaskStateChange, requireVersion } from './run-lifecycle.ts';
 import { requireValidConf } from './run-conf.ts';
 import { dispatch, wakeSchedulers, type Services } from './services.ts';
@@ -84,7 +85,10 @@ export async function markDagRun(services: Services, dagId: string, runId: strin
     if (actor) await recordAudit(tx, actor, { action: 'run_mark', dagId, dagRunId: runId, details: { state, changed } });
     return changed;
   });
-  if (moved) await wakeSchedulers(services.db);
+  if (moved) {
+    if (traces.on) traces.runEnded({ dagId, runId });
+    await wakeSchedulers(services.db);
+  }
   return (await getRun(services.db, dagId, runId))!;
 }
 

@@ -13,6 +13,7 @@ import { withTransaction, type Db } from '../store/db.ts';
 import type { LogChunk } from '../store/logs.ts';
 import { admitScheduledInPool, tryKeyString, type ClaimedTry, type TryKey } from '../store/task-instances.ts';
 import { completeTriesInStore, scheduleDecided, type ClaimRequest, type WaitingTask } from '../store/try-completion.ts';
+import { traces } from '../tracing/traces.ts';
 import { finalizeRunIfDone, startQueuedRuns } from './run-lifecycle.ts';
 import { admitScheduledTasks, resolveWaitingTasks, runKey } from './task-scheduling.ts';
 import { dispatch, type Services } from './services.ts';
@@ -26,6 +27,8 @@ export interface CompletedTry {
   xcomJson?: string;
   /** Log lines of the try not yet stored, written in the same transaction as its outcome. */
   log?: LogChunk;
+  /** When the try started (its claim's start_date): where its trace span begins. */
+  startDate?: Date;
 }
 
 export interface CompletionResult {
@@ -85,10 +88,26 @@ export async function claimAndCompleteTries(
   const results: CompletionResult[] = batch.map((done, i) =>
     recorded.has(tryKeyString(done.key)) ? { outcome: outcomes[i]! } : { outcome: null },
   );
+  // After the fast path's own work: by the time the check phase comes, the caller has sent its
+  // next statement (the worker's next claims), and the spans are made while it waits on it.
+  if (traces.on) setImmediate(traceEnds, batch, results, now);
   const queuedNow = [...queued, ...(await admitOtherDags(services, batch, recording))];
   const kept = new Set(keep?.(queuedNow) ?? []);
   await dispatch(services, kept.size > 0 ? queuedNow.filter((t) => !kept.has(t)) : queuedNow);
   return { claimed: recording.claimed, results };
+}
+
+/**
+ * The batch's recorded ends, for the traces (committed by now). A sensor's "not yet" pauses its try
+ * rather than ending it: its span comes with the check that ends it. A try that was no longer
+ * running (cleared, marked or failed as lost) was ended by someone else, and has no span here.
+ */
+function traceEnds(batch: CompletedTry[], results: CompletionResult[], endDate: Date): void {
+  batch.forEach((done, i) => {
+    const outcome = results[i]!.outcome;
+    if (outcome === null || outcome.state === 'up_for_reschedule') return;
+    traces.tryEnded({ ...done.key, startDate: done.startDate, endDate, outcome });
+  });
 }
 
 /**
@@ -167,6 +186,7 @@ async function recordTries(db: Db, batch: CompletedTry[], outcomes: TryOutcome[]
     entry.taskIds.push(w.taskId);
     cascading.set(key, entry);
   }
+  if (traces.on) for (const run of completion.endedRuns) traces.runEnded(run);
   const queued = [...completion.queued, ...(await scheduleDecided(db, toRun))];
   if (cascading.size === 0 && completion.runsToStart.length === 0) return { recorded, queued, claimed, othersWaiting };
   queued.push(

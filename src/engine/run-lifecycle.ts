@@ -7,6 +7,7 @@ import type { QueuedTry } from '../queue/jobs.ts';
 import { getDagVersion } from '../store/dags.ts';
 import type { Queryable } from '../store/db.ts';
 import { finalizeRun, runsPastTimeout, startRuns, timeoutRun } from '../store/runs.ts';
+import { traces } from '../tracing/traces.ts';
 import { admitScheduledTasks, resolveStartedRuns, resolveWaitingTasks, runKey } from './task-scheduling.ts';
 
 /**
@@ -45,14 +46,19 @@ export async function requireVersion(db: Queryable, dagId: string, versionHash: 
  * skipped, failed otherwise. Returns the new state, or null when the run goes on.
  */
 export async function finalizeRunIfDone(tx: Queryable, dagId: string, runId: string): Promise<'success' | 'failed' | null> {
-  return finalizeRun(tx, dagId, runId);
+  const state = await finalizeRun(tx, dagId, runId);
+  // Told before the caller commits: the traces read the run back once it has (tracing/run-ends.ts).
+  if (state !== null && traces.on) traces.runEnded({ dagId, runId });
+  return state;
 }
 
 /** Fails runs that outlived their dagrunTimeout; their unfinished tasks are skipped (as Airflow does). */
 export async function failTimedOutRuns(tx: Queryable): Promise<{ dagId: string; runId: string }[]> {
   const timedOut: { dagId: string; runId: string }[] = [];
   for (const run of await runsPastTimeout(tx)) {
-    if (await timeoutRun(tx, run.dagId, run.runId)) timedOut.push(run);
+    if (!(await timeoutRun(tx, run.dagId, run.runId))) continue;
+    timedOut.push(run);
+    if (traces.on) traces.runEnded(run);
   }
   return timedOut;
 }

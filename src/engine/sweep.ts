@@ -139,10 +139,11 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
     try_number: number;
     max_tries: number;
     hostname: string | null;
+    start_date: Date | null;
     version_hash: string;
     clearing: boolean;
   }>(
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.hostname, r.version_hash,
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.hostname, ti.start_date, r.version_hash,
        ti.clear_requested_retries IS NOT NULL AS clearing
      FROM task_instances ti JOIN dag_runs r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
      WHERE ti.state = 'running' AND ti.heartbeat_at < clock_timestamp() - $1 * interval '1 millisecond'`,
@@ -163,6 +164,7 @@ export async function failLostTries(services: Services, heartbeatTimeoutMs: numb
       maxTries: ti.max_tries,
       task,
       result: { kind: 'failed', error, retryable: true },
+      startDate: ti.start_date ?? undefined,
     });
     if (outcome) services.log.warn({ dagId: key.dagId, runId: key.runId, taskId: key.taskId, mapIndex: key.mapIndex, try: key.tryNumber, state: outcome.state }, error);
   }, services.log, (ti) => ({ dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id }));

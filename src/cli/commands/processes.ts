@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { refuseUnprotectedBind } from '../../api/exposure.ts';
 import { surviveDagFileErrors } from '../../loader/stray-errors.ts';
 import { migrateDatabase } from '../../store/migrate.ts';
+import { startTracing } from '../../tracing/start.ts';
 import { intFlag, listFlag } from '../args.ts';
 import { DEFAULT_QUEUE } from '../../queue/jobs.ts';
 import { command } from '../command.ts';
@@ -85,9 +86,11 @@ const scheduler = command({
   args: [],
   flags: {},
   async run(ctx) {
+    const tracing = await startTracing(ctx.config, 'sluice-scheduler', ctx.log);
     const s = await startScheduler(ctx);
     await untilSignal();
     await s.stop();
+    await tracing.stop();
     return 0;
   },
 });
@@ -105,11 +108,13 @@ const worker = command({
     };
     ctx.runtime.applyHeapGrowth(ctx.config.workerHeapGrowthPercent);
     const parent = watchParent();
+    const tracing = await startTracing(ctx.config, 'sluice-worker', ctx.log);
     const w = await ctx.runtime.startWorker(ctx.config, options, ctx.log.child({ component: 'worker' }));
     const why = await Promise.race([untilSignal(), parent.gone]);
     parent.stop();
     if (why === 'parent gone') ctx.log.warn({ component: 'worker' }, 'the standalone process that started this worker is gone; stopping as on SIGTERM');
     await w.stop(ctx.config.workerShutdownGraceMs);
+    await tracing.stop();
     return 0;
   },
 });
@@ -124,12 +129,15 @@ const webserver = command({
     const port = intFlag(values.port, '--port', 0, ctx.config.port);
     // Before any connection is opened: a refusal then leaves nothing running and exits 2 at once.
     refuseUnprotectedBind(host, ctx.config);
+    // Runs marked by hand end here: their spans are sent from here.
+    const tracing = await startTracing(ctx.config, 'sluice-webserver', ctx.log);
     const openWebserver = await loadWebserver();
     const api = await openWebserver(ctx.config, ctx.log.child({ component: 'webserver' }), { host, port });
     ctx.log.info({ url: api.url }, 'webserver listening');
     console.error(`Sluice webserver: ${api.url}`);
     await untilSignal();
     await api.close();
+    await tracing.stop();
     return 0;
   },
 });
@@ -156,7 +164,9 @@ const standalone = command({
     refuseUnprotectedBind(host, ctx.config);
     const migrated = await migrateDatabase(ctx.config.databaseUrl);
     if (migrated.applied.length) ctx.log.info({ applied: migrated.applied }, 'metadata database migrated');
-    // The scheduler here imports the DAG files; the workers are processes of their own.
+    // The scheduler here imports the DAG files; the workers are processes of their own (and
+    // trace as sluice-worker).
+    const tracing = await startTracing(ctx.config, 'sluice-standalone', ctx.log);
     const s = await startScheduler(ctx);
     const children = new Set<ChildProcess>();
     let stopping = false;
@@ -179,6 +189,7 @@ const standalone = command({
     const exited = [...children].map((c) => new Promise((resolve) => c.once('exit', resolve)));
     for (const c of children) c.kill('SIGTERM');
     await Promise.all([api.close(), s.stop(), ...exited]);
+    await tracing.stop();
     return 0;
   },
 });
