@@ -1,7 +1,8 @@
 /**
- * The audit log: each change through the API is recorded with the token's user, each through the
- * CLI with cli:<os user>; a refused change (403) leaves no entry; GET /auditLog filters by DAG and
- * action and pages newest first.
+ * The audit log: each change through the API is recorded with the token's user, each kind the CLI
+ * makes with cli:<os user>; a refused change (403) leaves no entry; GET /auditLog filters by DAG
+ * and action and pages newest first; connections and variables are recorded as shown, never with
+ * a secret.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,7 +117,7 @@ describe('audit log', () => {
     assert.equal((await admin('GET', '/api/v1/auditLog?limit=0')).status, 400);
   });
 
-  test('a change through the CLI is recorded as cli:<os user>', async () => {
+  test('each change through the CLI is recorded as cli:<os user>', async () => {
     const env = {
       ...process.env,
       SLUICE_DATABASE_URL: fx.config.databaseUrl,
@@ -124,14 +125,32 @@ describe('audit log', () => {
       SLUICE_QUEUE_PREFIX: fx.config.queuePrefix,
       SLUICE_LOG_LEVEL: 'silent',
     };
-    const trigger = await sluice(['dags', 'trigger', 'orders', '--conf', '{"n":1}'], env);
-    assert.equal(trigger.code, 0, trigger.stderr);
-    const pause = await sluice(['dags', 'pause', 'orders'], env);
-    assert.equal(pause.code, 0, pause.stderr);
-    const [paused, triggered] = (await log('?limit=2')).entries;
+    const cli = async (...args: string[]) => {
+      const { code, stdout, stderr } = await sluice(args, env);
+      assert.equal(code, 0, `sluice ${args.join(' ')}: ${stderr}`);
+      return stdout.trim();
+    };
+    const runId = await cli('dags', 'trigger', 'orders', '--conf', '{"n":1}');
+    await cli('tasks', 'clear', 'orders', runId, '--task', 'extract');
+    await cli('dags', 'pause', 'orders');
+    await cli('dags', 'unpause', 'orders');
+    await cli('dags', 'backfill', 'orders', '--from', '2025-01-01', '--to', '2025-01-01');
+    await cli('assets', 'emit', 'db://orders', '--extra', '{"by":"hand"}');
+    await cli('pools', 'set', 'cli_pool', '--slots', '3');
+    await cli('pools', 'set', 'cli_pool', '--slots', '4');
+    await cli('pools', 'delete', 'cli_pool');
+
+    const entries = (await log('?limit=9')).entries.reverse();
     const actor = `cli:${userInfo().username}`;
-    assert.deepEqual([paused!.actor, paused!.action], [actor, 'pause']);
-    assert.deepEqual([triggered!.actor, triggered!.action, triggered!.dagRunId, triggered!.details.conf], [actor, 'trigger', trigger.stdout.trim(), { n: 1 }]);
+    assert.deepEqual(
+      entries.map((e) => [e.actor, e.action]),
+      ['trigger', 'clear', 'pause', 'unpause', 'backfill', 'asset_event', 'pool_create', 'pool_update', 'pool_delete'].map((action) => [actor, action]),
+    );
+    const [triggered, cleared] = entries;
+    assert.deepEqual([triggered!.dagRunId, triggered!.details.conf], [runId, { n: 1 }]);
+    assert.deepEqual([cleared!.dagRunId, cleared!.details.taskIds], [runId, ['extract']]);
+    assert.deepEqual(entries[5]!.details.extra, { by: 'hand' });
+    assert.equal(entries[7]!.details.slots, 4);
   });
 
   test('connections and variables: each change recorded, from the API and the CLI, never with a password or secret value', async () => {
