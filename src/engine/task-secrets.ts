@@ -4,7 +4,7 @@
  * then the metadata database. The worker answers these for its tries (a runner process has no
  * connection of its own), and `sluice dags test` / `tasks test` answer them in-process.
  */
-import { connectionUri, ConnectionUriError, parseConnectionUri } from '../core/connection-uri.ts';
+import { connectionUri, ConnectionUriError, parseConnectionUri, type ConnectionFields } from '../core/connection-uri.ts';
 import { connectionEnvName, isSecretKey, variableEnvName } from '../core/secret-names.ts';
 import { badRequest } from '../errors.ts';
 import type { TaskConnection, TaskVariable } from '../sdk/context.ts';
@@ -33,8 +33,7 @@ export function taskSecrets(db: (() => Queryable) | null, box: SecretBox, env: N
       const uri = env[envName]?.trim();
       if (uri) {
         try {
-          const fields = parseConnectionUri(uri);
-          return { connectionId, ...fields, uri: connectionUri(fields) };
+          return taskConnection(connectionId, parseConnectionUri(uri));
         } catch (error) {
           if (!(error instanceof ConnectionUriError)) throw error;
           throw badRequest(`connection "${connectionId}": the environment variable ${envName} ${error.message}`);
@@ -42,8 +41,7 @@ export function taskSecrets(db: (() => Queryable) | null, box: SecretBox, env: N
       }
       const [row] = db ? await readConnectionRows(db(), connectionId) : [];
       if (!row) return undefined;
-      const fields = openConnection(box, row);
-      return { connectionId, ...fields, uri: connectionUri(fields) };
+      return taskConnection(connectionId, openConnection(box, row));
     },
     async variable(key) {
       const secret = isSecretKey(key);
@@ -53,4 +51,9 @@ export function taskSecrets(db: (() => Queryable) | null, box: SecretBox, env: N
       return row ? { value: openValue(box, row), secret } : undefined;
     },
   };
+}
+
+/** A connection as task code gets it: its fields in the clear and the URI they make. */
+function taskConnection(connectionId: string, fields: ConnectionFields): TaskConnection {
+  return { connectionId, ...fields, uri: connectionUri(fields) };
 }
