@@ -35,6 +35,14 @@ CREATE TABLE IF NOT EXISTS ${ETL_SCHEMA}.load_audit (
   unknown_fields text[] NOT NULL DEFAULT '{}',
   promoted_at timestamptz NOT NULL DEFAULT now()
 );
+-- Rows promote inserted, updated or deleted in the table (child rows too); NULL before it was
+-- counted. Looked up first: ALTER TABLE locks the table even when the column exists, and would
+-- wait for (and hold up) a promote writing its audit rows.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${ETL_SCHEMA}.load_audit'::regclass AND attname = 'written' AND NOT attisdropped) THEN
+    ALTER TABLE ${ETL_SCHEMA}.load_audit ADD COLUMN written integer;
+  END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS load_audit_run ON ${ETL_SCHEMA}.load_audit (dag_id, run_id);
 CREATE TABLE IF NOT EXISTS ${ETL_SCHEMA}.load_rejects (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
