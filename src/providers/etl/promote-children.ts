@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { FailTask } from '../../sdk/errors.ts';
-import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent } from './column-names.ts';
+import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, quoteQualified } from './column-names.ts';
 import { CHANGED_PARENTS } from './promote-parent.ts';
 import type { StagedTable } from './stage-load.ts';
 
@@ -29,7 +29,7 @@ export async function childTablesOf(client: pg.PoolClient, schema: string, paren
        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
       WHERE k.contype = 'f' AND k.confrelid = to_regclass($1) AND n.nspname = $2 AND a.attname = 'parent_id'
       ORDER BY 1`,
-    [`${quoteIdent(schema)}.${quoteIdent(parent)}`, schema],
+    [quoteQualified(`${schema}.${parent}`), schema],
   );
   return rows.map((row) => row.child);
 }

@@ -5,7 +5,7 @@
  * (promote-children.ts).
  */
 import type pg from 'pg';
-import { quoteIdent } from './column-names.ts';
+import { quoteQualified } from './column-names.ts';
 import { childTablesOf, deleteUnstagedChildren, replaceStagedChildren, requireChildKey, type ChildCounts } from './promote-children.ts';
 import { firstLoad, isEmpty } from './promote-first-load.ts';
 import { CHANGED_PARENTS, upsertParent, type ParentCounts } from './promote-parent.ts';
@@ -19,7 +19,7 @@ export interface LoadedCollection {
 }
 
 export async function loadCollection(client: pg.PoolClient, schema: string, stage: StageResult, parent: StagedTable, runId: string): Promise<LoadedCollection> {
-  const qualified = (table: string) => `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const qualified = (table: string) => quoteQualified(`${schema}.${table}`);
   const target = qualified(parent.table);
   const childTables = new Map((await childTablesOf(client, schema, parent.table)).map((table) => [table, qualified(table)]));
   // A staged array whose table does not reference the parent has nowhere to go (as before).
