@@ -8,7 +8,8 @@
  * Only keys inside the group are touched: a foreign key that links a table of the group with one
  * outside it stays (dropping it would lock the other table, which may be in use), and so do the
  * index it relies on, an index that is the table's replica identity or its CLUSTER index (what
- * they mean would not survive a rebuild).
+ * they mean would not survive a rebuild) and an exclusion constraint's. Comments on the dropped
+ * indexes and constraints are not kept.
  */
 import type pg from 'pg';
 
@@ -20,10 +21,15 @@ interface ForeignKey {
 
 interface Index {
   table: string;
+  /** Schema-qualified, for DROP INDEX; `name` bare, for USING INDEX. */
   index: string;
-  /** The constraint the index belongs to (primary key, unique, exclusion), null for a plain index. */
-  constraint: string | null;
+  name: string;
+  /** CREATE [UNIQUE] INDEX …, with its storage parameters and tablespace. */
   definition: string;
+  /** The primary key or unique constraint the index belongs to, null for a plain index. */
+  constraint: string | null;
+  /** `PRIMARY KEY USING INDEX …`, with the constraint's deferrability: attaches the rebuilt index. */
+  attach: string | null;
 }
 
 export interface DeferredKeys {
@@ -44,11 +50,14 @@ export async function deferKeys(client: pg.PoolClient, tables: readonly string[]
     [tables],
   );
   const { rows: indexes } = await client.query<Index>(
-    `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS index, quote_ident(k.conname) AS constraint,
-            coalesce(pg_get_constraintdef(k.oid), pg_get_indexdef(i.indexrelid)) AS definition
+    `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS index, quote_ident(x.relname) AS name,
+            pg_get_indexdef(i.indexrelid) AS definition, quote_ident(k.conname) AS constraint,
+            CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END || ' USING INDEX ' || quote_ident(x.relname)
+              || CASE WHEN k.condeferrable THEN ' DEFERRABLE' ELSE '' END || CASE WHEN k.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END AS attach
        FROM pg_index i
+       JOIN pg_class x ON x.oid = i.indexrelid
        LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
-      WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisreplident AND NOT i.indisclustered
+      WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisreplident AND NOT i.indisclustered AND k.contype IS DISTINCT FROM 'x'
         AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid AND NOT f.conrelid = ANY($1::regclass[]))
       ORDER BY array_position($1::regclass[], i.indrelid), i.indexrelid`,
     [tables],
@@ -60,7 +69,10 @@ export async function deferKeys(client: pg.PoolClient, tables: readonly string[]
   return {
     async restore() {
       for (const index of indexes) {
-        await client.query(index.constraint ? `ALTER TABLE ${index.table} ADD CONSTRAINT ${index.constraint} ${index.definition}` : index.definition);
+        // The index first, then the constraint around it: a constraint's own definition
+        // (pg_get_constraintdef) leaves out the index's storage parameters and tablespace.
+        await client.query(index.definition);
+        if (index.constraint) await client.query(`ALTER TABLE ${index.table} ADD CONSTRAINT ${index.constraint} ${index.attach}`);
       }
       for (const key of foreignKeys) await client.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${key.name} ${key.definition}`);
     },
