@@ -11,6 +11,32 @@ export interface PartInfo {
   bytes: number;
   /** sha256 of the stored (compressed) bytes, hex. */
   sha256: string;
+  /**
+   * The part's fields in line order: present, the part is gzip COPY text (manifest version 2);
+   * absent, gzip NDJSON (version 1, written before COPY text parts existed).
+   */
+  columns?: PartColumn[];
+}
+
+/** What a part holds in a value of this column: a JSON type, integers apart from fractions. */
+export type PartValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'json';
+
+/** One column of a COPY text part and what its values are: enough to load them without looking at each. */
+export interface PartColumn {
+  name: string;
+  /** The kinds of value the part holds in it (none for a column that is NULL in every row). */
+  kinds: PartValueKind[];
+  /** Some row has no value (NULL, or no such field). */
+  nulls: boolean;
+  /** The longest value as text, in UTF-16 units (never fewer than its characters). */
+  width: number;
+  /** The smallest and largest number, when `kinds` has integer or number. */
+  min?: number;
+  max?: number;
+  /** The column holds strings, and every one is a real timestamp the way extract writes dates (toISOString). */
+  dates: boolean;
+  /** Some value holds text a load repairs or the database refuses: NUL, U+FFFD (an unpaired surrogate is written as one), or a `\\u` escape in JSON. */
+  repair: boolean;
 }
 
 export interface TableExtract {
@@ -38,13 +64,21 @@ export interface ExtractResult {
 }
 
 export interface Manifest extends ExtractResult {
-  version: 1;
+  /** 2 when the parts are COPY text (each with its `columns`), 1 when they are NDJSON. */
+  version: ManifestVersion;
   dagId: string;
   runId: string;
   committedAt: string;
 }
 
-export const MANIFEST_VERSION = 1;
+export type ManifestVersion = 1 | 2;
+/** The version upload writes for parts that carry their columns; an extract from before them still commits as version 1. */
+export const MANIFEST_VERSION = 2;
+
+/** The manifest version for these parts: an extract of an older release, committed after an upgrade, stays version 1. */
+export function manifestVersionOf(parts: readonly PartInfo[]): ManifestVersion {
+  return parts.every((part) => part.columns !== undefined) ? MANIFEST_VERSION : 1;
+}
 
 /** A manifest read back from S3, checked enough that a damaged or foreign object is a clear error. */
 export function parseManifest(text: string, key: string): Manifest {
@@ -55,12 +89,19 @@ export function parseManifest(text: string, key: string): Manifest {
     throw new Error(`manifest ${key} is not valid JSON (${(error as Error).message}); re-run the upload task to rewrite it`, { cause: error });
   }
   const manifest = value as Partial<Manifest> | null;
-  if (manifest?.version !== MANIFEST_VERSION || typeof manifest.tables !== 'object' || manifest.tables === null || typeof manifest.table !== 'string') {
-    throw new Error(`${key} is not a Sluice ETL manifest of version ${MANIFEST_VERSION}; re-run the extract and upload tasks of this run`);
+  const known = manifest?.version === 1 || manifest?.version === MANIFEST_VERSION;
+  if (!known || typeof manifest.tables !== 'object' || manifest.tables === null || typeof manifest.table !== 'string') {
+    throw new Error(`${key} is not a Sluice ETL manifest of version 1 or ${MANIFEST_VERSION}; re-run the extract and upload tasks of this run`);
   }
   for (const [table, extract] of Object.entries(manifest.tables)) {
     if (!Array.isArray(extract.parts) || typeof extract.columns !== 'object') {
       throw new Error(`manifest ${key}: table "${table}" has no parts list; re-run the extract and upload tasks of this run`);
+    }
+    // A version-1 reader would take COPY text for NDJSON: the version must say what the parts are.
+    const copyText = manifest.version === MANIFEST_VERSION;
+    const wrong = extract.parts.find((part) => Array.isArray(part.columns) !== copyText);
+    if (wrong) {
+      throw new Error(`manifest ${key}: part ${wrong.key} ${copyText ? 'has no column list' : 'has a column list'} in a version ${manifest.version} manifest; re-run the extract and upload tasks of this run`);
     }
   }
   return manifest as Manifest;

@@ -1,8 +1,9 @@
 /**
- * One part's NDJSON lines to COPY text for its staging table: each value coerced (and, where
- * needed, repaired) for its column; a record that cannot be repaired is handed to `onReject`
- * instead of breaking the load. PartEncoder is the logic, PartRowsTransform the stream stage
- * between S3 and COPY.
+ * One part's lines to COPY text for its staging table: each value coerced (and, where needed,
+ * repaired) for its column; a record that cannot be repaired is handed to `onReject` instead of
+ * breaking the load. The lines are NDJSON (parts of version-1 manifests; rowEncoder here) or
+ * COPY text (copy-rows.ts), each format a LineFormat. PartEncoder is the logic, PartRowsTransform
+ * the stream stage between S3 and COPY.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { copyField, NULL_FIELD } from './copy-text.ts';
@@ -17,7 +18,7 @@ export interface RejectedRecord {
 }
 
 export interface RowEncoder {
-  /** One NDJSON line's values in column order, as the columns' text input; throws Rejection. */
+  /** One line's values in column order, as the columns' text input; throws Rejection. */
   values(line: string): (string | null)[];
   /** The same values as one line of COPY text, newline included; throws Rejection. */
   copyLine(line: string): string;
@@ -68,6 +69,33 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
   };
 }
 
+/** How the lines of one part's format are read. */
+export interface LineFormat {
+  /** An encoder of lines for the staging table's columns; counts repairs into `repairs`. */
+  encoder(repairs: RepairCounts): RowEncoder;
+  /** The record's source id, for a reject's row in the rejects table. */
+  sourceId(line: string): string | null;
+  /** The record as the rejects table shows it. */
+  record(line: string): string;
+  /** An empty line is a record (COPY text of a part with one column), not nothing. */
+  emptyLineIsRecord: boolean;
+}
+
+/** NDJSON lines: a record is its line. */
+export function ndjsonFormat(columns: readonly WarehouseColumn[], keyColumn: string): LineFormat {
+  return {
+    encoder: (repairs) => rowEncoder(columns, repairs),
+    sourceId: (line) => sourceIdOf(line, keyColumn),
+    record: (line) => line,
+    emptyLineIsRecord: false,
+  };
+}
+
+/** A record's text for the rejects table, cut to a size a row there can hold. */
+export function rejectRecord(text: string): string {
+  return text.length > MAX_RECORD_CHARS ? text.slice(0, MAX_RECORD_CHARS) + '…' : text;
+}
+
 /** The source id of a raw line, for a reject's row in the rejects table. */
 export function sourceIdOf(line: string, keyColumn: string): string | null {
   try {
@@ -84,7 +112,7 @@ const NEWLINE = 0x0a;
 const MIN_OUTPUT_BYTES = 16 * 1024;
 
 /**
- * One part's NDJSON, fed in chunks as it arrives, to COPY text (UTF-8). A chunk may end inside a
+ * One part's lines, fed in chunks as they arrive, to COPY text (UTF-8). A chunk may end inside a
  * line or a character. Each line is decoded on its own, so that one non-ASCII character makes
  * only its own line a two-byte string (decoding and copying those is several times slower), and
  * each COPY line is written straight into the output buffer (encoding a long string of many
@@ -95,7 +123,7 @@ export class PartEncoder {
   readonly repairs = noRepairs();
   rows = 0;
   readonly #encoder: RowEncoder;
-  readonly #keyColumn: string;
+  readonly #format: LineFormat;
   readonly #onReject: (reject: RejectedRecord) => void;
   /** Bytes of a line not yet complete: kept as chunks, joined once its newline arrives. */
   #carry: Buffer[] = [];
@@ -103,9 +131,10 @@ export class PartEncoder {
   #out = Buffer.alloc(0);
   #outLength = 0;
 
-  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void) {
-    this.#encoder = rowEncoder(columns, this.repairs);
-    this.#keyColumn = keyColumn;
+  /** `format` is how the part's lines are read: NDJSON unless told otherwise. */
+  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format = ndjsonFormat(columns, keyColumn)) {
+    this.#format = format;
+    this.#encoder = format.encoder(this.repairs);
     this.#onReject = onReject;
   }
 
@@ -126,6 +155,7 @@ export class PartEncoder {
   end(): Buffer | null {
     const bytes = Buffer.concat(this.#carry);
     this.#carry = [];
+    // Both formats end every line with a newline; only NDJSON written by other means may not.
     return bytes.toString('utf8').trim() === '' ? null : this.#encodeLines(bytes, bytes.length);
   }
 
@@ -139,7 +169,7 @@ export class PartEncoder {
       const line = bytes.toString('utf8', start, stop);
       start = stop + 1;
       this.#lineNumber++;
-      if (line === '') continue;
+      if (line === '' && !this.#format.emptyLineIsRecord) continue;
       try {
         this.#output(this.#encoder.copyLine(line));
         this.rows++;
@@ -147,9 +177,9 @@ export class PartEncoder {
         if (!(error instanceof Rejection)) throw error;
         this.#onReject({
           lineNumber: this.#lineNumber,
-          sourceId: sourceIdOf(line, this.#keyColumn),
+          sourceId: this.#format.sourceId(line),
           reason: error.message,
-          record: line.length > MAX_RECORD_CHARS ? line.slice(0, MAX_RECORD_CHARS) + '…' : line,
+          record: rejectRecord(this.#format.record(line)),
         });
       }
     }
@@ -174,13 +204,13 @@ export class PartEncoder {
   }
 }
 
-/** A part's NDJSON bytes in, COPY text out; `rows` and `repairs` are final once it has ended. */
+/** A part's bytes in, COPY text out; `rows` and `repairs` are final once it has ended. */
 export class PartRowsTransform extends Transform {
   readonly #part: PartEncoder;
 
-  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void) {
+  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format?: LineFormat) {
     super({ readableHighWaterMark: 256 * 1024 });
-    this.#part = new PartEncoder(columns, keyColumn, onReject);
+    this.#part = new PartEncoder(columns, keyColumn, onReject, format);
   }
 
   get rows(): number {

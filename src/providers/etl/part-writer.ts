@@ -1,8 +1,15 @@
 /**
- * Rows of one table to S3 as gzip-compressed NDJSON parts of at most `rowsPerPart` rows and
- * about `MAX_PART_BYTES` compressed bytes each. A part is compressed while it is written and
- * sent with one PUT when it is full; nothing touches the local disk, and memory stays at two
- * parts per table (the one being filled, the one being sent) whatever the table's size.
+ * Rows of one table to S3 as gzip-compressed parts of PostgreSQL COPY text, of at most
+ * `rowsPerPart` rows and about `MAX_PART_BYTES` compressed bytes each. A part is compressed
+ * while it is written and sent with one PUT when it is full; nothing touches the local disk, and
+ * memory stays at two parts per table (the one being filled, the one being sent) whatever the
+ * table's size.
+ *
+ * A part's lines have the fields of its column list, which the manifest records with what the
+ * part holds in each column (PartColumns). Rows stream into gzip as they come, so the list is
+ * fixed by the part's first row: a row with a field the part has no column for closes the part,
+ * and the next one starts with every column seen so far. New fields are rare after a table's
+ * first rows, so this makes few extra parts (one per field first seen late).
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,6 +18,7 @@ import type { ObjectStore } from '../s3/objects.ts';
 import { putObject } from '../s3/objects.ts';
 import type { FlatRow } from './flatten.ts';
 import type { PartInfo } from './manifest.ts';
+import { PartColumns } from './part-columns.ts';
 
 /** Lines are encoded straight into buffers of this size and handed to gzip a buffer at a time. */
 const CHUNK_BYTES = 64 * 1024;
@@ -25,6 +33,7 @@ export const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 interface OpenPart {
   number: number;
+  columns: PartColumns;
   gzip: Gzip;
   chunks: Buffer[];
   bytes: number;
@@ -41,6 +50,9 @@ export class PartWriter {
   #used = 0;
   #rows = 0;
   #opened = 0;
+  /** Every column seen so far, in the order first seen: the column list of the next part. */
+  readonly #names: string[] = [];
+  readonly #known = new Set<string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -55,8 +67,13 @@ export class PartWriter {
 
   async write(row: FlatRow): Promise<void> {
     if (this.#failure) throw this.#failure;
-    const part = this.#open ?? this.openPart();
-    const line = JSON.stringify(row);
+    let part = this.#open ?? this.openPart(row);
+    let line = part.columns.line(row);
+    if (line === undefined) {
+      await this.closePart(part);
+      part = this.openPart(row);
+      line = part.columns.line(row)!;
+    }
     // At most 3 UTF-8 bytes per UTF-16 unit: when that may not fit, the chunk goes to gzip first.
     const worstCase = line.length * 3 + 1;
     if (this.#used + worstCase > CHUNK_BYTES) await this.flush(part);
@@ -78,9 +95,16 @@ export class PartWriter {
     return [...this.#parts].sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  private openPart(): OpenPart {
+  /** A part with every column seen so far and the fields of the row it starts with. */
+  private openPart(first: FlatRow): OpenPart {
+    for (const name in first) {
+      if (!this.#known.has(name)) {
+        this.#known.add(name);
+        this.#names.push(name);
+      }
+    }
     const gzip = createGzip({ level: GZIP_LEVEL });
-    const part: OpenPart = { number: ++this.#opened, gzip, chunks: [], bytes: 0, rows: 0 };
+    const part: OpenPart = { number: ++this.#opened, columns: new PartColumns(this.#names), gzip, chunks: [], bytes: 0, rows: 0 };
     gzip.on('data', (chunk: Buffer) => {
       part.chunks.push(chunk);
       part.bytes += chunk.length;
@@ -110,10 +134,16 @@ export class PartWriter {
     await ended;
     const body = Buffer.concat(part.chunks, part.bytes);
     part.chunks = [];
-    const info: PartInfo = { key: this.keyOf(part.number), rows: part.rows, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+    const info: PartInfo = {
+      key: this.keyOf(part.number),
+      rows: part.rows,
+      bytes: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      columns: part.columns.describe(),
+    };
     // One part in flight: the writer waits for it before sending the next.
     await this.#sending;
-    this.#sending = putObject(this.store, info.key, body, { contentType: 'application/x-ndjson', signal: this.signal }).then(() => {
+    this.#sending = putObject(this.store, info.key, body, { contentType: 'text/tab-separated-values', signal: this.signal }).then(() => {
       this.#parts.push(info);
     });
     // Noted at once, so that the next write stops the extract rather than the next part.

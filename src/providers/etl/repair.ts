@@ -146,11 +146,16 @@ const REPLACEMENT = '\uFFFD';
  * U+FFFD counts too: that is what a decoder leaves where the source had invalid UTF-8.
  */
 export function cleanText(text: string, repairs: RepairCounts): string {
-  const wellFormed = (text as unknown as { isWellFormed(): boolean }).isWellFormed();
-  if (wellFormed && !text.includes('\0') && !text.includes(REPLACEMENT)) return text;
+  if (!needsTextRepair(text)) return text;
   repairs.invalidUtf8++;
+  const wellFormed = (text as unknown as { isWellFormed(): boolean }).isWellFormed();
   const fixed = wellFormed ? text : (text as unknown as { toWellFormed(): string }).toWellFormed();
   return fixed.replaceAll('\0', REPLACEMENT);
+}
+
+/** Whether cleanText would change (and count) this text. */
+export function needsTextRepair(text: string): boolean {
+  return !(text as unknown as { isWellFormed(): boolean }).isWellFormed() || text.includes('\0') || text.includes(REPLACEMENT);
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
@@ -238,13 +243,23 @@ const CANONICAL_ISO = 'dddd-dd-ddTdd:dd:dd.dddZ';
 /** An ISO 8601 date or timestamp naming a day, hour, minute and second that exist. */
 function isValidDateText(text: string): boolean {
   // Extract writes dates with toISOString (2026-11-23T10:00:00.000Z): checked without a regex.
-  if (text.length === CANONICAL_ISO.length && isCanonicalIso(text)) {
-    return isRealDate(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
-  }
+  if (text.length === CANONICAL_ISO.length && isCanonicalIso(text)) return isRealCanonicalDate(text);
   const match = ISO_DATE.exec(text);
   if (!match) return false;
   const part = (i: number) => (match[i] === undefined ? 0 : Number(match[i]));
   return isRealDate(part(1), part(2), part(3), part(4), part(5), part(6));
+}
+
+/**
+ * A real timestamp in the form extract writes dates (toISOString): what a timestamp column takes
+ * as it is, the date converter above passing it through unchanged.
+ */
+export function isCanonicalTimestamp(text: string): boolean {
+  return text.length === CANONICAL_ISO.length && isCanonicalIso(text) && isRealCanonicalDate(text);
+}
+
+function isRealCanonicalDate(text: string): boolean {
+  return isRealDate(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
 }
 
 function isCanonicalIso(text: string): boolean {

@@ -23,7 +23,9 @@ import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, quoteIdent, SOURCE_ID_COLUMN } f
 import type { ObservedColumns, ObservedWidths } from './flatten.ts';
 import { ETL_SCHEMA, STAGING_SCHEMA, stagingTable } from './layout.ts';
 import { manifestParts, manifestTables, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
-import { PartRowsTransform, rowEncoder, sourceIdOf, type RejectedRecord } from './part-rows.ts';
+import { copyTextFormat } from './copy-rows.ts';
+import { planPart } from './part-fit.ts';
+import { ndjsonFormat, PartRowsTransform, rejectRecord, type LineFormat, type RejectedRecord } from './part-rows.ts';
 import { addRepairs, noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
 import { runLimited } from './limited.ts';
 import type { EtlResources } from './resources.ts';
@@ -154,16 +156,18 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   const parts = manifestParts(manifest).filter(({ table }) => plans.has(table));
   const started = Date.now();
   let loadedParts = 0;
+  const paths: Record<LoadPath, number> = { copied: 0, coerced: 0, careful: 0 };
   try {
     await runLimited(parts, settings.loadConcurrency, async ({ table, part }) => {
       const plan = plans.get(table)!;
       const partRejects: RejectedRecord[] = [];
-      const rows = await loadPart(pool, resources, plan, part, partRejects, abort.signal, ctx);
+      const { rows, path } = await loadPart(pool, resources, plan, part, partRejects, abort.signal, ctx);
       plan.staged.rows += rows;
       plan.staged.rejected += partRejects.length;
       await rejects.add(table, part.key, partRejects);
       loadedParts++;
-      ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, done: `${loadedParts}/${parts.length}` }, 'part loaded');
+      paths[path]++;
+      ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, path, done: `${loadedParts}/${parts.length}` }, 'part loaded');
     }, abort);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
@@ -180,6 +184,7 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
       rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
       rejected: rejects.total,
       repaired: Object.fromEntries(tables.map((t) => [t.table, t.repaired])),
+      parts: paths,
     },
     'staged',
   );
@@ -222,7 +227,17 @@ async function createStagingTable(pool: pg.Pool, staging: string, columns: reado
 }
 
 /**
+ * How a part was loaded: `copied`, its bytes as they are; `coerced`, its values coerced on the
+ * way; `careful`, record by record after the database refused a value.
+ */
+type LoadPath = 'copied' | 'coerced' | 'careful';
+
+/**
  * Loads one part in its own transaction, committed only when its checksum matches the manifest.
+ * A COPY text part whose every column fits the staging table (part-fit.ts) goes to COPY as it is,
+ * with its own column list: no JavaScript touches its rows. Any other part is read line by line
+ * and its values coerced (PartRowsTransform, in its format: COPY text or, from manifests of
+ * version 1, NDJSON).
  *
  * The part's GET is answered before the COPY starts: a COPY ends only with its data or an
  * explicit failure, so a GET that failed (or was aborted because another part failed) once the
@@ -240,8 +255,10 @@ async function loadPart(
   rejects: RejectedRecord[],
   signal: AbortSignal,
   ctx: TaskContext,
-): Promise<number> {
-  const names = plan.loadColumns.map((column) => quoteIdent(column.name)).join(', ');
+): Promise<{ rows: number; path: LoadPath }> {
+  const format = lineFormat(plan, part);
+  const fast = part.columns !== undefined && planPart(part.columns, plan.loadColumns).fast;
+  const names = (fast ? part.columns!.map((column) => column.name) : plan.loadColumns.map((column) => column.name)).map(quoteIdent).join(', ');
   const body = await readStream(resources.store(), part.key, signal);
   let client: pg.PoolClient;
   try {
@@ -254,26 +271,28 @@ async function loadPart(
   let failure: Error | undefined;
   try {
     await client.query('BEGIN');
-    const rows = new PartRowsTransform(plan.loadColumns, plan.keyColumn, (reject) => rejects.push(reject));
+    const rows = fast ? undefined : new PartRowsTransform(plan.loadColumns, plan.keyColumn, (reject) => rejects.push(reject), format);
     const hash = createHash('sha256');
     const copy = client.query(pgCopy.from(`COPY ${plan.staged.staging} (${names}) FROM STDIN`));
     // The pipeline reports the COPY's errors; this keeps a late one (the connection dropped in
     // `finally`) from being an unhandled 'error' event that would crash the worker.
     copy.on('error', () => undefined);
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
     try {
-      await pipeline(body, hashing(hash), createGunzip({ chunkSize: 64 * 1024 }), rows, copy, { signal });
+      await (rows ? pipeline(body, hashing(hash), gunzip, rows, copy, { signal }) : pipeline(body, hashing(hash), gunzip, copy, { signal }));
     } catch (error) {
       if (!isDataError(error)) throw error;
       // The database refused a value: the COPY is over and the connection usable.
       await client.query('ROLLBACK');
       ctx.log.warn({ part: part.key, error: (error as Error).message }, 'COPY refused a value; loading this part record by record to reject only the bad ones');
       rejects.length = 0;
-      return await loadPartCarefully(client, resources, plan, part, rejects, signal);
+      return { rows: await loadPartCarefully(client, resources, plan, part, format, rejects, signal), path: 'careful' };
     }
     checkChecksum(part, hash.digest('hex'));
     await client.query('COMMIT');
+    if (!rows) return { rows: copy.rowCount, path: 'copied' };
     addRepairs(plan.staged.repaired, rows.repairs);
-    return rows.rows;
+    return { rows: rows.rows, path: 'coerced' };
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     body.destroy();
@@ -283,12 +302,19 @@ async function loadPart(
   }
 }
 
+/** How the lines of a part are read: COPY text when the manifest lists the part's columns, NDJSON (version 1) when not. */
+function lineFormat(plan: TablePlan, part: PartInfo): LineFormat {
+  if (!part.columns) return ndjsonFormat(plan.loadColumns, plan.keyColumn);
+  return copyTextFormat(part.columns, plan.loadColumns, planPart(part.columns, plan.loadColumns), plan.keyColumn);
+}
+
 /** The slow path for a part the database refused: each record on its own, refused ones rejected with the database's reason. */
 async function loadPartCarefully(
   client: pg.PoolClient,
   resources: EtlResources,
   plan: TablePlan,
   part: PartInfo,
+  format: LineFormat,
   rejects: RejectedRecord[],
   signal: AbortSignal,
 ): Promise<number> {
@@ -300,10 +326,10 @@ async function loadPartCarefully(
   await client.query('BEGIN');
   for (const [index, line] of lines.entries()) {
     signal.throwIfAborted();
-    if (line === '') continue;
+    if (line === '' && !format.emptyLineIsRecord) continue;
     const own = noRepairs();
     try {
-      const values = rowEncoder(plan.loadColumns, own).values(line);
+      const values = format.encoder(own).values(line);
       await client.query('SAVEPOINT record');
       try {
         await client.query(insert, values);
@@ -317,7 +343,7 @@ async function loadPartCarefully(
       rows++;
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
-      rejects.push({ lineNumber: index + 1, sourceId: sourceIdOf(line, plan.keyColumn), reason: error.message, record: line.slice(0, 10_000) });
+      rejects.push({ lineNumber: index + 1, sourceId: format.sourceId(line), reason: error.message, record: rejectRecord(format.record(line)) });
     }
   }
   await client.query('COMMIT');
@@ -337,7 +363,10 @@ async function readPartLines(resources: EtlResources, part: PartInfo, signal: Ab
   });
   await pipeline(await readStream(resources.store(), part.key, signal), hashing(hash), createGunzip(), collect, { signal });
   checkChecksum(part, hash.digest('hex'));
-  return Buffer.concat(chunks).toString('utf8').split('\n');
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+  // Every line ends with a newline: what follows the last one is no line.
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
 }
 
 function hashing(hash: ReturnType<typeof createHash>): Transform {

@@ -8,7 +8,7 @@ import { FailTask } from '../../sdk/errors.ts';
 import { objectSize, putJson } from '../s3/objects.ts';
 import { manifestKey } from './layout.ts';
 import { runLimited } from './limited.ts';
-import { manifestParts, MANIFEST_VERSION, type ExtractResult, type Manifest } from './manifest.ts';
+import { manifestParts, manifestVersionOf, type ExtractResult, type Manifest } from './manifest.ts';
 import type { EtlResources } from './resources.ts';
 import { etlResourcesOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
@@ -49,7 +49,9 @@ export async function commitExtract(ctx: TaskContext, options: CommitOptions): P
     );
   }
   const key = manifestKey(settings.prefix, ctx, extract.collection);
-  const manifest: Manifest = { version: MANIFEST_VERSION, dagId: ctx.dagId, runId: ctx.runId, committedAt: new Date().toISOString(), ...extract };
+  // An extract of an older release (NDJSON parts, no column lists) committed after an upgrade stays version 1.
+  const version = manifestVersionOf(parts.map(({ part }) => part));
+  const manifest: Manifest = { version, dagId: ctx.dagId, runId: ctx.runId, committedAt: new Date().toISOString(), ...extract };
   await putJson(store, key, manifest);
   const result: CommitResult = {
     collection: extract.collection,
