@@ -12,6 +12,10 @@ import type { FlatRow } from './flatten.ts';
 import type { PartColumn, PartValueKind } from './manifest.ts';
 import { isCanonicalTimestamp, needsTextRepair } from './repair.ts';
 
+// Read once: an imported binding is a getter call where tsx compiles modules to CommonJS, and these are used per field.
+const SEPARATOR = FIELD_SEPARATOR;
+const NULL_TEXT = NULL_FIELD;
+
 const STRING = 1;
 const INTEGER = 2;
 const NUMBER = 4;
@@ -60,7 +64,7 @@ export class PartColumns {
       const value = row[name];
       if (value !== undefined || name in row) present++;
       const field = this.#field(i, value);
-      text = i === 0 ? field : text + FIELD_SEPARATOR + field;
+      text = i === 0 ? field : text + SEPARATOR + field;
     }
     return present === fields ? text : undefined;
   }
@@ -103,7 +107,7 @@ export class PartColumns {
         break;
     }
     this.#nulls[i] = true;
-    return NULL_FIELD;
+    return NULL_TEXT;
   }
 
   #string(i: number, value: string): string {

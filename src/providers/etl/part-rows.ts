@@ -8,7 +8,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { copyField, NULL_FIELD } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
-import { addRepairs, clearRepairs, coercerFor, coercesToPlainText, hasRepairs, noRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
+import { coercerFor, coercesToPlainText, noRepairs, RecordRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
 
 export interface RejectedRecord {
   lineNumber: number;
@@ -30,8 +30,8 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
   const coercers: Coercer[] = columns.map(coercerFor);
   const plain = columns.map(coercesToPlainText);
   const values: (string | null)[] = new Array(columns.length);
-  // Repairs of a record that is then rejected must not count: they are staged per record.
-  const own = noRepairs();
+  const record = new RecordRepairs(repairs);
+  const own = record.counts;
   const parse = (line: string): FlatRow => {
     let row: unknown;
     try {
@@ -40,19 +40,14 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
       throw new Rejection(`the line is not valid JSON (${(error as Error).message})`);
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Rejection('the line is not a JSON object');
-    if (hasRepairs(own)) clearRepairs(own); // left by a rejected record
+    record.begin();
     return row as FlatRow;
-  };
-  const commitRepairs = () => {
-    if (!hasRepairs(own)) return;
-    addRepairs(repairs, own);
-    clearRepairs(own);
   };
   return {
     values(line) {
       const row = parse(line);
       for (let i = 0; i < coercers.length; i++) values[i] = coercers[i]!(row[names[i]!], own);
-      commitRepairs();
+      record.commit();
       return values;
     },
     copyLine(line) {
@@ -63,7 +58,7 @@ export function rowEncoder(columns: readonly WarehouseColumn[], repairs: RepairC
         const field = value === null ? NULL_FIELD : plain[i] ? value : copyField(value);
         text = i === 0 ? field : text + '\t' + field;
       }
-      commitRepairs();
+      record.commit();
       return text + '\n';
     },
   };

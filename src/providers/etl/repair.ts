@@ -46,6 +46,29 @@ export function addRepairs(into: RepairCounts, more: RepairCounts): RepairCounts
   return into;
 }
 
+/**
+ * The repairs of one record at a time, added to `into` only once the record is encoded whole:
+ * the repairs of a record that is then rejected must not count.
+ */
+export class RecordRepairs {
+  /** What the coercers of the current record count into. */
+  readonly counts = noRepairs();
+
+  constructor(private readonly into: RepairCounts) {}
+
+  /** A new record: forgets what a rejected one left. */
+  begin(): void {
+    if (hasRepairs(this.counts)) clearRepairs(this.counts);
+  }
+
+  /** The record is encoded: its repairs count. */
+  commit(): void {
+    if (!hasRepairs(this.counts)) return;
+    addRepairs(this.into, this.counts);
+    clearRepairs(this.counts);
+  }
+}
+
 /** Thrown by a coercer for a value that cannot be repaired; its message is the reject reason. */
 export class Rejection extends Error {
   override name = 'Rejection';
