@@ -135,35 +135,58 @@ describe('COPY text parts into staging', { timeout: 120_000 }, () => {
     }
   });
 
-  test('a part with values to repair, reject or drop is coerced into what its NDJSON (version 1) part gives', async () => {
-    const { rows, result } = extractOf('rough', roughDocuments);
-    const writer = new PartWriter(resources.store(), (n) => `copy-parts/rough/part-${n}.gz`, 1000);
+  /**
+   * The documents staged from COPY text parts and from one NDJSON part (version 1) in two runs:
+   * the same rows, repairs and rejects (the records as JSON) from both; what each part's path was.
+   */
+  async function stageBothWays(collection: string, documents: readonly Record<string, unknown>[]) {
+    const { rows, result } = extractOf(collection, documents);
+    const writer = new PartWriter(resources.store(), (n) => `copy-parts/${collection}/part-${n}.gz`, 1000);
     for (const row of rows) await writer.write(row);
     const copyExtract = result(await writer.finish());
 
     const ndjson = gzipSync(rows.map((row) => JSON.stringify(row) + '\n').join(''));
-    const ndjsonPart: PartInfo = { key: 'copy-parts/rough/part-1.ndjson.gz', rows: rows.length, bytes: ndjson.length, sha256: createHash('sha256').update(ndjson).digest('hex') };
+    const ndjsonPart: PartInfo = { key: `copy-parts/${collection}/part-1.ndjson.gz`, rows: rows.length, bytes: ndjson.length, sha256: createHash('sha256').update(ndjson).digest('hex') };
     await putObject(resources.store(), ndjsonPart.key, ndjson);
-    const ndjsonExtract = result([ndjsonPart]);
 
-    const viaCopy = await stage('manual__rough_copy', copyExtract);
-    const viaNdjson = await stage('manual__rough_ndjson', ndjsonExtract);
-    assert.deepEqual(partsLoaded(viaCopy.logs), ['coerced']);
-    assert.deepEqual(partsLoaded(viaNdjson.logs), ['coerced']);
+    const viaCopy = await stage(`manual__${collection}_copy`, copyExtract);
+    const viaNdjson = await stage(`manual__${collection}_ndjson`, result([ndjsonPart]));
     assert.equal(viaCopy.staged.tables[0]!.rows, viaNdjson.staged.tables[0]!.rows);
     assert.deepEqual(viaCopy.staged.tables[0]!.repaired, viaNdjson.staged.tables[0]!.repaired);
-    assert.ok(viaCopy.staged.tables[0]!.repaired.truncated > 0 && viaCopy.staged.tables[0]!.repaired.invalidDate > 0);
-    assert.deepEqual(viaCopy.staged.unknownFields, ['rough.nickname']);
-
     const stagedText = (s: StageResult) => copyOut(`COPY (SELECT * FROM ${s.tables[0]!.staging} ORDER BY substr(source_id, 2)::int) TO STDOUT`);
     assert.equal(await stagedText(viaCopy.staged), await stagedText(viaNdjson.staged));
     const rejects = async (runId: string) =>
       (await warehouse.query(`SELECT line_number, source_id, reason, record FROM sluice_etl.load_rejects WHERE run_id = $1 ORDER BY line_number`, [runId])).rows;
-    const copyRejects = await rejects('manual__rough_copy');
-    const ndjsonRejects = await rejects('manual__rough_ndjson');
+    const copyRejects = await rejects(`manual__${collection}_copy`);
+    const ndjsonRejects = await rejects(`manual__${collection}_ndjson`);
     assert.ok(copyRejects.length > 0);
     assert.equal(viaCopy.staged.rejected, copyRejects.length);
     assert.deepEqual(copyRejects.map(({ record: _r, ...rest }) => rest), ndjsonRejects.map(({ record: _r, ...rest }) => rest));
     assert.deepEqual(copyRejects.map((r) => JSON.parse(r.record)), ndjsonRejects.map((r) => JSON.parse(r.record)));
+    return { copy: viaCopy, ndjson: viaNdjson, rejects: copyRejects };
+  }
+
+  test('a part with values to repair, reject or drop is coerced into what its NDJSON (version 1) part gives', async () => {
+    const { copy, ndjson } = await stageBothWays('rough', roughDocuments);
+    assert.deepEqual(partsLoaded(copy.logs), ['coerced']);
+    assert.deepEqual(partsLoaded(ndjson.logs), ['coerced']);
+    assert.ok(copy.staged.tables[0]!.repaired.truncated > 0 && copy.staged.tables[0]!.repaired.invalidDate > 0);
+    assert.deepEqual(copy.staged.unknownFields, ['rough.nickname']);
+  });
+
+  test('a value the database refuses sends a copied part, and a coerced one, record by record, as it does an NDJSON part', async () => {
+    const token = (i: number) => (i === 7 ? 'not-a-uuid' : `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await warehouse.query('CREATE TABLE refused (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source_id text NOT NULL UNIQUE, token uuid, qty integer, etl_run_id text NOT NULL)');
+    const fits = await stageBothWays('refused', Array.from({ length: 40 }, (_, i) => ({ _id: `c${i}`, token: token(i), qty: i })));
+    assert.deepEqual(partsLoaded(fits.copy.logs), ['careful']);
+    assert.deepEqual(fits.rejects.map((r) => [r.source_id, r.line_number]), [['c7', 8]]);
+    assert.match(fits.rejects[0]!.reason, /the warehouse refused it: invalid input syntax for type uuid/);
+
+    await warehouse.query('CREATE TABLE refused_rough (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source_id text NOT NULL UNIQUE, token uuid, qty integer, name varchar(3), etl_run_id text NOT NULL)');
+    const documents = Array.from({ length: 40 }, (_, i) => ({ _id: `d${i}`, token: token(i), qty: i % 9 === 0 ? 'many' : i, name: i % 4 === 0 ? 'long name' : 'ok' }));
+    const coerced = await stageBothWays('refused_rough', documents);
+    assert.deepEqual(partsLoaded(coerced.copy.logs), ['careful']);
+    assert.ok(coerced.copy.staged.tables[0]!.repaired.truncated > 0);
+    assert.deepEqual(coerced.rejects.map((r) => r.source_id), ['d0', 'd7', 'd9', 'd18', 'd27', 'd36']);
   });
 });
