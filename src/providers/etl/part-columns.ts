@@ -91,6 +91,8 @@ export class PartColumns {
       case 'string':
         return this.#string(i, value);
       case 'number': {
+        // NaN and the infinities are NULL, as they were in JSON (flatten makes them null already).
+        if (!Number.isFinite(value)) break;
         const text = String(value);
         this.#kinds[i]! |= Number.isInteger(value) ? INTEGER : NUMBER;
         if (value < this.#min[i]!) this.#min[i] = value;
