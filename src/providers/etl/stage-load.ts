@@ -256,9 +256,8 @@ async function loadPart(
   signal: AbortSignal,
   ctx: TaskContext,
 ): Promise<{ rows: number; path: LoadPath }> {
-  const format = lineFormat(plan, part);
-  const fast = part.columns !== undefined && planPart(part.columns, plan.loadColumns).fast;
-  const names = (fast ? part.columns!.map((column) => column.name) : plan.loadColumns.map((column) => column.name)).map(quoteIdent).join(', ');
+  const { format, fast, copyColumns } = partReading(plan, part);
+  const names = copyColumns.map(quoteIdent).join(', ');
   const body = await readStream(resources.store(), part.key, signal);
   let client: pg.PoolClient;
   try {
@@ -302,10 +301,20 @@ async function loadPart(
   }
 }
 
-/** How the lines of a part are read: COPY text when the manifest lists the part's columns, NDJSON (version 1) when not. */
-function lineFormat(plan: TablePlan, part: PartInfo): LineFormat {
-  if (!part.columns) return ndjsonFormat(plan.loadColumns, plan.keyColumn);
-  return copyTextFormat(part.columns, plan.loadColumns, planPart(part.columns, plan.loadColumns), plan.keyColumn);
+/**
+ * How a part is read: COPY text when the manifest lists the part's columns, NDJSON (version 1)
+ * when not; whether its bytes go to COPY as they are, and COPY's column list (the part's own
+ * then, the staging table's otherwise).
+ */
+function partReading(plan: TablePlan, part: PartInfo): { format: LineFormat; fast: boolean; copyColumns: string[] } {
+  const stagingColumns = plan.loadColumns.map((column) => column.name);
+  if (!part.columns) return { format: ndjsonFormat(plan.loadColumns, plan.keyColumn), fast: false, copyColumns: stagingColumns };
+  const partPlan = planPart(part.columns, plan.loadColumns);
+  return {
+    format: copyTextFormat(part.columns, plan.loadColumns, partPlan, plan.keyColumn),
+    fast: partPlan.fast,
+    copyColumns: partPlan.fast ? part.columns.map((column) => column.name) : stagingColumns,
+  };
 }
 
 /** The slow path for a part the database refused: each record on its own, refused ones rejected with the database's reason. */
