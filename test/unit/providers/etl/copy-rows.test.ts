@@ -113,4 +113,17 @@ describe('COPY text parts, coerced', () => {
     assert.equal(flatValueOf('false', ['boolean']), false);
     assert.equal(flatValueOf('-0.5', ['number']), -0.5);
   });
+
+  test('a part of one column: an empty line is a record (an empty string), not nothing', () => {
+    const part = new PartColumns(['source_id']);
+    const lines = [part.line({ source_id: '' }), part.line({ source_id: 'b' })];
+    assert.deepEqual(lines, ['', 'b']);
+    const columns = [column('source_id', 'text', { nullable: false }), column('qty', 'integer', { nullable: false })];
+    const described = part.describe();
+    const rejects: RejectedRecord[] = [];
+    const encoder = new PartEncoder(columns, 'source_id', (r) => rejects.push(r), copyTextFormat(described, columns, planPart(described, columns), 'source_id'));
+    encoder.write(Buffer.from(lines.map((line) => line + '\n').join('')));
+    assert.equal(encoder.end(), null);
+    assert.deepEqual(rejects.map((r) => [r.lineNumber, r.sourceId, r.record]), [[1, '', '{"source_id":""}'], [2, 'b', '{"source_id":"b"}']]);
+  });
 });
