@@ -8,7 +8,7 @@
  * than the data allows costs speed, never correctness.
  */
 import { copyField, FIELD_SEPARATOR, NULL_FIELD } from './copy-text.ts';
-import type { FlatRow } from './flatten.ts';
+import type { FlatRow, FlatValue } from './flatten.ts';
 import type { PartColumn, PartValueKind } from './manifest.ts';
 import { isCanonicalTimestamp, needsTextRepair } from './repair.ts';
 
@@ -61,8 +61,10 @@ export class PartColumns {
     let text = '';
     for (let i = 0; i < this.names.length; i++) {
       const name = this.names[i]!;
-      const value = row[name];
-      if (value !== undefined || name in row) present++;
+      let value: FlatValue | undefined = row[name];
+      // A row without a field named like an inherited method (a column "constructor") reads the method.
+      if (typeof value === 'function') value = undefined;
+      else if (value !== undefined || name in row) present++;
       const field = this.#field(i, value);
       text = i === 0 ? field : text + SEPARATOR + field;
     }
@@ -86,7 +88,7 @@ export class PartColumns {
     });
   }
 
-  #field(i: number, value: FlatRow[string] | undefined): string {
+  #field(i: number, value: FlatValue | undefined): string {
     switch (typeof value) {
       case 'string':
         return this.#string(i, value);

@@ -74,6 +74,9 @@ describe('a part\'s columns', () => {
     assert.equal(columns.line({ b: 'x', a: 2 }), '2\tx', 'fields in the part\'s order, whatever the row\'s');
     assert.equal(columns.line({ a: 3, c: 'new' }), undefined);
     assert.equal(columns.line({ a: 4, b: undefined as unknown as FlatValue }), '4\t\\N', 'a field present but undefined is no new column');
+    const inherited = new PartColumns(['constructor', 'a']);
+    assert.equal(inherited.line({ a: 1 }), '\\N\t1', 'a column named like an inherited method is NULL where the row lacks it');
+    assert.equal(inherited.line({ constructor: 'own', a: 2 }), 'own\t2');
     assert.equal(columns.line({ a: NaN, b: Infinity }), '\\N\t\\N', 'numbers JSON has no text for are NULL, as in NDJSON');
     assert.deepEqual(columns.describe()[0], { name: 'a', kinds: ['integer'], nulls: true, width: 1, min: 1, max: 4, dates: false, repair: false });
   });
