@@ -86,6 +86,9 @@ export function ndjsonFormat(columns: readonly WarehouseColumn[], keyColumn: str
   };
 }
 
+/** Rejected records keep at most this much of their line. */
+const MAX_RECORD_CHARS = 10_000;
+
 /** A record's text for the rejects table, cut to a size a row there can hold. */
 export function rejectRecord(text: string): string {
   return text.length > MAX_RECORD_CHARS ? text.slice(0, MAX_RECORD_CHARS) + '…' : text;
@@ -101,8 +104,6 @@ export function sourceIdOf(line: string, keyColumn: string): string | null {
   }
 }
 
-/** Rejected records keep at most this much of their line. */
-const MAX_RECORD_CHARS = 10_000;
 const NEWLINE = 0x0a;
 const MIN_OUTPUT_BYTES = 16 * 1024;
 
