@@ -10,6 +10,7 @@ import { readWatermark } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
 import { DocumentFlattener, type FlatRow } from './flatten.ts';
 import { partKey } from './layout.ts';
+import { RawFlattener } from './raw-flatten.ts';
 import type { ExtractResult, TableExtract } from './manifest.ts';
 import { PartWriter } from './part-writer.ts';
 import type { EtlResources } from './resources.ts';
@@ -23,6 +24,27 @@ export interface ExtractOptions extends Partial<EtlSettings> {
 }
 
 const PROGRESS_EVERY_MS = 10_000;
+
+/** Counts documents and logs the rate every PROGRESS_EVERY_MS. */
+class Progress {
+  total = 0;
+  readonly #started = Date.now();
+  #logged = this.#started;
+
+  constructor(private readonly ctx: TaskContext) {}
+
+  documents(count: number): void {
+    this.total += count;
+    const now = Date.now();
+    if (now - this.#logged < PROGRESS_EVERY_MS) return;
+    this.#logged = now;
+    this.ctx.log.info({ documents: this.total, perSecond: Math.round(this.total / ((now - this.#started) / 1000)) }, 'extract progress');
+  }
+
+  seconds(): number {
+    return (Date.now() - this.#started) / 1000;
+  }
+}
 
 export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
   const collection = resolveCollection(config);
@@ -46,21 +68,33 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
   };
   const rows: [string, FlatRow][] = [];
   const emit = (table: string, row: FlatRow) => void rows.push([table, row]);
-
-  let documents = 0;
-  let lastProgress = Date.now();
-  const started = lastProgress;
-  for await (const document of resources.source().read(collection.collection, window, { batchSize: options.batchSize, signal: ctx.signal })) {
-    flattener.flatten(document, emit);
-    // Writes resolve at once unless gzip or S3 pushes back; waiting here is the backpressure.
+  // Writes resolve at once unless gzip or S3 pushes back; waiting here is the backpressure.
+  const write = async () => {
     for (const [table, row] of rows) await writerOf(table).write(row);
     rows.length = 0;
-    documents++;
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = Date.now();
-      ctx.log.info({ documents, perSecond: Math.round(documents / ((lastProgress - started) / 1000)) }, 'extract progress');
+  };
+
+  const source = resources.source();
+  const readOptions = { batchSize: options.batchSize, signal: ctx.signal };
+  const progress = new Progress(ctx);
+  // Sources that can hand out BSON bytes are flattened from them: no decoded documents at all.
+  const raw = source.readBson ? new RawFlattener(flattener) : undefined;
+  if (source.readBson && raw) {
+    for await (const batch of source.readBson(collection.collection, window, readOptions)) {
+      for (const document of batch) {
+        raw.flatten(document, emit);
+        await write();
+      }
+      progress.documents(batch.length);
+    }
+  } else {
+    for await (const document of source.read(collection.collection, window, readOptions)) {
+      flattener.flatten(document, emit);
+      await write();
+      progress.documents(1);
     }
   }
+  const documents = progress.total;
 
   const observed = flattener.observed();
   const widths = flattener.observedWidths();
@@ -73,9 +107,16 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
   }
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = progress.seconds();
   ctx.log.info(
-    { documents, seconds, perSecond: seconds > 0 ? Math.round(documents / seconds) : documents, tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])) },
+    {
+      documents,
+      seconds,
+      perSecond: seconds > 0 ? Math.round(documents / seconds) : documents,
+      tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
+      // Documents flattened from their decoded form (repeated or $-names, malformed bytes): a high count is slow, not wrong.
+      ...(raw?.decoded ? { decodedDocuments: raw.decoded } : {}),
+    },
     'extracted',
   );
   return {

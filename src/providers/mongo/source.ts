@@ -7,6 +7,7 @@
  */
 import { MongoClient, type Document, type Filter } from 'mongodb';
 import { redactError, redactSecrets } from '../../core/redact.ts';
+import { bsonBatches } from './bson-batches.ts';
 
 export interface DocumentWindow {
   /** The field holding each document's last-modified Date, e.g. `updatedAt`. */
@@ -17,13 +18,24 @@ export interface DocumentWindow {
   until: Date;
 }
 
+export interface ReadOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
 export interface DocumentSource {
   /** Streams the window's documents; memory is bounded by the batch size, not the collection. */
-  read(collection: string, window: DocumentWindow, options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
+  read(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Record<string, unknown>>;
+  /**
+   * The same documents undecoded, as BSON bytes, a batch at a time (optional): what extract
+   * flattens without the driver's objects. A source without it is read with `read`.
+   */
+  readBson?(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Uint8Array[]>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/shop';
+const DEFAULT_BATCH_SIZE = 5000;
 
 export function mongoUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.MONGO_URL?.trim() || DEFAULT_MONGO_URL;
@@ -58,24 +70,35 @@ export function openMongoSource(url: string): DocumentSource {
   }
   return {
     async *read(collection, window, options = {}) {
-      const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? 5000 });
+      const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
       const abort = () => void cursor.close().catch(() => undefined);
       options.signal?.addEventListener('abort', abort, { once: true });
       try {
-        for await (const document of cursor) {
-          options.signal?.throwIfAborted();
-          yield document;
-        }
-      } catch (error) {
-        const { message } = redactError(error);
-        throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
+        yield* described(collection, cursor, options.signal);
       } finally {
         options.signal?.removeEventListener('abort', abort);
         await cursor.close().catch(() => undefined);
       }
     },
+    readBson(collection, window, options = {}) {
+      const batches = bsonBatches(client.db(), collection, windowFilter(window), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal);
+      return described(collection, batches, options.signal);
+    },
     async close() {
       await client.close();
     },
   };
+}
+
+/** Failures say which collection, without the URL's secrets. */
+async function* described<T>(collection: string, items: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  try {
+    for await (const item of items) {
+      signal?.throwIfAborted();
+      yield item;
+    }
+  } catch (error) {
+    const { message } = redactError(error);
+    throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
+  }
 }
