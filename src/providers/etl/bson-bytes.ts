@@ -42,9 +42,20 @@ export function int64(bytes: Buffer, at: number): number | string {
   return bytes.readBigInt64LE(at).toString();
 }
 
-/** A UTC datetime as ISO text, or INVALID_DATE_TEXT outside JavaScript's range. */
+let lastMs = Number.NaN;
+let lastText = '';
+
+/**
+ * A UTC datetime as ISO text, or INVALID_DATE_TEXT outside JavaScript's range. The last one is
+ * remembered: documents often hold one instant twice (created and last updated at once).
+ */
 export function dateAt(bytes: Buffer, at: number): string {
-  return isoText(int32(bytes, at + 4) * 0x1_0000_0000 + (int32(bytes, at) >>> 0));
+  const ms = int32(bytes, at + 4) * 0x1_0000_0000 + (int32(bytes, at) >>> 0);
+  if (ms !== lastMs) {
+    lastText = isoText(ms);
+    lastMs = ms;
+  }
+  return lastText;
 }
 
 const DAY_MS = 86_400_000;
@@ -104,11 +115,11 @@ export function cstringEnd(bytes: Buffer, start: number, limit: number): number 
   return end;
 }
 
-/** A length-prefixed string's text, checked to end inside `limit` with its NUL. */
-export function stringAt(bytes: Buffer, at: number, limit: number): string {
+/** Where the text of the length-prefixed string at `at` ends (its NUL), checked to be inside `limit`. */
+export function stringEnd(bytes: Buffer, at: number, limit: number): number {
   const size = int32(bytes, at);
   if (size <= 0 || at + 4 + size > limit || bytes[at + 3 + size] !== 0) throw new MalformedBson('bad string length');
-  return utf8(bytes, at + 4, at + 3 + size);
+  return at + 3 + size;
 }
 
 /** The end of an embedded document or array starting at `at`, checked against `limit`. */

@@ -66,11 +66,17 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     }
     return writer;
   };
-  const rows: [string, FlatRow][] = [];
-  const emit = (table: string, row: FlatRow) => void rows.push([table, row]);
-  // Writes resolve at once unless gzip or S3 pushes back; waiting here is the backpressure.
+  // A document's rows, then written: writes resolve at once unless gzip or S3 pushes back, and
+  // waiting on them is the backpressure.
+  const tables: string[] = [];
+  const rows: FlatRow[] = [];
+  const emit = (table: string, row: FlatRow) => {
+    tables.push(table);
+    rows.push(row);
+  };
   const write = async () => {
-    for (const [table, row] of rows) await writerOf(table).write(row);
+    for (let i = 0; i < rows.length; i++) await writerOf(tables[i]!).write(rows[i]!);
+    tables.length = 0;
     rows.length = 0;
   };
 
@@ -98,11 +104,11 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
 
   const observed = flattener.observed();
   const widths = flattener.observedWidths();
-  const tables: Record<string, TableExtract> = {};
+  const extracts: Record<string, TableExtract> = {};
   for (const [table, writer] of writers) {
-    tables[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
+    extracts[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
   }
-  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
+  extracts[collection.table] ??= { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
   const collisions = [...flattener.collisions].sort();
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
@@ -113,7 +119,7 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
       documents,
       seconds,
       perSecond: seconds > 0 ? Math.round(documents / seconds) : documents,
-      tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
+      tables: Object.fromEntries(Object.entries(extracts).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
       // Documents flattened from their decoded form (repeated or $-names, malformed bytes): a high count is slow, not wrong.
       ...(raw?.decoded ? { decodedDocuments: raw.decoded } : {}),
     },
@@ -126,7 +132,7 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     from: window.from?.toISOString() ?? null,
     until: window.until.toISOString(),
     documents,
-    tables,
+    tables: extracts,
     collisions,
   };
 }

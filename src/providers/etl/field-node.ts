@@ -6,6 +6,7 @@
  */
 import { childTableName, columnName } from './column-names.ts';
 import type { ValueKind } from './flatten.ts';
+import type { TextCache } from './text-cache.ts';
 
 /** Where a path's observations go: one set of kinds and one width per (table, column). */
 export interface ColumnObservations {
@@ -24,10 +25,13 @@ export class FieldNode {
   /** The widest string this node has noted (its column's width is at least this). */
   #widest = 0;
 
-  // For RawFlattener (raw-flatten.ts): the field name's bytes as first met, the sibling that
-  // followed this field in the last document (its likely successor), the first field of this
-  // (sub-)document in the last one, and the sub-document it was last met in (a repeated name).
+  // For RawFlattener (raw-flatten.ts): the field name's bytes as first met, the strings met at
+  // this path, the sibling that followed this field in the last document (its likely successor),
+  // the first field of this (sub-)document in the last one, and the sub-document it was last met
+  // in (a repeated name).
   nameBytes: Uint8Array | undefined;
+  /** The strings this path repeats, by their bytes. */
+  texts: TextCache | undefined;
   next: FieldNode | undefined;
   first: FieldNode | undefined;
   visit = 0;

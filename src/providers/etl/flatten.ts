@@ -30,6 +30,29 @@ export interface FlattenerOptions {
   keyField?: string;
 }
 
+/** A document's child rows, held until its parent row is complete (the parent row goes first); reused document after document. */
+export class ChildRows {
+  readonly #tables: string[] = [];
+  readonly #rows: FlatRow[] = [];
+  #length = 0;
+
+  push(table: string, row: FlatRow): void {
+    const i = this.#length++;
+    this.#tables[i] = table;
+    this.#rows[i] = row;
+  }
+
+  emit(emit: RowSink): void {
+    for (let i = 0; i < this.#length; i++) emit(this.#tables[i]!, this.#rows[i]!);
+    this.#length = 0;
+  }
+
+  clear(): this {
+    this.#length = 0;
+    return this;
+  }
+}
+
 /**
  * Flattens the documents of one collection and remembers, per table and column, which kinds of
  * value it met: the schema the warehouse is compared with before loading.
@@ -53,6 +76,7 @@ export class DocumentFlattener implements ColumnObservations {
   readonly #notedWidths: number[] = [];
   #noted = 0;
   readonly #collided: string[] = [];
+  readonly #children = new ChildRows();
 
   constructor(options: FlattenerOptions) {
     this.table = options.table;
@@ -64,11 +88,11 @@ export class DocumentFlattener implements ColumnObservations {
     const key = document[this.keyField];
     const sourceId = key === undefined || key === null ? null : keyText(key);
     const row = this.parentRow(sourceId);
-    const children: [string, FlatRow][] = [];
+    const children = this.#children.clear();
     this.walk(document, this.root(this.table), row, sourceId, children, true);
     this.commit();
     emit(this.table, row);
-    for (const [table, child] of children) emit(table, child);
+    children.emit(emit);
   }
 
   /** Table → column → kinds seen, sorted for stable manifests. */
@@ -129,7 +153,7 @@ export class DocumentFlattener implements ColumnObservations {
   }
 
   /** One decoded value at a path: walked (object), exploded (array in a parent row), or a column. */
-  place(node: FieldNode, value: unknown, row: FlatRow, sourceId: string | null, children: [string, FlatRow][] | null): void {
+  place(node: FieldNode, value: unknown, row: FlatRow, sourceId: string | null, children: ChildRows | null): void {
     if (value === undefined) return;
     if (isPlainObject(value)) {
       this.walk(value, node, row, sourceId, children, false);
@@ -193,7 +217,7 @@ export class DocumentFlattener implements ColumnObservations {
     node: FieldNode,
     row: FlatRow,
     sourceId: string | null,
-    children: [string, FlatRow][] | null,
+    children: ChildRows | null,
     topLevel: boolean,
   ): void {
     for (const field in object) {
@@ -204,13 +228,13 @@ export class DocumentFlattener implements ColumnObservations {
   }
 
   /** One child row per array element; an element's own arrays stay in one JSON column. */
-  private explode(array: readonly unknown[], node: FieldNode, sourceId: string | null, children: [string, FlatRow][]): void {
+  private explode(array: readonly unknown[], node: FieldNode, sourceId: string | null, children: ChildRows): void {
     const table = node.childTable;
     const root = this.childRoot(node);
     for (let index = 0; index < array.length; index++) {
       const row: FlatRow = { [PARENT_SOURCE_ID_COLUMN]: sourceId, [INDEX_COLUMN]: index };
       this.placeElement(root, array[index], row);
-      children.push([table, row]);
+      children.push(table, row);
     }
   }
 }

@@ -11,11 +11,12 @@
  * malformed is given up and flattened from its decoded form instead: nothing it noted counts.
  */
 import { deserialize } from 'bson';
-import { BSON, DRIVER_DECODING, MalformedBson, cstringEnd, dateAt, decodeValue, documentEnd, int32, int64, stringAt, utf8, valueEnd } from './bson-bytes.ts';
+import { BSON, DRIVER_DECODING, MalformedBson, cstringEnd, dateAt, decodeValue, documentEnd, int32, int64, stringEnd, utf8, valueEnd } from './bson-bytes.ts';
 import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, VALUE_COLUMN } from './column-names.ts';
 import type { FieldNode } from './field-node.ts';
 import { keyText, numberKind } from './flat-values.ts';
-import type { DocumentFlattener, FlatRow, RowSink } from './flatten.ts';
+import { TextCache } from './text-cache.ts';
+import { ChildRows, type DocumentFlattener, type FlatRow, type RowSink } from './flatten.ts';
 
 /** Thrown inside the walk to give a document up; never escapes this module. */
 const GIVE_UP = new MalformedBson('flattened from its decoded form');
@@ -29,6 +30,7 @@ export class RawFlattener {
   #nameEnd = 0;
   readonly #keyBytes: Buffer;
   readonly #keyNode: FieldNode;
+  readonly #children = new ChildRows();
 
   constructor(readonly flattener: DocumentFlattener) {
     this.#keyBytes = Buffer.from(flattener.keyField);
@@ -39,7 +41,7 @@ export class RawFlattener {
   flatten(document: Uint8Array, emit: RowSink): void {
     const bytes = Buffer.isBuffer(document) ? document : Buffer.from(document.buffer, document.byteOffset, document.byteLength);
     const flattener = this.flattener;
-    const children: [string, FlatRow][] = [];
+    const children = this.#children.clear();
     let row: FlatRow;
     try {
       const end = documentEnd(bytes, 0, bytes.length);
@@ -57,7 +59,7 @@ export class RawFlattener {
     }
     flattener.commit();
     emit(flattener.table, row);
-    for (const [table, child] of children) emit(table, child);
+    children.emit(emit);
   }
 
   /** The key field's value as `source_id`: the first top-level element of that name (mongod puts `_id` first). */
@@ -71,7 +73,7 @@ export class RawFlattener {
       const end = valueEnd(bytes, type, start, last);
       if (nameEnd - at - 1 === name.length && bytes.compare(name, 0, name.length, at + 1, nameEnd) === 0) {
         if (type === BSON.objectId) return bytes.toString('hex', start, end);
-        if (type === BSON.string) return stringAt(bytes, start, last);
+        if (type === BSON.string) return utf8(bytes, start + 4, stringEnd(bytes, start, last));
         const value = decodeValue(bytes, type, start, end);
         return value === undefined || value === null ? null : keyText(value);
       }
@@ -81,7 +83,7 @@ export class RawFlattener {
   }
 
   /** The (sub-)document at `start`..`end` into `row`; arrays into `children` when given (a parent row). */
-  private walk(bytes: Buffer, start: number, end: number, parent: FieldNode, row: FlatRow, sourceId: string | null, children: [string, FlatRow][] | null, topLevel: boolean): void {
+  private walk(bytes: Buffer, start: number, end: number, parent: FieldNode, row: FlatRow, sourceId: string | null, children: ChildRows | null, topLevel: boolean): void {
     const visit = ++this.#visit;
     const last = end - 1;
     let previous: FieldNode | undefined;
@@ -115,7 +117,7 @@ export class RawFlattener {
   }
 
   /** One child row per element, as DocumentFlattener's explode. */
-  private explode(bytes: Buffer, start: number, end: number, node: FieldNode, sourceId: string | null, children: [string, FlatRow][]): void {
+  private explode(bytes: Buffer, start: number, end: number, node: FieldNode, sourceId: string | null, children: ChildRows): void {
     const flattener = this.flattener;
     const table = node.childTable;
     const root = flattener.childRoot(node);
@@ -140,7 +142,7 @@ export class RawFlattener {
           flattener.placeElement(root, decodeValue(bytes, type, valueStart, at), row);
         }
       }
-      children.push([table, row]);
+      children.push(table, row);
     }
     if (at !== last) throw GIVE_UP;
   }
@@ -150,9 +152,9 @@ export class RawFlattener {
     const flattener = this.flattener;
     switch (type) {
       case BSON.string: {
-        const text = stringAt(bytes, at, last);
-        flattener.put(node, row, text, 'string');
-        return at + 4 + int32(bytes, at);
+        const end = stringEnd(bytes, at, last);
+        flattener.put(node, row, (node.texts ??= new TextCache()).text(bytes, at + 4, end), 'string');
+        return end + 1;
       }
       case BSON.double: {
         const number = bytes.readDoubleLE(at);

@@ -17,7 +17,7 @@ describe('a source read as BSON batches', () => {
     const url = `${standIn.url}shop`;
     client = new MongoClient(url);
     const docs = Array.from({ length: 50 }, (_, i) => ({ _id: i, name: `n${i}`, updatedAt: new Date(Date.UTC(2026, 0, 1 + i)) }));
-    await client.db().collection('things').insertMany([...docs, { _id: 'later', updatedAt: new Date('2028-01-01T00:00:00Z') }]);
+    await client.db().collection<{ _id: number | string; name?: string; updatedAt: Date }>('things').insertMany([...docs, { _id: 'later', updatedAt: new Date('2028-01-01T00:00:00Z') }]);
     source = openMongoSource(url);
   });
 
