@@ -8,9 +8,9 @@ import type { TaskContext } from '../../sdk/context.ts';
 import type { DocumentWindow } from '../mongo/source.ts';
 import { readWatermark } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
+import { readInto } from './extract-read.ts';
 import { DocumentFlattener, type FlatRow } from './flatten.ts';
 import { partKey } from './layout.ts';
-import { RawFlattener } from './raw-flatten.ts';
 import type { ExtractResult, TableExtract } from './manifest.ts';
 import { PartWriter } from './part-writer.ts';
 import type { EtlResources } from './resources.ts';
@@ -21,29 +21,6 @@ export interface ExtractOptions extends Partial<EtlSettings> {
   resources?: EtlResources;
   /** Documents per cursor batch; default 5,000. */
   batchSize?: number;
-}
-
-const PROGRESS_EVERY_MS = 10_000;
-
-/** Counts documents and logs the rate every PROGRESS_EVERY_MS. */
-class Progress {
-  total = 0;
-  readonly #started = Date.now();
-  #logged = this.#started;
-
-  constructor(private readonly ctx: TaskContext) {}
-
-  documents(count: number): void {
-    this.total += count;
-    const now = Date.now();
-    if (now - this.#logged < PROGRESS_EVERY_MS) return;
-    this.#logged = now;
-    this.ctx.log.info({ documents: this.total, perSecond: Math.round(this.total / ((now - this.#started) / 1000)) }, 'extract progress');
-  }
-
-  seconds(): number {
-    return (Date.now() - this.#started) / 1000;
-  }
 }
 
 export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
@@ -68,60 +45,40 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
   };
   // A document's rows, then written: writes resolve at once unless gzip or S3 pushes back, and
   // waiting on them is the backpressure.
-  const tables: string[] = [];
+  const rowTables: string[] = [];
   const rows: FlatRow[] = [];
   const emit = (table: string, row: FlatRow) => {
-    tables.push(table);
+    rowTables.push(table);
     rows.push(row);
   };
   const write = async () => {
-    for (let i = 0; i < rows.length; i++) await writerOf(tables[i]!).write(rows[i]!);
-    tables.length = 0;
+    for (let i = 0; i < rows.length; i++) await writerOf(rowTables[i]!).write(rows[i]!);
+    rowTables.length = 0;
     rows.length = 0;
   };
 
-  const source = resources.source();
   const readOptions = { batchSize: options.batchSize, signal: ctx.signal };
-  const progress = new Progress(ctx);
-  // Sources that can hand out BSON bytes are flattened from them: no decoded documents at all.
-  const raw = source.readBson ? new RawFlattener(flattener) : undefined;
-  if (source.readBson && raw) {
-    for await (const batch of source.readBson(collection.collection, window, readOptions)) {
-      for (const document of batch) {
-        raw.flatten(document, emit);
-        await write();
-      }
-      progress.documents(batch.length);
-    }
-  } else {
-    for await (const document of source.read(collection.collection, window, readOptions)) {
-      flattener.flatten(document, emit);
-      await write();
-      progress.documents(1);
-    }
-  }
-  const documents = progress.total;
+  const { documents, decoded, seconds } = await readInto(ctx, resources.source(), collection.collection, window, readOptions, { flattener, emit, write });
 
   const observed = flattener.observed();
   const widths = flattener.observedWidths();
-  const extracts: Record<string, TableExtract> = {};
+  const tables: Record<string, TableExtract> = {};
   for (const [table, writer] of writers) {
-    extracts[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
+    tables[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
   }
-  extracts[collection.table] ??= { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
+  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
   const collisions = [...flattener.collisions].sort();
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
   }
-  const seconds = progress.seconds();
   ctx.log.info(
     {
       documents,
       seconds,
       perSecond: seconds > 0 ? Math.round(documents / seconds) : documents,
-      tables: Object.fromEntries(Object.entries(extracts).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
-      // Documents flattened from their decoded form (repeated or $-names, malformed bytes): a high count is slow, not wrong.
-      ...(raw?.decoded ? { decodedDocuments: raw.decoded } : {}),
+      tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
+      // A high count is slow, not wrong.
+      ...(decoded > 0 ? { decodedDocuments: decoded } : {}),
     },
     'extracted',
   );
@@ -132,7 +89,7 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     from: window.from?.toISOString() ?? null,
     until: window.until.toISOString(),
     documents,
-    tables: extracts,
+    tables,
     collisions,
   };
 }
