@@ -1,16 +1,19 @@
 /**
- * A query's documents as BSON bytes, one server batch at a time, read with `find` and `getMore`
- * commands run directly. The driver's cursor parses every document it hands out, even with
- * `raw: true` (about as much work as flattening it); here a batch's documents are only cut out
- * of the reply.
+ * A query's documents as BSON bytes, one server batch at a time.
  *
- * Each getMore is sent as soon as the batch before it arrives, so the server reads the next
- * batch while the caller works on this one instead of each waiting for the other: two batches in
- * memory at most. The commands share one explicit session, as a server's cursor requires of its
- * getMores; a cursor left open (the caller stopped, an error) is killed.
+ * Where every command reaches the server that holds the cursor (a standalone, a replica set read
+ * from its primary, one mongos), they are read with `find` and `getMore` commands run directly:
+ * the driver's cursor parses every document it hands out, even with `raw: true` (as much work as
+ * flattening it), while here a batch's documents are only cut out of the reply. Elsewhere (reads
+ * from secondaries, several mongos, a load balancer) only the driver's cursor knows which server
+ * to ask again, so it is used, raw.
+ *
+ * Either way each getMore is sent as soon as the batch before it arrives, so the server reads the
+ * next batch while the caller works on this one instead of each waiting for the other: two
+ * batches in memory at most.
  */
 import { deserialize, Long } from 'bson';
-import type { ClientSession, Db, Document } from 'mongodb';
+import type { ClientSession, Db, Document, FindCursor, MongoClient } from 'mongodb';
 
 interface CursorReply {
   id: Long;
@@ -31,7 +34,21 @@ function parseCursor(reply: Document): CursorReply {
   return { id: parsed.id, documents };
 }
 
-export async function* bsonBatches(db: Db, collection: string, filter: Document, batchSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array[]> {
+/**
+ * Whether a command run by hand reaches the server of the cursor it continues: the driver picks a
+ * server per command, which is the cursor's only when reads go to a primary and a deployment has
+ * one place for cursors (not several mongos, not a load balancer). Asks the server once.
+ */
+export async function commandsReachCursors(client: MongoClient): Promise<boolean> {
+  const options = client.options;
+  if (options.loadBalanced || options.readPreference.mode !== 'primary') return false;
+  if (options.hosts.length === 1 && !options.srvHost) return true;
+  const hello = await client.db('admin').command({ hello: 1 });
+  return hello.msg !== 'isdbgrid';
+}
+
+/** The documents of `find` and `getMore` run by hand, in one explicit session (a server's cursor wants its getMores in the session of its find). */
+export async function* commandBatches(db: Db, collection: string, filter: Document, batchSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array[]> {
   const session: ClientSession = db.client.startSession();
   const run = async (command: Document) => parseCursor(await db.command(command, { session, raw: true, signal }));
   let cursor: CursorReply | undefined;
@@ -53,5 +70,21 @@ export async function* bsonBatches(db: Db, collection: string, filter: Document,
     const open = pending ?? cursor;
     if (open && !open.id.isZero()) await db.command({ killCursors: collection, cursors: [open.id] }, { session }).catch(() => undefined);
     await session.endSession().catch(() => undefined);
+  }
+}
+
+/** The driver's cursor, raw: each document's bytes (typed as a Document by the driver). */
+export async function* cursorBatches(cursor: FindCursor): AsyncGenerator<Uint8Array[]> {
+  let more = cursor.hasNext();
+  try {
+    while (await more) {
+      const batch = cursor.readBufferedDocuments() as unknown[] as Uint8Array[];
+      more = cursor.hasNext();
+      yield batch;
+    }
+  } finally {
+    // Stopped early: the getMore in flight ends before the caller closes the cursor (closed
+    // under it, the server's cursor would be left open).
+    await more.catch(() => undefined);
   }
 }

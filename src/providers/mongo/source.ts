@@ -5,9 +5,9 @@
  *
  * `MONGO_URL` (default `mongodb://127.0.0.1:27017/shop`): the database is the URL's path.
  */
-import { MongoClient, type Document, type Filter } from 'mongodb';
+import { MongoClient, type Document, type Filter, type FindCursor } from 'mongodb';
 import { redactError, redactSecrets } from '../../core/redact.ts';
-import { bsonBatches } from './bson-batches.ts';
+import { commandBatches, commandsReachCursors, cursorBatches } from './bson-batches.ts';
 
 export interface DocumentWindow {
   /** The field holding each document's last-modified Date, e.g. `updatedAt`. */
@@ -68,21 +68,34 @@ export function openMongoSource(url: string): DocumentSource {
     const { message } = redactError(error);
     throw new Error(`the MongoDB URL ${redactSecrets(url)} cannot be used: ${message}; check MONGO_URL, e.g. ${DEFAULT_MONGO_URL}`, { cause: error });
   }
+  /** A window's cursor, closed when the reader stops or `signal` aborts. */
+  async function* cursorOf<T>(collection: string, window: DocumentWindow, options: ReadOptions, raw: boolean, read: (cursor: FindCursor) => AsyncIterable<T>) {
+    const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, raw });
+    const abort = () => void cursor.close().catch(() => undefined);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      yield* read(cursor);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      await cursor.close().catch(() => undefined);
+    }
+  }
+  let byCommands: Promise<boolean> | undefined;
+  async function* bsonOf(collection: string, window: DocumentWindow, options: ReadOptions) {
+    if (!byCommands) {
+      byCommands = commandsReachCursors(client);
+      // Not known (the server did not answer): asked again by the next read.
+      byCommands.catch(() => (byCommands = undefined));
+    }
+    if (await byCommands) yield* commandBatches(client.db(), collection, windowFilter(window), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal);
+    else yield* cursorOf(collection, window, options, true, cursorBatches);
+  }
   return {
-    async *read(collection, window, options = {}) {
-      const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
-      const abort = () => void cursor.close().catch(() => undefined);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      try {
-        yield* described(collection, cursor, options.signal);
-      } finally {
-        options.signal?.removeEventListener('abort', abort);
-        await cursor.close().catch(() => undefined);
-      }
+    read(collection, window, options = {}) {
+      return described(collection, cursorOf(collection, window, options, false, (cursor) => cursor), options.signal);
     },
     readBson(collection, window, options = {}) {
-      const batches = bsonBatches(client.db(), collection, windowFilter(window), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal);
-      return described(collection, batches, options.signal);
+      return described(collection, bsonOf(collection, window, options), options.signal);
     },
     async close() {
       await client.close();

@@ -47,6 +47,22 @@ describe('a source read as BSON batches', () => {
     assert.equal(standIn.openCursors, 0);
   });
 
+  test('reads from secondaries go through the driver’s cursor, raw, with the same batches', async () => {
+    // Only the driver's cursor knows which server to send its getMores to when reads may go elsewhere.
+    const secondaries = openMongoSource(`${standIn.url}shop?readPreference=secondaryPreferred`);
+    try {
+      const batches: Uint8Array[][] = [];
+      for await (const batch of secondaries.readBson!('things', window, { batchSize: 7 })) batches.push(batch);
+      const fromCommands: Uint8Array[][] = [];
+      for await (const batch of source.readBson!('things', window, { batchSize: 7 })) fromCommands.push(batch);
+      assert.deepEqual(batches.map((b) => b.map((d) => Buffer.from(d).toString('hex'))), fromCommands.map((b) => b.map((d) => Buffer.from(d).toString('hex'))));
+      for await (const _batch of secondaries.readBson!('things', window, { batchSize: 5 })) break;
+      assert.equal(standIn.openCursors, 0);
+    } finally {
+      await secondaries.close();
+    }
+  });
+
   test('a failed getMore fails the read, naming the collection', async () => {
     standIn.failNext('getMore', { code: 6, message: 'simulated network error' });
     const read = async () => {
