@@ -8,6 +8,7 @@ import type { TaskContext } from '../../sdk/context.ts';
 import type { DocumentWindow } from '../mongo/source.ts';
 import { readWatermark } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
+import { readInto } from './extract-read.ts';
 import { DocumentFlattener, type FlatRow } from './flatten.ts';
 import { partKey } from './layout.ts';
 import type { ExtractResult, TableExtract } from './manifest.ts';
@@ -21,8 +22,6 @@ export interface ExtractOptions extends Partial<EtlSettings> {
   /** Documents per cursor batch; default 5,000. */
   batchSize?: number;
 }
-
-const PROGRESS_EVERY_MS = 10_000;
 
 export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
   const collection = resolveCollection(config);
@@ -44,23 +43,22 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     }
     return writer;
   };
-  const rows: [string, FlatRow][] = [];
-  const emit = (table: string, row: FlatRow) => void rows.push([table, row]);
-
-  let documents = 0;
-  let lastProgress = Date.now();
-  const started = lastProgress;
-  for await (const document of resources.source().read(collection.collection, window, { batchSize: options.batchSize, signal: ctx.signal })) {
-    flattener.flatten(document, emit);
-    // Writes resolve at once unless gzip or S3 pushes back; waiting here is the backpressure.
-    for (const [table, row] of rows) await writerOf(table).write(row);
+  // A document's rows, then written: writes resolve at once unless gzip or S3 pushes back, and
+  // waiting on them is the backpressure.
+  const rowTables: string[] = [];
+  const rows: FlatRow[] = [];
+  const emit = (table: string, row: FlatRow) => {
+    rowTables.push(table);
+    rows.push(row);
+  };
+  const write = async () => {
+    for (let i = 0; i < rows.length; i++) await writerOf(rowTables[i]!).write(rows[i]!);
+    rowTables.length = 0;
     rows.length = 0;
-    documents++;
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = Date.now();
-      ctx.log.info({ documents, perSecond: Math.round(documents / ((lastProgress - started) / 1000)) }, 'extract progress');
-    }
-  }
+  };
+
+  const readOptions = { batchSize: options.batchSize, signal: ctx.signal };
+  const { documents, decoded, seconds } = await readInto(ctx, resources.source(), collection.collection, window, readOptions, { flattener, emit, write });
 
   const observed = flattener.observed();
   const widths = flattener.observedWidths();
@@ -73,9 +71,15 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
   }
-  const seconds = (Date.now() - started) / 1000;
   ctx.log.info(
-    { documents, seconds, perSecond: seconds > 0 ? Math.round(documents / seconds) : documents, tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])) },
+    {
+      documents,
+      seconds,
+      perSecond: seconds > 0 ? Math.round(documents / seconds) : documents,
+      tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
+      // A high count is slow, not wrong.
+      ...(decoded > 0 ? { decodedDocuments: decoded } : {}),
+    },
     'extracted',
   );
   return {

@@ -1,10 +1,15 @@
 /**
  * Documents to rows (pure): nested objects become columns (`address.city` → `address_city`),
  * arrays become rows of child tables keyed to their parent (`orders.items` → `orders_items`
- * with `parent_source_id` and `idx`). BSON values are recognised by their `_bsontype` tag, so
- * this module needs no MongoDB driver and works on any JSON-like source.
+ * with `parent_source_id` and `idx`). This flattener walks decoded documents (any JSON-like
+ * source); RawFlattener (raw-flatten.ts) makes the same rows from BSON bytes and shares its
+ * paths, observations and the rules below.
  */
-import { childTableName, columnName, INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, SOURCE_ID_COLUMN, VALUE_COLUMN } from './column-names.ts';
+import { INDEX_COLUMN, PARENT_SOURCE_ID_COLUMN, SOURCE_ID_COLUMN, VALUE_COLUMN } from './column-names.ts';
+import { FieldNode, type ColumnObservations } from './field-node.ts';
+import { isPlainObject, keyText, scalar } from './flat-values.ts';
+
+export { INVALID_DATE_TEXT, scalar } from './flat-values.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** A column's value: a scalar, or (kind `json`) an array kept whole inside a child row. */
@@ -16,9 +21,7 @@ export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'date' | '
 export type ObservedColumns = Record<string, ValueKind[]>;
 /** Column → the longest string seen in it (UTF-16 units, never fewer than its characters), per table. */
 export type ObservedWidths = Record<string, number>;
-
-/** Written for a Date the source holds but JavaScript cannot represent; stage_load turns it into NULL. */
-export const INVALID_DATE_TEXT = 'invalid date';
+export type RowSink = (table: string, row: FlatRow) => void;
 
 export interface FlattenerOptions {
   /** The parent table's name; child tables are named after it. */
@@ -27,55 +30,38 @@ export interface FlattenerOptions {
   keyField?: string;
 }
 
-/**
- * A field path below one table, resolved once: its column (or child table) name and the set of
- * kinds seen in that column. Documents of a collection repeat the same paths, so names are
- * computed once per path, not once per value.
- */
-class FieldNode {
-  readonly #children = new Map<string, FieldNode>();
-  #column: string | undefined;
-  #childTable: string | undefined;
-  #kinds: Set<ValueKind> | undefined;
-  #widths: Map<string, number> | undefined;
+/** A document's child rows, held until its parent row is complete (the parent row goes first); reused document after document. */
+export class ChildRows {
+  readonly #tables: string[] = [];
+  readonly #rows: FlatRow[] = [];
+  #length = 0;
 
-  constructor(
-    private readonly flattener: DocumentFlattener,
-    readonly table: string,
-    readonly path: readonly string[],
-  ) {}
-
-  child(field: string): FieldNode {
-    let node = this.#children.get(field);
-    if (!node) this.#children.set(field, (node = new FieldNode(this.flattener, this.table, [...this.path, field])));
-    return node;
+  push(table: string, row: FlatRow): void {
+    const i = this.#length++;
+    this.#tables[i] = table;
+    this.#rows[i] = row;
   }
 
-  get column(): string {
-    return (this.#column ??= columnName(this.path));
+  emit(emit: RowSink): void {
+    for (let i = 0; i < this.#length; i++) emit(this.#tables[i]!, this.#rows[i]!);
+    this.#length = 0;
   }
 
-  /** The child table an array at this path becomes (only paths below a parent table have one). */
-  get childTable(): string {
-    return (this.#childTable ??= childTableName(this.table, this.path));
-  }
-
-  get kinds(): Set<ValueKind> {
-    return (this.#kinds ??= this.flattener.kindsOf(this.table, this.column));
-  }
-
-  /** Notes a string's length against the column's widest so far. */
-  noteWidth(length: number): void {
-    const widths = (this.#widths ??= this.flattener.widthsOf(this.table));
-    if (length > (widths.get(this.column) ?? 0)) widths.set(this.column, length);
+  clear(): this {
+    this.#length = 0;
+    return this;
   }
 }
 
 /**
  * Flattens the documents of one collection and remembers, per table and column, which kinds of
  * value it met: the schema the warehouse is compared with before loading.
+ *
+ * What a document adds to that schema (kinds, widths, collisions) is held back until the whole
+ * document is flattened (`commit`): the raw flattener may give a document up half-way and
+ * flatten it again from its decoded form, which must count once, and as decoded.
  */
-export class DocumentFlattener {
+export class DocumentFlattener implements ColumnObservations {
   readonly table: string;
   readonly keyField: string;
   /** Column names that two different source fields both mapped to (the first one wins). */
@@ -84,6 +70,13 @@ export class DocumentFlattener {
   readonly #widths = new Map<string, Map<string, number>>();
   /** The root of each table's field paths: the parent table's, and each child table's. */
   readonly #roots = new Map<string, FieldNode>();
+  // The current document's notes, not yet committed: node i saw kind i (and a string of width i, or -1).
+  readonly #notedNodes: FieldNode[] = [];
+  readonly #notedKinds: ValueKind[] = [];
+  readonly #notedWidths: number[] = [];
+  #noted = 0;
+  readonly #collided: string[] = [];
+  readonly #children = new ChildRows();
 
   constructor(options: FlattenerOptions) {
     this.table = options.table;
@@ -91,15 +84,15 @@ export class DocumentFlattener {
   }
 
   /** Calls `emit` once for the parent row, then once per child row. */
-  flatten(document: Readonly<Record<string, unknown>>, emit: (table: string, row: FlatRow) => void): void {
+  flatten(document: Readonly<Record<string, unknown>>, emit: RowSink): void {
     const key = document[this.keyField];
     const sourceId = key === undefined || key === null ? null : keyText(key);
-    const row: FlatRow = { [SOURCE_ID_COLUMN]: sourceId };
-    this.note(this.table, SOURCE_ID_COLUMN, sourceId === null ? 'null' : 'string');
-    const children: [string, FlatRow][] = [];
+    const row = this.parentRow(sourceId);
+    const children = this.#children.clear();
     this.walk(document, this.root(this.table), row, sourceId, children, true);
+    this.commit();
     emit(this.table, row);
-    for (const [table, child] of children) emit(table, child);
+    children.emit(emit);
   }
 
   /** Table → column → kinds seen, sorted for stable manifests. */
@@ -136,10 +129,87 @@ export class DocumentFlattener {
     return kinds;
   }
 
-  private root(table: string): FieldNode {
+  root(table: string): FieldNode {
     let root = this.#roots.get(table);
     if (!root) this.#roots.set(table, (root = new FieldNode(this, table, [])));
     return root;
+  }
+
+  /** A document's parent row, holding its key. */
+  parentRow(sourceId: string | null): FlatRow {
+    this.note(this.root(this.table).child(SOURCE_ID_COLUMN), sourceId === null ? 'null' : 'string', -1);
+    return { [SOURCE_ID_COLUMN]: sourceId };
+  }
+
+  /**
+   * The root of the child table an array at `arrayNode` becomes, with its key columns noted
+   * (once per array, so an empty array still names its table).
+   */
+  childRoot(arrayNode: FieldNode): FieldNode {
+    const root = this.root(arrayNode.childTable);
+    this.note(root.child(PARENT_SOURCE_ID_COLUMN), 'string', -1);
+    this.note(root.child(INDEX_COLUMN), 'integer', -1);
+    return root;
+  }
+
+  /** One decoded value at a path: walked (object), exploded (array in a parent row), or a column. */
+  place(node: FieldNode, value: unknown, row: FlatRow, sourceId: string | null, children: ChildRows | null): void {
+    if (value === undefined) return;
+    if (isPlainObject(value)) {
+      this.walk(value, node, row, sourceId, children, false);
+    } else if (Array.isArray(value) && children) {
+      this.explode(value, node, sourceId, children);
+    } else {
+      const [flat, kind] = scalar(value);
+      this.put(node, row, flat, kind);
+    }
+  }
+
+  /** A decoded array element: an object walked into its child row, anything else its `value` column. */
+  placeElement(node: FieldNode, value: unknown, row: FlatRow): void {
+    if (isPlainObject(value)) {
+      this.walk(value, node, row, null, null, false);
+    } else {
+      const [flat, kind] = scalar(value);
+      this.put(node.child(VALUE_COLUMN), row, flat, kind);
+    }
+  }
+
+  /** A column's value into its row: the first of two fields naming one column wins. */
+  put(node: FieldNode, row: FlatRow, flat: FlatValue, kind: ValueKind): void {
+    const column = node.column;
+    if (column in row) {
+      this.#collided.push(`${node.table}.${column}`);
+      return;
+    }
+    row[column] = flat;
+    this.note(node, kind, typeof flat === 'string' ? flat.length : -1);
+  }
+
+  /** Applies the current document's notes to the schema. */
+  commit(): void {
+    for (let i = 0; i < this.#noted; i++) {
+      const node = this.#notedNodes[i]!;
+      node.noteKind(this.#notedKinds[i]!);
+      const width = this.#notedWidths[i]!;
+      if (width >= 0) node.noteWidth(width);
+    }
+    this.#noted = 0;
+    for (const collision of this.#collided) this.collisions.add(collision);
+    this.#collided.length = 0;
+  }
+
+  /** Forgets the current document's notes (it is about to be flattened again). */
+  discard(): void {
+    this.#noted = 0;
+    this.#collided.length = 0;
+  }
+
+  private note(node: FieldNode, kind: ValueKind, width: number): void {
+    const i = this.#noted++;
+    this.#notedNodes[i] = node;
+    this.#notedKinds[i] = kind;
+    this.#notedWidths[i] = width;
   }
 
   private walk(
@@ -147,133 +217,24 @@ export class DocumentFlattener {
     node: FieldNode,
     row: FlatRow,
     sourceId: string | null,
-    children: [string, FlatRow][] | null,
+    children: ChildRows | null,
     topLevel: boolean,
   ): void {
     for (const field in object) {
       if (topLevel && field === this.keyField) continue;
       const value = object[field];
-      if (value === undefined) continue;
-      const fieldNode = node.child(field);
-      if (isPlainObject(value)) {
-        this.walk(value, fieldNode, row, sourceId, children, false);
-      } else if (Array.isArray(value) && children) {
-        this.explode(value, fieldNode, sourceId, children);
-      } else {
-        this.put(fieldNode, row, value);
-      }
+      if (value !== undefined) this.place(node.child(field), value, row, sourceId, children);
     }
   }
 
   /** One child row per array element; an element's own arrays stay in one JSON column. */
-  private explode(array: readonly unknown[], node: FieldNode, sourceId: string | null, children: [string, FlatRow][]): void {
+  private explode(array: readonly unknown[], node: FieldNode, sourceId: string | null, children: ChildRows): void {
     const table = node.childTable;
-    this.note(table, PARENT_SOURCE_ID_COLUMN, 'string');
-    this.note(table, INDEX_COLUMN, 'integer');
-    const root = this.root(table);
+    const root = this.childRoot(node);
     for (let index = 0; index < array.length; index++) {
-      const element = array[index];
       const row: FlatRow = { [PARENT_SOURCE_ID_COLUMN]: sourceId, [INDEX_COLUMN]: index };
-      if (isPlainObject(element)) this.walk(element, root, row, sourceId, null, false);
-      else this.put(root.child(VALUE_COLUMN), row, element);
-      children.push([table, row]);
+      this.placeElement(root, array[index], row);
+      children.push(table, row);
     }
   }
-
-  private put(node: FieldNode, row: FlatRow, value: unknown): void {
-    const column = node.column;
-    if (column in row) {
-      this.collisions.add(`${node.table}.${column}`);
-      return;
-    }
-    const [flat, kind] = scalar(value);
-    row[column] = flat;
-    node.kinds.add(kind);
-    if (typeof flat === 'string') node.noteWidth(flat.length);
-  }
-
-  private note(table: string, column: string, kind: ValueKind): void {
-    this.kindsOf(table, column).add(kind);
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (value instanceof Date || ArrayBuffer.isView(value)) return false;
-  return typeof (value as { _bsontype?: unknown })._bsontype !== 'string';
-}
-
-/** A key as text: ObjectIds as their hex, numbers and strings as themselves. */
-function keyText(key: unknown): string {
-  const [flat] = scalar(key);
-  return typeof flat === 'string' ? flat : JSON.stringify(flat);
-}
-
-/** One source value as a JSON-safe value and the kind it was. */
-export function scalar(value: unknown): [FlatValue, ValueKind] {
-  switch (typeof value) {
-    case 'string':
-      return [value, 'string'];
-    case 'boolean':
-      return [value, 'boolean'];
-    case 'number':
-      if (!Number.isFinite(value)) return [null, 'null'];
-      return [value, Number.isInteger(value) ? 'integer' : 'number'];
-    case 'bigint':
-      return [Number.isSafeInteger(Number(value)) ? Number(value) : value.toString(), 'integer'];
-    case 'undefined':
-      return [null, 'null'];
-    case 'object':
-      if (value === null) return [null, 'null'];
-      if (value instanceof Date) return [Number.isNaN(value.getTime()) ? INVALID_DATE_TEXT : value.toISOString(), 'date'];
-      if (Array.isArray(value)) return [toJson(value), 'json'];
-      if (ArrayBuffer.isView(value)) return [Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'), 'string'];
-      return bsonScalar(value as { _bsontype?: unknown });
-    default:
-      return [String(value), 'string'];
-  }
-}
-
-interface BsonLike {
-  _bsontype?: unknown;
-  toHexString?: () => string;
-  toNumber?: () => number;
-  toString(format?: string): string;
-  valueOf(): unknown;
-}
-
-function bsonScalar(value: BsonLike): [FlatValue, ValueKind] {
-  switch (value._bsontype) {
-    case 'ObjectId':
-      return [value.toHexString ? value.toHexString() : value.toString(), 'string'];
-    case 'Long': {
-      const number = value.toNumber ? value.toNumber() : Number(value.toString());
-      return [Number.isSafeInteger(number) ? number : value.toString(), 'integer'];
-    }
-    case 'Int32':
-    case 'Double':
-      return scalar(value.valueOf());
-    case 'Decimal128':
-      return [value.toString(), 'number'];
-    case 'Binary':
-      return [value.toString('base64'), 'string'];
-    case undefined:
-      return [toJson(value), 'json'];
-    default:
-      return [value.toString(), 'string'];
-  }
-}
-
-/** A nested value as plain JSON (rare: arrays inside array elements). */
-function toJson(value: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(value, jsonReplacer) ?? 'null') as JsonValue;
-}
-
-/** Inside JSON columns, BSON values are written the way `scalar` writes them. */
-function jsonReplacer(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && typeof (value as BsonLike)._bsontype === 'string') {
-    return bsonScalar(value as BsonLike)[0];
-  }
-  if (typeof value === 'bigint') return value.toString();
-  return value;
 }

@@ -5,8 +5,9 @@
  *
  * `MONGO_URL` (default `mongodb://127.0.0.1:27017/shop`): the database is the URL's path.
  */
-import { MongoClient, type Document, type Filter } from 'mongodb';
+import { MongoClient, type Document, type Filter, type FindCursor } from 'mongodb';
 import { redactError, redactSecrets } from '../../core/redact.ts';
+import { commandBatches, commandsReachCursors, cursorBatches } from './bson-batches.ts';
 
 export interface DocumentWindow {
   /** The field holding each document's last-modified Date, e.g. `updatedAt`. */
@@ -17,13 +18,24 @@ export interface DocumentWindow {
   until: Date;
 }
 
+export interface ReadOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
 export interface DocumentSource {
   /** Streams the window's documents; memory is bounded by the batch size, not the collection. */
-  read(collection: string, window: DocumentWindow, options?: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
+  read(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Record<string, unknown>>;
+  /**
+   * The same documents undecoded, as BSON bytes, a batch at a time (optional): what extract
+   * flattens without the driver's objects. A source without it is read with `read`.
+   */
+  readBson?(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Uint8Array[]>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/shop';
+const DEFAULT_BATCH_SIZE = 5000;
 
 export function mongoUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.MONGO_URL?.trim() || DEFAULT_MONGO_URL;
@@ -56,26 +68,50 @@ export function openMongoSource(url: string): DocumentSource {
     const { message } = redactError(error);
     throw new Error(`the MongoDB URL ${redactSecrets(url)} cannot be used: ${message}; check MONGO_URL, e.g. ${DEFAULT_MONGO_URL}`, { cause: error });
   }
+  /** A window's cursor, closed when the reader stops or `signal` aborts. */
+  async function* cursorOf<T>(collection: string, window: DocumentWindow, options: ReadOptions, raw: boolean, read: (cursor: FindCursor) => AsyncIterable<T>) {
+    const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, raw });
+    const abort = () => void cursor.close().catch(() => undefined);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      yield* read(cursor);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      await cursor.close().catch(() => undefined);
+    }
+  }
+  let byCommands: Promise<boolean> | undefined;
+  async function* bsonOf(collection: string, window: DocumentWindow, options: ReadOptions) {
+    if (!byCommands) {
+      byCommands = commandsReachCursors(client);
+      // Not known (the server did not answer): asked again by the next read.
+      byCommands.catch(() => (byCommands = undefined));
+    }
+    if (await byCommands) yield* commandBatches(client.db(), collection, windowFilter(window), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal);
+    else yield* cursorOf(collection, window, options, true, cursorBatches);
+  }
   return {
-    async *read(collection, window, options = {}) {
-      const cursor = client.db().collection(collection).find(windowFilter(window), { batchSize: options.batchSize ?? 5000 });
-      const abort = () => void cursor.close().catch(() => undefined);
-      options.signal?.addEventListener('abort', abort, { once: true });
-      try {
-        for await (const document of cursor) {
-          options.signal?.throwIfAborted();
-          yield document;
-        }
-      } catch (error) {
-        const { message } = redactError(error);
-        throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
-      } finally {
-        options.signal?.removeEventListener('abort', abort);
-        await cursor.close().catch(() => undefined);
-      }
+    read(collection, window, options = {}) {
+      return described(collection, cursorOf(collection, window, options, false, (cursor) => cursor), options.signal);
+    },
+    readBson(collection, window, options = {}) {
+      return described(collection, bsonOf(collection, window, options), options.signal);
     },
     async close() {
       await client.close();
     },
   };
+}
+
+/** Failures say which collection, without the URL's secrets. */
+async function* described<T>(collection: string, items: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  try {
+    for await (const item of items) {
+      signal?.throwIfAborted();
+      yield item;
+    }
+  } catch (error) {
+    const { message } = redactError(error);
+    throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
+  }
 }
