@@ -49,6 +49,9 @@ async function ensureTemplate(server: URL): Promise<string> {
       await dropDatabase(buildingUrl.toString());
       // migrateDatabase closes its connections: a database anyone is connected to cannot be copied.
       await migrateDatabase(buildingUrl.toString());
+      // No connections from now on (a connected session would make every copy fail); a copy
+      // does not inherit either flag.
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(building)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
       await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(building)} RENAME TO ${pg.escapeIdentifier(name)}`);
       await admin.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(name)} IS ${pg.escapeLiteral(`sluice test template, made ${new Date().toISOString()}`)}`);
       await dropStaleTemplates(admin, name);
@@ -70,7 +73,8 @@ async function dropStaleTemplates(admin: pg.Client, current: string): Promise<vo
     const made = Date.parse(/made (\S+)$/.exec(row.made ?? '')?.[1] ?? '');
     if (!(Date.now() - made > STALE_AFTER_MS)) continue;
     // In use by a run that is still copying it: it stays until the next template is made.
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(row.datname)}`).catch(() => undefined);
+    const target = pg.escapeIdentifier(row.datname);
+    await admin.query(`ALTER DATABASE ${target} IS_TEMPLATE false`).then(() => admin.query(`DROP DATABASE IF EXISTS ${target}`)).catch(() => undefined);
   }
 }
 
