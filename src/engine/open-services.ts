@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { createRedis, type RedisClient } from '../queue/redis.ts';
+import { closeRedis, createRedis, type RedisClient } from '../queue/redis.ts';
 import { TaskQueues } from '../queue/task-queues.ts';
 import { createDb } from '../store/db.ts';
 import type { Services } from './services.ts';
@@ -51,7 +51,7 @@ export function openServices(config: Config, log: Logger, options: OpenServicesO
       // whose message was not sent is still queued in Postgres, and the scheduler re-sends it.
       await queues.close().catch((err) => log.debug({ err }, 'task queues did not close cleanly'));
     } finally {
-      redis.disconnect();
+      await closeRedis(redis);
       await db.end();
     }
   };

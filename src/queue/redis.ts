@@ -85,6 +85,30 @@ export async function redisServes(redis: RedisClient): Promise<boolean> {
   return (await redis.ping()) === 'PONG';
 }
 
+/**
+ * Closes `redis` without lingering. ioredis's disconnect() of a connection still being made (status
+ * 'connecting', or 'connect' before the server has answered the ready check) ends the socket but
+ * then waits its disconnectTimeout, 2 s, before destroying it, and that timer keeps the process
+ * alive: a one-shot `sluice` command that never needed Redis (most of them) and finished within
+ * a few milliseconds would exit 2 s late. So a connection being made is let finish first, or fail
+ * (Redis away: it then waits to reconnect, which disconnect() cancels at once), for at most
+ * `waitMs`; a ready or failed connection is closed at once, as before.
+ */
+export async function closeRedis(redis: RedisClient, waitMs = 1_000): Promise<void> {
+  if (redis.status === 'connecting' || redis.status === 'connect') {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const event of ['ready', 'close', 'end']) redis.off(event, done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      for (const event of ['ready', 'close', 'end']) redis.once(event, done);
+    });
+  }
+  redis.disconnect();
+}
+
 /** Removes every Redis key of one installation (its queue prefix); returns how many. */
 export async function deleteKeysWithPrefix(target: RedisTarget, prefix: string): Promise<number> {
   const redis = createRedis(target, 'producer');

@@ -34,24 +34,20 @@ describe('the CLI refuses unstorable --conf and pages dry runs', () => {
 
   test('a --conf nested 20,000 levels deep, or holding NUL or a lone surrogate, exits 2 naming where', async () => {
     const deep = `{"a": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
-    assertUsageError(await sluice(['dags', 'trigger', 'every_minute', '--conf', deep], env), /--conf is nested deeper than 64 levels at a\[0\]\[0\]/);
-    // JSON escapes, as a user would type them: the parsed conf holds the characters themselves.
-    assertUsageError(
-      await sluice(['dags', 'trigger', 'every_minute', '--conf', '{"name": "a\\u0000b"}'], env),
-      /--conf at "name": it contains a NUL character/,
-    );
-    assertUsageError(
-      await sluice(['dags', 'trigger', 'every_minute', '--conf', '{"list": ["ok", "\\ud800"]}'], env),
-      /--conf at "list\[1\]": it contains a lone UTF-16 surrogate/,
-    );
-    assertUsageError(
-      await sluice(['dags', 'backfill', 'every_minute', '--from', '2026-01-01', '--to', '2026-01-02', '--conf', '{"k\\udfff": 1}'], env),
-      /a key of --conf \("k\\udfff"\): it contains a lone UTF-16 surrogate/,
-    );
-    assertUsageError(
-      await sluice(['dags', 'trigger', 'every_minute', '--conf', JSON.stringify({ blob: 'x'.repeat(70_000) })], env),
-      /--conf is 70,011 bytes as JSON; at most 65,536/,
-    );
+    // Independent refusals, a process each: run side by side, then checked in order.
+    const cases: [string[], RegExp][] = [
+      [['dags', 'trigger', 'every_minute', '--conf', deep], /--conf is nested deeper than 64 levels at a\[0\]\[0\]/],
+      // JSON escapes, as a user would type them: the parsed conf holds the characters themselves.
+      [['dags', 'trigger', 'every_minute', '--conf', '{"name": "a\\u0000b"}'], /--conf at "name": it contains a NUL character/],
+      [['dags', 'trigger', 'every_minute', '--conf', '{"list": ["ok", "\\ud800"]}'], /--conf at "list\[1\]": it contains a lone UTF-16 surrogate/],
+      [
+        ['dags', 'backfill', 'every_minute', '--from', '2026-01-01', '--to', '2026-01-02', '--conf', '{"k\\udfff": 1}'],
+        /a key of --conf \("k\\udfff"\): it contains a lone UTF-16 surrogate/,
+      ],
+      [['dags', 'trigger', 'every_minute', '--conf', JSON.stringify({ blob: 'x'.repeat(70_000) })], /--conf is 70,011 bytes as JSON; at most 65,536/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => sluice(args, env)));
+    cases.forEach(([, pattern], i) => assertUsageError(results[i]!, pattern));
     assert.equal(await runCount(), 0);
   });
 

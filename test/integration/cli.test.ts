@@ -32,12 +32,14 @@ describe('the sluice command', () => {
   after(() => h.tearDown());
 
   test('usage errors exit 2 with one line on stderr', async () => {
-    for (const args of [['dags', 'tset'], ['dags', 'trigger'], ['runs', 'list', 'cli_ok', '--state', 'sleeping'], ['worker', '--concurrency', 'lots'], ['dags', 'trigger', 'cli_ok', '--conf', '{nope']]) {
-      const r = await sluice(args, env);
-      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    const usage = [['dags', 'tset'], ['dags', 'trigger'], ['runs', 'list', 'cli_ok', '--state', 'sleeping'], ['worker', '--concurrency', 'lots'], ['dags', 'trigger', 'cli_ok', '--conf', '{nope']];
+    // Independent commands, each a process of its own: run side by side.
+    const [help, ...results] = await Promise.all([sluice(['--help'], env), ...usage.map((args) => sluice(args, env))]);
+    results.forEach((r, i) => {
+      assert.equal(r.code, 2, `${usage[i]!.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    }
-    assert.equal((await sluice(['--help'], env)).code, 0);
+    });
+    assert.equal(help.code, 0);
   });
 
   test('db migrate creates the database and is safe to run concurrently and again', async () => {
@@ -55,26 +57,32 @@ describe('the sluice command', () => {
 
   test('dags list / errors / show read the folder without a scheduler', async () => {
     const noServices = { ...env, SLUICE_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', SLUICE_REDIS_URL: 'redis://127.0.0.1:1' };
-    const list = await sluice(['dags', 'list', '--json'], noServices);
+    // Three processes that each read the folder alone: side by side.
+    const [list, errors, show] = await Promise.all([
+      sluice(['dags', 'list', '--json'], noServices),
+      sluice(['dags', 'errors', '--json'], noServices),
+      sluice(['dags', 'show', 'cli_ok'], noServices),
+    ]);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual((JSON.parse(list.stdout) as { dags: { dagId: string }[] }).dags.map((d) => d.dagId), ['cli_fails', 'cli_ok']);
-    const errors = await sluice(['dags', 'errors', '--json'], noServices);
     assert.equal(errors.code, 1);
     assert.equal((JSON.parse(errors.stdout) as { importErrors: { filename: string }[] }).importErrors[0]!.filename, 'broken.ts');
-    const show = await sluice(['dags', 'show', 'cli_ok'], noServices);
     assert.match(show.stdout, /hello -> bye/);
     assert.match(show.stdout, /every day/i);
   });
 
   test('dags test runs a whole DAG in-process: exit 0 on success, 1 on failure', async () => {
-    const ok = await sluice(['dags', 'test', 'cli_ok', '--conf', '{"who":"tester"}'], env);
+    // Each runs its DAG in a process of its own, touching nothing the others read: side by side.
+    const [ok, bad, one] = await Promise.all([
+      sluice(['dags', 'test', 'cli_ok', '--conf', '{"who":"tester"}'], env),
+      sluice(['dags', 'test', 'cli_fails'], env),
+      sluice(['tasks', 'test', 'cli_ok', 'hello', '--json'], env),
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /hello from the CLI test who=tester/);
     assert.match(ok.stdout, /run success/);
-    const bad = await sluice(['dags', 'test', 'cli_fails'], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /kaboom/);
-    const one = await sluice(['tasks', 'test', 'cli_ok', 'hello', '--json'], env);
     assert.equal((JSON.parse(one.stdout) as { xcom: number }).xcom, 42);
   });
 

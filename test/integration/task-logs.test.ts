@@ -152,10 +152,17 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
     return run.runId;
   }
 
+  /**
+   * The one run of loud_small the tests that read its log share: 100 MB of logging is some seconds
+   * of a worker's CPU, and what they check of the stored log is the same for any finished run.
+   */
+  let loudSmall: Promise<string> | undefined;
+  const loudSmallRun = () => (loudSmall ??= runLoud('loud_small'));
+
   const markerLines = (text: string) => text.split('\n').filter((l) => /WARN .*SLUICE_TASK_LOG_LIMIT/.test(l));
 
   test('a try logging 100 MB under a 256 KB limit keeps its first lines and says where and why it was cut', async () => {
-    const runId = await runLoud('loud_small');
+    const runId = await loudSmallRun();
     const rows = await storedChunks('loud_small', runId);
     const size = assertContiguous(rows);
     assert.ok(size > SMALL_LIMIT - 2_000 && size < SMALL_LIMIT + 2_000, `${size} bytes stored for a ${SMALL_LIMIT}-byte limit`);
@@ -216,7 +223,7 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
   });
 
   test('an offset at or past the end gives an empty page that says where the log ends', async () => {
-    const runId = await runLoud('loud_small');
+    const runId = await loudSmallRun();
     const pathname = logPath('loud_small', runId, 'shout');
     const { size } = await getLog(pathname, '?offset=0&limit=1');
     assert.ok(size > 0);
@@ -231,7 +238,7 @@ describe('task logs are bounded, paged by offset, and complete once a try is fin
   });
 
   test('a bad offset or limit is a 400 that says what to send', async () => {
-    const runId = await runLoud('loud_small');
+    const runId = await loudSmallRun();
     const pathname = logPath('loud_small', runId, 'shout');
     const cases: [string, RegExp][] = [
       ['?offset=abc', /query parameter "offset" must be an integer >= 0/],

@@ -158,11 +158,12 @@ describe('typed params', () => {
       ...BROKEN.map(([rule, conf, message]): [string, Record<string, unknown>, string] => [rule, { region: 'eu', ...conf }, message('typed')]),
       ['required', {}, REQUIRED_MESSAGE],
     ];
-    for (const [rule, conf, message] of cases) {
-      const result = await sluice(['dags', 'trigger', 'typed', '--conf', JSON.stringify(conf)], h.childEnv());
-      assert.equal(result.code, 2, `${rule}: ${result.stderr}`);
-      assert.equal(result.stderr.trim(), `sluice dags trigger: ${message}`, rule);
-    }
+    // Each refused by a process of its own, independently of the others: run side by side.
+    const results = await Promise.all(cases.map(([, conf]) => sluice(['dags', 'trigger', 'typed', '--conf', JSON.stringify(conf)], h.childEnv())));
+    cases.forEach(([rule, , message], i) => {
+      assert.equal(results[i]!.code, 2, `${rule}: ${results[i]!.stderr}`);
+      assert.equal(results[i]!.stderr.trim(), `sluice dags trigger: ${message}`, rule);
+    });
     assert.equal(await count('dag_runs', 'typed'), before);
     const ok = await sluice(['dags', 'trigger', 'typed', '--conf', '{"region": "us", "mode": "safe"}', '--wait', '--json'], h.childEnv());
     assert.equal(ok.code, 0, ok.stderr);
@@ -208,13 +209,16 @@ describe('typed params', () => {
   });
 
   test('sluice dags test checks its --conf the same way, and runs a valid one with it', async () => {
-    const bad = await sluice(['dags', 'test', 'typed', '--conf', '{"region": "eu", "day": "01/02/2026"}'], h.childEnv());
+    // Three independent processes (a dags test runs in the process that runs it): side by side.
+    const [bad, missing, ok] = await Promise.all([
+      sluice(['dags', 'test', 'typed', '--conf', '{"region": "eu", "day": "01/02/2026"}'], h.childEnv()),
+      sluice(['dags', 'test', 'typed'], h.childEnv()),
+      sluice(['dags', 'test', 'typed', '--conf', '{"region": "eu", "name": "xyz"}', '--json'], h.childEnv()),
+    ]);
     assert.equal(bad.code, 2, bad.stderr);
     assert.equal(bad.stderr.trim(), `sluice dags test: ${BROKEN[7]![2]('typed').replace('"2026-02-30"', '"01/02/2026"')}`);
-    const missing = await sluice(['dags', 'test', 'typed'], h.childEnv());
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr.trim(), `sluice dags test: ${REQUIRED_MESSAGE}`);
-    const ok = await sluice(['dags', 'test', 'typed', '--conf', '{"region": "eu", "name": "xyz"}', '--json'], h.childEnv());
     assert.equal(ok.code, 0, ok.stderr);
     const result = JSON.parse(ok.stdout) as { state: string; tasks: { taskId: string; xcom?: unknown }[] };
     assert.equal(result.state, 'success');

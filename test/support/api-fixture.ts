@@ -13,7 +13,7 @@ import { openServices } from '../../src/engine/open-services.ts';
 import type { Services } from '../../src/engine/services.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { dropDatabase, type Db } from '../../src/store/db.ts';
-import { migrateDatabase } from '../../src/store/migrate.ts';
+import { createMigratedDatabase } from './migrated-db.ts';
 import { dagSpec, taskSpec } from './specs.ts';
 
 export { dagSpec, taskSpec };
@@ -42,7 +42,7 @@ export class ApiFixture {
   }
 
   async setUp(): Promise<this> {
-    await migrateDatabase(this.config.databaseUrl);
+    await createMigratedDatabase(this.config.databaseUrl);
     return this;
   }
 

@@ -15,10 +15,10 @@ import { openServices } from '../../src/engine/open-services.ts';
 import { Scheduler } from '../../src/engine/scheduler.ts';
 import type { Services } from '../../src/engine/services.ts';
 import { dropDatabase, type Db } from '../../src/store/db.ts';
-import { migrateDatabase } from '../../src/store/migrate.ts';
 import { getRun, type DagRunRecord } from '../../src/store/runs.ts';
 import { listTaskInstances, type TaskInstanceRecord } from '../../src/store/task-instance-reads.ts';
 import { SluiceWorker, type WorkerOptions } from '../../workers/worker.ts';
+import { createMigratedDatabase } from './migrated-db.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TMP_ROOT = path.join(REPO_ROOT, 'test', '.tmp');
@@ -70,7 +70,7 @@ export class Harness {
   async setUp(): Promise<this> {
     await mkdir(this.dagsFolder, { recursive: true });
     for (const [name, source] of Object.entries(this.initialDags)) await this.writeDag(name, source);
-    await migrateDatabase(this.config.databaseUrl);
+    await createMigratedDatabase(this.config.databaseUrl);
     return this;
   }
 

@@ -8,7 +8,7 @@ import type { DagSpec } from '../../src/core/spec.ts';
 import type { TaskState } from '../../src/core/states.ts';
 import { upsertDag } from '../../src/store/dags.ts';
 import { createDb, dropDatabase, ensureDatabase, withTransaction, type Db } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { createMigratedDatabase } from './migrated-db.ts';
 import { readMigrationFiles, runMigrationFile, type MigrationFile } from '../../src/pg/migration-files.ts';
 import { insertRun } from '../../src/store/runs.ts';
 
@@ -21,9 +21,9 @@ export interface StoreDb {
 /** A new, empty database, migrated unless `migrated` is false. */
 export async function openStoreDb(label: string, options: { migrated?: boolean } = {}): Promise<StoreDb> {
   const url = `postgres://postgres@127.0.0.1:5432/sluice_${label}_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(url);
+  if (options.migrated === false) await ensureDatabase(url);
+  else await createMigratedDatabase(url);
   const db = createDb(url, 4);
-  if (options.migrated !== false) await migrate(db);
   return {
     url,
     db,

@@ -25,20 +25,25 @@ export interface UiSuite {
  */
 export function uiSuite(dags: Record<string, string> | ((h: Harness) => Record<string, string>), dagIds: readonly string[]): UiSuite {
   const suite = { h: new Harness(typeof dags === 'function' ? {} : { dags }) } as UiSuite;
+  let launching: Promise<Browser> | undefined;
   before(async () => {
     const { h } = suite;
+    // Chromium starts while the database, the engine and the DAGs get ready: neither waits on the other.
+    launching = launchBrowser();
+    launching.catch(() => undefined); // its failure is reported where it is awaited, not as an unhandled rejection meanwhile
     await h.setUp();
     if (typeof dags === 'function') for (const [name, source] of Object.entries(dags(h))) await h.writeDag(name, source);
     await h.startScheduler();
     await h.startWorker();
     for (const dagId of dagIds) await h.waitForDag(dagId);
     suite.server = await h.startWebserver();
-    suite.browser = await launchBrowser();
+    suite.browser = await launching;
     suite.page = await suite.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     suite.pageErrors = collectPageErrors(suite.page);
   });
   after(async () => {
-    await suite.browser?.close();
+    // Also a browser launched for a setup that failed before it was handed over.
+    await (await launching?.catch(() => undefined))?.close();
     await suite.h.tearDown();
   });
   return suite;
