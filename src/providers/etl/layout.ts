@@ -4,6 +4,9 @@
  *
  *   <prefix>/<dagId>/<run>/<collection>/manifest.json
  *   <prefix>/<dagId>/<run>/<collection>/try-<n>/<table>/part-00001.ndjson.gz
+ *
+ * Parts are gzip COPY text since manifest version 2; their names kept `.ndjson.gz` so that keys,
+ * cleanup rules and what users grep for stayed the same. The manifest says a part's format.
  */
 import { createHash } from 'node:crypto';
 import { quoteIdent } from './column-names.ts';
