@@ -7,6 +7,7 @@
 import { asset } from 'sluice';
 import type { CollectionConfig } from 'sluice/providers';
 import shopTables from './migrations/0001_shop_tables.sql';
+import updateRoom from './migrations/0002_update_room.sql';
 
 export const COLLECTIONS: CollectionConfig[] = [
   { collection: 'customers', modifiedField: 'updatedAt' },
@@ -29,4 +30,5 @@ export const WAREHOUSE_ASSETS = Object.fromEntries(WAREHOUSE_TABLES.map((t) => [
  */
 export const MIGRATIONS: Record<string, string> = {
   '0001_shop_tables.sql': shopTables,
+  '0002_update_room.sql': updateRoom,
 };
