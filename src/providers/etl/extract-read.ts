@@ -24,7 +24,7 @@ export async function readInto(
   collection: string,
   window: DocumentWindow,
   options: ReadOptions,
-  into: { flattener: DocumentFlattener; emit: RowSink; write: () => Promise<void> },
+  into: { flattener: DocumentFlattener; emit: RowSink; write: () => Promise<void> | undefined },
 ): Promise<ReadTotals> {
   const progress = new Progress(ctx);
   const { flattener, emit, write } = into;
@@ -34,14 +34,16 @@ export async function readInto(
     for await (const batch of source.readBson(collection, window, options)) {
       for (const document of batch) {
         raw.flatten(document, emit);
-        await write();
+        const waiting = write();
+        if (waiting) await waiting;
       }
       progress.documents(batch.length);
     }
   } else {
     for await (const document of source.read(collection, window, options)) {
       flattener.flatten(document, emit);
-      await write();
+      const waiting = write();
+      if (waiting) await waiting;
       progress.documents(1);
     }
   }

@@ -51,8 +51,19 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     rowTables.push(table);
     rows.push(row);
   };
-  const write = async () => {
-    for (let i = 0; i < rows.length; i++) await writerOf(rowTables[i]!).write(rows[i]!);
+  // Synchronous unless a row has to wait: no promise per document (see PartWriter.write).
+  const write = (): Promise<void> | undefined => {
+    for (let i = 0; i < rows.length; i++) {
+      const waiting = writerOf(rowTables[i]!).write(rows[i]!);
+      if (waiting) return writeRest(waiting, i + 1);
+    }
+    rowTables.length = 0;
+    rows.length = 0;
+    return undefined;
+  };
+  const writeRest = async (waiting: Promise<void>, next: number) => {
+    await waiting;
+    for (let i = next; i < rows.length; i++) await writerOf(rowTables[i]!).write(rows[i]!);
     rowTables.length = 0;
     rows.length = 0;
   };
