@@ -44,7 +44,9 @@ export async function startEtlServices(env: BenchEnvironment): Promise<EtlServic
     let standIn: BenchProcess | undefined;
     let serverUrl = process.env.MONGO_URL;
     if (!serverUrl) {
-      const child = spawn(process.execPath, ['--import', 'tsx', STAND_IN, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The stand-in keeps every document in memory: 10,000,000 of them (BENCH_ETL_DOCUMENTS) need
+      // more than V8's default heap limit of about 4 GiB.
+      const child = spawn(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', STAND_IN, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       standIn = new BenchProcess('mongo-standin', child);
       cleanups.push(() => standIn!.stop());
       serverUrl = await waitFor('the MongoDB stand-in to listen', async () => standIn!.lines.find((l) => l.startsWith('mongodb://')), 30_000);
