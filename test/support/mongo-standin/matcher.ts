@@ -5,12 +5,14 @@
  * field, and range operators only compare values of the same type.
  */
 import { CommandError, badValue } from './errors.ts';
+import { rangeConstraints, type FieldConstraints } from './index-plan.ts';
 import { FieldSet } from './raw-bson.ts';
 import {
   TYPE_NUMBERS,
   bsonTypeName,
   compareValues,
   isNumeric,
+  isOperatorDocument,
   isPlainObject,
   numericValue,
   rankOf,
@@ -34,6 +36,8 @@ export interface CompiledFilter {
   fields: FieldSet;
   /** When the filter pins `_id` to these values (equality or $in): an index lookup suffices. */
   idValues?: unknown[];
+  /** The comparisons every match has to satisfy, by top-level field: for a secondary index. */
+  constraints?: FieldConstraints;
 }
 
 const MISSING: Candidates = [undefined];
@@ -247,12 +251,6 @@ function compileOperators(spec: Doc): CandidatePredicate {
   return (c) => parts.every((p) => p(c));
 }
 
-function isOperatorDocument(value: unknown): value is Doc {
-  if (!isPlainObject(value)) return false;
-  const first = Object.keys(value)[0];
-  return first !== undefined && first.startsWith('$');
-}
-
 function compileLogical(op: string, arg: unknown, fields: Set<string>): Predicate {
   const clauses = asArray(arg, op);
   if (clauses.length === 0) throw badValue(`${op} argument must be a non-empty array`);
@@ -307,10 +305,12 @@ export function compileFilter(filter: unknown): CompiledFilter {
   const fields = new Set<string>();
   const matches = compileDocument(filter, fields);
   const ids = pinnedIds(filter);
+  const constraints = ids ? undefined : rangeConstraints(filter);
   return {
     matches,
     matchesAll: Object.keys(filter).every((k) => k === '$comment'),
     fields: new FieldSet(fields),
     ...(ids ? { idValues: ids } : {}),
+    ...(constraints && constraints.size > 0 ? { constraints } : {}),
   };
 }

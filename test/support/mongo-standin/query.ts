@@ -1,7 +1,8 @@
 /**
- * From a collection and a find-style query to a lazy sequence of documents: an `_id` lookup or a
- * scan in natural order, the filter, then sort, skip, limit and projection. Nothing is read ahead
- * of what the cursor asks for except when sorting, which has to see every match first.
+ * From a collection and a find-style query to a lazy sequence of documents: an `_id` lookup, a
+ * secondary index's range or a scan in natural order, the filter, then sort, skip, limit and
+ * projection. Nothing is read ahead of what the cursor asks for except when sorting, which has to
+ * see every match first (and an index's candidates, which are only references).
  */
 import { CommandError } from './errors.ts';
 import { compileFilter, valuesAtPath, type CompiledFilter } from './matcher.ts';
@@ -11,7 +12,10 @@ import { rowFields, type Row } from './rows.ts';
 import type { Collection, StoredDoc } from './store.ts';
 import { compareValues, equalityKey, isPlainObject, numericValue, type Doc } from './values.ts';
 
-/** The stored documents a filter matches, in natural order, lazily. */
+/**
+ * The stored documents a filter matches, lazily: in natural order, or in index order when a
+ * secondary index narrows the filter's range (as mongod returns an index scan's results).
+ */
 export function* matchingDocs(collection: Collection | undefined, filter: CompiledFilter): Generator<StoredDoc, void, undefined> {
   if (!collection) return;
   if (filter.idValues) {
@@ -33,6 +37,13 @@ export function* matchingDocs(collection: Collection | undefined, filter: Compil
     return;
   }
   const { fields, matches } = filter;
+  // Candidates are taken when the query starts; each is checked when its turn comes, so a
+  // document removed or changed meanwhile is skipped or judged by what it holds by then.
+  const candidates = filter.constraints && collection.indexCandidates(filter.constraints);
+  if (candidates) {
+    for (const doc of candidates) if (collection.holds(doc) && matches(fields.extract(doc.raw))) yield doc;
+    return;
+  }
   for (const doc of collection.scan()) if (matches(fields.extract(doc.raw))) yield doc;
 }
 

@@ -1,12 +1,15 @@
 /**
  * The in-memory data: databases → collections → documents, each document the BSON bytes it was
  * stored as. A collection keeps insertion order in an array of slots (a delete leaves a hole,
- * filled in only while no scan is walking the array) and a unique `_id` index as a Map.
+ * filled in only while no scan is walking the array), a unique `_id` index as a Map, and the
+ * single-field secondary indexes queries can use (field-index.ts), kept current by every write.
  */
 import { deserialize } from 'bson';
 import { CommandError } from './errors.ts';
+import { FieldIndex } from './field-index.ts';
+import type { FieldConstraints } from './index-plan.ts';
 import { DECODE_OPTIONS, decodeElement, type PreparedDocument } from './raw-bson.ts';
-import { bsonTypeName, isPlainObject, type Doc } from './values.ts';
+import { bsonTypeName, isPlainObject, numericValue, type Doc } from './values.ts';
 
 export interface StoredDoc {
   raw: Buffer;
@@ -27,6 +30,8 @@ const COMPACT_MIN_HOLES = 1024;
 
 export class Collection {
   readonly indexes: IndexSpec[] = [{ v: 2, key: { _id: 1 }, name: '_id_' }];
+  /** By index name: the specs among `indexes` that a query can use. */
+  private readonly fieldIndexes = new Map<string, FieldIndex>();
   private slots: (StoredDoc | undefined)[] = [];
   private readonly byId = new Map<string, StoredDoc>();
   private holes = 0;
@@ -59,7 +64,42 @@ export class Collection {
     this.slots.push(stored);
     this.byId.set(doc.idKey, stored);
     this.bytes += doc.raw.length;
+    for (const index of this.fieldIndexes.values()) index.add(stored);
     return stored;
+  }
+
+  /** Remembers an index (already checked against the others); builds it when queries can use it. */
+  createIndex(spec: IndexSpec): void {
+    this.indexes.push(spec);
+    const usable = usableIndex(spec.key);
+    if (!usable) return;
+    const index = new FieldIndex(usable.field, usable.direction);
+    index.load(this.scan());
+    this.fieldIndexes.set(spec.name, index);
+  }
+
+  dropIndex(name: string): void {
+    const at = this.indexes.findIndex((i) => i.name === name);
+    if (at >= 0) this.indexes.splice(at, 1);
+    this.fieldIndexes.delete(name);
+  }
+
+  /**
+   * The documents a secondary index says may satisfy `constraints`, in its order; undefined
+   * when no index covers them (then the caller scans).
+   */
+  indexCandidates(constraints: FieldConstraints): StoredDoc[] | undefined {
+    for (const index of this.fieldIndexes.values()) {
+      const on = constraints.get(index.field);
+      const candidates = on && index.candidates(on);
+      if (candidates) return candidates;
+    }
+    return undefined;
+  }
+
+  /** Still stored (not removed since it was read from an index). */
+  holds(doc: StoredDoc): boolean {
+    return this.slots[doc.slot] === doc;
   }
 
   getById(idKey: string): StoredDoc | undefined {
@@ -69,11 +109,18 @@ export class Collection {
   /** Replaces a document's bytes in place (same `_id`, same position in natural order). */
   replace(doc: StoredDoc, raw: Buffer): void {
     this.bytes += raw.length - doc.raw.length;
+    const before = doc.raw;
     doc.raw = raw;
+    for (const index of this.fieldIndexes.values()) {
+      index.remove(doc, before);
+      index.add(doc);
+    }
   }
 
   remove(doc: StoredDoc): void {
     if (this.slots[doc.slot] !== doc) return;
+    // Before the slot is let go: index entries are found by it.
+    for (const index of this.fieldIndexes.values()) index.remove(doc);
     this.slots[doc.slot] = undefined;
     this.byId.delete(doc.idKey);
     this.bytes -= doc.raw.length;
@@ -117,7 +164,21 @@ export class Collection {
     this.byId.clear();
     this.holes = 0;
     this.bytes = 0;
+    for (const index of this.fieldIndexes.values()) index.clear();
   }
+}
+
+/**
+ * The field and direction of a key pattern a FieldIndex serves: one top-level field other than
+ * `_id`, ascending or descending (mongod takes any positive or negative number as such).
+ */
+function usableIndex(key: Doc): { field: string; direction: 1 | -1 } | undefined {
+  const fields = Object.keys(key);
+  if (fields.length !== 1) return undefined;
+  const field = fields[0]!;
+  const n = Number(numericValue(key[field]) ?? NaN);
+  if (field === '_id' || field.includes('.') || field.startsWith('$') || !(n > 0 || n < 0)) return undefined;
+  return { field, direction: n > 0 ? 1 : -1 };
 }
 
 export class Database {

@@ -68,6 +68,13 @@ export function isPlainObject(value: unknown): value is Doc {
   return bsonClass(value) === undefined;
 }
 
+/** `{ $op: ... }`: the value of a field in a filter is a set of operators, not a value to equal. */
+export function isOperatorDocument(value: unknown): value is Doc {
+  if (!isPlainObject(value)) return false;
+  const first = Object.keys(value)[0];
+  return first !== undefined && first.startsWith('$');
+}
+
 export function bsonTypeName(value: unknown): BsonTypeName {
   switch (typeof value) {
     case 'undefined':
@@ -204,7 +211,7 @@ export function isNumeric(value: unknown): boolean {
 }
 
 /** NaN sorts below every other number and equals itself, as in mongod. */
-function compareNumbers(a: number | bigint, b: number | bigint): number {
+export function compareNumbers(a: number | bigint, b: number | bigint): number {
   const aNaN = typeof a === 'number' && Number.isNaN(a);
   const bNaN = typeof b === 'number' && Number.isNaN(b);
   if (aNaN || bNaN) return aNaN && bNaN ? 0 : aNaN ? -1 : 1;
@@ -242,7 +249,8 @@ function binaryBytes(value: unknown): { subType: number; bytes: Uint8Array } {
   return { subType: binary.sub_type, bytes: binary.value() };
 }
 
-function stringOf(value: unknown): string {
+/** A string or symbol's text. */
+export function stringOf(value: unknown): string {
   if (typeof value === 'string') return value;
   return String((value as { value?: unknown }).value ?? value);
 }

@@ -342,6 +342,47 @@ describe('mongo stand-in: writes', () => {
   });
 });
 
+describe('mongo stand-in: secondary indexes', () => {
+  it('reads a range through a single-field index in its order, and keeps it current through writes', async () => {
+    const db = client.db('indexes');
+    const c = db.collection<{ _id: number; n: number }>('ranged');
+    await c.insertMany(Array.from({ length: 30 }, (_, i) => ({ _id: i, n: 29 - i })));
+    await c.createIndex({ n: 1 });
+    const byN = async (filter: Document): Promise<number[]> => (await c.find(filter).toArray()).map((d) => d.n);
+    assert.deepEqual(await byN({ n: { $gte: 5, $lt: 9 } }), [5, 6, 7, 8], 'index order, not natural order');
+
+    // Every matched document moves up the index while the update runs: each is changed once.
+    const moved = await c.updateMany({ n: { $gte: 20 } }, { $inc: { n: 100 } });
+    assert.equal(moved.modifiedCount, 10);
+    assert.deepEqual(await byN({ n: { $gte: 20 } }), [120, 121, 122, 123, 124, 125, 126, 127, 128, 129]);
+    await c.updateOne({ _id: 0 }, { $set: { n: 7.5 } });
+    assert.deepEqual(await byN({ $and: [{ n: { $gt: 7 } }, { n: { $lt: 9 } }] }), [7.5, 8]);
+    assert.equal((await c.deleteMany({ n: { $lt: 3 } })).deletedCount, 3);
+    assert.deepEqual(await byN({ n: { $lte: 4 } }), [3, 4]);
+    assert.equal(await c.countDocuments({ n: { $gte: 100 } }), 9);
+    assert.deepEqual(await c.distinct('n', { n: { $gt: 126 } }), [127, 128]);
+    const summed = await c.aggregate<{ total: number }>([{ $match: { n: { $gte: 10, $lt: 13 } } }, { $group: { _id: null, total: { $sum: '$n' } } }]).toArray();
+    assert.equal(summed[0]?.total, 33);
+
+    await db.renameCollection('ranged', 'renamed');
+    const renamed = db.collection<{ _id: number; n: number }>('renamed');
+    // Natural order would be 7.5, 8, 7, 6, 5.
+    assert.deepEqual((await renamed.find({ n: { $gte: 5, $lt: 9 } }).toArray()).map((d) => d.n), [5, 6, 7, 7.5, 8], 'the index moves with the collection');
+  });
+
+  it('reads a descending index backwards, and scans in natural order once the index is dropped', async () => {
+    const c = client.db('indexes').collection<{ _id: number; at: Date }>('dated');
+    const t0 = Date.UTC(2026, 0, 1);
+    const minutes = (m: number): Date => new Date(t0 + m * 60_000);
+    await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, at: minutes((i * 3) % 10) })));
+    await c.createIndex({ at: -1 }, { name: 'at_desc' });
+    const window = { at: { $gte: minutes(2), $lt: minutes(7) } };
+    assert.deepEqual((await c.find(window).toArray()).map((d) => d._id), [2, 5, 8, 1, 4]);
+    await c.dropIndex('at_desc');
+    assert.deepEqual((await c.find(window).toArray()).map((d) => d._id), [1, 2, 4, 5, 8]);
+  });
+});
+
 describe('mongo stand-in: cursors', () => {
   const cursorDocs = 25_000;
 

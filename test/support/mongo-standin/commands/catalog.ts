@@ -1,6 +1,6 @@
 /**
- * Databases, collections and indexes: list, create, drop, rename, stats. Indexes other than `_id`
- * are remembered (listIndexes shows them) but not used or enforced.
+ * Databases, collections and indexes: list, create, drop, rename, stats. Single-field indexes
+ * narrow queries (field-index.ts); no index other than `_id` is enforced (`unique` is not checked).
  */
 import { Long } from 'bson';
 import { CommandError } from '../errors.ts';
@@ -69,7 +69,7 @@ const createIndexes: Handler = (command, context) => {
       continue;
     }
     if (sameKey) throw new CommandError(85, `Index already exists with a different name: ${sameKey.name}`);
-    collection.indexes.push({ v: 2, ...spec, key: spec.key, name: spec.name } as IndexSpec);
+    collection.createIndex({ v: 2, ...spec, key: spec.key, name: spec.name } as IndexSpec);
   }
   const after = collection.indexes.length;
   return { numIndexesBefore: before, numIndexesAfter: after, createdCollectionAutomatically: created, ...(after === before ? { note: 'all indexes already exist' } : {}), ok: 1 };
@@ -90,9 +90,8 @@ const dropIndexes: Handler = (command, context) => {
   } else throw new CommandError(14, "'index' must be a string, an array of strings or a key pattern");
   for (const name of names) {
     if (name === '_id_') throw new CommandError(72, 'cannot drop _id index');
-    const at = collection.indexes.findIndex((i) => i.name === name);
-    if (at < 0) throw new CommandError(27, `index not found with name [${name}]`);
-    collection.indexes.splice(at, 1);
+    if (!collection.indexes.some((i) => i.name === name)) throw new CommandError(27, `index not found with name [${name}]`);
+    collection.dropIndex(name);
   }
   return { nIndexesWas: was, ok: 1 };
 };
