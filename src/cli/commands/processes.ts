@@ -19,6 +19,23 @@ const BIN = fileURLToPath(new URL('../../../bin/sluice.mjs', import.meta.url));
 // run them, not by every `sluice` call: a one-shot command starts faster without them.
 const loadWebserver = async () => (await import('../../api/server.ts')).openWebserver;
 
+/** How long a stopped process may take to exit by itself before it exits anyway. */
+const LINGER_MS = 5_000;
+
+/**
+ * Called once a process has stopped everything it started. It then exits by itself as soon as
+ * nothing is open; but one connection a library failed to close (seen: a worker's last socket
+ * to a Redis Cluster node after a failover) would keep it running for ever, and whoever stopped
+ * it (a supervisor, `standalone`, a test) waiting. So after LINGER_MS it exits anyway, saying
+ * what was still open. The timer does not itself keep the process alive.
+ */
+function exitOnceStopped(ctx: CliContext, component: string): void {
+  setTimeout(() => {
+    ctx.log.warn({ component, stillOpen: process.getActiveResourcesInfo() }, `still running ${LINGER_MS / 1000} s after stopping; exiting anyway`);
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  }, LINGER_MS).unref();
+}
+
 /** The scheduler in this process (sluice scheduler, standalone), started. */
 async function startScheduler(ctx: CliContext) {
   const log = ctx.log.child({ component: 'scheduler' });
@@ -91,6 +108,7 @@ const scheduler = command({
     await untilSignal();
     await s.stop();
     await tracing.stop();
+    exitOnceStopped(ctx, 'scheduler');
     return 0;
   },
 });
@@ -115,6 +133,7 @@ const worker = command({
     if (why === 'parent gone') ctx.log.warn({ component: 'worker' }, 'the standalone process that started this worker is gone; stopping as on SIGTERM');
     await w.stop(ctx.config.workerShutdownGraceMs);
     await tracing.stop();
+    exitOnceStopped(ctx, 'worker');
     return 0;
   },
 });
@@ -138,6 +157,7 @@ const webserver = command({
     await untilSignal();
     await api.close();
     await tracing.stop();
+    exitOnceStopped(ctx, 'webserver');
     return 0;
   },
 });
@@ -190,6 +210,7 @@ const standalone = command({
     for (const c of children) c.kill('SIGTERM');
     await Promise.all([api.close(), s.stop(), ...exited]);
     await tracing.stop();
+    exitOnceStopped(ctx, 'standalone');
     return 0;
   },
 });
