@@ -79,13 +79,9 @@ export class PartWriter {
     const part = this.#open;
     const line = part?.columns.line(row);
     if (part === undefined || line === undefined) return this.writeToNewPart(row);
-    const fits = this.#used + line.length * 3 + 1 <= CHUNK_BYTES && part.rows + 1 < this.rowsPerPart && part.bytes < MAX_PART_BYTES;
-    if (!fits) return this.append(part, line);
-    this.#used += this.#chunk.write(line, this.#used);
-    this.#chunk[this.#used++] = NEWLINE;
-    part.rows++;
-    this.#rows++;
-    return undefined;
+    if (this.#used + line.length * 3 + 1 > CHUNK_BYTES) return this.append(part, line);
+    this.putInChunk(line);
+    return this.counted(part);
   }
 
   /** The row's fields are not all columns of the open part (or none is open): a part that has them. */
@@ -100,15 +96,22 @@ export class PartWriter {
     // At most 3 UTF-8 bytes per UTF-16 unit: when that may not fit, the chunk goes to gzip first.
     const worstCase = line.length * 3 + 1;
     if (this.#used + worstCase > CHUNK_BYTES) await this.flush(part);
-    if (worstCase > CHUNK_BYTES) {
-      await this.compress(part, Buffer.from(line + '\n'));
-    } else {
-      this.#used += this.#chunk.write(line, this.#used);
-      this.#chunk[this.#used++] = NEWLINE;
-    }
+    if (worstCase > CHUNK_BYTES) await this.compress(part, Buffer.from(line + '\n'));
+    else this.putInChunk(line);
+    await this.counted(part);
+  }
+
+  /** A line that fits the chunk (the caller checked), with its newline. */
+  private putInChunk(line: string): void {
+    this.#used += this.#chunk.write(line, this.#used);
+    this.#chunk[this.#used++] = NEWLINE;
+  }
+
+  /** Counts a row written to `part`; when that filled the part, its closing (to wait on). */
+  private counted(part: OpenPart): Promise<void> | undefined {
     part.rows++;
     this.#rows++;
-    if (part.rows >= this.rowsPerPart || part.bytes >= MAX_PART_BYTES) await this.closePart(part);
+    return part.rows >= this.rowsPerPart || part.bytes >= MAX_PART_BYTES ? this.closePart(part) : undefined;
   }
 
   /** Closes the last part and waits for every upload; the parts in order. */
