@@ -279,9 +279,14 @@ describe('callbacks', () => {
     const { child } = startSluice(['worker', '--concurrency', '2'], h.childEnv());
     try {
       const run = await triggerDagRun(h.db, 'cb_hang', {});
+      // Killed only once the callback's code has counted its call and hangs: killed between the
+      // claim and that count (its code still loading, on a busy machine), the worker left the
+      // count at 0, and the next try hung as the first had, until the test timed out.
       await h.waitFor(
-        'the callback to run in the child worker',
-        async () => (await listRunCallbacks(h.db, 'cb_hang', run.runId, 10, 0)).callbacks[0]?.state === 'running',
+        'the callback to hang in the child worker',
+        async () =>
+          (await listRunCallbacks(h.db, 'cb_hang', run.runId, 10, 0)).callbacks[0]?.state === 'running' &&
+          (await readFile(`${recordFile}.run`, 'utf8').catch(() => '')) === '1',
         30_000,
       );
       child.kill('SIGKILL');
