@@ -281,6 +281,23 @@ export function isCanonicalTimestamp(text: string): boolean {
   return text.length === CANONICAL_ISO.length && isCanonicalIso(text) && isRealCanonicalDate(text);
 }
 
+/** The same, on the bytes of a COPY text field, bytes[start, end): for stage_load's check of a field (field-fit.ts). */
+export function isCanonicalTimestampBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== CANONICAL_ISO.length) return false;
+  for (let i = 0; i < CANONICAL_ISO.length; i++) {
+    const c = bytes[start + i]!;
+    const ok = CANONICAL_ISO[i] === 'd' ? c >= 48 && c <= 57 : c === CANONICAL_ISO.charCodeAt(i);
+    if (!ok) return false;
+  }
+  return isRealDate(byteDigits(bytes, start, 4), byteDigits(bytes, start + 5, 2), byteDigits(bytes, start + 8, 2), byteDigits(bytes, start + 11, 2), byteDigits(bytes, start + 14, 2), byteDigits(bytes, start + 17, 2));
+}
+
+function byteDigits(bytes: Uint8Array, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) value = value * 10 + bytes[i]! - 48;
+  return value;
+}
+
 function isRealCanonicalDate(text: string): boolean {
   return isRealDate(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
 }
