@@ -93,14 +93,13 @@ export class PartBytesEncoder implements ChunkEncoder {
     const valid = isUtf8(bytes.subarray(from, end));
     let start = from;
     while (start <= end) {
-      // The line's fields and its end in one pass: a field's end is its tab, the last one's the newline.
+      let stop = bytes.indexOf(NEWLINE, start);
+      if (stop < 0 || stop > end) stop = end;
+      // The line's fields: each ends at its tab, the last one at the newline.
       let field = 0;
       starts[0] = start;
-      let at = start;
-      for (; at < end; at++) {
-        const byte = bytes[at];
-        if (byte === NEWLINE) break;
-        if (byte === TAB) {
+      for (let at = start; at < stop; at++) {
+        if (bytes[at] === TAB) {
           if (field < last) {
             ends[field] = at;
             starts[field + 1] = at + 1;
@@ -108,7 +107,6 @@ export class PartBytesEncoder implements ChunkEncoder {
           field++;
         }
       }
-      const stop = at;
       if (field <= last) ends[field] = stop;
       this.#lineNumber++;
       if (stop === start && last > 0) {
