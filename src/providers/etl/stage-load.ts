@@ -83,6 +83,7 @@ const PARENT_KEY_COLUMN: WarehouseColumn = { name: PARENT_SOURCE_ID_COLUMN, data
 const isDataError = (error: unknown) => /^2[23]/.test((error as { code?: string }).code ?? '');
 
 export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Promise<StageResult> {
+  const begun = Date.now();
   const collection = resolveCollection(options.collection);
   const settings = etlSettings(options);
   const maxRejects = typeof ctx.params.maxRejects === 'number' ? ctx.params.maxRejects : settings.maxRejects;
@@ -156,6 +157,8 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   ctx.signal.addEventListener('abort', stop, { once: true });
   const parts = manifestParts(manifest).filter(({ table }) => plans.has(table));
   const started = Date.now();
+  // What the parts wait for (bookkeeping, manifest, staging tables): apart from the parts' own time in the log.
+  ctx.log.info({ parts: parts.length, setupSeconds: (started - begun) / 1000 }, 'loading parts');
   let loadedParts = 0;
   const paths: Record<LoadPath, number> = { copied: 0, coerced: 0, careful: 0 };
   try {
