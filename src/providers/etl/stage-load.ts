@@ -161,6 +161,11 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   ctx.log.info({ parts: parts.length, setupSeconds: (started - begun) / 1000 }, 'loading parts');
   let loadedParts = 0;
   const paths: Record<LoadPath, number> = { copied: 0, coerced: 0, careful: 0 };
+  // Statistics for promote's plans. A table's are gathered as soon as its last part is in (the
+  // manifest lists a table's parts together), while the next table's parts load beside it: ANALYZE
+  // of a 400,000-row orders staging table takes 0.3 s, which at the end would be 0.3 s of nothing else.
+  const partsLeft = new Map([...plans.keys()].map((table) => [table, parts.filter((item) => item.table === table).length]));
+  const analyze = (table: string) => pool.query(`ANALYZE ${plans.get(table)!.staged.staging}`);
   try {
     await runLimited(parts, settings.loadConcurrency, async ({ table, part }) => {
       const plan = plans.get(table)!;
@@ -172,11 +177,14 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
       loadedParts++;
       paths[path]++;
       ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, path, done: `${loadedParts}/${parts.length}` }, 'part loaded');
+      partsLeft.set(table, partsLeft.get(table)! - 1);
+      if (partsLeft.get(table) === 0) await analyze(table);
     }, abort);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
   }
-  for (const plan of plans.values()) await pool.query(`ANALYZE ${plan.staged.staging}`);
+  // Tables of no parts: no lane got to them.
+  for (const table of plans.keys()) if (!parts.some((item) => item.table === table)) await analyze(table);
 
   const tables = [...plans.values()].map((plan) => plan.staged);
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
