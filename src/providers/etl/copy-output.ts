@@ -1,8 +1,9 @@
 /**
  * The two ends of a part's encoder (pure): `LineChunks` cuts the chunks gunzip hands over into
  * whole lines (a chunk may end inside a line or a character), `CopyOutput` collects the COPY
- * text made of them, one buffer per chunk. Both encoders of a part use them: PartEncoder, which
- * writes every line as a string, and PartBytesEncoder, which mostly copies ranges of the input.
+ * text made of them, one buffer per chunk; `LinesEncoder` puts them together. Both encoders of a
+ * part are one: PartEncoder, which writes every line as a string, and PartBytesEncoder, which
+ * mostly copies ranges of the input.
  */
 
 const NEWLINE = 0x0a;
@@ -112,4 +113,32 @@ export class CopyOutput {
     this.#buffer.copy(bigger, 0, 0, this.#length);
     this.#buffer = bigger;
   }
+}
+
+/** A part's chunks in, COPY text out, encoded line by line by `encodeLines` into `out`. */
+export abstract class LinesEncoder {
+  protected readonly out = new CopyOutput();
+  readonly #lines = new LineChunks();
+
+  /** The COPY text of the lines this chunk completes, or null when it completes none. */
+  write(chunk: Buffer): Buffer | null {
+    const lines = this.#lines.take(chunk);
+    if (!lines) return null;
+    this.out.start(lines.end - lines.from + (lines.head?.length ?? 0));
+    if (lines.head) this.encodeLines(lines.head, 0, lines.head.length - 1);
+    this.encodeLines(lines.bytes, lines.from, lines.end);
+    return this.out.result();
+  }
+
+  /** The COPY text of a last line with no newline after it, or null. */
+  end(): Buffer | null {
+    const rest = this.#lines.rest();
+    if (!rest) return null;
+    this.out.start(rest.length);
+    this.encodeLines(rest, 0, rest.length);
+    return this.out.result();
+  }
+
+  /** Encodes the lines in bytes[from, end], `end` being the last line's newline or, for a last line without one, the end of the bytes. */
+  protected abstract encodeLines(bytes: Buffer, from: number, end: number): void;
 }

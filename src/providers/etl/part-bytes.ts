@@ -12,7 +12,7 @@
  * COPY's column list, NULL: a required one rejects every record, and then every line is coerced.
  */
 import { isUtf8 } from 'node:buffer';
-import { CopyOutput, LineChunks } from './copy-output.ts';
+import { LinesEncoder } from './copy-output.ts';
 import { copyTextFormat, type CopyRowEncoder, type CopyTextFormat } from './copy-rows.ts';
 import { fieldCheckFor, type FieldCheck } from './field-fit.ts';
 import type { PartColumn } from './manifest.ts';
@@ -28,14 +28,12 @@ function copyOrder(plan: PartPlan): number[] {
   return plan.sources.map((source, column) => ({ source, column })).filter(({ source }) => source >= 0).sort((a, b) => a.source - b.source).map(({ column }) => column);
 }
 
-export class PartBytesEncoder implements ChunkEncoder {
+export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
   readonly repairs = noRepairs();
   rows = 0;
   readonly #format: CopyTextFormat;
   readonly #encoder: CopyRowEncoder;
   readonly #onReject: (reject: RejectedRecord) => void;
-  readonly #lines = new LineChunks();
-  readonly #out = new CopyOutput();
   readonly #fieldCount: number;
   /** Per output field (COPY's column order): its field in the part, its load column, its check (none: it fits). */
   readonly #sources: number[];
@@ -49,6 +47,7 @@ export class PartBytesEncoder implements ChunkEncoder {
   #lineNumber = 0;
 
   constructor(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, keyColumn: string, onReject: (reject: RejectedRecord) => void) {
+    super();
     this.#format = copyTextFormat(partColumns, loadColumns, plan, keyColumn);
     this.#encoder = this.#format.encoder(this.repairs);
     this.#onReject = onReject;
@@ -67,25 +66,7 @@ export class PartBytesEncoder implements ChunkEncoder {
     return copyOrder(plan).map((column) => loadColumns[column]!.name);
   }
 
-  write(chunk: Buffer): Buffer | null {
-    const lines = this.#lines.take(chunk);
-    if (!lines) return null;
-    this.#out.start(lines.end - lines.from + (lines.head?.length ?? 0));
-    if (lines.head) this.#encodeLines(lines.head, 0, lines.head.length - 1);
-    this.#encodeLines(lines.bytes, lines.from, lines.end);
-    return this.#out.result();
-  }
-
-  end(): Buffer | null {
-    const rest = this.#lines.rest();
-    if (!rest) return null;
-    this.#out.start(rest.length);
-    this.#encodeLines(rest, 0, rest.length);
-    return this.#out.result();
-  }
-
-  /** Encodes the lines in bytes[from, end], `end` being the last line's newline or, for a last line without one, the end of the bytes. */
-  #encodeLines(bytes: Buffer, from: number, end: number): void {
+  protected override encodeLines(bytes: Buffer, from: number, end: number): void {
     const starts = this.#starts;
     const ends = this.#ends;
     const last = this.#fieldCount - 1;
@@ -133,7 +114,7 @@ export class PartBytesEncoder implements ChunkEncoder {
 
   /** The line's loaded fields as they are, each with the tab or newline after it in the input when that is the one COPY needs. */
   #copyLine(bytes: Buffer): void {
-    const out = this.#out;
+    const out = this.out;
     const sources = this.#sources;
     const last = sources.length - 1;
     for (let i = 0; i <= last; i++) {
@@ -152,7 +133,7 @@ export class PartBytesEncoder implements ChunkEncoder {
       const columns = this.#columns;
       let text = fields[columns[0]!]!;
       for (let i = 1; i < columns.length; i++) text += '\t' + fields[columns[i]!]!;
-      this.#out.text(text + '\n');
+      this.out.text(text + '\n');
       this.rows++;
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;

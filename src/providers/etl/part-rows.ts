@@ -7,7 +7,7 @@
  * between S3 and COPY.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { CopyOutput, LineChunks } from './copy-output.ts';
+import { LinesEncoder } from './copy-output.ts';
 import { copyField, NULL_FIELD } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
 import { coercerFor, coercesToPlainText, noRepairs, RecordRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
@@ -126,42 +126,23 @@ export interface ChunkEncoder {
  * COPY line is written straight into the output buffer (encoding a long string of many pieces
  * to UTF-8 at once is slow too).
  */
-export class PartEncoder implements ChunkEncoder {
+export class PartEncoder extends LinesEncoder implements ChunkEncoder {
   readonly repairs = noRepairs();
   rows = 0;
   readonly #encoder: RowEncoder;
   readonly #format: LineFormat;
   readonly #onReject: (reject: RejectedRecord) => void;
-  readonly #lines = new LineChunks();
-  readonly #out = new CopyOutput();
   #lineNumber = 0;
 
   /** `format` is how the part's lines are read: NDJSON unless told otherwise. */
   constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format = ndjsonFormat(columns, keyColumn)) {
+    super();
     this.#format = format;
     this.#encoder = format.encoder(this.repairs);
     this.#onReject = onReject;
   }
 
-  write(chunk: Buffer): Buffer | null {
-    const lines = this.#lines.take(chunk);
-    if (!lines) return null;
-    this.#out.start(lines.end - lines.from + (lines.head?.length ?? 0));
-    if (lines.head) this.#encodeLines(lines.head, 0, lines.head.length - 1);
-    this.#encodeLines(lines.bytes, lines.from, lines.end);
-    return this.#out.result();
-  }
-
-  end(): Buffer | null {
-    const rest = this.#lines.rest();
-    if (!rest) return null;
-    this.#out.start(rest.length);
-    this.#encodeLines(rest, 0, rest.length);
-    return this.#out.result();
-  }
-
-  /** Encodes the lines in bytes[from, end], `end` being the last line's newline or, for a last line without one, the end of the bytes. */
-  #encodeLines(bytes: Buffer, from: number, end: number): void {
+  protected override encodeLines(bytes: Buffer, from: number, end: number): void {
     let start = from;
     while (start <= end) {
       let stop = bytes.indexOf(NEWLINE, start);
@@ -171,7 +152,7 @@ export class PartEncoder implements ChunkEncoder {
       this.#lineNumber++;
       if (line === '' && !this.#format.emptyLineIsRecord) continue;
       try {
-        this.#out.text(this.#encoder.copyLine(line));
+        this.out.text(this.#encoder.copyLine(line));
         this.rows++;
       } catch (error) {
         if (!(error instanceof Rejection)) throw error;
