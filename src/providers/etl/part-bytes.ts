@@ -72,21 +72,22 @@ export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
     const last = this.#fieldCount - 1;
     // One check for all the lines; only when it fails is each line checked on its own.
     const valid = isUtf8(bytes.subarray(from, end));
+    // The lines as Latin-1, one character per byte: the string's indexOf finds a newline or tab
+    // faster than a loop over the bytes or Buffer's indexOf (a call into C++ each time).
+    const text = bytes.toString('latin1', from, end);
     let start = from;
     while (start <= end) {
-      let stop = bytes.indexOf(NEWLINE, start);
-      if (stop < 0 || stop > end) stop = end;
+      let stop = text.indexOf('\n', start - from) + from;
+      if (stop < from) stop = end;
       // The line's fields: each ends at its tab, the last one at the newline.
       let field = 0;
       starts[0] = start;
-      for (let at = start; at < stop; at++) {
-        if (bytes[at] === TAB) {
-          if (field < last) {
-            ends[field] = at;
-            starts[field + 1] = at + 1;
-          }
-          field++;
+      for (let tab = text.indexOf('\t', start - from) + from; tab >= from && tab < stop; tab = text.indexOf('\t', tab + 1 - from) + from) {
+        if (field < last) {
+          ends[field] = tab;
+          starts[field + 1] = tab + 1;
         }
+        field++;
       }
       if (field <= last) ends[field] = stop;
       this.#lineNumber++;
