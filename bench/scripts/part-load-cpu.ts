@@ -1,8 +1,9 @@
 /**
  * CPU per row of stage_load's encoding on the demo shop's tables, without S3 or PostgreSQL: each
  * table's rows are written as one part the way extract writes them (COPY text, and the NDJSON
- * of manifests of version 1), then read back the way stage_load reads them: gunzip, then for
- * NDJSON and for COPY text parts that do not fit, the line encoder (PartRowsTransform's logic).
+ * of manifests of version 1), then read back the way stage_load reads them: gunzip, then the
+ * line encoder for NDJSON, the byte encoder for COPY text parts that do not fit (what
+ * PartRowsTransform runs).
  * A COPY text part that fits costs gunzip alone. Warehouse columns come from the repo's
  * migration, applied to a scratch database.
  *
@@ -13,10 +14,10 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { generateShop } from '../../demo/shop-data.ts';
-import { copyTextFormat } from '../../src/providers/etl/copy-rows.ts';
 import { DocumentFlattener, type FlatRow } from '../../src/providers/etl/flatten.ts';
 import { PartColumns } from '../../src/providers/etl/part-columns.ts';
 import { planPart } from '../../src/providers/etl/part-fit.ts';
+import { PartBytesEncoder } from '../../src/providers/etl/part-bytes.ts';
 import { PartEncoder } from '../../src/providers/etl/part-rows.ts';
 import type { WarehouseColumn } from '../../src/providers/etl/repair.ts';
 import { describeTable, loadableColumns } from '../../src/providers/etl/warehouse-tables.ts';
@@ -78,7 +79,7 @@ for (const round of [1, 2]) {
     const copy = cpuMicros(() => {
       const text = gunzipSync(copyPart);
       if (plan.fast) return;
-      const encoder = new PartEncoder(columns, key, () => undefined, copyTextFormat(described, columns, plan, key));
+      const encoder = new PartBytesEncoder(described, columns, plan, key, () => undefined);
       encoder.write(text);
     });
     if (round === 2) {

@@ -22,8 +22,18 @@ import { coercerFor, coercesToPlainText, RecordRepairs, Rejection, type Coercer,
 const SEPARATOR = FIELD_SEPARATOR;
 const NULL_TEXT = NULL_FIELD;
 
+/** A COPY text line's encoder, which also hands out the line's fields for COPY one by one. */
+export interface CopyRowEncoder extends RowEncoder {
+  /** The line's fields as COPY text, in load column order (the array is reused); throws Rejection. */
+  fields(line: string): readonly string[];
+}
+
+export interface CopyTextFormat extends LineFormat {
+  encoder(repairs: RepairCounts): CopyRowEncoder;
+}
+
 /** How to read a part of COPY text whose columns are `partColumns`, for `loadColumns` as `plan` maps them. */
-export function copyTextFormat(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, keyColumn: string): LineFormat {
+export function copyTextFormat(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, keyColumn: string): CopyTextFormat {
   const key = partColumns.findIndex((column) => column.name === keyColumn);
   return {
     encoder: (repairs) => copyRowEncoder(partColumns, loadColumns, plan, repairs),
@@ -71,35 +81,16 @@ function parseJson(text: string): FlatValue {
   }
 }
 
-/**
- * The staging line is built from segments in load column order: a run of fields that fit and
- * sit side by side in the part is one slice of the line (tabs included), every other load
- * column is one value. On the shop's tables that is 3 to 5 segments for 9 to 13 columns, and no
- * array of fields per line.
- */
-type Segment = { raw: true; first: number; last: number } | { raw: false; column: number };
-
-function segmentsOf(plan: PartPlan): Segment[] {
-  const segments: Segment[] = [];
-  plan.sources.forEach((source, column) => {
-    const previous = segments.at(-1);
-    if (!plan.raw[column]) segments.push({ raw: false, column });
-    else if (previous?.raw && previous.last + 1 === source) previous.last = source;
-    else segments.push({ raw: true, first: source, last: source });
-  });
-  return segments;
-}
-
-function copyRowEncoder(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, repairs: RepairCounts): RowEncoder {
+function copyRowEncoder(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, repairs: RepairCounts): CopyRowEncoder {
   const coercers: Coercer[] = loadColumns.map(coercerFor);
   const plain = loadColumns.map(coercesToPlainText);
   const kinds = plan.sources.map((source) => (source < 0 ? [] : partColumns[source]!.kinds));
-  const segments = segmentsOf(plan);
   const fieldCount = partColumns.length;
   // Where each field of the current line starts and ends (reused for every line).
   const starts = new Int32Array(fieldCount);
   const ends = new Int32Array(fieldCount);
   const values: (string | null)[] = new Array(loadColumns.length);
+  const fields: string[] = new Array(loadColumns.length);
   const record = new RecordRepairs(repairs);
   const own = record.counts;
   const findFields = (line: string): void => {
@@ -124,7 +115,7 @@ function copyRowEncoder(partColumns: readonly PartColumn[], loadColumns: readonl
     const text = parseCopyField(line.slice(starts[source], ends[source]));
     return coercers[column]!(text === null ? null : flatValueOf(text, kinds[column]!), own);
   };
-  return {
+  const encoder: CopyRowEncoder = {
     values(line) {
       findFields(line);
       for (let column = 0; column < loadColumns.length; column++) {
@@ -134,22 +125,23 @@ function copyRowEncoder(partColumns: readonly PartColumn[], loadColumns: readonl
       record.commit();
       return values;
     },
-    copyLine(line) {
+    fields(line) {
       findFields(line);
-      let text = '';
-      for (let i = 0; i < segments.length; i++) {
-        const segment = segments[i]!;
-        let field: string;
-        if (segment.raw) {
-          field = line.slice(starts[segment.first], ends[segment.last]);
+      for (let column = 0; column < loadColumns.length; column++) {
+        const source = plan.sources[column]!;
+        if (plan.raw[column]) {
+          fields[column] = line.slice(starts[source], ends[source]);
         } else {
-          const value = coerced(line, segment.column);
-          field = value === null ? NULL_TEXT : plain[segment.column] ? value : copyField(value);
+          const value = coerced(line, column);
+          fields[column] = value === null ? NULL_TEXT : plain[column] ? value : copyField(value);
         }
-        text = i === 0 ? field : text + SEPARATOR + field;
       }
       record.commit();
-      return text + '\n';
+      return fields;
+    },
+    copyLine(line) {
+      return encoder.fields(line).join(SEPARATOR) + '\n';
     },
   };
+  return encoder;
 }

@@ -12,16 +12,16 @@
 import type { PartColumn, PartValueKind } from './manifest.ts';
 import type { WarehouseColumn } from './repair.ts';
 
-const INTEGER_RANGES: Record<string, readonly [number, number]> = {
+export const INTEGER_RANGES: Record<string, readonly [number, number]> = {
   smallint: [-32768, 32767],
   integer: [-2147483648, 2147483647],
   // Beyond the safe integers a JavaScript number is not exact, and prints in exponent form past 1e21.
   bigint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 const NUMBER_KINDS = new Set<PartValueKind>(['integer', 'number']);
-const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
+export const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const FLOAT_TYPES = new Set(['double precision', 'real']);
-const TIMESTAMP_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone']);
+export const TIMESTAMP_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone']);
 /** Types the coercer converts (repair.ts); any other type gets the value's text and the database checks it. */
 const CONVERTED_TYPES = new Set([...TEXT_TYPES, ...FLOAT_TYPES, ...TIMESTAMP_TYPES, ...Object.keys(INTEGER_RANGES), 'numeric', 'boolean', 'date', 'json', 'jsonb']);
 

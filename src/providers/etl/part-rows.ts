@@ -2,10 +2,12 @@
  * One part's lines to COPY text for its staging table: each value coerced (and, where needed,
  * repaired) for its column; a record that cannot be repaired is handed to `onReject` instead of
  * breaking the load. The lines are NDJSON (parts of version-1 manifests; rowEncoder here) or
- * COPY text (copy-rows.ts), each format a LineFormat. PartEncoder is the logic, PartRowsTransform
- * the stream stage between S3 and COPY.
+ * COPY text (copy-rows.ts), each format a LineFormat. PartEncoder is the logic line by line (a
+ * COPY text part's bytes have their own, part-bytes.ts), PartRowsTransform the stream stage
+ * between S3 and COPY.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { LinesEncoder } from './copy-output.ts';
 import { copyField, NULL_FIELD } from './copy-text.ts';
 import type { FlatRow } from './flatten.ts';
 import { coercerFor, coercesToPlainText, noRepairs, RecordRepairs, Rejection, type Coercer, type RepairCounts, type WarehouseColumn } from './repair.ts';
@@ -105,61 +107,44 @@ export function sourceIdOf(line: string, keyColumn: string): string | null {
 }
 
 const NEWLINE = 0x0a;
-const MIN_OUTPUT_BYTES = 16 * 1024;
+
+/** A part's bytes in chunks, to COPY text: what PartRowsTransform runs. */
+export interface ChunkEncoder {
+  /** The COPY text of the lines this chunk completes, or null when it completes none. */
+  write(chunk: Buffer): Buffer | null;
+  /** The COPY text of a last line with no newline after it, or null. */
+  end(): Buffer | null;
+  readonly rows: number;
+  /** Repairs of the records encoded so far. */
+  readonly repairs: RepairCounts;
+}
 
 /**
- * One part's lines, fed in chunks as they arrive, to COPY text (UTF-8). A chunk may end inside a
- * line or a character. Each line is decoded on its own, so that one non-ASCII character makes
- * only its own line a two-byte string (decoding and copying those is several times slower), and
- * each COPY line is written straight into the output buffer (encoding a long string of many
- * pieces to UTF-8 at once is slow too).
+ * One part's lines, fed in chunks as they arrive, to COPY text (UTF-8), line by line through a
+ * RowEncoder. Each line is decoded on its own, so that one non-ASCII character makes only its
+ * own line a two-byte string (decoding and copying those is several times slower), and each
+ * COPY line is written straight into the output buffer (encoding a long string of many pieces
+ * to UTF-8 at once is slow too).
  */
-export class PartEncoder {
-  /** Repairs of the records encoded so far. */
+export class PartEncoder extends LinesEncoder implements ChunkEncoder {
   readonly repairs = noRepairs();
   rows = 0;
   readonly #encoder: RowEncoder;
   readonly #format: LineFormat;
   readonly #onReject: (reject: RejectedRecord) => void;
-  /** Bytes of a line not yet complete: kept as chunks, joined once its newline arrives. */
-  #carry: Buffer[] = [];
   #lineNumber = 0;
-  #out = Buffer.alloc(0);
-  #outLength = 0;
 
   /** `format` is how the part's lines are read: NDJSON unless told otherwise. */
   constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format = ndjsonFormat(columns, keyColumn)) {
+    super();
     this.#format = format;
     this.#encoder = format.encoder(this.repairs);
     this.#onReject = onReject;
   }
 
-  /** The COPY text of the lines this chunk completes, or null when it completes none. */
-  write(chunk: Buffer): Buffer | null {
-    const end = chunk.lastIndexOf(NEWLINE);
-    if (end < 0) {
-      if (chunk.length > 0) this.#carry.push(chunk);
-      return null;
-    }
-    const bytes = this.#carry.length > 0 ? Buffer.concat([...this.#carry, chunk]) : chunk;
-    const complete = bytes.length - (chunk.length - end);
-    this.#carry = end + 1 < chunk.length ? [Buffer.from(chunk.subarray(end + 1))] : [];
-    return this.#encodeLines(bytes, complete);
-  }
-
-  /** The COPY text of a last line with no newline after it, or null. */
-  end(): Buffer | null {
-    const bytes = Buffer.concat(this.#carry);
-    this.#carry = [];
-    // Both formats end every line with a newline; only NDJSON written by other means may not.
-    return bytes.toString('utf8').trim() === '' ? null : this.#encodeLines(bytes, bytes.length);
-  }
-
-  /** Encodes the lines in bytes[0, end), `end` being a newline's position or the end of the last line. */
-  #encodeLines(bytes: Buffer, end: number): Buffer | null {
-    this.#startOutput(end);
-    let start = 0;
-    while (start < end) {
+  protected override encodeLines(bytes: Buffer, from: number, end: number): void {
+    let start = from;
+    while (start <= end) {
       let stop = bytes.indexOf(NEWLINE, start);
       if (stop < 0 || stop > end) stop = end;
       const line = bytes.toString('utf8', start, stop);
@@ -167,46 +152,28 @@ export class PartEncoder {
       this.#lineNumber++;
       if (line === '' && !this.#format.emptyLineIsRecord) continue;
       try {
-        this.#output(this.#encoder.copyLine(line));
+        this.out.text(this.#encoder.copyLine(line));
         this.rows++;
       } catch (error) {
         if (!(error instanceof Rejection)) throw error;
-        this.#onReject({
-          lineNumber: this.#lineNumber,
-          sourceId: this.#format.sourceId(line),
-          reason: error.message,
-          record: rejectRecord(this.#format.record(line)),
-        });
+        this.#onReject(rejectedLine(this.#format, this.#lineNumber, line, error));
       }
     }
-    return this.#outLength === 0 ? null : this.#out.subarray(0, this.#outLength);
   }
+}
 
-  /** A new output buffer for each call (the last one was handed on): COPY text is rarely longer than its NDJSON. */
-  #startOutput(inputBytes: number): void {
-    this.#out = Buffer.allocUnsafe(Math.max(MIN_OUTPUT_BYTES, inputBytes));
-    this.#outLength = 0;
-  }
-
-  #output(text: string): void {
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    const needed = this.#outLength + text.length * 3;
-    if (needed > this.#out.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(needed, this.#out.length * 2));
-      this.#out.copy(bigger, 0, 0, this.#outLength);
-      this.#out = bigger;
-    }
-    this.#outLength += this.#out.write(text, this.#outLength);
-  }
+/** A rejected line as the rejects table gets it. */
+export function rejectedLine(format: LineFormat, lineNumber: number, line: string, error: Rejection): RejectedRecord {
+  return { lineNumber, sourceId: format.sourceId(line), reason: error.message, record: rejectRecord(format.record(line)) };
 }
 
 /** A part's bytes in, COPY text out; `rows` and `repairs` are final once it has ended. */
 export class PartRowsTransform extends Transform {
-  readonly #part: PartEncoder;
+  readonly #part: ChunkEncoder;
 
-  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format?: LineFormat) {
+  constructor(part: ChunkEncoder) {
     super({ readableHighWaterMark: 256 * 1024 });
-    this.#part = new PartEncoder(columns, keyColumn, onReject, format);
+    this.#part = part;
   }
 
   get rows(): number {

@@ -155,11 +155,22 @@ function textConverter(maxLength: number | null): Converter {
     const text = cleanText(asText(value), repairs);
     // .length counts UTF-16 units, never fewer than characters: the exact count is only needed past it.
     if (maxLength === null || text.length <= maxLength) return text;
-    const characters = Array.from(text);
-    if (characters.length <= maxLength) return text;
+    const end = codePointsEnd(text, maxLength);
+    if (end === text.length) return text;
     repairs.truncated++;
-    return characters.slice(0, maxLength).join('');
+    return text.slice(0, end);
   };
+}
+
+/** Where the first `count` characters (code points) of well-formed text end, in UTF-16 units. */
+function codePointsEnd(text: string, count: number): number {
+  let end = 0;
+  for (let characters = 0; characters < count && end < text.length; characters++) {
+    // A high surrogate starts a pair (cleanText left no unpaired one): two units, one character.
+    const unit = text.charCodeAt(end);
+    end += unit >= 0xd800 && unit <= 0xdbff ? 2 : 1;
+  }
+  return end;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -262,6 +273,8 @@ function epochText(milliseconds: number): string | null {
 
 /** What toISOString writes: `d` a digit, every other character itself. */
 const CANONICAL_ISO = 'dddd-dd-ddTdd:dd:dd.dddZ';
+/** The same as bytes, 0 for a digit. */
+const CANONICAL_BYTES = Uint8Array.from(CANONICAL_ISO, (c) => (c === 'd' ? 0 : c.charCodeAt(0)));
 
 /** An ISO 8601 date or timestamp naming a day, hour, minute and second that exist. */
 function isValidDateText(text: string): boolean {
@@ -279,6 +292,23 @@ function isValidDateText(text: string): boolean {
  */
 export function isCanonicalTimestamp(text: string): boolean {
   return text.length === CANONICAL_ISO.length && isCanonicalIso(text) && isRealCanonicalDate(text);
+}
+
+/** The same, on the bytes of a COPY text field, bytes[start, end): for stage_load's check of a field (field-fit.ts). */
+export function isCanonicalTimestampBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== CANONICAL_ISO.length) return false;
+  for (let i = 0; i < CANONICAL_ISO.length; i++) {
+    const c = bytes[start + i]!;
+    const expected = CANONICAL_BYTES[i]!;
+    if (expected === 0 ? c < 48 || c > 57 : c !== expected) return false;
+  }
+  return isRealDate(byteDigits(bytes, start, 4), byteDigits(bytes, start + 5, 2), byteDigits(bytes, start + 8, 2), byteDigits(bytes, start + 11, 2), byteDigits(bytes, start + 14, 2), byteDigits(bytes, start + 17, 2));
+}
+
+function byteDigits(bytes: Uint8Array, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) value = value * 10 + bytes[i]! - 48;
+  return value;
 }
 
 function isRealCanonicalDate(text: string): boolean {

@@ -25,7 +25,8 @@ import { ETL_SCHEMA, STAGING_SCHEMA, stagingTable } from './layout.ts';
 import { manifestParts, manifestTables, parseManifest, type Manifest, type PartInfo } from './manifest.ts';
 import { copyTextFormat } from './copy-rows.ts';
 import { planPart } from './part-fit.ts';
-import { ndjsonFormat, PartRowsTransform, rejectRecord, type LineFormat, type RejectedRecord } from './part-rows.ts';
+import { PartBytesEncoder } from './part-bytes.ts';
+import { ndjsonFormat, PartEncoder, PartRowsTransform, rejectRecord, type ChunkEncoder, type LineFormat, type RejectedRecord } from './part-rows.ts';
 import { addRepairs, noRepairs, Rejection, type RepairCounts, type WarehouseColumn } from './repair.ts';
 import { runLimited } from './limited.ts';
 import type { EtlResources } from './resources.ts';
@@ -82,6 +83,7 @@ const PARENT_KEY_COLUMN: WarehouseColumn = { name: PARENT_SOURCE_ID_COLUMN, data
 const isDataError = (error: unknown) => /^2[23]/.test((error as { code?: string }).code ?? '');
 
 export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Promise<StageResult> {
+  const begun = Date.now();
   const collection = resolveCollection(options.collection);
   const settings = etlSettings(options);
   const maxRejects = typeof ctx.params.maxRejects === 'number' ? ctx.params.maxRejects : settings.maxRejects;
@@ -155,8 +157,15 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
   ctx.signal.addEventListener('abort', stop, { once: true });
   const parts = manifestParts(manifest).filter(({ table }) => plans.has(table));
   const started = Date.now();
+  // What the parts wait for (bookkeeping, manifest, staging tables): apart from the parts' own time in the log.
+  ctx.log.info({ parts: parts.length, setupSeconds: (started - begun) / 1000 }, 'loading parts');
   let loadedParts = 0;
   const paths: Record<LoadPath, number> = { copied: 0, coerced: 0, careful: 0 };
+  // Statistics for promote's plans. A table's are gathered as soon as its last part is in (the
+  // manifest lists a table's parts together), while the next table's parts load beside it: ANALYZE
+  // of a 400,000-row orders staging table takes 0.3 s, which at the end would be 0.3 s of nothing else.
+  const partsLeft = new Map([...plans.keys()].map((table) => [table, parts.filter((item) => item.table === table).length]));
+  const analyze = (table: string) => pool.query(`ANALYZE ${plans.get(table)!.staged.staging}`);
   try {
     await runLimited(parts, settings.loadConcurrency, async ({ table, part }) => {
       const plan = plans.get(table)!;
@@ -168,11 +177,14 @@ export async function stageLoad(ctx: TaskContext, options: StageLoadOptions): Pr
       loadedParts++;
       paths[path]++;
       ctx.log.info({ table, part: part.key, rows, rejected: partRejects.length, path, done: `${loadedParts}/${parts.length}` }, 'part loaded');
+      partsLeft.set(table, partsLeft.get(table)! - 1);
+      if (partsLeft.get(table) === 0) await analyze(table);
     }, abort);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
   }
-  for (const plan of plans.values()) await pool.query(`ANALYZE ${plan.staged.staging}`);
+  // Tables of no parts: no lane got to them.
+  for (const table of plans.keys()) if (!parts.some((item) => item.table === table)) await analyze(table);
 
   const tables = [...plans.values()].map((plan) => plan.staged);
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
@@ -235,9 +247,9 @@ type LoadPath = 'copied' | 'coerced' | 'careful';
 /**
  * Loads one part in its own transaction, committed only when its checksum matches the manifest.
  * A COPY text part whose every column fits the staging table (part-fit.ts) goes to COPY as it is,
- * with its own column list: no JavaScript touches its rows. Any other part is read line by line
- * and its values coerced (PartRowsTransform, in its format: COPY text or, from manifests of
- * version 1, NDJSON).
+ * with its own column list: no JavaScript touches its rows. Any other part has its values
+ * coerced on the way (PartRowsTransform): a COPY text part on its bytes, only the lines with a
+ * value that needs it decoded (part-bytes.ts); an NDJSON part (manifests of version 1) line by line.
  *
  * The part's GET is answered before the COPY starts: a COPY ends only with its data or an
  * explicit failure, so a GET that failed (or was aborted because another part failed) once the
@@ -256,7 +268,7 @@ async function loadPart(
   signal: AbortSignal,
   ctx: TaskContext,
 ): Promise<{ rows: number; path: LoadPath }> {
-  const { format, fast, copyColumns } = partReading(plan, part);
+  const { format, copyColumns, encoder } = partReading(plan, part, (reject) => rejects.push(reject));
   const names = copyColumns.map(quoteIdent).join(', ');
   const body = await readStream(resources.store(), part.key, signal);
   let client: pg.PoolClient;
@@ -270,7 +282,7 @@ async function loadPart(
   let failure: Error | undefined;
   try {
     await client.query('BEGIN');
-    const rows = fast ? undefined : new PartRowsTransform(plan.loadColumns, plan.keyColumn, (reject) => rejects.push(reject), format);
+    const rows = encoder && new PartRowsTransform(encoder);
     const hash = createHash('sha256');
     const copy = client.query(pgCopy.from(`COPY ${plan.staged.staging} (${names}) FROM STDIN`));
     // The pipeline reports the COPY's errors; this keeps a late one (the connection dropped in
@@ -303,18 +315,27 @@ async function loadPart(
 
 /**
  * How a part is read: COPY text when the manifest lists the part's columns, NDJSON (version 1)
- * when not; whether its bytes go to COPY as they are, and COPY's column list (the part's own
- * then, the staging table's otherwise).
+ * when not; the encoder its bytes go through to COPY (none: they go as they are), and COPY's
+ * column list for them. A COPY text part that does not fit as a whole is encoded on its bytes
+ * (part-bytes.ts), with the part's own field order, unless none of its fields is loaded.
  */
-function partReading(plan: TablePlan, part: PartInfo): { format: LineFormat; fast: boolean; copyColumns: string[] } {
+function partReading(
+  plan: TablePlan,
+  part: PartInfo,
+  onReject: (reject: RejectedRecord) => void,
+): { format: LineFormat; copyColumns: string[]; encoder: ChunkEncoder | undefined } {
   const stagingColumns = plan.loadColumns.map((column) => column.name);
-  if (!part.columns) return { format: ndjsonFormat(plan.loadColumns, plan.keyColumn), fast: false, copyColumns: stagingColumns };
+  const lines = (format: LineFormat) => new PartEncoder(plan.loadColumns, plan.keyColumn, onReject, format);
+  if (!part.columns) {
+    const format = ndjsonFormat(plan.loadColumns, plan.keyColumn);
+    return { format, copyColumns: stagingColumns, encoder: lines(format) };
+  }
   const partPlan = planPart(part.columns, plan.loadColumns);
-  return {
-    format: copyTextFormat(part.columns, plan.loadColumns, partPlan, plan.keyColumn),
-    fast: partPlan.fast,
-    copyColumns: partPlan.fast ? part.columns.map((column) => column.name) : stagingColumns,
-  };
+  const format = copyTextFormat(part.columns, plan.loadColumns, partPlan, plan.keyColumn);
+  if (partPlan.fast) return { format, copyColumns: part.columns.map((column) => column.name), encoder: undefined };
+  const copyColumns = PartBytesEncoder.copyColumns(plan.loadColumns, partPlan);
+  if (copyColumns.length === 0) return { format, copyColumns: stagingColumns, encoder: lines(format) };
+  return { format, copyColumns, encoder: new PartBytesEncoder(part.columns, plan.loadColumns, partPlan, plan.keyColumn, onReject) };
 }
 
 /** The slow path for a part the database refused: each record on its own, refused ones rejected with the database's reason. */

@@ -40,7 +40,7 @@ function chunked(bytes: Buffer, size: number): Buffer[] {
 
 async function encode(input: Buffer, chunkSize: number) {
   const rejects: RejectedRecord[] = [];
-  const rows = new PartRowsTransform(columns, 'source_id', (reject) => rejects.push(reject));
+  const rows = new PartRowsTransform(new PartEncoder(columns, 'source_id', (reject) => rejects.push(reject)));
   const out: Buffer[] = [];
   await pipeline(Readable.from(chunked(input, chunkSize)), rows, new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
