@@ -105,6 +105,7 @@ export class ProcessExecutor implements TryExecutor {
   async run(t: TryToRun): Promise<TryExecution> {
     const code = await codeOf(this.codes, t);
     if (typeof code === 'string') return failedBeforeStart(t, code);
+    this.pool.warm(code, t.dagId);
     let runner;
     try {
       runner = await this.pool.acquire(code.codeHash);

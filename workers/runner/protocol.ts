@@ -33,7 +33,9 @@ export type ToRunner =
   /** Abort the running try's signal: it was cleared, marked, its run timed out, or its worker is stopping. */
   | { type: 'stop' }
   /** The answer to the question of the same id: its value, or the error message it failed with. */
-  | { type: 'answer'; id: number; value?: unknown; error?: string };
+  | { type: 'answer'; id: number; value?: unknown; error?: string }
+  /** Load this version's code now, ahead of its tries (an idle runner warmed by its pool). */
+  | { type: 'load'; code: CodeMessage; dagId: string };
 
 export type FromRunner =
   | { type: 'ready' }
@@ -45,4 +47,6 @@ export type FromRunner =
    * The try ended: its last log lines (those not sent yet) and its outcome. `codeLoaded`: the
    * try's code is loaded in the runner now (the next try of it need not send it).
    */
-  | { type: 'done'; execution: TryExecution; lines: string[]; codeLoaded: boolean };
+  | { type: 'done'; execution: TryExecution; lines: string[]; codeLoaded: boolean }
+  /** The code a 'load' asked for is loaded (ok), or failed to load (its tries will say why). */
+  | { type: 'loaded'; codeHash: string; ok: boolean };

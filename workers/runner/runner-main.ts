@@ -105,6 +105,13 @@ process.on('message', (message: ToRunner) => {
     case 'stop':
       stop?.abort();
       break;
+    case 'load':
+      // Ahead of any try of it: a failure is reported by the tries that need the code.
+      void functions.dag(message.code, message.dagId).then(
+        () => send({ type: 'loaded', codeHash: message.code.codeHash, ok: true }),
+        () => send({ type: 'loaded', codeHash: message.code.codeHash, ok: false }),
+      );
+      break;
     case 'answer': {
       const waiting = answers.get(message.id);
       answers.delete(message.id);

@@ -22,12 +22,23 @@
  * milliseconds waiting for a core, which looks like long tries, and more runners only mean more
  * processes taking turns (and 0.3 s of CPU each to start). Tries that wait on I/O leave the CPU
  * idle, so their runners keep coming; and one that has waited CPU_WAIT_LIMIT_MS gets one anyway.
+ *
+ * A blank runner (a spare, or one just started) is warmed with the code of the version whose try
+ * the worker took last: loading a version's code in a new runner (its DAG file and the packages
+ * that imports: the showcase ETL's MongoDB, S3 and Postgres clients) took 1.5 to 2.3 s of a busy
+ * machine, and the chains of a run (migrate, then three extracts at once; extracts, then three
+ * loads at once) keep needing one more runner of that same version. Only blank runners are warmed,
+ * so a runner holds at most the one version it was warmed with beyond those its tries loaded.
  */
 import { machineIdleSampler } from './machine-idle.ts';
+import type { CodeMessage } from './protocol.ts';
 import { Runner, type RunnerOptions } from './runner.ts';
 
 /** What the pool needs of a runner (Runner; tests give it stand-ins). */
-export type PooledRunner = Pick<Runner, 'ready' | 'exited' | 'loaded' | 'tries' | 'alive' | 'rssBytes' | 'retire'>;
+export type PooledRunner = Pick<Runner, 'ready' | 'exited' | 'loaded' | 'warming' | 'preload' | 'tries' | 'alive' | 'rssBytes' | 'retire'>;
+
+/** Whether a runner has loaded this code, or is loading it ahead of its tries. */
+const holds = (runner: PooledRunner, codeHash: string) => runner.loaded.has(codeHash) || runner.warming === codeHash;
 
 export interface RunnerPoolOptions extends Omit<RunnerOptions, 'entry'> {
   /** Idle runners kept ready (fewer if the worker runs fewer tries at once). */
@@ -82,6 +93,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private readonly timer: NodeJS.Timeout;
   private entry: string | undefined;
   private readonly machineIdle: () => number;
+  /** The version of the try taken last: what blank runners are warmed with. */
+  private latest: { code: CodeMessage; dagId: string } | undefined;
 
   constructor(private readonly options: RunnerPoolOptions) {
     this.machineIdle = options.machineIdle ?? machineIdleSampler();
@@ -107,7 +120,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   acquire(codeHash: string): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the worker is stopping'));
     if (this.idle.length > 0) {
-      let index = this.idle.findIndex((i) => i.runner.loaded.has(codeHash));
+      let index = this.idle.findIndex((i) => holds(i.runner, codeHash));
       if (index < 0) index = this.idle.length - 1;
       const runner = this.idle.splice(index, 1)[0]!.runner;
       this.heldSince.set(runner, Date.now());
@@ -118,6 +131,12 @@ export class RunnerPool<R extends PooledRunner = Runner> {
       this.waiters.push({ resolve, reject, since: Date.now(), codeHash });
       this.startMore();
     });
+  }
+
+  /** A try of this version is about to be run: blank idle runners, and those to come, load its code meanwhile. */
+  warm(code: CodeMessage, dagId: string): void {
+    if (this.latest?.code.codeHash !== code.codeHash) this.latest = { code, dagId };
+    for (const { runner } of this.idle) runner.preload(code, dagId);
   }
 
   /** Takes a runner back after its try: reused if the try ended cleanly, else retired (resolves once it has ended). */
@@ -168,8 +187,8 @@ export class RunnerPool<R extends PooledRunner = Runner> {
   private offer(runner: R): void {
     const head = this.waiters[0];
     let index = 0;
-    if (head && !runner.loaded.has(head.codeHash) && Date.now() - head.since < STARTS_AFTER_MS) {
-      index = Math.max(0, this.waiters.findIndex((w) => runner.loaded.has(w.codeHash)));
+    if (head && !holds(runner, head.codeHash) && Date.now() - head.since < STARTS_AFTER_MS) {
+      index = Math.max(0, this.waiters.findIndex((w) => holds(runner, w.codeHash)));
     }
     const waiter = this.waiters.splice(index, 1)[0];
     if (waiter) {
@@ -177,6 +196,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
       waiter.resolve(runner);
     } else {
       this.idle.push({ runner, since: Date.now() });
+      if (this.latest) runner.preload(this.latest.code, this.latest.dagId);
     }
   }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { rssBytes } from '../../src/process-memory.ts';
 import type { TryExecution } from '../execute.ts';
 import type { TaskSecrets } from '../../src/engine/task-secrets.ts';
-import type { FromRunner, Question, RunRequest, ToRunner } from './protocol.ts';
+import type { CodeMessage, FromRunner, Question, RunRequest, ToRunner } from './protocol.ts';
 
 /** Runner code under the TypeScript loader: for when the bundle cannot be built (runner-bundle.ts). */
 export const TSX_ENTRY = fileURLToPath(new URL('./runner-entry.mjs', import.meta.url));
@@ -49,6 +49,8 @@ export class Runner {
   private readonly child: ChildProcess;
   /** Code hashes the process has loaded: their next tries need not send the code. */
   readonly loaded = new Set<string>();
+  /** The code hash it is loading ahead of its tries (preload), until it says it has. */
+  warming: string | undefined;
   /** Resolves once the process can take a try; rejects if it ends first. */
   readonly ready: Promise<void>;
   /** Resolves when the process has ended, however. */
@@ -90,6 +92,10 @@ export class Runner {
         case 'ask':
           void this.answer(message.id, message.question);
           break;
+        case 'loaded':
+          if (this.warming === message.codeHash) this.warming = undefined;
+          if (message.ok) this.loaded.add(message.codeHash);
+          break;
         case 'done': {
           const current = this.current;
           this.current = undefined;
@@ -120,6 +126,17 @@ export class Runner {
       this.current = { hooks, resolve, reject, codeHash: request.codeHash };
       this.send({ type: 'run', request });
     });
+  }
+
+  /**
+   * Loads a version's code in the process ahead of its tries, if the process has loaded no code
+   * and runs nothing: a blank runner only, so that warming costs one version's memory at most.
+   * A try given to it meanwhile still sends its code (the process loads it once either way).
+   */
+  preload(code: CodeMessage, dagId: string): void {
+    if (!this.alive || this.current || this.warming !== undefined || this.loaded.size > 0) return;
+    this.warming = code.codeHash;
+    this.send({ type: 'load', code, dagId });
   }
 
   /** Aborts the running try's signal. */

@@ -2,10 +2,14 @@ import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunnerPool, type PooledRunner } from '../../../../workers/runner/runner-pool.ts';
 import type { RunnerExit } from '../../../../workers/runner/runner.ts';
+import type { CodeMessage } from '../../../../workers/runner/protocol.ts';
 
-/** A runner process stand-in: ready when the test says, retired on request. */
+/** A runner process stand-in: ready when the test says, retired on request; loads code when the test says. */
 class FakeRunner implements PooledRunner {
   readonly loaded = new Set<string>();
+  warming: string | undefined;
+  /** The code hashes it was asked to load ahead of its tries. */
+  readonly preloads: string[] = [];
   tries = 0;
   alive = true;
   retired = false;
@@ -21,6 +25,19 @@ class FakeRunner implements PooledRunner {
 
   start(): void {
     this.markReady();
+  }
+
+  /** As Runner.preload: a blank runner only. */
+  preload(code: CodeMessage): void {
+    if (this.warming !== undefined || this.loaded.size > 0) return;
+    this.warming = code.codeHash;
+    this.preloads.push(code.codeHash);
+  }
+
+  /** The code it was warming is loaded. */
+  warmed(): void {
+    this.loaded.add(this.warming!);
+    this.warming = undefined;
   }
 
   /** Its resident memory, as the test sets it. */
@@ -59,6 +76,7 @@ function pool(options: { spare: number; max: number; machineIdle?: () => number 
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const code = (codeHash: string): CodeMessage => ({ codeHash, code: '', sourceMap: null, fileloc: 'etl.ts' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Whether a promise has settled by now. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -231,6 +249,27 @@ describe('RunnerPool', () => {
     assert.equal(await settled(third), false);
     await p.close(0);
     await Promise.allSettled([third]);
+  });
+
+  it('warms blank idle runners, and spares started later, with the version of the try taken last; never a runner that has loaded code', async () => {
+    const { p, started } = pool({ spare: 2, max: 4 });
+    for (const r of started) r.start();
+    await tick();
+    const [a, b] = started as [FakeRunner, FakeRunner];
+    p.warm(code('v1'), 'etl');
+    assert.deepEqual([a.preloads, b.preloads], [['v1'], ['v1']], 'both idle spares load v1');
+    a.warmed();
+    assert.equal(await p.acquire('v1'), a, 'a try of v1 takes a runner that has loaded v1');
+    assert.equal(await p.acquire('v1'), b, 'and then one still loading it');
+    await sleep(40);
+    const c = started[2]!;
+    c.start();
+    await tick();
+    assert.deepEqual(c.preloads, ['v1'], 'a spare started afterwards is warmed with v1 as soon as it is idle');
+    c.warmed();
+    p.warm(code('v2'), 'etl');
+    assert.deepEqual(c.preloads, ['v1'], 'a runner that has loaded code is not warmed again: one version each at most');
+    await p.close(0);
   });
 
   it('close rejects the tries waiting for a runner', async () => {
