@@ -19,4 +19,4 @@ export { createS3Client, s3SettingsFromEnv, type S3Settings } from './s3/client.
 export { openWarehouse, warehouseUrl } from './postgres/connection.ts';
 export { applyMigrations } from './postgres/migrations.ts';
 export { vacuumTables } from './postgres/vacuum.ts';
-export { pruneSluiceMetadata, type MetadataCleanupOptions, type MetadataCleanupReport } from '../engine/metadata-cleanup.ts';
+export { pruneSluiceMetadata, type MetadataCleanupOptions, type MetadataCleanupReport } from './metadata-cleanup.ts';
