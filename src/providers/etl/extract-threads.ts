@@ -44,8 +44,10 @@ export async function readRanges(ranges: readonly RangeRead[], io: RangesIo, con
   const reads = ranges.map(async ({ job, label }, i) => {
     const log = io.log.child({ range: label });
     try {
-      if (i === 0 || !connections) return await extractRange(job, { ...io, log, signal });
-      return await inThread(job, connections, log, signal);
+      const result = i === 0 || !connections ? await extractRange(job, { ...io, log, signal }) : await inThread(job, connections, log, signal);
+      // When each range ended shows how even the cut was (and so what a reader waited for).
+      log.info({ documents: result.documents, seconds: result.seconds }, 'range extracted');
+      return result;
     } catch (error) {
       // The first failure is the cause; the others are the readers it stopped.
       first ??= new Error(`range ${label}: ${(error as Error).message}`, { cause: error });

@@ -3,6 +3,10 @@
  * flattened into rows of the parent table and its child tables, and streamed to S3 as gzip
  * parts. Nothing is loaded until upload commits these parts in a manifest, so a failed try
  * leaves only orphans that cleanup removes.
+ *
+ * A large window is read in `_id` ranges at once (`readers`, extract-plan.ts), each by a reader
+ * of its own (extract-range.ts) on a thread of its own (extract-threads.ts), and their results
+ * merged into the one a single reader would return (extract-merge.ts).
  */
 import type { TaskContext } from '../../sdk/context.ts';
 import { mongoUrlFromEnv, type DocumentSource, type DocumentWindow } from '../mongo/source.ts';
