@@ -33,9 +33,12 @@ export interface DocumentSource {
    * flattens without the driver's objects. A source without it is read with `read`.
    */
   readBson?(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Uint8Array[]>;
-  /** How many documents the window holds (optional: a source without it and idAt is read as one range). */
+  /**
+   * About how many documents the window holds, for cutting it into `_id` ranges (optional: a
+   * source without it and idAt is read as one range). How near: see cutsWholeCollection below.
+   */
   count?(collection: string, window: DocumentWindow): Promise<number>;
-  /** The `_id` at `position` (0-based) of the window in `_id` order; undefined past its end. */
+  /** The `_id` at about `position` (0-based) of the window in `_id` order; undefined past its end. */
   idAt?(collection: string, window: DocumentWindow, position: number): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -104,16 +107,30 @@ export function openMongoSource(url: string): DocumentSource {
       return described(collection, bsonOf(collection, window, options), options.signal);
     },
     count(collection, window) {
-      return describedCall(collection, () => client.db().collection(collection).countDocuments(windowFilter(window)));
+      const documents = client.db().collection(collection);
+      return describedCall(collection, () => (cutsWholeCollection(window) ? documents.estimatedDocumentCount() : documents.countDocuments(windowFilter(window))));
     },
     idAt(collection, window, position) {
       const find = { projection: { _id: 1 }, sort: { _id: 1 }, skip: position, limit: 1 } as const;
-      return describedCall(collection, async () => (await client.db().collection(collection).find(windowFilter(window), find).next())?._id);
+      const filter = cutsWholeCollection(window) ? {} : windowFilter(window);
+      return describedCall(collection, async () => (await client.db().collection(collection).find(filter, find).next())?._id);
     },
     async close() {
       await client.close();
     },
   };
+}
+
+/**
+ * Whether a window's `_id` cuts are taken from the whole collection: a window of everything
+ * before the cutoff (a first load, a full refresh) is all of it but what changed since, so the
+ * collection's size (from its metadata) and positions in the `_id` index alone (no document
+ * read) cut it nearly as evenly as a count and a filtered walk, which would each read every
+ * document before the extract reads them again. The ranges are a partition of any set, so a
+ * less even cut is slower, never wrong.
+ */
+function cutsWholeCollection(window: DocumentWindow): boolean {
+  return window.from === null && window.ids === undefined;
 }
 
 /** Failures say which collection, without the URL's secrets. */

@@ -159,7 +159,7 @@ function byIdOrder(collection: Collection, filter: CompiledFilter, sort: SortKey
   if (sort[0]!.direction === -1) ordered.reverse();
   const { fields, matches } = filter;
   return (function* () {
-    for (const doc of ordered) if (collection.holds(doc) && matches(fields.extract(doc.raw))) yield doc.raw;
+    for (const doc of ordered) if (collection.holds(doc) && (filter.matchesAll || matches(fields.extract(doc.raw)))) yield doc.raw;
   })();
 }
 
