@@ -21,13 +21,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const INSTALLATION_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The entries every bundle has besides its own: what `sluice` and `sluice/<entry>` are in it. */
+/**
+ * The entries every bundle has besides its own: what `sluice` and `sluice/<entry>` are in it, and
+ * the entry of an extract thread (src/providers/etl/extract-threads.ts starts it from the bundle's
+ * folder, as a thread needs a file of its own).
+ */
 export const OWN_PACKAGE_ENTRIES = {
   sluice: 'src/index.ts',
   'sluice-providers': 'src/providers/index.ts',
   'sluice-notifiers': 'src/notifiers/index.ts',
   'sluice-sensors': 'src/sensors/index.ts',
   'sluice-operators': 'src/operators/index.ts',
+  'sluice-extract-thread': 'src/providers/etl/extract-thread.ts',
 };
 
 /** esbuild's `import.meta.url` of a bundle is the bundle file's: each of our modules gets its source file's instead. */

@@ -27,8 +27,13 @@ type Kind = keyof typeof ETL_CONNECTIONS;
 
 /** The ETL's resources, from the connections of `kinds` that exist and the environment for the rest. */
 export async function etlResourcesOf(ctx: Pick<TaskContext, 'connection'>, kinds: Kind[], env: NodeJS.ProcessEnv = process.env): Promise<EtlResources> {
+  return etlResources(await etlEnvOf(ctx, kinds, env));
+}
+
+/** The environment the ETL's resources are made from: `env` with the connections of `kinds` that exist over it. */
+export async function etlEnvOf(ctx: Pick<TaskContext, 'connection'>, kinds: Kind[], env: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
   const settings = await Promise.all(kinds.map(async (kind) => settingsOf(kind, await optionalConnection(ctx, ETL_CONNECTIONS[kind]))));
-  return etlResources(Object.assign({ ...env }, ...settings));
+  return Object.assign({ ...env }, ...settings);
 }
 
 async function optionalConnection(ctx: Pick<TaskContext, 'connection'>, connectionId: string): Promise<TaskConnection | undefined> {

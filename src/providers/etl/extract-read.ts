@@ -4,7 +4,6 @@
  * any other source from its decoded documents. After each document its rows are written, and
  * waiting on that write is what holds the read back when gzip or S3 cannot keep up.
  */
-import type { TaskContext } from '../../sdk/context.ts';
 import type { DocumentSource, DocumentWindow, ReadOptions } from '../mongo/source.ts';
 import type { DocumentFlattener, RowSink } from './flatten.ts';
 import { RawFlattener } from './raw-flatten.ts';
@@ -18,15 +17,21 @@ export interface ReadTotals {
   seconds: number;
 }
 
+/** Where a reader logs: a task's ctx.log, or a thread's messages to it (extract-thread.ts). */
+export interface ReadLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 export async function readInto(
-  ctx: TaskContext,
+  log: ReadLog,
   source: DocumentSource,
   collection: string,
   window: DocumentWindow,
   options: ReadOptions,
   into: { flattener: DocumentFlattener; emit: RowSink; write: () => Promise<void> | undefined },
 ): Promise<ReadTotals> {
-  const progress = new Progress(ctx);
+  const progress = new Progress(log);
   const { flattener, emit, write } = into;
   let raw: RawFlattener | undefined;
   if (source.readBson) {
@@ -56,14 +61,14 @@ class Progress {
   readonly #started = Date.now();
   #logged = this.#started;
 
-  constructor(private readonly ctx: TaskContext) {}
+  constructor(private readonly log: ReadLog) {}
 
   documents(count: number): void {
     this.total += count;
     const now = Date.now();
     if (now - this.#logged < PROGRESS_EVERY_MS) return;
     this.#logged = now;
-    this.ctx.log.info({ documents: this.total, perSecond: Math.round(this.total / ((now - this.#started) / 1000)) }, 'extract progress');
+    this.log.info({ documents: this.total, perSecond: Math.round(this.total / ((now - this.#started) / 1000)) }, 'extract progress');
   }
 
   seconds(): number {

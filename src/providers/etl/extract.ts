@@ -3,21 +3,27 @@
  * flattened into rows of the parent table and its child tables, and streamed to S3 as gzip
  * parts. Nothing is loaded until upload commits these parts in a manifest, so a failed try
  * leaves only orphans that cleanup removes.
+ *
+ * A large window is read in `_id` ranges at once (`readers`, extract-plan.ts), each by a reader
+ * of its own (extract-range.ts) on a thread of its own (extract-threads.ts), and their results
+ * merged into the one a single reader would return (extract-merge.ts).
  */
 import type { TaskContext } from '../../sdk/context.ts';
-import type { DocumentWindow } from '../mongo/source.ts';
+import { mongoUrlFromEnv, type DocumentSource, type DocumentWindow } from '../mongo/source.ts';
+import { s3SettingsFromEnv } from '../s3/client.ts';
 import { readWatermark } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
-import { readInto } from './extract-read.ts';
-import { DocumentFlattener, type FlatRow } from './flatten.ts';
-import { partKey } from './layout.ts';
-import type { ExtractResult, TableExtract } from './manifest.ts';
-import { PartWriter } from './part-writer.ts';
-import type { EtlResources } from './resources.ts';
-import { etlResourcesOf } from './connections.ts';
+import { mergeRanges } from './extract-merge.ts';
+import { idRanges, readersFor, splitPositions, type IdRange } from './extract-plan.ts';
+import { extractRange, type RangeJob } from './extract-range.ts';
+import { readRanges, type ThreadConnections } from './extract-threads.ts';
+import type { ExtractResult } from './manifest.ts';
+import { etlResources, type EtlResources } from './resources.ts';
+import { etlEnvOf } from './connections.ts';
 import { etlSettings, type EtlSettings } from './settings.ts';
 
 export interface ExtractOptions extends Partial<EtlSettings> {
+  /** The caller's own connections (tests): then the `_id` ranges of a ranged extract are read in this thread, not in threads of their own. */
   resources?: EtlResources;
   /** Documents per cursor batch; default 5,000. */
   batchSize?: number;
@@ -26,59 +32,38 @@ export interface ExtractOptions extends Partial<EtlSettings> {
 export async function extractCollection(ctx: TaskContext, config: CollectionConfig, options: ExtractOptions = {}): Promise<ExtractResult> {
   const collection = resolveCollection(config);
   const settings = etlSettings(options);
-  const resources = options.resources ?? (await etlResourcesOf(ctx, ['source', 'store', 'warehouse']));
+  const { resources, connections } = await extractResources(ctx, options);
   const window = await extractWindow(ctx, collection.collection, collection.modifiedField, resources);
   ctx.log.info(
     { collection: collection.collection, from: window.from?.toISOString() ?? null, until: window.until.toISOString() },
     window.from === null ? 'extracting everything modified before the cutoff' : 'extracting the window',
   );
 
-  const flattener = new DocumentFlattener({ table: collection.table, keyField: collection.keyField });
-  const writers = new Map<string, PartWriter>();
-  const writerOf = (table: string) => {
-    let writer = writers.get(table);
-    if (!writer) {
-      const keyOf = (part: number) => partKey(settings.prefix, ctx, collection.collection, ctx.tryNumber, table, part);
-      writers.set(table, (writer = new PartWriter(resources.store(), keyOf, settings.rowsPerPart, ctx.signal)));
-    }
-    return writer;
-  };
-  // A document's rows, then written: writes resolve at once unless gzip or S3 pushes back, and
-  // waiting on them is the backpressure.
-  const rowTables: string[] = [];
-  const rows: FlatRow[] = [];
-  const emit = (table: string, row: FlatRow) => {
-    rowTables.push(table);
-    rows.push(row);
-  };
-  // Synchronous unless a row has to wait: no promise per document (see PartWriter.write).
-  const write = (): Promise<void> | undefined => {
-    for (let i = 0; i < rows.length; i++) {
-      const waiting = writerOf(rowTables[i]!).write(rows[i]!);
-      if (waiting) return writeRest(waiting, i + 1);
-    }
-    rowTables.length = 0;
-    rows.length = 0;
-    return undefined;
-  };
-  const writeRest = async (waiting: Promise<void>, next: number) => {
-    await waiting;
-    for (let i = next; i < rows.length; i++) await writerOf(rowTables[i]!).write(rows[i]!);
-    rowTables.length = 0;
-    rows.length = 0;
-  };
-
-  const readOptions = { batchSize: options.batchSize, signal: ctx.signal };
-  const { documents, decoded, seconds } = await readInto(ctx, resources.source(), collection.collection, window, readOptions, { flattener, emit, write });
-
-  const observed = flattener.observed();
-  const widths = flattener.observedWidths();
-  const tables: Record<string, TableExtract> = {};
-  for (const [table, writer] of writers) {
-    tables[table] = { columns: observed[table] ?? {}, widths: widths[table] ?? {}, parts: await writer.finish(), rows: writer.rows };
+  const source = resources.source();
+  const ranges = await splitWindow(ctx, source, collection.collection, window, settings.readers);
+  const jobOf = (range: IdRange, i: number): RangeJob => ({
+    collection,
+    window: { ...window, ids: range.ids },
+    prefix: settings.prefix,
+    rowsPerPart: settings.rowsPerPart,
+    run: { dagId: ctx.dagId, runId: ctx.runId },
+    tryNumber: ctx.tryNumber,
+    range: ranges.length > 1 ? i + 1 : undefined,
+    batchSize: options.batchSize,
+  });
+  const started = Date.now();
+  const io = { source, store: resources.store(), log: ctx.log, signal: ctx.signal };
+  if (ranges.length > 1) {
+    ctx.log.info(
+      { readers: ranges.length, ranges: ranges.map((range) => range.label) },
+      connections ? 'reading the window in _id ranges, each on a thread of its own but the first' : 'reading the window in _id ranges as concurrent cursors in this thread (the caller gave its own connections, which threads cannot share)',
+    );
   }
-  if (!tables[collection.table]) tables[collection.table] = { columns: observed[collection.table] ?? {}, widths: widths[collection.table] ?? {}, parts: [], rows: 0 };
-  const collisions = [...flattener.collisions].sort();
+  const results =
+    ranges.length === 1 ? [await extractRange(jobOf(ranges[0]!, 0), io)] : await readRanges(ranges.map((range, i) => ({ job: jobOf(range, i), label: range.label })), io, connections);
+  const seconds = (Date.now() - started) / 1000;
+  const { documents, decoded, tables, collisions } = mergeRanges(collection.table, results);
+
   if (collisions.length > 0) {
     ctx.log.warn({ collisions }, 'two source fields map to the same column; the first one is kept (rename one in the source or map it)');
   }
@@ -87,6 +72,7 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
       documents,
       seconds,
       perSecond: seconds > 0 ? Math.round(documents / seconds) : documents,
+      ...(ranges.length > 1 ? { readers: ranges.length } : {}),
       tables: Object.fromEntries(Object.entries(tables).map(([t, e]) => [t, { rows: e.rows, parts: e.parts.length }])),
       // A high count is slow, not wrong.
       ...(decoded > 0 ? { decodedDocuments: decoded } : {}),
@@ -103,6 +89,33 @@ export async function extractCollection(ctx: TaskContext, config: CollectionConf
     tables,
     collisions,
   };
+}
+
+/** The caller's resources, or the task's connections resolved here: then also how a thread connects. */
+async function extractResources(ctx: TaskContext, options: ExtractOptions): Promise<{ resources: EtlResources; connections?: ThreadConnections }> {
+  if (options.resources) return { resources: options.resources };
+  const env = await etlEnvOf(ctx, ['source', 'store', 'warehouse']);
+  return { resources: etlResources(env), connections: { mongoUrl: mongoUrlFromEnv(env), s3: s3SettingsFromEnv(env) } };
+}
+
+/**
+ * The window's `_id` ranges (extract-plan.ts): with more than one reader, the window's documents
+ * are counted and the `_id`s at the cuts looked up, each one query. A source that cannot count
+ * is read as one range.
+ */
+async function splitWindow(ctx: TaskContext, source: DocumentSource, collection: string, window: DocumentWindow, readers: number | 'auto'): Promise<IdRange[]> {
+  const whole = idRanges([]);
+  if (readers === 1) return whole;
+  if (!source.count || !source.idAt) {
+    ctx.log.info({ readers }, 'this source cannot count a window or find an _id by position: one reader');
+    return whole;
+  }
+  const documents = await source.count(collection, window);
+  const count = readersFor(documents, readers);
+  if (count === 1) return whole;
+  const splits = await Promise.all(splitPositions(documents, count).map((position) => source.idAt!(collection, window, position)));
+  // A split past the end (documents deleted since the count) is no split.
+  return idRanges(splits.filter((split) => split !== undefined));
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  *   <prefix>/<dagId>/<run>/<collection>/manifest.json
  *   <prefix>/<dagId>/<run>/<collection>/try-<n>/<table>/part-00001.ndjson.gz
+ *   <prefix>/<dagId>/<run>/<collection>/try-<n>/<table>/part-r2-00001.ndjson.gz   (range 2 of a ranged extract)
  *
  * Parts are gzip COPY text since manifest version 2; their names kept `.ndjson.gz` so that keys,
  * cleanup rules and what users grep for stayed the same. The manifest says a part's format.
@@ -36,8 +37,10 @@ export function manifestKey(prefix: string, run: RunRef, collection: string): st
   return `${collectionPrefix(prefix, run, collection)}manifest.json`;
 }
 
-export function partKey(prefix: string, run: RunRef, collection: string, tryNumber: number, table: string, part: number): string {
-  return `${collectionPrefix(prefix, run, collection)}try-${tryNumber}/${table}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
+/** `range`: the 1-based `_id` range of an extract read in several (each range numbers its own parts). */
+export function partKey(prefix: string, run: RunRef, collection: string, tryNumber: number, table: string, part: number, range?: number): string {
+  const ranged = range === undefined ? '' : `r${range}-`;
+  return `${collectionPrefix(prefix, run, collection)}try-${tryNumber}/${table}/part-${ranged}${String(part).padStart(5, '0')}.ndjson.gz`;
 }
 
 /** A run's staging table for one warehouse table: unique per run, short enough for Postgres. */

@@ -16,6 +16,8 @@ export interface DocumentWindow {
   from: Date | null;
   /** Exclusive: the same cutoff for every collection of a run, so related tables agree. */
   until: Date;
+  /** A condition on `_id` that narrows the window to one of its ranges (extract-plan.ts); none: every `_id`. */
+  ids?: Document;
 }
 
 export interface ReadOptions {
@@ -31,6 +33,13 @@ export interface DocumentSource {
    * flattens without the driver's objects. A source without it is read with `read`.
    */
   readBson?(collection: string, window: DocumentWindow, options?: ReadOptions): AsyncIterable<Uint8Array[]>;
+  /**
+   * About how many documents the window holds, for cutting it into `_id` ranges (optional: a
+   * source without it and idAt is read as one range). How near: see cutsWholeCollection below.
+   */
+  count?(collection: string, window: DocumentWindow): Promise<number>;
+  /** The `_id` at about `position` (0-based) of the window in `_id` order; undefined past its end. */
+  idAt?(collection: string, window: DocumentWindow, position: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -48,8 +57,8 @@ export function mongoUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 /** The query of a window (pure). */
 export function windowFilter(window: DocumentWindow): Filter<Document> {
   const field = window.modifiedField;
-  if (window.from === null) return { $nor: [{ [field]: { $gte: window.until } }] };
-  return { [field]: { $gte: window.from, $lt: window.until } };
+  const modified = window.from === null ? { $nor: [{ [field]: { $gte: window.until } }] } : { [field]: { $gte: window.from, $lt: window.until } };
+  return window.ids === undefined ? modified : { $and: [modified, { _id: window.ids }] };
 }
 
 export function openMongoSource(url: string): DocumentSource {
@@ -97,13 +106,43 @@ export function openMongoSource(url: string): DocumentSource {
     readBson(collection, window, options = {}) {
       return described(collection, bsonOf(collection, window, options), options.signal);
     },
+    count(collection, window) {
+      const documents = client.db().collection(collection);
+      return describedCall(collection, () => (cutsWholeCollection(window) ? documents.estimatedDocumentCount() : documents.countDocuments(windowFilter(window))));
+    },
+    idAt(collection, window, position) {
+      const find = { projection: { _id: 1 }, sort: { _id: 1 }, skip: position, limit: 1 } as const;
+      const filter = cutsWholeCollection(window) ? {} : windowFilter(window);
+      return describedCall(collection, async () => (await client.db().collection(collection).find(filter, find).next())?._id);
+    },
     async close() {
       await client.close();
     },
   };
 }
 
+/**
+ * Whether a window's `_id` cuts are taken from the whole collection: a window of everything
+ * before the cutoff (a first load, a full refresh) is all of it but what changed since, so the
+ * collection's size (from its metadata) and positions in the `_id` index alone (no document
+ * read) cut it nearly as evenly as a count and a filtered walk, which would each read every
+ * document before the extract reads them again. The ranges are a partition of any set, so a
+ * less even cut is slower, never wrong.
+ */
+function cutsWholeCollection(window: DocumentWindow): boolean {
+  return window.from === null && window.ids === undefined;
+}
+
 /** Failures say which collection, without the URL's secrets. */
+async function describedCall<T>(collection: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const { message } = redactError(error);
+    throw new Error(`reading MongoDB collection "${collection}" failed: ${message}`, { cause: error });
+  }
+}
+
 async function* described<T>(collection: string, items: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
   try {
     for await (const item of items) {

@@ -73,6 +73,8 @@ export class FieldIndex {
    * different elements (`{ $gt: 5, $lt: 3 }` matches `[6, 2]`), so bounds are not intersected.
    */
   private arrayDocs = 0;
+  /** Documents with no entry: their value is of a bracket the index does not hold (or missing). */
+  private unheld = 0;
 
   constructor(
     readonly field: string,
@@ -87,9 +89,11 @@ export class FieldIndex {
     const keys = new Map<number, { keys: IndexKey[]; docs: StoredDoc[] }>();
     for (const rank of INDEXED_RANKS.keys()) keys.set(rank, { keys: [], docs: [] });
     this.arrayDocs = 0;
+    this.unheld = 0;
     for (const doc of docs) {
       const { entries, isArray } = this.entriesOf(doc.raw);
       if (isArray) this.arrayDocs++;
+      if (entries.length === 0) this.unheld++;
       for (const { rank, key } of entries) {
         const bracket = keys.get(rank)!;
         bracket.keys.push(key);
@@ -102,6 +106,7 @@ export class FieldIndex {
   add(doc: StoredDoc): void {
     const { entries, isArray } = this.entriesOf(doc.raw);
     if (isArray) this.arrayDocs++;
+    if (entries.length === 0) this.unheld++;
     for (const { rank, key } of entries) this.brackets.get(rank)!.insert(key, doc);
   }
 
@@ -109,6 +114,7 @@ export class FieldIndex {
   remove(doc: StoredDoc, raw: Buffer = doc.raw): void {
     const { entries, isArray } = this.entriesOf(raw);
     if (isArray) this.arrayDocs--;
+    if (entries.length === 0) this.unheld--;
     for (const { rank, key } of entries) this.brackets.get(rank)!.remove(key, doc);
   }
 
@@ -137,6 +143,17 @@ export class FieldIndex {
     if (rank === undefined) return undefined;
     let docs = this.brackets.get(rank)!.range(lower, upper);
     if (this.arrayDocs > 0) docs = [...new Set(docs)];
+    return this.direction === 1 ? docs : docs.reverse();
+  }
+
+  /**
+   * Every document once, in the order a sort on the field gives (ascending; equal keys in natural
+   * order), when the index can tell it: each holds one entry (no arrays, none of a bracket the
+   * index leaves out); otherwise undefined. The brackets the index holds are in mongod's order.
+   */
+  ordered(): StoredDoc[] | undefined {
+    if (this.arrayDocs > 0 || this.unheld > 0) return undefined;
+    const docs = [...INDEXED_RANKS.keys()].sort((a, b) => a - b).flatMap((rank) => this.brackets.get(rank)!.range(undefined, undefined));
     return this.direction === 1 ? docs : docs.reverse();
   }
 

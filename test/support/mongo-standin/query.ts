@@ -147,6 +147,22 @@ export function intOption(body: Doc, name: string, allowNegative = false): numbe
   return Math.trunc(v);
 }
 
+/**
+ * A sort on `_id` alone read from the `_id` index, lazily, rather than every match sorted in
+ * memory (a skip to the middle of a large collection, as a ranged extract's split asks, then
+ * reads half of it, not all of it sorted); undefined when the index cannot give the order.
+ */
+function byIdOrder(collection: Collection, filter: CompiledFilter, sort: SortKey[] | 'natural-reverse'): Iterable<Row> | undefined {
+  if (sort === 'natural-reverse' || sort.length !== 1 || sort[0]!.path.length !== 1 || sort[0]!.path[0] !== '_id') return undefined;
+  const ordered = collection.byIdOrder();
+  if (!ordered) return undefined;
+  if (sort[0]!.direction === -1) ordered.reverse();
+  const { fields, matches } = filter;
+  return (function* () {
+    for (const doc of ordered) if (collection.holds(doc) && (filter.matchesAll || matches(fields.extract(doc.raw)))) yield doc.raw;
+  })();
+}
+
 export interface FindQuery {
   filter?: unknown;
   sort?: unknown;
@@ -159,8 +175,9 @@ export function findRows(collection: Collection | undefined, query: FindQuery): 
   const filter = compileFilter(query.filter);
   const sort = parseSort(query.sort);
   const projection = compileProjection(query.projection);
-  let rows: Iterable<Row> = rawRows(matchingDocs(collection, filter));
-  if (sort) rows = sortRows(rows, sort);
+  const inIdOrder = sort && collection ? byIdOrder(collection, filter, sort) : undefined;
+  let rows: Iterable<Row> = inIdOrder ?? rawRows(matchingDocs(collection, filter));
+  if (sort && !inIdOrder) rows = sortRows(rows, sort);
   if (query.skip) rows = skipRows(rows, query.skip);
   if (query.limit) rows = limitRows(rows, query.limit);
   if (projection) rows = mapRows(rows, projection.apply);

@@ -32,6 +32,12 @@ export class Collection {
   readonly indexes: IndexSpec[] = [{ v: 2, key: { _id: 1 }, name: '_id_' }];
   /** By index name: the specs among `indexes` that a query can use. */
   private readonly fieldIndexes = new Map<string, FieldIndex>();
+  /**
+   * The `_id` index in key order (byId finds one `_id`): serves `_id` ranges and sorts on `_id`,
+   * which an extract read in `_id` ranges asks for. `_id`s arrive mostly ascending (ObjectIds),
+   * so keeping it is mostly appends.
+   */
+  private readonly idOrder = new FieldIndex('_id', 1);
   private slots: (StoredDoc | undefined)[] = [];
   private readonly byId = new Map<string, StoredDoc>();
   private holes = 0;
@@ -64,6 +70,7 @@ export class Collection {
     this.slots.push(stored);
     this.byId.set(doc.idKey, stored);
     this.bytes += doc.raw.length;
+    this.idOrder.add(stored);
     for (const index of this.fieldIndexes.values()) index.add(stored);
     return stored;
   }
@@ -89,12 +96,17 @@ export class Collection {
    * when no index covers them (then the caller scans).
    */
   indexCandidates(constraints: FieldConstraints): StoredDoc[] | undefined {
-    for (const index of this.fieldIndexes.values()) {
+    for (const index of [...this.fieldIndexes.values(), this.idOrder]) {
       const on = constraints.get(index.field);
       const candidates = on && index.candidates(on);
       if (candidates) return candidates;
     }
     return undefined;
+  }
+
+  /** Every document in `_id` order, when the `_id` index can tell it (field-index.ts `ordered`). */
+  byIdOrder(): StoredDoc[] | undefined {
+    return this.idOrder.ordered();
   }
 
   /** Still stored (not removed since it was read from an index). */
@@ -120,6 +132,7 @@ export class Collection {
   remove(doc: StoredDoc): void {
     if (this.slots[doc.slot] !== doc) return;
     // Before the slot is let go: index entries are found by it.
+    this.idOrder.remove(doc);
     for (const index of this.fieldIndexes.values()) index.remove(doc);
     this.slots[doc.slot] = undefined;
     this.byId.delete(doc.idKey);
@@ -164,6 +177,7 @@ export class Collection {
     this.byId.clear();
     this.holes = 0;
     this.bytes = 0;
+    this.idOrder.clear();
     for (const index of this.fieldIndexes.values()) index.clear();
   }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BSONSymbol, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, serialize } from 'bson';
 import { compileFilter } from '../../../support/mongo-standin/matcher.ts';
-import { matchingDocs } from '../../../support/mongo-standin/query.ts';
+import { findRows, matchingDocs } from '../../../support/mongo-standin/query.ts';
 import { prepareForInsert } from '../../../support/mongo-standin/raw-bson.ts';
 import { rowDoc } from '../../../support/mongo-standin/rows.ts';
 import { Collection, type StoredDoc } from '../../../support/mongo-standin/store.ts';
@@ -197,5 +197,29 @@ describe('mongo stand-in: single-field index', () => {
     indexed.remove(indexed.getById('n3')!);
     indexed.replace(indexed.getById('n4')!, prepareForInsert(serialize({ _id: 4, v: 100 })).raw);
     assert.deepEqual(ids(results), [5, 6, 7]);
+  });
+
+  it('keeps _id in order: _id ranges and sorts on _id read it, and give what a scan and a sort give', () => {
+    const idOf = (i: number): unknown => [new Int32(i), `s${1000 - i}`, ObjectId.createFromTime(1_700_000_000 + ((i * 7919) % 1000)), new Date(T0 - i)][i % 4];
+    const plainIds = Array.from({ length: 1_000 }, (_, i) => idOf((i * 389) % 1000));
+    const withDocumentIds = [...plainIds, { a: 1 }, null];
+    for (const all of [plainIds, withDocumentIds]) {
+      const collection = new Collection('t', 'ids');
+      fill(collection, all.map((_id, n) => ({ _id, n })));
+      const sorted = [...all].sort(compareValues);
+      for (const direction of [1, -1]) {
+        const found = [...findRows(collection, { sort: { _id: direction }, skip: 10, limit: 500 })].map((row) => rowDoc(row)._id);
+        const expected = (direction === 1 ? sorted : [...sorted].reverse()).slice(10, 510);
+        assert.deepEqual(found.map(String), expected.map(String), `sort ${direction} over ${all.length} _ids`);
+      }
+      for (const filter of [{ _id: { $gte: new Int32(100), $lt: new Int32(300) } }, { _id: { $gte: 's500' } }, { _id: { $not: { $gte: new Date(T0 - 500) } } }]) {
+        const compiled = compileFilter(filter);
+        const expected = all.filter((_id) => compiled.matches({ _id } as Doc));
+        const found = [...matchingDocs(collection, compiled)].map((d) => rowDoc(d.raw)._id);
+        assert.deepEqual(found.map(String).sort(), expected.map(String).sort(), JSON.stringify(filter));
+      }
+      assert.ok(collection.indexCandidates(compileFilter({ _id: { $gte: 's500' } }).constraints!), 'an _id range reads the _id index');
+      assert.equal(collection.byIdOrder() === undefined, all === withDocumentIds, 'an _id the index does not hold leaves sorts to memory');
+    }
   });
 });
