@@ -17,17 +17,29 @@ import type { Document } from 'mongodb';
  * `auto` gives each reader at least this many documents: a thread starts (loads its modules,
  * connects) in a few tenths of a second, and this many documents keep it busy for a second or
  * more, so a window split any finer would spend its gain on starting threads. The shop's
- * customers (200,000) stay one range; its orders (780,000) take every core up to the cap.
+ * customers (200,000) stay one range.
  */
 export const MIN_DOCUMENTS_PER_READER = 125_000;
 /** `auto` never uses more readers than this: each holds its own clients, parts and flattener. */
 export const MAX_AUTO_READERS = 4;
 
+/**
+ * The most readers `auto` gives a machine of `cores`: one per two cores. One reader keeps 1.3
+ * cores busy, not one: its thread flattens while Node's thread pool gzips its parts, and the
+ * source and the object store work for it (in bench:etl, on the same machine). On 2 cores, two
+ * readers of the shop's 780,000 orders took 18.4 s where one took 15 to 17 (the other extracts'
+ * readers slowed as much), and each thread held 90 MB more: a second reader pays only where a
+ * core is left for it.
+ */
+export function autoReaderLimit(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.min(Math.floor(cores / 2), MAX_AUTO_READERS));
+}
+
 /** How many ranges a window of `documents` is read in. */
 export function readersFor(documents: number, setting: number | 'auto', cores: number = availableParallelism()): number {
   if (documents < 2) return 1;
   if (setting !== 'auto') return Math.min(setting, documents);
-  return Math.max(1, Math.min(Math.floor(documents / MIN_DOCUMENTS_PER_READER), cores, MAX_AUTO_READERS));
+  return Math.max(1, Math.min(Math.floor(documents / MIN_DOCUMENTS_PER_READER), autoReaderLimit(cores)));
 }
 
 /** The positions in `_id` order (0-based, of `documents`) where ranges 2..`readers` start. */

@@ -14,7 +14,7 @@ import { s3SettingsFromEnv } from '../s3/client.ts';
 import { readWatermark } from './bookkeeping.ts';
 import { resolveCollection, type CollectionConfig } from './collection.ts';
 import { mergeRanges } from './extract-merge.ts';
-import { idRanges, readersFor, splitPositions, type IdRange } from './extract-plan.ts';
+import { autoReaderLimit, idRanges, readersFor, splitPositions, type IdRange } from './extract-plan.ts';
 import { extractRange, type RangeJob } from './extract-range.ts';
 import { readRanges, type ThreadConnections } from './extract-threads.ts';
 import type { ExtractResult } from './manifest.ts';
@@ -105,7 +105,8 @@ async function extractResources(ctx: TaskContext, options: ExtractOptions): Prom
  */
 async function splitWindow(ctx: TaskContext, source: DocumentSource, collection: string, window: DocumentWindow, readers: number | 'auto'): Promise<IdRange[]> {
   const whole = idRanges([]);
-  if (readers === 1) return whole;
+  // Nothing to count where the answer can only be one reader (auto, on a machine of 2 or 3 cores).
+  if (readers === 1 || (readers === 'auto' && autoReaderLimit() === 1)) return whole;
   if (!source.count || !source.idAt) {
     ctx.log.info({ readers }, 'this source cannot count a window or find an _id by position: one reader');
     return whole;

@@ -52,7 +52,8 @@ describe('ranged extract: plan', () => {
   test('auto reads a small window whole and splits a large one across the cores, up to the cap', () => {
     assert.equal(readersFor(0, 'auto', 8), 1);
     assert.equal(readersFor(200_000, 'auto', 8), 1, 'the shop customers stay one range');
-    assert.equal(readersFor(780_000, 'auto', 2), 2, 'the shop orders take both cores');
+    assert.equal(readersFor(780_000, 'auto', 2), 1, 'one reader keeps more than a core busy: on 2 cores, one');
+    assert.equal(readersFor(780_000, 'auto', 4), 2, 'one reader per two cores');
     assert.equal(readersFor(780_000, 'auto', 1), 1);
     assert.equal(readersFor(10_000_000, 'auto', 32), MAX_AUTO_READERS);
     assert.equal(readersFor(10, 3, 1), 3, 'a number is taken as given');
