@@ -105,13 +105,14 @@ export class ProcessExecutor implements TryExecutor {
   async run(t: TryToRun): Promise<TryExecution> {
     const code = await codeOf(this.codes, t);
     if (typeof code === 'string') return failedBeforeStart(t, code);
-    this.pool.warm(code, t.dagId);
     let runner;
     try {
       runner = await this.pool.acquire(code.codeHash);
     } catch (error) {
       return failedBeforeStart(t, `the try could not start: ${(error as Error).message}`);
     }
+    // After the try has its runner: warmed first, a blank one would be sent the code twice (to load, then with the try).
+    this.pool.warm(code, t.dagId);
     const request: RunRequest = {
       dagId: t.dagId,
       runId: t.runId,

@@ -133,7 +133,7 @@ export class RunnerPool<R extends PooledRunner = Runner> {
     });
   }
 
-  /** A try of this version is about to be run: blank idle runners, and those to come, load its code meanwhile. */
+  /** A try of this version was given a runner: blank idle runners, and those to come, load its code meanwhile. */
   warm(code: CodeMessage, dagId: string): void {
     if (this.latest?.code.codeHash !== code.codeHash) this.latest = { code, dagId };
     for (const { runner } of this.idle) runner.preload(code, dagId);
