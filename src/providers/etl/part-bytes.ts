@@ -12,13 +12,12 @@
  * COPY's column list, NULL: a required one rejects every record, and then every line is coerced.
  */
 import { isUtf8 } from 'node:buffer';
-import { LinesEncoder } from './copy-output.ts';
-import { copyTextFormat, type CopyRowEncoder, type CopyTextFormat } from './copy-rows.ts';
+import { copyTextFormat, type CopyTextFormat } from './copy-rows.ts';
 import { fieldCheckFor, type FieldCheck } from './field-fit.ts';
 import type { PartColumn } from './manifest.ts';
 import type { PartPlan } from './part-fit.ts';
-import { rejectedLine, type ChunkEncoder, type RejectedRecord } from './part-rows.ts';
-import { noRepairs, Rejection, type WarehouseColumn } from './repair.ts';
+import { RecordLinesEncoder, type RejectedRecord } from './part-rows.ts';
+import type { WarehouseColumn } from './repair.ts';
 
 const NEWLINE = 0x0a;
 const TAB = 0x09;
@@ -28,12 +27,7 @@ function copyOrder(plan: PartPlan): number[] {
   return plan.sources.map((source, column) => ({ source, column })).filter(({ source }) => source >= 0).sort((a, b) => a.source - b.source).map(({ column }) => column);
 }
 
-export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
-  readonly repairs = noRepairs();
-  rows = 0;
-  readonly #format: CopyTextFormat;
-  readonly #encoder: CopyRowEncoder;
-  readonly #onReject: (reject: RejectedRecord) => void;
+export class PartBytesEncoder extends RecordLinesEncoder<CopyTextFormat> {
   readonly #fieldCount: number;
   /** Per output field (COPY's column order): its field in the part, its load column, its check (none: it fits). */
   readonly #sources: number[];
@@ -44,13 +38,9 @@ export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
   // Where each field of the current line starts and ends (reused for every line).
   readonly #starts: Int32Array;
   readonly #ends: Int32Array;
-  #lineNumber = 0;
 
   constructor(partColumns: readonly PartColumn[], loadColumns: readonly WarehouseColumn[], plan: PartPlan, keyColumn: string, onReject: (reject: RejectedRecord) => void) {
-    super();
-    this.#format = copyTextFormat(partColumns, loadColumns, plan, keyColumn);
-    this.#encoder = this.#format.encoder(this.repairs);
-    this.#onReject = onReject;
+    super(copyTextFormat(partColumns, loadColumns, plan, keyColumn), onReject);
     this.#fieldCount = partColumns.length;
     this.#columns = copyOrder(plan);
     if (this.#columns.length === 0) throw new Error('a part none of whose fields is loaded has no COPY column list; encode it with PartEncoder');
@@ -90,14 +80,14 @@ export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
         field++;
       }
       if (field <= last) ends[field] = stop;
-      this.#lineNumber++;
+      this.lineNumber++;
       if (stop === start && last > 0) {
         // An empty line of a part of several columns is nothing (as a line-by-line load has it).
       } else if (field === last && !this.#coerceAll && (valid || isUtf8(bytes.subarray(start, stop))) && this.#fits(bytes)) {
         this.#copyLine(bytes);
         this.rows++;
       } else {
-        this.#coerceLine(bytes.toString('utf8', start, stop));
+        this.encodeRecord(bytes.toString('utf8', start, stop), this.#coerceLine);
       }
       start = stop + 1;
     }
@@ -128,17 +118,12 @@ export class PartBytesEncoder extends LinesEncoder implements ChunkEncoder {
     }
   }
 
-  #coerceLine(line: string): void {
-    try {
-      const fields = this.#encoder.fields(line);
-      const columns = this.#columns;
-      let text = fields[columns[0]!]!;
-      for (let i = 1; i < columns.length; i++) text += '\t' + fields[columns[i]!]!;
-      this.out.text(text + '\n');
-      this.rows++;
-    } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
-      this.#onReject(rejectedLine(this.#format, this.#lineNumber, line, error));
-    }
-  }
+  /** The line's loaded fields, coerced by the row encoder, in COPY's column order. */
+  readonly #coerceLine = (line: string): string => {
+    const fields = this.encoder.fields(line);
+    const columns = this.#columns;
+    let text = fields[columns[0]!]!;
+    for (let i = 1; i < columns.length; i++) text += '\t' + fields[columns[i]!]!;
+    return text + '\n';
+  };
 }

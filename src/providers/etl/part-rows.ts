@@ -120,27 +120,50 @@ export interface ChunkEncoder {
 }
 
 /**
+ * What both encoders of a part share (this one and part-bytes.ts): the records and repairs they
+ * count, and how a line the row encoder refuses becomes a reject, numbered by its line in the part.
+ */
+export abstract class RecordLinesEncoder<F extends LineFormat> extends LinesEncoder implements ChunkEncoder {
+  readonly repairs = noRepairs();
+  rows = 0;
+  /** The number of the line being encoded, from 1. */
+  protected lineNumber = 0;
+  protected readonly encoder: ReturnType<F['encoder']>;
+
+  constructor(
+    protected readonly format: F,
+    private readonly onReject: (reject: RejectedRecord) => void,
+  ) {
+    super();
+    this.encoder = format.encoder(this.repairs) as ReturnType<F['encoder']>;
+  }
+
+  /** Writes the COPY line `encode` makes of `line`, or, refused, records the line as rejected. */
+  protected encodeRecord(line: string, encode: (line: string) => string): void {
+    try {
+      this.out.text(encode(line));
+      this.rows++;
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      this.onReject(rejectedLine(this.format, this.lineNumber, line, error));
+    }
+  }
+}
+
+/**
  * One part's lines, fed in chunks as they arrive, to COPY text (UTF-8), line by line through a
  * RowEncoder. Each line is decoded on its own, so that one non-ASCII character makes only its
  * own line a two-byte string (decoding and copying those is several times slower), and each
  * COPY line is written straight into the output buffer (encoding a long string of many pieces
  * to UTF-8 at once is slow too).
  */
-export class PartEncoder extends LinesEncoder implements ChunkEncoder {
-  readonly repairs = noRepairs();
-  rows = 0;
-  readonly #encoder: RowEncoder;
-  readonly #format: LineFormat;
-  readonly #onReject: (reject: RejectedRecord) => void;
-  #lineNumber = 0;
-
+export class PartEncoder extends RecordLinesEncoder<LineFormat> {
   /** `format` is how the part's lines are read: NDJSON unless told otherwise. */
-  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format = ndjsonFormat(columns, keyColumn)) {
-    super();
-    this.#format = format;
-    this.#encoder = format.encoder(this.repairs);
-    this.#onReject = onReject;
+  constructor(columns: readonly WarehouseColumn[], keyColumn: string, onReject: (reject: RejectedRecord) => void, format: LineFormat = ndjsonFormat(columns, keyColumn)) {
+    super(format, onReject);
   }
+
+  readonly #copyLine = (line: string) => this.encoder.copyLine(line);
 
   protected override encodeLines(bytes: Buffer, from: number, end: number): void {
     let start = from;
@@ -149,15 +172,9 @@ export class PartEncoder extends LinesEncoder implements ChunkEncoder {
       if (stop < 0 || stop > end) stop = end;
       const line = bytes.toString('utf8', start, stop);
       start = stop + 1;
-      this.#lineNumber++;
-      if (line === '' && !this.#format.emptyLineIsRecord) continue;
-      try {
-        this.out.text(this.#encoder.copyLine(line));
-        this.rows++;
-      } catch (error) {
-        if (!(error instanceof Rejection)) throw error;
-        this.#onReject(rejectedLine(this.#format, this.#lineNumber, line, error));
-      }
+      this.lineNumber++;
+      if (line === '' && !this.format.emptyLineIsRecord) continue;
+      this.encodeRecord(line, this.#copyLine);
     }
   }
 }
